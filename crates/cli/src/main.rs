@@ -1,0 +1,2 @@
+//! The `jejak` binary.
+fn main() {}

@@ -1,0 +1,1 @@
+//! The register's storage: the `Store` trait and its SQLite and PostgreSQL implementations.

@@ -1,0 +1,1 @@
+//! Synthetic Indonesian applicants with ground truth, deterministic per seed.

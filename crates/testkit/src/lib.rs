@@ -1,0 +1,1 @@
+//! Test helpers shared by the crates: temporary stores, builders, fake applicants.

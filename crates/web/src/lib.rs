@@ -1,0 +1,1 @@
+//! The web layer: HTML pages and the JSON API over `service`.

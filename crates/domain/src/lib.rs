@@ -1,2 +1,23 @@
 //! Domain types of the register: applications, decisions, offices, and the identifiers
-//! (NIK, phone, passport number, region codes) with their validation. Pure: no I/O, no clock.
+//! (NIK, phone, passport number, region codes, countries) with their validation.
+//! Pure: no I/O, no clock; "today" is always an argument.
+
+pub mod application;
+pub mod country;
+pub mod date;
+pub mod decision;
+pub mod nik;
+pub mod office;
+pub mod passport;
+pub mod phone;
+pub mod region;
+pub mod text;
+
+pub use application::{Application, ApplicationKey, NewApplication, Outcome, Purpose, Sex};
+pub use country::CountryCode;
+pub use decision::{Decision, DecisionKind, NewDecision};
+pub use nik::{Nik, NikError, NikWarning};
+pub use office::{Office, OfficeCode};
+pub use passport::PassportNo;
+pub use phone::Phone;
+pub use region::{RegionCode, RegionLevel};

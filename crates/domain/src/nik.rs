@@ -136,12 +136,12 @@ impl Nik {
     pub fn birth_date(&self, reference: Date, declared: Option<Date>) -> Option<Date> {
         let (day, month, yy) = self.birth_day_month_year();
         let yy = i32::from(yy);
-        if let Some(declared) = declared {
-            if declared.year().rem_euclid(100) == yy {
-                let century = declared.year() - yy;
-                if let Some(date) = ymd(century + yy, month, day) {
-                    return Some(date);
-                }
+        if let Some(declared) = declared
+            && declared.year().rem_euclid(100) == yy
+        {
+            let century = declared.year() - yy;
+            if let Some(date) = ymd(century + yy, month, day) {
+                return Some(date);
             }
         }
         let this_century = reference.year() - reference.year().rem_euclid(100);
@@ -185,10 +185,10 @@ impl Nik {
                 warnings.push(NikWarning::BirthDateMismatch { encoded, declared });
             }
         }
-        if let Some(declared) = declared_sex {
-            if declared != self.sex() {
-                warnings.push(NikWarning::SexMismatch { encoded: self.sex(), declared });
-            }
+        if let Some(declared) = declared_sex
+            && declared != self.sex()
+        {
+            warnings.push(NikWarning::SexMismatch { encoded: self.sex(), declared });
         }
         warnings
     }

@@ -1,2 +1,16 @@
 //! The interchange format (CSV/XLSX) of `shared/spec/interchange.md`: reading rows into
-//! domain values with per-cell diagnostics, and writing them back. Pure: works on `impl Read`.
+//! domain values with per-cell diagnostics, and writing them back. Pure: works on byte
+//! slices and `impl Write`; the CLI does the file handling.
+
+mod cell;
+pub mod column;
+pub mod diagnostic;
+pub mod header;
+pub mod read;
+pub mod write;
+
+pub use column::Column;
+pub use diagnostic::Diagnostic;
+pub use header::{HeaderError, HeaderMapping, Mapping};
+pub use read::{Format, ReadOptions, ReadReport, ReadRow, RejectedRow, read_table};
+pub use write::{cells, write_csv, write_xlsx};

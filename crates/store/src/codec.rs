@@ -1,0 +1,276 @@
+//! Conversions between domain values and the text/integer columns both backends share.
+
+use jejak_domain::date::{iso, parse_date};
+use jejak_domain::decision::DecisionKind;
+use jejak_domain::{
+    Application, ApplicationKey, CountryCode, Decision, NewApplication, NewDecision, Nik, Office,
+    OfficeCode, Outcome, PassportNo, Phone, Purpose, RegionCode, Sex,
+};
+use sha2::{Digest, Sha256};
+use sqlx::{ColumnIndex, Decode, Row, Type};
+use time::Date;
+
+use crate::audit::AuditEvent;
+use crate::error::StoreError;
+
+/// The columns of `applications` that hold application data, in bind order.
+pub(crate) const APPLICATION_COLUMNS: &str = "office_code, application_id, applied_on, full_name, nik, sex, \
+birth_date, birth_place, address, village_code, phone, mother_name, father_name, occupation, purpose, \
+destination_country, previous_passport_no, sponsor_name, sponsor_phone, cpmi_id, outcome, \
+outcome_reason, decided_on";
+
+/// An application's data as column values, in `APPLICATION_COLUMNS` order.
+pub(crate) fn application_values(app: &NewApplication) -> [Option<String>; 23] {
+    [
+        Some(app.office_code.as_str().to_owned()),
+        Some(app.application_id.clone()),
+        Some(iso(app.applied_on)),
+        Some(app.full_name.clone()),
+        app.nik.as_ref().map(|v| v.as_str().to_owned()),
+        app.sex.map(|v| v.code().to_owned()),
+        app.birth_date.map(iso),
+        app.birth_place.clone(),
+        app.address.clone(),
+        app.village_code.as_ref().map(|v| v.as_str().to_owned()),
+        app.phone.as_ref().map(|v| v.as_str().to_owned()),
+        app.mother_name.clone(),
+        app.father_name.clone(),
+        app.occupation.clone(),
+        app.purpose.map(|v| v.as_str().to_owned()),
+        app.destination_country.map(|v| v.as_str().to_owned()),
+        app.previous_passport_no.as_ref().map(|v| v.as_str().to_owned()),
+        app.sponsor_name.clone(),
+        app.sponsor_phone.as_ref().map(|v| v.as_str().to_owned()),
+        app.cpmi_id.clone(),
+        Some(app.outcome.as_str().to_owned()),
+        app.outcome_reason.clone(),
+        app.decided_on.map(iso),
+    ]
+}
+
+/// Field names in `APPLICATION_COLUMNS` order, for conflict reports.
+pub(crate) const FIELD_NAMES: [&str; 23] = [
+    "office_code",
+    "application_id",
+    "applied_on",
+    "full_name",
+    "nik",
+    "sex",
+    "birth_date",
+    "birth_place",
+    "address",
+    "village_code",
+    "phone",
+    "mother_name",
+    "father_name",
+    "occupation",
+    "purpose",
+    "destination_country",
+    "previous_passport_no",
+    "sponsor_name",
+    "sponsor_phone",
+    "cpmi_id",
+    "outcome",
+    "outcome_reason",
+    "decided_on",
+];
+
+/// Content hash of an imported row: re-importing the same row is recognised as unchanged.
+pub(crate) fn content_hash(app: &NewApplication) -> String {
+    let mut h = Sha256::new();
+    for value in application_values(app) {
+        match value {
+            Some(v) => {
+                h.update([1]);
+                h.update((v.len() as u64).to_le_bytes());
+                h.update(v.as_bytes());
+            }
+            None => h.update([0]),
+        }
+    }
+    hex::encode(h.finalize())
+}
+
+/// Names of the fields in which two applications differ.
+pub(crate) fn differing_fields(a: &NewApplication, b: &NewApplication) -> Vec<&'static str> {
+    let (va, vb) = (application_values(a), application_values(b));
+    FIELD_NAMES
+        .iter()
+        .zip(va.iter().zip(vb.iter()))
+        .filter(|(_, (x, y))| x != y)
+        .map(|(n, _)| *n)
+        .collect()
+}
+
+fn corrupt(table: &'static str, column: &'static str, message: impl ToString) -> StoreError {
+    StoreError::Corrupt { table, column, message: message.to_string() }
+}
+
+/// Reads typed values out of a row of either backend.
+pub(crate) trait RowExt {
+    fn text(&self, column: &'static str) -> Result<String, StoreError>;
+    fn opt_text(&self, column: &'static str) -> Result<Option<String>, StoreError>;
+    fn int(&self, column: &'static str) -> Result<i64, StoreError>;
+}
+
+impl<R: Row> RowExt for R
+where
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Option<String>: Decode<'r, R::Database>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    &'static str: ColumnIndex<R>,
+{
+    fn text(&self, column: &'static str) -> Result<String, StoreError> {
+        self.try_get::<String, _>(column).map_err(StoreError::from)
+    }
+    fn opt_text(&self, column: &'static str) -> Result<Option<String>, StoreError> {
+        self.try_get::<Option<String>, _>(column).map_err(StoreError::from)
+    }
+    fn int(&self, column: &'static str) -> Result<i64, StoreError> {
+        self.try_get::<i64, _>(column).map_err(StoreError::from)
+    }
+}
+
+fn date(table: &'static str, column: &'static str, v: &str) -> Result<Date, StoreError> {
+    parse_date(v).map_err(|e| corrupt(table, column, e))
+}
+
+fn opt<T, E: ToString>(
+    table: &'static str,
+    column: &'static str,
+    value: Option<String>,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<Option<T>, StoreError> {
+    value.map(|v| parse(&v).map_err(|e| corrupt(table, column, e))).transpose()
+}
+
+fn opt_vocab<T>(
+    table: &'static str,
+    column: &'static str,
+    value: Option<String>,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, StoreError> {
+    value
+        .map(|v| parse(&v).ok_or_else(|| corrupt(table, column, format!("unknown value {v:?}"))))
+        .transpose()
+}
+
+pub(crate) fn read_application(row: &impl RowExt) -> Result<Application, StoreError> {
+    const T: &str = "applications";
+    let data = NewApplication {
+        office_code: OfficeCode::parse(&row.text("office_code")?)
+            .map_err(|e| corrupt(T, "office_code", e))?,
+        application_id: row.text("application_id")?,
+        applied_on: date(T, "applied_on", &row.text("applied_on")?)?,
+        full_name: row.text("full_name")?,
+        nik: opt(T, "nik", row.opt_text("nik")?, Nik::parse)?,
+        sex: opt_vocab(T, "sex", row.opt_text("sex")?, Sex::parse)?,
+        birth_date: opt(T, "birth_date", row.opt_text("birth_date")?, parse_date)?,
+        birth_place: row.opt_text("birth_place")?,
+        address: row.opt_text("address")?,
+        village_code: opt(T, "village_code", row.opt_text("village_code")?, RegionCode::parse)?,
+        phone: opt(T, "phone", row.opt_text("phone")?, Phone::parse)?,
+        mother_name: row.opt_text("mother_name")?,
+        father_name: row.opt_text("father_name")?,
+        occupation: row.opt_text("occupation")?,
+        purpose: opt_vocab(T, "purpose", row.opt_text("purpose")?, Purpose::parse)?,
+        destination_country: opt(
+            T,
+            "destination_country",
+            row.opt_text("destination_country")?,
+            CountryCode::parse,
+        )?,
+        previous_passport_no: opt(
+            T,
+            "previous_passport_no",
+            row.opt_text("previous_passport_no")?,
+            PassportNo::parse,
+        )?,
+        sponsor_name: row.opt_text("sponsor_name")?,
+        sponsor_phone: opt(T, "sponsor_phone", row.opt_text("sponsor_phone")?, Phone::parse)?,
+        cpmi_id: row.opt_text("cpmi_id")?,
+        outcome: Outcome::parse(&row.text("outcome")?)
+            .ok_or_else(|| corrupt(T, "outcome", "unknown outcome"))?,
+        outcome_reason: row.opt_text("outcome_reason")?,
+        decided_on: opt(T, "decided_on", row.opt_text("decided_on")?, parse_date)?,
+    };
+    Ok(Application {
+        key: ApplicationKey(row.int("id")?),
+        version: row.int("version")?,
+        change_seq: row.int("change_seq")?,
+        data,
+    })
+}
+
+pub(crate) fn read_decision(row: &impl RowExt) -> Result<Decision, StoreError> {
+    const T: &str = "decisions";
+    let codes = row.text("reason_codes")?;
+    Ok(Decision {
+        id: row.int("id")?,
+        change_seq: row.int("change_seq")?,
+        data: NewDecision {
+            application: ApplicationKey(row.int("application_key")?),
+            kind: DecisionKind::parse(&row.text("kind")?)
+                .ok_or_else(|| corrupt(T, "kind", "unknown kind"))?,
+            decided_on: date(T, "decided_on", &row.text("decided_on")?)?,
+            deferral_until: opt(T, "deferral_until", row.opt_text("deferral_until")?, parse_date)?,
+            reason_codes: codes.split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect(),
+            reason_text: row.opt_text("reason_text")?,
+            officer: row.opt_text("officer")?,
+        },
+    })
+}
+
+pub(crate) fn read_office(row: &impl RowExt) -> Result<Office, StoreError> {
+    let area = row.text("work_area")?;
+    Ok(Office {
+        code: OfficeCode::parse(&row.text("code")?).map_err(|e| corrupt("offices", "code", e))?,
+        name: row.text("name")?,
+        work_area: area
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(|c| RegionCode::parse(c).map_err(|e| corrupt("offices", "work_area", e)))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+pub(crate) fn read_audit(row: &impl RowExt) -> Result<AuditEvent, StoreError> {
+    Ok(AuditEvent {
+        seq: row.int("seq")?,
+        at: row.text("at")?,
+        actor: row.text("actor")?,
+        office_code: row.opt_text("office_code")?,
+        purpose: row.opt_text("purpose")?,
+        action: row.text("action")?,
+        entity: row.text("entity")?,
+        entity_id: row.opt_text("entity_id")?,
+        details: row.text("details")?,
+        prev_hash: row.text("prev_hash")?,
+        hash: row.text("hash")?,
+    })
+}
+
+/// The decision an imported row with an outcome stands for.
+pub(crate) fn imported_decision(key: ApplicationKey, app: &NewApplication) -> Option<NewDecision> {
+    let kind = DecisionKind::from_outcome(app.outcome)?;
+    let reason = app.outcome_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    let code = reason.and_then(jejak_domain::decision::reason_code);
+    Some(NewDecision {
+        application: key,
+        kind,
+        decided_on: app.decided_on.unwrap_or(app.applied_on),
+        deferral_until: None,
+        reason_codes: code.map(|c| vec![c.code.to_owned()]).unwrap_or_default(),
+        reason_text: if code.is_some() { None } else { reason.map(str::to_owned) },
+        officer: None,
+    })
+}
+
+/// Text of an outcome reason written onto the application when an officer decides.
+pub(crate) fn outcome_reason_text(decision: &NewDecision) -> Option<String> {
+    let mut parts: Vec<String> = decision.reason_codes.clone();
+    if let Some(text) = decision.reason_text.as_deref().filter(|t| !t.trim().is_empty()) {
+        parts.push(text.trim().to_owned());
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}

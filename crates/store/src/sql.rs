@@ -1,0 +1,442 @@
+//! The store's SQL, written once and instantiated for both backends by `store_impl!`.
+//!
+//! The statements are plain SQL that SQLite and PostgreSQL both accept (`$N` placeholders,
+//! `RETURNING`, text dates). What differs per backend (connecting, starting a write
+//! transaction, migrations) lives in `sqlite.rs` and `postgres.rs`.
+
+/// Rows per multi-row `INSERT`: 23 columns x 500 stays under both backends' bind limits.
+pub(crate) const INSERT_CHUNK: usize = 500;
+
+pub(crate) const RESERVE_SEQ: &str =
+    "update seq_counter set value = value + $1 where id = 1 returning value";
+pub(crate) const CURRENT_SEQ: &str = "select value from seq_counter where id = 1";
+pub(crate) const LAST_AUDIT: &str = "select seq, hash from audit_events order by seq desc limit 1";
+pub(crate) const INSERT_AUDIT: &str = "insert into audit_events (seq, at, actor, office_code, purpose, action, entity, entity_id, details, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+pub(crate) const LIST_OFFICES: &str = "select code, name, work_area from offices order by code";
+pub(crate) const UPSERT_OFFICE: &str = "insert into offices (code, name, work_area) values ($1, $2, $3) on conflict (code) do update set name = excluded.name, work_area = excluded.work_area";
+pub(crate) const SELECT_APPLICATION: &str = "select * from applications where id = $1";
+pub(crate) const FIND_APPLICATION: &str =
+    "select * from applications where office_code = $1 and application_id = $2";
+pub(crate) const COUNT_APPLICATIONS: &str = "select count(*) from applications";
+pub(crate) const APPLICATIONS_SINCE: &str =
+    "select * from applications where change_seq > $1 order by change_seq limit $2";
+pub(crate) const DECISIONS_SINCE: &str =
+    "select * from decisions where change_seq > $1 order by change_seq limit $2";
+pub(crate) const DECISIONS_OF: &str =
+    "select * from decisions where application_key = $1 order by id";
+pub(crate) const AUDIT_AFTER: &str =
+    "select * from audit_events where seq > $1 order by seq limit $2";
+pub(crate) const UPDATE_OUTCOME: &str = "update applications set outcome = $1, outcome_reason = $2, decided_on = $3, version = version + 1, change_seq = $4 where id = $5 and version = $6";
+pub(crate) const INSERT_DECISION_COLUMNS: &str = "insert into decisions (id, application_key, kind, decided_on, deferral_until, reason_codes, reason_text, officer, change_seq) ";
+pub(crate) const EXPORT: &str = "select * from applications where ($1 is null or applied_on >= $1) and ($2 is null or applied_on <= $2) and ($3 is null or office_code = $3) order by applied_on, office_code, application_id";
+
+/// Implements `Store` for a backend type with a `pool` field and a `begin_write` method.
+macro_rules! store_impl {
+    ($store:ty, $db:ty) => {
+        impl $store {
+            /// Reserves `n` change numbers; returns the first. Also serialises writers, so
+            /// change numbers become visible in commit order.
+            async fn reserve(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                n: i64,
+            ) -> $crate::Result<i64> {
+                let top: i64 = sqlx::query_scalar($crate::sql::RESERVE_SEQ)
+                    .bind(n)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                Ok(top - n + 1)
+            }
+
+            async fn audit_tx(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                ctx: &$crate::AuditCtx,
+                action: &str,
+                entity: &str,
+                entity_id: Option<&str>,
+                details: &str,
+            ) -> $crate::Result<()> {
+                use $crate::codec::RowExt;
+                let last = sqlx::query($crate::sql::LAST_AUDIT).fetch_optional(&mut **tx).await?;
+                let (seq, prev_hash) = match last {
+                    Some(row) => (row.int("seq")? + 1, row.text("hash")?),
+                    None => (1, $crate::audit::GENESIS_HASH.to_owned()),
+                };
+                let mut event = $crate::audit::AuditEvent {
+                    seq,
+                    at: ctx.at.clone(),
+                    actor: ctx.actor.clone(),
+                    office_code: ctx.office.as_ref().map(|o| o.as_str().to_owned()),
+                    purpose: ctx.purpose.clone(),
+                    action: action.to_owned(),
+                    entity: entity.to_owned(),
+                    entity_id: entity_id.map(str::to_owned),
+                    details: details.to_owned(),
+                    prev_hash,
+                    hash: String::new(),
+                };
+                event.hash = event.compute_hash();
+                sqlx::query($crate::sql::INSERT_AUDIT)
+                    .bind(event.seq)
+                    .bind(&event.at)
+                    .bind(&event.actor)
+                    .bind(&event.office_code)
+                    .bind(&event.purpose)
+                    .bind(&event.action)
+                    .bind(&event.entity)
+                    .bind(&event.entity_id)
+                    .bind(&event.details)
+                    .bind(&event.prev_hash)
+                    .bind(&event.hash)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+
+            async fn insert_applications_tx(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                rows: &[(i64, &jejak_domain::NewApplication)],
+                change_seq: i64,
+            ) -> $crate::Result<()> {
+                for chunk in rows.chunks($crate::sql::INSERT_CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(format!(
+                        "insert into applications (id, {}, source_hash, version, change_seq) ",
+                        $crate::codec::APPLICATION_COLUMNS
+                    ));
+                    qb.push_values(chunk, |mut b, (id, app)| {
+                        b.push_bind(*id);
+                        for value in $crate::codec::application_values(app) {
+                            b.push_bind(value);
+                        }
+                        b.push_bind($crate::codec::content_hash(app));
+                        b.push_bind(1_i64);
+                        b.push_bind(change_seq.max(*id));
+                    });
+                    qb.build().execute(&mut **tx).await?;
+                }
+                Ok(())
+            }
+
+            async fn insert_decisions_tx(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                rows: &[(i64, jejak_domain::NewDecision)],
+            ) -> $crate::Result<()> {
+                for chunk in rows.chunks($crate::sql::INSERT_CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new($crate::sql::INSERT_DECISION_COLUMNS);
+                    qb.push_values(chunk, |mut b, (id, d)| {
+                        b.push_bind(*id);
+                        b.push_bind(d.application.0);
+                        b.push_bind(d.kind.as_str());
+                        b.push_bind(jejak_domain::date::iso(d.decided_on));
+                        b.push_bind(d.deferral_until.map(jejak_domain::date::iso));
+                        b.push_bind(d.reason_codes.join(","));
+                        b.push_bind(d.reason_text.clone());
+                        b.push_bind(d.officer.clone());
+                        b.push_bind(*id);
+                    });
+                    qb.build().execute(&mut **tx).await?;
+                }
+                Ok(())
+            }
+
+            /// Stored applications with the given keys, by (office, application id).
+            async fn existing_tx(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                rows: &[jejak_domain::NewApplication],
+            ) -> $crate::Result<
+                std::collections::HashMap<(String, String), (jejak_domain::Application, Option<String>)>,
+            > {
+                use $crate::codec::RowExt;
+                let mut found = std::collections::HashMap::new();
+                for chunk in rows.chunks($crate::sql::INSERT_CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "select * from applications where application_id in (",
+                    );
+                    let mut list = qb.separated(", ");
+                    for app in chunk {
+                        list.push_bind(app.application_id.clone());
+                    }
+                    qb.push(")");
+                    for row in qb.build().fetch_all(&mut **tx).await? {
+                        let app = $crate::codec::read_application(&row)?;
+                        let hash = row.opt_text("source_hash")?;
+                        let key = (app.data.office_code.as_str().to_owned(), app.data.application_id.clone());
+                        found.insert(key, (app, hash));
+                    }
+                }
+                Ok(found)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::Store for $store {
+            fn backend(&self) -> $crate::Backend {
+                Self::BACKEND
+            }
+
+            async fn list_offices(&self) -> $crate::Result<Vec<jejak_domain::Office>> {
+                let rows = sqlx::query($crate::sql::LIST_OFFICES).fetch_all(&self.pool).await?;
+                rows.iter().map($crate::codec::read_office).collect()
+            }
+
+            async fn save_office(
+                &self,
+                office: &jejak_domain::Office,
+                ctx: &$crate::AuditCtx,
+            ) -> $crate::Result<()> {
+                let mut tx = self.begin_write().await?;
+                Self::reserve(&mut tx, 1).await?;
+                let area: Vec<&str> = office.work_area.iter().map(|r| r.as_str()).collect();
+                sqlx::query($crate::sql::UPSERT_OFFICE)
+                    .bind(office.code.as_str())
+                    .bind(&office.name)
+                    .bind(area.join(","))
+                    .execute(&mut *tx)
+                    .await?;
+                let details = format!("{} ({})", office.name, area.join(","));
+                Self::audit_tx(&mut tx, ctx, "office.save", "office", Some(office.code.as_str()), &details).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn import(
+                &self,
+                rows: &[jejak_domain::NewApplication],
+                policy: $crate::ConflictPolicy,
+                ctx: &$crate::AuditCtx,
+            ) -> $crate::Result<$crate::ImportOutcome> {
+                let mut tx = self.begin_write().await?;
+                // Taking the counter first serialises concurrent imports of the same rows.
+                Self::reserve(&mut tx, 0).await?;
+                let existing = Self::existing_tx(&mut tx, rows).await?;
+                let mut outcome = $crate::ImportOutcome::default();
+                let mut fresh = Vec::new();
+                for (index, app) in rows.iter().enumerate() {
+                    let key = (app.office_code.as_str().to_owned(), app.application_id.clone());
+                    match existing.get(&key) {
+                        None => fresh.push(app),
+                        Some((stored, hash)) => {
+                            if hash.as_deref() == Some($crate::codec::content_hash(app).as_str())
+                                || &stored.data == app
+                            {
+                                outcome.unchanged += 1;
+                            } else {
+                                outcome.conflicts.push($crate::ImportConflict {
+                                    index,
+                                    office_code: app.office_code.clone(),
+                                    application_id: app.application_id.clone(),
+                                    fields: $crate::codec::differing_fields(&stored.data, app),
+                                });
+                            }
+                        }
+                    }
+                }
+                if !outcome.conflicts.is_empty() && policy == $crate::ConflictPolicy::Abort {
+                    tx.rollback().await?;
+                    return Ok(outcome);
+                }
+                let decided = fresh.iter().filter(|a| a.outcome != jejak_domain::Outcome::Pending).count();
+                let needed = (fresh.len() + decided) as i64;
+                if needed > 0 {
+                    let first = Self::reserve(&mut tx, needed).await?;
+                    let keyed: Vec<(i64, &jejak_domain::NewApplication)> =
+                        fresh.iter().enumerate().map(|(i, a)| (first + i as i64, *a)).collect();
+                    Self::insert_applications_tx(&mut tx, &keyed, 0).await?;
+                    let mut next = first + fresh.len() as i64;
+                    let mut decisions = Vec::with_capacity(decided);
+                    for (id, app) in &keyed {
+                        let key = jejak_domain::ApplicationKey(*id);
+                        if let Some(d) = $crate::codec::imported_decision(key, app) {
+                            decisions.push((next, d));
+                            next += 1;
+                        }
+                    }
+                    Self::insert_decisions_tx(&mut tx, &decisions).await?;
+                }
+                outcome.inserted = fresh.len();
+                outcome.committed = true;
+                let details = format!(
+                    "{{\"inserted\":{},\"unchanged\":{},\"conflicts_skipped\":{}}}",
+                    outcome.inserted,
+                    outcome.unchanged,
+                    outcome.conflicts.len()
+                );
+                Self::audit_tx(&mut tx, ctx, "application.import", "application", None, &details).await?;
+                tx.commit().await?;
+                Ok(outcome)
+            }
+
+            async fn insert_application(
+                &self,
+                app: &jejak_domain::NewApplication,
+                ctx: &$crate::AuditCtx,
+            ) -> $crate::Result<jejak_domain::Application> {
+                let mut tx = self.begin_write().await?;
+                let decided = app.outcome != jejak_domain::Outcome::Pending;
+                let id = Self::reserve(&mut tx, if decided { 2 } else { 1 }).await?;
+                Self::insert_applications_tx(&mut tx, &[(id, app)], 0).await.map_err(|e| match e {
+                    $crate::StoreError::Conflict(_) => $crate::StoreError::Conflict(format!(
+                        "application {} already exists at office {}",
+                        app.application_id, app.office_code
+                    )),
+                    other => other,
+                })?;
+                if let Some(d) = $crate::codec::imported_decision(jejak_domain::ApplicationKey(id), app) {
+                    Self::insert_decisions_tx(&mut tx, &[(id + 1, d)]).await?;
+                }
+                let id_text = id.to_string();
+                Self::audit_tx(&mut tx, ctx, "application.create", "application", Some(&id_text), &app.application_id).await?;
+                tx.commit().await?;
+                self.get_application(jejak_domain::ApplicationKey(id)).await
+            }
+
+            async fn get_application(
+                &self,
+                key: jejak_domain::ApplicationKey,
+            ) -> $crate::Result<jejak_domain::Application> {
+                let row = sqlx::query($crate::sql::SELECT_APPLICATION)
+                    .bind(key.0)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or_else(|| $crate::StoreError::NotFound(format!("application {key}")))?;
+                $crate::codec::read_application(&row)
+            }
+
+            async fn find_application(
+                &self,
+                office: &jejak_domain::OfficeCode,
+                application_id: &str,
+            ) -> $crate::Result<Option<jejak_domain::Application>> {
+                let row = sqlx::query($crate::sql::FIND_APPLICATION)
+                    .bind(office.as_str())
+                    .bind(application_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map($crate::codec::read_application).transpose()
+            }
+
+            async fn export(
+                &self,
+                filter: &$crate::ExportFilter,
+            ) -> $crate::Result<Vec<jejak_domain::NewApplication>> {
+                let rows = sqlx::query($crate::sql::EXPORT)
+                    .bind(filter.from.map(jejak_domain::date::iso))
+                    .bind(filter.to.map(jejak_domain::date::iso))
+                    .bind(filter.office.as_ref().map(|o| o.as_str().to_owned()))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(|r| $crate::codec::read_application(r).map(|a| a.data)).collect()
+            }
+
+            async fn count_applications(&self) -> $crate::Result<u64> {
+                let n: i64 = sqlx::query_scalar($crate::sql::COUNT_APPLICATIONS).fetch_one(&self.pool).await?;
+                Ok(n.max(0) as u64)
+            }
+
+            async fn record_decision(
+                &self,
+                decision: &jejak_domain::NewDecision,
+                expected_version: i64,
+                ctx: &$crate::AuditCtx,
+            ) -> $crate::Result<jejak_domain::Decision> {
+                let mut tx = self.begin_write().await?;
+                let seq = Self::reserve(&mut tx, 1).await?;
+                let updated = sqlx::query($crate::sql::UPDATE_OUTCOME)
+                    .bind(decision.kind.as_str())
+                    .bind($crate::codec::outcome_reason_text(decision))
+                    .bind(jejak_domain::date::iso(decision.decided_on))
+                    .bind(seq)
+                    .bind(decision.application.0)
+                    .bind(expected_version)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if updated == 0 {
+                    tx.rollback().await?;
+                    let current = self.get_application(decision.application).await?;
+                    return Err($crate::StoreError::Conflict(format!(
+                        "application {} was changed by someone else (version {} is now {}); reload it and decide again",
+                        current.data.application_id, expected_version, current.version
+                    )));
+                }
+                Self::insert_decisions_tx(&mut tx, &[(seq, decision.clone())]).await?;
+                let key = decision.application.to_string();
+                let details = format!(
+                    "{} {}",
+                    decision.kind.as_str(),
+                    $crate::codec::outcome_reason_text(decision).unwrap_or_default()
+                );
+                Self::audit_tx(&mut tx, ctx, "decision.record", "application", Some(&key), details.trim()).await?;
+                tx.commit().await?;
+                Ok(jejak_domain::Decision { id: seq, change_seq: seq, data: decision.clone() })
+            }
+
+            async fn decisions_of(
+                &self,
+                key: jejak_domain::ApplicationKey,
+            ) -> $crate::Result<Vec<jejak_domain::Decision>> {
+                let rows = sqlx::query($crate::sql::DECISIONS_OF).bind(key.0).fetch_all(&self.pool).await?;
+                rows.iter().map($crate::codec::read_decision).collect()
+            }
+
+            async fn applications_changed_since(
+                &self,
+                seq: i64,
+                limit: u32,
+            ) -> $crate::Result<Vec<jejak_domain::Application>> {
+                let rows = sqlx::query($crate::sql::APPLICATIONS_SINCE)
+                    .bind(seq)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map($crate::codec::read_application).collect()
+            }
+
+            async fn decisions_changed_since(
+                &self,
+                seq: i64,
+                limit: u32,
+            ) -> $crate::Result<Vec<jejak_domain::Decision>> {
+                let rows = sqlx::query($crate::sql::DECISIONS_SINCE)
+                    .bind(seq)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map($crate::codec::read_decision).collect()
+            }
+
+            async fn current_change_seq(&self) -> $crate::Result<i64> {
+                Ok(sqlx::query_scalar($crate::sql::CURRENT_SEQ).fetch_one(&self.pool).await?)
+            }
+
+            async fn audit_events(
+                &self,
+                after_seq: i64,
+                limit: u32,
+            ) -> $crate::Result<Vec<$crate::AuditEvent>> {
+                let rows = sqlx::query($crate::sql::AUDIT_AFTER)
+                    .bind(after_seq)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map($crate::codec::read_audit).collect()
+            }
+
+            async fn append_audit(
+                &self,
+                ctx: &$crate::AuditCtx,
+                action: &str,
+                entity: &str,
+                entity_id: Option<&str>,
+                details: &str,
+            ) -> $crate::Result<()> {
+                let mut tx = self.begin_write().await?;
+                Self::reserve(&mut tx, 0).await?;
+                Self::audit_tx(&mut tx, ctx, action, entity, entity_id, details).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(crate) use store_impl;

@@ -1,0 +1,248 @@
+//! Behaviours every store must have, each a function over a fresh store.
+
+use jejak_domain::date::ymd;
+use jejak_domain::decision::DecisionKind;
+use jejak_domain::{NewApplication, NewDecision, Nik, Office, OfficeCode, Outcome, Phone};
+use jejak_store::{AuditCtx, ConflictPolicy, ExportFilter, GENESIS_HASH, StoreError, verify_chain};
+use sqlx::Connection;
+
+use crate::backends::{Fresh, contract};
+
+contract!(
+    offices_are_saved_and_updated,
+    import_inserts_every_row_and_reimport_changes_nothing,
+    a_changed_row_is_a_conflict_and_nothing_is_written,
+    skip_policy_writes_the_rows_without_conflict,
+    export_filters_and_reproduces_the_import,
+    imported_outcomes_become_decision_history,
+    a_decision_updates_the_outcome_and_a_stale_version_is_refused,
+    change_sequence_orders_every_write,
+    the_audit_chain_verifies_and_rejects_edits,
+);
+
+fn ctx() -> AuditCtx {
+    AuditCtx {
+        actor: "admin".into(),
+        office: Some(OfficeCode::parse("BDL").unwrap()),
+        purpose: None,
+        at: "2025-03-01T08:00:00Z".into(),
+    }
+}
+
+async fn with_offices(fresh: &Fresh) {
+    for office in Office::lampung_pilot() {
+        fresh.store.save_office(&office, &ctx()).await.unwrap();
+    }
+}
+
+fn app(id: &str, office: &str, day: u8) -> NewApplication {
+    let mut a = NewApplication::new(
+        id,
+        OfficeCode::parse(office).unwrap(),
+        ymd(2025, 3, day).unwrap(),
+        "Suryani binti Karto",
+    );
+    a.nik = Some(Nik::parse("1807055203950003").unwrap());
+    a.phone = Some(Phone::parse("081234567890").unwrap());
+    a.birth_date = ymd(1995, 3, 12);
+    a
+}
+
+fn batch(n: usize) -> Vec<NewApplication> {
+    (0..n)
+        .map(|i| app(&format!("BDL-{i:05}"), ["BDL", "KLA", "KTB"][i % 3], 1 + (i % 28) as u8))
+        .collect()
+}
+
+pub async fn offices_are_saved_and_updated(fresh: &Fresh) {
+    with_offices(fresh).await;
+    let mut offices = fresh.store.list_offices().await.unwrap();
+    assert_eq!(offices, Office::lampung_pilot());
+    offices[0].name = "Kanim Bandar Lampung".into();
+    fresh.store.save_office(&offices[0], &ctx()).await.unwrap();
+    assert_eq!(fresh.store.list_offices().await.unwrap()[0].name, "Kanim Bandar Lampung");
+}
+
+pub async fn import_inserts_every_row_and_reimport_changes_nothing(fresh: &Fresh) {
+    with_offices(fresh).await;
+    let rows = batch(1200);
+    let first = fresh.store.import(&rows, ConflictPolicy::Abort, &ctx()).await.unwrap();
+    assert_eq!((first.inserted, first.unchanged, first.committed), (1200, 0, true));
+    assert_eq!(fresh.store.count_applications().await.unwrap(), 1200);
+    let seq = fresh.store.current_change_seq().await.unwrap();
+    let again = fresh.store.import(&rows, ConflictPolicy::Abort, &ctx()).await.unwrap();
+    assert_eq!((again.inserted, again.unchanged), (0, 1200));
+    assert!(again.conflicts.is_empty());
+    assert_eq!(fresh.store.count_applications().await.unwrap(), 1200);
+    assert_eq!(fresh.store.current_change_seq().await.unwrap(), seq);
+}
+
+pub async fn a_changed_row_is_a_conflict_and_nothing_is_written(fresh: &Fresh) {
+    with_offices(fresh).await;
+    fresh.store.import(&batch(3), ConflictPolicy::Abort, &ctx()).await.unwrap();
+    let mut next = batch(5);
+    next[1].full_name = "Soeryani".into();
+    let outcome = fresh.store.import(&next, ConflictPolicy::Abort, &ctx()).await.unwrap();
+    assert!(!outcome.committed);
+    assert_eq!(outcome.conflicts.len(), 1);
+    assert_eq!(outcome.conflicts[0].index, 1);
+    assert_eq!(outcome.conflicts[0].fields, vec!["full_name"]);
+    assert_eq!(fresh.store.count_applications().await.unwrap(), 3);
+    let stored = fresh
+        .store
+        .find_application(&next[1].office_code, &next[1].application_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.data.full_name, "Suryani binti Karto");
+}
+
+pub async fn skip_policy_writes_the_rows_without_conflict(fresh: &Fresh) {
+    with_offices(fresh).await;
+    fresh.store.import(&batch(3), ConflictPolicy::Abort, &ctx()).await.unwrap();
+    let mut next = batch(5);
+    next[0].phone = None;
+    let outcome = fresh.store.import(&next, ConflictPolicy::Skip, &ctx()).await.unwrap();
+    assert!(outcome.committed);
+    assert_eq!((outcome.inserted, outcome.unchanged, outcome.conflicts.len()), (2, 2, 1));
+    assert_eq!(fresh.store.count_applications().await.unwrap(), 5);
+}
+
+pub async fn export_filters_and_reproduces_the_import(fresh: &Fresh) {
+    with_offices(fresh).await;
+    let mut rows = batch(30);
+    rows[4].outcome = Outcome::Deferred;
+    rows[4].outcome_reason = Some("Tujuan perjalanan tidak jelas".into());
+    rows[4].decided_on = ymd(2025, 3, 20);
+    fresh.store.import(&rows, ConflictPolicy::Abort, &ctx()).await.unwrap();
+    let mut all = fresh.store.export(&ExportFilter::default()).await.unwrap();
+    let mut expected = rows.clone();
+    let key = |a: &NewApplication| (a.office_code.clone(), a.application_id.clone());
+    all.sort_by_key(key);
+    expected.sort_by_key(key);
+    assert_eq!(all, expected);
+    let filter = ExportFilter {
+        from: ymd(2025, 3, 5),
+        to: ymd(2025, 3, 10),
+        office: Some(OfficeCode::parse("KLA").unwrap()),
+    };
+    let some = fresh.store.export(&filter).await.unwrap();
+    let want = rows.iter().filter(|a| filter.matches(a)).count();
+    assert_eq!(some.len(), want);
+    assert!(!some.is_empty());
+    assert!(some.iter().all(|a| filter.matches(a)));
+    assert!(some.windows(2).all(|w| w[0].applied_on <= w[1].applied_on));
+}
+
+pub async fn imported_outcomes_become_decision_history(fresh: &Fresh) {
+    with_offices(fresh).await;
+    let mut a = app("KLA-1", "KLA", 2);
+    a.outcome = Outcome::Deferred;
+    a.outcome_reason = Some("pmi_np".into());
+    a.decided_on = ymd(2025, 3, 4);
+    fresh.store.import(&[a.clone()], ConflictPolicy::Abort, &ctx()).await.unwrap();
+    let stored = fresh.store.find_application(&a.office_code, "KLA-1").await.unwrap().unwrap();
+    let history = fresh.store.decisions_of(stored.key).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].data.kind, DecisionKind::Deferred);
+    assert_eq!(history[0].data.reason_codes, vec!["PMI_NP".to_owned()]);
+    assert_eq!(history[0].data.decided_on, ymd(2025, 3, 4).unwrap());
+}
+
+pub async fn a_decision_updates_the_outcome_and_a_stale_version_is_refused(fresh: &Fresh) {
+    with_offices(fresh).await;
+    let stored = fresh.store.insert_application(&app("BDL-9", "BDL", 3), &ctx()).await.unwrap();
+    assert_eq!(stored.version, 1);
+    let defer = NewDecision {
+        application: stored.key,
+        kind: DecisionKind::Deferred,
+        decided_on: ymd(2025, 3, 3).unwrap(),
+        deferral_until: ymd(2025, 4, 2),
+        reason_codes: vec!["PMI_NP".into()],
+        reason_text: Some("mengaku akan bekerja".into()),
+        officer: Some("budi".into()),
+    };
+    fresh.store.record_decision(&defer, 1, &ctx()).await.unwrap();
+    let after = fresh.store.get_application(stored.key).await.unwrap();
+    assert_eq!(after.version, 2);
+    assert_eq!(after.data.outcome, Outcome::Deferred);
+    assert_eq!(after.data.outcome_reason.as_deref(), Some("PMI_NP; mengaku akan bekerja"));
+    let issue = NewDecision { kind: DecisionKind::Issued, deferral_until: None, ..defer.clone() };
+    let err = fresh.store.record_decision(&issue, 1, &ctx()).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict(ref m) if m.contains("changed by someone else")),
+        "{err}"
+    );
+    assert_eq!(fresh.store.decisions_of(stored.key).await.unwrap().len(), 1);
+    let dup = fresh.store.insert_application(&app("BDL-9", "BDL", 3), &ctx()).await.unwrap_err();
+    assert!(matches!(dup, StoreError::Conflict(_)), "{dup}");
+}
+
+pub async fn change_sequence_orders_every_write(fresh: &Fresh) {
+    with_offices(fresh).await;
+    let start = fresh.store.current_change_seq().await.unwrap();
+    fresh.store.import(&batch(10), ConflictPolicy::Abort, &ctx()).await.unwrap();
+    let changed = fresh.store.applications_changed_since(start, 100).await.unwrap();
+    assert_eq!(changed.len(), 10);
+    assert!(changed.windows(2).all(|w| w[0].change_seq < w[1].change_seq));
+    let mark = fresh.store.current_change_seq().await.unwrap();
+    assert!(fresh.store.applications_changed_since(mark, 100).await.unwrap().is_empty());
+    let target = &changed[3];
+    let decision = NewDecision {
+        application: target.key,
+        kind: DecisionKind::Rejected,
+        decided_on: ymd(2025, 3, 29).unwrap(),
+        deferral_until: None,
+        reason_codes: vec!["INTERVIEW".into()],
+        reason_text: None,
+        officer: Some("sri".into()),
+    };
+    fresh.store.record_decision(&decision, target.version, &ctx()).await.unwrap();
+    let moved = fresh.store.applications_changed_since(mark, 100).await.unwrap();
+    assert_eq!(moved.len(), 1);
+    assert_eq!(moved[0].key, target.key);
+    assert!(moved[0].change_seq > mark);
+    let decisions = fresh.store.decisions_changed_since(mark, 100).await.unwrap();
+    assert_eq!(decisions.len(), 1);
+    let limited = fresh.store.applications_changed_since(start, 4).await.unwrap();
+    assert_eq!(limited.len(), 4);
+}
+
+pub async fn the_audit_chain_verifies_and_rejects_edits(fresh: &Fresh) {
+    with_offices(fresh).await;
+    fresh.store.import(&batch(5), ConflictPolicy::Abort, &ctx()).await.unwrap();
+    fresh
+        .store
+        .append_audit(&ctx(), "person.view", "application", Some("1"), "purpose: screening")
+        .await
+        .unwrap();
+    let events = fresh.store.audit_events(0, 1000).await.unwrap();
+    assert_eq!(events.len(), 5);
+    let (checked, failure, _, _) = verify_chain(&events, 1, GENESIS_HASH.to_owned());
+    assert_eq!((checked, failure), (5, None));
+
+    // The database itself refuses to change history.
+    let raw = fresh.raw_url.clone();
+    let result = if raw.starts_with("sqlite") {
+        let mut c = sqlx::SqliteConnection::connect(&raw).await.unwrap();
+        sqlx::query("update audit_events set actor = 'x' where seq = 2")
+            .execute(&mut c)
+            .await
+            .map(|_| ())
+    } else {
+        let mut c = sqlx::PgConnection::connect(&raw).await.unwrap();
+        sqlx::query("delete from audit_events where seq = 2").execute(&mut c).await.map(|_| ())
+    };
+    let err = result.unwrap_err().to_string();
+    assert!(err.contains("append-only"), "{err}");
+
+    // An edited copy of an event is detected, naming the event.
+    let mut tampered = events.clone();
+    tampered[2].details = "nothing to see".into();
+    let (_, failure, _, _) = verify_chain(&tampered, 1, GENESIS_HASH.to_owned());
+    assert_eq!(failure.map(|f| f.0), Some(3));
+    let mut gap = events.clone();
+    gap.remove(1);
+    let (_, failure, _, _) = verify_chain(&gap, 1, GENESIS_HASH.to_owned());
+    assert_eq!(failure.map(|f| f.0), Some(3));
+}

@@ -1,0 +1,3 @@
+//! Integration tests of the rules crate: the default catalogue, malformed files, properties.
+
+mod smoke;

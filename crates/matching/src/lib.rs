@@ -7,7 +7,9 @@
 //! ([`training::estimate`]) or taken from the model's defaults; a [`MatchIndex`] screens
 //! one record against many in real time, and [`batch::link`] links whole files.
 
+pub mod batch;
 pub mod blocking;
+pub mod cluster;
 mod comparison;
 mod error;
 mod frequency;
@@ -16,9 +18,11 @@ mod model;
 pub mod name;
 mod parameters;
 mod record;
+mod rng;
 mod scoring;
 mod similarity;
 mod text;
+pub mod training;
 mod value;
 
 pub use error::{LinkError, MatchError, ModelError, RecordError, Result, TableError};

@@ -173,7 +173,7 @@ mod tests {
         match field {
             "nik" => format!("18010447039{:05}", seed),
             "sex" => {
-                if seed % 2 == 0 {
+                if seed.is_multiple_of(2) {
                     "L".into()
                 } else {
                     "P".into()

@@ -53,6 +53,9 @@ pub struct Field {
     /// For a parent's-name field: the name field whose "bin/binti" part stands in when this
     /// field is empty.
     pub patronym_from: Option<usize>,
+    /// A field whose value may have been entered in this one's place (given name and
+    /// surname swapped): crossed agreement on both counts as equivalent.
+    pub swap_with: Option<usize>,
 }
 
 /// A blocking rule: records sharing all parts of the key become candidate pairs.
@@ -163,6 +166,21 @@ impl Model {
                     });
                 }
                 field.patronym_from = Some(index);
+            }
+            if let Some(other) = &spec.swap_with {
+                let index = *field_index.get(other).ok_or_else(|| ModelError::InvalidField {
+                    field: spec.name.clone(),
+                    reason: format!("swap_with names unknown field {other:?}"),
+                })?;
+                if file.fields[index].kind != spec.kind
+                    || !matches!(field.kind, Kind::Text | Kind::Name)
+                {
+                    return Err(ModelError::InvalidField {
+                        field: spec.name.clone(),
+                        reason: "swap_with links two fields of the same kind, text or name".into(),
+                    });
+                }
+                field.swap_with = Some(index);
             }
         }
         let id_column = file.id.column.trim().to_lowercase();
@@ -345,6 +363,7 @@ fn compile_field(
         default_m,
         default_u,
         patronym_from: None,
+        swap_with: None,
     })
 }
 

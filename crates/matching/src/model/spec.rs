@@ -94,6 +94,7 @@ pub(crate) struct FieldSpec {
     pub m: Option<[f64; 5]>,
     pub u: Option<[f64; 5]>,
     pub patronym_from: Option<String>,
+    pub swap_with: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

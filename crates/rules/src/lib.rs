@@ -11,6 +11,7 @@
 //! * [`backtest`] replays history against a candidate and the active rule set.
 
 pub mod assess;
+pub mod backtest;
 pub mod catalogue;
 pub mod condition;
 pub mod diagnostic;

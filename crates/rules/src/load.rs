@@ -347,10 +347,12 @@ pub fn load(sources: &[Source]) -> Result<RuleSet, Diagnostics> {
     let mut sinks: Vec<Sink<'_>> =
         sources.iter().map(|s| Sink::new(s.name.as_str(), s.text.as_str())).collect();
     let mut collected = Collected::default();
+    let mut syntax_ok = true;
     for (file, source) in sources.iter().enumerate() {
         let (doc, errors) = DeTable::parse_recoverable(&source.text);
         let sink = &mut sinks[file];
         if !errors.is_empty() {
+            syntax_ok = false;
             for e in errors {
                 let span = e.span().unwrap_or(0..0);
                 sink.error(DiagCode::TomlSyntax, &span, None, format!("TOML: {}", e.message()));
@@ -359,7 +361,9 @@ pub fn load(sources: &[Source]) -> Result<RuleSet, Diagnostics> {
         }
         collect_file(sink, file, doc.get_ref(), &mut collected);
     }
-    let compiled = compile_all(&mut sinks, collected);
+    // With a file unreadable, cross-file checks (missing header, unknown lists) would only
+    // produce noise: report the syntax errors and what the readable files say on their own.
+    let compiled = if syntax_ok { compile_all(&mut sinks, collected) } else { None };
     let mut diagnostics: Vec<Diagnostic> = sinks.into_iter().flat_map(|s| s.items).collect();
     diagnostics.sort_by(|a, b| {
         (a.severity, &a.file, a.line, a.column).cmp(&(b.severity, &b.file, b.line, b.column))

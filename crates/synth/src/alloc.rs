@@ -1,13 +1,12 @@
 //! Unique identifiers for a run: NIK serials per district and birth date, mobile numbers,
 //! passport numbers and CPMI ids. Nothing is handed out twice.
 
-use std::collections::{HashMap, HashSet};
-
 use rand::Rng;
 use time::Date;
 
 use jejak_domain::{Nik, PassportNo, Phone, Sex};
 
+use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::pick::{Rng8, weighted};
 
 /// Operator prefixes after the leading 0 (DOMAIN.md §4.4), weighted by market share.
@@ -45,8 +44,8 @@ const MOBILE_PREFIXES: [(&str, u32); 28] = [
 /// Hands out identifiers that are unique within one dataset.
 #[derive(Debug, Default)]
 pub(crate) struct Allocators {
-    nik_serials: HashMap<u64, u16>,
-    phones: HashSet<u64>,
+    nik_serials: FxHashMap<u64, u16>,
+    phones: FxHashSet<u64>,
     passports: u32,
     cpmi: u32,
 }
@@ -64,11 +63,14 @@ impl Allocators {
         let next = self.nik_serials.entry(key).or_insert_with(|| rng.random_range(1..=40));
         let serial = *next;
         *next = if *next >= 9999 { 1 } else { *next + 1 };
-        let text = format!(
-            "{district}{day:02}{:02}{:02}{serial:04}",
-            u8::from(birth.month()),
-            birth.year().rem_euclid(100)
-        );
+        let mut text = String::with_capacity(16);
+        text.push_str(district);
+        let yy = birth.year().rem_euclid(100) as u16;
+        for (value, width) in
+            [(u16::from(day), 2), (u16::from(u8::from(birth.month())), 2), (yy, 2), (serial, 4)]
+        {
+            push_digits(&mut text, value, width);
+        }
         Nik::parse(&text).expect("a NIK built from a Lampung district and a real date is valid")
     }
 
@@ -113,6 +115,15 @@ impl Allocators {
     }
 }
 
+/// Appends `value` zero-padded to `width` digits.
+fn push_digits(out: &mut String, value: u16, width: u32) {
+    let mut divisor = 10u16.pow(width - 1);
+    while divisor > 0 {
+        out.push(char::from(b'0' + (value / divisor % 10) as u8));
+        divisor /= 10;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,14 +150,15 @@ mod tests {
     fn phones_and_passports_are_unique() {
         let mut alloc = Allocators::default();
         let mut rng = Rng8::seed_from_u64(2);
-        let mut seen = HashSet::new();
+        let mut seen = std::collections::HashSet::new();
         for _ in 0..20_000 {
             let p = alloc.phone(&mut rng);
             assert!(p.is_mobile());
             assert!(seen.insert(p));
         }
         let issued = ymd(2024, 1, 1).expect("date");
-        let passports: HashSet<_> = (0..20_000).filter_map(|_| alloc.passport(issued)).collect();
+        let passports: std::collections::HashSet<_> =
+            (0..20_000).filter_map(|_| alloc.passport(issued)).collect();
         assert_eq!(passports.len(), 20_000);
         assert!(passports.iter().all(PassportNo::looks_indonesian));
     }

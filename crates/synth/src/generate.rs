@@ -242,13 +242,20 @@ impl Run<'_> {
 
     /// Orders applications by date and gives each its id: `OFFICE-YEAR-NNNNNN`.
     fn finish(self) -> Dataset {
-        let mut drafts = self.drafts;
-        drafts.sort_by_key(|d| d.application.applied_on);
+        let mut drafts: Vec<Option<Draft>> = self.drafts.into_iter().map(Some).collect();
+        // Sort positions, not the large drafts themselves (stable: ties keep creation order).
+        let mut order: Vec<(Date, u32)> = drafts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| d.as_ref().map(|d| (d.application.applied_on, i as u32)))
+            .collect();
+        order.sort_unstable();
         let offices = &self.maker.geo.offices;
         let mut counters: Vec<(i32, u32)> = vec![(0, 0); offices.len()];
-        let mut applications = Vec::with_capacity(drafts.len());
-        let mut truth = Vec::with_capacity(drafts.len());
-        for mut d in drafts {
+        let mut applications = Vec::with_capacity(order.len());
+        let mut truth = Vec::with_capacity(order.len());
+        for (_, i) in order {
+            let Some(mut d) = drafts[i as usize].take() else { continue };
             let year = d.application.applied_on.year();
             let counter = &mut counters[d.office];
             if counter.0 != year {

@@ -10,7 +10,6 @@ use crate::dataset::Relation;
 use crate::names::{self, Family, Group, Name};
 use crate::person::{Maker, Person, Shared, birth_for_age, group_in};
 use crate::pick::{Rng8, chance, weighted};
-use crate::tables::tables;
 
 /// The persons of one household (or one single person) and whether they travel together.
 pub(crate) struct Unit {
@@ -22,12 +21,7 @@ pub(crate) struct Unit {
 pub(crate) const MEAN_HOUSEHOLD_SIZE: f64 = 2.15;
 
 fn family_for(rng: &mut Rng8, group: Group) -> Family {
-    let surname = match group {
-        Group::Batak => tables().pool("batak.marga").pick(rng).copied(),
-        Group::Chinese => tables().pool("chinese.surname").pick(rng).copied(),
-        _ => None,
-    };
-    Family { surname, shared: None }
+    Family { surname: names::family_surname(rng, group), shared: None }
 }
 
 fn random_sex(rng: &mut Rng8) -> Sex {
@@ -109,8 +103,15 @@ fn siblings(
         district.get_or_insert(person.nik_district);
         members.push(person);
         if !twins {
-            let gap = rng.random_range(400..2500);
-            birth = first_birth + time::Duration::days(gap * (order as i64 + 1));
+            // Brothers and sisters are born one to seven years apart; the younger ones
+            // applying are grown up (at least 17).
+            let gap = time::Duration::days(rng.random_range(400..2500));
+            let younger = birth + gap;
+            birth = if jejak_domain::date::age_on(younger, maker.reference) >= 17 {
+                younger
+            } else {
+                first_birth - gap * (order as i32 + 1)
+            };
         }
     }
     (members, chance(rng, if twins { 0.4 } else { 0.3 }))

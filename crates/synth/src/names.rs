@@ -126,15 +126,32 @@ pub(crate) struct Family {
     pub(crate) shared: Option<String>,
 }
 
+/// The section of given names for a group and sex (`modern` for people born from 1992).
+fn given_section(group: Group, sex: Sex, modern: bool) -> &'static str {
+    let prefix = if modern { "modern" } else { group.pool_prefix() };
+    match (prefix, sex) {
+        ("modern", Sex::Male) => "modern.male",
+        ("modern", Sex::Female) => "modern.female",
+        ("javanese", Sex::Male) => "javanese.male",
+        ("javanese", Sex::Female) => "javanese.female",
+        ("sundanese", Sex::Male) => "sundanese.male",
+        ("sundanese", Sex::Female) => "sundanese.female",
+        ("balinese", Sex::Male) => "balinese.male",
+        ("balinese", Sex::Female) => "balinese.female",
+        ("batak", Sex::Male) => "batak.male",
+        ("batak", Sex::Female) => "batak.female",
+        ("chinese", Sex::Male) => "chinese.male",
+        ("chinese", Sex::Female) => "chinese.female",
+        (_, Sex::Male) => "malay.male",
+        (_, Sex::Female) => "malay.female",
+    }
+}
+
 fn given(rng: &mut Rng8, group: Group, sex: Sex, birth_year: i32) -> String {
-    let sex_part = match sex {
-        Sex::Male => "male",
-        Sex::Female => "female",
-    };
-    let modern = birth_year >= 1992 && group != Group::Chinese && group != Group::Batak;
-    let section_group = if modern && chance(rng, 0.5) { "modern" } else { group.pool_prefix() };
-    let section = format!("{section_group}.{sex_part}");
-    let token = tables().pool(&section).pick(rng).copied().unwrap_or("Nama");
+    let modern =
+        birth_year >= 1992 && group != Group::Chinese && group != Group::Batak && chance(rng, 0.5);
+    let section = given_section(group, sex, modern);
+    let token = tables().pool(section).pick(rng).copied().unwrap_or("Nama");
     token.to_owned()
 }
 
@@ -267,10 +284,29 @@ pub(crate) fn person_name(
                     tokens[0] = (*prefix).to_owned();
                 }
             }
+            // Sri, Siti, Nur, Muhammad… open a name: "Sri Wahyuni", not "Wahyuni Sri".
+            tokens.sort_by_key(|t| !opens_a_name(t));
             oldify(rng, &mut tokens, birth_year);
         }
     }
     Name::plain(tokens)
+}
+
+/// A family name passed from father to children (Batak marga, Chinese-Indonesian surname).
+pub(crate) fn family_surname(rng: &mut Rng8, group: Group) -> Option<&'static str> {
+    match group {
+        Group::Batak => tables().pool("batak.marga").pick(rng).copied(),
+        Group::Chinese => tables().pool("chinese.surname").pick(rng).copied(),
+        _ => None,
+    }
+}
+
+/// Tokens that stand first in a name (prefixes and Islamic first names).
+fn opens_a_name(token: &str) -> bool {
+    let t = tables();
+    ["prefixes", "islamic.male", "islamic.female"]
+        .iter()
+        .any(|section| t.pool(section).items().contains(&token))
 }
 
 /// Adds the titles a person of this age and sex may carry on the KTP (most carry none).

@@ -177,7 +177,11 @@ impl Maker<'_> {
         let age = jejak_domain::date::age_on(birth, self.reference);
         let group = shared.group.unwrap_or_else(|| group_in(rng, geo, regency));
         let year = birth.year();
-        let mut name = names::person_name(rng, group, sex, year, shared.order, &shared.family);
+        let mut family = shared.family.clone();
+        if family.surname.is_none() {
+            family.surname = names::family_surname(rng, group);
+        }
+        let mut name = names::person_name(rng, group, sex, year, shared.order, &family);
         names::add_titles(rng, &mut name, group, sex, age);
         let nik_district = shared.nik_district.unwrap_or_else(|| {
             let home = geo.villages[village].district;
@@ -202,7 +206,7 @@ impl Maker<'_> {
             names::parent_name(rng, group, Sex::Female, parents_year, &Family::default())
         });
         let father = shared.father.clone().unwrap_or_else(|| {
-            names::parent_name(rng, group, Sex::Male, parents_year - 3, &shared.family)
+            names::parent_name(rng, group, Sex::Male, parents_year - 3, &family)
         });
         let occupation = occupation(rng, sex, age, migrant);
         let id = self.next_id;

@@ -2,6 +2,8 @@
 //! evasive re-applicants, the deliberate changes of DOMAIN.md §7 drawn from
 //! [`VariationRates`](crate::VariationRates).
 
+use std::borrow::Cow;
+
 use rand::Rng;
 use time::Date;
 
@@ -201,21 +203,24 @@ pub(crate) fn present(
     let age = jejak_domain::date::age_on(person.birth, maker.reference);
 
     // Name.
-    let mut name = person.name.clone();
+    let mut name = Cow::Borrowed(&person.name);
     let mut name_changes = match mode {
         Mode::First => 0,
         Mode::Honest => usize::from(chance(rng, 0.1)),
         Mode::Evasive => weighted(rng, &rates.name_changes),
     };
     if patronym && name.patronym.is_none() {
-        name.patronym = crate::names::patronym(person.sex, &person.father);
-        if name.patronym.is_some() {
+        let added = crate::names::patronym(person.sex, &person.father);
+        if added.is_some() {
+            name.to_mut().patronym = added;
             tags.insert(Variation::PatronymAdded);
             name_changes = name_changes.saturating_sub(1);
         }
     }
-    for v in vary::vary_name(rng, &mut name, person.sex, &person.father, name_changes) {
-        tags.insert(v);
+    if name_changes > 0 {
+        for v in vary::vary_name(rng, name.to_mut(), person.sex, &person.father, name_changes) {
+            tags.insert(v);
+        }
     }
 
     // Identifiers and contact.
@@ -317,11 +322,11 @@ pub(crate) fn present(
 
     // Parents.
     let evasive = mode == Mode::Evasive;
-    let mut mother = person.mother.clone();
+    let mut mother = Cow::Borrowed(&person.mother);
     let mother_shown = match plan.mother {
         Some(Variation::MotherOmitted) => false,
         Some(_) => {
-            if vary::vary_parent(rng, &mut mother, Sex::Female) {
+            if vary::vary_parent(rng, mother.to_mut(), Sex::Female) {
                 tags.insert(Variation::MotherVaried);
             }
             true
@@ -331,14 +336,14 @@ pub(crate) fn present(
     if !mother_shown {
         tags.insert(Variation::MotherOmitted);
     }
-    let mut father = person.father.clone();
+    let mut father = Cow::Borrowed(&person.father);
     let father_omit = if evasive { rates.father_omitted } else { 0.08 * m };
     let father_shown = !chance(rng, father_omit);
     if !father_shown {
         tags.insert(Variation::FatherOmitted);
     } else if evasive
         && chance(rng, rates.father_varied)
-        && vary::vary_parent(rng, &mut father, Sex::Male)
+        && vary::vary_parent(rng, father.to_mut(), Sex::Male)
     {
         tags.insert(Variation::FatherVaried);
     }

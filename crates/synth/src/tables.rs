@@ -3,9 +3,9 @@
 //! Text files are split into `[section]`s; each line is an optional integer weight and an
 //! item. Items of the occupation table hold several spellings separated by `|`.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use crate::fxhash::FxHashMap;
 use crate::pick::Pool;
 
 const GIVEN: &str = include_str!("../data/given_names.txt");
@@ -19,7 +19,7 @@ const SPONSORS: &str = include_str!("../data/sponsors.txt");
 /// All sections of all embedded text tables, by section name.
 #[derive(Debug)]
 pub(crate) struct Tables {
-    pools: HashMap<&'static str, Pool<&'static str>>,
+    pools: FxHashMap<&'static str, Pool<&'static str>>,
     empty: Pool<&'static str>,
 }
 
@@ -36,7 +36,7 @@ impl Tables {
     }
 
     fn parse(sources: &[&'static str]) -> Self {
-        let mut pools: HashMap<&'static str, Pool<&'static str>> = HashMap::new();
+        let mut pools: FxHashMap<&'static str, Pool<&'static str>> = FxHashMap::default();
         for source in sources {
             let mut section: Option<&'static str> = None;
             for raw in source.lines() {

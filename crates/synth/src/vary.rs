@@ -2,7 +2,6 @@
 //! or that creep in through typing: each returns the variation it made, or `None` when it
 //! does not apply to this name.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use rand::Rng;
@@ -10,6 +9,7 @@ use rand::seq::SliceRandom;
 
 use jejak_domain::Sex;
 
+use crate::fxhash::FxHashMap as HashMap;
 use crate::names::{self, Name};
 use crate::pick::{Rng8, chance, weighted};
 use crate::spelling::{self, capitalize};
@@ -33,14 +33,14 @@ fn variants() -> &'static Variants {
         let t = tables();
         let groups: Vec<Vec<&'static str>> =
             t.pool("groups").items().iter().map(|line| line.split('|').collect()).collect();
-        let mut by_token = HashMap::new();
+        let mut by_token = HashMap::default();
         for (i, group) in groups.iter().enumerate() {
             for member in group {
                 by_token.entry(member.to_lowercase()).or_insert(i);
             }
         }
-        let mut split = HashMap::new();
-        let mut join = HashMap::new();
+        let mut split = HashMap::default();
+        let mut join = HashMap::default();
         for line in t.pool("compounds").items() {
             if let Some((joined, parts)) = line.split_once('|') {
                 split.insert(joined.to_lowercase(), parts);

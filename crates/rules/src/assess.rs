@@ -5,6 +5,8 @@
 //! [`RuleSet::evaluate`] is the lean path used by the backtest (statuses and score only);
 //! [`RuleSet::assess`] adds messages, the checklist and the trace.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use time::Date;
 
@@ -69,7 +71,7 @@ pub struct Message {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct HardCheck {
     /// Rule id.
-    pub id: String,
+    pub id: Arc<str>,
     /// Passed, failed or unknown.
     pub status: CheckStatus,
     /// One-line explanation.
@@ -93,7 +95,7 @@ impl HardCheck {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FiredIndicator {
     /// Rule id.
-    pub id: String,
+    pub id: Arc<str>,
     /// Indicator or cross-record.
     pub kind: RuleKind,
     /// Points added.
@@ -115,7 +117,7 @@ pub struct Input {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RuleTrace {
     /// Rule id.
-    pub id: String,
+    pub id: Arc<str>,
     /// Kind.
     pub kind: RuleKind,
     /// What happened.
@@ -132,7 +134,7 @@ pub struct RuleTrace {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Assessment {
     /// The rule set used.
-    pub rule_set: RuleSetRef,
+    pub rule_set: Arc<RuleSetRef>,
     /// The date the rules and lists were evaluated at (the application date).
     #[serde(serialize_with = "ser_date")]
     pub assessed_on: Date,
@@ -294,7 +296,7 @@ impl RuleSet {
                 };
                 if let Some((status, message)) = check {
                     hard_checks.push(HardCheck {
-                        id: rule.id.clone(),
+                        id: Arc::clone(&rule.shared_id),
                         status,
                         message,
                         unknown_facts: unknown_facts.clone(),
@@ -302,7 +304,7 @@ impl RuleSet {
                 }
             } else if status == RuleStatus::Fired {
                 indicators.push(FiredIndicator {
-                    id: rule.id.clone(),
+                    id: Arc::clone(&rule.shared_id),
                     kind: rule.kind,
                     weight: contribution,
                     message: explain(rule, facts),
@@ -317,7 +319,7 @@ impl RuleSet {
                 Vec::new()
             };
             trace.push(RuleTrace {
-                id: rule.id.clone(),
+                id: Arc::clone(&rule.shared_id),
                 kind: rule.kind,
                 status,
                 contribution,
@@ -327,7 +329,7 @@ impl RuleSet {
         }
         let band = self.bands.band(score);
         Assessment {
-            rule_set: self.reference.clone(),
+            rule_set: Arc::clone(&self.reference),
             assessed_on: on,
             score,
             potential_score: potential,

@@ -1063,6 +1063,7 @@ fn compile_all(sinks: &mut [Sink<'_>], c: Collected) -> Option<RuleSet> {
             ok = false;
         }
         rules.push(Rule {
+            shared_id: raw.id.as_str().into(),
             id: raw.id,
             kind,
             title_id: raw.title_id,

@@ -1,6 +1,8 @@
 //! A rule of the catalogue: identity, bilingual titles and explanations, legal basis, kind,
 //! confidence, validity, weight and the compiled condition.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::condition::compile::Expr;
@@ -139,6 +141,7 @@ pub struct Rule {
     pub explain_en: Template,
     /// Every fact the rule reads (conditions, weight keys and templates).
     pub facts: Vec<FactId>,
+    pub(crate) shared_id: Arc<str>,
     pub(crate) expr: Expr,
     pub(crate) applies: Option<Expr>,
 }

@@ -2,6 +2,7 @@
 //! identifies exactly which rules produced an assessment.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -77,7 +78,7 @@ pub struct RuleSet {
     pub(crate) bands: Bands,
     pub(crate) rules: Vec<Rule>,
     pub(crate) lists: Vec<RefList>,
-    pub(crate) reference: RuleSetRef,
+    pub(crate) reference: Arc<RuleSetRef>,
     pub(crate) warnings: Vec<Diagnostic>,
 }
 
@@ -90,7 +91,7 @@ impl RuleSet {
     ) -> RuleSet {
         let digest = digest(&info, &bands, &rules, &lists);
         let reference =
-            RuleSetRef { name: info.name.clone(), version: info.version.clone(), digest };
+            Arc::new(RuleSetRef { name: info.name.clone(), version: info.version.clone(), digest });
         RuleSet { info, bands, rules, lists, reference, warnings: Vec::new() }
     }
 

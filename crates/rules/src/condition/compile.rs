@@ -60,12 +60,14 @@ pub(crate) enum IntOp {
     Fact(FactId),
     Lit(i64),
     /// `missing(list, key, set)`: how many required documents are missing. `masks[i]` holds the
-    /// (all_of, any_of) bit masks of entry `i` of the list over the set fact's values.
+    /// (all_of, any_of) bit masks of entry `i` of the list over the set fact's values. For an
+    /// enum key, `by_enum[v]` lists the entries whose key is enum value `v`.
     Missing {
         list: usize,
         key: FactId,
         set: FactId,
         masks: Vec<(u64, u64)>,
+        by_enum: Option<Vec<Vec<usize>>>,
     },
 }
 
@@ -306,7 +308,24 @@ impl<'a> Checker<'a> {
             let any = mask(&entry.any_of);
             masks.push((all, any));
         }
-        ok.then_some(IntOp::Missing { list: list_index, key, set, masks })
+        let by_enum = match key.def().ty {
+            FactType::Enum(keys) => Some(
+                (0..keys.len())
+                    .map(|v| {
+                        list.entries
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, e)| {
+                                crate::value::enum_index(keys, &e.key) == u16::try_from(v).ok()
+                            })
+                            .map(|(i, _)| i)
+                            .collect()
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        ok.then_some(IntOp::Missing { list: list_index, key, set, masks, by_enum })
     }
 
     fn bool_expr(&mut self, ast: &Ast) -> Option<Expr> {

@@ -68,17 +68,22 @@ impl Env<'_> {
                 Value::Int(n) => Some(*n),
                 _ => None,
             },
-            IntOp::Missing { list, key, set, masks } => {
+            IntOp::Missing { list, key, set, masks, by_enum } => {
                 let list = &self.lists[*list];
                 let key_value = self.fact(*key, unknown)?;
-                let key_text = key_value.render(key.def().ty).to_ascii_lowercase();
-                let start = list.entries.partition_point(|e| e.key < key_text);
-                let found = list.entries[start..]
-                    .iter()
-                    .enumerate()
-                    .take_while(|(_, e)| e.key == key_text)
-                    .find(|(_, e)| e.validity.contains(self.on))
-                    .map(|(i, _)| start + i);
+                let in_force = |i: &usize| list.entries[*i].validity.contains(self.on);
+                let found = match (by_enum, key_value) {
+                    (Some(by_enum), Value::Enum(v)) => {
+                        by_enum.get(usize::from(*v)).and_then(|c| c.iter().copied().find(in_force))
+                    }
+                    _ => {
+                        let key_text = key_value.render(key.def().ty).to_lowercase();
+                        let start = list.entries.partition_point(|e| e.key < key_text);
+                        (start..list.entries.len())
+                            .take_while(|i| list.entries[*i].key == key_text)
+                            .find(in_force)
+                    }
+                };
                 let Some(index) = found else { return Some(0) };
                 let (all, any) = masks[index];
                 if all == 0 && any == 0 {

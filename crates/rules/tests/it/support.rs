@@ -85,5 +85,5 @@ pub fn clean() -> Facts {
 /// The status of one rule in the default set for these facts.
 pub fn status(set: &RuleSet, rule: &str, f: &Facts, on: Date) -> RuleStatus {
     let a = set.assess(f, on);
-    a.trace.iter().find(|t| t.id == rule).unwrap_or_else(|| panic!("no rule {rule}")).status
+    a.trace.iter().find(|t| &*t.id == rule).unwrap_or_else(|| panic!("no rule {rule}")).status
 }

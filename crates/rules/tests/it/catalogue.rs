@@ -305,14 +305,14 @@ fn fired_indicators_explain_themselves_in_both_languages() {
 fn failed_hard_checks_flag_without_adding_to_the_score() {
     let f = apply(&[("purpose", S("family_visit"))]);
     let a = default_set().assess(&f, ON);
-    let r03 = a.hard_checks.iter().find(|c| &*&*c.id == "R03").unwrap();
+    let r03 = a.hard_checks.iter().find(|c| &*c.id == "R03").unwrap();
     assert_eq!(r03.status, CheckStatus::Failed);
     assert_eq!(r03.passed(), Some(false));
     assert!(r03.message.id.starts_with("Kunjungan keluarga tanpa"));
     assert_eq!(a.score, 0);
     assert!(a.flagged);
     // Work-only checks do not apply to a family visit and are left out of the checklist.
-    assert!(a.hard_checks.iter().all(|c| &*&*c.id != "R01" && &*&*c.id != "R21"));
+    assert!(a.hard_checks.iter().all(|c| &*c.id != "R01" && &*c.id != "R21"));
 }
 
 #[test]
@@ -320,7 +320,7 @@ fn weights_come_from_the_most_specific_list_entry() {
     let set = default_set();
     let weight = |pairs: Pairs| {
         let a = set.assess(&apply(pairs), ON);
-        a.indicators.iter().find(|i| &*&*i.id == "R09").map(|i| i.weight)
+        a.indicators.iter().find(|i| &*i.id == "R09").map(|i| i.weight)
     };
     let lamtim = weight(&[("domicile_district", S("18.07.01")), ("domicile_regency", S("18.07"))]);
     assert_eq!(lamtim, Some(10));
@@ -339,7 +339,7 @@ fn weights_come_from_the_most_specific_list_entry() {
 fn unknown_facts_leave_a_hard_check_undecided_and_name_them() {
     let f = crate::support::facts(&[("purpose", "work".into())]);
     let a = default_set().assess(&f, ON);
-    let r01 = a.hard_checks.iter().find(|c| &*&*c.id == "R01").unwrap();
+    let r01 = a.hard_checks.iter().find(|c| &*c.id == "R01").unwrap();
     assert_eq!(r01.status, CheckStatus::Unknown);
     assert_eq!(r01.unknown_facts, ["cpmi_status", "documents_supplied"]);
     assert!(r01.message.en.contains("unknown: cpmi_status, documents_supplied"));
@@ -349,7 +349,7 @@ fn unknown_facts_leave_a_hard_check_undecided_and_name_them() {
     let f =
         crate::support::facts(&[("purpose", "work".into()), ("documents_supplied", none.into())]);
     let r01 =
-        default_set().assess(&f, ON).hard_checks.into_iter().find(|c| &*&*c.id == "R01").unwrap();
+        default_set().assess(&f, ON).hard_checks.into_iter().find(|c| &*c.id == "R01").unwrap();
     assert_eq!(r01.status, CheckStatus::Failed);
 }
 
@@ -359,7 +359,7 @@ fn unknown_indicators_show_in_the_trace_and_the_potential_score() {
     f.unset("interview_inconsistent_answers").unwrap();
     f.unset("interview_admits_work_intent").unwrap();
     let a = default_set().assess(&f, ON);
-    let r18 = a.trace.iter().find(|t| &*&*t.id == "R18").unwrap();
+    let r18 = a.trace.iter().find(|t| &*t.id == "R18").unwrap();
     assert_eq!(r18.status, RuleStatus::Unknown);
     assert_eq!(
         r18.unknown_facts,
@@ -374,7 +374,7 @@ fn unknown_indicators_show_in_the_trace_and_the_potential_score() {
 fn rules_outside_their_validity_are_not_in_force() {
     let f = apply(&[("purpose", S("work"))]);
     let a = default_set().assess(&f, date!(2016 - 01 - 01));
-    let r01 = a.trace.iter().find(|t| &*&*t.id == "R01").unwrap();
+    let r01 = a.trace.iter().find(|t| &*t.id == "R01").unwrap();
     assert_eq!(r01.status, RuleStatus::NotInForce);
     assert_eq!(r01.kind, RuleKind::HardCheck);
 }

@@ -893,7 +893,7 @@ fn compile_all(sinks: &mut [Sink<'_>], c: Collected) -> Option<RuleSet> {
     let mut seen: Vec<(String, usize, Range<usize>)> = Vec::new();
     let mut ok = true;
     for raw in c.rules {
-        let first = seen.iter().find(|(id, _, _)| *id == raw.id).map(|(_, f, s)| {
+        let first = seen.iter().find(|(id, _, _)| *id == raw.id && id != "?").map(|(_, f, s)| {
             let (line, _) = sinks[*f].position(s.start);
             format!("{}:{line}", sinks[*f].file)
         });

@@ -52,8 +52,8 @@ impl FactType {
 impl fmt::Display for FactType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FactType::Enum(values) => write!(f, "enum({})", values.join("|")),
-            FactType::Set(values) => write!(f, "set({})", values.join("|")),
+            FactType::Enum(values) => write!(f, "enum({})", values.join(", ")),
+            FactType::Set(values) => write!(f, "set({})", values.join(", ")),
             other => f.write_str(other.name()),
         }
     }

@@ -12,7 +12,9 @@
 //!
 //! No loops, no assignment, no user functions: conditions compare facts with literals, with
 //! each other, with literal sets and with reference lists. Evaluation is three-valued
-//! ([`Tri`]): see [`eval`].
+//! ([`Tri`], Kleene logic): a comparison that reads an unknown fact is Unknown; `and` is False
+//! as soon as one side is False, `or` is True as soon as one side is True, otherwise Unknown
+//! wins; only `is known` / `is unknown` turn an unknown fact into a definite answer.
 
 pub(crate) mod compile;
 pub(crate) mod eval;

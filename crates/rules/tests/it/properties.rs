@@ -3,7 +3,9 @@
 
 use jejak_rules::backtest::{BacktestOptions, Case, OfficerOutcome, backtest};
 use jejak_rules::facts::VOCABULARY;
-use jejak_rules::{Assessment, FactInput, FactType, Facts, RuleSet, RuleStatus, condition};
+use jejak_rules::{
+    Assessment, FactInput, FactType, Facts, RuleSet, RuleStatus, catalogue, condition,
+};
 use proptest::prelude::*;
 use time::Date;
 use time::macros::date;
@@ -141,6 +143,31 @@ proptest! {
     #[test]
     fn the_condition_parser_is_total(text in ".{0,80}") {
         let _ = condition::parse(&text);
+    }
+
+    #[test]
+    fn mutated_catalogue_files_load_or_explain_why(
+        file in 0usize..5,
+        at in any::<prop::sample::Index>(),
+        byte in 32u8..127,
+    ) {
+        let mut sources = catalogue::default_sources();
+        let text = &mut sources[file].text;
+        let mut i = at.index(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        let len = text[i..].chars().next().map_or(0, char::len_utf8);
+        text.replace_range(i..i + len, &char::from(byte).to_string());
+        if let Err(d) = RuleSet::load(&sources) {
+            prop_assert!(d.errors().count() > 0);
+            for e in &d.0 {
+                prop_assert!(e.line >= 1 && e.column >= 1);
+                prop_assert!(sources.iter().any(|s| s.name == e.file));
+                let lines = sources.iter().find(|s| s.name == e.file).map_or(0, |s| s.text.lines().count());
+                prop_assert!(e.line <= lines + 1, "{e}");
+            }
+        }
     }
 
     #[test]

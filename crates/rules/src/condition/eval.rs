@@ -196,3 +196,79 @@ fn cmp(op: CmpOp, a: i64, b: i64) -> bool {
         CmpOp::Ge => a >= b,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::condition::compile::check;
+    use crate::condition::syntax::parse;
+    use time::macros::date;
+
+    /// Evaluates `text` over facts given as (name, value) pairs; returns the truth value and
+    /// the names of the unknown facts it depends on.
+    fn run(text: &str, pairs: &[(&str, crate::value::FactInput)]) -> (Tri, Vec<&'static str>) {
+        let mut facts = Facts::new();
+        for (name, value) in pairs {
+            facts.set(name, value.clone()).unwrap();
+        }
+        let checked = check(&parse(text).unwrap(), &[]);
+        assert!(checked.errors.is_empty(), "{:?}", checked.errors);
+        let env = Env { facts: &facts, on: date!(2025 - 01 - 01), lists: &[] };
+        let mut unknown = Vec::new();
+        let t = env.eval(&checked.expr.unwrap(), &mut unknown);
+        (t, unknown.iter().map(|f| f.name()).collect())
+    }
+
+    #[test]
+    fn kleene_and_or_not() {
+        use Tri::{False, True, Unknown};
+        let t = || ("active_bar", true.into());
+        let f = || ("active_bar", false.into());
+        assert_eq!(run("active_bar and identity_mismatch", &[t()]).0, Unknown);
+        assert_eq!(run("active_bar and identity_mismatch", &[f()]).0, False);
+        assert_eq!(run("active_bar or identity_mismatch", &[t()]).0, True);
+        assert_eq!(run("active_bar or identity_mismatch", &[f()]).0, Unknown);
+        assert_eq!(run("not identity_mismatch", &[]).0, Unknown);
+        assert_eq!(run("identity_mismatch is unknown", &[]).0, True);
+        assert_eq!(run("identity_mismatch is known", &[]).0, False);
+    }
+
+    #[test]
+    fn only_the_unknowns_that_matter_are_reported() {
+        let (t, unknown) =
+            run("(age > 3 and active_bar) or prior_deferrals > 0", &[("active_bar", false.into())]);
+        assert_eq!(t, Tri::Unknown);
+        assert_eq!(unknown, ["prior_deferrals"], "age does not matter once active_bar is false");
+        let (t, unknown) = run("age > 3 or prior_deferrals > 0", &[("prior_deferrals", 1.into())]);
+        assert_eq!(t, Tri::True);
+        assert!(unknown.is_empty());
+    }
+
+    #[test]
+    fn comparisons_and_sets() {
+        let p = || ("purpose", "umrah".into());
+        assert_eq!(run(r#"purpose in ["umrah", "hajj"]"#, &[p()]).0, Tri::True);
+        assert_eq!(run(r#"purpose not in ["umrah", "hajj"]"#, &[p()]).0, Tri::False);
+        assert_eq!(run(r#"purpose != "work""#, &[p()]).0, Tri::True);
+        assert_eq!(run("age between 17 and 45", &[("age", 45.into())]).0, Tri::True);
+        assert_eq!(run("age between 17 and 45", &[("age", 46.into())]).0, Tri::False);
+        assert_eq!(
+            run(r#"village_code in ["18.07"]"#, &[("village_code", "1807052001".into())]).0,
+            Tri::True
+        );
+        assert_eq!(
+            run(r#"village_code == "18.07""#, &[("village_code", "1807052001".into())]).0,
+            Tri::False
+        );
+        let docs = || ("documents_supplied", ["guarantee_letter"].into());
+        assert_eq!(
+            run(r#"documents_supplied contains "guarantee_letter""#, &[docs()]).0,
+            Tri::True
+        );
+        assert_eq!(run(r#""invitation_letter" in documents_supplied"#, &[docs()]).0, Tri::False);
+        assert_eq!(
+            run("domicile_regency == domicile_district", &[("domicile_regency", "18.07".into())]).0,
+            Tri::Unknown
+        );
+    }
+}

@@ -173,6 +173,71 @@ pub(crate) fn header_problems(info: &RuleSetInfo) -> Vec<(&'static str, String)>
     out
 }
 
+/// Why the lifecycle fields of a rule file could not be rewritten.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HeaderEditError {
+    /// The text is not valid TOML.
+    #[error("the rule file is not valid TOML: {0}")]
+    Syntax(String),
+    /// There is no `[rule_set]` table written as a standard table.
+    #[error("the rule file has no `[rule_set]` table")]
+    NoHeader,
+}
+
+/// Writes the lifecycle fields of `info` (status, published_by, published_on, activated_on)
+/// into the `[rule_set]` table of a rule file's text, keeping everything else (comments,
+/// layout) as it is. Used by `jejak rules publish FILE` after [`publish`] succeeded.
+pub fn write_header_fields(text: &str, info: &RuleSetInfo) -> Result<String, HeaderEditError> {
+    let doc = toml::de::DeTable::parse(text)
+        .map_err(|e| HeaderEditError::Syntax(e.message().to_owned()))?;
+    let Some(header) = doc.get_ref().get("rule_set") else { return Err(HeaderEditError::NoHeader) };
+    let toml::de::DeValue::Table(table) = header.get_ref() else {
+        return Err(HeaderEditError::NoHeader);
+    };
+    let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    let date = |d: Option<Date>| d.map(crate::validity::format_date);
+    let wanted: [(&str, Option<String>); 4] = [
+        ("status", Some(quote(info.status.name()))),
+        ("published_by", info.published_by.as_deref().map(quote)),
+        ("published_on", date(info.published_on)),
+        ("activated_on", date(info.activated_on)),
+    ];
+    // Edits as (byte range, replacement), applied from the end so offsets stay valid.
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    let last_value_end = table.iter().map(|(_, v)| v.span().end).max().unwrap_or(header.span().end);
+    let insert_at =
+        text[last_value_end..].find('\n').map_or(text.len(), |i| last_value_end + i + 1);
+    let mut inserted = String::new();
+    for (key, value) in wanted {
+        match (table.get(key), value) {
+            (Some(old), Some(new)) => edits.push((old.span(), new)),
+            (Some(old), None) => {
+                // Remove the whole `key = value` line.
+                let start = text[..old.span().start].rfind('\n').map_or(0, |i| i + 1);
+                let end = text[old.span().end..]
+                    .find('\n')
+                    .map_or(text.len(), |i| old.span().end + i + 1);
+                edits.push((start..end, String::new()));
+            }
+            (None, Some(new)) => inserted.push_str(&format!("{key} = {new}\n")),
+            (None, None) => {}
+        }
+    }
+    if !inserted.is_empty() {
+        if insert_at == text.len() && !text.ends_with('\n') {
+            inserted.insert(0, '\n');
+        }
+        edits.push((insert_at..insert_at, inserted));
+    }
+    edits.sort_by_key(|(range, _)| std::cmp::Reverse(range.start));
+    let mut out = text.to_owned();
+    for (range, replacement) in edits {
+        out.replace_range(range, &replacement);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,5 +299,24 @@ mod tests {
         let problems = header_problems(&h);
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems[0].1.contains("four-eyes"));
+    }
+
+    #[test]
+    fn lifecycle_fields_are_written_into_the_file_text() {
+        let text =
+            "# head\n[rule_set]\nname = \"t\" # keep\nstatus = \"draft\"\n\n[bands]\nmedium = 1\n";
+        let published = publish(&draft(), "budi", date!(2025 - 01 - 02)).unwrap();
+        let out = write_header_fields(text, &published).unwrap();
+        assert_eq!(
+            out,
+            "# head\n[rule_set]\nname = \"t\" # keep\nstatus = \"published\"\npublished_by = \"budi\"\npublished_on = 2025-01-02\n\n[bands]\nmedium = 1\n"
+        );
+        let retired = retire(&published).unwrap();
+        let again =
+            write_header_fields(&out, &RuleSetInfo { published_by: None, ..retired }).unwrap();
+        assert!(again.contains("status = \"retired\"\npublished_on = 2025-01-02\n"), "{again}");
+        assert!(!again.contains("published_by"));
+        assert_eq!(write_header_fields("[bands]\n", &published), Err(HeaderEditError::NoHeader));
+        assert!(matches!(write_header_fields("[x", &published), Err(HeaderEditError::Syntax(_))));
     }
 }

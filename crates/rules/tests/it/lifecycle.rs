@@ -41,3 +41,15 @@ fn the_digest_changes_with_the_content() {
     assert_eq!(published.info().status, Status::Published);
     assert_eq!(base.reference().digest, published.reference().digest);
 }
+
+#[test]
+fn publishing_rewrites_the_default_rules_file_and_it_still_loads() {
+    let mut sources = catalogue::default_sources();
+    let draft = jejak_rules::RuleSet::load(&sources).unwrap();
+    let published = draft.publish("kasi-lantaskim", date!(2025 - 11 - 01)).unwrap();
+    sources[0].text =
+        jejak_rules::lifecycle::write_header_fields(&sources[0].text, published.info()).unwrap();
+    let reloaded = jejak_rules::RuleSet::load(&sources).unwrap();
+    assert_eq!(reloaded.info(), published.info());
+    assert_eq!(reloaded.reference(), draft.reference());
+}

@@ -1052,10 +1052,10 @@ fn compile_all(sinks: &mut [Sink<'_>], c: Collected) -> Option<RuleSet> {
             add(&c.facts);
         }
         add(&facts);
-        for (i, l) in lists.iter().enumerate() {
-            let text = format!("\"{}\"", l.name);
-            let mentioned = |s: &Option<Str>| s.as_ref().is_some_and(|s| s.value.contains(&text));
-            if mentioned(&raw.condition) || mentioned(&raw.applies_when) {
+        for checked in
+            [condition.as_ref(), applies.as_ref().and_then(Option::as_ref)].into_iter().flatten()
+        {
+            for &i in &checked.lists {
                 used_lists[i] = true;
             }
         }

@@ -104,14 +104,16 @@ pub(crate) struct Checked {
     pub(crate) errors: Vec<CheckError>,
     /// Facts the condition reads, in order of first use.
     pub(crate) facts: Vec<FactId>,
+    /// Indices of the lists the condition consults.
+    pub(crate) lists: Vec<usize>,
 }
 
 /// Checks a parsed condition against the vocabulary and the given lists.
 pub(crate) fn check(ast: &Ast, lists: &[RefList]) -> Checked {
-    let mut c = Checker { lists, errors: Vec::new(), facts: Vec::new() };
+    let mut c = Checker { lists, errors: Vec::new(), facts: Vec::new(), used: Vec::new() };
     let expr = c.bool_expr(ast);
     let expr = if c.errors.is_empty() { expr } else { None };
-    Checked { expr, errors: c.errors, facts: c.facts }
+    Checked { expr, errors: c.errors, facts: c.facts, lists: c.used }
 }
 
 /// An operand after name resolution.
@@ -127,6 +129,7 @@ struct Checker<'a> {
     lists: &'a [RefList],
     errors: Vec<CheckError>,
     facts: Vec<FactId>,
+    used: Vec<usize>,
 }
 
 impl<'a> Checker<'a> {
@@ -137,7 +140,12 @@ impl<'a> Checker<'a> {
     fn list(&mut self, name: &str, span: &Range<usize>) -> Option<(usize, &'a RefList)> {
         let lists: &'a [RefList] = self.lists;
         match lists.iter().position(|l| l.name == name) {
-            Some(i) => Some((i, &lists[i])),
+            Some(i) => {
+                if !self.used.contains(&i) {
+                    self.used.push(i);
+                }
+                Some((i, &lists[i]))
+            }
             None => {
                 let hint = suggest(name, self.lists.iter().map(|l| l.name.as_str()));
                 self.err(span, DiagCode::UnknownList, format!("unknown list `{name}`{hint}"));

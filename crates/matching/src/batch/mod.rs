@@ -1,0 +1,261 @@
+//! Batch linking without a database: read one file (dedupe) or two (link A to B), block,
+//! estimate parameters, score candidate pairs on all cores, cluster into persons, write
+//! `id,person_id` (and optionally the scored pairs) and, given truth, evaluate.
+
+mod io;
+mod truth;
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+pub use io::{Input, PairLine, read_inputs, write_clusters, write_pairs};
+pub use truth::{Evaluation, Truth};
+
+use crate::blocking::{BatchBlocking, BlockingDiagnostics};
+use crate::cluster::{Clusters, Constraints, Edge, assign_person_ids, cluster};
+use crate::comparison::compare_field;
+use crate::error::LinkError;
+use crate::frequency::TermFrequencies;
+use crate::model::Model;
+use crate::parameters::{ParameterSource, Parameters};
+use crate::record::{PreparedRecord, Record};
+use crate::scoring::{Scorer, probability};
+use crate::training::{self, Population, TrainingReport};
+
+/// Options of a batch run.
+#[derive(Debug, Clone, Default)]
+pub struct LinkOptions {
+    /// Use these parameters instead of estimating them from the input.
+    pub parameters: Option<Parameters>,
+    /// Keep scored pairs at or above this probability (for the pairs file); by default
+    /// only pairs at or above the model's link threshold are kept.
+    pub keep_pairs_from: Option<f64>,
+}
+
+/// A scored candidate pair, by record position.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScoredPair {
+    /// First record.
+    pub a: u32,
+    /// Second record.
+    pub b: u32,
+    /// Match weight in bits, prior included.
+    pub match_weight: f32,
+}
+
+impl ScoredPair {
+    /// Match probability.
+    pub fn probability(&self) -> f64 {
+        probability(f64::from(self.match_weight))
+    }
+}
+
+/// What a batch run did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkReport {
+    /// Records read.
+    pub records: usize,
+    /// Whether two inputs were linked (true) or one deduplicated (false).
+    pub link_mode: bool,
+    /// Distinct candidate pairs scored.
+    pub candidate_pairs: u64,
+    /// Pairs at or above the link threshold.
+    pub linked_pairs: u64,
+    /// Persons (clusters) found.
+    pub persons: usize,
+    /// The link threshold used.
+    pub threshold: f64,
+    /// Blocking diagnostics.
+    pub blocking: BlockingDiagnostics,
+    /// How the parameters were obtained.
+    pub parameter_source: ParameterSource,
+    /// Estimation details.
+    pub training: TrainingReport,
+    /// Figures against the truth file, when one was given.
+    pub evaluation: Option<Evaluation>,
+}
+
+/// The full result of linking, for callers that want more than the files.
+#[derive(Debug)]
+pub struct Linkage {
+    /// Prepared records in input order.
+    pub records: Vec<PreparedRecord>,
+    /// Side of each record in link mode; empty for dedupe.
+    pub sides: Vec<u8>,
+    /// Kept scored pairs.
+    pub pairs: Vec<ScoredPair>,
+    /// Clusters by record position.
+    pub clusters: Clusters,
+    /// Person id per record.
+    pub person_ids: Vec<String>,
+    /// Parameters used.
+    pub parameters: Parameters,
+    /// Summary.
+    pub report: LinkReport,
+}
+
+/// Links records already read: `sides` empty to deduplicate, or one side (0/1) per record.
+pub fn link_records(
+    model: &Model,
+    records: &[Record],
+    sides: &[u8],
+    options: &LinkOptions,
+) -> Linkage {
+    let prepared: Vec<PreparedRecord> =
+        records.par_iter().map(|record| model.prepare(record)).collect();
+    link_prepared(model, prepared, sides, options)
+}
+
+/// Links prepared records (see [`link_records`]).
+pub fn link_prepared(
+    model: &Model,
+    records: Vec<PreparedRecord>,
+    sides: &[u8],
+    options: &LinkOptions,
+) -> Linkage {
+    let link_mode = !sides.is_empty();
+    let population = if link_mode { Population::Link(sides) } else { Population::Dedupe };
+    let mut blocking = BatchBlocking::build(model, &records, sides);
+    let (parameters, training) = match &options.parameters {
+        Some(parameters) if parameters.fits(model) => {
+            (parameters.clone(), TrainingReport::default())
+        }
+        _ => training::estimate(model, &records, population, &blocking),
+    };
+    let frequencies = TermFrequencies::from_records(model, &records);
+    let scorer = Scorer::new(model, &parameters);
+    let comparisons_per_record = if link_mode {
+        sides.iter().filter(|&&s| s != 0).count() as f64
+    } else {
+        records.len().saturating_sub(1) as f64
+    };
+    let prior = parameters.prior_log2_odds(comparisons_per_record);
+    let threshold = model.thresholds().link;
+    let keep_from = options.keep_pairs_from.unwrap_or(threshold).min(threshold);
+    let keep_weight = (keep_from / (1.0 - keep_from)).log2();
+    let new_pairs: Vec<AtomicU64> =
+        model.blocking_rules().iter().map(|_| AtomicU64::new(0)).collect();
+    let pairs: Vec<ScoredPair> = blocking
+        .blocks()
+        .par_iter()
+        .fold(Vec::new, |mut kept, block| {
+            let visited = blocking.for_each_new_pair(block, |i, j| {
+                let weight = prior
+                    + scorer.match_weight(
+                        model,
+                        &records[i as usize],
+                        &records[j as usize],
+                        &frequencies,
+                    );
+                if weight >= keep_weight {
+                    kept.push(ScoredPair { a: i, b: j, match_weight: weight as f32 });
+                }
+            });
+            new_pairs[block.rule].fetch_add(visited, Ordering::Relaxed);
+            kept
+        })
+        .reduce(Vec::new, |mut a, mut b| {
+            a.append(&mut b);
+            a
+        });
+    let per_rule: Vec<u64> = new_pairs.iter().map(|c| c.load(Ordering::Relaxed)).collect();
+    blocking.set_new_pairs(&per_rule);
+    let edges: Vec<Edge> =
+        pairs.iter().map(|p| Edge { a: p.a, b: p.b, probability: p.probability() }).collect();
+    let clusters = cluster(records.len(), &edges, threshold, &Constraints::default());
+    let ids: Vec<&str> = records.iter().map(PreparedRecord::id).collect();
+    let person_ids = assign_person_ids(&ids, &clusters, &HashMap::new(), |members| {
+        members.first().copied().unwrap_or("").to_owned()
+    });
+    let persons = {
+        let mut roots: Vec<u32> = clusters.cluster_of.clone();
+        roots.sort_unstable();
+        roots.dedup();
+        roots.len()
+    };
+    let report = LinkReport {
+        records: records.len(),
+        link_mode,
+        candidate_pairs: blocking.diagnostics().candidate_pairs(),
+        linked_pairs: edges.iter().filter(|e| e.probability >= threshold).count() as u64,
+        persons,
+        threshold,
+        blocking: blocking.diagnostics().clone(),
+        parameter_source: parameters.source,
+        training,
+        evaluation: None,
+    };
+    Linkage { records, sides: sides.to_vec(), pairs, clusters, person_ids, parameters, report }
+}
+
+impl Linkage {
+    /// Evaluates the clusters against `truth`.
+    pub fn evaluate(&self, truth: &Truth) -> Evaluation {
+        let ids: Vec<&str> = self.records.iter().map(PreparedRecord::id).collect();
+        truth.evaluate(&ids, &self.clusters.cluster_of, &self.sides)
+    }
+
+    /// Writes `id,person_id`.
+    pub fn write_clusters<W: Write>(&self, model: &Model, writer: W) -> Result<(), LinkError> {
+        write_clusters(model, self.records.iter().map(PreparedRecord::id), &self.person_ids, writer)
+    }
+
+    /// Writes the kept scored pairs, most probable first, with per-field levels.
+    pub fn write_pairs<W: Write>(&self, model: &Model, writer: W) -> Result<(), LinkError> {
+        let mut order: Vec<&ScoredPair> = self.pairs.iter().collect();
+        order.sort_by(|x, y| {
+            y.match_weight.total_cmp(&x.match_weight).then((x.a, x.b).cmp(&(y.a, y.b)))
+        });
+        let lines = order.into_iter().map(|pair| {
+            let (a, b) = (&self.records[pair.a as usize], &self.records[pair.b as usize]);
+            PairLine {
+                left: a.id(),
+                right: b.id(),
+                match_weight: f64::from(pair.match_weight),
+                probability: pair.probability(),
+                levels: model
+                    .fields()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| compare_field(f, i, a, b))
+                    .collect(),
+            }
+        });
+        write_pairs(model, lines, writer)
+    }
+}
+
+/// Where a batch run writes.
+pub struct Outputs<'w> {
+    /// The `id,person_id` file.
+    pub clusters: &'w mut dyn Write,
+    /// The scored-pairs file, if wanted (then every scored pair is kept).
+    pub pairs: Option<&'w mut dyn Write>,
+}
+
+/// The whole batch run: read, link, write, evaluate. This is what `jejak link` calls.
+pub fn link<R: Read, T: Read>(
+    model: &Model,
+    inputs: Vec<Input<R>>,
+    outputs: Outputs<'_>,
+    truth: Option<T>,
+    options: &LinkOptions,
+) -> Result<LinkReport, LinkError> {
+    let truth = truth.map(Truth::read).transpose()?;
+    let (records, sides) = read_inputs(model, inputs)?;
+    let mut options = options.clone();
+    if outputs.pairs.is_some() && options.keep_pairs_from.is_none() {
+        options.keep_pairs_from = Some(0.0);
+    }
+    let linkage = link_records(model, &records, &sides, &options);
+    linkage.write_clusters(model, outputs.clusters)?;
+    if let Some(pairs) = outputs.pairs {
+        linkage.write_pairs(model, pairs)?;
+    }
+    let mut report = linkage.report.clone();
+    report.evaluation = truth.as_ref().map(|truth| linkage.evaluate(truth));
+    Ok(report)
+}

@@ -1,0 +1,389 @@
+//! Field comparisons: each kind maps two prepared values onto a [`Level`]. All comparisons
+//! are symmetric (tested), and a value is always exact with itself.
+
+use std::hash::{BuildHasher, Hash, Hasher};
+
+use crate::level::Level;
+use crate::model::{Field, Kind};
+use crate::record::{NameView, PreparedRecord};
+use crate::similarity::{jaro_winkler, within_one_edit};
+use crate::value;
+
+/// Compares field `index` of two records.
+pub fn compare_field(field: &Field, index: usize, a: &PreparedRecord, b: &PreparedRecord) -> Level {
+    let level = compare_values(field, (index, index), a, b);
+    match field.swap_with {
+        Some(other) if matches!(level, Level::Partial | Level::Different | Level::Missing) => {
+            // Crossed agreement both ways means the two fields were swapped on entry.
+            let crossed = |level: Level| level <= Level::Close;
+            if crossed(compare_values(field, (index, other), a, b))
+                && crossed(compare_values(field, (other, index), a, b))
+            {
+                Level::Equivalent
+            } else {
+                level
+            }
+        }
+        _ => level,
+    }
+}
+
+/// Compares field `left` of `a` with field `right` of `b`, both read as `field`'s kind.
+fn compare_values(
+    field: &Field,
+    (left, right): (usize, usize),
+    a: &PreparedRecord,
+    b: &PreparedRecord,
+) -> Level {
+    if !a.has_value(left) || !b.has_value(right) {
+        return Level::Missing;
+    }
+    let index = left;
+    match field.kind {
+        Kind::Name => match (a.name(index), b.name(right)) {
+            (Some(x), Some(y)) => compare_names(x, y, field.close_threshold),
+            _ => Level::Missing,
+        },
+        Kind::Date => match (a.date(index), b.date(right)) {
+            (Some(x), Some(y)) => compare_dates(x, y),
+            _ => Level::Missing,
+        },
+        kind => match (a.text(index), b.text(right)) {
+            (Some(x), Some(y)) => match kind {
+                Kind::Text => compare_text(x, y, field.close_threshold, field.partial_threshold),
+                Kind::Code => compare_codes(x, y),
+                Kind::Nik => compare_niks(x, y),
+                Kind::Phone => compare_phones(x, y),
+                Kind::Region => compare_regions(x, y),
+                _ => compare_categories(x, y),
+            },
+            _ => Level::Missing,
+        },
+    }
+}
+
+/// Most tokens a name is compared on; further tokens are ignored.
+const MAX_TOKENS: usize = 12;
+
+/// Up to [`MAX_TOKENS`] space-separated tokens, on the stack.
+#[derive(Clone, Copy)]
+struct Tokens<'a> {
+    items: [&'a str; MAX_TOKENS],
+    len: usize,
+}
+
+impl<'a> Tokens<'a> {
+    fn split(text: &'a str) -> Self {
+        let mut items = [""; MAX_TOKENS];
+        let mut len = 0;
+        for token in text.split(' ').filter(|t| !t.is_empty()).take(MAX_TOKENS) {
+            items[len] = token;
+            len += 1;
+        }
+        Self { items, len }
+    }
+
+    fn as_slice(&self) -> &[&'a str] {
+        &self.items[..self.len]
+    }
+
+    fn sorted(mut self) -> Self {
+        self.items[..self.len].sort_unstable();
+        self
+    }
+}
+
+fn same_token_set(a: &str, b: &str) -> bool {
+    // Same tokens joined by single spaces have the same length: a cheap early exit.
+    a == b
+        || (a.len() == b.len()
+            && a.contains(' ')
+            && Tokens::split(a).sorted().as_slice() == Tokens::split(b).sorted().as_slice())
+}
+
+fn same_when_joined(a: &str, b: &str) -> bool {
+    let letters = |s: &str| s.len() - s.bytes().filter(|&c| c == b' ').count();
+    letters(a) == letters(b)
+        && a.bytes().filter(|&c| c != b' ').eq(b.bytes().filter(|&c| c != b' '))
+}
+
+/// Names: exact token set as written; equivalent after dictionary and spelling folds (also
+/// joined/split tokens); close after informal folds or with every token within typo
+/// distance; partial when all tokens of the shorter name appear in the longer (mononyms,
+/// added father's or grandfather's names, truncation).
+fn compare_names(a: NameView<'_>, b: NameView<'_>, close_threshold: f64) -> Level {
+    if same_token_set(a.literal, b.literal) {
+        return Level::Exact;
+    }
+    if same_token_set(a.equivalent, b.equivalent) || same_when_joined(a.equivalent, b.equivalent) {
+        return Level::Equivalent;
+    }
+    if same_token_set(a.close, b.close) || same_when_joined(a.close, b.close) {
+        return Level::Close;
+    }
+    let x = Tokens::split(a.close);
+    let y = Tokens::split(b.close);
+    let forward = align_tokens(x.as_slice(), y.as_slice(), close_threshold);
+    let backward = align_tokens(y.as_slice(), x.as_slice(), close_threshold);
+    forward.min(backward)
+}
+
+/// Aligns each token of the shorter side to a distinct token of the longer side.
+fn align_tokens(a: &[&str], b: &[&str], close_threshold: f64) -> Level {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.is_empty() {
+        return Level::Different;
+    }
+    let mut used = [false; MAX_TOKENS];
+    let mut fuzzy_all = true;
+    let mut covered_all = true;
+    for token in short {
+        let mut best: Option<(usize, f64)> = None;
+        for (j, candidate) in long.iter().enumerate() {
+            if used[j] {
+                continue;
+            }
+            let score = token_similarity(token, candidate);
+            if best.is_none_or(|(_, s)| score > s) {
+                best = Some((j, score));
+            }
+        }
+        match best {
+            Some((j, score)) if score >= close_threshold => used[j] = true,
+            _ => {
+                fuzzy_all = false;
+                match long.iter().enumerate().position(|(k, c)| !used[k] && is_initial_of(token, c))
+                {
+                    Some(k) => used[k] = true,
+                    None => covered_all = false,
+                }
+            }
+        }
+    }
+    if fuzzy_all && short.len() == long.len() {
+        Level::Close
+    } else if covered_all {
+        Level::Partial
+    } else {
+        Level::Different
+    }
+}
+
+const ONE_TYPO_SIMILARITY: f64 = 0.99;
+
+fn token_similarity(a: &str, b: &str) -> f64 {
+    if a == b {
+        1.0
+    } else if a.len() >= 4 && b.len() >= 4 && within_one_edit(a, b) {
+        // One typo in a name of four letters or more reads as close whatever its position
+        // (Jaro-Winkler punishes an early typo in a short token too hard).
+        ONE_TYPO_SIMILARITY
+    } else {
+        jaro_winkler(a, b)
+    }
+}
+
+fn is_initial_of(token: &str, other: &str) -> bool {
+    token.len() == 1 && other.len() > 1 && other.as_bytes().first() == token.as_bytes().first()
+}
+
+/// Free text: exact; equivalent when the token set or the joined letters agree; close and
+/// partial by Jaro-Winkler (or one typo for close).
+fn compare_text(a: &str, b: &str, close_threshold: f64, partial_threshold: f64) -> Level {
+    if a == b {
+        return Level::Exact;
+    }
+    if same_token_set(a, b) || same_when_joined(a, b) {
+        return Level::Equivalent;
+    }
+    let similarity = jaro_winkler(a, b);
+    if similarity >= close_threshold || (a.len().min(b.len()) >= 4 && within_one_edit(a, b)) {
+        Level::Close
+    } else if similarity >= partial_threshold {
+        Level::Partial
+    } else {
+        Level::Different
+    }
+}
+
+/// Codes: exact, or one typo apart (codes of three characters or more).
+fn compare_codes(a: &str, b: &str) -> Level {
+    if a == b {
+        Level::Exact
+    } else if a.len().min(b.len()) >= 3 && within_one_edit(a, b) {
+        Level::Close
+    } else {
+        Level::Different
+    }
+}
+
+fn compare_categories(a: &str, b: &str) -> Level {
+    if a == b { Level::Exact } else { Level::Different }
+}
+
+/// Dates: exact; day and month swapped; one typo in `YYYYMMDD`; same year.
+fn compare_dates(a: u32, b: u32) -> Level {
+    if a == b {
+        return Level::Exact;
+    }
+    let (ya, ma, da) = value::unpack_date(a);
+    let (yb, mb, db) = value::unpack_date(b);
+    if ya == yb && ma == db && da == mb {
+        return Level::Equivalent;
+    }
+    if within_one_edit(&format!("{a:08}"), &format!("{b:08}")) {
+        return Level::Close;
+    }
+    if ya == yb { Level::Partial } else { Level::Different }
+}
+
+/// NIKs: exact; one typo; a different NIK with the same decoded region, birth date and sex
+/// (re-issued or re-registered); same decoded birth date and sex elsewhere.
+fn compare_niks(a: &str, b: &str) -> Level {
+    if a == b {
+        return Level::Exact;
+    }
+    if within_one_edit(a, b) {
+        return Level::Close;
+    }
+    match (value::decode_nik(a), value::decode_nik(b)) {
+        (Some(x), Some(y)) if x.birth == y.birth && x.female == y.female => {
+            if x.regency == y.regency { Level::Equivalent } else { Level::Partial }
+        }
+        _ => Level::Different,
+    }
+}
+
+/// Phones (national digits): exact; one typo; same last eight digits.
+fn compare_phones(a: &str, b: &str) -> Level {
+    if a == b {
+        return Level::Exact;
+    }
+    let tail = |s: &str| s.get(s.len().saturating_sub(8)..).unwrap_or(s).to_owned();
+    if within_one_edit(a, b) || (a.len() >= 8 && b.len() >= 8 && tail(a) == tail(b)) {
+        Level::Close
+    } else {
+        Level::Different
+    }
+}
+
+/// Region codes: same village; same kecamatan (6 digits); same kabupaten (4 digits).
+fn compare_regions(a: &str, b: &str) -> Level {
+    let common = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    if a == b {
+        Level::Exact
+    } else if common >= 6 {
+        Level::Close
+    } else if common >= 4 {
+        Level::Partial
+    } else {
+        Level::Different
+    }
+}
+
+/// Hash of the value whose frequency adjusts agreement weights: the sorted equivalent
+/// tokens for names, the prepared value otherwise. Deterministic within a process.
+pub fn frequency_key(field: &Field, index: usize, record: &PreparedRecord) -> Option<u64> {
+    let mut hasher = hasher_seed().build_hasher();
+    index.hash(&mut hasher);
+    match field.kind {
+        Kind::Name => {
+            let name = record.name(index)?;
+            for token in Tokens::split(name.equivalent).sorted().as_slice() {
+                token.hash(&mut hasher);
+            }
+        }
+        Kind::Date => record.date(index)?.hash(&mut hasher),
+        _ => record.text(index)?.hash(&mut hasher),
+    }
+    Some(hasher.finish())
+}
+
+pub(crate) fn hasher_seed() -> ahash::RandomState {
+    ahash::RandomState::with_seeds(0x6a65_6a61, 0x6b5f_6d61, 0x7463_6869, 0x6e67_0001)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Model;
+    use crate::record::Record;
+    use proptest::prelude::*;
+
+    fn level(model: &Model, field: &str, a: &str, b: &str) -> Level {
+        let index = model.fields().iter().position(|f| f.name == field).unwrap();
+        let x = model.prepare(&Record::from_pairs(model, "a", [(field, a)]).unwrap());
+        let y = model.prepare(&Record::from_pairs(model, "b", [(field, b)]).unwrap());
+        compare_field(&model.fields()[index], index, &x, &y)
+    }
+
+    #[test]
+    fn names_compare_through_indonesian_variation() {
+        let m = Model::interchange().unwrap();
+        let cases = [
+            ("Budi Santoso", "BUDI SANTOSO", Level::Exact),
+            ("Santoso Budi", "Budi Santoso", Level::Exact),
+            ("Hj. Siti Aminah", "Siti Aminah, S.Pd", Level::Exact),
+            ("Soeharto", "Suharto", Level::Equivalent),
+            ("Moh. Rizky Djoko", "Muhammad Rizki Joko", Level::Equivalent),
+            ("Nurhaliza", "Nur Haliza", Level::Equivalent),
+            ("Fitri Handayani", "Pitri Handayani", Level::Close),
+            ("Sumiyati", "Sumiati", Level::Close),
+            ("Budi Santosa", "Budi Santoso", Level::Close),
+            ("Sumiyati", "Sumiyati Karto", Level::Partial),
+            ("S. Rahayu", "Sri Rahayu", Level::Partial),
+            ("Siti Rahayu", "Dewi Rahayu", Level::Different),
+            ("Agus", "Bambang", Level::Different),
+            ("Agus", "", Level::Missing),
+        ];
+        for (a, b, expected) in cases {
+            assert_eq!(level(&m, "full_name", a, b), expected, "{a:?} vs {b:?}");
+        }
+    }
+
+    #[test]
+    fn dates_niks_phones_and_regions_have_their_own_levels() {
+        let m = Model::interchange().unwrap();
+        assert_eq!(level(&m, "birth_date", "1990-03-07", "07-03-1990"), Level::Exact);
+        assert_eq!(level(&m, "birth_date", "1990-03-07", "1990-07-03"), Level::Equivalent);
+        assert_eq!(level(&m, "birth_date", "1990-03-07", "1991-03-07"), Level::Close);
+        assert_eq!(level(&m, "birth_date", "1990-03-07", "1990-11-22"), Level::Partial);
+        assert_eq!(level(&m, "birth_date", "1990-03-07", "1985-11-22"), Level::Different);
+        assert_eq!(level(&m, "nik", "1801044703900002", "1801044703900002"), Level::Exact);
+        assert_eq!(level(&m, "nik", "1801044703900002", "1801044703900003"), Level::Close);
+        assert_eq!(level(&m, "nik", "1801044703900002", "1801054703900017"), Level::Equivalent);
+        assert_eq!(level(&m, "nik", "1801044703900002", "3201054703900017"), Level::Partial);
+        assert_eq!(level(&m, "nik", "1801044703900002", "1801040703900017"), Level::Different);
+        assert_eq!(level(&m, "phone", "0812-3456-7890", "+62 812 3456 7890"), Level::Exact);
+        assert_eq!(level(&m, "phone", "081234567890", "081234567891"), Level::Close);
+        assert_eq!(level(&m, "village_code", "18.09.01.2001", "1809012001"), Level::Exact);
+        assert_eq!(level(&m, "village_code", "1809012001", "1809012002"), Level::Close);
+        assert_eq!(level(&m, "village_code", "1809012001", "1809022002"), Level::Partial);
+        assert_eq!(level(&m, "sex", "L", "P"), Level::Different);
+    }
+
+    proptest! {
+        #[test]
+        fn every_comparison_is_symmetric(
+            a in "[a-dA-D .'-]{0,16}",
+            b in "[a-dA-D .'-]{0,16}",
+            digits_a in "[0-9]{14,17}",
+            digits_b in "[0-9]{14,17}",
+        ) {
+            let m = Model::interchange().unwrap();
+            for field in ["full_name", "address", "mother_name", "previous_passport_no"] {
+                prop_assert_eq!(level(&m, field, &a, &b), level(&m, field, &b, &a), "{}", field);
+            }
+            for field in ["nik", "phone", "village_code", "birth_date"] {
+                prop_assert_eq!(level(&m, field, &digits_a, &digits_b), level(&m, field, &digits_b, &digits_a), "{}", field);
+            }
+        }
+
+        #[test]
+        fn a_value_is_exact_with_itself(a in "[a-zA-Z .'-]{1,20}") {
+            let m = Model::interchange().unwrap();
+            let l = level(&m, "full_name", &a, &a);
+            prop_assert!(l == Level::Exact || l == Level::Missing);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! Term frequencies: how often each value occurs per field, so that agreeing on a common
+//! name ("Muhammad Rizki", "Siti Aminah") counts less than agreeing on a rare one.
+
+use ahash::AHashMap;
+
+use crate::comparison::frequency_key;
+use crate::model::Model;
+use crate::record::PreparedRecord;
+
+/// Value counts for the fields with `term_frequency = true`.
+#[derive(Debug, Clone, Default)]
+pub struct TermFrequencies {
+    counts: AHashMap<u64, u32>,
+    records: u64,
+}
+
+impl TermFrequencies {
+    /// Counts over `records`.
+    pub fn from_records<'r>(
+        model: &Model,
+        records: impl IntoIterator<Item = &'r PreparedRecord>,
+    ) -> Self {
+        let mut frequencies = Self::default();
+        for record in records {
+            frequencies.add(model, record);
+        }
+        frequencies
+    }
+
+    /// Counts one more record.
+    pub fn add(&mut self, model: &Model, record: &PreparedRecord) {
+        self.records += 1;
+        for_each_key(model, record, |key| *self.counts.entry(key).or_insert(0) += 1);
+    }
+
+    /// Forgets one record counted before.
+    pub fn remove(&mut self, model: &Model, record: &PreparedRecord) {
+        self.records = self.records.saturating_sub(1);
+        for_each_key(model, record, |key| {
+            if let Some(count) = self.counts.get_mut(&key) {
+                *count -= 1;
+                if *count == 0 {
+                    self.counts.remove(&key);
+                }
+            }
+        });
+    }
+
+    /// Number of records counted.
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+
+    /// Share of records holding the value with this key, never below one record's share.
+    pub fn share(&self, key: u64) -> f64 {
+        let count = self.counts.get(&key).copied().unwrap_or(0).max(1);
+        f64::from(count) / self.records.max(1) as f64
+    }
+
+    /// Approximate heap bytes.
+    pub fn heap_bytes(&self) -> usize {
+        self.counts.capacity() * (std::mem::size_of::<(u64, u32)>() + 1)
+    }
+}
+
+fn for_each_key(model: &Model, record: &PreparedRecord, mut visit: impl FnMut(u64)) {
+    for (index, field) in model.fields().iter().enumerate() {
+        if field.term_frequency
+            && let Some(key) = frequency_key(field, index, record)
+        {
+            visit(key);
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! Indonesian personal-name normalisation (DOMAIN.md §7). The original is kept; titles are
+//! stripped but recorded; the father's name after "bin"/"binti" becomes a separate feature;
+//! and each token gets two comparison keys, one folding official spelling variants and the
+//! variant dictionary ("equivalent"), one folding informal variation on top ("close").
+
+mod tables;
+
+use ahash::AHashMap;
+
+pub use tables::{SpellingTable, TitleTable, VariantTable};
+
+use crate::error::TableError;
+use crate::text;
+
+/// A name split into what identifies the person and what merely decorates it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NormalisedName {
+    /// The name as given.
+    pub original: String,
+    /// Name tokens as written (folded to lower-case ASCII), titles and patronym removed.
+    pub tokens: Vec<String>,
+    /// Titles and honorifics that were stripped, folded ("hj", "spd").
+    pub titles: Vec<String>,
+    /// The father's name that followed "bin"/"binti", folded; empty when absent.
+    pub patronym: Vec<String>,
+    /// Per-token keys after the variant dictionary and old/new spelling folds.
+    pub equivalent_key: Vec<String>,
+    /// Per-token keys after the informal-variation folds on top of `equivalent_key`.
+    pub close_key: Vec<String>,
+}
+
+impl NormalisedName {
+    /// The tokens joined by single spaces: the name as the comparison sees it.
+    pub fn display(&self) -> String {
+        self.tokens.join(" ")
+    }
+
+    /// Whether nothing of the name is left.
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+}
+
+/// Normalises names with the embedded (or supplied) tables.
+#[derive(Debug, Clone)]
+pub struct NameNormaliser {
+    titles: TitleTable,
+    variants: VariantTable,
+    spelling: SpellingTable,
+    /// Variants folded by the "equivalent" rules, so that unlisted spellings of a listed
+    /// variant ("moechammad") still find their canonical form.
+    folded_variants: AHashMap<String, Vec<String>>,
+}
+
+impl NameNormaliser {
+    /// A normaliser over the tables embedded from `data/`.
+    pub fn embedded() -> Result<Self, TableError> {
+        Ok(Self::new(
+            TitleTable::embedded()?,
+            VariantTable::embedded()?,
+            SpellingTable::embedded()?,
+        ))
+    }
+
+    /// A normaliser over the given tables.
+    pub fn new(titles: TitleTable, variants: VariantTable, spelling: SpellingTable) -> Self {
+        let mut folded_variants = AHashMap::new();
+        let mut entries: Vec<_> = variants.entries().collect();
+        entries.sort();
+        for (variant, canonical) in entries {
+            let mut folded = variant.to_owned();
+            tables::fold_spelling(&spelling.equivalent, &mut folded);
+            folded_variants.entry(folded).or_insert_with(|| canonical.to_vec());
+            let mut folded_canonical = canonical.join("");
+            tables::fold_spelling(&spelling.equivalent, &mut folded_canonical);
+            folded_variants.entry(folded_canonical).or_insert_with(|| canonical.to_vec());
+        }
+        Self { titles, variants, spelling, folded_variants }
+    }
+
+    /// Normalises one name.
+    pub fn normalise(&self, raw: &str) -> NormalisedName {
+        let mut pieces = self.tokenise(raw);
+        let mut titles = Vec::new();
+        self.strip_leading(&mut pieces, &mut titles);
+        let (mut name, mut patronym) = self.split_patronym(pieces);
+        self.strip_trailing(&mut name, &mut titles);
+        self.strip_leading(&mut patronym, &mut titles);
+        self.strip_trailing(&mut patronym, &mut titles);
+        let equivalent_key = self.equivalent_keys(&name);
+        let close_key = equivalent_key
+            .iter()
+            .map(|token| {
+                let mut folded = token.clone();
+                tables::fold_spelling(&self.spelling.close, &mut folded);
+                folded
+            })
+            .collect();
+        NormalisedName {
+            original: raw.to_owned(),
+            tokens: name,
+            titles,
+            patronym,
+            equivalent_key,
+            close_key,
+        }
+    }
+
+    /// Splits into folded tokens. A dotted piece stays whole when, without its dots, it is a
+    /// known title or variant ("S.Pd.", "Moh."); otherwise the dots separate ("M.Firman").
+    fn tokenise(&self, raw: &str) -> Vec<String> {
+        let lowered = text::to_ascii_lower(raw);
+        let mut tokens = Vec::new();
+        for piece in
+            lowered.split(|c: char| !(c.is_ascii_lowercase() || c == '.' || text::is_apostrophe(c)))
+        {
+            let letters: String =
+                piece.chars().filter(|c| c.is_ascii_lowercase() || *c == '.').collect();
+            if letters.is_empty() {
+                continue;
+            }
+            let compact: String = letters.chars().filter(char::is_ascii_lowercase).collect();
+            if compact.is_empty() {
+                continue;
+            }
+            if !letters.contains('.') || self.is_known_word(&compact) {
+                tokens.push(compact);
+            } else {
+                tokens.extend(letters.split('.').filter(|t| !t.is_empty()).map(str::to_owned));
+            }
+        }
+        tokens
+    }
+
+    fn is_known_word(&self, compact: &str) -> bool {
+        let one = [compact];
+        self.titles.leading_title_len(&one) == Some(1)
+            || self.titles.trailing_title_len(&one) == Some(1)
+            || self.titles.is_patronymic(compact)
+            || self.variants.canonical(compact).is_some()
+    }
+
+    /// Removes leading titles, never the last remaining token.
+    fn strip_leading(&self, tokens: &mut Vec<String>, titles: &mut Vec<String>) {
+        loop {
+            let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
+            match self.titles.leading_title_len(&refs) {
+                Some(len) if len < tokens.len() => titles.extend(tokens.drain(..len)),
+                _ => return,
+            }
+        }
+    }
+
+    /// Removes trailing titles, never the last remaining token.
+    fn strip_trailing(&self, tokens: &mut Vec<String>, titles: &mut Vec<String>) {
+        loop {
+            let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
+            match self.titles.trailing_title_len(&refs) {
+                Some(len) if len < tokens.len() => {
+                    let start = tokens.len() - len;
+                    titles.extend(tokens.drain(start..));
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// "Sumiyati binti Karto" -> (["sumiyati"], ["karto"]). The particle must follow at least
+    /// one name token and precede at least one.
+    fn split_patronym(&self, mut tokens: Vec<String>) -> (Vec<String>, Vec<String>) {
+        let position = tokens.iter().enumerate().position(|(i, token)| {
+            i >= 1 && i + 1 < tokens.len() && self.titles.is_patronymic(token)
+        });
+        match position {
+            Some(i) => {
+                let patronym = tokens.split_off(i + 1);
+                tokens.truncate(i);
+                (tokens, patronym)
+            }
+            None => (tokens, Vec::new()),
+        }
+    }
+
+    fn equivalent_keys(&self, tokens: &[String]) -> Vec<String> {
+        let mut keys = Vec::with_capacity(tokens.len());
+        for token in tokens {
+            if let Some(canonical) = self.variants.canonical(token) {
+                keys.extend(canonical.iter().map(|c| self.fold_equivalent(c)));
+                continue;
+            }
+            let folded = self.fold_equivalent(token);
+            match self.folded_variants.get(&folded) {
+                Some(canonical) => keys.extend(canonical.iter().map(|c| self.fold_equivalent(c))),
+                None => keys.push(folded),
+            }
+        }
+        keys.retain(|key| !key.is_empty());
+        keys
+    }
+
+    fn fold_equivalent(&self, token: &str) -> String {
+        let mut folded = token.to_owned();
+        tables::fold_spelling(&self.spelling.equivalent, &mut folded);
+        folded
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn normaliser() -> NameNormaliser {
+        NameNormaliser::embedded().unwrap()
+    }
+
+    fn check(raw: &str, tokens: &str, titles: &str, patronym: &str, equivalent: &str) {
+        let name = normaliser().normalise(raw);
+        assert_eq!(name.tokens.join(" "), tokens, "tokens of {raw:?}");
+        assert_eq!(name.titles.join(" "), titles, "titles of {raw:?}");
+        assert_eq!(name.patronym.join(" "), patronym, "patronym of {raw:?}");
+        assert_eq!(name.equivalent_key.join(" "), equivalent, "equivalent key of {raw:?}");
+    }
+
+    #[test]
+    fn titles_are_stripped_and_recorded() {
+        check("Hj. Tuti Sriwati, S.E", "tuti sriwati", "hj se", "", "tuti sriwati");
+        check("Drs. H. Ahmad Dahlan, S.Pd.I.", "ahmad dahlan", "drs h spdi", "", "ahmad dahlan");
+        check("Raden Ayu Kartini", "kartini", "raden ayu", "", "kartini");
+        check("I Wayan Sudarma", "wayan sudarma", "i", "", "wayan sudarma");
+    }
+
+    #[test]
+    fn a_name_made_only_of_titles_keeps_its_last_token() {
+        check("Haji", "haji", "", "", "hayi");
+        check("Bapak Haji", "haji", "bapak", "", "hayi");
+    }
+
+    #[test]
+    fn bin_and_binti_move_the_fathers_name_to_the_patronym() {
+        check("SUMIYATI BINTI KARTO", "sumiyati", "", "karto", "sumiyati");
+        check("Ahmad bin H. Usman", "ahmad", "h", "usman", "ahmad");
+        check("Binti Sumiyati", "binti sumiyati", "", "", "binti sumiyati");
+    }
+
+    #[test]
+    fn old_and_new_spellings_meet_on_one_key() {
+        let n = normaliser();
+        let key = |raw: &str| n.normalise(raw).equivalent_key.join(" ");
+        for (old, new) in [
+            ("Soeharto", "Suharto"),
+            ("Djoko", "Joko"),
+            ("Tjahjono", "Cahyono"),
+            ("Janti", "Yanti"),
+            ("Hidajat", "Hidayat"),
+            ("Njoman", "Nyoman"),
+            ("Sjahrir", "Syahrir"),
+            ("Chairul", "Khairul"),
+            ("Rizki", "Rizky"),
+            ("Agoes Soepriyanto", "Agus Supriyanto"),
+            ("Mohammad", "Mohamad"),
+        ] {
+            assert_eq!(key(old), key(new), "{old} vs {new}");
+        }
+    }
+
+    #[test]
+    fn dictionary_variants_meet_on_the_canonical_form() {
+        let n = normaliser();
+        let key = |raw: &str| n.normalise(raw).equivalent_key.join(" ");
+        assert_eq!(key("Moh. Firman"), key("Muhammad Firman"));
+        assert_eq!(key("M.Firman"), key("Muhammad Firman"));
+        assert_eq!(key("Moechammad Firman"), key("Muhammad Firman"));
+        assert_eq!(key("St. Aminah"), key("Siti Aminah"));
+        assert_eq!(key("Abdurrahman"), key("Abdul Rahman"));
+        assert_eq!(key("Noer Hasanah"), key("Nur Hasanah"));
+        assert_ne!(key("Siti Aminah"), key("Dewi Aminah"));
+    }
+
+    #[test]
+    fn informal_variation_meets_on_the_close_key() {
+        let n = normaliser();
+        let key = |raw: &str| n.normalise(raw).close_key.join(" ");
+        assert_eq!(key("Fitri"), key("Pitri"));
+        assert_eq!(key("Zulkifli"), key("Dzulkifli"));
+        assert_eq!(key("Julkifli"), key("Zulkifli"));
+        assert_eq!(key("Sutrisna"), key("Sutrisno"));
+        assert_eq!(key("Ikhsan"), key("Iksan"));
+        assert_eq!(key("Chairul"), key("Hairul"));
+    }
+
+    #[test]
+    fn punctuation_digits_and_case_do_not_matter() {
+        check("  ai'NUN   (alm) ", "ainun", "alm", "", "ainun");
+        check("Siti-Nurhaliza 2", "siti nurhaliza", "", "", "siti nurhaliza");
+        check("", "", "", "", "");
+    }
+
+    proptest! {
+        #[test]
+        fn normalising_the_normalised_name_changes_nothing(raw in "[ a-zA-Z.,'()-]{0,40}") {
+            let n = normaliser();
+            let once = n.normalise(&raw);
+            let twice = n.normalise(&once.display());
+            prop_assert_eq!(&once.tokens, &twice.tokens);
+            prop_assert_eq!(&once.equivalent_key, &twice.equivalent_key);
+            prop_assert_eq!(&once.close_key, &twice.close_key);
+        }
+
+        #[test]
+        fn normalising_never_panics_on_any_text(raw in "\\PC{0,60}") {
+            let _ = normaliser().normalise(&raw);
+        }
+    }
+}

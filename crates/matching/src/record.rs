@@ -1,0 +1,319 @@
+//! Records: raw (column -> text) as handed in by a caller or a CSV row, and prepared
+//! (normalised once, packed into one string arena) as stored in the index and compared.
+
+use crate::error::RecordError;
+use crate::model::{Kind, Model};
+use crate::value;
+
+/// A record as given: an id and one optional text value per model input column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    id: String,
+    values: Vec<Option<String>>,
+}
+
+/// Builds a [`Record`] from (column name, value) pairs, by name or alias, any case.
+#[derive(Debug)]
+pub struct RecordBuilder<'m> {
+    model: &'m Model,
+    id: String,
+    values: Vec<Option<String>>,
+}
+
+impl<'m> RecordBuilder<'m> {
+    /// Starts a record with this id.
+    pub fn new(model: &'m Model, id: impl Into<String>) -> Self {
+        Self { model, id: id.into(), values: vec![None; model.columns().len()] }
+    }
+
+    /// Sets a column; blank values count as missing.
+    pub fn set(&mut self, column: &str, value: &str) -> Result<&mut Self, RecordError> {
+        let index = self.model.column_index(column).ok_or_else(|| RecordError::UnknownField {
+            field: column.to_owned(),
+            model: self.model.name().to_owned(),
+        })?;
+        self.set_index(index, value);
+        Ok(self)
+    }
+
+    /// Sets a column by its position in [`Model::columns`]. Out-of-range positions are
+    /// ignored.
+    pub fn set_index(&mut self, index: usize, value: &str) -> &mut Self {
+        let trimmed = value.trim();
+        if let Some(slot) = self.values.get_mut(index) {
+            *slot = (!trimmed.is_empty()).then(|| trimmed.to_owned());
+        }
+        self
+    }
+
+    /// Finishes the record.
+    pub fn build(self) -> Result<Record, RecordError> {
+        let id = self.id.trim().to_owned();
+        if id.is_empty() {
+            return Err(RecordError::EmptyId);
+        }
+        Ok(Record { id, values: self.values })
+    }
+}
+
+impl Record {
+    /// A record from (column name, value) pairs; unknown columns are an error.
+    pub fn from_pairs<'a>(
+        model: &Model,
+        id: &str,
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, RecordError> {
+        let mut builder = RecordBuilder::new(model, id);
+        for (column, value) in pairs {
+            builder.set(column, value)?;
+        }
+        builder.build()
+    }
+
+    /// The record id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The raw value of an input column by position.
+    pub fn value(&self, column: usize) -> Option<&str> {
+        self.values.get(column).and_then(|v| v.as_deref())
+    }
+}
+
+/// A prepared field value; strings live in the record's arena.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Value {
+    Missing,
+    Text { start: u32, len: u16 },
+    Name { start: u32, literal: u16, equivalent: u16, close: u16 },
+    Date(u32),
+}
+
+/// The three forms of a prepared name, tokens separated by single spaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NameView<'a> {
+    pub literal: &'a str,
+    pub equivalent: &'a str,
+    pub close: &'a str,
+}
+
+/// A record normalised for comparison: all strings packed in one arena (id first), one
+/// small [`Value`] per model field. About 40 bytes plus the text per record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedRecord {
+    arena: Box<str>,
+    id_len: u16,
+    values: Box<[Value]>,
+}
+
+impl PreparedRecord {
+    /// The record id.
+    pub fn id(&self) -> &str {
+        &self.arena[..usize::from(self.id_len)]
+    }
+
+    pub(crate) fn value(&self, field: usize) -> Value {
+        self.values.get(field).copied().unwrap_or(Value::Missing)
+    }
+
+    pub(crate) fn text(&self, field: usize) -> Option<&str> {
+        match self.value(field) {
+            Value::Text { start, len } => Some(self.slice(start, len)),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn name(&self, field: usize) -> Option<NameView<'_>> {
+        match self.value(field) {
+            Value::Name { start, literal, equivalent, close } => {
+                let literal_text = self.slice(start, literal);
+                let equivalent_start = start + u32::from(literal);
+                let close_start = equivalent_start + u32::from(equivalent);
+                Some(NameView {
+                    literal: literal_text,
+                    equivalent: self.slice(equivalent_start, equivalent),
+                    close: self.slice(close_start, close),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    pub(crate) fn date(&self, field: usize) -> Option<u32> {
+        match self.value(field) {
+            Value::Date(packed) => Some(packed),
+            _ => None,
+        }
+    }
+
+    /// Whether the field has a value.
+    pub fn has_value(&self, field: usize) -> bool {
+        self.value(field) != Value::Missing
+    }
+
+    /// The prepared value of a field as shown in explanations: the folded text, the name
+    /// tokens as written, the date as `YYYY-MM-DD`; empty when missing.
+    pub fn display(&self, field: usize) -> String {
+        match self.value(field) {
+            Value::Missing => String::new(),
+            Value::Text { start, len } => self.slice(start, len).to_owned(),
+            Value::Name { start, literal, .. } => self.slice(start, literal).to_owned(),
+            Value::Date(packed) => value::format_date(packed),
+        }
+    }
+
+    /// Approximate heap bytes held by this record.
+    pub fn heap_bytes(&self) -> usize {
+        self.arena.len() + self.values.len() * std::mem::size_of::<Value>()
+    }
+
+    fn slice(&self, start: u32, len: u16) -> &str {
+        let start = start as usize;
+        self.arena.get(start..start + usize::from(len)).unwrap_or("")
+    }
+}
+
+/// Longest string kept per prepared part; longer text is cut at a character boundary.
+const MAX_PART: usize = 1024;
+
+impl Model {
+    /// Normalises a record for comparison.
+    pub fn prepare(&self, record: &Record) -> PreparedRecord {
+        let mut arena = String::with_capacity(
+            64 + record.values.iter().flatten().map(String::len).sum::<usize>() * 3,
+        );
+        push_capped(&mut arena, &record.id);
+        let id_len = u16::try_from(arena.len()).unwrap_or(u16::MAX);
+        let mut patronyms: Vec<Option<String>> = vec![None; self.fields().len()];
+        let mut values = Vec::with_capacity(self.fields().len());
+        for (position, field) in self.fields().iter().enumerate() {
+            let raw = joined_value(record, &field.columns);
+            let value = match field.kind {
+                Kind::Name => {
+                    let mut name = raw.map(|raw| self.normaliser().normalise(&raw));
+                    let empty = name.as_ref().is_none_or(|n| n.is_empty());
+                    if empty && let Some(source) = field.patronym_from {
+                        name = patronyms[source]
+                            .as_deref()
+                            .map(|father| self.normaliser().normalise(father));
+                    }
+                    match name {
+                        Some(name) if !name.is_empty() => {
+                            if !name.patronym.is_empty() {
+                                patronyms[position] = Some(name.patronym.join(" "));
+                            }
+                            let start = offset(&arena);
+                            let literal = push_capped(&mut arena, &name.tokens.join(" "));
+                            let equivalent =
+                                push_capped(&mut arena, &name.equivalent_key.join(" "));
+                            let close = push_capped(&mut arena, &name.close_key.join(" "));
+                            Value::Name { start, literal, equivalent, close }
+                        }
+                        _ => Value::Missing,
+                    }
+                }
+                Kind::Date => {
+                    raw.as_deref().and_then(value::parse_date).map_or(Value::Missing, Value::Date)
+                }
+                Kind::Text => text_value(&mut arena, raw.map(|r| crate::text::fold(&r))),
+                Kind::Code | Kind::Category => {
+                    text_value(&mut arena, raw.map(|r| crate::text::alphanumeric_upper(&r)))
+                }
+                Kind::Nik | Kind::Region => {
+                    text_value(&mut arena, raw.map(|r| crate::text::digits(&r)))
+                }
+                Kind::Phone => {
+                    text_value(&mut arena, raw.as_deref().and_then(value::national_phone))
+                }
+            };
+            values.push(value);
+        }
+        PreparedRecord { arena: arena.into_boxed_str(), id_len, values: values.into_boxed_slice() }
+    }
+}
+
+fn joined_value(record: &Record, columns: &[usize]) -> Option<String> {
+    let mut parts = columns.iter().filter_map(|&c| record.value(c));
+    let first = parts.next()?;
+    let mut joined = first.to_owned();
+    for part in parts {
+        joined.push(' ');
+        joined.push_str(part);
+    }
+    Some(joined)
+}
+
+fn offset(arena: &str) -> u32 {
+    u32::try_from(arena.len()).unwrap_or(u32::MAX)
+}
+
+fn text_value(arena: &mut String, text: Option<String>) -> Value {
+    match text {
+        Some(text) if !text.is_empty() => {
+            let start = offset(arena);
+            let len = push_capped(arena, &text);
+            Value::Text { start, len }
+        }
+        _ => Value::Missing,
+    }
+}
+
+/// Appends at most [`MAX_PART`] bytes of `text` (cut on a character boundary) and returns
+/// the appended length.
+fn push_capped(arena: &mut String, text: &str) -> u16 {
+    let mut end = text.len().min(MAX_PART);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    arena.push_str(&text[..end]);
+    u16::try_from(end).unwrap_or(u16::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model() -> Model {
+        Model::interchange().unwrap()
+    }
+
+    #[test]
+    fn prepared_values_are_normalised_per_kind() {
+        let model = model();
+        let record = Record::from_pairs(
+            &model,
+            "A-1",
+            [
+                ("nama_lengkap", "Hj. Siti Aminah binti Karto"),
+                ("nik", "1801-0447-0390-0002"),
+                ("tanggal_lahir", "07/03/1990"),
+                ("phone", "+62 812 3456 789"),
+                ("sex", "p"),
+            ],
+        )
+        .unwrap();
+        let prepared = model.prepare(&record);
+        let field = |name: &str| model.fields().iter().position(|f| f.name == name).unwrap();
+        assert_eq!(prepared.id(), "A-1");
+        assert_eq!(prepared.display(field("full_name")), "siti aminah");
+        assert_eq!(prepared.display(field("nik")), "1801044703900002");
+        assert_eq!(prepared.display(field("birth_date")), "1990-03-07");
+        assert_eq!(prepared.display(field("phone")), "8123456789");
+        assert_eq!(prepared.display(field("sex")), "P");
+        assert_eq!(
+            prepared.display(field("father_name")),
+            "karto",
+            "patronym stands in for the father"
+        );
+        assert!(!prepared.has_value(field("mother_name")));
+    }
+
+    #[test]
+    fn unknown_columns_and_empty_ids_are_errors() {
+        let model = model();
+        let err = Record::from_pairs(&model, "A", [("nama", "x")]).unwrap_err();
+        assert!(matches!(err, RecordError::UnknownField { ref field, .. } if field == "nama"));
+        assert_eq!(Record::from_pairs(&model, "  ", []).unwrap_err(), RecordError::EmptyId);
+    }
+}

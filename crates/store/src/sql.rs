@@ -148,12 +148,17 @@ macro_rules! store_impl {
                 use $crate::codec::RowExt;
                 let mut found = std::collections::HashMap::new();
                 for chunk in rows.chunks($crate::sql::INSERT_CHUNK) {
+                    // Row-value IN uses the (office_code, application_id) unique index.
                     let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "select * from applications where application_id in (",
+                        "select * from applications where (office_code, application_id) in (",
                     );
                     let mut list = qb.separated(", ");
                     for app in chunk {
-                        list.push_bind(app.application_id.clone());
+                        list.push("(");
+                        list.push_bind_unseparated(app.office_code.as_str().to_owned());
+                        list.push_unseparated(", ");
+                        list.push_bind_unseparated(app.application_id.clone());
+                        list.push_unseparated(")");
                     }
                     qb.push(")");
                     for row in qb.build().fetch_all(&mut **tx).await? {

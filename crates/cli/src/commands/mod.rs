@@ -1,0 +1,36 @@
+//! One module per command; `run` dispatches.
+
+mod data;
+mod office;
+mod serve;
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use jejak_service::{Clock, SystemClock};
+use jejak_store::{AuditCtx, Store};
+
+use crate::args::{Cli, Command};
+
+pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Import(args) => data::import(args).await,
+        Command::Export(args) => data::export(args).await,
+        Command::Generate(args) => data::generate(&args),
+        Command::Office(command) => office::run(command).await,
+        Command::Serve(args) => serve::serve(args).await,
+        Command::Demo(args) => serve::demo(args).await,
+    }
+}
+
+/// Opens the register, naming it (without password) if that fails.
+pub(crate) async fn open_store(url: &str) -> anyhow::Result<std::sync::Arc<dyn Store>> {
+    jejak_store::open(url)
+        .await
+        .with_context(|| format!("cannot open the register at {}", jejak_store::redact(url)))
+}
+
+/// Audit context for a command-line action.
+pub(crate) fn cli_ctx(user: &str) -> AuditCtx {
+    AuditCtx { actor: user.to_owned(), office: None, purpose: None, at: SystemClock.timestamp() }
+}

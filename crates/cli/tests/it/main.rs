@@ -1,0 +1,6 @@
+//! End-to-end tests of the `jejak` binary: what an office administrator migrating from the
+//! shared spreadsheet does, on SQLite and on PostgreSQL.
+#![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
+
+mod register;
+mod support;

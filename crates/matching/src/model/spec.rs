@@ -18,6 +18,16 @@ pub(crate) struct ModelFile {
     pub fields: Vec<FieldSpec>,
     #[serde(rename = "block", default)]
     pub blocks: Vec<BlockSpec>,
+    #[serde(rename = "group", default)]
+    pub groups: Vec<GroupSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GroupSpec {
+    pub name: String,
+    pub fields: Vec<String>,
+    pub max_weight: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,6 +105,12 @@ pub(crate) struct FieldSpec {
     pub u: Option<[f64; 5]>,
     pub patronym_from: Option<String>,
     pub swap_with: Option<String>,
+    #[serde(default = "yes")]
+    pub estimate_m: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,4 +118,6 @@ pub(crate) struct FieldSpec {
 pub(crate) struct BlockSpec {
     pub name: String,
     pub keys: Vec<String>,
+    #[serde(default = "yes")]
+    pub train: bool,
 }

@@ -6,7 +6,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use crate::level::Level;
 use crate::model::{Field, Kind};
 use crate::record::{NameView, PreparedRecord};
-use crate::similarity::{jaro_winkler, within_one_edit};
+use crate::similarity::{jaro_winkler, token_dice, within_one_edit};
 use crate::value;
 
 /// Compares field `index` of two records.
@@ -123,19 +123,22 @@ fn compare_names(a: NameView<'_>, b: NameView<'_>, close_threshold: f64) -> Leve
     }
     let (ea, eb) = (Tokens::split(a.equivalent), Tokens::split(b.equivalent));
     let (ca, cb) = (Tokens::split(a.close), Tokens::split(b.close));
-    let forward = align_tokens((&ea, &ca), (&eb, &cb), close_threshold);
-    let backward = align_tokens((&eb, &cb), (&ea, &ca), close_threshold);
-    forward.min(backward)
+    // Align in a canonical order (shorter first, then by text) so the result is symmetric.
+    if (ea.len, a.equivalent) <= (eb.len, b.equivalent) {
+        align_tokens((&ea, &ca), (&eb, &cb), close_threshold)
+    } else {
+        align_tokens((&eb, &cb), (&ea, &ca), close_threshold)
+    }
 }
 
-/// Aligns each token of the shorter side to a distinct token of the longer side. Tokens
+/// Aligns each token of `a` (the shorter side) to a distinct token of `b`. Tokens
 /// are compared on both keys (the informal folds can hide a typo the equivalent key shows).
 fn align_tokens(
     a: (&Tokens<'_>, &Tokens<'_>),
     b: (&Tokens<'_>, &Tokens<'_>),
     close_threshold: f64,
 ) -> Level {
-    let (short, long) = if a.0.len <= b.0.len { (a, b) } else { (b, a) };
+    let (short, long) = (a, b);
     if short.0.len == 0 {
         return Level::Different;
     }
@@ -207,7 +210,10 @@ fn compare_text(a: &str, b: &str, close_threshold: f64, partial_threshold: f64) 
     if same_token_set(a, b) || same_when_joined(a, b) {
         return Level::Equivalent;
     }
-    let similarity = jaro_winkler(a, b);
+    // Long text (addresses) compares by shared tokens: cheaper, and word order and
+    // abbreviations matter less there than in a name.
+    let similarity =
+        if a.len().max(b.len()) > LONG_TEXT { token_dice(a, b) } else { jaro_winkler(a, b) };
     if similarity >= close_threshold || (a.len().min(b.len()) >= 4 && within_one_edit(a, b)) {
         Level::Close
     } else if similarity >= partial_threshold {
@@ -216,6 +222,9 @@ fn compare_text(a: &str, b: &str, close_threshold: f64, partial_threshold: f64) 
         Level::Different
     }
 }
+
+/// Text longer than this (bytes) compares by token overlap rather than Jaro-Winkler.
+const LONG_TEXT: usize = 32;
 
 /// Codes: exact, or one typo apart (codes of three characters or more).
 fn compare_codes(a: &str, b: &str) -> Level {

@@ -68,8 +68,8 @@ impl Default for TrainingSpec {
         Self {
             matches_per_record: 0.5,
             min_records: 500,
-            u_sample_pairs: 300_000,
-            em_max_pairs: 300_000,
+            u_sample_pairs: 100_000,
+            em_max_pairs: 100_000,
             em_iterations: 40,
             seed: 0x4a45_4a41_4b00_0001,
         }

@@ -296,9 +296,9 @@ impl MatchIndex {
     /// Slots sharing at least one blocking key with `query`, keys with more records than
     /// the block cap skipped, the query's own id excluded.
     fn candidate_slots(&self, query: &PreparedRecord) -> Vec<u32> {
-        let cap = self.model.max_block_size();
         let mut slots = Vec::new();
-        for rule in 0..self.model.blocking_rules().len() {
+        for (rule, spec) in self.model.blocking_rules().iter().enumerate() {
+            let cap = spec.max_block_size;
             for_each_key(&self.model, rule, query, |key| match self.postings.get(&key).copied() {
                 Some(value) if value & LIST_FLAG != 0 => {
                     let list = &self.lists[(value & !LIST_FLAG) as usize];

@@ -85,6 +85,8 @@ pub struct BlockingRule {
     /// Whether estimation learns m from this rule's pairs. Rules whose pairs are mostly
     /// relatives (same mother, same phone) teach two-class EM that relatives are matches.
     pub train: bool,
+    /// Blocks of this rule larger than this are skipped (batch) or not searched (screening).
+    pub max_block_size: usize,
 }
 
 /// One part of a blocking key.
@@ -213,7 +215,7 @@ impl Model {
         let blocking_rules = file
             .blocks
             .iter()
-            .map(|block| compile_block(block, &fields, &field_index))
+            .map(|block| compile_block(block, &fields, &field_index, file.blocking.max_block_size))
             .collect::<Result<_, _>>()?;
         let groups = compile_groups(&file.groups, &field_index)?;
         if fields.len() > MAX_FIELDS {
@@ -454,6 +456,7 @@ fn compile_block(
     spec: &spec::BlockSpec,
     fields: &[Field],
     field_index: &AHashMap<String, usize>,
+    default_max_block_size: usize,
 ) -> Result<BlockingRule, ModelError> {
     let invalid =
         |reason: String| ModelError::InvalidBlockingRule { rule: spec.name.clone(), reason };
@@ -483,7 +486,11 @@ fn compile_block(
     if parts.iter().filter(|part| part.transform == Transform::Tokens).count() > 1 {
         return Err(invalid("at most one key part may use the tokens transform".into()));
     }
-    Ok(BlockingRule { name: spec.name.clone(), parts, train: spec.train })
+    let max_block_size = spec.max_block_size.unwrap_or(default_max_block_size);
+    if max_block_size < 2 {
+        return Err(invalid("max_block_size must be at least 2".into()));
+    }
+    Ok(BlockingRule { name: spec.name.clone(), parts, train: spec.train, max_block_size })
 }
 
 #[cfg(test)]

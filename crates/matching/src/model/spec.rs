@@ -120,4 +120,5 @@ pub(crate) struct BlockSpec {
     pub keys: Vec<String>,
     #[serde(default = "yes")]
     pub train: bool,
+    pub max_block_size: Option<usize>,
 }

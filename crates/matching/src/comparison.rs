@@ -6,7 +6,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use crate::level::Level;
 use crate::model::{Field, Kind};
 use crate::record::{NameView, PreparedRecord};
-use crate::similarity::{jaro_winkler, within_one_edit};
+use crate::similarity::{jaro_winkler, token_dice, within_one_edit};
 use crate::value;
 
 /// Compares field `index` of two records.
@@ -121,29 +121,44 @@ fn compare_names(a: NameView<'_>, b: NameView<'_>, close_threshold: f64) -> Leve
     if same_token_set(a.close, b.close) || same_when_joined(a.close, b.close) {
         return Level::Close;
     }
-    let x = Tokens::split(a.close);
-    let y = Tokens::split(b.close);
-    let forward = align_tokens(x.as_slice(), y.as_slice(), close_threshold);
-    let backward = align_tokens(y.as_slice(), x.as_slice(), close_threshold);
-    forward.min(backward)
+    let (ea, eb) = (Tokens::split(a.equivalent), Tokens::split(b.equivalent));
+    let (ca, cb) = (Tokens::split(a.close), Tokens::split(b.close));
+    // Align in a canonical order (shorter first, then by text) so the result is symmetric.
+    if (ea.len, a.equivalent) <= (eb.len, b.equivalent) {
+        align_tokens((&ea, &ca), (&eb, &cb), close_threshold)
+    } else {
+        align_tokens((&eb, &cb), (&ea, &ca), close_threshold)
+    }
 }
 
-/// Aligns each token of the shorter side to a distinct token of the longer side.
-fn align_tokens(a: &[&str], b: &[&str], close_threshold: f64) -> Level {
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if short.is_empty() {
+/// Aligns each token of `a` (the shorter side) to a distinct token of `b`. Tokens
+/// are compared on both keys (the informal folds can hide a typo the equivalent key shows).
+fn align_tokens(
+    a: (&Tokens<'_>, &Tokens<'_>),
+    b: (&Tokens<'_>, &Tokens<'_>),
+    close_threshold: f64,
+) -> Level {
+    let (short, long) = (a, b);
+    if short.0.len == 0 {
         return Level::Different;
     }
+    let similarity = |i: usize, j: usize| {
+        let equivalent = token_similarity(short.0.items[i], long.0.items[j]);
+        match (short.1.items.get(i), long.1.items.get(j)) {
+            (Some(x), Some(y)) if i < short.1.len && j < long.1.len => {
+                equivalent.max(token_similarity(x, y))
+            }
+            _ => equivalent,
+        }
+    };
     let mut used = [false; MAX_TOKENS];
     let mut fuzzy_all = true;
     let mut covered_all = true;
-    for token in short {
+    for i in 0..short.0.len {
+        let token = short.0.items[i];
         let mut best: Option<(usize, f64)> = None;
-        for (j, candidate) in long.iter().enumerate() {
-            if used[j] {
-                continue;
-            }
-            let score = token_similarity(token, candidate);
+        for (j, _) in used.iter().enumerate().take(long.0.len).filter(|(_, taken)| !**taken) {
+            let score = similarity(i, j);
             if best.is_none_or(|(_, s)| score > s) {
                 best = Some((j, score));
             }
@@ -152,15 +167,14 @@ fn align_tokens(a: &[&str], b: &[&str], close_threshold: f64) -> Level {
             Some((j, score)) if score >= close_threshold => used[j] = true,
             _ => {
                 fuzzy_all = false;
-                match long.iter().enumerate().position(|(k, c)| !used[k] && is_initial_of(token, c))
-                {
+                match (0..long.0.len).find(|&k| !used[k] && is_initial_of(token, long.0.items[k])) {
                     Some(k) => used[k] = true,
                     None => covered_all = false,
                 }
             }
         }
     }
-    if fuzzy_all && short.len() == long.len() {
+    if fuzzy_all && short.0.len == long.0.len {
         Level::Close
     } else if covered_all {
         Level::Partial
@@ -174,7 +188,7 @@ const ONE_TYPO_SIMILARITY: f64 = 0.99;
 fn token_similarity(a: &str, b: &str) -> f64 {
     if a == b {
         1.0
-    } else if a.len() >= 4 && b.len() >= 4 && within_one_edit(a, b) {
+    } else if a.len().max(b.len()) >= 4 && a.len().min(b.len()) >= 3 && within_one_edit(a, b) {
         // One typo in a name of four letters or more reads as close whatever its position
         // (Jaro-Winkler punishes an early typo in a short token too hard).
         ONE_TYPO_SIMILARITY
@@ -196,7 +210,10 @@ fn compare_text(a: &str, b: &str, close_threshold: f64, partial_threshold: f64) 
     if same_token_set(a, b) || same_when_joined(a, b) {
         return Level::Equivalent;
     }
-    let similarity = jaro_winkler(a, b);
+    // Long text (addresses) compares by shared tokens: cheaper, and word order and
+    // abbreviations matter less there than in a name.
+    let similarity =
+        if a.len().max(b.len()) > LONG_TEXT { token_dice(a, b) } else { jaro_winkler(a, b) };
     if similarity >= close_threshold || (a.len().min(b.len()) >= 4 && within_one_edit(a, b)) {
         Level::Close
     } else if similarity >= partial_threshold {
@@ -205,6 +222,9 @@ fn compare_text(a: &str, b: &str, close_threshold: f64, partial_threshold: f64) 
         Level::Different
     }
 }
+
+/// Text longer than this (bytes) compares by token overlap rather than Jaro-Winkler.
+const LONG_TEXT: usize = 32;
 
 /// Codes: exact, or one typo apart (codes of three characters or more).
 fn compare_codes(a: &str, b: &str) -> Level {
@@ -237,18 +257,25 @@ fn compare_dates(a: u32, b: u32) -> Level {
     if ya == yb { Level::Partial } else { Level::Different }
 }
 
-/// NIKs: exact; one typo; a different NIK with the same decoded region, birth date and sex
-/// (re-issued or re-registered); same decoded birth date and sex elsewhere.
+/// NIKs: exact; one typo outside the serial; a different NIK with the same decoded region,
+/// birth date and sex (re-issued, re-registered, or a twin). Two NIKs that share only the
+/// decoded birth date and sex are different: the birth-date field already says as much.
 fn compare_niks(a: &str, b: &str) -> Level {
     if a == b {
         return Level::Exact;
     }
-    if within_one_edit(a, b) {
+    // A typo, unless it is in the serial: serials one apart are what twins and siblings
+    // registered together get, so those fall to the decoded-parts levels below.
+    let same_serial = a.len() == 16 && b.len() == 16 && a[12..] == b[12..];
+    let comparable_lengths = a.len() != 16 || b.len() != 16;
+    if (same_serial || comparable_lengths) && within_one_edit(a, b) {
         return Level::Close;
     }
     match (value::decode_nik(a), value::decode_nik(b)) {
-        (Some(x), Some(y)) if x.birth == y.birth && x.female == y.female => {
-            if x.regency == y.regency { Level::Equivalent } else { Level::Partial }
+        (Some(x), Some(y))
+            if x.birth == y.birth && x.female == y.female && x.regency == y.regency =>
+        {
+            Level::Equivalent
         }
         _ => Level::Different,
     }
@@ -329,6 +356,9 @@ mod tests {
             ("Nurhaliza", "Nur Haliza", Level::Equivalent),
             ("Fitri Handayani", "Pitri Handayani", Level::Close),
             ("Sumiyati", "Sumiati", Level::Close),
+            ("Painem Suwarni", "Psinem Soewarni", Level::Close),
+            ("Hadi Slamet", "Hdai Slamet", Level::Close),
+            ("Tukijo Imam", "Toekijo Iam", Level::Close),
             ("Budi Santosa", "Budi Santoso", Level::Close),
             ("Sumiyati", "Sumiyati Karto", Level::Partial),
             ("S. Rahayu", "Sri Rahayu", Level::Partial),
@@ -350,9 +380,15 @@ mod tests {
         assert_eq!(level(&m, "birth_date", "1990-03-07", "1990-11-22"), Level::Partial);
         assert_eq!(level(&m, "birth_date", "1990-03-07", "1985-11-22"), Level::Different);
         assert_eq!(level(&m, "nik", "1801044703900002", "1801044703900002"), Level::Exact);
-        assert_eq!(level(&m, "nik", "1801044703900002", "1801044703900003"), Level::Close);
+        assert_eq!(level(&m, "nik", "1801044703900002", "1801044703910002"), Level::Close);
+        assert_eq!(
+            level(&m, "nik", "1801044703900002", "1801044703900003"),
+            Level::Equivalent,
+            "twins"
+        );
+        assert_eq!(level(&m, "nik", "1801044703900002", "180104470390002"), Level::Close);
         assert_eq!(level(&m, "nik", "1801044703900002", "1801054703900017"), Level::Equivalent);
-        assert_eq!(level(&m, "nik", "1801044703900002", "3201054703900017"), Level::Partial);
+        assert_eq!(level(&m, "nik", "1801044703900002", "3201054703900017"), Level::Different);
         assert_eq!(level(&m, "nik", "1801044703900002", "1801040703900017"), Level::Different);
         assert_eq!(level(&m, "phone", "0812-3456-7890", "+62 812 3456 7890"), Level::Exact);
         assert_eq!(level(&m, "phone", "081234567890", "081234567891"), Level::Close);

@@ -13,6 +13,7 @@ pub mod cluster;
 mod comparison;
 mod error;
 mod frequency;
+mod index;
 mod level;
 mod model;
 pub mod name;
@@ -27,6 +28,7 @@ mod value;
 
 pub use error::{LinkError, MatchError, ModelError, RecordError, Result, TableError};
 pub use frequency::TermFrequencies;
+pub use index::{Band, Candidate, MatchIndex, MemoryUsage};
 pub use level::Level;
 pub use model::{
     BlockingRule, Field, KeyPart, Kind, Model, Thresholds, TrainingSettings, Transform,

@@ -5,7 +5,7 @@
 use crate::comparison::{compare_field, frequency_key};
 use crate::frequency::TermFrequencies;
 use crate::level::Level;
-use crate::model::Model;
+use crate::model::{FieldGroup, MAX_FIELDS, Model};
 use crate::parameters::{Parameters, normalised};
 use crate::record::PreparedRecord;
 
@@ -92,6 +92,25 @@ impl Scorer {
         if level == Level::Exact { adjusted.max(0.0) } else { adjusted }
     }
 
+    /// Per-field levels and weights of a pair, group caps applied.
+    fn weigh(
+        &self,
+        model: &Model,
+        a: &PreparedRecord,
+        b: &PreparedRecord,
+        frequencies: &TermFrequencies,
+    ) -> ([Level; MAX_FIELDS], [f64; MAX_FIELDS]) {
+        let mut levels = [Level::Missing; MAX_FIELDS];
+        let mut weights = [0.0; MAX_FIELDS];
+        for (index, field) in model.fields().iter().enumerate() {
+            let level = compare_field(field, index, a, b);
+            levels[index] = level;
+            weights[index] = self.field_weight(model, index, level, (a, b), frequencies);
+        }
+        apply_group_caps(model.groups(), &mut weights, 1.0);
+        (levels, weights)
+    }
+
     /// Total match weight of a pair in bits, without the prior.
     pub fn match_weight(
         &self,
@@ -100,12 +119,8 @@ impl Scorer {
         b: &PreparedRecord,
         frequencies: &TermFrequencies,
     ) -> f64 {
-        let mut total = 0.0;
-        for (index, field) in model.fields().iter().enumerate() {
-            let level = compare_field(field, index, a, b);
-            total += self.field_weight(model, index, level, (a, b), frequencies);
-        }
-        total
+        let (_, weights) = self.weigh(model, a, b, frequencies);
+        weights.iter().sum()
     }
 
     /// Comparison levels of a pair, as codes, packed three bits per field.
@@ -126,21 +141,36 @@ impl Scorer {
         b: &PreparedRecord,
         frequencies: &TermFrequencies,
     ) -> Vec<FieldEvidence> {
+        let (levels, weights) = self.weigh(model, a, b, frequencies);
         model
             .fields()
             .iter()
             .enumerate()
-            .map(|(index, field)| {
-                let level = compare_field(field, index, a, b);
-                FieldEvidence {
-                    field: field.name.clone(),
-                    level,
-                    weight: self.field_weight(model, index, level, (a, b), frequencies),
-                    left: a.display(index),
-                    right: b.display(index),
-                }
+            .map(|(index, field)| FieldEvidence {
+                field: field.name.clone(),
+                level: levels[index],
+                weight: weights[index],
+                left: a.display(index),
+                right: b.display(index),
             })
             .collect()
+    }
+}
+
+/// Scales the positive weights of each group's members so that they add up to at most the
+/// group's `max_weight` (in bits, times `unit`: 1 for bits, ln 2 for nats).
+pub fn apply_group_caps(groups: &[FieldGroup], weights: &mut [f64], unit: f64) {
+    for group in groups {
+        let positive: f64 = group.fields.iter().map(|&f| weights[f].max(0.0)).sum();
+        let cap = group.max_weight * unit;
+        if positive > cap {
+            let scale = cap / positive;
+            for &f in &group.fields {
+                if weights[f] > 0.0 {
+                    weights[f] *= scale;
+                }
+            }
+        }
     }
 }
 

@@ -25,34 +25,39 @@ fn jaro(a: &[u8], b: &[u8]) -> f64 {
     }
     // Keep the shorter string in `a` so the result is symmetric by construction.
     let (a, b) = if (a.len(), a) <= (b.len(), b) { (a, b) } else { (b, a) };
+    if b.len() <= 64 { jaro_bit_parallel(a, b) } else { jaro_scan(a, b) }
+}
+
+/// Jaro over strings of at most 64 bytes: positions of each byte in `b` as bit masks, so
+/// finding the first free match inside the window is a few word operations.
+fn jaro_bit_parallel(a: &[u8], b: &[u8]) -> f64 {
     let window = (b.len() / 2).saturating_sub(1);
-    let mut b_used_stack = [false; 64];
-    let mut b_used_heap;
-    let b_used: &mut [bool] = if b.len() <= 64 {
-        &mut b_used_stack[..b.len()]
-    } else {
-        b_used_heap = vec![false; b.len()];
-        &mut b_used_heap
-    };
-    let mut a_matched_stack = [0u8; 64];
-    let mut a_matched_heap;
-    let a_matched: &mut [u8] = if a.len() <= 64 {
-        &mut a_matched_stack[..a.len()]
-    } else {
-        a_matched_heap = vec![0u8; a.len()];
-        &mut a_matched_heap
-    };
+    let mut positions = [0u64; 64];
+    let slot = |byte: u8| usize::from(byte & 63);
+    for (j, &byte) in b.iter().enumerate() {
+        positions[slot(byte)] |= 1 << j;
+    }
+    let mut b_used = 0u64;
+    let mut a_matched = [0u8; 64];
     let mut matches = 0usize;
     for (i, &ca) in a.iter().enumerate() {
         let start = i.saturating_sub(window);
         let end = (i + window + 1).min(b.len());
-        for j in start..end {
-            if !b_used[j] && b[j] == ca {
-                b_used[j] = true;
+        if start >= end {
+            continue;
+        }
+        let window_mask = (u64::MAX >> (64 - (end - start))) << start;
+        // Different bytes may share a slot (byte & 63): confirm the byte itself.
+        let mut candidates = positions[slot(ca)] & window_mask & !b_used;
+        while candidates != 0 {
+            let j = candidates.trailing_zeros() as usize;
+            if b[j] == ca {
+                b_used |= 1 << j;
                 a_matched[matches] = ca;
                 matches += 1;
                 break;
             }
+            candidates &= candidates - 1;
         }
     }
     if matches == 0 {
@@ -60,16 +65,86 @@ fn jaro(a: &[u8], b: &[u8]) -> f64 {
     }
     let mut transpositions = 0usize;
     let mut k = 0usize;
-    for (j, &cb) in b.iter().enumerate() {
-        if b_used[j] {
-            if a_matched[k] != cb {
-                transpositions += 1;
+    let mut used = b_used;
+    while used != 0 {
+        let j = used.trailing_zeros() as usize;
+        if a_matched[k] != b[j] {
+            transpositions += 1;
+        }
+        k += 1;
+        used &= used - 1;
+    }
+    jaro_from_counts(matches, transpositions, a.len(), b.len())
+}
+
+/// Jaro by direct scanning, for long strings.
+fn jaro_scan(a: &[u8], b: &[u8]) -> f64 {
+    let window = (b.len() / 2).saturating_sub(1);
+    let mut b_used = vec![false; b.len()];
+    let mut a_matched = Vec::with_capacity(a.len());
+    for (i, &ca) in a.iter().enumerate() {
+        let start = i.saturating_sub(window);
+        let end = (i + window + 1).min(b.len());
+        for j in start..end {
+            if !b_used[j] && b[j] == ca {
+                b_used[j] = true;
+                a_matched.push(ca);
+                break;
             }
-            k += 1;
         }
     }
+    if a_matched.is_empty() {
+        return 0.0;
+    }
+    let transpositions = b
+        .iter()
+        .zip(&b_used)
+        .filter(|(_, used)| **used)
+        .zip(&a_matched)
+        .filter(|((cb, _), ca)| *cb != *ca)
+        .count();
+    jaro_from_counts(a_matched.len(), transpositions, a.len(), b.len())
+}
+
+fn jaro_from_counts(matches: usize, transpositions: usize, a_len: usize, b_len: usize) -> f64 {
     let m = matches as f64;
-    (m / a.len() as f64 + m / b.len() as f64 + (m - (transpositions / 2) as f64) / m) / 3.0
+    (m / a_len as f64 + m / b_len as f64 + (m - (transpositions / 2) as f64) / m) / 3.0
+}
+
+/// Dice coefficient of two space-separated token multisets: 2|A∩B| / (|A|+|B|). Used for
+/// long free text (addresses), where token overlap says more than character order.
+pub fn token_dice(a: &str, b: &str) -> f64 {
+    let (x, x_len) = sorted_tokens(a);
+    let (y, y_len) = sorted_tokens(b);
+    if x_len == 0 && y_len == 0 {
+        return 1.0;
+    }
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < x_len && j < y_len {
+        match x[i].cmp(y[j]) {
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+        }
+    }
+    2.0 * common as f64 / (x_len + y_len) as f64
+}
+
+const MAX_DICE_TOKENS: usize = 32;
+
+fn sorted_tokens(text: &str) -> ([&str; MAX_DICE_TOKENS], usize) {
+    let mut items = [""; MAX_DICE_TOKENS];
+    let mut len = 0;
+    for token in text.split(' ').filter(|t| !t.is_empty()).take(MAX_DICE_TOKENS) {
+        items[len] = token;
+        len += 1;
+    }
+    items[..len].sort_unstable();
+    (items, len)
 }
 
 /// True when `a` and `b` differ by at most one insertion, deletion, substitution, or one
@@ -122,6 +197,19 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn bit_parallel_and_scanning_jaro_agree(a in "[a-e ]{1,40}", b in "[a-e ]{1,40}") {
+            let (x, y) = if (a.len(), &a) <= (b.len(), &b) { (a.as_bytes(), b.as_bytes()) } else { (b.as_bytes(), a.as_bytes()) };
+            prop_assert!((jaro_bit_parallel(x, y) - jaro_scan(x, y)).abs() < 1e-12);
+        }
+
+        #[test]
+        fn token_dice_is_symmetric_and_bounded(a in "[ab ]{0,20}", b in "[ab ]{0,20}") {
+            let d = token_dice(&a, &b);
+            prop_assert!((d - token_dice(&b, &a)).abs() < 1e-12);
+            prop_assert!((0.0..=1.0).contains(&d));
+        }
+
         #[test]
         fn jaro_winkler_is_symmetric_and_bounded(a in "[a-e]{0,12}", b in "[a-e]{0,12}") {
             let ab = jaro_winkler(&a, &b);

@@ -27,6 +27,10 @@ pub fn fold(raw: &str) -> String {
 
 /// NFKC, then transliteration to ASCII, then ASCII lower case.
 pub fn to_ascii_lower(raw: &str) -> String {
+    if raw.is_ascii() {
+        // NFKC leaves ASCII unchanged: skip it on the common path.
+        return raw.to_ascii_lowercase();
+    }
     let composed: String = raw.nfkc().collect();
     let mut ascii = if composed.is_ascii() { composed } else { deunicode::deunicode(&composed) };
     ascii.make_ascii_lowercase();

@@ -9,11 +9,11 @@ use rayon::prelude::*;
 
 use crate::blocking::BatchBlocking;
 use crate::level::{EVIDENCE_LEVELS, Level};
-use crate::model::Model;
+use crate::model::{FieldGroup, Model};
 use crate::parameters::{FieldParameters, ParameterSource, Parameters, normalised};
 use crate::record::PreparedRecord;
 use crate::rng::SplitMix64;
-use crate::scoring::Scorer;
+use crate::scoring::{Scorer, apply_group_caps};
 
 /// What estimation did, for the link report.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -46,6 +46,17 @@ pub enum Population<'a> {
     Dedupe,
     /// Link records with side 0 to records with side 1 (one entry per record).
     Link(&'a [u8]),
+}
+
+/// Estimates parameters for a register (one data set, deduplicated), blocking it first.
+/// This is what the service calls at start-up before building the [`crate::MatchIndex`]
+/// (or it reuses a stored [`Parameters`] set).
+pub fn estimate_for_register(
+    model: &Model,
+    records: &[PreparedRecord],
+) -> (Parameters, TrainingReport) {
+    let blocking = BatchBlocking::build(model, records, &[]);
+    estimate(model, records, Population::Dedupe, &blocking)
 }
 
 /// Estimates parameters from `records` and their blocks.
@@ -83,7 +94,9 @@ pub fn estimate(
     let mut m_sums = vec![[0.0; EVIDENCE_LEVELS]; model.fields().len()];
     let mut m_weights = vec![0.0; model.fields().len()];
     let mut expected_matches: f64 = 0.0;
-    for (rule_index, rule) in model.blocking_rules().iter().enumerate() {
+    for (rule_index, rule) in
+        model.blocking_rules().iter().enumerate().filter(|(_, rule)| rule.train)
+    {
         let total_pairs = blocking.diagnostics().rules[rule_index].pairs;
         let sample = sample_rule_pairs(blocking, rule_index, total_pairs, settings.em_max_pairs);
         if sample.len() < 2 {
@@ -97,6 +110,7 @@ pub fn estimate(
             &patterns,
             &parameters.fields,
             &excluded,
+            model.groups(),
             settings.em_iterations,
         );
         let matches_in_sample = outcome.match_share * sample.len() as f64;
@@ -117,7 +131,7 @@ pub fn estimate(
         });
     }
     for (f, field) in parameters.fields.iter_mut().enumerate() {
-        if m_weights[f] > 0.0 {
+        if m_weights[f] > 0.0 && model.fields()[f].estimate_m {
             field.m = normalised(m_sums[f].map(|s| s / m_weights[f]));
         }
     }
@@ -254,6 +268,7 @@ fn expectation_maximisation(
     patterns: &[(u64, f64)],
     start: &[FieldParameters],
     excluded: &[bool],
+    groups: &[FieldGroup],
     max_iterations: usize,
 ) -> EmOutcome {
     let fields = start.len();
@@ -267,16 +282,16 @@ fn expectation_maximisation(
         let mut m_numerators = vec![[0.0; EVIDENCE_LEVELS]; fields];
         let mut expected = 0.0;
         let prior = (share / (1.0 - share)).ln();
+        let mut field_odds = vec![0.0; fields];
         for &(pattern, count) in patterns {
-            let mut log_odds = prior;
             for f in 0..fields {
-                if excluded[f] {
-                    continue;
-                }
-                if let Some(level) = level_of(pattern, f).evidence_index() {
-                    log_odds += (m[f][level] / u[f][level]).ln();
-                }
+                field_odds[f] = match level_of(pattern, f).evidence_index() {
+                    Some(level) if !excluded[f] => (m[f][level] / u[f][level]).ln(),
+                    _ => 0.0,
+                };
             }
+            apply_group_caps(groups, &mut field_odds, std::f64::consts::LN_2);
+            let log_odds = prior + field_odds.iter().sum::<f64>();
             let posterior = 1.0 / (1.0 + (-log_odds).exp());
             let weight = posterior * count;
             expected += weight;
@@ -340,7 +355,7 @@ mod tests {
                 u: [0.05, 0.0, 0.0, 0.0, 0.95],
             },
         ];
-        let outcome = expectation_maximisation(&patterns, &start, &[false, false], 500);
+        let outcome = expectation_maximisation(&patterns, &start, &[false, false], &[], 500);
         assert!((outcome.match_share - 0.2).abs() < 0.02, "share {}", outcome.match_share);
         let m = outcome.m[0].unwrap();
         assert!((m[0] - 0.9).abs() < 0.03, "m {m:?}");

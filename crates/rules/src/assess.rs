@@ -74,21 +74,12 @@ pub struct HardCheck {
     pub id: Arc<str>,
     /// Passed, failed or unknown.
     pub status: CheckStatus,
+    /// The same as `status`: `true` passed, `false` failed, `null` unknown.
+    pub passed: Option<bool>,
     /// One-line explanation.
     pub message: Message,
     /// The facts that must become known to decide it (empty unless unknown).
     pub unknown_facts: Vec<&'static str>,
-}
-
-impl HardCheck {
-    /// `Some(true)` passed, `Some(false)` failed, `None` unknown.
-    pub fn passed(&self) -> Option<bool> {
-        match self.status {
-            CheckStatus::Passed => Some(true),
-            CheckStatus::Failed => Some(false),
-            CheckStatus::Unknown => None,
-        }
-    }
 }
 
 /// A scored rule that fired.
@@ -297,6 +288,11 @@ impl RuleSet {
                 if let Some((status, message)) = check {
                     hard_checks.push(HardCheck {
                         id: Arc::clone(&rule.shared_id),
+                        passed: match status {
+                            CheckStatus::Passed => Some(true),
+                            CheckStatus::Failed => Some(false),
+                            CheckStatus::Unknown => None,
+                        },
                         status,
                         message,
                         unknown_facts: unknown_facts.clone(),

@@ -25,6 +25,7 @@ pub struct Model {
     columns: Vec<String>,
     column_lookup: AHashMap<String, usize>,
     blocking_rules: Vec<BlockingRule>,
+    groups: Vec<FieldGroup>,
     thresholds: Thresholds,
     training: TrainingSettings,
     max_block_size: usize,
@@ -56,6 +57,22 @@ pub struct Field {
     /// A field whose value may have been entered in this one's place (given name and
     /// surname swapped): crossed agreement on both counts as equivalent.
     pub swap_with: Option<usize>,
+    /// Whether estimation may replace `default_m` (false keeps the file's m: used where
+    /// the data cannot tell, e.g. names, whose disagreement EM would learn from twins).
+    pub estimate_m: bool,
+}
+
+/// Fields whose agreements are correlated among non-matches (a household shares address,
+/// phone and parents; a NIK repeats the birth date and sex): their positive weights are
+/// scaled down together so that their sum never exceeds `max_weight` bits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldGroup {
+    /// Group name, as in explanations.
+    pub name: String,
+    /// Member fields, by index.
+    pub fields: Vec<usize>,
+    /// Most bits the members' agreements may add together.
+    pub max_weight: f64,
 }
 
 /// A blocking rule: records sharing all parts of the key become candidate pairs.
@@ -65,6 +82,11 @@ pub struct BlockingRule {
     pub name: String,
     /// The key parts, each a field and a transform of its value.
     pub parts: Vec<KeyPart>,
+    /// Whether estimation learns m from this rule's pairs. Rules whose pairs are mostly
+    /// relatives (same mother, same phone) teach two-class EM that relatives are matches.
+    pub train: bool,
+    /// Blocks of this rule larger than this are skipped (batch) or not searched (screening).
+    pub max_block_size: usize,
 }
 
 /// One part of a blocking key.
@@ -193,8 +215,16 @@ impl Model {
         let blocking_rules = file
             .blocks
             .iter()
-            .map(|block| compile_block(block, &fields, &field_index))
+            .map(|block| compile_block(block, &fields, &field_index, file.blocking.max_block_size))
             .collect::<Result<_, _>>()?;
+        let groups = compile_groups(&file.groups, &field_index)?;
+        if fields.len() > MAX_FIELDS {
+            return Err(ModelError::InvalidSetting {
+                setting: "field".into(),
+                value: fields.len() as f64,
+                reason: "a model compares at most 21 fields",
+            });
+        }
         Ok(Self {
             name: file.name,
             id_column,
@@ -203,6 +233,7 @@ impl Model {
             columns,
             column_lookup,
             blocking_rules,
+            groups,
             thresholds,
             training,
             max_block_size: file.blocking.max_block_size,
@@ -245,6 +276,11 @@ impl Model {
     /// The blocking rules, in file order.
     pub fn blocking_rules(&self) -> &[BlockingRule] {
         &self.blocking_rules
+    }
+
+    /// Groups of correlated fields.
+    pub fn groups(&self) -> &[FieldGroup] {
+        &self.groups
     }
 
     /// Decision thresholds.
@@ -364,6 +400,7 @@ fn compile_field(
         default_u,
         patronym_from: None,
         swap_with: None,
+        estimate_m: spec.estimate_m,
     })
 }
 
@@ -379,10 +416,47 @@ fn checked_distribution(values: [f64; 5]) -> Result<[f64; 5], &'static str> {
     Ok(values.map(|v| v / total))
 }
 
+/// Most fields a model may compare: comparison patterns pack three bits per field in a u64.
+pub(crate) const MAX_FIELDS: usize = 21;
+
+fn compile_groups(
+    specs: &[spec::GroupSpec],
+    field_index: &AHashMap<String, usize>,
+) -> Result<Vec<FieldGroup>, ModelError> {
+    let mut grouped: AHashMap<usize, String> = AHashMap::new();
+    let mut groups = Vec::with_capacity(specs.len());
+    for spec in specs {
+        if !(spec.max_weight > 0.0 && spec.max_weight.is_finite()) {
+            return Err(ModelError::InvalidSetting {
+                setting: format!("group {}.max_weight", spec.name),
+                value: spec.max_weight,
+                reason: "must be a positive number of bits",
+            });
+        }
+        let mut fields = Vec::with_capacity(spec.fields.len());
+        for name in &spec.fields {
+            let index = *field_index.get(name).ok_or_else(|| ModelError::InvalidField {
+                field: name.clone(),
+                reason: format!("group {:?} names an unknown field", spec.name),
+            })?;
+            if let Some(other) = grouped.insert(index, spec.name.clone()) {
+                return Err(ModelError::InvalidField {
+                    field: name.clone(),
+                    reason: format!("belongs to groups {other:?} and {:?}", spec.name),
+                });
+            }
+            fields.push(index);
+        }
+        groups.push(FieldGroup { name: spec.name.clone(), fields, max_weight: spec.max_weight });
+    }
+    Ok(groups)
+}
+
 fn compile_block(
     spec: &spec::BlockSpec,
     fields: &[Field],
     field_index: &AHashMap<String, usize>,
+    default_max_block_size: usize,
 ) -> Result<BlockingRule, ModelError> {
     let invalid =
         |reason: String| ModelError::InvalidBlockingRule { rule: spec.name.clone(), reason };
@@ -412,7 +486,11 @@ fn compile_block(
     if parts.iter().filter(|part| part.transform == Transform::Tokens).count() > 1 {
         return Err(invalid("at most one key part may use the tokens transform".into()));
     }
-    Ok(BlockingRule { name: spec.name.clone(), parts })
+    let max_block_size = spec.max_block_size.unwrap_or(default_max_block_size);
+    if max_block_size < 2 {
+        return Err(invalid("max_block_size must be at least 2".into()));
+    }
+    Ok(BlockingRule { name: spec.name.clone(), parts, train: spec.train, max_block_size })
 }
 
 #[cfg(test)]

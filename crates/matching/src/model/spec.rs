@@ -18,6 +18,16 @@ pub(crate) struct ModelFile {
     pub fields: Vec<FieldSpec>,
     #[serde(rename = "block", default)]
     pub blocks: Vec<BlockSpec>,
+    #[serde(rename = "group", default)]
+    pub groups: Vec<GroupSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GroupSpec {
+    pub name: String,
+    pub fields: Vec<String>,
+    pub max_weight: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,8 +68,8 @@ impl Default for TrainingSpec {
         Self {
             matches_per_record: 0.5,
             min_records: 500,
-            u_sample_pairs: 300_000,
-            em_max_pairs: 300_000,
+            u_sample_pairs: 100_000,
+            em_max_pairs: 100_000,
             em_iterations: 40,
             seed: 0x4a45_4a41_4b00_0001,
         }
@@ -95,6 +105,12 @@ pub(crate) struct FieldSpec {
     pub u: Option<[f64; 5]>,
     pub patronym_from: Option<String>,
     pub swap_with: Option<String>,
+    #[serde(default = "yes")]
+    pub estimate_m: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,4 +118,7 @@ pub(crate) struct FieldSpec {
 pub(crate) struct BlockSpec {
     pub name: String,
     pub keys: Vec<String>,
+    #[serde(default = "yes")]
+    pub train: bool,
+    pub max_block_size: Option<usize>,
 }

@@ -19,6 +19,9 @@ pub struct TitleTable {
     leading: Vec<Vec<String>>,
     trailing: Vec<Vec<String>>,
     patronymic: AHashSet<String>,
+    /// Every token that occurs in some title: most tokens are in no title, and this set
+    /// lets the lookups answer them without scanning the lists.
+    title_tokens: AHashSet<String>,
 }
 
 /// Variant token -> canonical tokens.
@@ -33,6 +36,15 @@ pub struct SpellingRule {
     pattern: String,
     replacement: String,
     anchor: Anchor,
+    /// Letters of the pattern as a bit set (bit 0 = 'a'): a token lacking any of them
+    /// cannot match, which skips most rules without searching.
+    letters: u32,
+}
+
+/// Letters of an ASCII lower-case string as a bit set; other bytes set bit 31.
+pub fn letter_set(text: &str) -> u32 {
+    text.bytes()
+        .fold(0, |set, b| set | if b.is_ascii_lowercase() { 1 << (b - b'a') } else { 1 << 31 })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,15 +102,22 @@ impl TitleTable {
             out.sort_by_key(|tokens| std::cmp::Reverse(tokens.len()));
             out
         };
+        let leading = split(file.leading);
+        let trailing = split(file.trailing);
+        let title_tokens = leading.iter().chain(&trailing).flatten().cloned().collect();
         Ok(Self {
-            leading: split(file.leading),
-            trailing: split(file.trailing),
+            leading,
+            trailing,
             patronymic: file.patronymic.into_iter().collect(),
+            title_tokens,
         })
     }
 
     /// Number of tokens of the longest leading title that starts `tokens`, if any.
     pub fn leading_title_len(&self, tokens: &[&str]) -> Option<usize> {
+        if !tokens.first().is_some_and(|t| self.title_tokens.contains(*t)) {
+            return None;
+        }
         self.leading
             .iter()
             .find(|title| {
@@ -109,6 +128,9 @@ impl TitleTable {
 
     /// Number of tokens of the longest trailing title that ends `tokens`, if any.
     pub fn trailing_title_len(&self, tokens: &[&str]) -> Option<usize> {
+        if !tokens.last().is_some_and(|t| self.title_tokens.contains(*t)) {
+            return None;
+        }
         self.trailing
             .iter()
             .find(|title| {
@@ -202,7 +224,12 @@ impl SpellingRule {
         if bare.is_empty() || !valid(bare) || !valid(replacement) {
             return Err(TableError::InvalidRule { pattern: pattern.to_owned() });
         }
-        Ok(Self { pattern: bare.to_owned(), replacement: replacement.to_owned(), anchor })
+        Ok(Self {
+            pattern: bare.to_owned(),
+            replacement: replacement.to_owned(),
+            anchor,
+            letters: letter_set(bare),
+        })
     }
 
     /// Applies the rule to `token` in place.
@@ -230,8 +257,12 @@ impl SpellingRule {
 
 /// Applies `rules` in order to `token`.
 pub fn fold_spelling(rules: &[SpellingRule], token: &mut String) {
+    let mut letters = letter_set(token);
     for rule in rules {
-        rule.apply(token);
+        if rule.letters & !letters == 0 {
+            rule.apply(token);
+            letters = letter_set(token);
+        }
     }
 }
 

@@ -4,3 +4,4 @@
 #![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions fail loudly too")]
 
 mod febrl;
+mod synthetic;

@@ -307,7 +307,7 @@ fn failed_hard_checks_flag_without_adding_to_the_score() {
     let a = default_set().assess(&f, ON);
     let r03 = a.hard_checks.iter().find(|c| &*c.id == "R03").unwrap();
     assert_eq!(r03.status, CheckStatus::Failed);
-    assert_eq!(r03.passed(), Some(false));
+    assert_eq!(r03.passed, Some(false));
     assert!(r03.message.id.starts_with("Kunjungan keluarga tanpa"));
     assert_eq!(a.score, 0);
     assert!(a.flagged);
@@ -388,4 +388,23 @@ fn assessments_serialise_to_json() {
     assert_eq!(json["indicators"][0]["id"], "R06");
     assert_eq!(json["rule_set"]["version"], "2025.1");
     assert_eq!(json["trace"].as_array().unwrap().len(), default_set().rules().len());
+}
+
+#[test]
+fn reference_lists_hold_the_documented_data() {
+    let set = default_set();
+    let moratorium = set.list("moratorium_countries").unwrap();
+    let in_force = |on| moratorium.entries.iter().filter(|e| e.validity.contains(on)).count();
+    assert_eq!(in_force(date!(2015 - 06 - 30)), 0);
+    assert_eq!(in_force(date!(2020 - 01 - 01)), 19, "Kepmenaker 260/2015: 19 countries");
+    assert_eq!(in_force(date!(2025 - 06 - 01)), 18, "Saudi Arabia reopened on 14 Mar 2025");
+    let high_risk = set.list("high_risk_destinations").unwrap();
+    for e in &moratorium.entries {
+        assert!(high_risk.entries.iter().any(|h| h.key == e.key), "{} not high-risk", e.key);
+    }
+    let pockets = set.list("pmi_pockets").unwrap();
+    let lamtim = pockets.entries.iter().find(|e| e.key == "18.07").unwrap();
+    assert!(pockets.entries.iter().all(|e| e.weight <= lamtim.weight), "Lampung Timur ranks first");
+    let binaan = set.list("desa_binaan").unwrap();
+    assert!(binaan.entries.iter().any(|e| e.key == "18.09.01.2004"), "Way Layap");
 }

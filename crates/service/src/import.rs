@@ -74,6 +74,26 @@ pub async fn import_files(
     options: &ImportOptions,
     ctx: &AuditCtx,
 ) -> Result<ImportReport> {
+    import_files_with_progress(store, files, options, ctx, &|_| {}).await
+}
+
+/// Where an import is, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportProgress {
+    /// All files are read and checked; this many rows will be written.
+    Checked { rows: usize },
+    /// This many rows are written so far.
+    Written { rows: usize },
+}
+
+/// `import_files`, reporting progress as it goes.
+pub async fn import_files_with_progress(
+    store: &dyn Store,
+    files: &[InputFile],
+    options: &ImportOptions,
+    ctx: &AuditCtx,
+    progress: &(dyn Fn(ImportProgress) + Send + Sync),
+) -> Result<ImportReport> {
     let known_offices: HashSet<OfficeCode> =
         store.list_offices().await?.into_iter().map(|o| o.code).collect();
     let read_options = ReadOptions {
@@ -125,7 +145,9 @@ pub async fn import_files(
         return Ok(report);
     }
     let policy = if options.skip_invalid { ConflictPolicy::Skip } else { ConflictPolicy::Abort };
-    let outcome = store.import(&rows, policy, ctx).await?;
+    progress(ImportProgress::Checked { rows: rows.len() });
+    let written = |n: usize| progress(ImportProgress::Written { rows: n });
+    let outcome = store.import_with_progress(&rows, policy, ctx, &written).await?;
     for conflict in &outcome.conflicts {
         let (file_index, row) = origin[conflict.index];
         let file = &mut report.files[file_index];

@@ -51,6 +51,17 @@ pub trait Store: Send + Sync + 'static {
         rows: &[NewApplication],
         policy: ConflictPolicy,
         ctx: &AuditCtx,
+    ) -> Result<ImportOutcome> {
+        self.import_with_progress(rows, policy, ctx, &|_| {}).await
+    }
+
+    /// `import`, calling `progress` with the number of rows written so far as it goes.
+    async fn import_with_progress(
+        &self,
+        rows: &[NewApplication],
+        policy: ConflictPolicy,
+        ctx: &AuditCtx,
+        progress: &(dyn Fn(usize) + Send + Sync),
     ) -> Result<ImportOutcome>;
 
     /// Registers one new application (an officer's entry).

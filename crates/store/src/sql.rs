@@ -96,7 +96,9 @@ macro_rules! store_impl {
                 tx: &mut sqlx::Transaction<'static, $db>,
                 rows: &[(i64, &jejak_domain::NewApplication)],
                 change_seq: i64,
+                progress: &(dyn Fn(usize) + Send + Sync),
             ) -> $crate::Result<()> {
+                let mut done = 0;
                 for chunk in rows.chunks($crate::sql::INSERT_CHUNK) {
                     let mut qb = sqlx::QueryBuilder::<$db>::new(format!(
                         "insert into applications (id, {}, source_hash, version, change_seq) ",
@@ -112,6 +114,8 @@ macro_rules! store_impl {
                         b.push_bind(change_seq.max(*id));
                     });
                     qb.build().execute(&mut **tx).await?;
+                    done += chunk.len();
+                    progress(done);
                 }
                 Ok(())
             }
@@ -203,11 +207,12 @@ macro_rules! store_impl {
                 Ok(())
             }
 
-            async fn import(
+            async fn import_with_progress(
                 &self,
                 rows: &[jejak_domain::NewApplication],
                 policy: $crate::ConflictPolicy,
                 ctx: &$crate::AuditCtx,
+                progress: &(dyn Fn(usize) + Send + Sync),
             ) -> $crate::Result<$crate::ImportOutcome> {
                 let mut tx = self.begin_write().await?;
                 // Taking the counter first serialises concurrent imports of the same rows.
@@ -245,7 +250,7 @@ macro_rules! store_impl {
                     let first = Self::reserve(&mut tx, needed).await?;
                     let keyed: Vec<(i64, &jejak_domain::NewApplication)> =
                         fresh.iter().enumerate().map(|(i, a)| (first + i as i64, *a)).collect();
-                    Self::insert_applications_tx(&mut tx, &keyed, 0).await?;
+                    Self::insert_applications_tx(&mut tx, &keyed, 0, progress).await?;
                     let mut next = first + fresh.len() as i64;
                     let mut decisions = Vec::with_capacity(decided);
                     for (id, app) in &keyed {
@@ -278,7 +283,7 @@ macro_rules! store_impl {
                 let mut tx = self.begin_write().await?;
                 let decided = app.outcome != jejak_domain::Outcome::Pending;
                 let id = Self::reserve(&mut tx, if decided { 2 } else { 1 }).await?;
-                Self::insert_applications_tx(&mut tx, &[(id, app)], 0).await.map_err(|e| match e {
+                Self::insert_applications_tx(&mut tx, &[(id, app)], 0, &|_| {}).await.map_err(|e| match e {
                     $crate::StoreError::Conflict(_) => $crate::StoreError::Conflict(format!(
                         "application {} already exists at office {}",
                         app.application_id, app.office_code

@@ -49,14 +49,20 @@ pub async fn fresh_postgres_url(label: &str) -> Option<String> {
         .await
         .unwrap_or_default();
         for schema in old {
-            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("drop schema if exists {schema} cascade")))
-                .execute(&mut admin)
-                .await;
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "drop schema if exists {schema} cascade"
+            )))
+            .execute(&mut admin)
+            .await;
         }
     }
     let label: String = label.chars().filter(char::is_ascii_alphanumeric).take(20).collect();
-    let schema = format!("t{pid}_{}_{}", COUNTER.fetch_add(1, Ordering::SeqCst), label.to_lowercase());
-    if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("create schema {schema}"))).execute(&mut admin).await {
+    let schema =
+        format!("t{pid}_{}_{}", COUNTER.fetch_add(1, Ordering::SeqCst), label.to_lowercase());
+    if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("create schema {schema}")))
+        .execute(&mut admin)
+        .await
+    {
         panic!("cannot create schema {schema}: {e}");
     }
     let sep = if base.contains('?') { '&' } else { '?' };

@@ -22,10 +22,11 @@ pub(crate) async fn health() -> &'static str {
 /// Home: what the register holds, per office.
 pub(crate) async fn home(State(state): State<AppState>, Query(q): Query<LangQuery>) -> Response {
     let lang = Lang::from_query(&q);
-    let (offices, total) = match (state.store.list_offices().await, state.store.count_applications().await) {
-        (Ok(o), Ok(t)) => (o, t),
-        (Err(e), _) | (_, Err(e)) => return internal(&e),
-    };
+    let (offices, total) =
+        match (state.store.list_offices().await, state.store.count_applications().await) {
+            (Ok(o), Ok(t)) => (o, t),
+            (Err(e), _) | (_, Err(e)) => return internal(&e),
+        };
     let mut rows = String::new();
     for office in &offices {
         let area: Vec<String> = office

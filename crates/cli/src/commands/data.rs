@@ -10,7 +10,9 @@ use anyhow::{Context, bail};
 use jejak_domain::OfficeCode;
 use jejak_domain::date::parse_date;
 use jejak_interchange::HeaderMapping;
-use jejak_service::import::{ImportOptions, ImportStatus, InputFile, import_files};
+use jejak_service::import::{
+    ImportOptions, ImportProgress, ImportStatus, InputFile, import_files_with_progress,
+};
 use jejak_store::ExportFilter;
 
 use crate::args::{ExportArgs, GenerateArgs, ImportArgs};
@@ -36,10 +38,28 @@ pub(crate) async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         skip_invalid: args.skip_invalid,
         dry_run: args.dry_run,
     };
-    let progress = spinner(&format!("importing {} file(s)", files.len()));
+    let bar = progress_bar(&format!("checking {} file(s)", files.len()));
+    let on_progress = |step: ImportProgress| {
+        if let Some(bar) = &bar {
+            match step {
+                ImportProgress::Checked { rows } => {
+                    bar.set_length(rows as u64);
+                    bar.set_message("writing");
+                }
+                ImportProgress::Written { rows } => bar.set_position(rows as u64),
+            }
+        }
+    };
     let started = Instant::now();
-    let report = import_files(store.as_ref(), &files, &options, &cli_ctx(&args.user)).await?;
-    if let Some(bar) = progress {
+    let report = import_files_with_progress(
+        store.as_ref(),
+        &files,
+        &options,
+        &cli_ctx(&args.user),
+        &on_progress,
+    )
+    .await?;
+    if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
     let elapsed = started.elapsed();
@@ -120,7 +140,8 @@ fn rejects_path(first: &Path) -> PathBuf {
 
 /// Rejected rows with their file, row and reasons, then the original cells.
 fn write_rejects(path: &Path, report: &jejak_service::import::ImportReport) -> anyhow::Result<()> {
-    let file = fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let file =
+        fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     let mut writer = csv::Writer::from_writer(BufWriter::new(file));
     let width = report.rejected().iter().map(|(_, r)| r.cells.len()).max().unwrap_or(0);
     let mut header = vec!["file".to_owned(), "row".to_owned(), "reasons".to_owned()];
@@ -137,8 +158,12 @@ fn write_rejects(path: &Path, report: &jejak_service::import::ImportReport) -> a
 }
 
 /// Every diagnostic of an import as CSV, for the office administrator to work through.
-fn write_diagnostics(path: &Path, report: &jejak_service::import::ImportReport) -> anyhow::Result<()> {
-    let file = fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+fn write_diagnostics(
+    path: &Path,
+    report: &jejak_service::import::ImportReport,
+) -> anyhow::Result<()> {
+    let file =
+        fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     let mut writer = csv::Writer::from_writer(BufWriter::new(file));
     writer.write_record(["file", "row", "column", "severity", "value", "message"])?;
     let errors = report.files.iter().flat_map(|f| f.errors.iter()).chain(report.conflicts.iter());
@@ -175,7 +200,8 @@ pub(crate) async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let tmp = args.out.with_extension("partial");
     match format {
         jejak_interchange::Format::Csv => {
-            let file = fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+            let file = fs::File::create(&tmp)
+                .with_context(|| format!("cannot create {}", tmp.display()))?;
             jejak_interchange::write_csv(BufWriter::new(file), &apps)?;
         }
         jejak_interchange::Format::Xlsx => {
@@ -192,12 +218,15 @@ pub(crate) fn generate(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
     if args.persons == 0 {
         bail!("--persons must be at least 1");
     }
-    let config = jejak_synth::Config { persons: args.persons, seed: args.seed, ..Default::default() };
+    let config =
+        jejak_synth::Config { persons: args.persons, seed: args.seed, ..Default::default() };
     let data = jejak_synth::generate(&config);
-    let file = fs::File::create(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    let file = fs::File::create(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
     jejak_synth::write_csv(&data, BufWriter::new(file))?;
     if let Some(truth) = &args.truth {
-        let file = fs::File::create(truth).with_context(|| format!("cannot create {}", truth.display()))?;
+        let file = fs::File::create(truth)
+            .with_context(|| format!("cannot create {}", truth.display()))?;
         jejak_synth::write_truth(&data, BufWriter::new(file))?;
     }
     output::line(&format!(
@@ -210,12 +239,17 @@ pub(crate) fn generate(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn spinner(message: &str) -> Option<indicatif::ProgressBar> {
+/// A progress bar on stderr when it is a terminal (rows written of rows to write).
+fn progress_bar(message: &str) -> Option<indicatif::ProgressBar> {
     if !output::interactive() {
         return None;
     }
-    let bar = indicatif::ProgressBar::new_spinner().with_message(message.to_owned());
-    bar.enable_steady_tick(Duration::from_millis(120));
+    let style = indicatif::ProgressStyle::with_template(
+        "{msg:10} [{bar:40}] {pos}/{len} rows ({per_sec}, {eta} left)",
+    )
+    .ok()?
+    .progress_chars("=> ");
+    let bar = indicatif::ProgressBar::new(0).with_style(style).with_message(message.to_owned());
+    bar.enable_steady_tick(Duration::from_millis(200));
     Some(bar)
 }
-

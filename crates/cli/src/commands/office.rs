@@ -28,7 +28,8 @@ pub(crate) async fn run(command: OfficeCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         OfficeCommand::Add(args) => {
-            let code = OfficeCode::parse(&args.code).with_context(|| format!("office code {:?}", args.code))?;
+            let code = OfficeCode::parse(&args.code)
+                .with_context(|| format!("office code {:?}", args.code))?;
             if args.name.trim().is_empty() {
                 bail!("--name must not be empty");
             }

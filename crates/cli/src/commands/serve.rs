@@ -34,7 +34,9 @@ pub(crate) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e).with_context(|| format!("cannot replace the demo register {path}")),
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot replace the demo register {path}"));
+            }
         }
     }
     let url = format!("sqlite://{}", args.path.display());
@@ -47,7 +49,8 @@ pub(crate) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let mut csv = Vec::new();
     jejak_synth::write_csv(&data, &mut csv).context("generating demo data")?;
     let file = InputFile { name: "demo.csv".to_owned(), bytes: csv };
-    let report = import_files(store.as_ref(), &[file], &ImportOptions::default(), &cli_ctx("demo")).await?;
+    let report =
+        import_files(store.as_ref(), &[file], &ImportOptions::default(), &cli_ctx("demo")).await?;
     output::line("==================================================================");
     output::line(" DEMO MODE: a fresh register of SYNTHETIC applicants, not real data.");
     output::line(&format!(

@@ -26,7 +26,15 @@ pub fn jejak(args: &[&str]) -> Run {
 pub fn generated_csv(dir: &Path, rows: usize, seed: u64) -> PathBuf {
     let full = dir.join(format!("full-{seed}.csv"));
     let persons = (rows * 9 / 10).max(1).to_string();
-    let run = jejak(&["generate", "--persons", &persons, "--seed", &seed.to_string(), "--out", full.to_str().unwrap()]);
+    let run = jejak(&[
+        "generate",
+        "--persons",
+        &persons,
+        "--seed",
+        &seed.to_string(),
+        "--out",
+        full.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let text = std::fs::read_to_string(&full).unwrap();
     let mut out = String::new();

@@ -205,10 +205,9 @@ impl MatchIndex {
                 self.postings.insert(key, slot);
             }
             Some(value) if value & LIST_FLAG != 0 => {
-                let list = &mut self.lists[(value & !LIST_FLAG) as usize];
-                if !list.contains(&slot) {
-                    list.push(slot);
-                }
+                // A slot is inserted once per key: keys carry their rule, and a rule's keys
+                // for one record are distinct.
+                self.lists[(value & !LIST_FLAG) as usize].push(slot);
             }
             Some(existing) if existing == slot => {}
             Some(existing) => {
@@ -400,6 +399,21 @@ mod tests {
                 "a sister sharing the mother is not the same person"
             );
         }
+    }
+
+    #[test]
+    fn building_keeps_the_last_record_of_an_id() {
+        let model = model();
+        let records = vec![
+            applicant(&model, "A1", "Budi Santoso", "1809010101900001", "1990-01-01", "Sri"),
+            applicant(&model, "A1", "Agus Salim", "1809010202910001", "1991-02-02", "Tini"),
+        ];
+        let index = MatchIndex::build(Arc::clone(&model), Parameters::defaults(&model), &records);
+        assert_eq!(index.len(), 1);
+        let query = applicant(&model, "Q", "Agus Salim", "1809010202910001", "1991-02-02", "Tini");
+        assert_eq!(index.screen(&query, 5)[0].id, "A1");
+        let old = applicant(&model, "Q", "Budi Santoso", "1809010101900001", "1990-01-01", "Sri");
+        assert!(index.screen(&old, 5).is_empty());
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! The flow: a [`Model`] (read from TOML) says which fields are compared and how; records
 //! are built from (column, value) pairs ([`Record::from_pairs`]) and prepared once
 //! ([`Model::prepare`]); [`Parameters`] are estimated from the data
-//! ([`training::estimate`]) or taken from the model's defaults; a [`MatchIndex`] screens
-//! one record against many in real time, and [`batch::link`] links whole files.
+//! ([`training::estimate_for_register`]) or taken from the model's defaults; a
+//! [`MatchIndex`] screens one record against many in real time; [`cluster`] turns scored
+//! pairs and officers' decisions into persons; and [`batch::link`] links whole files.
 
 pub mod batch;
 pub mod blocking;
@@ -31,7 +32,7 @@ pub use frequency::TermFrequencies;
 pub use index::{Band, Candidate, MatchIndex, MemoryUsage};
 pub use level::Level;
 pub use model::{
-    BlockingRule, Field, KeyPart, Kind, Model, Thresholds, TrainingSettings, Transform,
+    BlockingRule, Field, FieldGroup, KeyPart, Kind, Model, Thresholds, TrainingSettings, Transform,
 };
 pub use parameters::{FieldParameters, ParameterSource, Parameters};
 pub use record::{PreparedRecord, Record, RecordBuilder};

@@ -99,7 +99,7 @@ pub(crate) struct NameView<'a> {
 }
 
 /// A record normalised for comparison: all strings packed in one arena (id first), one
-/// small [`Value`] per model field. About 40 bytes plus the text per record.
+/// small value per model field. About 40 bytes plus the text per record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreparedRecord {
     arena: Box<str>,

@@ -274,3 +274,74 @@ pub(crate) fn outcome_reason_text(decision: &NewDecision) -> Option<String> {
     }
     (!parts.is_empty()).then(|| parts.join("; "))
 }
+
+/// One multi-row `INSERT` of applications with the values written as SQL literals.
+///
+/// Why: binding values one by one through sqlx costs several microseconds per value on
+/// SQLite (measured: about 10,000 rows/s for 23 columns), while SQLite parses literal rows
+/// several times faster. Every value passes through `push_literal`, which quotes it and
+/// refuses NUL characters, so no value can end the literal.
+pub(crate) fn literal_insert(
+    rows: &[(i64, &NewApplication)],
+    change_seq: i64,
+) -> Result<String, StoreError> {
+    let mut sql = String::with_capacity(rows.len() * 512);
+    sql.push_str("insert into applications (id, ");
+    sql.push_str(APPLICATION_COLUMNS);
+    sql.push_str(", source_hash, version, change_seq) values ");
+    for (i, (id, app)) in rows.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        sql.push_str(&id.to_string());
+        for value in application_values(app) {
+            sql.push_str(", ");
+            push_literal(&mut sql, value.as_deref())?;
+        }
+        sql.push_str(", ");
+        push_literal(&mut sql, Some(&content_hash(app)))?;
+        sql.push_str(", 1, ");
+        sql.push_str(&change_seq.max(*id).to_string());
+        sql.push(')');
+    }
+    Ok(sql)
+}
+
+/// Appends `value` as a quoted SQL string literal (or `null`). Quotes are doubled, which is
+/// the whole escaping SQL string literals need on SQLite and on PostgreSQL with
+/// `standard_conforming_strings` (the default since 9.1).
+pub(crate) fn push_literal(sql: &mut String, value: Option<&str>) -> Result<(), StoreError> {
+    let Some(value) = value else {
+        sql.push_str("null");
+        return Ok(());
+    };
+    if value.contains('\0') {
+        return Err(StoreError::InvalidValue("text contains a NUL character".to_owned()));
+    }
+    sql.push('\'');
+    for ch in value.chars() {
+        if ch == '\'' {
+            sql.push('\'');
+        }
+        sql.push(ch);
+    }
+    sql.push('\'');
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_double_quotes_and_refuse_nul() {
+        let mut sql = String::new();
+        push_literal(&mut sql, Some("O'Brien'); drop table applications; --")).unwrap();
+        assert_eq!(sql, "'O''Brien''); drop table applications; --'");
+        let mut sql = String::new();
+        push_literal(&mut sql, None).unwrap();
+        assert_eq!(sql, "null");
+        assert!(push_literal(&mut String::new(), Some("a\0b")).is_err());
+    }
+}

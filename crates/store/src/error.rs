@@ -9,6 +9,9 @@ pub enum StoreError {
     /// Someone else changed the record first, or a uniqueness rule was hit.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A value the register cannot hold (e.g. text with a NUL character).
+    #[error("invalid value: {0}")]
+    InvalidValue(String),
     #[error("unsupported database URL {0}: use sqlite://PATH or postgres://USER@HOST/DB")]
     BadUrl(String),
     /// A stored value could not be read back into a domain value.

@@ -15,6 +15,8 @@ pub(crate) struct PgStore {
 }
 
 impl PgStore {
+    /// Whether bulk imports write literal rows (see `codec::literal_insert`).
+    const LITERAL_BULK_INSERT: bool = false;
     const BACKEND: Backend = Backend::Postgres;
 
     pub(crate) async fn connect(url: &str) -> Result<Self> {

@@ -27,6 +27,7 @@ pub(crate) const DECISIONS_OF: &str =
 pub(crate) const AUDIT_AFTER: &str =
     "select * from audit_events where seq > $1 order by seq limit $2";
 pub(crate) const UPDATE_OUTCOME: &str = "update applications set outcome = $1, outcome_reason = $2, decided_on = $3, version = version + 1, change_seq = $4 where id = $5 and version = $6";
+pub(crate) const INSERT_APPLICATION: &str = "insert into applications (id, office_code, application_id, applied_on, full_name, nik, sex, birth_date, birth_place, address, village_code, phone, mother_name, father_name, occupation, purpose, destination_country, previous_passport_no, sponsor_name, sponsor_phone, cpmi_id, outcome, outcome_reason, decided_on, source_hash, version, change_seq) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)";
 pub(crate) const INSERT_DECISION_COLUMNS: &str = "insert into decisions (id, application_key, kind, decided_on, deferral_until, reason_codes, reason_text, officer, change_seq) ";
 pub(crate) const EXPORT: &str = "select * from applications where ($1 is null or applied_on >= $1) and ($2 is null or applied_on <= $2) and ($3 is null or office_code = $3) order by applied_on, office_code, application_id";
 
@@ -98,24 +99,30 @@ macro_rules! store_impl {
                 change_seq: i64,
                 progress: &(dyn Fn(usize) + Send + Sync),
             ) -> $crate::Result<()> {
-                let mut done = 0;
-                for chunk in rows.chunks($crate::sql::INSERT_CHUNK) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(format!(
-                        "insert into applications (id, {}, source_hash, version, change_seq) ",
-                        $crate::codec::APPLICATION_COLUMNS
-                    ));
-                    qb.push_values(chunk, |mut b, (id, app)| {
-                        b.push_bind(*id);
-                        for value in $crate::codec::application_values(app) {
-                            b.push_bind(value);
-                        }
-                        b.push_bind($crate::codec::content_hash(app));
-                        b.push_bind(1_i64);
-                        b.push_bind(change_seq.max(*id));
-                    });
-                    qb.build().execute(&mut **tx).await?;
-                    done += chunk.len();
-                    progress(done);
+                if Self::LITERAL_BULK_INSERT && rows.len() > 1 {
+                    let mut done = 0;
+                    for chunk in rows.chunks($crate::sql::INSERT_CHUNK) {
+                        let sql = $crate::codec::literal_insert(chunk, change_seq)?;
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut **tx).await?;
+                        done += chunk.len();
+                        progress(done);
+                    }
+                    return Ok(());
+                }
+                for (done, (id, app)) in rows.iter().enumerate() {
+                    let mut query = sqlx::query($crate::sql::INSERT_APPLICATION).bind(*id);
+                    for value in $crate::codec::application_values(app) {
+                        query = query.bind(value);
+                    }
+                    query
+                        .bind($crate::codec::content_hash(app))
+                        .bind(1_i64)
+                        .bind(change_seq.max(*id))
+                        .execute(&mut **tx)
+                        .await?;
+                    if (done + 1) % $crate::sql::INSERT_CHUNK == 0 || done + 1 == rows.len() {
+                        progress(done + 1);
+                    }
                 }
                 Ok(())
             }

@@ -19,6 +19,8 @@ pub(crate) struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// Whether bulk imports write literal rows (see `codec::literal_insert`).
+    const LITERAL_BULK_INSERT: bool = true;
     const BACKEND: Backend = Backend::Sqlite;
 
     pub(crate) async fn open(path: &str) -> Result<Self> {
@@ -27,7 +29,11 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // A 64 MiB page cache keeps a large import's index pages in memory instead of
+            // spilling them to the WAL in the middle of the transaction.
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self { pool })

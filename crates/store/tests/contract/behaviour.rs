@@ -50,7 +50,13 @@ fn app(id: &str, office: &str, day: u8) -> NewApplication {
 
 fn batch(n: usize) -> Vec<NewApplication> {
     (0..n)
-        .map(|i| app(&format!("BDL-{i:05}"), ["BDL", "KLA", "KTB"][i % 3], 1 + (i % 28) as u8))
+        .map(|i| {
+            let mut a =
+                app(&format!("BDL-{i:05}"), ["BDL", "KLA", "KTB"][i % 3], 1 + (i % 28) as u8);
+            // Quotes, SQL fragments, backslashes and non-ASCII must be stored verbatim.
+            a.address = Some(format!("Jl. Ma'arif No. {i}'); drop table applications; -- \\ é"));
+            a
+        })
         .collect()
 }
 

@@ -23,6 +23,13 @@ fn main() {
     let t = Instant::now();
     let prepared: Vec<_> = records.par_iter().map(|r| model.prepare(r)).collect();
     eprintln!("prepare {} records: {:.2?}", prepared.len(), t.elapsed());
+    if std::env::var_os("PHASES_PREPARE_ONLY").is_some() {
+        for _ in 0..3 {
+            let again: Vec<_> = records.par_iter().map(|r| model.prepare(r)).collect();
+            drop(again);
+        }
+        return;
+    }
     let t = Instant::now();
     let blocking = BatchBlocking::build(&model, &prepared, &[]);
     eprintln!("blocking build: {:.2?}", t.elapsed());
@@ -30,7 +37,7 @@ fn main() {
     let (parameters, _) = training::estimate(&model, &prepared, Population::Dedupe, &blocking);
     eprintln!("estimate: {:.2?}", t.elapsed());
     let t = Instant::now();
-    let frequencies = TermFrequencies::from_records(&model, &prepared);
+    let frequencies = TermFrequencies::from_records_parallel(&model, &prepared);
     eprintln!("frequencies: {:.2?}", t.elapsed());
     let scorer = Scorer::new(&model, &parameters);
     let t = Instant::now();

@@ -125,7 +125,7 @@ pub fn link_prepared(
         }
         _ => training::estimate(model, &records, population, &blocking),
     };
-    let frequencies = TermFrequencies::from_records(model, &records);
+    let frequencies = TermFrequencies::from_records_parallel(model, &records);
     let scorer = Scorer::new(model, &parameters);
     let comparisons_per_record = if link_mode {
         sides.iter().filter(|&&s| s != 0).count() as f64

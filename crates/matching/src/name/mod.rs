@@ -114,19 +114,20 @@ impl NameNormaliser {
         for piece in
             lowered.split(|c: char| !(c.is_ascii_lowercase() || c == '.' || text::is_apostrophe(c)))
         {
-            let letters: String =
-                piece.chars().filter(|c| c.is_ascii_lowercase() || *c == '.').collect();
-            if letters.is_empty() {
-                continue;
-            }
-            let compact: String = letters.chars().filter(char::is_ascii_lowercase).collect();
+            // A piece holds lower-case letters, dots and apostrophes; apostrophes drop out.
+            let compact: String = piece.chars().filter(char::is_ascii_lowercase).collect();
             if compact.is_empty() {
                 continue;
             }
-            if !letters.contains('.') || self.is_known_word(&compact) {
+            if !piece.contains('.') || self.is_known_word(&compact) {
                 tokens.push(compact);
             } else {
-                tokens.extend(letters.split('.').filter(|t| !t.is_empty()).map(str::to_owned));
+                tokens.extend(
+                    piece
+                        .split('.')
+                        .map(|t| t.chars().filter(char::is_ascii_lowercase).collect::<String>())
+                        .filter(|t| !t.is_empty()),
+                );
             }
         }
         tokens

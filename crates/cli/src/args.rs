@@ -38,6 +38,16 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     /// Create a fresh demo register with synthetic data and run the web application.
     Demo(DemoArgs),
+    /// Link the records of one file (or of two files to each other) into persons, without a
+    /// database: writes id,person_id and, with --truth, prints precision, recall and F1.
+    Link(LinkArgs),
+    /// Check rule files, or publish a draft rule set (four-eyes).
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Assess applications from a file: one JSON object per application on stdout.
+    Assess(AssessArgs),
+    /// Replay the register's history against candidate rules and the default catalogue.
+    Backtest(BacktestArgs),
 }
 
 #[derive(Debug, Args)]
@@ -146,4 +156,91 @@ pub(crate) struct DemoArgs {
     /// Synthetic persons in the demo register.
     #[arg(long, default_value_t = 2000)]
     pub(crate) persons: usize,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LinkArgs {
+    /// Input CSV; give it twice (two files) to link the first to the second.
+    #[arg(long, required = true, num_args = 1..=2)]
+    pub(crate) input: Vec<PathBuf>,
+    /// Output CSV: id,person_id.
+    #[arg(long)]
+    pub(crate) output: PathBuf,
+    /// Also write every scored pair with per-field levels.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) pairs: Option<PathBuf>,
+    /// Identity model (TOML); default: the interchange model.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) model: Option<PathBuf>,
+    /// Ground truth (application_id,person_id or id_a,id_b): print precision, recall, F1.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) truth: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RulesCommand {
+    /// Check rule files (one rule set: a rules file plus its list files); every problem is
+    /// printed as FILE:LINE:COLUMN; the exit code is non-zero on any error.
+    Check(RulesCheckArgs),
+    /// Publish a draft rule set: FILE's [rule_set] header gets status, published_by and
+    /// published_on. The publisher must not be the author; a broken rule set is never
+    /// published.
+    Publish(RulesPublishArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RulesCheckArgs {
+    /// The rule set's files.
+    #[arg(required = true)]
+    pub(crate) files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RulesPublishArgs {
+    /// The file with the [rule_set] header.
+    pub(crate) file: PathBuf,
+    /// Further files of the same rule set (lists), checked with it but left unchanged.
+    #[arg(long = "with", value_name = "FILE")]
+    pub(crate) with: Vec<PathBuf>,
+    /// The publishing user (must differ from the author).
+    #[arg(long, env = "JEJAK_USER")]
+    pub(crate) by: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AssessArgs {
+    /// Applications in the interchange format (CSV or XLSX).
+    #[arg(long)]
+    pub(crate) input: PathBuf,
+    /// Screen against this register; without it, cross-record facts stay unknown.
+    #[arg(long)]
+    pub(crate) database: Option<String>,
+    /// Rule set files (default: the built-in catalogue R01-R22).
+    #[arg(long, num_args = 1..)]
+    pub(crate) rules: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BacktestArgs {
+    /// Candidate rule set files.
+    #[arg(long, required = true, num_args = 1..)]
+    pub(crate) rules: Vec<PathBuf>,
+    /// Baseline rule set files (default: the built-in catalogue).
+    #[arg(long, num_args = 1..)]
+    pub(crate) baseline: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
+    /// First application date assessed (YYYY-MM-DD); earlier history is still replayed.
+    #[arg(long)]
+    pub(crate) from: Option<String>,
+    /// Last application date assessed (YYYY-MM-DD).
+    #[arg(long)]
+    pub(crate) to: Option<String>,
+    /// Only this office's applications are assessed (all offices' history is used).
+    #[arg(long)]
+    pub(crate) office: Option<String>,
+    /// Write the per-rule figures (.csv, with the per-case differences beside it as
+    /// NAME.differences.csv) or both as sheets of one .xlsx.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
 }

@@ -60,6 +60,9 @@ pub fn for_each_key(
     }
 }
 
+/// Most name tokens a key is made of; further tokens are ignored.
+const MAX_KEY_TOKENS: usize = 16;
+
 /// Hashes one single-valued key part; false when the record has no value for it.
 fn hash_part(
     record: &PreparedRecord,
@@ -72,9 +75,18 @@ fn hash_part(
         Transform::Value | Transform::Close if kind == Kind::Name => {
             let Some(name) = record.name(field) else { return false };
             let text = if transform == Transform::Close { name.close } else { name.equivalent };
-            let mut tokens: Vec<&str> = text.split(' ').collect();
-            tokens.sort_unstable();
-            tokens.hash(hasher);
+            let mut tokens = [""; MAX_KEY_TOKENS];
+            let mut len = 0;
+            for token in text.split(' ') {
+                if len == MAX_KEY_TOKENS {
+                    break;
+                }
+                tokens[len] = token;
+                len += 1;
+            }
+            tokens[..len].sort_unstable();
+            // Hashed like a slice (length first), as the key always was.
+            tokens[..len].hash(hasher);
         }
         Transform::Value | Transform::Close if kind == Kind::Date => match record.date(field) {
             Some(date) => date.hash(hasher),
@@ -203,6 +215,9 @@ pub struct BatchBlocking {
 
 const LARGEST_REPORTED: usize = 5;
 
+/// Records keyed per task when building batch blocks.
+const KEY_CHUNK: usize = 4096;
+
 impl BatchBlocking {
     /// Blocks `records` by every rule of the model. With `sides` (one entry per record),
     /// only pairs across the two sides are generated.
@@ -215,26 +230,42 @@ impl BatchBlocking {
         let mut diagnostics =
             BlockingDiagnostics { max_block_size: model.max_block_size(), rules: Vec::new() };
         for (rule, spec) in model.blocking_rules().iter().enumerate() {
-            let per_record: Vec<Vec<u64>> = records
-                .par_iter()
-                .map(|record| {
-                    let mut keys = Vec::new();
-                    for_each_key(model, rule, record, |key| keys.push(key));
-                    keys
+            // Keys per chunk of records, flat: (keys per record, keys).
+            let per_chunk: Vec<(Vec<u32>, Vec<u64>)> = records
+                .par_chunks(KEY_CHUNK)
+                .map(|chunk| {
+                    let mut counts = Vec::with_capacity(chunk.len());
+                    let mut keys = Vec::with_capacity(chunk.len());
+                    for record in chunk {
+                        let before = keys.len();
+                        for_each_key(model, rule, record, |key| keys.push(key));
+                        counts.push((keys.len() - before) as u32);
+                    }
+                    (counts, keys)
                 })
                 .collect();
-            let mut table =
-                KeyTable { offsets: Vec::with_capacity(records.len() + 1), keys: Vec::new() };
-            let mut sorted: Vec<(u64, u32)> = Vec::new();
+            let total_keys: usize = per_chunk.iter().map(|(_, keys)| keys.len()).sum();
+            let mut table = KeyTable {
+                offsets: Vec::with_capacity(records.len() + 1),
+                keys: Vec::with_capacity(total_keys),
+            };
+            let mut sorted: Vec<(u64, u32)> = Vec::with_capacity(total_keys);
             let mut keyed = 0usize;
             table.offsets.push(0);
-            for (index, keys) in per_record.into_iter().enumerate() {
-                keyed += usize::from(!keys.is_empty());
-                for &key in &keys {
-                    sorted.push((key, index as u32));
+            let mut index = 0u32;
+            for (counts, keys) in per_chunk {
+                let mut position = 0usize;
+                for count in counts {
+                    let count = count as usize;
+                    keyed += usize::from(count > 0);
+                    for &key in &keys[position..position + count] {
+                        sorted.push((key, index));
+                    }
+                    position += count;
+                    table.offsets.push((table.keys.len() + position) as u32);
+                    index += 1;
                 }
                 table.keys.extend(keys);
-                table.offsets.push(table.keys.len() as u32);
             }
             sorted.par_sort_unstable();
             let mut rule_diagnostics = RuleDiagnostics {

@@ -143,17 +143,17 @@ fn align_tokens(
         return Level::Different;
     }
     let similarity = |i: usize, j: usize| {
-        let equivalent = token_similarity(short.0.items[i], long.0.items[j]);
+        let equivalent =
+            token_similarity_reaching(short.0.items[i], long.0.items[j], close_threshold);
         match (short.1.items.get(i), long.1.items.get(j)) {
             (Some(x), Some(y)) if i < short.1.len && j < long.1.len => {
-                equivalent.max(token_similarity(x, y))
+                equivalent.max(token_similarity_reaching(x, y, close_threshold))
             }
             _ => equivalent,
         }
     };
     let mut used = [false; MAX_TOKENS];
     let mut fuzzy_all = true;
-    let mut covered_all = true;
     for i in 0..short.0.len {
         let token = short.0.items[i];
         let mut best: Option<(usize, f64)> = None;
@@ -169,18 +169,14 @@ fn align_tokens(
                 fuzzy_all = false;
                 match (0..long.0.len).find(|&k| !used[k] && is_initial_of(token, long.0.items[k])) {
                     Some(k) => used[k] = true,
-                    None => covered_all = false,
+                    // Neither close nor an initial: nothing later can make the names more
+                    // than different.
+                    None => return Level::Different,
                 }
             }
         }
     }
-    if fuzzy_all && short.0.len == long.0.len {
-        Level::Close
-    } else if covered_all {
-        Level::Partial
-    } else {
-        Level::Different
-    }
+    if fuzzy_all && short.0.len == long.0.len { Level::Close } else { Level::Partial }
 }
 
 const ONE_TYPO_SIMILARITY: f64 = 0.99;
@@ -195,6 +191,20 @@ fn token_similarity(a: &str, b: &str) -> f64 {
     } else {
         jaro_winkler(a, b)
     }
+}
+
+/// [`token_similarity`] when it can reach `threshold`, 0 when the lengths alone rule that
+/// out. Jaro is at most (2 + shorter / longer) / 3 and Winkler's prefix bonus adds at most
+/// 0.4 of the rest, so long-and-short token pairs need no character work.
+fn token_similarity_reaching(a: &str, b: &str, threshold: f64) -> f64 {
+    let (short, long) = (a.len().min(b.len()), a.len().max(b.len()));
+    if long - short > 1 && short > 0 {
+        let jaro_bound = (2.0 + short as f64 / long as f64) / 3.0;
+        if 0.6 * jaro_bound + 0.4 < threshold {
+            return 0.0;
+        }
+    }
+    token_similarity(a, b)
 }
 
 fn is_initial_of(token: &str, other: &str) -> bool {
@@ -251,10 +261,29 @@ fn compare_dates(a: u32, b: u32) -> Level {
     if ya == yb && ma == db && da == mb {
         return Level::Equivalent;
     }
-    if within_one_edit(&format!("{a:08}"), &format!("{b:08}")) {
+    if within_one_edit(date_digits(a).as_str(), date_digits(b).as_str()) {
         return Level::Close;
     }
     if ya == yb { Level::Partial } else { Level::Different }
+}
+
+/// `YYYYMMDD` digits of a packed date (as `format!("{date:08}")`), on the stack.
+struct DateDigits([u8; 8]);
+
+impl DateDigits {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("")
+    }
+}
+
+fn date_digits(date: u32) -> DateDigits {
+    let mut digits = [b'0'; 8];
+    let mut rest = date;
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    DateDigits(digits)
 }
 
 /// NIKs: exact; one typo outside the serial; a different NIK with the same decoded region,
@@ -286,7 +315,9 @@ fn compare_phones(a: &str, b: &str) -> Level {
     if a == b {
         return Level::Exact;
     }
-    let tail = |s: &str| s.get(s.len().saturating_sub(8)..).unwrap_or(s).to_owned();
+    fn tail(s: &str) -> &str {
+        s.get(s.len().saturating_sub(8)..).unwrap_or(s)
+    }
     if within_one_edit(a, b) || (a.len() >= 8 && b.len() >= 8 && tail(a) == tail(b)) {
         Level::Close
     } else {

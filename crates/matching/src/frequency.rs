@@ -2,10 +2,14 @@
 //! name ("Muhammad Rizki", "Siti Aminah") counts less than agreeing on a rare one.
 
 use ahash::AHashMap;
+use rayon::prelude::*;
 
 use crate::comparison::frequency_key;
 use crate::model::Model;
 use crate::record::PreparedRecord;
+
+/// Records counted per task when counting in parallel.
+const CHUNK: usize = 1 << 16;
 
 /// Value counts for the fields with `term_frequency = true`.
 #[derive(Debug, Clone, Default)]
@@ -25,6 +29,27 @@ impl TermFrequencies {
             frequencies.add(model, record);
         }
         frequencies
+    }
+
+    /// Counts over `records` on all cores; the same counts as [`TermFrequencies::from_records`].
+    pub fn from_records_parallel(model: &Model, records: &[PreparedRecord]) -> Self {
+        Self::from_chunks(model, records, CHUNK)
+    }
+
+    fn from_chunks(model: &Model, records: &[PreparedRecord], chunk: usize) -> Self {
+        records.par_chunks(chunk.max(1)).map(|chunk| Self::from_records(model, chunk)).reduce(
+            Self::default,
+            |mut a, mut b| {
+                if a.counts.len() < b.counts.len() {
+                    std::mem::swap(&mut a, &mut b);
+                }
+                a.records += b.records;
+                for (key, count) in b.counts {
+                    *a.counts.entry(key).or_insert(0) += count;
+                }
+                a
+            },
+        )
     }
 
     /// Counts one more record.
@@ -69,6 +94,37 @@ fn for_each_key(model: &Model, record: &PreparedRecord, mut visit: impl FnMut(u6
             && let Some(key) = frequency_key(field, index, record)
         {
             visit(key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Record;
+
+    #[test]
+    fn parallel_counts_equal_sequential_counts() {
+        let model = Model::interchange().unwrap();
+        let names = ["Siti Aminah", "Budi Santoso", "Siti Aminah", "Agus", "Budi Santoso"];
+        let records: Vec<PreparedRecord> = (0..23)
+            .map(|i| {
+                let name = names[i % names.len()];
+                let mother = names[(i * 3) % names.len()];
+                let record = Record::from_pairs(
+                    &model,
+                    &format!("r{i}"),
+                    [("full_name", name), ("mother_name", mother), ("birth_place", "Metro")],
+                )
+                .unwrap();
+                model.prepare(&record)
+            })
+            .collect();
+        let sequential = TermFrequencies::from_records(&model, &records);
+        for chunk in [1, 2, 5, 64] {
+            let parallel = TermFrequencies::from_chunks(&model, &records, chunk);
+            assert_eq!(parallel.records, sequential.records);
+            assert_eq!(parallel.counts, sequential.counts, "chunk {chunk}");
         }
     }
 }

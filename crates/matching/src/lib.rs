@@ -36,4 +36,4 @@ pub use model::{
 };
 pub use parameters::{FieldParameters, ParameterSource, Parameters};
 pub use record::{PreparedRecord, Record, RecordBuilder};
-pub use scoring::{FieldEvidence, Scorer, probability};
+pub use scoring::{FieldEvidence, PairPruner, Scorer, probability};

@@ -5,7 +5,7 @@
 use crate::comparison::{compare_field, frequency_key};
 use crate::frequency::TermFrequencies;
 use crate::level::Level;
-use crate::model::{FieldGroup, MAX_FIELDS, Model};
+use crate::model::{FieldGroup, Kind, MAX_FIELDS, Model};
 use crate::parameters::{Parameters, normalised};
 use crate::record::PreparedRecord;
 
@@ -157,6 +157,120 @@ impl Scorer {
     }
 }
 
+/// Scores pairs only as far as needed to know whether they reach a floor: cheap fields
+/// first, then the expensive (names, free text) most decisive first, stopping as soon as
+/// even the best outcome of the fields left cannot reach the floor. A pair that is scored
+/// to the end gets exactly the weight of [`Scorer::match_weight`].
+#[derive(Debug, Clone)]
+pub struct PairPruner<'s> {
+    scorer: &'s Scorer,
+    frequencies: &'s TermFrequencies,
+    /// Fields in evaluation order.
+    order: Vec<usize>,
+    /// Highest weight each field can contribute (at least 0: a missing value gives 0).
+    bound: Vec<f64>,
+    /// Group of each field.
+    group_of: Vec<Option<usize>>,
+    /// Highest total of the fields outside groups, all fields still to be compared.
+    ungrouped_bound: f64,
+    /// Highest positive total of each group's members, all still to be compared.
+    group_bound: Vec<f64>,
+}
+
+impl<'s> PairPruner<'s> {
+    /// Prepares the evaluation order and the per-field bounds.
+    pub fn new(scorer: &'s Scorer, model: &Model, frequencies: &'s TermFrequencies) -> Self {
+        let fields = model.fields();
+        let mut group_of = vec![None; fields.len()];
+        for (g, group) in model.groups().iter().enumerate() {
+            for &f in &group.fields {
+                group_of[f] = Some(g);
+            }
+        }
+        let bound: Vec<f64> = (0..fields.len())
+            .map(|index| {
+                let w = scorer.weights[index];
+                let mut max = w.iter().copied().fold(0.0, f64::max);
+                if fields[index].term_frequency
+                    && frequencies.records() >= MIN_RECORDS_FOR_FREQUENCIES
+                {
+                    // The share of a value is never below one record's.
+                    let bonus = (scorer.u_exact[index] * frequencies.records() as f64).log2();
+                    max = max.max(w[0] + bonus).max(w[1] + bonus);
+                }
+                max
+            })
+            .collect();
+        let expensive = |f: usize| matches!(fields[f].kind, Kind::Name | Kind::Text);
+        let mut order: Vec<usize> = (0..fields.len()).collect();
+        order.sort_by(|&x, &y| {
+            expensive(x)
+                .cmp(&expensive(y))
+                .then_with(|| if expensive(x) { bound[y].total_cmp(&bound[x]) } else { x.cmp(&y) })
+                .then(x.cmp(&y))
+        });
+        let ungrouped_bound =
+            (0..fields.len()).filter(|&f| group_of[f].is_none()).map(|f| bound[f]).sum();
+        let group_bound = model
+            .groups()
+            .iter()
+            .map(|group| group.fields.iter().map(|&f| bound[f]).sum())
+            .collect();
+        Self { scorer, frequencies, order, bound, group_of, ungrouped_bound, group_bound }
+    }
+
+    /// The pair's match weight (without prior) when it can reach `floor`, `None` when it
+    /// certainly cannot.
+    pub fn weight_at_least(
+        &self,
+        model: &Model,
+        a: &PreparedRecord,
+        b: &PreparedRecord,
+        floor: f64,
+    ) -> Option<f64> {
+        let groups = model.groups();
+        let fields = model.fields();
+        let mut weights = [0.0; MAX_FIELDS];
+        let mut ungrouped = self.ungrouped_bound;
+        let mut remaining = [0.0; MAX_FIELDS];
+        let mut positive = [0.0; MAX_FIELDS];
+        let mut negative = [0.0; MAX_FIELDS];
+        let tracked = groups.len() <= MAX_FIELDS;
+        if tracked {
+            remaining[..groups.len()].copy_from_slice(&self.group_bound);
+        }
+        for &index in &self.order {
+            let level = compare_field(&fields[index], index, a, b);
+            let weight = self.scorer.field_weight(model, index, level, (a, b), self.frequencies);
+            weights[index] = weight;
+            if !tracked || floor == f64::NEG_INFINITY {
+                continue;
+            }
+            match self.group_of[index] {
+                Some(g) => {
+                    remaining[g] -= self.bound[index];
+                    if weight > 0.0 {
+                        positive[g] += weight;
+                    } else {
+                        negative[g] += weight;
+                    }
+                }
+                None => ungrouped += weight - self.bound[index],
+            }
+            let mut best = ungrouped;
+            for (g, group) in groups.iter().enumerate() {
+                best += (positive[g] + remaining[g].max(0.0)).min(group.max_weight) + negative[g];
+            }
+            // A margin for rounding in the running sums.
+            if best < floor - 1e-6 {
+                return None;
+            }
+        }
+        apply_group_caps(groups, &mut weights, 1.0);
+        Some(weights.iter().sum())
+    }
+}
+
 /// Scales the positive weights of each group's members so that they add up to at most the
 /// group's `max_weight` (in bits, times `unit`: 1 for bits, ln 2 for nats).
 pub fn apply_group_caps(groups: &[FieldGroup], weights: &mut [f64], unit: f64) {
@@ -265,6 +379,44 @@ mod tests {
             let ab = scorer.match_weight(&model, &a, &b, &frequencies);
             let ba = scorer.match_weight(&model, &b, &a, &frequencies);
             prop_assert!((ab - ba).abs() < 1e-9);
+        }
+
+        #[test]
+        fn pruning_keeps_every_pair_that_reaches_the_floor_with_its_exact_weight(
+            present_a in proptest::collection::vec(any::<bool>(), 11),
+            present_b in proptest::collection::vec(any::<bool>(), 11),
+            seeds_b in proptest::collection::vec(0u8..3, 11),
+            seed in any::<u8>(),
+            floor in -40.0f64..40.0,
+        ) {
+            let model = Model::interchange().unwrap();
+            let scorer = Scorer::new(&model, &Parameters::defaults(&model));
+            let build = |id: &str, present: &[bool], seeds: &[u8]| {
+                let values: Vec<(&str, String)> = FIELDS
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| present[*i])
+                    .map(|(i, f)| (*f, value_for(f, seed.wrapping_add(seeds[i]))))
+                    .collect();
+                let pairs: Vec<(&str, &str)> = values.iter().map(|(f, v)| (*f, v.as_str())).collect();
+                model.prepare(&Record::from_pairs(&model, id, pairs).unwrap())
+            };
+            let a = build("a", &present_a, &[0; 11]);
+            let b = build("b", &present_b, &seeds_b);
+            // Frequencies counted over a few records, so that the adjustment is in play.
+            let others: Vec<PreparedRecord> = (0..120u8)
+                .map(|k| build("o", &[true; 11], &[k % 7; 11]))
+                .chain([a.clone(), b.clone()])
+                .collect();
+            for frequencies in [TermFrequencies::default(), TermFrequencies::from_records(&model, &others)] {
+                let full = scorer.match_weight(&model, &a, &b, &frequencies);
+                let pruner = PairPruner::new(&scorer, &model, &frequencies);
+                match pruner.weight_at_least(&model, &a, &b, floor) {
+                    Some(weight) => prop_assert!(weight == full, "{} != {}", weight, full),
+                    None => prop_assert!(full < floor, "pruned a pair of weight {} >= {}", full, floor),
+                }
+                prop_assert_eq!(pruner.weight_at_least(&model, &a, &b, f64::NEG_INFINITY), Some(full));
+            }
         }
     }
 

@@ -1,9 +1,15 @@
-//! Use cases shared by the CLI and the web layer: import, export, screening, deciding.
-//! Owns the store handle; reads the clock only through `Clock` so tests control time.
+//! Use cases shared by the CLI and the web layer: import, export, screening, assessing,
+//! backtesting. Owns the store handle; reads the clock only through `Clock` so tests control
+//! time.
 
+pub mod assess;
+pub mod backtest;
 pub mod clock;
 pub mod error;
+pub mod facts;
 pub mod import;
+pub mod register;
+pub mod screening;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::ServiceError;

@@ -1,7 +1,10 @@
 //! One module per command; `run` dispatches.
 
+mod assess;
 mod data;
+mod link;
 mod office;
+mod rules;
 mod serve;
 
 use std::process::ExitCode;
@@ -20,6 +23,10 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Office(command) => office::run(command).await,
         Command::Serve(args) => serve::serve(args).await,
         Command::Demo(args) => serve::demo(args).await,
+        Command::Link(args) => link::link(&args),
+        Command::Rules(command) => rules::run(command),
+        Command::Assess(args) => assess::assess(args).await,
+        Command::Backtest(args) => assess::backtest(args).await,
     }
 }
 

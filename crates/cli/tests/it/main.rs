@@ -3,4 +3,5 @@
 #![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
 
 mod register;
+mod risk;
 mod support;

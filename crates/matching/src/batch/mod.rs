@@ -22,7 +22,7 @@ use crate::frequency::TermFrequencies;
 use crate::model::Model;
 use crate::parameters::{ParameterSource, Parameters};
 use crate::record::{PreparedRecord, Record};
-use crate::scoring::{Scorer, probability};
+use crate::scoring::{PairPruner, Scorer, probability};
 use crate::training::{self, Population, TrainingReport};
 
 /// Options of a batch run.
@@ -125,7 +125,7 @@ pub fn link_prepared(
         }
         _ => training::estimate(model, &records, population, &blocking),
     };
-    let frequencies = TermFrequencies::from_records(model, &records);
+    let frequencies = TermFrequencies::from_records_parallel(model, &records);
     let scorer = Scorer::new(model, &parameters);
     let comparisons_per_record = if link_mode {
         sides.iter().filter(|&&s| s != 0).count() as f64
@@ -136,6 +136,7 @@ pub fn link_prepared(
     let threshold = model.thresholds().link;
     let keep_from = options.keep_pairs_from.unwrap_or(threshold).min(threshold);
     let keep_weight = (keep_from / (1.0 - keep_from)).log2();
+    let pruner = PairPruner::new(&scorer, model, &frequencies);
     let new_pairs: Vec<AtomicU64> =
         model.blocking_rules().iter().map(|_| AtomicU64::new(0)).collect();
     let pairs: Vec<ScoredPair> = blocking
@@ -143,13 +144,15 @@ pub fn link_prepared(
         .par_iter()
         .fold(Vec::new, |mut kept, block| {
             let visited = blocking.for_each_new_pair(block, |i, j| {
-                let weight = prior
-                    + scorer.match_weight(
-                        model,
-                        &records[i as usize],
-                        &records[j as usize],
-                        &frequencies,
-                    );
+                let Some(weight) = pruner.weight_at_least(
+                    model,
+                    &records[i as usize],
+                    &records[j as usize],
+                    keep_weight - prior,
+                ) else {
+                    return;
+                };
+                let weight = prior + weight;
                 if weight >= keep_weight {
                     kept.push(ScoredPair { a: i, b: j, match_weight: weight as f32 });
                 }

@@ -5,6 +5,9 @@
 
 mod tables;
 
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use ahash::AHashMap;
 
 pub use tables::{SpellingTable, TitleTable, VariantTable};
@@ -50,6 +53,27 @@ pub struct NameNormaliser {
     /// Variants folded by the "equivalent" rules, so that unlisted spellings of a listed
     /// variant ("moechammad") still find their canonical form.
     folded_variants: AHashMap<String, Vec<String>>,
+    /// Identity of these tables for the per-thread token cache (clones share it: the
+    /// tables never change after construction).
+    id: u64,
+}
+
+/// Distinct tokens each thread remembers the keys of before starting afresh.
+const TOKEN_CACHE_LIMIT: usize = 1 << 16;
+
+/// Source of [`NameNormaliser`] identities.
+static NEXT_NORMALISER: AtomicU64 = AtomicU64::new(1);
+
+/// Keys of tokens seen before on this thread, for one normaliser (`owner`). Names are made
+/// of a limited stock of tokens, so folding each token once saves most of the work.
+#[derive(Default)]
+struct TokenCache {
+    owner: u64,
+    keys: AHashMap<String, (Vec<String>, Vec<String>)>,
+}
+
+thread_local! {
+    static TOKEN_KEYS: RefCell<TokenCache> = RefCell::new(TokenCache::default());
 }
 
 impl NameNormaliser {
@@ -75,7 +99,8 @@ impl NameNormaliser {
             tables::fold_spelling(&spelling.equivalent, &mut folded_canonical);
             folded_variants.entry(folded_canonical).or_insert_with(|| canonical.to_vec());
         }
-        Self { titles, variants, spelling, folded_variants }
+        let id = NEXT_NORMALISER.fetch_add(1, Ordering::Relaxed);
+        Self { titles, variants, spelling, folded_variants, id }
     }
 
     /// Normalises one name.
@@ -87,15 +112,26 @@ impl NameNormaliser {
         self.strip_trailing(&mut name, &mut titles);
         self.strip_leading(&mut patronym, &mut titles);
         self.strip_trailing(&mut patronym, &mut titles);
-        let equivalent_key = self.equivalent_keys(&name);
-        let close_key = equivalent_key
-            .iter()
-            .map(|token| {
-                let mut folded = token.clone();
-                tables::fold_spelling(&self.spelling.close, &mut folded);
-                folded
-            })
-            .collect();
+        let mut equivalent_key = Vec::with_capacity(name.len());
+        let mut close_key = Vec::with_capacity(name.len());
+        TOKEN_KEYS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.owner != self.id || cache.keys.len() >= TOKEN_CACHE_LIMIT {
+                cache.owner = self.id;
+                cache.keys.clear();
+            }
+            for token in &name {
+                let keys = match cache.keys.get(token.as_str()) {
+                    Some(keys) => keys,
+                    None => {
+                        let keys = self.token_keys(token);
+                        cache.keys.entry(token.clone()).or_insert(keys)
+                    }
+                };
+                equivalent_key.extend(keys.0.iter().cloned());
+                close_key.extend(keys.1.iter().cloned());
+            }
+        });
         NormalisedName {
             original: raw.to_owned(),
             tokens: name,
@@ -114,19 +150,20 @@ impl NameNormaliser {
         for piece in
             lowered.split(|c: char| !(c.is_ascii_lowercase() || c == '.' || text::is_apostrophe(c)))
         {
-            let letters: String =
-                piece.chars().filter(|c| c.is_ascii_lowercase() || *c == '.').collect();
-            if letters.is_empty() {
-                continue;
-            }
-            let compact: String = letters.chars().filter(char::is_ascii_lowercase).collect();
+            // A piece holds lower-case letters, dots and apostrophes; apostrophes drop out.
+            let compact: String = piece.chars().filter(char::is_ascii_lowercase).collect();
             if compact.is_empty() {
                 continue;
             }
-            if !letters.contains('.') || self.is_known_word(&compact) {
+            if !piece.contains('.') || self.is_known_word(&compact) {
                 tokens.push(compact);
             } else {
-                tokens.extend(letters.split('.').filter(|t| !t.is_empty()).map(str::to_owned));
+                tokens.extend(
+                    piece
+                        .split('.')
+                        .map(|t| t.chars().filter(char::is_ascii_lowercase).collect::<String>())
+                        .filter(|t| !t.is_empty()),
+                );
             }
         }
         tokens
@@ -179,6 +216,21 @@ impl NameNormaliser {
             }
             None => (tokens, Vec::new()),
         }
+    }
+
+    /// The equivalent keys of one token and their close folds (what `normalise` joins for
+    /// every token of a name).
+    fn token_keys(&self, token: &str) -> (Vec<String>, Vec<String>) {
+        let equivalent = self.equivalent_keys(&[token.to_owned()]);
+        let close = equivalent
+            .iter()
+            .map(|key| {
+                let mut folded = key.clone();
+                tables::fold_spelling(&self.spelling.close, &mut folded);
+                folded
+            })
+            .collect();
+        (equivalent, close)
     }
 
     fn equivalent_keys(&self, tokens: &[String]) -> Vec<String> {
@@ -297,6 +349,25 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn cached_token_keys_equal_uncached_keys(raw in "[A-Za-z .']{0,30}", other in "[A-Za-z .']{0,30}") {
+            let normaliser = normaliser();
+            for name in [&raw, &other, &raw] {
+                let normalised = normaliser.normalise(name);
+                let equivalent = normaliser.equivalent_keys(&normalised.tokens);
+                let close: Vec<String> = equivalent
+                    .iter()
+                    .map(|key| {
+                        let mut folded = key.clone();
+                        tables::fold_spelling(&normaliser.spelling.close, &mut folded);
+                        folded
+                    })
+                    .collect();
+                prop_assert_eq!(&normalised.equivalent_key, &equivalent);
+                prop_assert_eq!(&normalised.close_key, &close);
+            }
+        }
+
         #[test]
         fn normalising_the_normalised_name_changes_nothing(raw in "[ a-zA-Z.,'()-]{0,40}") {
             let n = normaliser();

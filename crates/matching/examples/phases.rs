@@ -1,0 +1,70 @@
+//! Times the phases of a batch dedupe on generated data (preparation, blocking,
+//! estimation, term frequencies, scoring), to find what dominates.
+//! `cargo run --release -p jejak-matching --example phases -- RECORDS`
+
+use std::time::Instant;
+
+use jejak_matching::batch::{self, Input};
+use jejak_matching::blocking::BatchBlocking;
+use jejak_matching::training::{self, Population};
+use jejak_matching::{Model, Scorer, TermFrequencies};
+use rayon::prelude::*;
+
+fn main() {
+    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(200_000);
+    let model = Model::interchange().expect("embedded model");
+    let persons = (n as f64 / 1.2).ceil() as usize;
+    let data =
+        jejak_synth::generate(&jejak_synth::Config { persons, seed: 9, ..Default::default() });
+    let mut csv = Vec::new();
+    jejak_synth::write_csv(&data, &mut csv).expect("write CSV");
+    let records =
+        batch::read_inputs(&model, vec![Input::new("generated", csv.as_slice())]).expect("read").0;
+    let t = Instant::now();
+    let prepared: Vec<_> = records.par_iter().map(|r| model.prepare(r)).collect();
+    eprintln!("prepare {} records: {:.2?}", prepared.len(), t.elapsed());
+    if std::env::var_os("PHASES_PREPARE_ONLY").is_some() {
+        for _ in 0..3 {
+            let again: Vec<_> = records.par_iter().map(|r| model.prepare(r)).collect();
+            drop(again);
+        }
+        return;
+    }
+    let t = Instant::now();
+    let blocking = BatchBlocking::build(&model, &prepared, &[]);
+    eprintln!("blocking build: {:.2?}", t.elapsed());
+    let t = Instant::now();
+    let (parameters, _) = training::estimate(&model, &prepared, Population::Dedupe, &blocking);
+    eprintln!("estimate: {:.2?}", t.elapsed());
+    let t = Instant::now();
+    let frequencies = TermFrequencies::from_records_parallel(&model, &prepared);
+    eprintln!("frequencies: {:.2?}", t.elapsed());
+    let scorer = Scorer::new(&model, &parameters);
+    let t = Instant::now();
+    let visited: u64 = blocking
+        .blocks()
+        .par_iter()
+        .map(|block| blocking.for_each_new_pair(block, |_, _| {}))
+        .sum();
+    eprintln!("pair generation only: {visited} pairs in {:.2?}", t.elapsed());
+    let pruner = jejak_matching::PairPruner::new(&scorer, &model, &frequencies);
+    let prior = parameters.prior_log2_odds(prepared.len() as f64 - 1.0);
+    let t = Instant::now();
+    let kept: u64 = blocking
+        .blocks()
+        .par_iter()
+        .map(|block| {
+            let mut kept = 0;
+            blocking.for_each_new_pair(block, |i, j| {
+                if pruner
+                    .weight_at_least(&model, &prepared[i as usize], &prepared[j as usize], -prior)
+                    .is_some()
+                {
+                    kept += 1;
+                }
+            });
+            kept
+        })
+        .sum();
+    eprintln!("pairs + pruned scoring: {:.2?} ({kept} kept)", t.elapsed());
+}

@@ -1,0 +1,67 @@
+//! Assessing one application: screening against the register, the facts derived from it, and
+//! the rule set's advisory assessment. The officer decides; this only explains.
+
+use std::sync::Arc;
+
+use jejak_domain::{NewApplication, Office};
+use jejak_rules::{Assessment, Facts, RuleSet};
+
+use crate::Result;
+use crate::facts::{FactContext, derive_facts};
+use crate::register::ScreenedCandidate;
+use crate::screening::Screening;
+
+/// Everything about one application's assessment.
+#[derive(Debug, Clone)]
+pub struct AssessmentReport {
+    /// Candidates from the register (empty without one), most probable first.
+    pub candidates: Vec<ScreenedCandidate>,
+    /// The facts the rules saw.
+    pub facts: Facts,
+    /// The rule set's verdict: checklist, score, band, fired indicators, trace.
+    pub assessment: Assessment,
+}
+
+/// Assesses applications with one rule set, against a register when there is one.
+#[derive(Debug, Clone)]
+pub struct Assessor {
+    rules: Arc<RuleSet>,
+    screening: Option<Arc<Screening>>,
+    /// Offices used when there is no register.
+    offices: Vec<Office>,
+}
+
+impl Assessor {
+    /// An assessor; without `screening` cross-record facts stay unknown and `offices` give
+    /// the work areas.
+    pub fn new(
+        rules: Arc<RuleSet>,
+        screening: Option<Arc<Screening>>,
+        offices: Vec<Office>,
+    ) -> Self {
+        Self { rules, screening, offices }
+    }
+
+    /// The rule set in use.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Screens, derives the facts and assesses, as of the application date.
+    pub fn assess(&self, app: &NewApplication) -> Result<AssessmentReport> {
+        let (candidates, facts) = match &self.screening {
+            Some(screening) => screening.with_register(|register, offices| {
+                let candidates = register.screen(app, crate::register::SCREEN_LIMIT, None)?;
+                let ctx = FactContext { register: Some(register), offices, as_of: None };
+                let facts = derive_facts(app, &candidates, &ctx)?;
+                Ok::<_, crate::ServiceError>((candidates, facts))
+            })??,
+            None => {
+                let ctx = FactContext { register: None, offices: &self.offices, as_of: None };
+                (Vec::new(), derive_facts(app, &[], &ctx)?)
+            }
+        };
+        let assessment = self.rules.assess(&facts, app.applied_on);
+        Ok(AssessmentReport { candidates, facts, assessment })
+    }
+}

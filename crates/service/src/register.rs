@@ -1,0 +1,375 @@
+//! An in-memory mirror of the register for screening: the match index over every stored
+//! application, the applications' data and decision histories, persons (applications joined by
+//! auto-link matches) and contact look-ups (phone, sponsor) for the broker facts.
+//!
+//! Derived state only (ARCHITECTURE.md invariant 6): the live [`crate::screening::Screening`]
+//! fills it from the store's change sequence, the backtest fills it day by day.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use jejak_domain::{Application, ApplicationKey, Decision, NewApplication, OfficeCode};
+use jejak_interchange::Column;
+use jejak_matching::{
+    Band, FieldEvidence, MatchIndex, Model, Parameters, PreparedRecord, Record, RecordBuilder,
+};
+use rayon::prelude::*;
+use time::Date;
+
+use crate::{Result, ServiceError};
+
+/// Most candidates screening returns (and looks at when joining persons).
+pub const SCREEN_LIMIT: usize = 20;
+
+/// Id under which an application not (yet) in the register is screened; stored records use
+/// their numeric key, so it never collides.
+const QUERY_ID: &str = "query";
+
+/// The matching record of an application: every interchange column the model compares, under
+/// `id`.
+pub fn record_of(model: &Model, id: &str, app: &NewApplication) -> Result<Record> {
+    let cells = jejak_interchange::cells(app);
+    let mut builder = RecordBuilder::new(model, id);
+    for (column, value) in Column::ALL.iter().zip(cells.iter()) {
+        if let Some(index) = model.column_index(column.canonical()) {
+            builder.set_index(index, value);
+        }
+    }
+    builder.build().map_err(|e| ServiceError::Invalid(format!("matching record {id}: {e}")))
+}
+
+/// One stored application that may be the screened person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScreenedCandidate {
+    pub key: ApplicationKey,
+    pub application_id: String,
+    pub office_code: OfficeCode,
+    pub applied_on: Date,
+    /// The person the candidate belongs to (see [`Register::person_id`]).
+    pub person_id: String,
+    pub probability: f64,
+    pub match_weight: f64,
+    pub band: Band,
+    /// Field-by-field explanation from the matching engine.
+    pub evidence: Vec<FieldEvidence>,
+    pub history: HistorySummary,
+}
+
+/// A candidate application's decision history, as known at the reference date.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistorySummary {
+    /// Every decision, oldest first.
+    pub decisions: Vec<DecisionSummary>,
+    /// Deferrals, rejections and cancellations among them.
+    pub adverse: usize,
+    /// The latest end of a bar (`deferral_until`) still in force at the reference date.
+    pub active_bar_until: Option<Date>,
+}
+
+/// One decision, as shown next to a candidate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionSummary {
+    pub kind: jejak_domain::DecisionKind,
+    pub decided_on: Date,
+    pub deferral_until: Option<Date>,
+    pub reason_codes: Vec<String>,
+}
+
+/// The mirror. Not synchronised: [`crate::screening::Screening`] keeps it behind a lock.
+#[derive(Debug)]
+pub struct Register {
+    model: Arc<Model>,
+    index: MatchIndex,
+    apps: HashMap<ApplicationKey, NewApplication>,
+    keys: HashMap<(OfficeCode, String), ApplicationKey>,
+    decisions: HashMap<ApplicationKey, Vec<Decision>>,
+    /// Union-find over application keys; the root is the smallest key of the person.
+    parent: HashMap<ApplicationKey, ApplicationKey>,
+    phones: HashMap<String, Vec<ApplicationKey>>,
+    sponsors: HashMap<String, Vec<ApplicationKey>>,
+}
+
+impl Register {
+    /// An empty mirror using `parameters` for scoring.
+    pub fn new(model: Arc<Model>, parameters: Parameters) -> Self {
+        Self {
+            index: MatchIndex::new(model.clone(), parameters),
+            model,
+            apps: HashMap::new(),
+            keys: HashMap::new(),
+            decisions: HashMap::new(),
+            parent: HashMap::new(),
+            phones: HashMap::new(),
+            sponsors: HashMap::new(),
+        }
+    }
+
+    /// Parameters for a register: estimated from its applications (the model's defaults when
+    /// there are too few, as the matching crate decides).
+    pub fn estimate_parameters(model: &Model, apps: &[Application]) -> Result<Parameters> {
+        let prepared = prepare_all(model, apps)?;
+        Ok(jejak_matching::training::estimate_for_register(model, &prepared).0)
+    }
+
+    /// A mirror of `apps` and `decisions`, built on all cores: the index in one pass, then
+    /// persons by screening every application against it.
+    pub fn build(
+        model: Arc<Model>,
+        parameters: Option<Parameters>,
+        apps: Vec<Application>,
+        decisions: Vec<Decision>,
+    ) -> Result<Self> {
+        let prepared = prepare_all(&model, &apps)?;
+        let parameters = match parameters {
+            Some(p) => p,
+            None => jejak_matching::training::estimate_for_register(&model, &prepared).0,
+        };
+        let index = MatchIndex::from_prepared(model.clone(), parameters, prepared.clone());
+        let links: Vec<(ApplicationKey, ApplicationKey)> = prepared
+            .par_iter()
+            .flat_map_iter(|record| {
+                let own = parse_key(record.id());
+                index
+                    .screen_prepared(record, SCREEN_LIMIT)
+                    .into_iter()
+                    .filter(|c| c.band == Band::AutoLink)
+                    .filter_map(move |c| Some((own?, parse_key(&c.id)?)))
+            })
+            .collect();
+        let mut register = Self { index, ..Self::new(model.clone(), Parameters::defaults(&model)) };
+        for app in apps {
+            register.remember(app);
+        }
+        for (a, b) in links {
+            register.union(a, b);
+        }
+        for decision in decisions {
+            register.add_decision(decision);
+        }
+        Ok(register)
+    }
+
+    /// Number of applications held.
+    pub fn len(&self) -> usize {
+        self.apps.len()
+    }
+
+    /// Whether no application is held.
+    pub fn is_empty(&self) -> bool {
+        self.apps.is_empty()
+    }
+
+    /// The match index (for memory figures).
+    pub fn index(&self) -> &MatchIndex {
+        &self.index
+    }
+
+    /// Adds or replaces an application, joining it to the persons it auto-links with.
+    pub fn upsert(&mut self, app: Application) -> Result<()> {
+        let id = app.key.0.to_string();
+        let prepared = self.model.prepare(&record_of(&self.model, &id, &app.data)?);
+        let links: Vec<ApplicationKey> = self
+            .index
+            .screen_prepared(&prepared, SCREEN_LIMIT)
+            .into_iter()
+            .filter(|c| c.band == Band::AutoLink)
+            .filter_map(|c| parse_key(&c.id))
+            .collect();
+        self.index.upsert_prepared(prepared);
+        let key = app.key;
+        self.remember(app);
+        for other in links {
+            self.union(key, other);
+        }
+        Ok(())
+    }
+
+    /// Adds a decision (a repeated id replaces the earlier copy).
+    pub fn add_decision(&mut self, decision: Decision) {
+        let list = self.decisions.entry(decision.data.application).or_default();
+        list.retain(|d| d.id != decision.id);
+        list.push(decision);
+        list.sort_by_key(|d| (d.data.decided_on, d.id));
+    }
+
+    /// A stored application.
+    pub fn application(&self, key: ApplicationKey) -> Option<&NewApplication> {
+        self.apps.get(&key)
+    }
+
+    /// The key of a stored application by office and the office's application id.
+    pub fn key_of(&self, office: &OfficeCode, application_id: &str) -> Option<ApplicationKey> {
+        self.keys.get(&(office.clone(), application_id.to_owned())).copied()
+    }
+
+    /// Decisions of one application, oldest first.
+    pub fn decisions_of(&self, key: ApplicationKey) -> &[Decision] {
+        self.decisions.get(&key).map_or(&[], Vec::as_slice)
+    }
+
+    /// The person of an application: `P` and the smallest application key among the
+    /// applications joined to it by auto-link matches. Joins are only ever added, so an id
+    /// can change when two persons merge (no officer confirm/reject is stored yet).
+    pub fn person_id(&self, key: ApplicationKey) -> String {
+        format!("P{}", self.root(key).0)
+    }
+
+    /// Other applications whose applicant phone equals `phone`.
+    pub fn with_phone(&self, phone: &str) -> &[ApplicationKey] {
+        self.phones.get(phone).map_or(&[], Vec::as_slice)
+    }
+
+    /// Other applications naming the same sponsor (sponsor phone `phone:...` or folded
+    /// sponsor name `name:...`, see [`sponsor_keys`]).
+    pub fn with_sponsor(&self, sponsor_key: &str) -> &[ApplicationKey] {
+        self.sponsors.get(sponsor_key).map_or(&[], Vec::as_slice)
+    }
+
+    /// Screens an application: up to `limit` candidates, most probable first, with their
+    /// history as known before `reference` (its application date). With `before`, only
+    /// applications applied strictly before that date are candidates.
+    pub fn screen(
+        &self,
+        app: &NewApplication,
+        limit: usize,
+        before: Option<Date>,
+    ) -> Result<Vec<ScreenedCandidate>> {
+        let own = self.key_of(&app.office_code, &app.application_id);
+        let id = own.map_or_else(|| QUERY_ID.to_owned(), |k| k.0.to_string());
+        let record = record_of(&self.model, &id, app)?;
+        let candidates = self.index.screen(&record, limit);
+        Ok(candidates
+            .into_iter()
+            .filter_map(|c| {
+                let key = parse_key(&c.id)?;
+                let data = self.apps.get(&key)?;
+                if before.is_some_and(|d| data.applied_on >= d) {
+                    return None;
+                }
+                Some(ScreenedCandidate {
+                    key,
+                    application_id: data.application_id.clone(),
+                    office_code: data.office_code.clone(),
+                    applied_on: data.applied_on,
+                    person_id: self.person_id(key),
+                    probability: c.probability,
+                    match_weight: c.match_weight,
+                    band: c.band,
+                    evidence: c.evidence,
+                    history: self.history(key, app.applied_on, before),
+                })
+            })
+            .collect())
+    }
+
+    /// Decision history of one application, decisions before `before` only when given, bars
+    /// judged at `reference`.
+    pub fn history(
+        &self,
+        key: ApplicationKey,
+        reference: Date,
+        before: Option<Date>,
+    ) -> HistorySummary {
+        let mut summary = HistorySummary::default();
+        for d in self.decisions_of(key) {
+            if before.is_some_and(|b| d.data.decided_on >= b) {
+                continue;
+            }
+            if d.data.kind.is_adverse() {
+                summary.adverse += 1;
+            }
+            if d.bar_active_on(reference) {
+                summary.active_bar_until = summary.active_bar_until.max(d.data.deferral_until);
+            }
+            summary.decisions.push(DecisionSummary {
+                kind: d.data.kind,
+                decided_on: d.data.decided_on,
+                deferral_until: d.data.deferral_until,
+                reason_codes: d.data.reason_codes.clone(),
+            });
+        }
+        summary
+    }
+
+    fn remember(&mut self, app: Application) {
+        let key = app.key;
+        if let Some(old) = self.apps.remove(&key) {
+            if let Some(phone) = &old.phone {
+                remove_from(&mut self.phones, phone.as_str(), key);
+            }
+            for s in sponsor_keys(&old) {
+                remove_from(&mut self.sponsors, &s, key);
+            }
+            self.keys.remove(&(old.office_code.clone(), old.application_id.clone()));
+        }
+        if let Some(phone) = &app.data.phone {
+            self.phones.entry(phone.as_str().to_owned()).or_default().push(key);
+        }
+        for s in sponsor_keys(&app.data) {
+            self.sponsors.entry(s).or_default().push(key);
+        }
+        self.keys.insert((app.data.office_code.clone(), app.data.application_id.clone()), key);
+        self.parent.entry(key).or_insert(key);
+        self.apps.insert(key, app.data);
+    }
+
+    fn root(&self, mut key: ApplicationKey) -> ApplicationKey {
+        while let Some(&p) = self.parent.get(&key) {
+            if p == key {
+                break;
+            }
+            key = p;
+        }
+        key
+    }
+
+    fn union(&mut self, a: ApplicationKey, b: ApplicationKey) {
+        let (ra, rb) = (self.root(a), self.root(b));
+        if ra != rb {
+            let (small, large) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            self.parent.insert(large, small);
+            // Path compression for the two members, so chains stay short.
+            self.parent.insert(a, small);
+            self.parent.insert(b, small);
+        }
+    }
+}
+
+/// The look-up keys of an application's sponsor: `phone:+62...` and `name:<folded name>`.
+pub fn sponsor_keys(app: &NewApplication) -> Vec<String> {
+    let mut keys = Vec::new();
+    if let Some(phone) = &app.sponsor_phone {
+        keys.push(format!("phone:{}", phone.as_str()));
+    }
+    if let Some(name) = &app.sponsor_name {
+        let folded = jejak_domain::text::fold(name);
+        if !folded.is_empty() {
+            keys.push(format!("name:{folded}"));
+        }
+    }
+    keys
+}
+
+fn remove_from(map: &mut HashMap<String, Vec<ApplicationKey>>, value: &str, key: ApplicationKey) {
+    if let Some(list) = map.get_mut(value) {
+        list.retain(|k| *k != key);
+        if list.is_empty() {
+            map.remove(value);
+        }
+    }
+}
+
+fn parse_key(id: &str) -> Option<ApplicationKey> {
+    id.parse().ok().map(ApplicationKey)
+}
+
+fn prepare_all(model: &Model, apps: &[Application]) -> Result<Vec<PreparedRecord>> {
+    apps.par_iter()
+        .map(|a| record_of(model, &a.key.0.to_string(), &a.data).map(|r| model.prepare(&r)))
+        .collect()
+}
+
+/// Distinct persons among `keys`.
+pub(crate) fn distinct_persons(register: &Register, keys: &[ApplicationKey]) -> usize {
+    keys.iter().map(|k| register.root(*k)).collect::<HashSet<_>>().len()
+}

@@ -1,0 +1,210 @@
+//! Real-time screening: the match index built from the store at start-up and kept current by
+//! polling the register-wide change sequence, so several servers on one PostgreSQL see each
+//! other's new applications and decisions within a refresh interval.
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use jejak_domain::{Application, Decision, NewApplication, Office};
+use jejak_matching::Model;
+use jejak_store::Store;
+use tokio::task::JoinHandle;
+
+use crate::register::{Register, SCREEN_LIMIT, ScreenedCandidate};
+use crate::{Result, ServiceError};
+
+/// Rows read per store call when building and refreshing.
+pub const PAGE_SIZE: u32 = 5_000;
+
+/// How often [`Screening::spawn_refresher`] polls by default.
+pub const REFRESH_INTERVAL: Duration = Duration::from_millis(200);
+
+/// What screening one application found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScreeningResult {
+    /// Candidates, most probable first (all bands; see [`ScreenedCandidate::band`]).
+    pub candidates: Vec<ScreenedCandidate>,
+    /// The register position the result reflects (highest change number applied).
+    pub as_of_seq: i64,
+}
+
+/// Figures about the start-up build.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BuildStats {
+    pub applications: usize,
+    pub decisions: usize,
+    pub elapsed: Duration,
+    /// Approximate bytes held by the match index.
+    pub index_bytes: usize,
+}
+
+#[derive(Debug)]
+struct State {
+    register: Register,
+    offices: Vec<Office>,
+    /// Highest application change number applied.
+    app_seq: i64,
+    /// Highest decision change number applied (a separate stream: reading both from one
+    /// cursor could skip a row committed between the two reads).
+    decision_seq: i64,
+}
+
+/// The screening service: one per server process, shared as `Arc<Screening>`.
+pub struct Screening {
+    store: Arc<dyn Store>,
+    state: RwLock<State>,
+    refresh_lock: tokio::sync::Mutex<()>,
+    stats: BuildStats,
+}
+
+impl std::fmt::Debug for Screening {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Screening").field("stats", &self.stats).finish_non_exhaustive()
+    }
+}
+
+impl Screening {
+    /// Builds the index from every application and decision in the store. Parameters are
+    /// estimated from the register at start-up and kept until the next start.
+    pub async fn start(store: Arc<dyn Store>, model: Arc<Model>) -> Result<Self> {
+        let started = Instant::now();
+        let (apps, app_seq) = all_applications(store.as_ref(), 0).await?;
+        let (decisions, decision_seq) = all_decisions(store.as_ref(), 0).await?;
+        let offices = store.list_offices().await?;
+        let (applications, decision_count) = (apps.len(), decisions.len());
+        let register =
+            tokio::task::spawn_blocking(move || Register::build(model, None, apps, decisions))
+                .await
+                .map_err(|e| ServiceError::Invalid(format!("index build task failed: {e}")))??;
+        let index_bytes = register.index().memory_usage().total();
+        let stats = BuildStats {
+            applications,
+            decisions: decision_count,
+            elapsed: started.elapsed(),
+            index_bytes,
+        };
+        tracing::info!(
+            applications,
+            decisions = decision_count,
+            elapsed_ms = stats.elapsed.as_millis() as u64,
+            index_bytes,
+            "match index built"
+        );
+        Ok(Self {
+            store,
+            state: RwLock::new(State { register, offices, app_seq, decision_seq }),
+            refresh_lock: tokio::sync::Mutex::new(()),
+            stats,
+        })
+    }
+
+    /// Figures of the start-up build.
+    pub fn stats(&self) -> BuildStats {
+        self.stats
+    }
+
+    /// The store this service follows.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Applies every application and decision changed since the last refresh. Returns the
+    /// number of rows applied.
+    pub async fn refresh(&self) -> Result<usize> {
+        let _one_at_a_time = self.refresh_lock.lock().await;
+        let (app_seq, decision_seq) = {
+            let state = self.read()?;
+            (state.app_seq, state.decision_seq)
+        };
+        let (apps, new_app_seq) = all_applications(self.store.as_ref(), app_seq).await?;
+        let (decisions, new_decision_seq) =
+            all_decisions(self.store.as_ref(), decision_seq).await?;
+        let applied = apps.len() + decisions.len();
+        let offices = if apps.is_empty() { None } else { Some(self.store.list_offices().await?) };
+        let mut state = self.write()?;
+        for app in apps {
+            state.register.upsert(app)?;
+        }
+        for decision in decisions {
+            state.register.add_decision(decision);
+        }
+        state.app_seq = state.app_seq.max(new_app_seq);
+        state.decision_seq = state.decision_seq.max(new_decision_seq);
+        if let Some(offices) = offices {
+            state.offices = offices;
+        }
+        Ok(applied)
+    }
+
+    /// Starts a task that refreshes every `interval` until the returned handle is aborted.
+    /// Errors are logged and retried at the next tick. Needs a Tokio runtime.
+    pub fn spawn_refresher(self: &Arc<Self>, interval: Duration) -> JoinHandle<()> {
+        let this = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(interval);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticker.tick().await;
+                if let Err(e) = this.refresh().await {
+                    tracing::warn!(error = %e, "match index refresh failed");
+                }
+            }
+        })
+    }
+
+    /// Screens an application against the register as this process knows it: up to 20
+    /// candidates, most probable first, each with its person and decision history.
+    pub fn screen(&self, app: &NewApplication) -> Result<ScreeningResult> {
+        let state = self.read()?;
+        let candidates = state.register.screen(app, SCREEN_LIMIT, None)?;
+        Ok(ScreeningResult { candidates, as_of_seq: state.app_seq.max(state.decision_seq) })
+    }
+
+    /// Runs `f` with the register and the offices (for fact derivation).
+    pub fn with_register<T>(&self, f: impl FnOnce(&Register, &[Office]) -> T) -> Result<T> {
+        let state = self.read()?;
+        Ok(f(&state.register, &state.offices))
+    }
+
+    fn read(&self) -> Result<std::sync::RwLockReadGuard<'_, State>> {
+        self.state.read().map_err(|_| ServiceError::Invalid("match index lock poisoned".into()))
+    }
+
+    fn write(&self) -> Result<std::sync::RwLockWriteGuard<'_, State>> {
+        self.state.write().map_err(|_| ServiceError::Invalid("match index lock poisoned".into()))
+    }
+}
+
+/// Every application changed after `since`, with the highest change number seen.
+pub async fn all_applications(store: &dyn Store, since: i64) -> Result<(Vec<Application>, i64)> {
+    let mut seq = since;
+    let mut out = Vec::new();
+    loop {
+        let page = store.applications_changed_since(seq, PAGE_SIZE).await?;
+        let Some(last) = page.last() else { break };
+        seq = last.change_seq;
+        let full = page.len() == PAGE_SIZE as usize;
+        out.extend(page);
+        if !full {
+            break;
+        }
+    }
+    Ok((out, seq))
+}
+
+/// Every decision recorded after `since`, with the highest change number seen.
+pub async fn all_decisions(store: &dyn Store, since: i64) -> Result<(Vec<Decision>, i64)> {
+    let mut seq = since;
+    let mut out = Vec::new();
+    loop {
+        let page = store.decisions_changed_since(seq, PAGE_SIZE).await?;
+        let Some(last) = page.last() else { break };
+        seq = last.change_seq;
+        let full = page.len() == PAGE_SIZE as usize;
+        out.extend(page);
+        if !full {
+            break;
+        }
+    }
+    Ok((out, seq))
+}

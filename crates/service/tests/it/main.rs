@@ -1,0 +1,6 @@
+//! Service tests against real stores: screening kept current from the change sequence on
+//! SQLite and PostgreSQL, facts and assessments derived from the register.
+#![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
+
+mod screening;
+mod support;

@@ -1,0 +1,139 @@
+//! Screening follows the store: built at start-up, refreshed from the change sequence.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jejak_matching::{Band, Model};
+use jejak_service::assess::Assessor;
+use jejak_service::screening::{REFRESH_INTERVAL, Screening};
+use jejak_store::Store;
+
+use crate::support::{ctx, day, deferral, joko, suryani};
+
+fn model() -> Arc<Model> {
+    Arc::new(Model::interchange().unwrap())
+}
+
+async fn sqlite_store(dir: &std::path::Path) -> Arc<dyn Store> {
+    jejak_store::open(&format!("sqlite://{}", dir.join("register.db").display())).await.unwrap()
+}
+
+/// The earlier application of the same person is found, with its history.
+async fn screening_finds_the_earlier_application_and_its_deferral(store: Arc<dyn Store>) {
+    let first =
+        store.insert_application(&suryani("KLA-1", "KLA", day(2025, 1, 10)), &ctx()).await.unwrap();
+    store.insert_application(&joko("KLA-2", "KLA", day(2025, 1, 10)), &ctx()).await.unwrap();
+    store
+        .record_decision(
+            &deferral(first.key, day(2025, 1, 12), day(2025, 7, 12)),
+            first.version,
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let screening = Screening::start(store.clone(), model()).await.unwrap();
+    assert_eq!(screening.stats().applications, 2);
+
+    let mut again = suryani("BDL-9", "BDL", day(2025, 2, 1));
+    again.full_name = "Soeryani".into();
+    let result = screening.screen(&again).unwrap();
+    let best = &result.candidates[0];
+    assert_eq!(best.application_id, "KLA-1");
+    assert_ne!(best.band, Band::NoMatch, "{best:?}");
+    assert_eq!(best.history.adverse, 1);
+    assert_eq!(best.history.active_bar_until, Some(day(2025, 7, 12)));
+    assert!(best.evidence.iter().any(|e| e.field == "full_name"));
+    assert!(
+        result.candidates.iter().all(|c| c.application_id != "KLA-2" || c.band == Band::NoMatch)
+    );
+
+    // The default catalogue sees the active bar (R12B), the deferral (R12) and the
+    // changed name (R14), from the register.
+    let rules = Arc::new(jejak_rules::catalogue::default_rule_set().unwrap());
+    let assessor = Assessor::new(rules, Some(Arc::new(screening)), Vec::new());
+    let report = assessor.assess(&again).unwrap();
+    let fired: Vec<&str> = report.assessment.indicators.iter().map(|i| &*i.id).collect();
+    assert!(fired.contains(&"R12"), "{fired:?}");
+    assert!(fired.contains(&"R14"), "{fired:?}");
+    let bar = report.assessment.hard_checks.iter().find(|h| &*h.id == "R12B").unwrap();
+    assert_eq!(bar.passed, Some(false));
+}
+
+#[tokio::test]
+async fn screening_finds_the_earlier_application_and_its_deferral_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    screening_finds_the_earlier_application_and_its_deferral(sqlite_store(dir.path()).await).await;
+}
+
+#[tokio::test]
+async fn screening_finds_the_earlier_application_and_its_deferral_on_postgres() {
+    let Some(url) = jejak_testkit::fresh_postgres_url("svc_screen").await else { return };
+    screening_finds_the_earlier_application_and_its_deferral(
+        jejak_store::open(&url).await.unwrap(),
+    )
+    .await;
+}
+
+/// A write through one handle becomes visible to another process's screening.
+async fn a_write_through_one_store_is_screened_by_the_other_instance(
+    a: Arc<dyn Store>,
+    b: Arc<dyn Store>,
+) {
+    let screening_a = Arc::new(Screening::start(a.clone(), model()).await.unwrap());
+    let screening_b = Arc::new(Screening::start(b.clone(), model()).await.unwrap());
+    let refresher = screening_b.spawn_refresher(REFRESH_INTERVAL);
+    let probe = suryani("BDL-2", "BDL", day(2025, 3, 1));
+    assert!(screening_b.screen(&probe).unwrap().candidates.is_empty());
+
+    let written = Instant::now();
+    a.insert_application(&suryani("KLA-1", "KLA", day(2025, 2, 1)), &ctx()).await.unwrap();
+    let deadline = written + Duration::from_secs(1);
+    let seen = loop {
+        let found = screening_b
+            .screen(&probe)
+            .unwrap()
+            .candidates
+            .iter()
+            .any(|c| c.application_id == "KLA-1");
+        if found || Instant::now() > deadline {
+            break found;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    refresher.abort();
+    assert!(seen, "instance B did not see the write within one second");
+
+    // An explicit refresh brings instance A up to date the same way, decisions included.
+    assert_eq!(screening_a.refresh().await.unwrap(), 1);
+    let stored = a
+        .find_application(&jejak_domain::OfficeCode::parse("KLA").unwrap(), "KLA-1")
+        .await
+        .unwrap()
+        .unwrap();
+    b.record_decision(
+        &deferral(stored.key, day(2025, 2, 3), day(2025, 8, 3)),
+        stored.version,
+        &ctx(),
+    )
+    .await
+    .unwrap();
+    assert!(screening_a.refresh().await.unwrap() >= 1);
+    let best = &screening_a.screen(&probe).unwrap().candidates[0];
+    assert_eq!(best.history.adverse, 1);
+}
+
+#[tokio::test]
+async fn a_write_through_one_store_is_screened_by_the_other_instance_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = sqlite_store(dir.path()).await;
+    let b = sqlite_store(dir.path()).await;
+    a_write_through_one_store_is_screened_by_the_other_instance(a, b).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_through_one_store_is_screened_by_the_other_instance_on_postgres() {
+    let Some(url) = jejak_testkit::fresh_postgres_url("svc_two").await else { return };
+    let a = jejak_store::open(&url).await.unwrap();
+    let b = jejak_store::open(&url).await.unwrap();
+    a_write_through_one_store_is_screened_by_the_other_instance(a, b).await;
+}

@@ -39,7 +39,7 @@ pub async fn backtest_store(
         replay(model, apps, decisions, &offices, &candidate, baseline.as_ref(), options)
     })
     .await
-    .map_err(|e| crate::ServiceError::Invalid(format!("backtest task failed: {e}")))?
+    .map_err(|e| crate::ServiceError::Internal(format!("backtest task failed: {e}")))?
 }
 
 /// The replay itself, on data already loaded.

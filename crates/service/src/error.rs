@@ -14,6 +14,10 @@ pub enum ServiceError {
     Invalid(String),
     #[error("not allowed: {0}")]
     Forbidden(String),
+    /// Something broke inside Jejak (a failed task, a poisoned lock, an inconsistent model):
+    /// not the user's doing.
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error(transparent)]
     Store(StoreError),
 }

@@ -56,7 +56,7 @@ pub fn derive_facts(
         facts
             .set(name, value)
             .map(|_| ())
-            .map_err(|e| ServiceError::Invalid(format!("fact {name}: {e}")))
+            .map_err(|e| ServiceError::Internal(format!("fact {name}: {e}")))
     };
     application_facts(app, ctx.offices, &mut set)?;
     if let Some(register) = ctx.register {

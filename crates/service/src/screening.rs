@@ -75,7 +75,7 @@ impl Screening {
         let register =
             tokio::task::spawn_blocking(move || Register::build(model, None, apps, decisions))
                 .await
-                .map_err(|e| ServiceError::Invalid(format!("index build task failed: {e}")))??;
+                .map_err(|e| ServiceError::Internal(format!("index build task failed: {e}")))??;
         let index_bytes = register.index().memory_usage().total();
         let stats = BuildStats {
             applications,
@@ -167,11 +167,11 @@ impl Screening {
     }
 
     fn read(&self) -> Result<std::sync::RwLockReadGuard<'_, State>> {
-        self.state.read().map_err(|_| ServiceError::Invalid("match index lock poisoned".into()))
+        self.state.read().map_err(|_| ServiceError::Internal("match index lock poisoned".into()))
     }
 
     fn write(&self) -> Result<std::sync::RwLockWriteGuard<'_, State>> {
-        self.state.write().map_err(|_| ServiceError::Invalid("match index lock poisoned".into()))
+        self.state.write().map_err(|_| ServiceError::Internal("match index lock poisoned".into()))
     }
 }
 

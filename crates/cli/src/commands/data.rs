@@ -1,7 +1,7 @@
 //! `jejak import`, `jejak export` and `jejak generate`.
 
 use std::fs;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -196,20 +196,14 @@ pub(crate) async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("--out {name}: use a .csv or .xlsx file name"))?;
     let store = open_store(&args.db.database).await?;
     let apps = store.export(&filter).await?;
-    // Write to a temporary file first so a failure never leaves half a file behind.
-    let tmp = args.out.with_extension("partial");
-    match format {
-        jejak_interchange::Format::Csv => {
-            let file = fs::File::create(&tmp)
-                .with_context(|| format!("cannot create {}", tmp.display()))?;
-            jejak_interchange::write_csv(BufWriter::new(file), &apps)?;
-        }
+    write_atomically(&args.out, |out| match format {
+        jejak_interchange::Format::Csv => Ok(jejak_interchange::write_csv(out, &apps)?),
         jejak_interchange::Format::Xlsx => {
-            let bytes = jejak_interchange::write_xlsx(&apps)?;
-            fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+            let mut out = out;
+            out.write_all(&jejak_interchange::write_xlsx(&apps)?)?;
+            Ok(out.flush()?)
         }
-    }
-    fs::rename(&tmp, &args.out).with_context(|| format!("cannot write {name}"))?;
+    })?;
     output::line(&format!("exported {} application(s) to {name}", apps.len()));
     Ok(ExitCode::SUCCESS)
 }
@@ -221,13 +215,9 @@ pub(crate) fn generate(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
     let config =
         jejak_synth::Config { persons: args.persons, seed: args.seed, ..Default::default() };
     let data = jejak_synth::generate(&config);
-    let file = fs::File::create(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
-    jejak_synth::write_csv(&data, BufWriter::new(file))?;
+    write_atomically(&args.out, |out| Ok(jejak_synth::write_csv(&data, out)?))?;
     if let Some(truth) = &args.truth {
-        let file = fs::File::create(truth)
-            .with_context(|| format!("cannot create {}", truth.display()))?;
-        jejak_synth::write_truth(&data, BufWriter::new(file))?;
+        write_atomically(truth, |out| Ok(jejak_synth::write_truth(&data, out)?))?;
     }
     output::line(&format!(
         "generated {} application(s) of {} person(s) (seed {}) into {}",
@@ -237,6 +227,26 @@ pub(crate) fn generate(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
         args.out.display()
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `path` through a temporary file renamed into place, so a failure never leaves half
+/// a file behind (nor replaces a good one).
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(BufWriter<fs::File>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let tmp = path.with_extension("partial");
+    let file =
+        fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let result = write(BufWriter::new(file))
+        .with_context(|| format!("cannot write {}", path.display()))
+        .and_then(|()| {
+            fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+        });
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// A progress bar on stderr when it is a terminal (rows written of rows to write).

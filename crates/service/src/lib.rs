@@ -3,6 +3,7 @@
 //! time.
 
 pub mod assess;
+pub mod authz;
 pub mod backtest;
 pub mod clock;
 pub mod error;

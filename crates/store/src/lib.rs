@@ -8,6 +8,7 @@ mod audit;
 mod codec;
 mod error;
 mod postgres;
+mod reviews;
 mod sql;
 mod sqlite;
 mod types;
@@ -21,7 +22,10 @@ use jejak_domain::{
 
 pub use audit::{AuditEvent, AuditFailure, AuditVerification, GENESIS_HASH, verify_chain};
 pub use error::StoreError;
-pub use types::{AuditCtx, ConflictPolicy, ExportFilter, ImportConflict, ImportOutcome};
+pub use reviews::{ReviewResolution, ReviewStore};
+pub use types::{
+    ApplicationQuery, AuditCtx, ConflictPolicy, ExportFilter, ImportConflict, ImportOutcome,
+};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -34,7 +38,7 @@ pub enum Backend {
 
 /// The register's storage contract; both backends pass the same test suite.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: ReviewStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Offices in code order.
@@ -89,6 +93,9 @@ pub trait Store: Send + Sync + 'static {
         expected_version: i64,
         ctx: &AuditCtx,
     ) -> Result<Decision>;
+
+    /// Applications matching `query`, newest application date first, at most `query.limit`.
+    async fn list_applications(&self, query: &ApplicationQuery) -> Result<Vec<Application>>;
 
     /// Decision history of one application, oldest first.
     async fn decisions_of(&self, key: ApplicationKey) -> Result<Vec<Decision>>;

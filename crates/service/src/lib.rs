@@ -5,12 +5,14 @@
 pub mod assess;
 pub mod authz;
 pub mod backtest;
+pub mod casework;
 pub mod clock;
 pub mod error;
 pub mod facts;
 pub mod import;
 pub mod register;
 pub mod screening;
+pub mod search;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::ServiceError;

@@ -310,3 +310,56 @@ pub fn review_grounds(report: &AssessmentReport) -> Option<String> {
     }
     (!grounds.is_empty()).then(|| grounds.join("; "))
 }
+
+impl Casework {
+    /// Imports files for the actor's office (checked first; `dry_run` writes nothing). A row
+    /// of another office is refused unless the actor may import for every office.
+    pub async fn import(
+        &self,
+        actor: &Actor,
+        files: &[crate::import::InputFile],
+        dry_run: bool,
+    ) -> Result<crate::import::ImportReport> {
+        actor.authorize(Action::ImportApplications, Some(&actor.office))?;
+        let ctx = self.ctx(actor, None);
+        let check = crate::import::ImportOptions { dry_run: true, ..Default::default() };
+        let report = crate::import::import_files(self.store.as_ref(), files, &check, &ctx).await?;
+        for file in &report.files {
+            if let Some(row) =
+                file.rows.iter().find(|r| !actor.may(Action::ImportApplications, Some(&r.application.office_code)))
+            {
+                return Err(ServiceError::Forbidden(format!(
+                    "{}: row {}: office {} is not yours ({})",
+                    file.file, row.row, row.application.office_code, actor.office
+                )));
+            }
+        }
+        if dry_run || report.error_count() > 0 {
+            return Ok(report);
+        }
+        let write = crate::import::ImportOptions::default();
+        let report = crate::import::import_files(self.store.as_ref(), files, &write, &ctx).await?;
+        self.screening.refresh().await?;
+        Ok(report)
+    }
+}
+
+impl Casework {
+    /// Screens and assesses an application without storing it (partner systems, the
+    /// benchmark). Candidates are personal data: the read is logged.
+    pub async fn screen(&self, actor: &Actor, app: &NewApplication) -> Result<AssessmentReport> {
+        actor.authorize(Action::ScreenApplication, Some(&app.office_code))?;
+        let report = self.assessor()?.assess(app)?;
+        let purpose = format!("menyaring permohonan {}", app.application_id);
+        self.store
+            .append_audit(
+                &self.ctx(actor, Some(purpose)),
+                "personal_data.read",
+                "screening",
+                None,
+                &format!("{} candidates", report.candidates.len()),
+            )
+            .await?;
+        Ok(report)
+    }
+}

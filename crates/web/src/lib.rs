@@ -1,30 +1,77 @@
 //! The web layer: server-rendered pages in Bahasa Indonesia (English on request) and the
-//! versioned JSON API, over the register. Knows HTTP; knows no SQL.
+//! versioned JSON API, over the service. Knows HTTP; knows no SQL; decides no permission
+//! (the service does, so pages, API and CLI share one gate).
 
-mod html;
+mod api;
+mod assets;
+mod auth;
+mod error;
 mod i18n;
+mod layout;
 mod pages;
+mod routes;
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use jejak_service::casework::Casework;
 use jejak_store::Store;
+
+pub use routes::{ROUTES, RouteSpec};
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    pub casework: Arc<Casework>,
     /// Shown as a banner on every page when the register holds demo data.
     pub demo: bool,
+    /// Checked uploads waiting for the officer's confirmation.
+    pub(crate) uploads: Arc<pages::import::PendingUploads>,
 }
 
-/// The application's routes.
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, casework: Arc<Casework>, demo: bool) -> Self {
+        Self { store, casework, demo, uploads: Arc::default() }
+    }
+}
+
+/// The application's routes (`ROUTES` lists them with the action each needs).
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(pages::home))
+        .route("/", get(pages::queue::home))
         .route("/health", get(pages::health))
-        .route("/api/v1/offices", get(pages::api_offices))
+        .route("/bahasa", get(pages::switch_language))
+        .route("/static/{name}", get(assets::asset))
+        .route("/permohonan/baru", get(pages::application::new_form).post(pages::application::create))
+        .route("/permohonan/petunjuk", post(pages::application::form_hints))
+        .route("/permohonan/{key}", get(pages::application::examine))
+        .route("/permohonan/{key}/keputusan", post(pages::application::decide))
+        .route("/tinjauan", get(pages::review::list))
+        .route("/tinjauan/{id}", post(pages::review::resolve))
+        .route("/cari", get(pages::search::search))
+        .route(
+            "/impor",
+            get(pages::import::form)
+                .post(pages::import::submit)
+                .layer(DefaultBodyLimit::max(pages::import::MAX_UPLOAD_BYTES + 1024 * 1024)),
+        )
+        .route("/api/openapi.json", get(api::openapi::document))
+        .route("/api/v1/offices", get(api::offices))
+        .route("/api/v1/queue", get(api::queue))
+        .route("/api/v1/applications", post(api::create_application))
+        .route("/api/v1/applications/{key}", get(api::examine))
+        .route("/api/v1/applications/{key}/decisions", post(api::decide))
+        .route("/api/v1/screen", post(api::screen))
+        .route("/api/v1/reviews", get(api::reviews))
+        .route("/api/v1/reviews/{id}", post(api::resolve_review))
+        .route("/api/v1/search", get(api::search))
+        .route(
+            "/api/v1/imports",
+            post(api::import).layer(DefaultBodyLimit::max(pages::import::MAX_UPLOAD_BYTES)),
+        )
         .with_state(state)
 }
 

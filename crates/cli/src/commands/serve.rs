@@ -1,9 +1,15 @@
 //! `jejak serve` and `jejak demo`.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
+use jejak_matching::Model;
+use jejak_service::SystemClock;
+use jejak_service::casework::Casework;
 use jejak_service::import::{ImportOptions, InputFile, import_files};
+use jejak_service::screening::{REFRESH_INTERVAL, Screening};
+use jejak_store::Store;
 use jejak_web::AppState;
 
 use crate::args::{DemoArgs, ServeArgs};
@@ -12,7 +18,30 @@ use crate::output;
 
 pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(&args.db.database).await?;
-    run_server(&args.bind, AppState { store, demo: false }).await
+    run_server(&args.bind, app_state(store, false).await?).await
+}
+
+/// The server's state: the match index built from the register (and kept current from its
+/// change sequence), the rule set, the real clock.
+async fn app_state(store: Arc<dyn Store>, demo: bool) -> anyhow::Result<AppState> {
+    let model = Arc::new(Model::interchange().context("loading the identity model")?);
+    let screening = Arc::new(
+        Screening::start(store.clone(), model).await.context("building the match index")?,
+    );
+    let stats = screening.stats();
+    output::note(&format!(
+        "match index: {} applications, {} decisions, built in {:.1} s",
+        stats.applications,
+        stats.decisions,
+        stats.elapsed.as_secs_f64()
+    ));
+    screening.spawn_refresher(REFRESH_INTERVAL);
+    let rules = Arc::new(
+        jejak_rules::catalogue::default_rule_set()
+            .map_err(|d| anyhow::anyhow!("the built-in catalogue: {d}"))?,
+    );
+    let casework = Arc::new(Casework::new(store.clone(), screening, rules, Arc::new(SystemClock)));
+    Ok(AppState::new(store, casework, demo))
 }
 
 async fn run_server(bind: &str, state: AppState) -> anyhow::Result<ExitCode> {
@@ -60,5 +89,5 @@ pub(crate) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         args.path.display()
     ));
     output::line("==================================================================");
-    run_server(&args.bind, AppState { store, demo: true }).await
+    run_server(&args.bind, app_state(store, true).await?).await
 }

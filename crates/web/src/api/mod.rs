@@ -1,0 +1,273 @@
+//! The JSON API, `/api/v1`: every action of the pages, for partner systems (bearer tokens) and
+//! scripts. Same service calls, same permission checks; errors are `{"error": message}`.
+
+pub(crate) mod openapi;
+mod types;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jejak_domain::ApplicationKey;
+use jejak_interchange::parse_record;
+use jejak_service::casework::DecisionOutcome;
+use jejak_service::import::InputFile;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{api_error, api_status};
+use types::{ApplicationView, ExaminationView, QueueView, ReviewView, ScreenView, SearchView};
+
+/// `GET /api/v1/offices` (public: no personal data).
+pub(crate) async fn offices(State(state): State<AppState>) -> Response {
+    match state.store.list_offices().await {
+        Ok(offices) => Json(
+            offices
+                .into_iter()
+                .map(|o| {
+                    json!({
+                        "code": o.code.as_str(),
+                        "name": o.name,
+                        "work_area": o.work_area.iter().map(|r| r.dotted()).collect::<Vec<_>>(),
+                    })
+                })
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(e) => api_error(&e.into()),
+    }
+}
+
+/// `GET /api/v1/queue`: the caller's office queue.
+pub(crate) async fn queue(State(state): State<AppState>, user: CurrentUser) -> Response {
+    match state.casework.queue(&user.actor, &user.actor.office).await {
+        Ok(q) => Json(QueueView::from(&q)).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+/// Turns a JSON object of interchange fields into an application (strings, numbers as text).
+fn application_from_json(
+    body: &Map<String, Value>,
+    office: &jejak_domain::OfficeCode,
+) -> Result<jejak_domain::NewApplication, Response> {
+    let mut owned: Vec<(String, String)> = Vec::new();
+    for (k, v) in body {
+        let text = match v {
+            Value::Null => continue,
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            other => {
+                return Err(api_status(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("field {k}: expected a string, got {other}"),
+                ));
+            }
+        };
+        owned.push((k.clone(), text));
+    }
+    if !owned.iter().any(|(k, _)| k == "office_code") {
+        owned.push(("office_code".into(), office.as_str().to_owned()));
+    }
+    let offices = std::collections::HashSet::from([office.clone()]);
+    let parsed = parse_record(owned.iter().map(|(k, v)| (k.as_str(), v.as_str())), &offices);
+    match parsed.application {
+        Some(app) => Ok(app),
+        None => Err((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({
+                "error": "invalid application",
+                "fields": parsed.errors.iter().map(|p| json!({"field": p.field, "value": p.value, "message": p.message})).collect::<Vec<_>>(),
+            })),
+        )
+            .into_response()),
+    }
+}
+
+fn json_object(body: &Bytes) -> Result<Map<String, Value>, Response> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(api_status(StatusCode::BAD_REQUEST, "the body must be a JSON object")),
+        Err(e) => Err(api_status(StatusCode::BAD_REQUEST, format!("malformed JSON: {e}"))),
+    }
+}
+
+/// `POST /api/v1/applications`: registers an application (interchange field names).
+pub(crate) async fn create_application(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    body: Bytes,
+) -> Response {
+    let map = match json_object(&body) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let app = match application_from_json(&map, &user.actor.office) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match state.casework.register(&user.actor, &app).await {
+        Ok(stored) => (StatusCode::CREATED, Json(ApplicationView::from(&stored))).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+/// `POST /api/v1/screen`: screens and assesses an application without storing it.
+pub(crate) async fn screen(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    body: Bytes,
+) -> Response {
+    let map = match json_object(&body) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let app = match application_from_json(&map, &user.actor.office) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match state.casework.screen(&user.actor, &app).await {
+        Ok(report) => Json(ScreenView::new(&app.application_id, &report)).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+/// `GET /api/v1/applications/{key}`: the examination (a logged read).
+pub(crate) async fn examine(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(key): Path<i64>,
+) -> Response {
+    match state.casework.examine(&user.actor, ApplicationKey(key)).await {
+        Ok(exam) => Json(ExaminationView::from(&exam)).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct DecisionBody {
+    kind: String,
+    #[serde(default)]
+    reason_codes: Vec<String>,
+    reason_text: Option<String>,
+    deferral_until: Option<String>,
+    expected_version: i64,
+}
+
+/// `POST /api/v1/applications/{key}/decisions`: 201 recorded, 202 awaiting a supervisor.
+pub(crate) async fn decide(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(key): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let body: DecisionBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => return api_status(StatusCode::BAD_REQUEST, format!("malformed decision: {e}")),
+    };
+    let Some(kind) = jejak_domain::DecisionKind::parse(&body.kind) else {
+        return api_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("kind: {:?} is not issued, deferred, rejected or cancelled", body.kind),
+        );
+    };
+    let deferral_until = match body.deferral_until.as_deref().map(jejak_domain::date::parse_date) {
+        None => None,
+        Some(Ok(d)) => Some(d),
+        Some(Err(e)) => return api_status(StatusCode::UNPROCESSABLE_ENTITY, format!("deferral_until: {e}")),
+    };
+    let input = jejak_service::casework::DecisionInput {
+        kind,
+        reason_codes: body.reason_codes,
+        reason_text: body.reason_text,
+        deferral_until,
+        expected_version: body.expected_version,
+    };
+    match state.casework.decide(&user.actor, ApplicationKey(key), &input).await {
+        Ok(DecisionOutcome::Recorded(d)) => {
+            (StatusCode::CREATED, Json(json!({"status": "recorded", "decision": d}))).into_response()
+        }
+        Ok(DecisionOutcome::AwaitingReview(r)) => (
+            StatusCode::ACCEPTED,
+            Json(json!({"status": "awaiting_review", "review": ReviewView::from(&r)})),
+        )
+            .into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+/// `GET /api/v1/reviews`: requests waiting at the supervisor's office.
+pub(crate) async fn reviews(State(state): State<AppState>, user: CurrentUser) -> Response {
+    match state.casework.pending_reviews(&user.actor).await {
+        Ok(list) => Json(list.iter().map(|(r, _)| ReviewView::from(r)).collect::<Vec<_>>()).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ResolveBody {
+    approve: bool,
+    note: Option<String>,
+}
+
+/// `POST /api/v1/reviews/{id}`.
+pub(crate) async fn resolve_review(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let body: ResolveBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => return api_status(StatusCode::BAD_REQUEST, format!("malformed body: {e}")),
+    };
+    match state.casework.resolve_review(&user.actor, id, body.approve, body.note).await {
+        Ok(r) => Json(ReviewView::from(&r)).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SearchQuery {
+    q: String,
+}
+
+/// `GET /api/v1/search?q=`.
+pub(crate) async fn search(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<SearchQuery>,
+) -> Response {
+    match state.casework.search(&user.actor, &q.q).await {
+        Ok(r) => Json(SearchView::from(&r)).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ImportQuery {
+    file: Option<String>,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// `POST /api/v1/imports?file=NAME.csv&dry_run=true`: the file as the body.
+pub(crate) async fn import(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> Response {
+    let name = q.file.unwrap_or_else(|| "upload.csv".into());
+    let files = [InputFile { name, bytes: body.to_vec() }];
+    match state.casework.import(&user.actor, &files, q.dry_run).await {
+        Ok(report) => {
+            let status = if report.error_count() > 0 { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            (status, Json(types::import_view(&report))).into_response()
+        }
+        Err(e) => api_error(&e),
+    }
+}

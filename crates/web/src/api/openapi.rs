@@ -1,0 +1,61 @@
+//! `GET /api/openapi.json`: the OpenAPI 3.1 document, generated from `ROUTES` so it cannot
+//! drift from the router.
+
+use axum::Json;
+use serde_json::{Map, Value, json};
+
+use crate::routes::ROUTES;
+
+/// The document.
+pub(crate) fn spec() -> Value {
+    let mut paths = Map::new();
+    for route in ROUTES.iter().filter(|r| r.api) {
+        let params: Vec<Value> = route
+            .path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "integer"}}))
+            .collect();
+        let mut op = json!({
+            "summary": route.summary,
+            "parameters": params,
+            "responses": {
+                "200": {"description": "OK", "content": {"application/json": {}}},
+                "4XX": {"description": "The request was refused; `error` says why",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+            },
+        });
+        if let Some(action) = route.action {
+            op["security"] = json!([{"bearer": []}, {"session": []}]);
+            op["x-jejak-action"] = json!(action.as_str());
+        }
+        if route.method == "POST" {
+            op["requestBody"] = json!({"required": true, "content": {"application/json": {}}});
+        }
+        let entry = paths.entry(route.path.to_owned()).or_insert_with(|| json!({}));
+        entry[route.method.to_lowercase()] = op;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Jejak API",
+            "version": "1",
+            "description": "Shared register of passport applications: screening, casework, search, import. Field names of applications are those of the interchange format.",
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "API token for partner systems"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "jejak_session"},
+            },
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+            },
+        },
+    })
+}
+
+/// `GET /api/openapi.json`.
+pub(crate) async fn document() -> Json<Value> {
+    Json(spec())
+}

@@ -1,0 +1,198 @@
+//! The API's JSON shapes: stable field names, dates as ISO 8601, identifiers masked in lists.
+
+use jejak_domain::date::iso;
+use jejak_domain::{Application, ReviewRequest};
+use jejak_service::assess::AssessmentReport;
+use jejak_service::casework::{Examination, Queue};
+use jejak_service::import::ImportReport;
+use jejak_service::search::SearchResult;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+#[derive(Serialize)]
+pub(crate) struct ApplicationView {
+    key: i64,
+    version: i64,
+    application: Value,
+}
+
+impl From<&Application> for ApplicationView {
+    fn from(a: &Application) -> Self {
+        let cells = jejak_interchange::cells(&a.data);
+        let mut map = serde_json::Map::new();
+        for (column, value) in jejak_interchange::Column::ALL.iter().zip(cells) {
+            if !value.is_empty() {
+                map.insert(column.canonical().to_owned(), Value::String(value));
+            }
+        }
+        Self { key: a.key.0, version: a.version, application: Value::Object(map) }
+    }
+}
+
+fn assessment_json(application_id: &str, report: &AssessmentReport) -> Value {
+    let a = &report.assessment;
+    json!({
+        "application_id": application_id,
+        "rule_set_version": a.rule_set.version,
+        "score": a.score,
+        "band": a.band,
+        "flagged": a.flagged,
+        "hard_checks": a.hard_checks.iter().map(|h| json!({
+            "id": &*h.id, "passed": h.passed, "message": h.message.id, "message_en": h.message.en,
+        })).collect::<Vec<_>>(),
+        "indicators": a.indicators.iter().map(|i| json!({
+            "id": &*i.id, "weight": i.weight, "message": i.message.id, "message_en": i.message.en,
+        })).collect::<Vec<_>>(),
+        "matches": report.candidates.iter().map(|c| json!({
+            "application_key": c.key.0,
+            "application_id": c.application_id,
+            "person_id": c.person_id,
+            "office_code": c.office_code.as_str(),
+            "applied_on": iso(c.applied_on),
+            "probability": c.probability,
+            "match_weight": c.match_weight,
+            "band": match c.band {
+                jejak_matching::Band::AutoLink => "auto_link",
+                jejak_matching::Band::Review => "review",
+                jejak_matching::Band::NoMatch => "no_match",
+            },
+            "active_bar_until": c.history.active_bar_until.map(iso),
+            "adverse_decisions": c.history.adverse,
+            "evidence": c.evidence.iter().map(|e| json!({
+                "field": e.field, "level": format!("{:?}", e.level).to_lowercase(),
+                "weight": e.weight, "this": e.left, "that": e.right,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// `POST /api/v1/screen` response: the `jejak assess` object with per-field evidence.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub(crate) struct ScreenView(Value);
+
+impl ScreenView {
+    pub(crate) fn new(application_id: &str, report: &AssessmentReport) -> Self {
+        Self(assessment_json(application_id, report))
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct ExaminationView {
+    application: ApplicationView,
+    decisions: Vec<jejak_domain::Decision>,
+    reviews: Vec<ReviewView>,
+    assessment: Value,
+    issue_needs_review: Option<String>,
+}
+
+impl From<&Examination> for ExaminationView {
+    fn from(e: &Examination) -> Self {
+        Self {
+            application: ApplicationView::from(&e.application),
+            decisions: e.decisions.clone(),
+            reviews: e.reviews.iter().map(ReviewView::from).collect(),
+            assessment: assessment_json(&e.application.data.application_id, &e.report),
+            issue_needs_review: e.issue_needs_review.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct ReviewView {
+    id: i64,
+    application_key: i64,
+    kind: &'static str,
+    grounds: String,
+    requested_by: String,
+    requested_at: String,
+    status: &'static str,
+    reviewed_by: Option<String>,
+    review_note: Option<String>,
+}
+
+impl From<&ReviewRequest> for ReviewView {
+    fn from(r: &ReviewRequest) -> Self {
+        Self {
+            id: r.id,
+            application_key: r.application().0,
+            kind: r.data.proposed.kind.as_str(),
+            grounds: r.data.grounds.clone(),
+            requested_by: r.data.requested_by.clone(),
+            requested_at: r.requested_at.clone(),
+            status: r.status.as_str(),
+            reviewed_by: r.reviewed_by.clone(),
+            review_note: r.review_note.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct QueueView {
+    pending: Vec<Value>,
+    awaiting_review: Vec<ReviewView>,
+}
+
+impl From<&Queue> for QueueView {
+    fn from(q: &Queue) -> Self {
+        Self {
+            pending: q
+                .pending
+                .iter()
+                .map(|i| {
+                    json!({
+                        "key": i.application.key.0,
+                        "application_id": i.application.data.application_id,
+                        "full_name": i.application.data.full_name,
+                        "applied_on": iso(i.application.data.applied_on),
+                        "band": i.band,
+                        "flagged": i.flagged,
+                        "matches": i.matches,
+                    })
+                })
+                .collect(),
+            awaiting_review: q.awaiting_review.iter().map(ReviewView::from).collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(transparent)]
+pub(crate) struct SearchView(Value);
+
+impl From<&SearchResult> for SearchView {
+    fn from(r: &SearchResult) -> Self {
+        Self(json!({
+            "kind": format!("{:?}", r.kind).to_lowercase(),
+            "hits": r.hits.iter().map(|h| json!({
+                "key": h.key.0,
+                "application_id": h.application_id,
+                "office_code": h.office_code.as_str(),
+                "applied_on": iso(h.applied_on),
+                "full_name": h.full_name,
+                "nik": h.nik_masked,
+                "phone": h.phone_masked,
+                "birth_date": h.birth_date.map(iso),
+                "outcome": h.outcome.as_str(),
+                "person_id": h.person_id,
+                "probability": h.probability,
+            })).collect::<Vec<_>>(),
+        }))
+    }
+}
+
+/// The import report: per file, the valid row count and every error located by row/column.
+pub(crate) fn import_view(report: &ImportReport) -> Value {
+    json!({
+        "status": format!("{:?}", report.status).to_lowercase(),
+        "inserted": report.store.as_ref().map_or(0, |s| s.inserted),
+        "unchanged": report.store.as_ref().map_or(0, |s| s.unchanged),
+        "files": report.files.iter().map(|f| json!({
+            "file": f.file,
+            "valid_rows": f.rows.len(),
+            "errors": f.errors.iter().map(|d| json!({"row": d.row, "column": d.column, "value": d.value, "message": d.message})).collect::<Vec<_>>(),
+            "warnings": f.warnings.len(),
+        })).collect::<Vec<_>>(),
+        "conflicts": report.conflicts.iter().map(ToString::to_string).collect::<Vec<_>>(),
+    })
+}

@@ -9,6 +9,7 @@ pub mod error;
 pub mod facts;
 pub mod import;
 pub mod register;
+pub mod rulesets;
 pub mod screening;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -8,6 +8,7 @@ mod audit;
 mod codec;
 mod error;
 mod postgres;
+mod rulesets;
 mod sql;
 mod sqlite;
 mod types;
@@ -21,6 +22,10 @@ use jejak_domain::{
 
 pub use audit::{AuditEvent, AuditFailure, AuditVerification, GENESIS_HASH, verify_chain};
 pub use error::StoreError;
+pub use rulesets::{
+    FiredRule, NewAssessment, NewRuleSet, RuleFile, RuleSetError, RuleSetStatus, RuleSetStore,
+    StoredAssessment, StoredRuleSet,
+};
 pub use types::{AuditCtx, ConflictPolicy, ExportFilter, ImportConflict, ImportOutcome};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -34,7 +39,7 @@ pub enum Backend {
 
 /// The register's storage contract; both backends pass the same test suite.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: RuleSetStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Offices in code order.

@@ -13,7 +13,7 @@ use jejak_domain::date::parse_date;
 use jejak_rules::{CheckStatus, RuleSet, RuleSetInfo, Source, Status, catalogue, lifecycle};
 use jejak_store::{
     AuditCtx, FiredRule, NewAssessment, NewRuleSet, RuleFile, RuleSetError, RuleSetStatus,
-    StoredAssessment, StoredRuleSet, Store,
+    RuleSetStore, Store, StoredAssessment, StoredRuleSet,
 };
 use time::Date;
 

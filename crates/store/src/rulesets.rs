@@ -199,7 +199,8 @@ pub(crate) const ACTIVE_RULE_SET: &str = "select * from rule_sets where status =
 pub(crate) const PUBLISH_RULE_SET: &str = "update rule_sets set status = 'published', publisher = $1, published_at = $2, change_seq = $3 where version = $4";
 pub(crate) const RETIRE_ACTIVE: &str =
     "update rule_sets set status = 'retired', change_seq = $1 where status = 'active'";
-pub(crate) const ACTIVATE_RULE_SET: &str = "update rule_sets set status = 'active', activated_at = $1, change_seq = $2 where version = $3";
+pub(crate) const ACTIVATE_RULE_SET: &str =
+    "update rule_sets set status = 'active', activated_at = $1, change_seq = $2 where version = $3";
 pub(crate) const APPLICATION_EXISTS: &str = "select count(*) from applications where id = $1";
 pub(crate) const INSERT_ASSESSMENT: &str = "insert into assessments (id, application_key, rule_set_version, digest, score, band, fired_indicators, failed_hard_checks, assessed_at, assessed_by, change_seq) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 pub(crate) const ASSESSMENTS_OF: &str =

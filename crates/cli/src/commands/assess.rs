@@ -25,8 +25,7 @@ pub(crate) async fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
         Some(url) => Some(open_store(url).await?),
         None => None,
     };
-    let rule_set =
-        Arc::new(rules::load_or_active(&args.rules, store.as_deref(), "rules").await?);
+    let rule_set = Arc::new(rules::load_or_active(&args.rules, store.as_deref(), "rules").await?);
     let (screening, offices) = match store {
         Some(store) => {
             let offices = store.list_offices().await?;

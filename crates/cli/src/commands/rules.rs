@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use jejak_rules::{RuleSet, Source, lifecycle};
 use jejak_service::rulesets::{self, LoadedRuleSet};
 use jejak_service::{Clock, SystemClock};
-use jejak_store::{Store, StoredRuleSet};
+use jejak_store::{RuleSetStore, Store, StoredRuleSet};
 
 use crate::args::{DatabaseArg, RulesActivateArgs, RulesCheckArgs, RulesCommand, RulesPublishArgs};
 use crate::commands::{cli_ctx, open_store};
@@ -189,9 +189,8 @@ fn list_table(sets: &[StoredRuleSet]) -> Vec<String> {
             s.digest.chars().take(12).collect(),
         ]);
     }
-    let widths: Vec<usize> = (0..8)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
+    let widths: Vec<usize> =
+        (0..8).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     rows.iter()
         .map(|r| {
             r.iter()

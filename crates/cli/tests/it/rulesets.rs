@@ -74,7 +74,11 @@ fn a_rule_set_published_and_activated_in_the_register_is_used_by_assess_and_back
     assert!(std::fs::read_to_string(&file).unwrap().contains("status = \"published\""));
     let run = jejak(&["rules", "list", "--database", &db]);
     let row = run.stdout.lines().find(|l| l.starts_with("2025.7")).unwrap_or_default().to_owned();
-    assert!(row.contains("published") && row.contains("analis") && row.contains("supervisor"), "{}", run.stdout);
+    assert!(
+        row.contains("published") && row.contains("analis") && row.contains("supervisor"),
+        "{}",
+        run.stdout
+    );
 
     let run = jejak(&["rules", "activate", "2025.7", "--by", "kepala", "--database", &db]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -96,7 +100,11 @@ fn a_rule_set_published_and_activated_in_the_register_is_used_by_assess_and_back
     // Without a register there is no active rule set: the built-in catalogue.
     let run = jejak(&["assess", "--input", &input]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.lines().all(|l| l.contains("\"rule_set_version\":\"2025.1\"")), "{}", run.stdout);
+    assert!(
+        run.stdout.lines().all(|l| l.contains("\"rule_set_version\":\"2025.1\"")),
+        "{}",
+        run.stdout
+    );
 
     // backtest without --rules replays the active rule set.
     let run = jejak(&["backtest", "--database", &db]);
@@ -133,5 +141,9 @@ async fn a_draft_or_unknown_version_is_never_activated() {
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("no rule set version 2099.1"), "{}", run.stderr);
     let run = jejak(&["rules", "list", "--database", &db]);
-    assert!(run.stdout.lines().any(|l| l.starts_with("2025.7") && l.contains("draft")), "{}", run.stdout);
+    assert!(
+        run.stdout.lines().any(|l| l.starts_with("2025.7") && l.contains("draft")),
+        "{}",
+        run.stdout
+    );
 }

@@ -9,7 +9,7 @@ use jejak_rules::{Source, Status};
 use jejak_service::ServiceError;
 use jejak_service::assess::Assessor;
 use jejak_service::rulesets;
-use jejak_store::{AuditCtx, RuleSetStatus, Store};
+use jejak_store::{AuditCtx, RuleSetStatus, RuleSetStore, Store};
 
 use crate::support::{day, suryani};
 
@@ -63,7 +63,10 @@ async fn a_rule_set_is_drafted_published_by_another_user_activated_and_used() {
     assert_eq!(draft.status, RuleSetStatus::Draft);
 
     let err = rulesets::activate(store, "7", &as_user("kepala")).await.unwrap_err();
-    assert!(matches!(err, ServiceError::Conflict(ref m) if m.contains("only a published")), "{err}");
+    assert!(
+        matches!(err, ServiceError::Conflict(ref m) if m.contains("only a published")),
+        "{err}"
+    );
     let err = rulesets::publish(store, "7", &as_user("Analis")).await.unwrap_err();
     assert!(matches!(err, ServiceError::Forbidden(ref m) if m.contains("four-eyes")), "{err}");
     rulesets::publish(store, "7", &as_user("supervisor")).await.unwrap();
@@ -105,7 +108,8 @@ async fn a_broken_rule_file_is_never_stored_and_the_active_rule_set_stays() {
     rulesets::publish(store, "1", &as_user("supervisor")).await.unwrap();
     rulesets::activate(store, "1", &as_user("kepala")).await.unwrap();
 
-    let broken = rules("2").replace("destination_country == \"MY\"", "destinaton_country == \"MY\"");
+    let broken =
+        rules("2").replace("destination_country == \"MY\"", "destinaton_country == \"MY\"");
     let err = rulesets::draft(store, &[Source::new("v2.toml", broken.clone())], &as_user("analis"))
         .await
         .unwrap_err();
@@ -122,7 +126,10 @@ async fn a_broken_rule_file_is_never_stored_and_the_active_rule_set_stays() {
     let err = rulesets::draft(store, &[Source::new("rules.toml", changed)], &as_user("analis"))
         .await
         .unwrap_err();
-    assert!(matches!(err, ServiceError::Conflict(ref m) if m.contains("new version label")), "{err}");
+    assert!(
+        matches!(err, ServiceError::Conflict(ref m) if m.contains("new version label")),
+        "{err}"
+    );
 
     // Stored files that no longer give the stored digest are refused when loaded.
     let mut stored = store.rule_set("1").await.unwrap().unwrap();

@@ -50,8 +50,12 @@ pub async fn a_rule_set_goes_from_draft_to_published_by_another_user_to_active(f
     assert!(store.active_rule_set().await.unwrap().is_none());
 
     // A draft is never activated.
-    let err = store.activate_rule_set("1", &ctx("citra", "2025-03-01T09:00:00Z")).await.unwrap_err();
-    assert!(matches!(err, RuleSetError::NotPublished { status: RuleSetStatus::Draft, .. }), "{err}");
+    let err =
+        store.activate_rule_set("1", &ctx("citra", "2025-03-01T09:00:00Z")).await.unwrap_err();
+    assert!(
+        matches!(err, RuleSetError::NotPublished { status: RuleSetStatus::Draft, .. }),
+        "{err}"
+    );
 
     // The author cannot publish, whatever the spelling of the name.
     let err = store.publish_rule_set("1", &ctx(" ANA ", "2025-03-01T09:00:00Z")).await.unwrap_err();
@@ -66,7 +70,10 @@ pub async fn a_rule_set_goes_from_draft_to_published_by_another_user_to_active(f
     assert_eq!(published.published_at.as_deref(), Some("2025-03-02T08:00:00Z"));
     assert!(published.change_seq > saved.change_seq);
     let err = store.publish_rule_set("1", &ctx("citra", "2025-03-02T09:00:00Z")).await.unwrap_err();
-    assert!(matches!(err, RuleSetError::NotDraft { status: RuleSetStatus::Published, .. }), "{err}");
+    assert!(
+        matches!(err, RuleSetError::NotDraft { status: RuleSetStatus::Published, .. }),
+        "{err}"
+    );
 
     let active = store.activate_rule_set("1", &ctx("citra", "2025-03-03T08:00:00Z")).await.unwrap();
     assert_eq!(active.status, RuleSetStatus::Active);
@@ -92,7 +99,10 @@ pub async fn a_rule_set_goes_from_draft_to_published_by_another_user_to_active(f
 pub async fn activating_retires_the_previous_version_so_exactly_one_is_active(fresh: &Fresh) {
     let store = &fresh.store;
     for version in ["1", "2", "3"] {
-        store.save_rule_set_draft(&draft(version, "ana"), &ctx("ana", "2025-03-01T08:00:00Z")).await.unwrap();
+        store
+            .save_rule_set_draft(&draft(version, "ana"), &ctx("ana", "2025-03-01T08:00:00Z"))
+            .await
+            .unwrap();
         store.publish_rule_set(version, &ctx("budi", "2025-03-02T08:00:00Z")).await.unwrap();
     }
     store.activate_rule_set("1", &ctx("citra", "2025-03-03T08:00:00Z")).await.unwrap();
@@ -109,8 +119,12 @@ pub async fn activating_retires_the_previous_version_so_exactly_one_is_active(fr
         ]
     );
     // A retired version cannot come back without a new publication.
-    let err = store.activate_rule_set("1", &ctx("citra", "2025-03-05T08:00:00Z")).await.unwrap_err();
-    assert!(matches!(err, RuleSetError::NotPublished { status: RuleSetStatus::Retired, .. }), "{err}");
+    let err =
+        store.activate_rule_set("1", &ctx("citra", "2025-03-05T08:00:00Z")).await.unwrap_err();
+    assert!(
+        matches!(err, RuleSetError::NotPublished { status: RuleSetStatus::Retired, .. }),
+        "{err}"
+    );
     assert_eq!(store.active_rule_set().await.unwrap().unwrap().version, "2");
 
     let events = store.audit_events(0, 100).await.unwrap();
@@ -146,7 +160,12 @@ pub async fn assessments_are_kept_with_the_rule_set_version_that_made_them(fresh
     );
     let c = ctx("petugas", "2025-03-01T08:00:00Z");
     store.import(&[app], ConflictPolicy::Abort, &c).await.unwrap();
-    let key = store.find_application(&OfficeCode::parse("BDL").unwrap(), "BDL-1").await.unwrap().unwrap().key;
+    let key = store
+        .find_application(&OfficeCode::parse("BDL").unwrap(), "BDL-1")
+        .await
+        .unwrap()
+        .unwrap()
+        .key;
     let first = NewAssessment {
         application: key,
         rule_set_version: "2025.1".into(),
@@ -168,7 +187,10 @@ pub async fn assessments_are_kept_with_the_rule_set_version_that_made_them(fresh
         ..first.clone()
     };
     let stored = store.record_assessment(&first, &c).await.unwrap();
-    assert_eq!((stored.assessed_by.as_str(), stored.assessed_at.as_str()), ("petugas", "2025-03-01T08:00:00Z"));
+    assert_eq!(
+        (stored.assessed_by.as_str(), stored.assessed_at.as_str()),
+        ("petugas", "2025-03-01T08:00:00Z")
+    );
     store.record_assessment(&second, &ctx("supervisor", "2025-03-02T08:00:00Z")).await.unwrap();
     let history = store.assessments_of(key).await.unwrap();
     assert_eq!(history.len(), 2);
@@ -188,5 +210,8 @@ pub async fn assessments_are_kept_with_the_rule_set_version_that_made_them(fresh
         .filter(|e| e.action == "assessment.record")
         .map(|e| e.details.as_str())
         .collect();
-    assert_eq!(recorded, ["rule set 2025.1 score 70 band high", "rule set 2025.2 score 0 band low"]);
+    assert_eq!(
+        recorded,
+        ["rule set 2025.1 score 70 band high", "rule set 2025.2 score 0 band low"]
+    );
 }

@@ -12,8 +12,8 @@ use jejak_domain::Application;
 use jejak_domain::date::parse_date;
 use jejak_rules::{CheckStatus, RuleSet, RuleSetInfo, Source, Status, catalogue, lifecycle};
 use jejak_store::{
-    AuditCtx, FiredRule, NewAssessment, NewRuleSet, RuleFile, RuleSetError, RuleSetStatus,
-    RuleSetStore, Store, StoredAssessment, StoredRuleSet,
+    AuditCtx, FiredRule, NewAssessment, NewRuleSet, RuleFile, RuleSetError, RuleSetStatus, Store,
+    StoredAssessment, StoredRuleSet,
 };
 use time::Date;
 

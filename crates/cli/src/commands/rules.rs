@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use jejak_rules::{RuleSet, Source, lifecycle};
 use jejak_service::rulesets::{self, LoadedRuleSet};
 use jejak_service::{Clock, SystemClock};
-use jejak_store::{RuleSetStore, Store, StoredRuleSet};
+use jejak_store::{Store, StoredRuleSet};
 
 use crate::args::{DatabaseArg, RulesActivateArgs, RulesCheckArgs, RulesCommand, RulesPublishArgs};
 use crate::commands::{cli_ctx, open_store};

@@ -9,7 +9,7 @@ use jejak_rules::{Source, Status};
 use jejak_service::ServiceError;
 use jejak_service::assess::Assessor;
 use jejak_service::rulesets;
-use jejak_store::{AuditCtx, RuleSetStatus, RuleSetStore, Store};
+use jejak_store::{AuditCtx, RuleSetStatus, Store};
 
 use crate::support::{day, suryani};
 

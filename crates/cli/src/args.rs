@@ -220,7 +220,8 @@ pub(crate) struct RulesPublishArgs {
 #[derive(Debug, Args)]
 pub(crate) struct RulesActivateArgs {
     /// Version label of a published rule set in the register.
-    pub(crate) version: String,
+    #[arg(value_name = "VERSION")]
+    pub(crate) label: String,
     /// The user activating it (recorded in the audit log).
     #[arg(long, env = "JEJAK_USER")]
     pub(crate) by: String,

@@ -138,9 +138,9 @@ async fn publish(args: &RulesPublishArgs) -> anyhow::Result<ExitCode> {
 async fn activate(args: &RulesActivateArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(&args.db.database).await?;
     let before = store.active_rule_set().await?;
-    let active = rulesets::activate(store.as_ref(), args.version.trim(), &cli_ctx(&args.by))
+    let active = rulesets::activate(store.as_ref(), args.label.trim(), &cli_ctx(&args.by))
         .await
-        .with_context(|| format!("cannot activate rule set {}", args.version.trim()))?;
+        .with_context(|| format!("cannot activate rule set {}", args.label.trim()))?;
     let retired = before.map(|b| format!("; {} {} is retired", b.name, b.version));
     output::line(&format!(
         "activated rule set {} {}{}",

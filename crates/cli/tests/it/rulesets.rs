@@ -112,7 +112,20 @@ fn a_rule_set_published_and_activated_in_the_register_is_used_by_assess_and_back
     assert!(run.stderr.contains("candidate: the register's active rule set"), "{}", run.stderr);
     assert!(run.stdout.contains("L01"), "{}", run.stdout);
 
-    // Publishing the same version again is refused by the register.
+    // A broken next version is refused with file and line, and the active one stays.
+    let broken_text = RULES
+        .replace("version = \"2025.7\"", "version = \"2025.8\"")
+        .replace("weight = 40", "weight = \"forty\"");
+    let broken = write(dir.path(), "next.toml", &broken_text);
+    let run = jejak(&["rules", "publish", &broken, "--by", "supervisor", "--database", &db]);
+    assert_ne!(run.code, 0);
+    let line = broken_text.lines().position(|l| l.contains("forty")).unwrap() + 1;
+    assert!(run.stderr.contains(&format!("next.toml:{line}:")), "{}", run.stderr);
+    let run = jejak(&["rules", "list", "--database", &db]);
+    assert_eq!(run.stdout.lines().count(), 2, "{}", run.stdout);
+    assert!(run.stdout.lines().any(|l| l.starts_with("2025.7") && l.contains("active")));
+
+    // Publishing the same version again is refused.
     let run = jejak(&["rules", "publish", &file, "--by", "someone", "--database", &db]);
     assert_ne!(run.code, 0);
 }

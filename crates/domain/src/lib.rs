@@ -11,6 +11,7 @@ pub mod office;
 pub mod passport;
 pub mod phone;
 pub mod region;
+pub mod review;
 pub mod text;
 
 pub use application::{Application, ApplicationKey, NewApplication, Outcome, Purpose, Sex};
@@ -21,3 +22,4 @@ pub use office::{Office, OfficeCode};
 pub use passport::PassportNo;
 pub use phone::Phone;
 pub use region::{RegionCode, RegionLevel};
+pub use review::{NewReviewRequest, ReviewRequest, ReviewStatus};

@@ -3,7 +3,9 @@
 //! time.
 
 pub mod assess;
+pub mod authz;
 pub mod backtest;
+pub mod casework;
 pub mod clock;
 pub mod error;
 pub mod facts;
@@ -11,6 +13,7 @@ pub mod import;
 pub mod register;
 pub mod rulesets;
 pub mod screening;
+pub mod search;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::ServiceError;

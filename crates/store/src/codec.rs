@@ -102,7 +102,11 @@ pub(crate) fn differing_fields(a: &NewApplication, b: &NewApplication) -> Vec<&'
         .collect()
 }
 
-fn corrupt(table: &'static str, column: &'static str, message: impl ToString) -> StoreError {
+pub(crate) fn corrupt(
+    table: &'static str,
+    column: &'static str,
+    message: impl ToString,
+) -> StoreError {
     StoreError::Corrupt { table, column, message: message.to_string() }
 }
 
@@ -131,11 +135,11 @@ where
     }
 }
 
-fn date(table: &'static str, column: &'static str, v: &str) -> Result<Date, StoreError> {
+pub(crate) fn date(table: &'static str, column: &'static str, v: &str) -> Result<Date, StoreError> {
     parse_date(v).map_err(|e| corrupt(table, column, e))
 }
 
-fn opt<T, E: ToString>(
+pub(crate) fn opt<T, E: ToString>(
     table: &'static str,
     column: &'static str,
     value: Option<String>,

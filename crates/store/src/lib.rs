@@ -8,6 +8,7 @@ mod audit;
 mod codec;
 mod error;
 mod postgres;
+mod reviews;
 mod rulesets;
 mod sql;
 mod sqlite;
@@ -22,11 +23,14 @@ use jejak_domain::{
 
 pub use audit::{AuditEvent, AuditFailure, AuditVerification, GENESIS_HASH, verify_chain};
 pub use error::StoreError;
+pub use reviews::{ReviewResolution, ReviewStore};
 pub use rulesets::{
     FiredRule, NewAssessment, NewRuleSet, RuleFile, RuleSetError, RuleSetStatus, RuleSetStore,
     StoredAssessment, StoredRuleSet,
 };
-pub use types::{AuditCtx, ConflictPolicy, ExportFilter, ImportConflict, ImportOutcome};
+pub use types::{
+    ApplicationQuery, AuditCtx, ConflictPolicy, ExportFilter, ImportConflict, ImportOutcome,
+};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -39,7 +43,7 @@ pub enum Backend {
 
 /// The register's storage contract; both backends pass the same test suite.
 #[async_trait]
-pub trait Store: RuleSetStore + Send + Sync + 'static {
+pub trait Store: ReviewStore + RuleSetStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Offices in code order.
@@ -94,6 +98,9 @@ pub trait Store: RuleSetStore + Send + Sync + 'static {
         expected_version: i64,
         ctx: &AuditCtx,
     ) -> Result<Decision>;
+
+    /// Applications matching `query`, newest application date first, at most `query.limit`.
+    async fn list_applications(&self, query: &ApplicationQuery) -> Result<Vec<Application>>;
 
     /// Decision history of one application, oldest first.
     async fn decisions_of(&self, key: ApplicationKey) -> Result<Vec<Decision>>;

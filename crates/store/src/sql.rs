@@ -29,6 +29,7 @@ pub(crate) const AUDIT_AFTER: &str =
 pub(crate) const UPDATE_OUTCOME: &str = "update applications set outcome = $1, outcome_reason = $2, decided_on = $3, version = version + 1, change_seq = $4 where id = $5 and version = $6";
 pub(crate) const INSERT_APPLICATION: &str = "insert into applications (id, office_code, application_id, applied_on, full_name, nik, sex, birth_date, birth_place, address, village_code, phone, mother_name, father_name, occupation, purpose, destination_country, previous_passport_no, sponsor_name, sponsor_phone, cpmi_id, outcome, outcome_reason, decided_on, source_hash, version, change_seq) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)";
 pub(crate) const INSERT_DECISION_COLUMNS: &str = "insert into decisions (id, application_key, kind, decided_on, deferral_until, reason_codes, reason_text, officer, change_seq) ";
+pub(crate) const LIST_APPLICATIONS: &str = "select * from applications where ($1 is null or office_code = $1) and ($2 is null or outcome = $2) and ($3 is null or nik = $3) and ($4 is null or phone = $4) and ($5 is null or previous_passport_no = $5) order by applied_on desc, id desc limit $6";
 pub(crate) const EXPORT: &str = "select * from applications where ($1 is null or applied_on >= $1) and ($2 is null or applied_on <= $2) and ($3 is null or office_code = $3) order by applied_on, office_code, application_id";
 
 /// Implements `Store` for a backend type with a `pool` field and a `begin_write` method.
@@ -147,6 +148,49 @@ macro_rules! store_impl {
                     qb.build().execute(&mut **tx).await?;
                 }
                 Ok(())
+            }
+
+            /// Appends a decision and moves the application to its outcome inside `tx`, if the
+            /// application is still at `expected_version`; else `Conflict` (the caller's
+            /// transaction is then to be dropped).
+            async fn decide_tx(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                decision: &jejak_domain::NewDecision,
+                expected_version: i64,
+                ctx: &$crate::AuditCtx,
+            ) -> $crate::Result<jejak_domain::Decision> {
+                use $crate::codec::RowExt;
+                let seq = Self::reserve(tx, 1).await?;
+                let updated = sqlx::query($crate::sql::UPDATE_OUTCOME)
+                    .bind(decision.kind.as_str())
+                    .bind($crate::codec::outcome_reason_text(decision))
+                    .bind(jejak_domain::date::iso(decision.decided_on))
+                    .bind(seq)
+                    .bind(decision.application.0)
+                    .bind(expected_version)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected();
+                if updated == 0 {
+                    let current = sqlx::query($crate::sql::SELECT_APPLICATION)
+                        .bind(decision.application.0)
+                        .fetch_optional(&mut **tx)
+                        .await?
+                        .ok_or_else(|| $crate::StoreError::NotFound(format!("application {}", decision.application)))?;
+                    return Err($crate::StoreError::Conflict(format!(
+                        "application {} was changed by someone else (version {} is now {}); reload it and decide again",
+                        current.text("application_id")?, expected_version, current.int("version")?
+                    )));
+                }
+                Self::insert_decisions_tx(tx, &[(seq, decision.clone())]).await?;
+                let key = decision.application.to_string();
+                let details = format!(
+                    "{} {}",
+                    decision.kind.as_str(),
+                    $crate::codec::outcome_reason_text(decision).unwrap_or_default()
+                );
+                Self::audit_tx(tx, ctx, "decision.record", "application", Some(&key), details.trim()).await?;
+                Ok(jejak_domain::Decision { id: seq, change_seq: seq, data: decision.clone() })
             }
 
             /// Stored applications with the given keys, by (office, application id).
@@ -356,35 +400,25 @@ macro_rules! store_impl {
                 ctx: &$crate::AuditCtx,
             ) -> $crate::Result<jejak_domain::Decision> {
                 let mut tx = self.begin_write().await?;
-                let seq = Self::reserve(&mut tx, 1).await?;
-                let updated = sqlx::query($crate::sql::UPDATE_OUTCOME)
-                    .bind(decision.kind.as_str())
-                    .bind($crate::codec::outcome_reason_text(decision))
-                    .bind(jejak_domain::date::iso(decision.decided_on))
-                    .bind(seq)
-                    .bind(decision.application.0)
-                    .bind(expected_version)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if updated == 0 {
-                    tx.rollback().await?;
-                    let current = self.get_application(decision.application).await?;
-                    return Err($crate::StoreError::Conflict(format!(
-                        "application {} was changed by someone else (version {} is now {}); reload it and decide again",
-                        current.data.application_id, expected_version, current.version
-                    )));
-                }
-                Self::insert_decisions_tx(&mut tx, &[(seq, decision.clone())]).await?;
-                let key = decision.application.to_string();
-                let details = format!(
-                    "{} {}",
-                    decision.kind.as_str(),
-                    $crate::codec::outcome_reason_text(decision).unwrap_or_default()
-                );
-                Self::audit_tx(&mut tx, ctx, "decision.record", "application", Some(&key), details.trim()).await?;
+                let recorded = Self::decide_tx(&mut tx, decision, expected_version, ctx).await?;
                 tx.commit().await?;
-                Ok(jejak_domain::Decision { id: seq, change_seq: seq, data: decision.clone() })
+                Ok(recorded)
+            }
+
+            async fn list_applications(
+                &self,
+                query: &$crate::ApplicationQuery,
+            ) -> $crate::Result<Vec<jejak_domain::Application>> {
+                let rows = sqlx::query($crate::sql::LIST_APPLICATIONS)
+                    .bind(query.office.as_ref().map(|o| o.as_str().to_owned()))
+                    .bind(query.outcome.map(|o| o.as_str().to_owned()))
+                    .bind(query.nik.clone())
+                    .bind(query.phone.clone())
+                    .bind(query.passport_no.clone())
+                    .bind(i64::from(query.limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map($crate::codec::read_application).collect()
             }
 
             async fn decisions_of(

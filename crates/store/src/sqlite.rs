@@ -8,6 +8,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, Transaction};
 
+use crate::reviews::review_impl;
 use crate::rulesets::ruleset_impl;
 use crate::sql::store_impl;
 use crate::{Backend, Result};
@@ -48,4 +49,5 @@ impl SqliteStore {
 }
 
 store_impl!(SqliteStore, Sqlite);
+review_impl!(SqliteStore, Sqlite);
 ruleset_impl!(SqliteStore, Sqlite);

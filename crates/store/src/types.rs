@@ -1,6 +1,6 @@
 //! Plain values passed to and returned by the store.
 
-use jejak_domain::{NewApplication, OfficeCode};
+use jejak_domain::{NewApplication, OfficeCode, Outcome};
 use time::Date;
 
 /// Who does a write, from where, why, and when: recorded in the audit log.
@@ -56,5 +56,26 @@ impl ExportFilter {
         self.from.is_none_or(|d| app.applied_on >= d)
             && self.to.is_none_or(|d| app.applied_on <= d)
             && self.office.as_ref().is_none_or(|o| &app.office_code == o)
+    }
+}
+
+/// Which stored applications to list (work queues, look-ups by identifier). Every given
+/// criterion must hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationQuery {
+    pub office: Option<OfficeCode>,
+    pub outcome: Option<Outcome>,
+    /// Exact NIK (16 digits).
+    pub nik: Option<String>,
+    /// Exact phone in E.164.
+    pub phone: Option<String>,
+    /// Exact previous passport number (uppercase).
+    pub passport_no: Option<String>,
+    pub limit: u32,
+}
+
+impl Default for ApplicationQuery {
+    fn default() -> Self {
+        Self { office: None, outcome: None, nik: None, phone: None, passport_no: None, limit: 100 }
     }
 }

@@ -2,6 +2,7 @@
 //! SQLite and PostgreSQL, facts and assessments derived from the register.
 #![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
 
+mod casework;
 mod rulesets;
 mod screening;
 mod support;

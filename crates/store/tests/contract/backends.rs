@@ -27,15 +27,19 @@ pub async fn postgres() -> Option<Fresh> {
     Some(Fresh { store, raw_url: url, _dir: None })
 }
 
-/// Declares `#[tokio::test]`s that run one behaviour on both backends.
+/// Declares `#[tokio::test]`s that run one behaviour on both backends. The behaviours are
+/// functions of the module named before the colon (`behaviour` when none is named).
 macro_rules! contract {
     ($($name:ident),+ $(,)?) => {
+        crate::backends::contract!(behaviour: $($name),+);
+    };
+    ($module:ident: $($name:ident),+ $(,)?) => {
         mod sqlite_backend {
             $(
                 #[tokio::test]
                 async fn $name() {
                     let fresh = crate::backends::sqlite().await;
-                    super::$name(&fresh).await;
+                    crate::$module::$name(&fresh).await;
                 }
             )+
         }
@@ -44,7 +48,7 @@ macro_rules! contract {
                 #[tokio::test]
                 async fn $name() {
                     if let Some(fresh) = crate::backends::postgres().await {
-                        super::$name(&fresh).await;
+                        crate::$module::$name(&fresh).await;
                     }
                 }
             )+

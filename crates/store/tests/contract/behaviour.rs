@@ -20,7 +20,7 @@ contract!(
     the_audit_chain_verifies_and_rejects_edits,
 );
 
-fn ctx() -> AuditCtx {
+pub(crate) fn ctx() -> AuditCtx {
     AuditCtx {
         actor: "admin".into(),
         office: Some(OfficeCode::parse("BDL").unwrap()),
@@ -29,13 +29,13 @@ fn ctx() -> AuditCtx {
     }
 }
 
-async fn with_offices(fresh: &Fresh) {
+pub(crate) async fn with_offices(fresh: &Fresh) {
     for office in Office::lampung_pilot() {
         fresh.store.save_office(&office, &ctx()).await.unwrap();
     }
 }
 
-fn app(id: &str, office: &str, day: u8) -> NewApplication {
+pub(crate) fn app(id: &str, office: &str, day: u8) -> NewApplication {
     let mut a = NewApplication::new(
         id,
         OfficeCode::parse(office).unwrap(),

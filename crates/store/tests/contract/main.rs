@@ -7,5 +7,6 @@
 
 mod backends;
 mod behaviour;
+mod reviews;
 mod rulesets;
 mod schema;

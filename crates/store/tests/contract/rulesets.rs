@@ -11,6 +11,7 @@ use jejak_store::{
 use crate::backends::{Fresh, contract};
 
 contract!(
+    rulesets:
     a_rule_set_goes_from_draft_to_published_by_another_user_to_active,
     activating_retires_the_previous_version_so_exactly_one_is_active,
     a_version_label_is_stored_once,

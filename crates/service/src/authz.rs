@@ -1,0 +1,385 @@
+//! Authorisation: who may do what, where. One permission table (role x action x office
+//! scope), deny by default, checked by the service so the CLI, the API and the pages share it.
+//! ARCHITECTURE.md reproduces the table.
+
+use std::fmt;
+
+use jejak_domain::OfficeCode;
+use jejak_store::AuditCtx;
+use serde::Serialize;
+
+use crate::{Result, ServiceError};
+
+/// The roles of DOMAIN.md: who works with the register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Interview officer (petugas wawancara) at a Kanim.
+    Petugas,
+    /// Head of section (kepala seksi): reviews overrides and person merges/splits.
+    Supervisor,
+    /// Regional analyst (Kanwil): monitoring, rules, backtests; no casework.
+    Analis,
+    /// Village officer (PIMPASA / Desa Binaan): early-warning reports only.
+    Pimpasa,
+    /// System administrator: users, tokens, offices, audit, retention; no casework.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] =
+        [Role::Petugas, Role::Supervisor, Role::Analis, Role::Pimpasa, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Petugas => "petugas",
+            Role::Supervisor => "supervisor",
+            Role::Analis => "analis",
+            Role::Pimpasa => "pimpasa",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == text.trim().to_lowercase())
+    }
+
+    /// The role's name as the users say it (Indonesian, English).
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Role::Petugas => ("Petugas", "Officer"),
+            Role::Supervisor => ("Kepala Seksi", "Supervisor"),
+            Role::Analis => ("Analis Kanwil", "Regional analyst"),
+            Role::Pimpasa => ("PIMPASA", "Village officer"),
+            Role::Admin => ("Admin", "Administrator"),
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything a user or a system can ask Jejak to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// See an office's work queue (pending, flagged, awaiting review).
+    ViewQueue,
+    /// Register a new application, typed in by an officer.
+    RegisterApplication,
+    /// Screen an application against the whole register (identity + risk).
+    ScreenApplication,
+    /// Search the register by NIK, name, phone or passport number (masked lists).
+    SearchRegister,
+    /// Open a person's full record (requires a purpose; logged).
+    ViewPerson,
+    /// Record a decision on an application (issue, defer, reject, cancel).
+    RecordDecision,
+    /// Approve or refuse a decision that needs a supervisor (override of a high band or a
+    /// failed hard check).
+    ReviewOverride,
+    /// Confirm or reject a candidate match between two applications.
+    ConfirmMatch,
+    /// Split a wrongly merged person (rectification, UU PDP).
+    SplitPerson,
+    /// Import applications from CSV/XLSX.
+    ImportApplications,
+    /// Export applications to CSV/XLSX.
+    ExportApplications,
+    /// See rule sets and their indicators.
+    ViewRules,
+    /// Write a draft rule set.
+    DraftRules,
+    /// Publish a draft (four-eyes: never the author).
+    PublishRules,
+    /// Switch the active rule set.
+    ActivateRules,
+    /// Replay history under a rule set.
+    RunBacktest,
+    /// Regional monitoring dashboards.
+    ViewDashboard,
+    /// Village early-warning report (PIMPASA).
+    SubmitVillageReport,
+    /// Users and their roles.
+    ManageUsers,
+    /// API tokens for partner systems.
+    ManageTokens,
+    /// Offices and their work areas.
+    ManageOffices,
+    /// Read and verify the audit log.
+    ViewAudit,
+    /// Run retention (anonymise or delete what expired).
+    RunRetention,
+    /// Export everything held on one person (data-subject access).
+    SubjectReport,
+}
+
+impl Action {
+    pub const ALL: [Action; 24] = [
+        Action::ViewQueue,
+        Action::RegisterApplication,
+        Action::ScreenApplication,
+        Action::SearchRegister,
+        Action::ViewPerson,
+        Action::RecordDecision,
+        Action::ReviewOverride,
+        Action::ConfirmMatch,
+        Action::SplitPerson,
+        Action::ImportApplications,
+        Action::ExportApplications,
+        Action::ViewRules,
+        Action::DraftRules,
+        Action::PublishRules,
+        Action::ActivateRules,
+        Action::RunBacktest,
+        Action::ViewDashboard,
+        Action::SubmitVillageReport,
+        Action::ManageUsers,
+        Action::ManageTokens,
+        Action::ManageOffices,
+        Action::ViewAudit,
+        Action::RunRetention,
+        Action::SubjectReport,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::ViewQueue => "view_queue",
+            Action::RegisterApplication => "register_application",
+            Action::ScreenApplication => "screen_application",
+            Action::SearchRegister => "search_register",
+            Action::ViewPerson => "view_person",
+            Action::RecordDecision => "record_decision",
+            Action::ReviewOverride => "review_override",
+            Action::ConfirmMatch => "confirm_match",
+            Action::SplitPerson => "split_person",
+            Action::ImportApplications => "import_applications",
+            Action::ExportApplications => "export_applications",
+            Action::ViewRules => "view_rules",
+            Action::DraftRules => "draft_rules",
+            Action::PublishRules => "publish_rules",
+            Action::ActivateRules => "activate_rules",
+            Action::RunBacktest => "run_backtest",
+            Action::ViewDashboard => "view_dashboard",
+            Action::SubmitVillageReport => "submit_village_report",
+            Action::ManageUsers => "manage_users",
+            Action::ManageTokens => "manage_tokens",
+            Action::ManageOffices => "manage_offices",
+            Action::ViewAudit => "view_audit",
+            Action::RunRetention => "run_retention",
+            Action::SubjectReport => "subject_report",
+        }
+    }
+
+    /// Parses an action name (as used in API token scopes).
+    pub fn parse(text: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == text.trim())
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which offices' records a permission reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Only the user's own office.
+    OwnOffice,
+    /// Every office (the register is shared: screening and person history cross offices).
+    AllOffices,
+}
+
+use Action as A;
+use Role as R;
+use Scope as S;
+
+/// The permission table. Anything not listed is denied.
+///
+/// Casework (register, decide, confirm matches) is bound to the officer's own office; reading
+/// across offices is what the shared register is for, so screening, search and person records
+/// reach all offices (reads of personal data are purpose-tagged and logged). Analysts see
+/// everything but decide nothing; admins run the system but see no casework.
+pub const PERMISSIONS: &[(Role, Action, Scope)] = &[
+    (R::Petugas, A::ViewQueue, S::OwnOffice),
+    (R::Petugas, A::RegisterApplication, S::OwnOffice),
+    (R::Petugas, A::ScreenApplication, S::OwnOffice),
+    (R::Petugas, A::SearchRegister, S::AllOffices),
+    (R::Petugas, A::ViewPerson, S::AllOffices),
+    (R::Petugas, A::RecordDecision, S::OwnOffice),
+    (R::Petugas, A::ConfirmMatch, S::OwnOffice),
+    (R::Petugas, A::ImportApplications, S::OwnOffice),
+    (R::Petugas, A::ViewRules, S::AllOffices),
+    (R::Supervisor, A::ViewQueue, S::OwnOffice),
+    (R::Supervisor, A::RegisterApplication, S::OwnOffice),
+    (R::Supervisor, A::ScreenApplication, S::OwnOffice),
+    (R::Supervisor, A::SearchRegister, S::AllOffices),
+    (R::Supervisor, A::ViewPerson, S::AllOffices),
+    (R::Supervisor, A::RecordDecision, S::OwnOffice),
+    (R::Supervisor, A::ReviewOverride, S::OwnOffice),
+    (R::Supervisor, A::ConfirmMatch, S::OwnOffice),
+    (R::Supervisor, A::SplitPerson, S::OwnOffice),
+    (R::Supervisor, A::ImportApplications, S::OwnOffice),
+    (R::Supervisor, A::ExportApplications, S::OwnOffice),
+    (R::Supervisor, A::ViewRules, S::AllOffices),
+    (R::Supervisor, A::PublishRules, S::AllOffices),
+    (R::Supervisor, A::RunBacktest, S::AllOffices),
+    (R::Supervisor, A::ViewDashboard, S::OwnOffice),
+    (R::Analis, A::ViewQueue, S::AllOffices),
+    (R::Analis, A::SearchRegister, S::AllOffices),
+    (R::Analis, A::ViewPerson, S::AllOffices),
+    (R::Analis, A::ExportApplications, S::AllOffices),
+    (R::Analis, A::ViewRules, S::AllOffices),
+    (R::Analis, A::DraftRules, S::AllOffices),
+    (R::Analis, A::PublishRules, S::AllOffices),
+    (R::Analis, A::RunBacktest, S::AllOffices),
+    (R::Analis, A::ViewDashboard, S::AllOffices),
+    (R::Pimpasa, A::SubmitVillageReport, S::OwnOffice),
+    (R::Admin, A::ViewRules, S::AllOffices),
+    (R::Admin, A::ActivateRules, S::AllOffices),
+    (R::Admin, A::ManageUsers, S::AllOffices),
+    (R::Admin, A::ManageTokens, S::AllOffices),
+    (R::Admin, A::ManageOffices, S::AllOffices),
+    (R::Admin, A::ViewAudit, S::AllOffices),
+    (R::Admin, A::RunRetention, S::AllOffices),
+    (R::Admin, A::SubjectReport, S::AllOffices),
+];
+
+/// The scope `role` has for `action`, if any.
+pub fn permission(role: Role, action: Action) -> Option<Scope> {
+    PERMISSIONS.iter().find(|(r, a, _)| *r == role && *a == action).map(|(_, _, s)| *s)
+}
+
+/// How the actor proved who it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A person logged in with a password (session cookie) or at the command line.
+    User,
+    /// A partner system with an API token limited to these actions.
+    Token { name: String, scopes: Vec<Action> },
+}
+
+/// Someone (or some system) acting on the register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub office: OfficeCode,
+    pub credential: Credential,
+}
+
+impl Actor {
+    /// A person acting under `role` at `office`.
+    pub fn user(username: &str, display_name: &str, role: Role, office: OfficeCode) -> Actor {
+        Actor {
+            username: username.to_owned(),
+            display_name: display_name.to_owned(),
+            role,
+            office,
+            credential: Credential::User,
+        }
+    }
+
+    /// Whether the actor may do `action` on records of `office` (`None`: no particular
+    /// office, e.g. a search across the register).
+    pub fn may(&self, action: Action, office: Option<&OfficeCode>) -> bool {
+        if let Credential::Token { scopes, .. } = &self.credential
+            && !scopes.contains(&action)
+        {
+            return false;
+        }
+        match permission(self.role, action) {
+            None => false,
+            Some(Scope::AllOffices) => true,
+            Some(Scope::OwnOffice) => office.is_none_or(|o| *o == self.office),
+        }
+    }
+
+    /// `Ok` when allowed, else `ServiceError::Forbidden` naming what was refused.
+    pub fn authorize(&self, action: Action, office: Option<&OfficeCode>) -> Result<()> {
+        if self.may(action, office) {
+            return Ok(());
+        }
+        Err(ServiceError::Forbidden(match office {
+            Some(o) if permission(self.role, action).is_some() => {
+                format!("{} may not {action} for office {o}", self.username)
+            }
+            _ => format!("{} ({}) may not {action}", self.username, self.role),
+        }))
+    }
+
+    /// The audit context for a write or a logged read by this actor.
+    pub fn audit_ctx(&self, at: String, purpose: Option<String>) -> AuditCtx {
+        let actor = match &self.credential {
+            Credential::User => self.username.clone(),
+            Credential::Token { name, .. } => format!("token:{name}"),
+        };
+        AuditCtx { actor, office: Some(self.office.clone()), purpose, at }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn office(code: &str) -> OfficeCode {
+        OfficeCode::parse(code).unwrap()
+    }
+
+    #[test]
+    fn every_role_action_pair_is_listed_at_most_once() {
+        for (i, (r, a, _)) in PERMISSIONS.iter().enumerate() {
+            assert!(
+                !PERMISSIONS[i + 1..].iter().any(|(r2, a2, _)| r2 == r && a2 == a),
+                "{r} {a} listed twice"
+            );
+        }
+    }
+
+    #[test]
+    fn casework_is_bound_to_the_own_office() {
+        let officer = Actor::user("sari", "Sari", Role::Petugas, office("KLA"));
+        assert!(officer.may(Action::RecordDecision, Some(&office("KLA"))));
+        assert!(!officer.may(Action::RecordDecision, Some(&office("BDL"))));
+        assert!(officer.may(Action::ViewPerson, Some(&office("BDL"))));
+        let err = officer.authorize(Action::RecordDecision, Some(&office("BDL"))).unwrap_err();
+        assert!(err.to_string().contains("office BDL"), "{err}");
+    }
+
+    #[test]
+    fn unlisted_actions_are_denied() {
+        let village = Actor::user("desa", "Desa", Role::Pimpasa, office("KLA"));
+        assert!(!village.may(Action::ViewPerson, None));
+        assert!(!village.may(Action::SearchRegister, None));
+        let admin = Actor::user("root", "Root", Role::Admin, office("BDL"));
+        assert!(!admin.may(Action::ViewPerson, None), "admins see no casework");
+        assert!(!admin.may(Action::RecordDecision, Some(&office("BDL"))));
+    }
+
+    #[test]
+    fn tokens_are_limited_to_their_scopes() {
+        let mut system = Actor::user("siskop", "SISKOP2MI", Role::Analis, office("BDL"));
+        system.credential =
+            Credential::Token { name: "siskop".into(), scopes: vec![Action::SearchRegister] };
+        assert!(system.may(Action::SearchRegister, None));
+        assert!(!system.may(Action::ViewPerson, None));
+        assert_eq!(system.audit_ctx("t".into(), None).actor, "token:siskop");
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        for action in Action::ALL {
+            assert_eq!(Action::parse(action.as_str()), Some(action));
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! Casework: what an officer does with an application, with every permission checked here (so
+//! the pages, the JSON API and the CLI share one gate). Register, examine (screening across
+//! offices + risk assessment), decide, and the supervisor review of overrides.
+
+use std::sync::{Arc, RwLock};
+
+use jejak_domain::{
+    Application, ApplicationKey, Decision, DecisionKind, NewApplication, NewDecision,
+    NewReviewRequest, OfficeCode, Outcome, ReviewRequest,
+};
+use jejak_rules::{CheckStatus, RuleSet};
+use jejak_store::{ApplicationQuery, ReviewResolution, Store};
+use time::Date;
+
+use crate::assess::{AssessmentReport, Assessor};
+use crate::authz::{Action, Actor, Role};
+use crate::screening::Screening;
+use crate::{Clock, Result, ServiceError};
+
+/// Most applications a work queue shows (the oldest pending beyond it wait their turn).
+pub const QUEUE_LIMIT: u32 = 50;
+
+/// An officer's decision, before it is checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionInput {
+    pub kind: DecisionKind,
+    pub reason_codes: Vec<String>,
+    pub reason_text: Option<String>,
+    pub deferral_until: Option<Date>,
+    /// The application version the officer saw (optimistic concurrency).
+    pub expected_version: i64,
+}
+
+/// What became of a decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecisionOutcome {
+    Recorded(Decision),
+    /// Needs a supervisor: a review request was stored instead.
+    AwaitingReview(ReviewRequest),
+}
+
+/// Everything the officer sees when examining one application.
+#[derive(Debug, Clone)]
+pub struct Examination {
+    pub application: Application,
+    pub decisions: Vec<Decision>,
+    pub reviews: Vec<ReviewRequest>,
+    /// Candidates across offices, facts and the advisory assessment.
+    pub report: AssessmentReport,
+    /// Why issuing would need a supervisor (`None`: the officer may issue).
+    pub issue_needs_review: Option<String>,
+}
+
+/// One line of a work queue.
+#[derive(Debug, Clone)]
+pub struct QueueItem {
+    pub application: Application,
+    pub band: jejak_rules::Band,
+    pub flagged: bool,
+    /// Earlier applications of the same person (review or auto-link), any office.
+    pub matches: usize,
+}
+
+/// An office's work queue.
+#[derive(Debug, Clone, Default)]
+pub struct Queue {
+    pub pending: Vec<QueueItem>,
+    pub awaiting_review: Vec<ReviewRequest>,
+}
+
+/// The casework use cases over one register.
+pub struct Casework {
+    store: Arc<dyn Store>,
+    screening: Arc<Screening>,
+    rules: RwLock<Arc<RuleSet>>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Casework {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Casework").finish_non_exhaustive()
+    }
+}
+
+impl Casework {
+    pub fn new(
+        store: Arc<dyn Store>,
+        screening: Arc<Screening>,
+        rules: Arc<RuleSet>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { store, screening, rules: RwLock::new(rules), clock }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn screening(&self) -> &Arc<Screening> {
+        &self.screening
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The rule set assessments use now.
+    pub fn rules(&self) -> Result<Arc<RuleSet>> {
+        self.rules
+            .read()
+            .map(|r| r.clone())
+            .map_err(|_| ServiceError::Internal("rule set lock poisoned".into()))
+    }
+
+    /// Switches the rule set (after activation of another version).
+    pub fn set_rules(&self, rules: Arc<RuleSet>) -> Result<()> {
+        *self
+            .rules
+            .write()
+            .map_err(|_| ServiceError::Internal("rule set lock poisoned".into()))? = rules;
+        Ok(())
+    }
+
+    fn assessor(&self) -> Result<Assessor> {
+        Ok(Assessor::new(self.rules()?, Some(self.screening.clone()), Vec::new()))
+    }
+
+    fn ctx(&self, actor: &Actor, purpose: Option<String>) -> jejak_store::AuditCtx {
+        actor.audit_ctx(self.clock.timestamp(), purpose)
+    }
+
+    /// The pending applications of `office` (newest first, assessed) and the review requests
+    /// waiting there.
+    pub async fn queue(&self, actor: &Actor, office: &OfficeCode) -> Result<Queue> {
+        actor.authorize(Action::ViewQueue, Some(office))?;
+        let query = ApplicationQuery {
+            office: Some(office.clone()),
+            outcome: Some(Outcome::Pending),
+            limit: QUEUE_LIMIT,
+            ..ApplicationQuery::default()
+        };
+        let apps = self.store.list_applications(&query).await?;
+        let assessor = self.assessor()?;
+        let mut pending = Vec::with_capacity(apps.len());
+        for application in apps {
+            let report = assessor.assess(&application.data)?;
+            let matches =
+                report.candidates.iter().filter(|c| crate::facts::counts_as_match(c)).count();
+            pending.push(QueueItem {
+                band: report.assessment.band,
+                flagged: report.assessment.flagged,
+                matches,
+                application,
+            });
+        }
+        let awaiting_review = if actor.may(Action::ReviewOverride, Some(office)) {
+            self.store.pending_reviews(Some(office)).await?
+        } else {
+            Vec::new()
+        };
+        Ok(Queue { pending, awaiting_review })
+    }
+
+    /// Registers an application typed in by an officer of its office; it is in the match
+    /// index when this returns.
+    pub async fn register(&self, actor: &Actor, app: &NewApplication) -> Result<Application> {
+        actor.authorize(Action::RegisterApplication, Some(&app.office_code))?;
+        if app.outcome != Outcome::Pending {
+            return Err(ServiceError::Invalid(
+                "a new application starts pending; record the decision after screening".into(),
+            ));
+        }
+        let stored = self.store.insert_application(app, &self.ctx(actor, None)).await?;
+        self.screening.refresh().await?;
+        Ok(stored)
+    }
+
+    /// Opens one application for examination: screening across offices, assessment, history.
+    /// A read of personal data, logged with its purpose.
+    pub async fn examine(&self, actor: &Actor, key: ApplicationKey) -> Result<Examination> {
+        actor.authorize(Action::ViewPerson, None)?;
+        let application = self.store.get_application(key).await?;
+        let purpose = format!("memeriksa permohonan {}", application.data.application_id);
+        self.store
+            .append_audit(
+                &self.ctx(actor, Some(purpose)),
+                "personal_data.read",
+                "application",
+                Some(&key.to_string()),
+                "examine",
+            )
+            .await?;
+        let report = self.assessor()?.assess(&application.data)?;
+        let decisions = self.store.decisions_of(key).await?;
+        let reviews = self.store.reviews_of(key).await?;
+        let issue_needs_review = review_grounds(&report);
+        Ok(Examination { application, decisions, reviews, report, issue_needs_review })
+    }
+
+    /// Records a decision, or stores a review request when issuing needs a supervisor
+    /// (a high band or a failed hard check) and the actor is not one.
+    pub async fn decide(
+        &self,
+        actor: &Actor,
+        key: ApplicationKey,
+        input: &DecisionInput,
+    ) -> Result<DecisionOutcome> {
+        let application = self.store.get_application(key).await?;
+        actor.authorize(Action::RecordDecision, Some(&application.data.office_code))?;
+        let decision = NewDecision {
+            application: key,
+            kind: input.kind,
+            decided_on: self.clock.today(),
+            deferral_until: input.deferral_until,
+            reason_codes: input.reason_codes.clone(),
+            reason_text: input.reason_text.clone().filter(|t| !t.trim().is_empty()),
+            officer: Some(actor.username.clone()),
+        };
+        decision.validate().map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        let ctx = self.ctx(actor, None);
+        if input.kind == DecisionKind::Issued {
+            let report = self.assessor()?.assess(&application.data)?;
+            if let Some(grounds) = review_grounds(&report) {
+                if actor.role != Role::Supervisor {
+                    let request = NewReviewRequest {
+                        proposed: decision,
+                        expected_version: input.expected_version,
+                        grounds,
+                        requested_by: actor.username.clone(),
+                    };
+                    let stored = self.store.request_review(&request, &ctx).await?;
+                    return Ok(DecisionOutcome::AwaitingReview(stored));
+                }
+                if decision.reason_text.is_none() {
+                    return Err(ServiceError::Invalid(format!(
+                        "issuing despite {grounds} needs a written reason"
+                    )));
+                }
+            }
+        }
+        let recorded = self.store.record_decision(&decision, input.expected_version, &ctx).await?;
+        Ok(DecisionOutcome::Recorded(recorded))
+    }
+
+    /// Review requests waiting at the supervisor's office, with their applications.
+    pub async fn pending_reviews(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<(ReviewRequest, Application)>> {
+        actor.authorize(Action::ReviewOverride, Some(&actor.office))?;
+        let requests = self.store.pending_reviews(Some(&actor.office)).await?;
+        let mut out = Vec::with_capacity(requests.len());
+        for request in requests {
+            let app = self.store.get_application(request.application()).await?;
+            out.push((request, app));
+        }
+        Ok(out)
+    }
+
+    /// Approves (the proposed decision is recorded) or refuses a review request. Never by the
+    /// officer who asked (four-eyes).
+    pub async fn resolve_review(
+        &self,
+        actor: &Actor,
+        id: i64,
+        approve: bool,
+        note: Option<String>,
+    ) -> Result<ReviewRequest> {
+        let request = self.store.get_review(id).await?;
+        let app = self.store.get_application(request.application()).await?;
+        actor.authorize(Action::ReviewOverride, Some(&app.data.office_code))?;
+        if request.data.requested_by == actor.username {
+            return Err(ServiceError::Forbidden(
+                "a review request is resolved by another supervisor than the one who asked".into(),
+            ));
+        }
+        let note = note.filter(|n| !n.trim().is_empty());
+        if !approve && note.is_none() {
+            return Err(ServiceError::Invalid("refusing an override needs a note".into()));
+        }
+        let resolution = ReviewResolution {
+            approve,
+            reviewer: actor.username.clone(),
+            note,
+            at: self.clock.timestamp(),
+        };
+        let resolved = self.store.resolve_review(id, &resolution, &self.ctx(actor, None)).await?;
+        if approve {
+            self.screening.refresh().await?;
+        }
+        Ok(resolved)
+    }
+}
+
+/// Why issuing on this assessment needs a supervisor, in Indonesian (`None`: it does not).
+pub fn review_grounds(report: &AssessmentReport) -> Option<String> {
+    let mut grounds = Vec::new();
+    if report.assessment.band == jejak_rules::Band::High {
+        grounds.push(format!("band risiko tinggi (skor {})", report.assessment.score));
+    }
+    let failed: Vec<&str> = report
+        .assessment
+        .hard_checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Failed)
+        .map(|c| &*c.id)
+        .collect();
+    if !failed.is_empty() {
+        grounds.push(format!("pemeriksaan wajib gagal: {}", failed.join(", ")));
+    }
+    (!grounds.is_empty()).then(|| grounds.join("; "))
+}

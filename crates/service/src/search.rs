@@ -1,0 +1,191 @@
+//! Searching the register by NIK, phone, passport number or name (fuzzy, through the identity
+//! engine, so "Soeryani" finds "Suryani"). Lists show NIK and phone masked (UU PDP: a list is
+//! not a purpose to see them whole).
+
+use jejak_domain::{
+    Application, ApplicationKey, NewApplication, Nik, OfficeCode, Outcome, PassportNo, Phone,
+};
+use jejak_store::ApplicationQuery;
+use time::Date;
+
+use crate::authz::{Action, Actor};
+use crate::casework::Casework;
+use crate::{Result, ServiceError};
+
+/// Most hits a search returns.
+pub const SEARCH_LIMIT: u32 = 50;
+
+/// What the query was understood as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchKind {
+    Nik,
+    Phone,
+    Passport,
+    Name,
+}
+
+/// One application found, personal identifiers masked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub key: ApplicationKey,
+    pub application_id: String,
+    pub office_code: OfficeCode,
+    pub applied_on: Date,
+    pub full_name: String,
+    pub nik_masked: Option<String>,
+    pub phone_masked: Option<String>,
+    pub birth_date: Option<Date>,
+    pub outcome: Outcome,
+    pub person_id: String,
+    /// Match probability for name searches.
+    pub probability: Option<f64>,
+}
+
+/// The found applications and how the query was read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResult {
+    pub kind: SearchKind,
+    pub hits: Vec<SearchHit>,
+}
+
+/// `1807055203950003` -> `1807********0003`.
+pub fn mask_nik(nik: &str) -> String {
+    mask_middle(nik, 4, 4)
+}
+
+/// `+6281234567890` -> `+62812*****890`.
+pub fn mask_phone(phone: &str) -> String {
+    mask_middle(phone, 6, 3)
+}
+
+fn mask_middle(text: &str, keep_head: usize, keep_tail: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= keep_head + keep_tail {
+        return "*".repeat(chars.len());
+    }
+    let hidden = chars.len() - keep_head - keep_tail;
+    let mut out: String = chars[..keep_head].iter().collect();
+    out.extend(std::iter::repeat_n('*', hidden));
+    out.extend(&chars[chars.len() - keep_tail..]);
+    out
+}
+
+fn classify(query: &str) -> (SearchKind, String) {
+    let trimmed = query.trim();
+    let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+    let only_number_chars =
+        trimmed.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '.'));
+    if only_number_chars
+        && digits.len() == 16
+        && !trimmed.starts_with('+')
+        && let Ok(nik) = Nik::parse(&digits)
+    {
+        return (SearchKind::Nik, nik.as_str().to_owned());
+    }
+    if only_number_chars
+        && digits.len() >= 9
+        && let Ok(phone) = Phone::parse(trimmed)
+    {
+        return (SearchKind::Phone, phone.as_str().to_owned());
+    }
+    let has_letter = trimmed.chars().any(|c| c.is_ascii_alphabetic());
+    let has_digit = !digits.is_empty();
+    if has_letter
+        && has_digit
+        && !trimmed.contains(' ')
+        && let Ok(passport) = PassportNo::parse(trimmed)
+    {
+        return (SearchKind::Passport, passport.as_str().to_owned());
+    }
+    (SearchKind::Name, trimmed.to_owned())
+}
+
+impl Casework {
+    /// Searches the whole register (all offices).
+    pub async fn search(&self, actor: &Actor, query: &str) -> Result<SearchResult> {
+        actor.authorize(Action::SearchRegister, None)?;
+        if query.trim().chars().count() < 3 {
+            return Err(ServiceError::Invalid("type at least 3 characters to search".into()));
+        }
+        let (kind, value) = classify(query);
+        let mut q = ApplicationQuery { limit: SEARCH_LIMIT, ..ApplicationQuery::default() };
+        let apps: Vec<(Application, Option<f64>)> = match kind {
+            SearchKind::Nik => {
+                q.nik = Some(value);
+                self.store().list_applications(&q).await?.into_iter().map(|a| (a, None)).collect()
+            }
+            SearchKind::Phone => {
+                q.phone = Some(value);
+                self.store().list_applications(&q).await?.into_iter().map(|a| (a, None)).collect()
+            }
+            SearchKind::Passport => {
+                q.passport_no = Some(value);
+                self.store().list_applications(&q).await?.into_iter().map(|a| (a, None)).collect()
+            }
+            SearchKind::Name => self.search_name(actor, &value).await?,
+        };
+        let hits = self.screening().with_register(|register, _| {
+            apps.into_iter()
+                .map(|(a, probability)| SearchHit {
+                    key: a.key,
+                    person_id: register.person_id(a.key),
+                    application_id: a.data.application_id,
+                    office_code: a.data.office_code,
+                    applied_on: a.data.applied_on,
+                    full_name: a.data.full_name,
+                    nik_masked: a.data.nik.as_ref().map(|n| mask_nik(n.as_str())),
+                    phone_masked: a.data.phone.as_ref().map(|p| mask_phone(p.as_str())),
+                    birth_date: a.data.birth_date,
+                    outcome: a.data.outcome,
+                    probability,
+                })
+                .collect()
+        })?;
+        Ok(SearchResult { kind, hits })
+    }
+
+    /// Name search: the query is screened as an application carrying only a name, and the
+    /// candidates whose name agrees at some level are kept, best first.
+    async fn search_name(
+        &self,
+        actor: &Actor,
+        name: &str,
+    ) -> Result<Vec<(Application, Option<f64>)>> {
+        let probe =
+            NewApplication::new("\u{0}search", actor.office.clone(), self.clock().today(), name);
+        let found = self.screening().with_register(|register, _| {
+            register.screen(&probe, SEARCH_LIMIT as usize, None).map(|candidates| {
+                candidates
+                    .into_iter()
+                    .filter(|c| c.evidence.iter().any(|e| e.field == "full_name" && e.weight > 0.0))
+                    .map(|c| (c.key, c.probability))
+                    .collect::<Vec<_>>()
+            })
+        })??;
+        let mut out = Vec::with_capacity(found.len());
+        for (key, probability) in found {
+            out.push((self.store().get_application(key).await?, Some(probability)));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_masked_in_the_middle() {
+        assert_eq!(mask_nik("1807055203950003"), "1807********0003");
+        assert_eq!(mask_phone("+6281234567890"), "+62812*****890");
+        assert_eq!(mask_nik("123"), "***");
+    }
+
+    #[test]
+    fn queries_are_read_as_the_identifier_they_look_like() {
+        assert_eq!(classify("1807055203950003").0, SearchKind::Nik);
+        assert_eq!(classify("0812-3456-7890"), (SearchKind::Phone, "+6281234567890".into()));
+        assert_eq!(classify("c1234567").0, SearchKind::Passport);
+        assert_eq!(classify("Soeryani binti Karto").0, SearchKind::Name);
+    }
+}

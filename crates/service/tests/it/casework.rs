@@ -1,0 +1,115 @@
+//! Casework across offices: an officer at one office sees a person deferred at another,
+//! issuing despite the bar waits for a supervisor, permissions are enforced here.
+
+use std::sync::Arc;
+
+use jejak_domain::{DecisionKind, OfficeCode, Outcome, ReviewStatus};
+use jejak_matching::Model;
+use jejak_service::authz::{Actor, Role};
+use jejak_service::casework::{Casework, DecisionInput, DecisionOutcome};
+use jejak_service::screening::Screening;
+use jejak_service::search::SearchKind;
+use jejak_service::{FixedClock, ServiceError};
+use jejak_store::Store;
+
+use crate::support::{ctx, day, deferral, joko, suryani};
+
+fn actor(name: &str, role: Role, office: &str) -> Actor {
+    Actor::user(name, name, role, OfficeCode::parse(office).unwrap())
+}
+
+async fn casework(store: Arc<dyn Store>) -> Casework {
+    let screening = Arc::new(
+        Screening::start(store.clone(), Arc::new(Model::interchange().unwrap())).await.unwrap(),
+    );
+    let rules = Arc::new(jejak_rules::catalogue::default_rule_set().unwrap());
+    let clock = FixedClock(day(2025, 2, 1).midnight().assume_utc());
+    Casework::new(store, screening, rules, Arc::new(clock))
+}
+
+fn issue(version: i64) -> DecisionInput {
+    DecisionInput {
+        kind: DecisionKind::Issued,
+        reason_codes: vec![],
+        reason_text: None,
+        deferral_until: None,
+        expected_version: version,
+    }
+}
+
+#[tokio::test]
+async fn an_override_of_a_deferral_elsewhere_waits_for_a_supervisor() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = jejak_store::open(&format!("sqlite://{}", dir.path().join("r.db").display()))
+        .await
+        .unwrap();
+    let first =
+        store.insert_application(&suryani("BDL-1", "BDL", day(2025, 1, 10)), &ctx()).await.unwrap();
+    store.insert_application(&joko("BDL-2", "BDL", day(2025, 1, 10)), &ctx()).await.unwrap();
+    store
+        .record_decision(&deferral(first.key, day(2025, 1, 12), day(2025, 7, 12)), 1, &ctx())
+        .await
+        .unwrap();
+    let work = casework(store.clone()).await;
+    let officer = actor("sari", Role::Petugas, "KLA");
+    let supervisor = actor("kasi", Role::Supervisor, "KLA");
+
+    let mut again = suryani("KLA-7", "KLA", day(2025, 2, 1));
+    again.full_name = "Soeryani".into();
+    let stored = work.register(&officer, &again).await.unwrap();
+    let exam = work.examine(&officer, stored.key).await.unwrap();
+    let best = &exam.report.candidates[0];
+    assert_eq!(best.application_id, "BDL-1");
+    assert_eq!(best.history.active_bar_until, Some(day(2025, 7, 12)));
+    let grounds = exam.issue_needs_review.clone().expect("issuing needs a supervisor");
+    assert!(grounds.contains("R12B"), "{grounds}");
+
+    let queue = work.queue(&officer, &stored.data.office_code).await.unwrap();
+    assert_eq!(queue.pending.len(), 1);
+    assert!(queue.pending[0].flagged);
+    assert_eq!(queue.pending[0].matches, 1);
+
+    let outcome = work.decide(&officer, stored.key, &issue(stored.version)).await.unwrap();
+    let DecisionOutcome::AwaitingReview(request) = outcome else { panic!("{outcome:?}") };
+    assert_eq!(store.get_application(stored.key).await.unwrap().data.outcome, Outcome::Pending);
+
+    let err = work.resolve_review(&officer, request.id, true, None).await.unwrap_err();
+    assert!(matches!(err, ServiceError::Forbidden(_)), "{err}");
+    let pending = work.pending_reviews(&supervisor).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    let done = work.resolve_review(&supervisor, request.id, true, None).await.unwrap();
+    assert_eq!(done.status, ReviewStatus::Approved);
+    assert_eq!(store.get_application(stored.key).await.unwrap().data.outcome, Outcome::Issued);
+
+    let reads = store.audit_events(0, 1000).await.unwrap();
+    let read = reads.iter().find(|e| e.action == "personal_data.read").unwrap();
+    assert_eq!(read.actor, "sari");
+    assert_eq!(read.purpose.as_deref(), Some("memeriksa permohonan KLA-7"));
+}
+
+#[tokio::test]
+async fn casework_is_refused_outside_the_own_office_and_lists_are_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = jejak_store::open(&format!("sqlite://{}", dir.path().join("r.db").display()))
+        .await
+        .unwrap();
+    let first =
+        store.insert_application(&suryani("BDL-1", "BDL", day(2025, 1, 10)), &ctx()).await.unwrap();
+    let work = casework(store.clone()).await;
+    let officer = actor("sari", Role::Petugas, "KLA");
+    let err = work.decide(&officer, first.key, &issue(first.version)).await.unwrap_err();
+    assert!(matches!(err, ServiceError::Forbidden(ref m) if m.contains("BDL")), "{err}");
+    let err = work.register(&officer, &joko("BDL-3", "BDL", day(2025, 2, 1))).await.unwrap_err();
+    assert!(matches!(err, ServiceError::Forbidden(_)), "{err}");
+    let village = actor("desa", Role::Pimpasa, "KLA");
+    assert!(matches!(work.search(&village, "Suryani").await, Err(ServiceError::Forbidden(_))));
+
+    let by_name = work.search(&officer, "Soeryani binti Ahmad").await.unwrap();
+    assert_eq!(by_name.kind, SearchKind::Name);
+    assert_eq!(by_name.hits[0].application_id, "BDL-1");
+    assert_eq!(by_name.hits[0].nik_masked.as_deref(), Some("1807********0001"));
+    let by_nik = work.search(&officer, "1807054503950001").await.unwrap();
+    assert_eq!((by_nik.kind, by_nik.hits.len()), (SearchKind::Nik, 1));
+    let by_phone = work.search(&officer, "0812 3456 7890").await.unwrap();
+    assert_eq!(by_phone.hits[0].phone_masked.as_deref(), Some("+62812*****890"));
+}

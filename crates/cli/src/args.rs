@@ -41,12 +41,13 @@ pub(crate) enum Command {
     /// Link the records of one file (or of two files to each other) into persons, without a
     /// database: writes id,person_id and, with --truth, prints precision, recall and F1.
     Link(LinkArgs),
-    /// Check rule files, or publish a draft rule set (four-eyes).
+    /// Check rule files, publish a draft rule set (four-eyes), activate or list the
+    /// register's rule sets.
     #[command(subcommand)]
     Rules(RulesCommand),
     /// Assess applications from a file: one JSON object per application on stdout.
     Assess(AssessArgs),
-    /// Replay the register's history against candidate rules and the default catalogue.
+    /// Replay the register's history against candidate rules and the active rule set.
     Backtest(BacktestArgs),
 }
 
@@ -182,10 +183,14 @@ pub(crate) enum RulesCommand {
     /// Check rule files (one rule set: a rules file plus its list files); every problem is
     /// printed as FILE:LINE:COLUMN; the exit code is non-zero on any error.
     Check(RulesCheckArgs),
-    /// Publish a draft rule set: FILE's [rule_set] header gets status, published_by and
-    /// published_on. The publisher must not be the author; a broken rule set is never
-    /// published.
+    /// Publish a draft rule set: the first FILE's [rule_set] header gets status, published_by
+    /// and published_on. The publisher must not be the author; a broken rule set is never
+    /// published. With --database, the published version is also stored in the register.
     Publish(RulesPublishArgs),
+    /// Make a published rule set in the register the active one (the active one is retired).
+    Activate(RulesActivateArgs),
+    /// List the rule sets in the register with their status.
+    List(DatabaseArg),
 }
 
 #[derive(Debug, Args)]
@@ -197,14 +202,31 @@ pub(crate) struct RulesCheckArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct RulesPublishArgs {
-    /// The file with the [rule_set] header.
-    pub(crate) file: PathBuf,
-    /// Further files of the same rule set (lists), checked with it but left unchanged.
+    /// The rule set's files: the one with the [rule_set] header first, then its lists
+    /// (checked with it but left unchanged).
+    #[arg(required = true)]
+    pub(crate) files: Vec<PathBuf>,
+    /// Further files of the same rule set (lists), like the FILEs after the first.
     #[arg(long = "with", value_name = "FILE")]
     pub(crate) with: Vec<PathBuf>,
     /// The publishing user (must differ from the author).
     #[arg(long, env = "JEJAK_USER")]
     pub(crate) by: String,
+    /// Also store the published version in this register (sqlite://PATH or postgres://...).
+    #[arg(long)]
+    pub(crate) database: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RulesActivateArgs {
+    /// Version label of a published rule set in the register.
+    #[arg(value_name = "VERSION")]
+    pub(crate) label: String,
+    /// The user activating it (recorded in the audit log).
+    #[arg(long, env = "JEJAK_USER")]
+    pub(crate) by: String,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
 }
 
 #[derive(Debug, Args)]
@@ -215,17 +237,20 @@ pub(crate) struct AssessArgs {
     /// Screen against this register; without it, cross-record facts stay unknown.
     #[arg(long)]
     pub(crate) database: Option<String>,
-    /// Rule set files (default: the built-in catalogue R01-R22).
+    /// Rule set files (default: the register's active rule set, else the built-in
+    /// catalogue R01-R22).
     #[arg(long, num_args = 1..)]
     pub(crate) rules: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct BacktestArgs {
-    /// Candidate rule set files.
-    #[arg(long, required = true, num_args = 1..)]
+    /// Candidate rule set files (default: the register's active rule set, else the built-in
+    /// catalogue).
+    #[arg(long, num_args = 1..)]
     pub(crate) rules: Vec<PathBuf>,
-    /// Baseline rule set files (default: the built-in catalogue).
+    /// Baseline rule set files (default: the register's active rule set, else the built-in
+    /// catalogue).
     #[arg(long, num_args = 1..)]
     pub(crate) baseline: Vec<PathBuf>,
     #[command(flatten)]

@@ -11,6 +11,7 @@ pub mod error;
 pub mod facts;
 pub mod import;
 pub mod register;
+pub mod rulesets;
 pub mod screening;
 pub mod search;
 

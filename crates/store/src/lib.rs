@@ -9,6 +9,7 @@ mod codec;
 mod error;
 mod postgres;
 mod reviews;
+mod rulesets;
 mod sql;
 mod sqlite;
 mod types;
@@ -23,6 +24,10 @@ use jejak_domain::{
 pub use audit::{AuditEvent, AuditFailure, AuditVerification, GENESIS_HASH, verify_chain};
 pub use error::StoreError;
 pub use reviews::{ReviewResolution, ReviewStore};
+pub use rulesets::{
+    FiredRule, NewAssessment, NewRuleSet, RuleFile, RuleSetError, RuleSetStatus, RuleSetStore,
+    StoredAssessment, StoredRuleSet,
+};
 pub use types::{
     ApplicationQuery, AuditCtx, ConflictPolicy, ExportFilter, ImportConflict, ImportOutcome,
 };
@@ -38,7 +43,7 @@ pub enum Backend {
 
 /// The register's storage contract; both backends pass the same test suite.
 #[async_trait]
-pub trait Store: ReviewStore + Send + Sync + 'static {
+pub trait Store: ReviewStore + RuleSetStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Offices in code order.

@@ -5,6 +5,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
 use crate::reviews::review_impl;
+use crate::rulesets::ruleset_impl;
 use crate::sql::store_impl;
 use crate::{Backend, Result};
 
@@ -33,3 +34,4 @@ impl PgStore {
 
 store_impl!(PgStore, Postgres);
 review_impl!(PgStore, Postgres);
+ruleset_impl!(PgStore, Postgres);

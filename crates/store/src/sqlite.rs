@@ -9,6 +9,7 @@ use sqlx::sqlite::{
 use sqlx::{Sqlite, Transaction};
 
 use crate::reviews::review_impl;
+use crate::rulesets::ruleset_impl;
 use crate::sql::store_impl;
 use crate::{Backend, Result};
 
@@ -49,3 +50,4 @@ impl SqliteStore {
 
 store_impl!(SqliteStore, Sqlite);
 review_impl!(SqliteStore, Sqlite);
+ruleset_impl!(SqliteStore, Sqlite);

@@ -21,10 +21,13 @@ use crate::commands::{open_store, rules};
 use crate::output;
 
 pub(crate) async fn assess(args: AssessArgs) -> anyhow::Result<ExitCode> {
-    let rule_set = Arc::new(rules::load_or_default(&args.rules)?);
-    let (screening, offices) = match &args.database {
-        Some(url) => {
-            let store = open_store(url).await?;
+    let store = match &args.database {
+        Some(url) => Some(open_store(url).await?),
+        None => None,
+    };
+    let rule_set = Arc::new(rules::load_or_active(&args.rules, store.as_deref(), "rules").await?);
+    let (screening, offices) = match store {
+        Some(store) => {
             let offices = store.list_offices().await?;
             let model = Arc::new(Model::interchange().context("the built-in interchange model")?);
             let screening =
@@ -96,8 +99,6 @@ fn assessment_json(application_id: &str, report: &AssessmentReport) -> serde_jso
 }
 
 pub(crate) async fn backtest(args: BacktestArgs) -> anyhow::Result<ExitCode> {
-    let candidate = rules::load(&args.rules)?;
-    let baseline = rules::load_or_default(&args.baseline)?;
     let date = |s: &Option<String>| {
         s.as_deref().map(|d| parse_date(d).with_context(|| format!("bad date {d}"))).transpose()
     };
@@ -108,6 +109,8 @@ pub(crate) async fn backtest(args: BacktestArgs) -> anyhow::Result<ExitCode> {
         ..BacktestOptions::default()
     };
     let store = open_store(&args.db.database).await?;
+    let candidate = rules::load_or_active(&args.rules, Some(store.as_ref()), "candidate").await?;
+    let baseline = rules::load_or_active(&args.baseline, Some(store.as_ref()), "baseline").await?;
     let model = Arc::new(Model::interchange().context("the built-in interchange model")?);
     let report = jejak_service::backtest::backtest_store(
         store.as_ref(),

@@ -24,7 +24,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::serve(args).await,
         Command::Demo(args) => serve::demo(args).await,
         Command::Link(args) => link::link(&args),
-        Command::Rules(command) => rules::run(command),
+        Command::Rules(command) => rules::run(command).await,
         Command::Assess(args) => assess::assess(args).await,
         Command::Backtest(args) => assess::backtest(args).await,
     }

@@ -4,4 +4,5 @@
 
 mod register;
 mod risk;
+mod rulesets;
 mod support;

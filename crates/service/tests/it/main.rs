@@ -3,5 +3,6 @@
 #![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
 
 mod casework;
+mod rulesets;
 mod screening;
 mod support;

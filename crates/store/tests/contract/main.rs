@@ -8,4 +8,5 @@
 mod backends;
 mod behaviour;
 mod reviews;
+mod rulesets;
 mod schema;

@@ -39,7 +39,7 @@ pub async fn fresh_postgres_url(label: &str) -> Option<String> {
     };
     let pid = std::process::id();
     if !CLEANED.swap(true, Ordering::SeqCst) {
-        // Schemas of earlier runs (other process ids) are dropped once per run.
+        // Schemas of earlier runs (processes no longer alive) are dropped once per run.
         let mine = format!("t{pid}\\_%");
         let old: Vec<String> = sqlx::query_scalar(
             "select schema_name::text from information_schema.schemata where schema_name ~ '^t[0-9]+_' and schema_name not like $1",
@@ -49,6 +49,11 @@ pub async fn fresh_postgres_url(label: &str) -> Option<String> {
         .await
         .unwrap_or_default();
         for schema in old {
+            // A schema of a process still running belongs to a concurrent test run.
+            let owner = schema[1..].split('_').next().unwrap_or("");
+            if std::path::Path::new(&format!("/proc/{owner}")).exists() {
+                continue;
+            }
             let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
                 "drop schema if exists {schema} cascade"
             )))

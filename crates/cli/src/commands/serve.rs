@@ -36,11 +36,12 @@ async fn app_state(store: Arc<dyn Store>, demo: bool) -> anyhow::Result<AppState
         stats.elapsed.as_secs_f64()
     ));
     screening.spawn_refresher(REFRESH_INTERVAL);
-    let rules = Arc::new(
-        jejak_rules::catalogue::default_rule_set()
-            .map_err(|d| anyhow::anyhow!("the built-in catalogue: {d}"))?,
-    );
-    let casework = Arc::new(Casework::new(store.clone(), screening, rules, Arc::new(SystemClock)));
+    let rules = jejak_service::rulesets::active_or_default(store.as_ref())
+        .await
+        .context("loading the rule set")?;
+    output::note(&format!("assessing with {}", rules.origin()));
+    let casework =
+        Arc::new(Casework::new(store.clone(), screening, rules.rules, Arc::new(SystemClock)));
     Ok(AppState::new(store, casework, demo))
 }
 

@@ -13,6 +13,6 @@ pub mod write;
 pub use column::Column;
 pub use diagnostic::Diagnostic;
 pub use header::{HeaderError, HeaderMapping, Mapping};
-pub use record::{FieldProblem, ParsedRecord, parse_record};
 pub use read::{Format, ReadOptions, ReadReport, ReadRow, RejectedRow, read_table};
+pub use record::{FieldProblem, ParsedRecord, parse_record};
 pub use write::{cells, write_csv, write_xlsx};

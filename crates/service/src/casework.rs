@@ -325,8 +325,10 @@ impl Casework {
         let check = crate::import::ImportOptions { dry_run: true, ..Default::default() };
         let report = crate::import::import_files(self.store.as_ref(), files, &check, &ctx).await?;
         for file in &report.files {
-            if let Some(row) =
-                file.rows.iter().find(|r| !actor.may(Action::ImportApplications, Some(&r.application.office_code)))
+            if let Some(row) = file
+                .rows
+                .iter()
+                .find(|r| !actor.may(Action::ImportApplications, Some(&r.application.office_code)))
             {
                 return Err(ServiceError::Forbidden(format!(
                     "{}: row {}: office {} is not yours ({})",

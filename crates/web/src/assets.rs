@@ -1,8 +1,8 @@
 //! Static assets compiled into the binary (no CDN, nothing fetched at build time), served
 //! with a long cache lifetime so slow office lines download them once.
 
-use axum::http::{StatusCode, header};
 use axum::extract::Path;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 const CSS: &str = include_str!("../static/jejak.css");
@@ -16,9 +16,6 @@ pub(crate) async fn asset(Path(name): Path<String>) -> Response {
         "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    (
-        [(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=604800")],
-        body,
-    )
+    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=604800")], body)
         .into_response()
 }

@@ -76,7 +76,12 @@ impl Lang {
             Lang::Id => &MONTHS_ID,
             Lang::En => &MONTHS_EN,
         };
-        format!("{} {} {}", date.day(), months[usize::from(u8::from(date.month())) - 1], date.year())
+        format!(
+            "{} {} {}",
+            date.day(),
+            months[usize::from(u8::from(date.month())) - 1],
+            date.year()
+        )
     }
 }
 
@@ -86,7 +91,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let from_query = parts.uri.query().and_then(|q| {
-            q.split('&').find_map(|pair| pair.strip_prefix("lang=")).and_then(|v| Lang::parse(Some(v)))
+            q.split('&')
+                .find_map(|pair| pair.strip_prefix("lang="))
+                .and_then(|v| Lang::parse(Some(v)))
         });
         Ok(from_query.or_else(|| Lang::parse(cookie(parts, LANG_COOKIE))).unwrap_or_default())
     }

@@ -140,8 +140,12 @@ pub(crate) fn risk_band(lang: Lang, band: jejak_rules::Band) -> Markup {
 /// The identity engine's band for a candidate.
 pub(crate) fn match_band(lang: Lang, band: jejak_matching::Band) -> Markup {
     match band {
-        jejak_matching::Band::AutoLink => band_label(lang, "auto_link", "orang yang sama", "same person"),
-        jejak_matching::Band::Review => band_label(lang, "review", "perlu diperiksa", "needs review"),
+        jejak_matching::Band::AutoLink => {
+            band_label(lang, "auto_link", "orang yang sama", "same person")
+        }
+        jejak_matching::Band::Review => {
+            band_label(lang, "review", "perlu diperiksa", "needs review")
+        }
         jejak_matching::Band::NoMatch => band_label(lang, "no_match", "berbeda", "different"),
     }
 }

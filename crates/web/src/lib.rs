@@ -19,7 +19,7 @@ use axum::routing::{get, post};
 use jejak_service::casework::Casework;
 use jejak_store::Store;
 
-pub use routes::{ROUTES, RouteSpec};
+pub use routes::{Access, ROUTES, RouteSpec};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -45,7 +45,10 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(pages::health))
         .route("/bahasa", get(pages::switch_language))
         .route("/static/{name}", get(assets::asset))
-        .route("/permohonan/baru", get(pages::application::new_form).post(pages::application::create))
+        .route(
+            "/permohonan/baru",
+            get(pages::application::new_form).post(pages::application::create),
+        )
         .route("/permohonan/petunjuk", post(pages::application::form_hints))
         .route("/permohonan/{key}", get(pages::application::examine))
         .route("/permohonan/{key}/keputusan", post(pages::application::decide))

@@ -25,9 +25,8 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 /// change sequence), the rule set, the real clock.
 async fn app_state(store: Arc<dyn Store>, demo: bool) -> anyhow::Result<AppState> {
     let model = Arc::new(Model::interchange().context("loading the identity model")?);
-    let screening = Arc::new(
-        Screening::start(store.clone(), model).await.context("building the match index")?,
-    );
+    let screening =
+        Arc::new(Screening::start(store.clone(), model).await.context("building the match index")?);
     let stats = screening.stats();
     output::note(&format!(
         "match index: {} applications, {} decisions, built in {:.1} s",

@@ -77,9 +77,15 @@ impl Server {
         let mut reader = BufReader::new(stdout);
         let url = loop {
             line.clear();
-            assert!(reader.read_line(&mut line).unwrap() > 0, "jejak serve stopped before listening");
+            assert!(
+                reader.read_line(&mut line).unwrap() > 0,
+                "jejak serve stopped before listening"
+            );
             if let Some(rest) = line.split("http://").nth(1) {
-                break format!("http://{}", rest.split_whitespace().next().unwrap().trim_end_matches('/'));
+                break format!(
+                    "http://{}",
+                    rest.split_whitespace().next().unwrap().trim_end_matches('/')
+                );
             }
         };
         // Keep draining stdout so the server never blocks on a full pipe.
@@ -116,7 +122,9 @@ impl Browser {
                 std::env::var("CI").as_deref() != Ok("true"),
                 "CI=true but Chromium/ChromeDriver are missing: run scripts/ensure-chromium"
             );
-            eprintln!("note: browser tests skipped: no {CHROMIUM} / {CHROMEDRIVER} (scripts/ensure-chromium installs them)");
+            eprintln!(
+                "note: browser tests skipped: no {CHROMIUM} / {CHROMEDRIVER} (scripts/ensure-chromium installs them)"
+            );
             return None;
         }
         let port = free_port();

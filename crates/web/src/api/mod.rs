@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jejak_domain::ApplicationKey;
 use jejak_interchange::parse_record;
+use jejak_service::authz::Action;
 use jejak_service::casework::DecisionOutcome;
 use jejak_service::import::InputFile;
 use serde::Deserialize;
@@ -101,6 +102,9 @@ pub(crate) async fn create_application(
     user: CurrentUser,
     body: Bytes,
 ) -> Response {
+    if let Err(e) = user.actor.authorize(Action::RegisterApplication, Some(&user.actor.office)) {
+        return api_error(&e);
+    }
     let map = match json_object(&body) {
         Ok(m) => m,
         Err(r) => return r,
@@ -121,6 +125,9 @@ pub(crate) async fn screen(
     user: CurrentUser,
     body: Bytes,
 ) -> Response {
+    if let Err(e) = user.actor.authorize(Action::ScreenApplication, Some(&user.actor.office)) {
+        return api_error(&e);
+    }
     let map = match json_object(&body) {
         Ok(m) => m,
         Err(r) => return r,
@@ -177,7 +184,9 @@ pub(crate) async fn decide(
     let deferral_until = match body.deferral_until.as_deref().map(jejak_domain::date::parse_date) {
         None => None,
         Some(Ok(d)) => Some(d),
-        Some(Err(e)) => return api_status(StatusCode::UNPROCESSABLE_ENTITY, format!("deferral_until: {e}")),
+        Some(Err(e)) => {
+            return api_status(StatusCode::UNPROCESSABLE_ENTITY, format!("deferral_until: {e}"));
+        }
     };
     let input = jejak_service::casework::DecisionInput {
         kind,
@@ -188,7 +197,8 @@ pub(crate) async fn decide(
     };
     match state.casework.decide(&user.actor, ApplicationKey(key), &input).await {
         Ok(DecisionOutcome::Recorded(d)) => {
-            (StatusCode::CREATED, Json(json!({"status": "recorded", "decision": d}))).into_response()
+            (StatusCode::CREATED, Json(json!({"status": "recorded", "decision": d})))
+                .into_response()
         }
         Ok(DecisionOutcome::AwaitingReview(r)) => (
             StatusCode::ACCEPTED,
@@ -202,7 +212,9 @@ pub(crate) async fn decide(
 /// `GET /api/v1/reviews`: requests waiting at the supervisor's office.
 pub(crate) async fn reviews(State(state): State<AppState>, user: CurrentUser) -> Response {
     match state.casework.pending_reviews(&user.actor).await {
-        Ok(list) => Json(list.iter().map(|(r, _)| ReviewView::from(r)).collect::<Vec<_>>()).into_response(),
+        Ok(list) => {
+            Json(list.iter().map(|(r, _)| ReviewView::from(r)).collect::<Vec<_>>()).into_response()
+        }
         Err(e) => api_error(&e),
     }
 }
@@ -265,7 +277,11 @@ pub(crate) async fn import(
     let files = [InputFile { name, bytes: body.to_vec() }];
     match state.casework.import(&user.actor, &files, q.dry_run).await {
         Ok(report) => {
-            let status = if report.error_count() > 0 { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            let status = if report.error_count() > 0 {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
             (status, Json(types::import_view(&report))).into_response()
         }
         Err(e) => api_error(&e),

@@ -4,7 +4,7 @@
 use axum::Json;
 use serde_json::{Map, Value, json};
 
-use crate::routes::ROUTES;
+use crate::routes::{Access, ROUTES};
 
 /// The document.
 pub(crate) fn spec() -> Value {
@@ -25,9 +25,13 @@ pub(crate) fn spec() -> Value {
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
             },
         });
-        if let Some(action) = route.action {
-            op["security"] = json!([{"bearer": []}, {"session": []}]);
-            op["x-jejak-action"] = json!(action.as_str());
+        match route.access {
+            Access::Public => {}
+            Access::LoggedIn => op["security"] = json!([{"bearer": []}, {"session": []}]),
+            Access::Action(action) => {
+                op["security"] = json!([{"bearer": []}, {"session": []}]);
+                op["x-jejak-action"] = json!(action.as_str());
+            }
         }
         if route.method == "POST" {
             op["requestBody"] = json!({"required": true, "content": {"application/json": {}}});

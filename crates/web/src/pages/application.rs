@@ -13,6 +13,7 @@ use jejak_domain::{ApplicationKey, DecisionKind, Nik, OfficeCode, Purpose};
 use jejak_interchange::{FieldProblem, parse_record};
 use jejak_rules::CheckStatus;
 use jejak_service::ServiceError;
+use jejak_service::authz::Action;
 use jejak_service::casework::{DecisionInput, DecisionOutcome, Examination};
 use maud::{Markup, html};
 
@@ -166,11 +167,19 @@ fn known_offices(actor_office: &OfficeCode) -> HashSet<OfficeCode> {
 
 /// `GET /permohonan/baru`.
 pub(crate) async fn new_form(State(state): State<AppState>, ctx: PageCtx) -> Response {
+    let actor = ctx.actor();
+    if let Err(e) = actor.authorize(Action::RegisterApplication, Some(&actor.office)) {
+        return ctx.fail(&e);
+    }
     let today = state.casework.clock().today();
     let mut values = Values::new();
     values.insert("applied_on".into(), jejak_domain::date::iso(today));
-    page(&ctx.chrome(), ctx.t("Permohonan baru", "New application"), form_body(&ctx, today, &values, &[]))
-        .into_response()
+    page(
+        &ctx.chrome(),
+        ctx.t("Permohonan baru", "New application"),
+        form_body(&ctx, today, &values, &[]),
+    )
+    .into_response()
 }
 
 /// `POST /permohonan/petunjuk` (htmx): the NIK hints for the form as typed.
@@ -179,6 +188,10 @@ pub(crate) async fn form_hints(
     ctx: PageCtx,
     Form(values): Form<Values>,
 ) -> Response {
+    let actor = ctx.actor();
+    if let Err(e) = actor.authorize(Action::RegisterApplication, Some(&actor.office)) {
+        return ctx.fail(&e);
+    }
     respond(StatusCode::OK, hints(ctx.lang, state.casework.clock().today(), &values))
 }
 
@@ -295,12 +308,8 @@ fn examination_page(ctx: &PageCtx, exam: &Examination, message: Option<Markup>) 
 
 fn candidates(ctx: &PageCtx, exam: &Examination) -> Markup {
     let lang = ctx.lang;
-    let shown: Vec<_> = exam
-        .report
-        .candidates
-        .iter()
-        .filter(|c| c.band != jejak_matching::Band::NoMatch)
-        .collect();
+    let shown: Vec<_> =
+        exam.report.candidates.iter().filter(|c| c.band != jejak_matching::Band::NoMatch).collect();
     html! {
         @if shown.is_empty() {
             p.muted { (ctx.t("Tidak ada permohonan lain yang cocok.", "No other application matches.")) }
@@ -397,18 +406,23 @@ pub(crate) async fn decide(
         let kind = get("kind")
             .and_then(DecisionKind::parse)
             .ok_or_else(|| ServiceError::Invalid("choose the kind of decision".into()))?;
-        let expected_version = get("version")
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| ServiceError::Invalid("the form lacks the application version".into()))?;
+        let expected_version = get("version").and_then(|v| v.parse().ok()).ok_or_else(|| {
+            ServiceError::Invalid("the form lacks the application version".into())
+        })?;
         let deferral_until = match get("deferral_until").filter(|v| !v.is_empty()) {
-            Some(d) => Some(jejak_domain::date::parse_date(d).map_err(|e| {
-                ServiceError::Invalid(format!("deferral_until: {e}"))
-            })?),
+            Some(d) => Some(
+                jejak_domain::date::parse_date(d)
+                    .map_err(|e| ServiceError::Invalid(format!("deferral_until: {e}")))?,
+            ),
             None => None,
         };
         Ok(DecisionInput {
             kind,
-            reason_codes: pairs.iter().filter(|(k, _)| k == "reason").map(|(_, v)| v.clone()).collect(),
+            reason_codes: pairs
+                .iter()
+                .filter(|(k, _)| k == "reason")
+                .map(|(_, v)| v.clone())
+                .collect(),
             reason_text: get("reason_text").filter(|t| !t.is_empty()).map(str::to_owned),
             deferral_until,
             expected_version,
@@ -421,11 +435,13 @@ pub(crate) async fn decide(
     };
     let message = match &outcome {
         Ok(DecisionOutcome::Recorded(d)) => html! { div.ok-box role="status" {
-            (ctx.t("Keputusan tersimpan: ", "Decision recorded: ")) (kind_label(ctx.lang, d.data.kind)) } },
+        (ctx.t("Keputusan tersimpan: ", "Decision recorded: ")) (kind_label(ctx.lang, d.data.kind)) } },
         Ok(DecisionOutcome::AwaitingReview(r)) => html! { div.notice role="status" {
-            (ctx.t("Menunggu persetujuan kepala seksi (permintaan #", "Awaiting a supervisor's approval (request #"))
-            (r.id) "): " (r.data.grounds) } },
-        Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => html! { div.error-box role="alert" { (e.to_string()) } },
+        (ctx.t("Menunggu persetujuan kepala seksi (permintaan #", "Awaiting a supervisor's approval (request #"))
+        (r.id) "): " (r.data.grounds) } },
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
+            html! { div.error-box role="alert" { (e.to_string()) } }
+        }
         Err(e) => return ctx.fail(e),
     };
     let status = match &outcome {

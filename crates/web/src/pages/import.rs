@@ -139,7 +139,9 @@ pub(crate) async fn submit(
     let user = ctx.actor().username.clone();
     if let Some(token) = confirm {
         let Some(files) = state.uploads.take(&user, &token) else {
-            let e = ServiceError::Conflict("this upload expired or was already imported; upload it again".into());
+            let e = ServiceError::Conflict(
+                "this upload expired or was already imported; upload it again".into(),
+            );
             return ctx.fail(&e);
         };
         return match state.casework.import(ctx.actor(), &files, false).await {
@@ -157,7 +159,10 @@ pub(crate) async fn submit(
                     (report_view(&ctx, &report))
                     p { a href="/impor" { (ctx.t("Impor berkas lain", "Import other files")) } }
                 };
-                respond(if ok { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY }, page(&ctx.chrome(), title, body))
+                respond(
+                    if ok { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY },
+                    page(&ctx.chrome(), title, body),
+                )
             }
             Err(e) => ctx.fail(&e),
         };

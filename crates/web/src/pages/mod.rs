@@ -82,10 +82,8 @@ pub(crate) async fn switch_language(Query(q): Query<SwitchQuery>) -> Response {
     let lang = Lang::parse(q.ke.as_deref()).unwrap_or_default();
     let back = q.kembali.as_deref().unwrap_or("/");
     let back = if back.starts_with('/') && !back.starts_with("//") { back } else { "/" };
-    let cookie = format!(
-        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
-        lang.code()
-    );
+    let cookie =
+        format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly", lang.code());
     let location = encode_path(back).replace("%3F", "?").replace("%3D", "=").replace("%26", "&");
     ([(axum::http::header::SET_COOKIE, cookie)], Redirect::to(&location)).into_response()
 }

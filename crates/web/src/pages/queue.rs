@@ -13,9 +13,13 @@ use crate::pages::PageCtx;
 pub(crate) async fn home(State(state): State<AppState>, ctx: PageCtx) -> Response {
     let actor = ctx.actor();
     if !actor.may(jejak_service::authz::Action::ViewQueue, Some(&actor.office)) {
-        return page(&ctx.chrome(), ctx.t("Beranda", "Home"), html! {
-            p { (ctx.t("Selamat datang di Jejak.", "Welcome to Jejak.")) }
-        })
+        return page(
+            &ctx.chrome(),
+            ctx.t("Beranda", "Home"),
+            html! {
+                p { (ctx.t("Selamat datang di Jejak.", "Welcome to Jejak.")) }
+            },
+        )
         .into_response();
     }
     let queue = match state.casework.queue(actor, &actor.office).await {

@@ -201,6 +201,10 @@ pub(crate) async fn create(
     ctx: PageCtx,
     Form(values): Form<Values>,
 ) -> Response {
+    let actor = ctx.actor();
+    if let Err(e) = actor.authorize(Action::RegisterApplication, Some(&actor.office)) {
+        return ctx.fail(&e);
+    }
     let today = state.casework.clock().today();
     let office = ctx.actor().office.clone();
     let fields = values

@@ -108,6 +108,12 @@ pub(crate) async fn submit(
     ctx: PageCtx,
     mut multipart: Multipart,
 ) -> Response {
+    let actor = ctx.actor();
+    if let Err(e) =
+        actor.authorize(jejak_service::authz::Action::ImportApplications, Some(&actor.office))
+    {
+        return ctx.fail(&e);
+    }
     let title = ctx.t("Impor permohonan", "Import applications");
     let mut files = Vec::new();
     let mut confirm = None;

@@ -1,0 +1,82 @@
+//! Every route for every role (and anonymous) against the permission table: a route needing
+//! an action answers 403 to a role without it, anonymous callers are sent to the login page
+//! (pages) or get 401 (API), and a role with the permission is never refused.
+#![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
+
+mod common;
+
+use axum::http::StatusCode;
+use jejak_service::authz::{Role, permission};
+use jejak_web::{Access, ROUTES, RouteSpec};
+
+use common::App;
+
+/// A request body each route accepts when the caller may use it.
+fn sample(route: &RouteSpec, app: &App) -> (String, &'static str, String) {
+    let path = route
+        .path
+        .replace("{key}", &app.application_key.to_string())
+        .replace("{id}", &app.review_id.to_string())
+        .replace("{name}", "jejak.css");
+    let (kind, body) = match (route.method, route.path) {
+        ("GET", "/api/v1/search") => return (format!("{path}?q=Suryani"), "", String::new()),
+        ("GET", "/cari") => return (format!("{path}?q=Suryani"), "", String::new()),
+        ("GET", _) => ("", String::new()),
+        (_, "/api/v1/applications" | "/api/v1/screen") => (
+            "application/json",
+            r#"{"application_id":"KLA-9","applied_on":"2026-11-02","full_name":"Soeryani"}"#.into(),
+        ),
+        (_, "/api/v1/applications/{key}/decisions") => (
+            "application/json",
+            r#"{"kind":"deferred","reason_codes":["PMI_NP"],"deferral_until":"2027-05-02","expected_version":99}"#.into(),
+        ),
+        (_, "/api/v1/reviews/{id}") => ("application/json", r#"{"approve":false}"#.into()),
+        (_, "/api/v1/imports") => ("text/csv", "application_id,office_code,applied_on,full_name\n".into()),
+        (_, "/impor") => ("multipart/form-data; boundary=X", "--X--\r\n".into()),
+        (_, "/tinjauan/{id}") => ("application/x-www-form-urlencoded", "verdict=refuse".into()),
+        (_, "/permohonan/{key}/keputusan") => {
+            ("application/x-www-form-urlencoded", "kind=deferred&version=99".into())
+        }
+        _ => ("application/x-www-form-urlencoded", "application_id=".into()),
+    };
+    (path, kind, body)
+}
+
+#[tokio::test]
+async fn every_route_honours_the_permission_table_for_every_role() {
+    let app = App::start(false).await;
+    let mut failures = Vec::new();
+    for route in ROUTES {
+        let (path, kind, body) = sample(route, &app);
+        let anonymous = app.send(route.method, &path, None, kind, &body).await;
+        let expected_anonymous_ok = route.access == Access::Public;
+        let refused = match route.api {
+            true => anonymous.status == StatusCode::UNAUTHORIZED,
+            false => anonymous.status.is_redirection()
+                && anonymous.location.as_deref().is_some_and(|l| l.starts_with("/login")),
+        };
+        if expected_anonymous_ok == refused {
+            failures.push(format!("anonymous {} {}: {}", route.method, route.path, anonymous.status));
+        }
+        for role in Role::ALL {
+            let session = app.session(role);
+            let reply = app.send(route.method, &path, Some(session), kind, &body).await;
+            let allowed = match route.access {
+                Access::Public | Access::LoggedIn => true,
+                Access::Action(action) => permission(role, action).is_some(),
+            };
+            let forbidden = reply.status == StatusCode::FORBIDDEN;
+            let unauthenticated = reply.status == StatusCode::UNAUTHORIZED;
+            if allowed == forbidden || unauthenticated || reply.status.is_server_error() {
+                failures.push(format!(
+                    "{role} {} {}: {} (allowed: {allowed}) {}",
+                    route.method,
+                    route.path,
+                    reply.status,
+                    reply.body.chars().take(200).collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}

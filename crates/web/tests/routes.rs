@@ -1,58 +1,133 @@
-//! Router-level tests: every route answers with the right status, language and content.
+//! Router-level tests of the pages and API: status, language, content, and the limits that
+//! matter on a slow office line.
 #![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
-use jejak_web::{AppState, router};
-use tower::ServiceExt;
+mod common;
 
-async fn get(path: &str, demo: bool) -> (StatusCode, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("web.db").display());
-    let store = jejak_store::open(&url).await.unwrap();
-    let response = router(AppState { store, demo })
-        .oneshot(Request::builder().uri(path).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8(bytes.to_vec()).unwrap())
+use axum::http::StatusCode;
+use jejak_service::authz::Role;
+use jejak_web::ROUTES;
+
+use common::App;
+
+#[tokio::test]
+async fn the_queue_is_indonesian_by_default_and_english_on_request() {
+    let app = App::start(false).await;
+    let officer = app.session(Role::Petugas);
+    let page = app.get("/", Some(officer)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<html lang=\"id\">"), "{}", page.body);
+    assert!(page.body.contains("Permohonan diproses"), "{}", page.body);
+    assert!(page.body.contains("KLA-1"), "the pending application is queued");
+    assert!(!page.body.contains("DEMO"), "no demo banner outside demo mode");
+    let english = app.get("/?lang=en", Some(officer)).await;
+    assert!(english.body.contains("<html lang=\"en\">"));
+    assert!(english.body.contains("Pending applications"));
+    let switch = app.get("/bahasa?ke=en&kembali=/cari", None).await;
+    assert!(switch.status.is_redirection());
+    assert_eq!(switch.location.as_deref(), Some("/cari"));
 }
 
 #[tokio::test]
-async fn home_is_indonesian_by_default_and_lists_the_offices() {
-    let (status, body) = get("/", false).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("<html lang=\"id\">"), "{body}");
-    assert!(body.contains("permohonan tercatat"), "{body}");
-    assert!(body.contains("Kantor Imigrasi Kelas II Non TPI Kalianda"), "{body}");
-    assert!(body.contains("Kabupaten Lampung Timur"), "{body}");
-    assert!(!body.contains("DEMO"), "no demo banner outside demo mode");
+async fn demo_mode_says_so_on_every_page() {
+    let app = App::start(true).await;
+    let page = app.get("/", Some(app.session(Role::Petugas))).await;
+    assert!(page.body.contains("DEMO: data sintetis"), "{}", page.body);
 }
 
 #[tokio::test]
-async fn the_english_switch_changes_the_language() {
-    let (status, body) = get("/?lang=en", false).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("<html lang=\"en\">"), "{body}");
-    assert!(body.contains("applications registered"), "{body}");
-    assert!(body.contains("href=\"/?lang=id\""), "{body}");
+async fn the_examination_shows_assessment_and_decision_form_and_logs_the_read() {
+    let app = App::start(false).await;
+    let officer = app.session(Role::Petugas);
+    let page = app.get(&format!("/permohonan/{}", app.application_key), Some(officer)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Penilaian risiko"), "{}", page.body);
+    assert!(page.body.contains("name=\"_csrf\""), "forms carry the CSRF token");
+    assert!(page.body.contains("/keputusan"), "the officer of the office may decide");
+    let events = app.store.audit_events(0, 1000).await.unwrap();
+    assert!(events.iter().any(|e| e.action == "personal_data.read" && e.actor == "petugas.kla"));
+    let missing = app.get("/permohonan/999999", Some(officer)).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
-async fn demo_mode_says_so_on_the_page() {
-    let (_, body) = get("/", true).await;
-    assert!(body.contains("DEMO: data sintetis"), "{body}");
+async fn a_bad_form_comes_back_with_the_fields_named() {
+    let app = App::start(false).await;
+    let officer = app.session(Role::Petugas);
+    let reply = app
+        .send(
+            "POST",
+            "/permohonan/baru",
+            Some(officer),
+            "application/x-www-form-urlencoded",
+            "application_id=KLA-2&applied_on=2026-11-02&full_name=Sri&nik=12345",
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("f-nik") && reply.body.contains("field-error"), "{}", reply.body);
+    assert!(reply.body.contains("value=\"Sri\""), "typed values are kept");
+    let ok = app
+        .send(
+            "POST",
+            "/permohonan/baru",
+            Some(officer),
+            "application/x-www-form-urlencoded",
+            "application_id=KLA-2&applied_on=2026-11-02&full_name=Soeryani&nik=1807054503950001",
+        )
+        .await;
+    assert!(ok.status.is_redirection(), "{}", ok.body);
+    let exam = app.get(ok.location.as_deref().unwrap(), Some(officer)).await;
+    assert!(exam.body.contains("KLA-1"), "the earlier application is a candidate: {}", exam.body);
 }
 
 #[tokio::test]
-async fn the_office_api_returns_json_and_unknown_routes_are_404() {
-    let (status, body) = get("/api/v1/offices", false).await;
-    assert_eq!(status, StatusCode::OK);
-    let offices: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(offices[1]["code"], "KLA");
-    assert_eq!(offices[1]["work_area"][1], "18.07");
-    assert_eq!(get("/health", false).await, (StatusCode::OK, "ok".to_owned()));
-    assert_eq!(get("/nope", false).await.0, StatusCode::NOT_FOUND);
+async fn the_api_speaks_json_and_unknown_routes_are_404() {
+    let app = App::start(false).await;
+    let offices = app.get("/api/v1/offices", None).await;
+    assert_eq!(offices.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&offices.body).unwrap();
+    assert_eq!(json[1]["code"], "KLA");
+    let officer = app.session(Role::Petugas);
+    let search = app.get("/api/v1/search?q=1807054503950001", Some(officer)).await;
+    let json: serde_json::Value = serde_json::from_str(&search.body).unwrap();
+    assert_eq!(json["hits"][0]["nik"], "1807********0001", "lists are masked");
+    let bad = app.send("POST", "/api/v1/screen", Some(officer), "application/json", "{not json").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("malformed JSON"));
+    let invalid = app
+        .send("POST", "/api/v1/applications", Some(officer), "application/json", r#"{"full_name":"X","nik":"1"}"#)
+        .await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(invalid.body.contains("\"field\":\"nik\""), "{}", invalid.body);
+    assert_eq!(app.get("/nope", None).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_api_route() {
+    let app = App::start(false).await;
+    let doc = app.get("/api/openapi.json", None).await;
+    let json: serde_json::Value = serde_json::from_str(&doc.body).unwrap();
+    for route in ROUTES.iter().filter(|r| r.api) {
+        assert!(
+            json["paths"][route.path][route.method.to_lowercase()].is_object(),
+            "{} {} missing",
+            route.method,
+            route.path
+        );
+    }
+}
+
+#[tokio::test]
+async fn pages_stay_small_and_assets_are_cached() {
+    let app = App::start(false).await;
+    let officer = app.session(Role::Petugas);
+    for path in ["/", "/permohonan/baru", "/cari?q=Suryani", "/impor"] {
+        let page = app.get(path, Some(officer)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.len() <= 100 * 1024, "{path} is {} bytes", page.body.len());
+        assert!(!page.body.contains("http://") && !page.body.contains("https://"), "{path}: no external resource");
+    }
+    let css = app.get("/static/jejak.css", None).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert_eq!(app.get("/static/../Cargo.toml", None).await.status, StatusCode::NOT_FOUND);
 }

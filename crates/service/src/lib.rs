@@ -1,15 +1,19 @@
 //! Use cases shared by the CLI and the web layer: import, export, screening, assessing,
-//! backtesting. Owns the store handle; reads the clock only through `Clock` so tests control
-//! time.
+//! backtesting, audit verification, backup, retention and subject reports. Owns the store
+//! handle; reads the clock only through `Clock` so tests control time.
 
 pub mod assess;
+pub mod audit;
 pub mod backtest;
+pub mod backup;
 pub mod clock;
 pub mod error;
 pub mod facts;
 pub mod import;
 pub mod register;
+pub mod retention;
 pub mod screening;
+pub mod subject;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::ServiceError;

@@ -7,9 +7,12 @@
 mod audit;
 mod codec;
 mod error;
+pub mod maintenance;
 mod postgres;
+pub mod retention;
 mod sql;
 mod sqlite;
+pub mod subject;
 mod types;
 
 use std::sync::Arc;
@@ -19,8 +22,16 @@ use jejak_domain::{
     Application, ApplicationKey, Decision, NewApplication, NewDecision, Office, OfficeCode,
 };
 
-pub use audit::{AuditEvent, AuditFailure, AuditVerification, GENESIS_HASH, verify_chain};
+pub use audit::{
+    AuditBreak, AuditEvent, AuditFailure, AuditVerification, ChainVerifier, Checkpoint,
+    GENESIS_HASH, verify_chain,
+};
 pub use error::StoreError;
+pub use maintenance::{MaintenanceStore, RegisterSize};
+pub use retention::{
+    HoldTarget, LegalHold, RetentionAction, RetentionKind, RetentionOutcome, RetentionStore,
+};
+pub use subject::SubjectStore;
 pub use types::{AuditCtx, ConflictPolicy, ExportFilter, ImportConflict, ImportOutcome};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -34,7 +45,7 @@ pub enum Backend {
 
 /// The register's storage contract; both backends pass the same test suite.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: RetentionStore + MaintenanceStore + SubjectStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Offices in code order.

@@ -4,7 +4,10 @@
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
+use crate::maintenance::maintenance_impl;
+use crate::retention::retention_impl;
 use crate::sql::store_impl;
+use crate::subject::subject_impl;
 use crate::{Backend, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -31,3 +34,6 @@ impl PgStore {
 }
 
 store_impl!(PgStore, Postgres);
+retention_impl!(PgStore, Postgres);
+maintenance_impl!(PgStore, Postgres);
+subject_impl!(PgStore, Postgres);

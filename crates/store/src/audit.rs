@@ -59,8 +59,8 @@ pub enum AuditFailure {
     /// The entry is consistent in itself, but the next entry links past it to the one before:
     /// it was inserted into the chain.
     Inserted,
-    /// Entries before this one are missing: `expected` is the first missing sequence number.
-    Deleted { expected: i64 },
+    /// The entry is missing, with every entry up to `last_missing`.
+    Deleted { last_missing: i64 },
     /// The entry does not link to the entry before it, which is consistent in itself: the
     /// entry before was rewritten (hash recomputed), or this one was forged.
     Unlinked,
@@ -75,12 +75,12 @@ pub enum AuditFailure {
 impl std::fmt::Display for AuditFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Edited => f.write_str("edited: its content does not match its hash"),
+            Self::Edited => f.write_str("edited (or forged): its content does not match its hash"),
             Self::Inserted => {
                 f.write_str("inserted: the next entry links past it to the entry before")
             }
-            Self::Deleted { expected } => {
-                write!(f, "deleted: entries from {expected} up to this one are missing")
+            Self::Deleted { last_missing } => {
+                write!(f, "deleted: missing (with every entry up to {last_missing})")
             }
             Self::Unlinked => f.write_str(
                 "does not link to the entry before it: that entry was rewritten or this one forged",
@@ -203,7 +203,10 @@ impl ChainVerifier {
                 return at(self.expected_seq - 1, AuditFailure::Inserted);
             }
             if event.seq > self.expected_seq {
-                return at(event.seq, AuditFailure::Deleted { expected: self.expected_seq });
+                return at(
+                    self.expected_seq,
+                    AuditFailure::Deleted { last_missing: event.seq - 1 },
+                );
             }
             if event.compute_hash() != event.hash {
                 return at(event.seq, AuditFailure::Edited);
@@ -311,7 +314,7 @@ mod tests {
         events.remove(3);
         assert_eq!(
             broken(&events),
-            Some(AuditBreak { seq: 5, failure: AuditFailure::Deleted { expected: 4 } })
+            Some(AuditBreak { seq: 4, failure: AuditFailure::Deleted { last_missing: 4 } })
         );
     }
 

@@ -7,4 +7,5 @@
 
 mod backends;
 mod behaviour;
+mod ops;
 mod schema;

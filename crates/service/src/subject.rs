@@ -4,9 +4,11 @@
 //! histories, the legal holds on them and the audit events about them. Producing the report
 //! is itself audited.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
+use jejak_domain::date::iso;
 use jejak_domain::{ApplicationKey, Decision, NewApplication, Nik};
+use jejak_interchange::Column;
 use jejak_store::{AuditCtx, AuditEvent, LegalHold, Store};
 use serde::Serialize;
 
@@ -32,8 +34,42 @@ pub struct SubjectApplication {
     /// The person id the identity engine gives it (when screening was available).
     pub person_id: Option<String>,
     pub version: i64,
-    pub application: NewApplication,
-    pub decisions: Vec<Decision>,
+    /// The fields held, by interchange column name (fields not held are left out).
+    pub application: BTreeMap<&'static str, String>,
+    pub decisions: Vec<DecisionView>,
+}
+
+/// A decision as shown to the subject.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecisionView {
+    pub kind: &'static str,
+    pub decided_on: String,
+    pub deferral_until: Option<String>,
+    pub reason_codes: Vec<String>,
+    pub reason_text: Option<String>,
+    pub officer: Option<String>,
+}
+
+impl From<Decision> for DecisionView {
+    fn from(d: Decision) -> Self {
+        Self {
+            kind: d.data.kind.as_str(),
+            decided_on: iso(d.data.decided_on),
+            deferral_until: d.data.deferral_until.map(iso),
+            reason_codes: d.data.reason_codes,
+            reason_text: d.data.reason_text,
+            officer: d.data.officer,
+        }
+    }
+}
+
+fn fields(app: &NewApplication) -> BTreeMap<&'static str, String> {
+    Column::ALL
+        .iter()
+        .zip(jejak_interchange::cells(app))
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(column, value)| (column.canonical(), value))
+        .collect()
 }
 
 /// The whole report.
@@ -121,8 +157,13 @@ pub async fn report(
             found_by,
             person_id: persons.get(&app.key).cloned(),
             version: app.version,
-            decisions: store.decisions_of(app.key).await?,
-            application: app.data,
+            decisions: store
+                .decisions_of(app.key)
+                .await?
+                .into_iter()
+                .map(DecisionView::from)
+                .collect(),
+            application: fields(&app.data),
         });
     }
     let keys: Vec<ApplicationKey> = applications.iter().map(|a| a.key).collect();

@@ -54,6 +54,12 @@ pub async fn restore(
     let staging = sibling(target, "restoring")?;
     remove_sqlite_files(&staging)?;
     std::fs::copy(backup, &staging).map_err(|e| io(&staging, e))?;
+    // A backup someone opened may keep committed pages in its journal: they belong to it.
+    let journal = with_suffix(backup, "-wal");
+    if journal.is_file() {
+        let staged = with_suffix(&staging, "-wal");
+        std::fs::copy(&journal, &staged).map_err(|e| io(&staged, e))?;
+    }
     let summary = match check_file(&staging).await {
         Ok(s) => s,
         Err(e) => {

@@ -104,7 +104,7 @@ async fn run_schedule(args: RetentionRunArgs) -> anyhow::Result<ExitCode> {
             jejak_domain::date::iso(as_of),
             o.anonymised.len(),
             o.deleted.len(),
-            o.held.len()
+            report.expired.iter().filter(|e| e.held).count()
         )),
     }
     Ok(ExitCode::SUCCESS)

@@ -22,6 +22,12 @@ pub struct BackupSummary {
 /// complete, verified backup or untouched). The backup is recorded in the audit log first, so
 /// the copy carries its own record.
 pub async fn backup(store: &dyn Store, out: &Path, ctx: &AuditCtx) -> Result<BackupSummary> {
+    if store.backend() != jejak_store::Backend::Sqlite {
+        return Err(ServiceError::Invalid(
+            "jejak backup copies a SQLite register; back up PostgreSQL with pg_dump (README.md, Backup)"
+                .to_owned(),
+        ));
+    }
     let partial = sibling(out, "partial")?;
     remove_if_exists(&partial)?;
     store

@@ -334,6 +334,19 @@ fn retention_anonymises_what_expired_except_under_legal_hold() {
     assert!(text.contains("KTB-2,KTB,2020-02-03,"), "the record and its dates stay: {text}");
     let verify = jejak(&["audit", "verify", "--database", &db]);
     assert_eq!(verify.code, 0, "{}", verify.stdout);
+    // Screening builds over anonymised records, and they are nobody's any more.
+    let report = dir.path().join("joko.json");
+    let run = jejak(&[
+        "subject-report",
+        "--nik",
+        "1803011201900001",
+        "--out",
+        report.to_str().unwrap(),
+        "--database",
+        &db,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(": 0 application(s)"), "{}", run.stdout);
 }
 
 #[test]

@@ -7,6 +7,7 @@
 
 mod backends;
 mod behaviour;
+mod ops;
 mod reviews;
 mod rulesets;
 mod schema;

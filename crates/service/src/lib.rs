@@ -8,6 +8,8 @@ pub mod clock;
 pub mod error;
 pub mod facts;
 pub mod import;
+pub mod person_graph;
+pub mod persons;
 pub mod register;
 pub mod screening;
 

@@ -7,6 +7,7 @@
 mod audit;
 mod codec;
 mod error;
+mod match_decisions;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -21,6 +22,7 @@ use jejak_domain::{
 
 pub use audit::{AuditEvent, AuditFailure, AuditVerification, GENESIS_HASH, verify_chain};
 pub use error::StoreError;
+pub use match_decisions::MatchDecisionStore;
 pub use types::{AuditCtx, ConflictPolicy, ExportFilter, ImportConflict, ImportOutcome};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -34,7 +36,7 @@ pub enum Backend {
 
 /// The register's storage contract; both backends pass the same test suite.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: MatchDecisionStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Offices in code order.

@@ -4,6 +4,7 @@
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
+use crate::match_decisions::match_decision_impl;
 use crate::sql::store_impl;
 use crate::{Backend, Result};
 
@@ -31,3 +32,4 @@ impl PgStore {
 }
 
 store_impl!(PgStore, Postgres);
+match_decision_impl!(PgStore, Postgres);

@@ -8,6 +8,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, Transaction};
 
+use crate::match_decisions::match_decision_impl;
 use crate::sql::store_impl;
 use crate::{Backend, Result};
 
@@ -47,3 +48,4 @@ impl SqliteStore {
 }
 
 store_impl!(SqliteStore, Sqlite);
+match_decision_impl!(SqliteStore, Sqlite);

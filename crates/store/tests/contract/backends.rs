@@ -35,7 +35,7 @@ macro_rules! contract {
                 #[tokio::test]
                 async fn $name() {
                     let fresh = crate::backends::sqlite().await;
-                    crate::behaviour::$name(&fresh).await;
+                    super::$name(&fresh).await;
                 }
             )+
         }
@@ -44,7 +44,7 @@ macro_rules! contract {
                 #[tokio::test]
                 async fn $name() {
                     if let Some(fresh) = crate::backends::postgres().await {
-                        crate::behaviour::$name(&fresh).await;
+                        super::$name(&fresh).await;
                     }
                 }
             )+

@@ -7,4 +7,5 @@
 
 mod backends;
 mod behaviour;
+mod match_decisions;
 mod schema;

@@ -12,6 +12,8 @@ pub mod clock;
 pub mod error;
 pub mod facts;
 pub mod import;
+pub mod person_graph;
+pub mod persons;
 pub mod register;
 pub mod retention;
 pub mod rulesets;

@@ -8,6 +8,7 @@ mod audit;
 mod codec;
 mod error;
 pub mod maintenance;
+mod match_decisions;
 mod postgres;
 pub mod retention;
 mod reviews;
@@ -30,6 +31,7 @@ pub use audit::{
 };
 pub use error::StoreError;
 pub use maintenance::{MaintenanceStore, RegisterSize};
+pub use match_decisions::MatchDecisionStore;
 pub use retention::{
     HoldTarget, LegalHold, RetentionAction, RetentionKind, RetentionOutcome, RetentionStore,
 };
@@ -57,6 +59,7 @@ pub enum Backend {
 pub trait Store:
     ReviewStore
     + RuleSetStore
+    + MatchDecisionStore
     + RetentionStore
     + MaintenanceStore
     + SubjectStore

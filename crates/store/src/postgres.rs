@@ -5,6 +5,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
 use crate::maintenance::maintenance_impl;
+use crate::match_decisions::match_decision_impl;
 use crate::retention::retention_impl;
 use crate::reviews::review_impl;
 use crate::rulesets::ruleset_impl;
@@ -41,3 +42,4 @@ ruleset_impl!(PgStore, Postgres);
 retention_impl!(PgStore, Postgres);
 maintenance_impl!(PgStore, Postgres);
 subject_impl!(PgStore, Postgres);
+match_decision_impl!(PgStore, Postgres);

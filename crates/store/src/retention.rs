@@ -127,12 +127,14 @@ pub(crate) const ANONYMISE_APPLICATION: &str = "update applications set full_nam
 pub(crate) const ANONYMISE_RELATED: &[&str] = &[
     "update decisions set reason_text = null where application_key = $1",
     "update review_requests set reason_text = null, review_note = null where application_key = $1",
+    "update match_decisions set reason = '' where application_a = $1 or application_b = $1",
 ];
 /// Rows that refer to an application, deleted before it.
 pub(crate) const DELETE_RELATED: &[&str] = &[
     "delete from decisions where application_key = $1",
     "delete from review_requests where application_key = $1",
     "delete from assessments where application_key = $1",
+    "delete from match_decisions where application_a = $1 or application_b = $1",
 ];
 pub(crate) const DELETE_APPLICATION: &str = "delete from applications where id = $1";
 pub(crate) const INSERT_RETENTION: &str = "insert into retention_actions (application_key, action, record_type, expired_on, as_of, done_at, age_at_application, change_seq) values ($1, $2, $3, $4, $5, $6, $7, $8)";

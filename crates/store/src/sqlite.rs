@@ -9,6 +9,7 @@ use sqlx::sqlite::{
 use sqlx::{Sqlite, Transaction};
 
 use crate::maintenance::maintenance_impl;
+use crate::match_decisions::match_decision_impl;
 use crate::retention::retention_impl;
 use crate::reviews::review_impl;
 use crate::rulesets::ruleset_impl;
@@ -57,3 +58,4 @@ ruleset_impl!(SqliteStore, Sqlite);
 retention_impl!(SqliteStore, Sqlite);
 maintenance_impl!(SqliteStore, Sqlite);
 subject_impl!(SqliteStore, Sqlite);
+match_decision_impl!(SqliteStore, Sqlite);

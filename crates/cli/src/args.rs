@@ -49,6 +49,179 @@ pub(crate) enum Command {
     Assess(AssessArgs),
     /// Replay the register's history against candidate rules and the active rule set.
     Backtest(BacktestArgs),
+    /// Check the tamper-evident audit log, or export it as a checkpoint.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Write a consistent backup of a SQLite register while it is in use.
+    Backup(BackupArgs),
+    /// Replace a SQLite register with a backup (its audit chain is checked first).
+    Restore(RestoreArgs),
+    /// Retention of personal data: run the schedule, place and lift legal holds.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+    /// Everything the register holds on one person (UU PDP access request), as JSON.
+    SubjectReport(SubjectReportArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub(crate) struct UserArg {
+    /// Name recorded in the audit log as the acting user.
+    #[arg(long, env = "JEJAK_USER", default_value = "cli")]
+    pub(crate) user: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuditCommand {
+    /// Walk the whole hash chain: prints OK with the count and last hash, or names the first
+    /// broken entry (edited, inserted, deleted) and exits non-zero.
+    Verify(AuditVerifyArgs),
+    /// Write audit events as JSON lines (hashes included): keep the file outside the
+    /// database as a checkpoint for `audit verify --checkpoint`.
+    Export(AuditExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuditVerifyArgs {
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
+    /// An earlier `audit export` file: its last entry must still be in the register,
+    /// unchanged (catches deleted newest entries and a rewritten chain).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) checkpoint: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuditExportArgs {
+    /// Output file (JSON lines), written whole or not at all.
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    /// First sequence number to export.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) from_seq: i64,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
+    #[command(flatten)]
+    pub(crate) user: UserArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BackupArgs {
+    /// The backup file to write (must not exist).
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
+    #[command(flatten)]
+    pub(crate) user: UserArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RestoreArgs {
+    /// The backup file (from `jejak backup`).
+    #[arg(long)]
+    pub(crate) from: PathBuf,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
+    /// Replace a register that holds data. Stop `jejak serve` first.
+    #[arg(long)]
+    pub(crate) force: bool,
+    #[command(flatten)]
+    pub(crate) user: UserArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RetentionCommand {
+    /// Anonymise or delete the applications whose retention period has ended (never those
+    /// under a legal hold); every action is audited.
+    Run(RetentionRunArgs),
+    /// Print the retention periods in force.
+    Policy(PolicyArg),
+    /// Place a legal hold on an application (OFFICE/APPLICATION_ID) or on a NIK.
+    Hold(HoldArgs),
+    /// Lift a legal hold.
+    Lift(LiftArgs),
+    /// List legal holds.
+    Holds(HoldsArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PolicyArg {
+    /// Configuration file with a [retention] table overriding the defaults, e.g.
+    /// deferred = { years = 5, action = "delete" }.
+    #[arg(long, value_name = "FILE", env = "JEJAK_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RetentionRunArgs {
+    /// Report what would be done, change nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Reference date (YYYY-MM-DD); default today.
+    #[arg(long)]
+    pub(crate) as_of: Option<String>,
+    #[command(flatten)]
+    pub(crate) policy: PolicyArg,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
+    #[command(flatten)]
+    pub(crate) user: UserArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HoldArgs {
+    /// The application, as OFFICE/APPLICATION_ID.
+    #[arg(long, conflicts_with = "nik", required_unless_present = "nik")]
+    pub(crate) application: Option<String>,
+    /// Every application with this NIK.
+    #[arg(long)]
+    pub(crate) nik: Option<String>,
+    /// Why (e.g. the case or court order); required.
+    #[arg(long)]
+    pub(crate) reason: String,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
+    #[command(flatten)]
+    pub(crate) user: UserArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LiftArgs {
+    /// The hold's number (see `retention holds`).
+    pub(crate) id: i64,
+    /// Why the hold ends; required.
+    #[arg(long)]
+    pub(crate) reason: String,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
+    #[command(flatten)]
+    pub(crate) user: UserArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HoldsArgs {
+    /// Include lifted holds.
+    #[arg(long)]
+    pub(crate) all: bool,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SubjectReportArgs {
+    /// The person's NIK.
+    #[arg(long)]
+    pub(crate) nik: String,
+    /// Output file (JSON), written whole or not at all.
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    /// Only applications carrying the NIK (skip building the identity engine's index).
+    #[arg(long)]
+    pub(crate) no_linking: bool,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
+    #[command(flatten)]
+    pub(crate) user: UserArg,
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +246,10 @@ pub(crate) struct ImportArgs {
     /// Check the files and report, but write nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
+    /// Print a progress line on stderr at each step (for logs and scripts; a terminal gets
+    /// a progress bar anyway).
+    #[arg(long)]
+    pub(crate) progress: bool,
     /// Write every error and warning (file, row, column, severity, value, message) to a CSV.
     #[arg(long, value_name = "FILE")]
     pub(crate) report: Option<PathBuf>,

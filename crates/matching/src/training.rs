@@ -73,6 +73,12 @@ pub fn estimate(
         Population::Dedupe => None,
         Population::Link(sides) => Some(sides),
     };
+    // A handful of records gives a handful of random pairs, some of them true matches: u
+    // estimated from them would make an exact NIK worth a bit. Small registers keep the
+    // model's defaults for u as well as m.
+    if records.len() < settings.min_records {
+        return (parameters, report);
+    }
     let random_pairs =
         sample_random_pairs(records.len(), sides, settings.u_sample_pairs, settings.seed);
     if random_pairs.is_empty() {
@@ -87,9 +93,6 @@ pub fn estimate(
         }
     }
     parameters.source = ParameterSource::SampledU;
-    if records.len() < settings.min_records {
-        return (parameters, report);
-    }
 
     let mut m_sums = vec![[0.0; EVIDENCE_LEVELS]; model.fields().len()];
     let mut m_weights = vec![0.0; model.fields().len()];
@@ -371,5 +374,22 @@ mod tests {
             assert_eq!((sides[i as usize], sides[j as usize]), (0, 1));
         }
         assert!(sample_random_pairs(1, None, 100, 1).is_empty());
+    }
+
+    #[test]
+    fn a_small_register_keeps_the_default_parameters() {
+        let model = Model::interchange().unwrap();
+        // Two applications of one person: the only random pair is a match, so a u sampled
+        // from it would make agreement worth almost nothing.
+        let records: Vec<PreparedRecord> = ["1", "2"]
+            .into_iter()
+            .map(|id| {
+                let pairs = [("full_name", "Suryani"), ("nik", "1807054503950001")];
+                model.prepare(&crate::Record::from_pairs(&model, id, pairs).unwrap())
+            })
+            .collect();
+        let (parameters, report) = estimate_for_register(&model, &records);
+        assert_eq!(parameters, Parameters::defaults(&model));
+        assert_eq!(report.u_pairs, 0);
     }
 }

@@ -7,7 +7,8 @@
 //!   counts of 0 and `active_bar = false`.
 //! * **Matched person** = the candidates in band auto-link **or review** ([`counts_as_match`]):
 //!   the score is advisory and the officer sees the review matches too, so their history
-//!   counts. `identity_mismatch` compares with the best (most probable) of them only.
+//!   counts. An officer's verdict on the pair overrides the band (confirmed counts, rejected
+//!   never does). `identity_mismatch` compares with the best (most probable) of them only.
 //! * **No look-ahead** with [`FactContext::as_of`]: only applications applied strictly before
 //!   that date and decisions taken strictly before it are used (backtests). Without it (live
 //!   screening) the whole register is used.
@@ -21,6 +22,7 @@ use jejak_domain::date::age_on;
 use jejak_domain::text::fold;
 use jejak_domain::{
     ApplicationKey, DecisionKind, NewApplication, NikWarning, Office, RegionCode, RegionLevel,
+    Verdict,
 };
 use jejak_matching::{Band, Level};
 use jejak_rules::Facts;
@@ -40,9 +42,14 @@ pub struct FactContext<'a> {
     pub as_of: Option<Date>,
 }
 
-/// Whether a candidate's history counts as the applicant's own (auto-link or review).
+/// Whether a candidate's history counts as the applicant's own: the officer's verdict on the
+/// pair if there is one, else the band (auto-link or review).
 pub fn counts_as_match(candidate: &ScreenedCandidate) -> bool {
-    matches!(candidate.band, Band::AutoLink | Band::Review)
+    match candidate.verdict.as_ref().map(|v| v.data.verdict()) {
+        Some(Verdict::Confirm) => true,
+        Some(Verdict::Reject) => false,
+        None => matches!(candidate.band, Band::AutoLink | Band::Review),
+    }
 }
 
 /// Derives every fact the data allows; the rest stay unknown.

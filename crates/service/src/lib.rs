@@ -1,19 +1,25 @@
 //! Use cases shared by the CLI and the web layer: import, export, screening, assessing,
-//! backtesting. Owns the store handle; reads the clock only through `Clock` so tests control
-//! time.
+//! backtesting, audit verification, backup, retention and subject reports. Owns the store
+//! handle; reads the clock only through `Clock` so tests control time.
 
 pub mod assess;
+pub mod audit;
 pub mod authz;
 pub mod backtest;
+pub mod backup;
 pub mod casework;
 pub mod clock;
 pub mod error;
 pub mod facts;
 pub mod import;
+pub mod person_graph;
+pub mod persons;
 pub mod register;
+pub mod retention;
 pub mod rulesets;
 pub mod screening;
 pub mod search;
+pub mod subject;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::ServiceError;

@@ -1,6 +1,7 @@
 //! An in-memory mirror of the register for screening: the match index over every stored
-//! application, the applications' data and decision histories, persons (applications joined by
-//! auto-link matches) and contact look-ups (phone, sponsor) for the broker facts.
+//! application, the applications' data and decision histories, persons (auto-link matches and
+//! officers' verdicts, see [`crate::person_graph`]) and contact look-ups (phone, sponsor) for
+//! the broker facts.
 //!
 //! Derived state only (ARCHITECTURE.md invariant 6): the live [`crate::screening::Screening`]
 //! fills it from the store's change sequence, the backtest fills it day by day.
@@ -8,7 +9,9 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use jejak_domain::{Application, ApplicationKey, Decision, NewApplication, OfficeCode};
+use jejak_domain::{
+    Application, ApplicationKey, Decision, MatchDecision, NewApplication, OfficeCode,
+};
 use jejak_interchange::Column;
 use jejak_matching::{
     Band, FieldEvidence, MatchIndex, Model, Parameters, PreparedRecord, Record, RecordBuilder,
@@ -16,6 +19,7 @@ use jejak_matching::{
 use rayon::prelude::*;
 use time::Date;
 
+use crate::person_graph::PersonGraph;
 use crate::{Result, ServiceError};
 
 /// Most candidates screening returns (and looks at when joining persons).
@@ -53,6 +57,9 @@ pub struct ScreenedCandidate {
     /// Field-by-field explanation from the matching engine.
     pub evidence: Vec<FieldEvidence>,
     pub history: HistorySummary,
+    /// The latest officer's verdict on the pair (screened application, candidate), if the
+    /// screened application is stored and an officer has judged the pair.
+    pub verdict: Option<MatchDecision>,
 }
 
 /// A candidate application's decision history, as known at the reference date.
@@ -83,8 +90,7 @@ pub struct Register {
     apps: HashMap<ApplicationKey, NewApplication>,
     keys: HashMap<(OfficeCode, String), ApplicationKey>,
     decisions: HashMap<ApplicationKey, Vec<Decision>>,
-    /// Union-find over application keys; the root is the smallest key of the person.
-    parent: HashMap<ApplicationKey, ApplicationKey>,
+    persons: PersonGraph,
     phones: HashMap<String, Vec<ApplicationKey>>,
     sponsors: HashMap<String, Vec<ApplicationKey>>,
 }
@@ -98,7 +104,7 @@ impl Register {
             apps: HashMap::new(),
             keys: HashMap::new(),
             decisions: HashMap::new(),
-            parent: HashMap::new(),
+            persons: PersonGraph::default(),
             phones: HashMap::new(),
             sponsors: HashMap::new(),
         }
@@ -111,13 +117,26 @@ impl Register {
         Ok(jejak_matching::training::estimate_for_register(model, &prepared).0)
     }
 
-    /// A mirror of `apps` and `decisions`, built on all cores: the index in one pass, then
-    /// persons by screening every application against it.
+    /// A mirror of `apps` and `decisions` without officers' match verdicts (see
+    /// [`Register::build_with_verdicts`]).
     pub fn build(
         model: Arc<Model>,
         parameters: Option<Parameters>,
         apps: Vec<Application>,
         decisions: Vec<Decision>,
+    ) -> Result<Self> {
+        Self::build_with_verdicts(model, parameters, apps, decisions, Vec::new())
+    }
+
+    /// A mirror of `apps`, `decisions` and match `verdicts`, built on all cores: the index in
+    /// one pass, then persons by screening every application against it and clustering the
+    /// auto-link matches under the verdicts.
+    pub fn build_with_verdicts(
+        model: Arc<Model>,
+        parameters: Option<Parameters>,
+        apps: Vec<Application>,
+        decisions: Vec<Decision>,
+        verdicts: Vec<MatchDecision>,
     ) -> Result<Self> {
         let prepared = prepare_all(&model, &apps)?;
         let parameters = match parameters {
@@ -125,7 +144,7 @@ impl Register {
             None => jejak_matching::training::estimate_for_register(&model, &prepared).0,
         };
         let index = MatchIndex::from_prepared(model.clone(), parameters, prepared.clone());
-        let links: Vec<(ApplicationKey, ApplicationKey)> = prepared
+        let links: Vec<((ApplicationKey, ApplicationKey), f64)> = prepared
             .par_iter()
             .flat_map_iter(|record| {
                 let own = parse_key(record.id());
@@ -133,16 +152,16 @@ impl Register {
                     .screen_prepared(record, SCREEN_LIMIT)
                     .into_iter()
                     .filter(|c| c.band == Band::AutoLink)
-                    .filter_map(move |c| Some((own?, parse_key(&c.id)?)))
+                    .filter_map(move |c| Some(((own?, parse_key(&c.id)?), c.probability)))
             })
             .collect();
         let mut register = Self { index, ..Self::new(model.clone(), Parameters::defaults(&model)) };
         for app in apps {
             register.remember(app);
         }
-        for (a, b) in links {
-            register.union(a, b);
-        }
+        register.persons.add_links(links);
+        register.persons.apply_verdicts(verdicts);
+        register.persons.cluster_everything();
         for decision in decisions {
             register.add_decision(decision);
         }
@@ -164,24 +183,39 @@ impl Register {
         &self.index
     }
 
-    /// Adds or replaces an application, joining it to the persons it auto-links with.
+    /// Adds or replaces an application, joining it to the persons it auto-links with (as far
+    /// as the officers' verdicts allow). A replaced application whose compared fields did not
+    /// change (a new decision changes only its outcome) keeps its matches.
     pub fn upsert(&mut self, app: Application) -> Result<()> {
         let id = app.key.0.to_string();
-        let prepared = self.model.prepare(&record_of(&self.model, &id, &app.data)?);
-        let links: Vec<ApplicationKey> = self
+        let record = record_of(&self.model, &id, &app.data)?;
+        let unchanged = match self.apps.get(&app.key) {
+            Some(old) => record_of(&self.model, &id, old)? == record,
+            None => false,
+        };
+        let key = app.key;
+        if unchanged {
+            self.remember(app);
+            return Ok(());
+        }
+        let prepared = self.model.prepare(&record);
+        let links: Vec<(ApplicationKey, f64)> = self
             .index
             .screen_prepared(&prepared, SCREEN_LIMIT)
             .into_iter()
             .filter(|c| c.band == Band::AutoLink)
-            .filter_map(|c| parse_key(&c.id))
+            .filter_map(|c| Some((parse_key(&c.id)?, c.probability)))
             .collect();
         self.index.upsert_prepared(prepared);
-        let key = app.key;
         self.remember(app);
-        for other in links {
-            self.union(key, other);
-        }
+        self.persons.set_links_of(key, &links);
         Ok(())
+    }
+
+    /// Takes in officers' verdicts on pairs (the latest per pair counts) and re-forms the
+    /// persons they touch.
+    pub fn add_verdicts(&mut self, verdicts: Vec<MatchDecision>) {
+        self.persons.apply_verdicts(verdicts);
     }
 
     /// Adds a decision (a repeated id replaces the earlier copy).
@@ -207,11 +241,37 @@ impl Register {
         self.decisions.get(&key).map_or(&[], Vec::as_slice)
     }
 
-    /// The person of an application: `P` and the smallest application key among the
-    /// applications joined to it by auto-link matches. Joins are only ever added, so an id
-    /// can change when two persons merge (no officer confirm/reject is stored yet).
+    /// The person of an application: `P` and the key of the person's first application (the
+    /// id rule is documented in [`crate::person_graph`]).
     pub fn person_id(&self, key: ApplicationKey) -> String {
-        format!("P{}", self.root(key).0)
+        person_id_of(self.persons.person_of(key))
+    }
+
+    /// The applications of a person, ascending by key; `None` when `person_id` names no
+    /// current person.
+    pub fn person_members(&self, person_id: &str) -> Option<&[ApplicationKey]> {
+        let first = parse_person_id(person_id)?;
+        let members = self.persons.members_of(first);
+        (!members.is_empty()).then_some(members)
+    }
+
+    /// The latest officer's verdict on a pair, either order.
+    pub fn verdict(&self, a: ApplicationKey, b: ApplicationKey) -> Option<&MatchDecision> {
+        self.persons.verdict(a, b)
+    }
+
+    /// The latest verdicts on pairs that include `key`.
+    pub fn verdicts_of(&self, key: ApplicationKey) -> Vec<&MatchDecision> {
+        self.persons.verdicts_of(key).collect()
+    }
+
+    /// Confirmed pairs among `members` that could not be joined because a rejection forbids
+    /// it (the officers' verdicts contradict each other; the rejection wins).
+    pub fn unresolved_confirmations(
+        &self,
+        members: &[ApplicationKey],
+    ) -> Vec<(ApplicationKey, ApplicationKey)> {
+        self.persons.conflicts_among(members)
     }
 
     /// Other applications whose applicant phone equals `phone`.
@@ -257,6 +317,7 @@ impl Register {
                     band: c.band,
                     evidence: c.evidence,
                     history: self.history(key, app.applied_on, before),
+                    verdict: own.and_then(|own| self.persons.verdict(own, key)).cloned(),
                 })
             })
             .collect())
@@ -309,30 +370,23 @@ impl Register {
             self.sponsors.entry(s).or_default().push(key);
         }
         self.keys.insert((app.data.office_code.clone(), app.data.application_id.clone()), key);
-        self.parent.entry(key).or_insert(key);
+        self.persons.add_application(key);
         self.apps.insert(key, app.data);
     }
+}
 
-    fn root(&self, mut key: ApplicationKey) -> ApplicationKey {
-        while let Some(&p) = self.parent.get(&key) {
-            if p == key {
-                break;
-            }
-            key = p;
-        }
-        key
-    }
+/// The id of the person whose first application is `first`.
+pub fn person_id_of(first: ApplicationKey) -> String {
+    format!("P{}", first.0)
+}
 
-    fn union(&mut self, a: ApplicationKey, b: ApplicationKey) {
-        let (ra, rb) = (self.root(a), self.root(b));
-        if ra != rb {
-            let (small, large) = if ra < rb { (ra, rb) } else { (rb, ra) };
-            self.parent.insert(large, small);
-            // Path compression for the two members, so chains stay short.
-            self.parent.insert(a, small);
-            self.parent.insert(b, small);
-        }
+/// The first application named by a person id (`P123`, case-insensitive).
+pub fn parse_person_id(person_id: &str) -> Option<ApplicationKey> {
+    let digits = person_id.trim().strip_prefix(['P', 'p'])?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
+    digits.parse().ok().map(ApplicationKey)
 }
 
 /// The look-up keys of an application's sponsor: `phone:+62...` and `name:<folded name>`.
@@ -371,5 +425,5 @@ fn prepare_all(model: &Model, apps: &[Application]) -> Result<Vec<PreparedRecord
 
 /// Distinct persons among `keys`.
 pub(crate) fn distinct_persons(register: &Register, keys: &[ApplicationKey]) -> usize {
-    keys.iter().map(|k| register.root(*k)).collect::<HashSet<_>>().len()
+    keys.iter().map(|k| register.persons.person_of(*k)).collect::<HashSet<_>>().len()
 }

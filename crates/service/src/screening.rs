@@ -1,11 +1,11 @@
 //! Real-time screening: the match index built from the store at start-up and kept current by
 //! polling the register-wide change sequence, so several servers on one PostgreSQL see each
-//! other's new applications and decisions within a refresh interval.
+//! other's new applications, decisions and match verdicts within a refresh interval.
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use jejak_domain::{Application, Decision, NewApplication, Office};
+use jejak_domain::{Application, Decision, MatchDecision, NewApplication, Office};
 use jejak_matching::Model;
 use jejak_store::Store;
 use tokio::task::JoinHandle;
@@ -33,6 +33,7 @@ pub struct ScreeningResult {
 pub struct BuildStats {
     pub applications: usize,
     pub decisions: usize,
+    pub match_verdicts: usize,
     pub elapsed: Duration,
     /// Approximate bytes held by the match index.
     pub index_bytes: usize,
@@ -47,6 +48,14 @@ struct State {
     /// Highest decision change number applied (a separate stream: reading both from one
     /// cursor could skip a row committed between the two reads).
     decision_seq: i64,
+    /// Highest match verdict change number applied (a third stream, for the same reason).
+    verdict_seq: i64,
+}
+
+impl State {
+    fn as_of_seq(&self) -> i64 {
+        self.app_seq.max(self.decision_seq).max(self.verdict_seq)
+    }
 }
 
 /// The screening service: one per server process, shared as `Arc<Screening>`.
@@ -64,22 +73,26 @@ impl std::fmt::Debug for Screening {
 }
 
 impl Screening {
-    /// Builds the index from every application and decision in the store. Parameters are
-    /// estimated from the register at start-up and kept until the next start.
+    /// Builds the index from every application, decision and match verdict in the store.
+    /// Parameters are estimated from the register at start-up and kept until the next start.
     pub async fn start(store: Arc<dyn Store>, model: Arc<Model>) -> Result<Self> {
         let started = Instant::now();
         let (apps, app_seq) = all_applications(store.as_ref(), 0).await?;
         let (decisions, decision_seq) = all_decisions(store.as_ref(), 0).await?;
+        let (verdicts, verdict_seq) = all_match_decisions(store.as_ref(), 0).await?;
         let offices = store.list_offices().await?;
-        let (applications, decision_count) = (apps.len(), decisions.len());
-        let register =
-            tokio::task::spawn_blocking(move || Register::build(model, None, apps, decisions))
-                .await
-                .map_err(|e| ServiceError::Internal(format!("index build task failed: {e}")))??;
+        let (applications, decision_count, match_verdicts) =
+            (apps.len(), decisions.len(), verdicts.len());
+        let register = tokio::task::spawn_blocking(move || {
+            Register::build_with_verdicts(model, None, apps, decisions, verdicts)
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("index build task failed: {e}")))??;
         let index_bytes = register.index().memory_usage().total();
         let stats = BuildStats {
             applications,
             decisions: decision_count,
+            match_verdicts,
             elapsed: started.elapsed(),
             index_bytes,
         };
@@ -92,7 +105,7 @@ impl Screening {
         );
         Ok(Self {
             store,
-            state: RwLock::new(State { register, offices, app_seq, decision_seq }),
+            state: RwLock::new(State { register, offices, app_seq, decision_seq, verdict_seq }),
             refresh_lock: tokio::sync::Mutex::new(()),
             stats,
         })
@@ -108,18 +121,20 @@ impl Screening {
         &self.store
     }
 
-    /// Applies every application and decision changed since the last refresh. Returns the
-    /// number of rows applied.
+    /// Applies every application, decision and match verdict changed since the last
+    /// refresh. Returns the number of rows applied.
     pub async fn refresh(&self) -> Result<usize> {
         let _one_at_a_time = self.refresh_lock.lock().await;
-        let (app_seq, decision_seq) = {
+        let (app_seq, decision_seq, verdict_seq) = {
             let state = self.read()?;
-            (state.app_seq, state.decision_seq)
+            (state.app_seq, state.decision_seq, state.verdict_seq)
         };
         let (apps, new_app_seq) = all_applications(self.store.as_ref(), app_seq).await?;
         let (decisions, new_decision_seq) =
             all_decisions(self.store.as_ref(), decision_seq).await?;
-        let applied = apps.len() + decisions.len();
+        let (verdicts, new_verdict_seq) =
+            all_match_decisions(self.store.as_ref(), verdict_seq).await?;
+        let applied = apps.len() + decisions.len() + verdicts.len();
         let offices = if apps.is_empty() { None } else { Some(self.store.list_offices().await?) };
         let mut state = self.write()?;
         for app in apps {
@@ -128,8 +143,12 @@ impl Screening {
         for decision in decisions {
             state.register.add_decision(decision);
         }
+        // A verdict naming an application not read yet is kept and honoured when that
+        // application arrives.
+        state.register.add_verdicts(verdicts);
         state.app_seq = state.app_seq.max(new_app_seq);
         state.decision_seq = state.decision_seq.max(new_decision_seq);
+        state.verdict_seq = state.verdict_seq.max(new_verdict_seq);
         if let Some(offices) = offices {
             state.offices = offices;
         }
@@ -157,7 +176,7 @@ impl Screening {
     pub fn screen(&self, app: &NewApplication) -> Result<ScreeningResult> {
         let state = self.read()?;
         let candidates = state.register.screen(app, SCREEN_LIMIT, None)?;
-        Ok(ScreeningResult { candidates, as_of_seq: state.app_seq.max(state.decision_seq) })
+        Ok(ScreeningResult { candidates, as_of_seq: state.as_of_seq() })
     }
 
     /// Runs `f` with the register and the offices (for fact derivation).
@@ -198,6 +217,26 @@ pub async fn all_decisions(store: &dyn Store, since: i64) -> Result<(Vec<Decisio
     let mut out = Vec::new();
     loop {
         let page = store.decisions_changed_since(seq, PAGE_SIZE).await?;
+        let Some(last) = page.last() else { break };
+        seq = last.change_seq;
+        let full = page.len() == PAGE_SIZE as usize;
+        out.extend(page);
+        if !full {
+            break;
+        }
+    }
+    Ok((out, seq))
+}
+
+/// Every match verdict recorded after `since`, with the highest change number seen.
+pub async fn all_match_decisions(
+    store: &dyn Store,
+    since: i64,
+) -> Result<(Vec<MatchDecision>, i64)> {
+    let mut seq = since;
+    let mut out = Vec::new();
+    loop {
+        let page = store.match_decisions_changed_since(seq, PAGE_SIZE).await?;
         let Some(last) = page.last() else { break };
         seq = last.change_seq;
         let full = page.len() == PAGE_SIZE as usize;

@@ -1,5 +1,10 @@
 //! The tamper-evident audit log: each event's hash covers its fields and the previous hash,
 //! so editing, inserting or deleting an event breaks the chain from that point on.
+//!
+//! `ChainVerifier` walks the chain page by page and, at the first break, says which entry is
+//! wrong and how (edited, inserted, deleted). A chain can only prove itself up to its last
+//! entry: removing the newest entries, or rewriting the whole chain, is only caught against a
+//! checkpoint kept outside the database (`Checkpoint`, from `jejak audit export`).
 
 use sha2::{Digest, Sha256};
 
@@ -7,7 +12,7 @@ use sha2::{Digest, Sha256};
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// One stored audit event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AuditEvent {
     pub seq: i64,
     pub at: String,
@@ -45,57 +50,315 @@ impl AuditEvent {
     }
 }
 
-/// Why the chain is broken at an event.
+/// What is wrong with the entry a verification names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditFailure {
-    /// The event's content no longer matches its hash (edited).
-    HashMismatch,
-    /// The event does not point at the previous event's hash (inserted or deleted before it).
-    BrokenLink,
-    /// The sequence skips numbers (an event was deleted) or repeats.
-    SequenceGap { expected: i64 },
+    /// The entry's content no longer matches its hash: it was edited (or forged with a wrong
+    /// hash).
+    Edited,
+    /// The entry is consistent in itself, but the next entry links past it to the one before:
+    /// it was inserted into the chain.
+    Inserted,
+    /// The entry is missing, with every entry up to `last_missing`.
+    Deleted { last_missing: i64 },
+    /// The entry does not link to the entry before it, which is consistent in itself: the
+    /// entry before was rewritten (hash recomputed), or this one was forged.
+    Unlinked,
+    /// A sequence number repeats or goes backwards.
+    OutOfOrder { expected: i64 },
+    /// The checkpoint's entry is missing: entries were deleted from the end of the chain.
+    Truncated,
+    /// The entry differs from the copy in the checkpoint: the chain was rewritten.
+    DiffersFromCheckpoint,
+}
+
+impl std::fmt::Display for AuditFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Edited => f.write_str("edited (or forged): its content does not match its hash"),
+            Self::Inserted => {
+                f.write_str("inserted: the next entry links past it to the entry before")
+            }
+            Self::Deleted { last_missing } => {
+                write!(f, "deleted: missing (with every entry up to {last_missing})")
+            }
+            Self::Unlinked => f.write_str(
+                "does not link to the entry before it: that entry was rewritten or this one forged",
+            ),
+            Self::OutOfOrder { expected } => {
+                write!(f, "out of order: expected sequence number {expected}")
+            }
+            Self::Truncated => {
+                f.write_str("missing: the checkpoint has it, the register does not (deleted)")
+            }
+            Self::DiffersFromCheckpoint => {
+                f.write_str("rewritten: it differs from the checkpoint's copy")
+            }
+        }
+    }
+}
+
+/// The first broken entry of a chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditBreak {
+    pub seq: i64,
+    pub failure: AuditFailure,
+}
+
+impl std::fmt::Display for AuditBreak {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "audit entry {} {}", self.seq, self.failure)
+    }
 }
 
 /// Result of checking the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditVerification {
+    /// Entries checked (up to and including the broken one).
     pub checked: u64,
-    /// The first broken event and why, if any.
-    pub first_failure: Option<(i64, AuditFailure)>,
-    /// Hash of the last event checked (a checkpoint to keep outside the database).
+    /// The first broken entry and why, if any.
+    pub first_failure: Option<AuditBreak>,
+    /// Sequence number and hash of the last good entry (a checkpoint to keep outside the
+    /// database); `0` and `GENESIS_HASH` for an empty chain.
+    pub head_seq: i64,
     pub head_hash: String,
 }
 
-/// Checks events in order, continuing from a previous page's state.
-pub fn verify_chain<'a>(
-    events: impl IntoIterator<Item = &'a AuditEvent>,
-    mut expected_seq: i64,
-    mut prev_hash: String,
-) -> (u64, Option<(i64, AuditFailure)>, i64, String) {
-    let mut checked = 0;
-    for event in events {
-        checked += 1;
-        if event.seq != expected_seq {
-            return (
-                checked,
-                Some((event.seq, AuditFailure::SequenceGap { expected: expected_seq })),
-                expected_seq,
-                prev_hash,
-            );
+/// An entry a checkpoint vouches for: the register must still hold it unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// Walks a chain in order, one page at a time, stopping at the first break.
+#[derive(Debug, Clone)]
+pub struct ChainVerifier {
+    checked: u64,
+    expected_seq: i64,
+    /// Hash of the last good entry, and of the one before it (to recognise an insertion).
+    prev_hash: String,
+    prev_prev_hash: Option<String>,
+    failure: Option<AuditBreak>,
+    checkpoint: Option<Checkpoint>,
+}
+
+impl Default for ChainVerifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ChainVerifier {
+    /// A verifier expecting the chain from its first entry.
+    pub fn new() -> Self {
+        Self {
+            checked: 0,
+            expected_seq: 1,
+            prev_hash: GENESIS_HASH.to_owned(),
+            prev_prev_hash: None,
+            failure: None,
+            checkpoint: None,
         }
-        if event.prev_hash != prev_hash {
-            return (checked, Some((event.seq, AuditFailure::BrokenLink)), expected_seq, prev_hash);
+    }
+
+    /// Also require the checkpoint's entry to be present with the same hash.
+    pub fn with_checkpoint(mut self, checkpoint: Checkpoint) -> Self {
+        self.checkpoint = Some(checkpoint);
+        self
+    }
+
+    /// Whether a break was found (further events are ignored).
+    pub fn is_broken(&self) -> bool {
+        self.failure.is_some()
+    }
+
+    /// Checks the next events in order.
+    pub fn feed<'a>(&mut self, events: impl IntoIterator<Item = &'a AuditEvent>) {
+        for event in events {
+            if self.failure.is_some() {
+                return;
+            }
+            self.checked += 1;
+            if let Some(failure) = self.check(event) {
+                self.failure = Some(failure);
+                return;
+            }
+            self.prev_prev_hash = Some(std::mem::replace(&mut self.prev_hash, event.hash.clone()));
+            self.expected_seq += 1;
+        }
+    }
+
+    fn check(&self, event: &AuditEvent) -> Option<AuditBreak> {
+        let at = |seq, failure| Some(AuditBreak { seq, failure });
+        if let Some(cp) = &self.checkpoint
+            && event.seq == cp.seq
+            && event.hash != cp.hash
+        {
+            return at(event.seq, AuditFailure::DiffersFromCheckpoint);
+        }
+        if event.prev_hash != self.prev_hash {
+            // Linking to the entry before the previous one: the previous one was slipped in.
+            if self.prev_prev_hash.as_deref() == Some(event.prev_hash.as_str()) {
+                return at(self.expected_seq - 1, AuditFailure::Inserted);
+            }
+            if event.seq > self.expected_seq {
+                return at(
+                    self.expected_seq,
+                    AuditFailure::Deleted { last_missing: event.seq - 1 },
+                );
+            }
+            if event.compute_hash() != event.hash {
+                return at(event.seq, AuditFailure::Edited);
+            }
+            return at(event.seq, AuditFailure::Unlinked);
         }
         if event.compute_hash() != event.hash {
-            return (
-                checked,
-                Some((event.seq, AuditFailure::HashMismatch)),
-                expected_seq,
-                prev_hash,
-            );
+            return at(event.seq, AuditFailure::Edited);
         }
-        prev_hash = event.hash.clone();
-        expected_seq += 1;
+        if event.seq != self.expected_seq {
+            return at(event.seq, AuditFailure::OutOfOrder { expected: self.expected_seq });
+        }
+        None
     }
-    (checked, None, expected_seq, prev_hash)
+
+    /// The verdict once every event was fed.
+    pub fn finish(self) -> AuditVerification {
+        let mut failure = self.failure;
+        if failure.is_none()
+            && let Some(cp) = &self.checkpoint
+            && cp.seq >= self.expected_seq
+        {
+            failure = Some(AuditBreak { seq: cp.seq, failure: AuditFailure::Truncated });
+        }
+        AuditVerification {
+            checked: self.checked,
+            first_failure: failure,
+            head_seq: self.expected_seq - 1,
+            head_hash: self.prev_hash,
+        }
+    }
+}
+
+/// Checks a whole chain held in memory, from its first entry.
+pub fn verify_chain<'a>(events: impl IntoIterator<Item = &'a AuditEvent>) -> AuditVerification {
+    let mut verifier = ChainVerifier::new();
+    verifier.feed(events);
+    verifier.finish()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests fail loudly")]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> Vec<AuditEvent> {
+        let mut prev = GENESIS_HASH.to_owned();
+        (1..=n)
+            .map(|seq| {
+                let mut e = AuditEvent {
+                    seq,
+                    at: "2025-03-01T08:00:00Z".into(),
+                    actor: "admin".into(),
+                    office_code: Some("BDL".into()),
+                    purpose: None,
+                    action: "decision.record".into(),
+                    entity: "application".into(),
+                    entity_id: Some(seq.to_string()),
+                    details: format!("deferred {seq}"),
+                    prev_hash: prev.clone(),
+                    hash: String::new(),
+                };
+                e.hash = e.compute_hash();
+                prev = e.hash.clone();
+                e
+            })
+            .collect()
+    }
+
+    fn broken(events: &[AuditEvent]) -> Option<AuditBreak> {
+        verify_chain(events).first_failure
+    }
+
+    #[test]
+    fn an_untouched_chain_verifies_page_by_page() {
+        let events = chain(10);
+        let mut v = ChainVerifier::new();
+        v.feed(&events[..4]);
+        v.feed(&events[4..]);
+        let result = v.finish();
+        assert_eq!(result.first_failure, None);
+        assert_eq!((result.checked, result.head_seq), (10, 10));
+        assert_eq!(result.head_hash, events[9].hash);
+        assert_eq!(verify_chain(&[]).head_hash, GENESIS_HASH);
+    }
+
+    #[test]
+    fn an_edited_entry_is_named() {
+        let mut events = chain(6);
+        events[2].actor = "mallory".into();
+        assert_eq!(broken(&events), Some(AuditBreak { seq: 3, failure: AuditFailure::Edited }));
+    }
+
+    #[test]
+    fn a_rewritten_entry_with_a_fresh_hash_breaks_the_next_link() {
+        let mut events = chain(6);
+        events[2].details = "issued".into();
+        events[2].hash = events[2].compute_hash();
+        assert_eq!(broken(&events), Some(AuditBreak { seq: 4, failure: AuditFailure::Unlinked }));
+    }
+
+    #[test]
+    fn a_deleted_entry_is_named_by_its_number() {
+        let mut events = chain(6);
+        events.remove(3);
+        assert_eq!(
+            broken(&events),
+            Some(AuditBreak { seq: 4, failure: AuditFailure::Deleted { last_missing: 4 } })
+        );
+    }
+
+    #[test]
+    fn an_inserted_entry_is_named_even_with_a_correct_hash() {
+        let events = chain(6);
+        let mut forged = events[2].clone();
+        forged.seq = 4;
+        forged.details = "forged".into();
+        forged.prev_hash = events[2].hash.clone();
+        forged.hash = forged.compute_hash();
+        // The attacker renumbers the later entries to make room.
+        let mut tampered: Vec<AuditEvent> = events[..3].to_vec();
+        tampered.push(forged);
+        tampered.extend(events[3..].iter().cloned().map(|mut e| {
+            e.seq += 1;
+            e
+        }));
+        assert_eq!(broken(&tampered), Some(AuditBreak { seq: 4, failure: AuditFailure::Inserted }));
+    }
+
+    #[test]
+    fn a_checkpoint_catches_truncation_and_rewrites() {
+        let events = chain(6);
+        let cp = Checkpoint { seq: 6, hash: events[5].hash.clone() };
+        let mut v = ChainVerifier::new().with_checkpoint(cp.clone());
+        v.feed(&events);
+        assert_eq!(v.finish().first_failure, None);
+
+        let mut v = ChainVerifier::new().with_checkpoint(cp.clone());
+        v.feed(&events[..5]);
+        assert_eq!(
+            v.finish().first_failure,
+            Some(AuditBreak { seq: 6, failure: AuditFailure::Truncated })
+        );
+
+        let mut rewritten = chain(6);
+        rewritten[5].details = "other".into();
+        rewritten[5].hash = rewritten[5].compute_hash();
+        let mut v = ChainVerifier::new().with_checkpoint(cp);
+        v.feed(&rewritten);
+        assert_eq!(
+            v.finish().first_failure,
+            Some(AuditBreak { seq: 6, failure: AuditFailure::DiffersFromCheckpoint })
+        );
+    }
 }

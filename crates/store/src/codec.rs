@@ -115,6 +115,7 @@ pub(crate) trait RowExt {
     fn text(&self, column: &'static str) -> Result<String, StoreError>;
     fn opt_text(&self, column: &'static str) -> Result<Option<String>, StoreError>;
     fn int(&self, column: &'static str) -> Result<i64, StoreError>;
+    fn opt_int(&self, column: &'static str) -> Result<Option<i64>, StoreError>;
 }
 
 impl<R: Row> RowExt for R
@@ -122,6 +123,7 @@ where
     for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> Option<String>: Decode<'r, R::Database>,
     for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Option<i64>: Decode<'r, R::Database>,
     &'static str: ColumnIndex<R>,
 {
     fn text(&self, column: &'static str) -> Result<String, StoreError> {
@@ -132,6 +134,9 @@ where
     }
     fn int(&self, column: &'static str) -> Result<i64, StoreError> {
         self.try_get::<i64, _>(column).map_err(StoreError::from)
+    }
+    fn opt_int(&self, column: &'static str) -> Result<Option<i64>, StoreError> {
+        self.try_get::<Option<i64>, _>(column).map_err(StoreError::from)
     }
 }
 

@@ -12,6 +12,9 @@ pub enum StoreError {
     /// A value the register cannot hold (e.g. text with a NUL character).
     #[error("invalid value: {0}")]
     InvalidValue(String),
+    /// The operation does not exist for this backend; the message says what to use instead.
+    #[error("not supported: {0}")]
+    Unsupported(String),
     #[error("unsupported database URL {0}: use sqlite://PATH or postgres://USER@HOST/DB")]
     BadUrl(String),
     /// A stored value could not be read back into a domain value.

@@ -7,11 +7,15 @@
 mod audit;
 mod codec;
 mod error;
+pub mod maintenance;
+mod match_decisions;
 mod postgres;
+pub mod retention;
 mod reviews;
 mod rulesets;
 mod sql;
 mod sqlite;
+pub mod subject;
 mod types;
 
 use std::sync::Arc;
@@ -21,13 +25,22 @@ use jejak_domain::{
     Application, ApplicationKey, Decision, NewApplication, NewDecision, Office, OfficeCode,
 };
 
-pub use audit::{AuditEvent, AuditFailure, AuditVerification, GENESIS_HASH, verify_chain};
+pub use audit::{
+    AuditBreak, AuditEvent, AuditFailure, AuditVerification, ChainVerifier, Checkpoint,
+    GENESIS_HASH, verify_chain,
+};
 pub use error::StoreError;
+pub use maintenance::{MaintenanceStore, RegisterSize};
+pub use match_decisions::MatchDecisionStore;
+pub use retention::{
+    HoldTarget, LegalHold, RetentionAction, RetentionKind, RetentionOutcome, RetentionStore,
+};
 pub use reviews::{ReviewResolution, ReviewStore};
 pub use rulesets::{
     FiredRule, NewAssessment, NewRuleSet, RuleFile, RuleSetError, RuleSetStatus, RuleSetStore,
     StoredAssessment, StoredRuleSet,
 };
+pub use subject::SubjectStore;
 pub use types::{
     ApplicationQuery, AuditCtx, ConflictPolicy, ExportFilter, ImportConflict, ImportOutcome,
 };
@@ -43,7 +56,17 @@ pub enum Backend {
 
 /// The register's storage contract; both backends pass the same test suite.
 #[async_trait]
-pub trait Store: ReviewStore + RuleSetStore + Send + Sync + 'static {
+pub trait Store:
+    ReviewStore
+    + RuleSetStore
+    + MatchDecisionStore
+    + RetentionStore
+    + MaintenanceStore
+    + SubjectStore
+    + Send
+    + Sync
+    + 'static
+{
     fn backend(&self) -> Backend;
 
     /// Offices in code order.

@@ -4,9 +4,13 @@
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
+use crate::maintenance::maintenance_impl;
+use crate::match_decisions::match_decision_impl;
+use crate::retention::retention_impl;
 use crate::reviews::review_impl;
 use crate::rulesets::ruleset_impl;
 use crate::sql::store_impl;
+use crate::subject::subject_impl;
 use crate::{Backend, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -35,3 +39,7 @@ impl PgStore {
 store_impl!(PgStore, Postgres);
 review_impl!(PgStore, Postgres);
 ruleset_impl!(PgStore, Postgres);
+retention_impl!(PgStore, Postgres);
+maintenance_impl!(PgStore, Postgres);
+subject_impl!(PgStore, Postgres);
+match_decision_impl!(PgStore, Postgres);

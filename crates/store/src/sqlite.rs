@@ -8,9 +8,13 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, Transaction};
 
+use crate::maintenance::maintenance_impl;
+use crate::match_decisions::match_decision_impl;
+use crate::retention::retention_impl;
 use crate::reviews::review_impl;
 use crate::rulesets::ruleset_impl;
 use crate::sql::store_impl;
+use crate::subject::subject_impl;
 use crate::{Backend, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -51,3 +55,7 @@ impl SqliteStore {
 store_impl!(SqliteStore, Sqlite);
 review_impl!(SqliteStore, Sqlite);
 ruleset_impl!(SqliteStore, Sqlite);
+retention_impl!(SqliteStore, Sqlite);
+maintenance_impl!(SqliteStore, Sqlite);
+subject_impl!(SqliteStore, Sqlite);
+match_decision_impl!(SqliteStore, Sqlite);

@@ -40,6 +40,16 @@ pub(crate) async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     };
     let bar = progress_bar(&format!("checking {} file(s)", files.len()));
     let on_progress = |step: ImportProgress| {
+        if args.progress {
+            match step {
+                ImportProgress::Checked { rows } => {
+                    output::note(&format!("checked: {rows} row(s) to write"))
+                }
+                ImportProgress::Written { rows } => {
+                    output::note(&format!("written: {rows} row(s)"))
+                }
+            }
+        }
         if let Some(bar) = &bar {
             match step {
                 ImportProgress::Checked { rows } => {
@@ -231,7 +241,7 @@ pub(crate) fn generate(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
 
 /// Writes `path` through a temporary file renamed into place, so a failure never leaves half
 /// a file behind (nor replaces a good one).
-fn write_atomically(
+pub(crate) fn write_atomically(
     path: &Path,
     write: impl FnOnce(BufWriter<fs::File>) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {

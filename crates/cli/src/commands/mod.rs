@@ -1,11 +1,15 @@
 //! One module per command; `run` dispatches.
 
 mod assess;
+mod audit;
+mod backup;
 mod data;
 mod link;
 mod office;
+mod retention;
 mod rules;
 mod serve;
+mod subject;
 
 use std::process::ExitCode;
 
@@ -27,6 +31,11 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rules(command) => rules::run(command).await,
         Command::Assess(args) => assess::assess(args).await,
         Command::Backtest(args) => assess::backtest(args).await,
+        Command::Audit(command) => audit::run(command).await,
+        Command::Backup(args) => backup::backup(args).await,
+        Command::Restore(args) => backup::restore(args).await,
+        Command::Retention(command) => retention::run(command).await,
+        Command::SubjectReport(args) => subject::subject_report(args).await,
     }
 }
 

@@ -2,6 +2,8 @@
 //! shared spreadsheet does, on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
 
+mod crash;
+mod ops;
 mod register;
 mod risk;
 mod rulesets;

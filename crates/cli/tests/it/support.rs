@@ -64,3 +64,9 @@ pub fn count(db: &str, dir: &Path) -> usize {
     let text = std::fs::read(&out).unwrap();
     csv::Reader::from_reader(text.as_slice()).records().count()
 }
+
+/// A line on stdout from a child process a test drives (the parent reads it).
+#[allow(clippy::print_stdout, reason = "the parent test process reads this line")]
+pub fn progress_line(line: &str) {
+    println!("{line}");
+}

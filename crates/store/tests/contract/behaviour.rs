@@ -3,7 +3,7 @@
 use jejak_domain::date::ymd;
 use jejak_domain::decision::DecisionKind;
 use jejak_domain::{NewApplication, NewDecision, Nik, Office, OfficeCode, Outcome, Phone};
-use jejak_store::{AuditCtx, ConflictPolicy, ExportFilter, GENESIS_HASH, StoreError, verify_chain};
+use jejak_store::{AuditCtx, ConflictPolicy, ExportFilter, StoreError, verify_chain};
 use sqlx::Connection;
 
 use crate::backends::{Fresh, contract};
@@ -224,8 +224,8 @@ pub async fn the_audit_chain_verifies_and_rejects_edits(fresh: &Fresh) {
         .unwrap();
     let events = fresh.store.audit_events(0, 1000).await.unwrap();
     assert_eq!(events.len(), 5);
-    let (checked, failure, _, _) = verify_chain(&events, 1, GENESIS_HASH.to_owned());
-    assert_eq!((checked, failure), (5, None));
+    let result = verify_chain(&events);
+    assert_eq!((result.checked, result.first_failure), (5, None));
 
     // The database itself refuses to change history.
     let raw = fresh.raw_url.clone();
@@ -245,10 +245,8 @@ pub async fn the_audit_chain_verifies_and_rejects_edits(fresh: &Fresh) {
     // An edited copy of an event is detected, naming the event.
     let mut tampered = events.clone();
     tampered[2].details = "nothing to see".into();
-    let (_, failure, _, _) = verify_chain(&tampered, 1, GENESIS_HASH.to_owned());
-    assert_eq!(failure.map(|f| f.0), Some(3));
+    assert_eq!(verify_chain(&tampered).first_failure.map(|f| f.seq), Some(3));
     let mut gap = events.clone();
     gap.remove(1);
-    let (_, failure, _, _) = verify_chain(&gap, 1, GENESIS_HASH.to_owned());
-    assert_eq!(failure.map(|f| f.0), Some(3));
+    assert_eq!(verify_chain(&gap).first_failure.map(|f| f.seq), Some(2));
 }

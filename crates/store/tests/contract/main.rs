@@ -7,6 +7,8 @@
 
 mod backends;
 mod behaviour;
+mod match_decisions;
+mod ops;
 mod reviews;
 mod rulesets;
 mod schema;

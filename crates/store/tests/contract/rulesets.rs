@@ -4,8 +4,8 @@
 use jejak_domain::date::ymd;
 use jejak_domain::{ApplicationKey, NewApplication, OfficeCode};
 use jejak_store::{
-    AuditCtx, ConflictPolicy, FiredRule, GENESIS_HASH, NewAssessment, NewRuleSet, RuleFile,
-    RuleSetError, RuleSetStatus, StoreError, verify_chain,
+    AuditCtx, ConflictPolicy, FiredRule, NewAssessment, NewRuleSet, RuleFile, RuleSetError,
+    RuleSetStatus, StoreError, verify_chain,
 };
 
 use crate::backends::{Fresh, contract};
@@ -93,8 +93,8 @@ pub async fn a_rule_set_goes_from_draft_to_published_by_another_user_to_active(f
         [("rule_set.draft", "ana"), ("rule_set.publish", "budi"), ("rule_set.activate", "citra")]
     );
     assert!(events.iter().all(|e| e.entity == "rule_set" && e.entity_id.as_deref() == Some("1")));
-    let (checked, failure, _, _) = verify_chain(&events, 1, GENESIS_HASH.to_owned());
-    assert_eq!((checked, failure), (3, None));
+    let verification = verify_chain(&events);
+    assert_eq!((verification.checked, verification.first_failure), (3, None));
 }
 
 pub async fn activating_retires_the_previous_version_so_exactly_one_is_active(fresh: &Fresh) {

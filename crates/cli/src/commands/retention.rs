@@ -1,0 +1,168 @@
+//! `jejak retention run|policy|hold|lift|holds`.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use jejak_domain::date::parse_date;
+use jejak_domain::{Nik, OfficeCode};
+use jejak_service::retention::{self, RetentionPolicy};
+use jejak_service::{Clock, SystemClock};
+use jejak_store::HoldTarget;
+
+use crate::args::{HoldArgs, HoldsArgs, LiftArgs, PolicyArg, RetentionCommand, RetentionRunArgs};
+use crate::commands::{cli_ctx, open_store};
+use crate::output;
+
+/// How many planned actions to list before summarising.
+const SHOWN: usize = 50;
+
+pub(crate) async fn run(command: RetentionCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        RetentionCommand::Run(args) => run_schedule(args).await,
+        RetentionCommand::Policy(args) => print_policy(&args),
+        RetentionCommand::Hold(args) => hold(args).await,
+        RetentionCommand::Lift(args) => lift(args).await,
+        RetentionCommand::Holds(args) => holds(args).await,
+    }
+}
+
+fn load_policy(arg: &PolicyArg) -> anyhow::Result<RetentionPolicy> {
+    match &arg.config {
+        None => Ok(RetentionPolicy::default()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            Ok(retention::parse_policy(&path.display().to_string(), &text)?)
+        }
+    }
+}
+
+fn print_policy(arg: &PolicyArg) -> anyhow::Result<ExitCode> {
+    let policy = load_policy(arg)?;
+    for (record_type, rule) in policy.rules() {
+        output::line(&format!(
+            "{record_type:10} {:2} years, then {}",
+            rule.years,
+            match rule.action {
+                jejak_store::RetentionKind::Anonymise => "anonymise",
+                jejak_store::RetentionKind::Delete => "delete",
+            }
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run_schedule(args: RetentionRunArgs) -> anyhow::Result<ExitCode> {
+    let policy = load_policy(&args.policy)?;
+    let as_of = match &args.as_of {
+        Some(v) => parse_date(v).with_context(|| format!("--as-of {v:?}"))?,
+        None => SystemClock.today(),
+    };
+    let store = open_store(&args.db.database).await?;
+    let ctx = cli_ctx(&args.user.user);
+    let report = retention::run(store.as_ref(), &policy, as_of, args.dry_run, &ctx).await?;
+    let verb = |kind: jejak_store::RetentionKind| match (args.dry_run, kind) {
+        (true, jejak_store::RetentionKind::Anonymise) => "would anonymise",
+        (true, jejak_store::RetentionKind::Delete) => "would delete",
+        (false, jejak_store::RetentionKind::Anonymise) => "anonymised",
+        (false, jejak_store::RetentionKind::Delete) => "deleted",
+    };
+    let mut per_type: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for (i, e) in report.expired.iter().enumerate() {
+        let counts = per_type.entry(e.record_type).or_default();
+        if e.held {
+            counts.1 += 1;
+        } else {
+            counts.0 += 1;
+        }
+        if i < SHOWN {
+            let what = if e.held { "held, kept" } else { verb(e.kind) };
+            output::line(&format!(
+                "{what}: {}/{} ({}, retention ended {})",
+                e.office_code,
+                e.application_id,
+                e.record_type,
+                jejak_domain::date::iso(e.expired_on)
+            ));
+        }
+    }
+    if report.expired.len() > SHOWN {
+        output::line(&format!("... and {} more", report.expired.len() - SHOWN));
+    }
+    for (record_type, (acted, held)) in &per_type {
+        output::line(&format!("{record_type}: {acted} expired, {held} under legal hold"));
+    }
+    match &report.outcome {
+        None => output::line(&format!(
+            "dry run as of {}: {} application(s) expired; nothing was changed",
+            jejak_domain::date::iso(as_of),
+            report.expired.len()
+        )),
+        Some(o) => output::line(&format!(
+            "retention as of {}: {} anonymised, {} deleted, {} kept under legal hold",
+            jejak_domain::date::iso(as_of),
+            o.anonymised.len(),
+            o.deleted.len(),
+            report.expired.iter().filter(|e| e.held).count()
+        )),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn hold(args: HoldArgs) -> anyhow::Result<ExitCode> {
+    let store = open_store(&args.db.database).await?;
+    let target = match (&args.application, &args.nik) {
+        (Some(spec), _) => {
+            let Some((office, id)) = spec.split_once('/') else {
+                bail!("--application {spec:?}: write OFFICE/APPLICATION_ID, e.g. BDL/2025-000123");
+            };
+            let office =
+                OfficeCode::parse(office).with_context(|| format!("--application {spec:?}"))?;
+            let app = store
+                .find_application(&office, id)
+                .await?
+                .with_context(|| format!("--application {spec:?}: no such application"))?;
+            HoldTarget::Application(app.key)
+        }
+        (None, Some(nik)) => {
+            let nik = Nik::parse(nik).with_context(|| format!("--nik {nik:?}"))?;
+            HoldTarget::Nik(nik.as_str().to_owned())
+        }
+        (None, None) => bail!("give --application OFFICE/ID or --nik NIK"),
+    };
+    let placed = store.place_hold(&target, &args.reason, &cli_ctx(&args.user.user)).await?;
+    output::line(&format!("legal hold {} placed", placed.id));
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn lift(args: LiftArgs) -> anyhow::Result<ExitCode> {
+    let store = open_store(&args.db.database).await?;
+    let lifted = store.lift_hold(args.id, &args.reason, &cli_ctx(&args.user.user)).await?;
+    output::line(&format!("legal hold {} lifted", lifted.id));
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn holds(args: HoldsArgs) -> anyhow::Result<ExitCode> {
+    let store = open_store(&args.db.database).await?;
+    for h in store.legal_holds(args.all).await? {
+        let target = match (&h.application, &h.nik) {
+            (Some(key), _) => format!("application {key}"),
+            (None, Some(nik)) => {
+                format!("NIK {}", Nik::parse(nik).map(|n| n.masked()).unwrap_or_default())
+            }
+            (None, None) => "?".to_owned(),
+        };
+        let state = match (&h.lifted_at, &h.lifted_by) {
+            (Some(at), Some(by)) => {
+                format!("lifted {at} by {by}: {}", h.lift_reason.as_deref().unwrap_or_default())
+            }
+            _ => "active".to_owned(),
+        };
+        output::line(&format!(
+            "{}\t{target}\t{}\tplaced {} by {}\t{state}",
+            h.id, h.reason, h.placed_at, h.placed_by
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -11,6 +11,7 @@ mod postgres;
 mod sql;
 mod sqlite;
 mod types;
+mod users;
 
 use std::sync::Arc;
 
@@ -22,6 +23,9 @@ use jejak_domain::{
 pub use audit::{AuditEvent, AuditFailure, AuditVerification, GENESIS_HASH, verify_chain};
 pub use error::StoreError;
 pub use types::{AuditCtx, ConflictPolicy, ExportFilter, ImportConflict, ImportOutcome};
+pub use users::{
+    ApiTokenRecord, NewApiToken, NewSession, NewUser, SessionRecord, UserRecord, UserStore,
+};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -34,7 +38,7 @@ pub enum Backend {
 
 /// The register's storage contract; both backends pass the same test suite.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: UserStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Offices in code order.

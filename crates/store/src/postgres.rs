@@ -5,6 +5,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
 use crate::sql::store_impl;
+use crate::users::user_impl;
 use crate::{Backend, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -31,3 +32,4 @@ impl PgStore {
 }
 
 store_impl!(PgStore, Postgres);
+user_impl!(PgStore, Postgres);

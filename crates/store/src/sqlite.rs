@@ -9,6 +9,7 @@ use sqlx::sqlite::{
 use sqlx::{Sqlite, Transaction};
 
 use crate::sql::store_impl;
+use crate::users::user_impl;
 use crate::{Backend, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -47,3 +48,4 @@ impl SqliteStore {
 }
 
 store_impl!(SqliteStore, Sqlite);
+user_impl!(SqliteStore, Sqlite);

@@ -8,3 +8,4 @@
 mod backends;
 mod behaviour;
 mod schema;
+mod users;

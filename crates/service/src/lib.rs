@@ -3,6 +3,7 @@
 //! time.
 
 pub mod assess;
+pub mod auth;
 pub mod authz;
 pub mod backtest;
 pub mod clock;
@@ -12,7 +13,7 @@ pub mod import;
 pub mod register;
 pub mod screening;
 
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{Clock, FixedClock, ManualClock, SystemClock};
 pub use error::ServiceError;
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;

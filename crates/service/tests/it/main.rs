@@ -2,5 +2,6 @@
 //! SQLite and PostgreSQL, facts and assessments derived from the register.
 #![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
 
+mod auth;
 mod screening;
 mod support;

@@ -1,9 +1,13 @@
 //! Router-level tests: every route answers with the right status, language and content.
 #![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
 
+use std::sync::Arc;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use jejak_service::SystemClock;
+use jejak_service::auth::{Auth, AuthConfig};
 use jejak_web::{AppState, router};
 use tower::ServiceExt;
 
@@ -11,7 +15,10 @@ async fn get(path: &str, demo: bool) -> (StatusCode, String) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("web.db").display());
     let store = jejak_store::open(&url).await.unwrap();
-    let response = router(AppState { store, demo })
+    let auth = Auth::new(store.clone(), Arc::new(SystemClock), AuthConfig::default()).unwrap();
+    let mut state = AppState::new(store, Arc::new(auth));
+    state.demo = demo;
+    let response = router(state)
         .oneshot(Request::builder().uri(path).body(Body::empty()).unwrap())
         .await
         .unwrap();

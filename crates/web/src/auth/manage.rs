@@ -1,0 +1,76 @@
+//! The API of who one is and of users and tokens (for administrators and their scripts).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use jejak_service::authz::Credential;
+use serde_json::json;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::auth::reply::service_error;
+
+/// `GET /api/v1/me`: the actor and what it may do.
+pub(crate) async fn me(user: CurrentUser) -> Response {
+    let actor = &user.actor;
+    let scopes = match &actor.credential {
+        Credential::User => None,
+        Credential::Token { scopes, .. } => Some(scopes.clone()),
+    };
+    Json(json!({
+        "username": actor.username,
+        "display_name": actor.display_name,
+        "role": actor.role,
+        "office": actor.office.as_str(),
+        "token_scopes": scopes,
+    }))
+    .into_response()
+}
+
+/// `GET /api/v1/users` (`manage_users`).
+pub(crate) async fn users(State(state): State<AppState>, uri: Uri, user: CurrentUser) -> Response {
+    match state.auth.list_users(&user.actor).await {
+        Ok(users) => Json(
+            users
+                .iter()
+                .map(|u| {
+                    json!({
+                        "username": u.username,
+                        "display_name": u.display_name,
+                        "role": u.role,
+                        "office": u.office.as_str(),
+                        "active": u.active,
+                        "locked_until": u.locked_until,
+                    })
+                })
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(e) => service_error(&uri, &e),
+    }
+}
+
+/// `GET /api/v1/tokens` (`manage_tokens`): never the secrets.
+pub(crate) async fn tokens(State(state): State<AppState>, uri: Uri, user: CurrentUser) -> Response {
+    match state.auth.list_tokens(&user.actor).await {
+        Ok(tokens) => Json(
+            tokens
+                .iter()
+                .map(|t| {
+                    json!({
+                        "name": t.name,
+                        "role": t.role,
+                        "scopes": t.scopes,
+                        "office": t.office.as_str(),
+                        "created_by": t.created_by,
+                        "revoked_at": t.revoked_at,
+                        "last_used_at": t.last_used_at,
+                    })
+                })
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(e) => service_error(&uri, &e),
+    }
+}

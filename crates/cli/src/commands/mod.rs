@@ -6,6 +6,7 @@ mod link;
 mod office;
 mod rules;
 mod serve;
+mod users;
 
 use std::process::ExitCode;
 
@@ -22,6 +23,8 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Generate(args) => data::generate(&args),
         Command::Office(command) => office::run(command).await,
         Command::Serve(args) => serve::serve(args).await,
+        Command::User(command) => users::user(command).await,
+        Command::Token(command) => users::token(command).await,
         Command::Demo(args) => serve::demo(args).await,
         Command::Link(args) => link::link(&args),
         Command::Rules(command) => rules::run(command),

@@ -1,15 +1,18 @@
-//! The API of who one is and of users and tokens (for administrators and their scripts).
+//! Who one is (`/account`, `/api/v1/me`) and the API of users and tokens (for
+//! administrators and their scripts).
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::Uri;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use jejak_service::authz::Credential;
 use serde_json::json;
 
 use crate::AppState;
-use crate::auth::CurrentUser;
-use crate::auth::reply::service_error;
+use crate::auth::reply::{lang_of, service_error};
+use crate::auth::{CSRF_FIELD, CurrentUser};
+use crate::html::escape;
+use crate::i18n::Lang;
 
 /// `GET /api/v1/me`: the actor and what it may do.
 pub(crate) async fn me(user: CurrentUser) -> Response {
@@ -73,4 +76,28 @@ pub(crate) async fn tokens(State(state): State<AppState>, uri: Uri, user: Curren
         .into_response(),
         Err(e) => service_error(&uri, &e),
     }
+}
+
+/// `GET /account`: who is logged in, and the logout button (with the CSRF token).
+pub(crate) async fn account(uri: Uri, user: CurrentUser) -> Response {
+    let lang = lang_of(&uri);
+    let actor = &user.actor;
+    let (role_id, role_en) = actor.role.label();
+    let html = format!(
+        "<!doctype html><html lang=\"{code}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title} · Jejak</title></head><body><header><h1>Jejak</h1></header><main><h2>{title}</h2><dl><dt>{name_h}</dt><dd>{name}</dd><dt>{user_h}</dt><dd>{username}</dd><dt>{role_h}</dt><dd>{role}</dd><dt>{office_h}</dt><dd>{office}</dd></dl><form method=\"post\" action=\"/logout{query}\"><input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{csrf}\"><button type=\"submit\">{logout}</button></form></main></body></html>",
+        code = lang.code(),
+        title = lang.t("Akun saya", "My account"),
+        name_h = lang.t("Nama", "Name"),
+        user_h = lang.t("Nama pengguna", "Username"),
+        role_h = lang.t("Peran", "Role"),
+        office_h = lang.t("Kantor", "Office"),
+        name = escape(&actor.display_name),
+        username = escape(&actor.username),
+        role = escape(lang.t(role_id, role_en)),
+        office = escape(actor.office.as_str()),
+        query = if lang == Lang::En { "?lang=en" } else { "" },
+        csrf = escape(&user.csrf),
+        logout = lang.t("Keluar", "Log out"),
+    );
+    Html(html).into_response()
 }

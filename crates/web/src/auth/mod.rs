@@ -30,6 +30,7 @@ pub fn auth_routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/account", get(manage::account))
         .route("/api/v1/me", get(manage::me))
         .route("/api/v1/users", get(manage::users))
         .route("/api/v1/tokens", get(manage::tokens))

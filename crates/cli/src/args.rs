@@ -36,6 +36,12 @@ pub(crate) enum Command {
     Office(OfficeCommand),
     /// Run the web application.
     Serve(ServeArgs),
+    /// Users of the web application. The first admin: `jejak user add --role admin`.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens for partner systems (scoped to actions, revocable).
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Create a fresh demo register with synthetic data and run the web application.
     Demo(DemoArgs),
     /// Link the records of one file (or of two files to each other) into persons, without a
@@ -319,6 +325,79 @@ pub(crate) struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub(crate) bind: String,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
+    /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub(crate) tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub(crate) tls_key: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum UserCommand {
+    /// Add a user; the password is read from the terminal twice, or from stdin.
+    Add(UserAddArgs),
+    /// List the users with role, office and state.
+    List(DatabaseArg),
+    /// Disable a user and end their sessions.
+    Disable(NameArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UserAddArgs {
+    /// Login name: lowercase letters, digits, '.', '_', '-' (e.g. petugas.kla).
+    #[arg(long)]
+    pub(crate) username: String,
+    /// Full name shown in pages and the audit log.
+    #[arg(long)]
+    pub(crate) name: String,
+    /// petugas, supervisor, analis, pimpasa or admin.
+    #[arg(long)]
+    pub(crate) role: String,
+    /// The user's office code (e.g. KLA).
+    #[arg(long)]
+    pub(crate) office: String,
+    /// Read the password from the first line of standard input instead of the terminal.
+    #[arg(long)]
+    pub(crate) password_stdin: bool,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct NameArgs {
+    /// The user's or token's name.
+    pub(crate) name: String,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TokenCommand {
+    /// Add an API token; its secret is printed once and never again.
+    Add(TokenAddArgs),
+    /// List the tokens (never their secrets).
+    List(DatabaseArg),
+    /// Revoke a token at once.
+    Revoke(NameArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TokenAddArgs {
+    /// Name of the partner system (e.g. siskop2mi).
+    #[arg(long)]
+    pub(crate) name: String,
+    /// The role the token acts as.
+    #[arg(long)]
+    pub(crate) role: String,
+    /// The office the token acts for.
+    #[arg(long)]
+    pub(crate) office: String,
+    /// Actions the token may do (each must be allowed to the role), e.g. search_register.
+    #[arg(long = "scope", value_name = "ACTION", required = true, num_args = 1..)]
+    pub(crate) scopes: Vec<String>,
     #[command(flatten)]
     pub(crate) db: DatabaseArg,
 }

@@ -42,3 +42,25 @@ impl Clock for FixedClock {
         self.0
     }
 }
+
+/// A clock that stands still until told to move, for tests of timeouts and lockouts.
+#[derive(Debug)]
+pub struct ManualClock(std::sync::Mutex<OffsetDateTime>);
+
+impl ManualClock {
+    pub fn new(start: OffsetDateTime) -> ManualClock {
+        ManualClock(std::sync::Mutex::new(start))
+    }
+
+    /// Moves "now" forward by `by`.
+    pub fn advance(&self, by: time::Duration) {
+        let mut now = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *now += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}

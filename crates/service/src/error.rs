@@ -14,6 +14,9 @@ pub enum ServiceError {
     Invalid(String),
     #[error("not allowed: {0}")]
     Forbidden(String),
+    /// No valid session or API token (missing, expired, revoked): log in again.
+    #[error("not logged in: {0}")]
+    Unauthenticated(String),
     /// Something broke inside Jejak (a failed task, a poisoned lock, an inconsistent model):
     /// not the user's doing.
     #[error("internal error: {0}")]

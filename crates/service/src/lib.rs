@@ -4,6 +4,7 @@
 
 pub mod assess;
 pub mod audit;
+pub mod auth;
 pub mod authz;
 pub mod backtest;
 pub mod backup;
@@ -21,7 +22,7 @@ pub mod screening;
 pub mod search;
 pub mod subject;
 
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{Clock, FixedClock, ManualClock, SystemClock};
 pub use error::ServiceError;
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;

@@ -17,6 +17,7 @@ mod sql;
 mod sqlite;
 pub mod subject;
 mod types;
+mod users;
 
 use std::sync::Arc;
 
@@ -44,6 +45,9 @@ pub use subject::SubjectStore;
 pub use types::{
     ApplicationQuery, AuditCtx, ConflictPolicy, ExportFilter, ImportConflict, ImportOutcome,
 };
+pub use users::{
+    ApiTokenRecord, NewApiToken, NewSession, NewUser, SessionRecord, UserRecord, UserStore,
+};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -60,6 +64,7 @@ pub trait Store:
     ReviewStore
     + RuleSetStore
     + MatchDecisionStore
+    + UserStore
     + RetentionStore
     + MaintenanceStore
     + SubjectStore

@@ -11,6 +11,7 @@ use crate::reviews::review_impl;
 use crate::rulesets::ruleset_impl;
 use crate::sql::store_impl;
 use crate::subject::subject_impl;
+use crate::users::user_impl;
 use crate::{Backend, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -43,3 +44,4 @@ retention_impl!(PgStore, Postgres);
 maintenance_impl!(PgStore, Postgres);
 subject_impl!(PgStore, Postgres);
 match_decision_impl!(PgStore, Postgres);
+user_impl!(PgStore, Postgres);

@@ -15,6 +15,7 @@ use crate::reviews::review_impl;
 use crate::rulesets::ruleset_impl;
 use crate::sql::store_impl;
 use crate::subject::subject_impl;
+use crate::users::user_impl;
 use crate::{Backend, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -59,3 +60,4 @@ retention_impl!(SqliteStore, Sqlite);
 maintenance_impl!(SqliteStore, Sqlite);
 subject_impl!(SqliteStore, Sqlite);
 match_decision_impl!(SqliteStore, Sqlite);
+user_impl!(SqliteStore, Sqlite);

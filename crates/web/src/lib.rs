@@ -4,22 +4,28 @@
 
 mod api;
 mod assets;
-mod auth;
+pub mod auth;
 mod error;
+mod html;
 mod i18n;
 mod layout;
 mod pages;
 mod routes;
+pub mod security;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+use jejak_service::auth::Auth;
 use jejak_service::casework::Casework;
 use jejak_store::Store;
 
+pub use auth::{CurrentUser, RateLimiter, auth_routes};
 pub use routes::{Access, ROUTES, RouteSpec};
+pub use security::security_layers;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -28,19 +34,35 @@ pub struct AppState {
     pub casework: Arc<Casework>,
     /// Shown as a banner on every page when the register holds demo data.
     pub demo: bool,
+    /// Users, sessions and API tokens.
+    pub auth: Arc<Auth>,
+    /// Whether this server terminates TLS itself (Secure cookies, HSTS).
+    pub tls: bool,
+    /// Request budget of each API token.
+    pub limiter: Arc<RateLimiter>,
     /// Checked uploads waiting for the officer's confirmation.
     pub(crate) uploads: Arc<pages::import::PendingUploads>,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, casework: Arc<Casework>, demo: bool) -> Self {
-        Self { store, casework, demo, uploads: Arc::default() }
+    /// A state over the register: no demo banner, plain HTTP, default rate limits.
+    pub fn new(store: Arc<dyn Store>, casework: Arc<Casework>, auth: Arc<Auth>) -> AppState {
+        AppState {
+            store,
+            casework,
+            demo: false,
+            auth,
+            tls: false,
+            limiter: Arc::new(RateLimiter::default()),
+            uploads: Arc::default(),
+        }
     }
 }
 
-/// The application's routes (`ROUTES` lists them with the action each needs).
+/// The application's routes (`ROUTES` lists them with the access each needs).
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let tls = state.tls;
+    let app = Router::new()
         .route("/", get(pages::queue::home))
         .route("/health", get(pages::health))
         .route("/bahasa", get(pages::switch_language))
@@ -75,10 +97,13 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/imports",
             post(api::import).layer(DefaultBodyLimit::max(pages::import::MAX_UPLOAD_BYTES)),
         )
-        .with_state(state)
+        .merge(auth_routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
+        .with_state(state);
+    security_layers(app, tls)
 }
 
 /// Serves the application on an already bound listener until the process is stopped.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).await
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).await
 }

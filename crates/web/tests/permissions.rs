@@ -52,11 +52,14 @@ async fn every_route_honours_the_permission_table_for_every_role() {
         let expected_anonymous_ok = route.access == Access::Public;
         let refused = match route.api {
             true => anonymous.status == StatusCode::UNAUTHORIZED,
-            false => anonymous.status.is_redirection()
-                && anonymous.location.as_deref().is_some_and(|l| l.starts_with("/login")),
+            false => {
+                anonymous.status.is_redirection()
+                    && anonymous.location.as_deref().is_some_and(|l| l.starts_with("/login"))
+            }
         };
         if expected_anonymous_ok == refused {
-            failures.push(format!("anonymous {} {}: {}", route.method, route.path, anonymous.status));
+            failures
+                .push(format!("anonymous {} {}: {}", route.method, route.path, anonymous.status));
         }
         for role in Role::ALL {
             let session = app.session(role);

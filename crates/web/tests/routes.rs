@@ -91,11 +91,18 @@ async fn the_api_speaks_json_and_unknown_routes_are_404() {
     let search = app.get("/api/v1/search?q=1807054503950001", Some(officer)).await;
     let json: serde_json::Value = serde_json::from_str(&search.body).unwrap();
     assert_eq!(json["hits"][0]["nik"], "1807********0001", "lists are masked");
-    let bad = app.send("POST", "/api/v1/screen", Some(officer), "application/json", "{not json").await;
+    let bad =
+        app.send("POST", "/api/v1/screen", Some(officer), "application/json", "{not json").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body.contains("malformed JSON"));
     let invalid = app
-        .send("POST", "/api/v1/applications", Some(officer), "application/json", r#"{"full_name":"X","nik":"1"}"#)
+        .send(
+            "POST",
+            "/api/v1/applications",
+            Some(officer),
+            "application/json",
+            r#"{"full_name":"X","nik":"1"}"#,
+        )
         .await;
     assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(invalid.body.contains("\"field\":\"nik\""), "{}", invalid.body);
@@ -125,7 +132,10 @@ async fn pages_stay_small_and_assets_are_cached() {
         let page = app.get(path, Some(officer)).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
         assert!(page.body.len() <= 100 * 1024, "{path} is {} bytes", page.body.len());
-        assert!(!page.body.contains("http://") && !page.body.contains("https://"), "{path}: no external resource");
+        assert!(
+            !page.body.contains("http://") && !page.body.contains("https://"),
+            "{path}: no external resource"
+        );
     }
     let css = app.get("/static/jejak.css", None).await;
     assert_eq!(css.status, StatusCode::OK);

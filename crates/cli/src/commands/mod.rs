@@ -10,6 +10,7 @@ mod retention;
 mod rules;
 mod serve;
 mod subject;
+mod users;
 
 use std::process::ExitCode;
 
@@ -26,6 +27,8 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Generate(args) => data::generate(&args),
         Command::Office(command) => office::run(command).await,
         Command::Serve(args) => serve::serve(args).await,
+        Command::User(command) => users::user(command).await,
+        Command::Token(command) => users::token(command).await,
         Command::Demo(args) => serve::demo(args).await,
         Command::Link(args) => link::link(&args),
         Command::Rules(command) => rules::run(command).await,

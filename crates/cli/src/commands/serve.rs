@@ -4,8 +4,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
+use jejak_domain::OfficeCode;
 use jejak_matching::Model;
 use jejak_service::SystemClock;
+use jejak_service::auth::Auth;
+use jejak_service::auth::NewUserInput;
+use jejak_service::authz::{Actor, Role};
 use jejak_service::casework::Casework;
 use jejak_service::import::{ImportOptions, InputFile, import_files};
 use jejak_service::screening::{REFRESH_INTERVAL, Screening};
@@ -13,17 +17,37 @@ use jejak_store::Store;
 use jejak_web::AppState;
 
 use crate::args::{DemoArgs, ServeArgs};
-use crate::commands::{cli_ctx, open_store};
+use crate::commands::{cli_ctx, open_store, users};
 use crate::output;
+
+/// Demo users, one per role at the pilot offices: (username, name, role, office).
+const DEMO_USERS: [(&str, &str, Role, &str); 7] = [
+    ("petugas.kla", "Petugas Kalianda", Role::Petugas, "KLA"),
+    ("petugas.bdl", "Petugas Bandar Lampung", Role::Petugas, "BDL"),
+    ("petugas.ktb", "Petugas Kotabumi", Role::Petugas, "KTB"),
+    ("supervisor.kla", "Kepala Seksi Kalianda", Role::Supervisor, "KLA"),
+    ("analis", "Analis Kanwil Lampung", Role::Analis, "BDL"),
+    ("pimpasa.kla", "PIMPASA Desa Binaan Kalianda", Role::Pimpasa, "KLA"),
+    ("admin", "Admin Jejak", Role::Admin, "BDL"),
+];
+/// The one password of every demo user; only `jejak demo` ever sets it.
+const DEMO_PASSWORD: &str = "demo-jejak-2026";
 
 pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(&args.db.database).await?;
-    run_server(&args.bind, app_state(store, false).await?).await
+    let auth = Arc::new(users::auth(store.clone())?);
+    let mut state = app_state(store, auth).await?;
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(jejak_web::security::tls_config(cert, key)?),
+        _ => None,
+    };
+    state.tls = tls.is_some();
+    run_server(&args.bind, state, tls).await
 }
 
 /// The server's state: the match index built from the register (and kept current from its
-/// change sequence), the rule set, the real clock.
-async fn app_state(store: Arc<dyn Store>, demo: bool) -> anyhow::Result<AppState> {
+/// change sequence), the rule set in force, users and sessions, the real clock.
+async fn app_state(store: Arc<dyn Store>, auth: Arc<Auth>) -> anyhow::Result<AppState> {
     let model = Arc::new(Model::interchange().context("loading the identity model")?);
     let screening =
         Arc::new(Screening::start(store.clone(), model).await.context("building the match index")?);
@@ -41,17 +65,31 @@ async fn app_state(store: Arc<dyn Store>, demo: bool) -> anyhow::Result<AppState
     output::note(&format!("assessing with {}", rules.origin()));
     let casework =
         Arc::new(Casework::new(store.clone(), screening, rules.rules, Arc::new(SystemClock)));
-    Ok(AppState::new(store, casework, demo))
+    Ok(AppState::new(store, casework, auth))
 }
 
-async fn run_server(bind: &str, state: AppState) -> anyhow::Result<ExitCode> {
+async fn run_server(
+    bind: &str,
+    state: AppState,
+    tls: Option<rustls::ServerConfig>,
+) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
     let address = listener.local_addr().context("listener address")?;
-    output::line(&format!("Jejak is running at http://{address}/ (Ctrl-C to stop)"));
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    output::line(&format!("Jejak is running at {scheme}://{address}/ (Ctrl-C to stop)"));
+    let server = async move {
+        match tls {
+            Some(config) => {
+                let listener = listener.into_std()?;
+                jejak_web::security::serve_tls(listener, jejak_web::router(state), config).await
+            }
+            None => jejak_web::serve(listener, state).await,
+        }
+    };
     tokio::select! {
-        result = jejak_web::serve(listener, state) => result.context("web server failed")?,
+        result = server => result.context("web server failed")?,
         _ = tokio::signal::ctrl_c() => output::note("stopping"),
     }
     Ok(ExitCode::SUCCESS)
@@ -88,6 +126,25 @@ pub(crate) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         data.persons(),
         args.path.display()
     ));
+    let auth = Arc::new(users::auth(store.clone())?);
+    let admin = Actor::user("demo", "demo", Role::Admin, OfficeCode::parse("BDL")?);
+    for (username, name, role, office) in DEMO_USERS {
+        let input = NewUserInput {
+            username: username.to_owned(),
+            display_name: name.to_owned(),
+            role,
+            office: OfficeCode::parse(office)?,
+            password: DEMO_PASSWORD.to_owned(),
+        };
+        auth.add_user(&admin, input).await?;
+    }
+    output::line(" DEMO users (every one with the password below; never use it for real):");
+    for (username, _, role, office) in DEMO_USERS {
+        output::line(&format!("   {username:<16} {role:<10} {office}"));
+    }
+    output::line(&format!(" DEMO password: {DEMO_PASSWORD}"));
     output::line("==================================================================");
-    run_server(&args.bind, app_state(store, true).await?).await
+    let mut state = app_state(store, auth).await?;
+    state.demo = true;
+    run_server(&args.bind, state, None).await
 }

@@ -12,3 +12,4 @@ mod ops;
 mod reviews;
 mod rulesets;
 mod schema;
+mod users;

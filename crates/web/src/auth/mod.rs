@@ -1,19 +1,37 @@
-//! PLACEHOLDER until the auth branch lands: the session extractor's shape only.
+//! Who is asking: the login page, sessions in a cookie, bearer tokens for `/api/`, the CSRF
+//! guard on state-changing requests, per-token rate limits, and the 401/403 answers.
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use axum::response::{IntoResponse, Redirect, Response};
-use jejak_service::authz::Actor;
+mod cookie;
+mod csrf;
+mod extract;
+mod limit;
+mod login;
+mod manage;
+mod reply;
 
-pub(crate) struct CurrentUser {
-    pub(crate) actor: Actor,
-    pub(crate) csrf: String,
-}
+use axum::Router;
+use axum::routing::{get, post};
 
-impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
-    type Rejection = Response;
+use crate::AppState;
 
-    async fn from_request_parts(_: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Err(Redirect::to("/login").into_response())
-    }
+pub use csrf::csrf_guard;
+pub use extract::CurrentUser;
+pub use limit::RateLimiter;
+pub use reply::service_error;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "jejak_session";
+/// Form field and header that carry the CSRF token.
+pub const CSRF_FIELD: &str = "_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Login, logout and the API of users and tokens.
+pub fn auth_routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/account", get(manage::account))
+        .route("/api/v1/me", get(manage::me))
+        .route("/api/v1/users", get(manage::users))
+        .route("/api/v1/tokens", get(manage::tokens))
 }

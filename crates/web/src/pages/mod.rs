@@ -8,7 +8,7 @@ pub(crate) mod queue;
 pub(crate) mod review;
 pub(crate) mod search;
 
-use axum::extract::{FromRef, FromRequestParts, Query};
+use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use jejak_service::ServiceError;
@@ -53,15 +53,14 @@ impl PageCtx {
     }
 }
 
-impl<S> FromRequestParts<S> for PageCtx
-where
-    S: Send + Sync,
-    AppState: FromRef<S>,
-{
+impl FromRequestParts<AppState> for PageCtx {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let app = AppState::from_ref(state);
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let app = state;
         let lang = Lang::from_request_parts(parts, state).await.unwrap_or_default();
         let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
         let user = CurrentUser::from_request_parts(parts, state)

@@ -46,7 +46,12 @@ pub struct Reply {
 }
 
 fn ctx() -> AuditCtx {
-    AuditCtx { actor: "test".into(), office: None, purpose: None, at: "2026-11-01T00:00:00Z".into() }
+    AuditCtx {
+        actor: "test".into(),
+        office: None,
+        purpose: None,
+        at: "2026-11-01T00:00:00Z".into(),
+    }
 }
 
 pub fn suryani(id: &str, office: &str) -> NewApplication {
@@ -76,7 +81,9 @@ impl App {
             jejak_domain::date::ymd(2026, 11, 2).unwrap().midnight().assume_utc(),
         ));
         let casework = Arc::new(Casework::new(store.clone(), screening, rules, clock));
-        let auth = Arc::new(Auth::new(store.clone(), Arc::new(SystemClock), AuthConfig::default()).unwrap());
+        let auth = Arc::new(
+            Auth::new(store.clone(), Arc::new(SystemClock), AuthConfig::default()).unwrap(),
+        );
         let setup = Actor::user("setup", "Setup", Role::Admin, OfficeCode::parse("BDL").unwrap());
         let mut sessions = Vec::new();
         for role in Role::ALL {
@@ -145,13 +152,15 @@ impl App {
         if !content_type.is_empty() {
             builder = builder.header(header::CONTENT_TYPE, content_type);
         }
-        let response =
-            self.router.clone().oneshot(builder.body(Body::from(body.to_owned())).unwrap()).await.unwrap();
+        let response = self
+            .router
+            .clone()
+            .oneshot(builder.body(Body::from(body.to_owned())).unwrap())
+            .await
+            .unwrap();
         let status = response.status();
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_owned());
+        let location =
+            response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         Reply { status, location, body: String::from_utf8_lossy(&bytes).into_owned() }
     }

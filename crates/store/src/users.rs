@@ -1,0 +1,572 @@
+//! Users, login sessions and API tokens: the `UserStore` trait, its SQL and `user_impl!`,
+//! which implements it for both backends like `store_impl!` does for `Store`.
+//!
+//! Passwords arrive already hashed (Argon2id, by the service); sessions and tokens are kept
+//! only as SHA-256 hashes of their secrets. No secret or hash ever goes into the audit log.
+//! Bookkeeping of when a session or token was last used is not audited (it is not a change
+//! to anyone's data and would write an audit event per request).
+
+use std::fmt;
+
+use async_trait::async_trait;
+use jejak_domain::OfficeCode;
+
+use crate::codec::RowExt;
+use crate::{AuditCtx, Result};
+
+/// A user to create.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    /// Role name as `service::authz::Role::as_str` gives it.
+    pub role: String,
+    pub office: OfficeCode,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    pub created_at: String,
+}
+
+/// A stored user.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub office: OfficeCode,
+    pub password_hash: String,
+    pub active: bool,
+    /// Failed logins since the last success or lock.
+    pub failed_logins: i64,
+    pub locked_until: Option<String>,
+    pub created_at: String,
+    pub password_changed_at: String,
+}
+
+/// A login session to create.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// SHA-256 (hex) of the session token; the token itself is only in the user's cookie.
+    pub token_hash: String,
+    pub username: String,
+    pub csrf_token: String,
+    pub client_addr: Option<String>,
+    pub created_at: String,
+    /// The absolute end of the session.
+    pub expires_at: String,
+}
+
+/// A stored login session.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub token_hash: String,
+    pub username: String,
+    pub csrf_token: String,
+    pub client_addr: Option<String>,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub expires_at: String,
+}
+
+/// An API token to create.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewApiToken {
+    pub name: String,
+    /// SHA-256 (hex) of the secret, which is shown once and never stored.
+    pub token_hash: String,
+    pub role: String,
+    /// Action names the token is limited to.
+    pub scopes: Vec<String>,
+    pub office: OfficeCode,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+/// A stored API token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiTokenRecord {
+    pub name: String,
+    pub token_hash: String,
+    pub role: String,
+    pub scopes: Vec<String>,
+    pub office: OfficeCode,
+    pub created_by: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+    pub last_used_at: Option<String>,
+}
+
+// Debug output leaves the hashes and the CSRF token out, so they never reach a log.
+macro_rules! redacted_debug {
+    ($ty:ty, $($field:ident),+) => {
+        impl fmt::Debug for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($ty))
+                    $(.field(stringify!($field), &self.$field))+
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+redacted_debug!(NewUser, username, display_name, role, office);
+redacted_debug!(UserRecord, username, role, office, active, failed_logins, locked_until);
+redacted_debug!(NewSession, username, client_addr, created_at, expires_at);
+redacted_debug!(SessionRecord, username, client_addr, created_at, last_seen_at, expires_at);
+redacted_debug!(NewApiToken, name, role, scopes, office, created_by);
+redacted_debug!(ApiTokenRecord, name, role, scopes, office, revoked_at, last_used_at);
+
+/// Storage of users, sessions and API tokens; both backends pass one contract suite.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Creates a user; `StoreError::Conflict` if the username is taken.
+    async fn insert_user(&self, user: &NewUser, ctx: &AuditCtx) -> Result<()>;
+
+    async fn get_user(&self, username: &str) -> Result<Option<UserRecord>>;
+
+    /// Users in username order.
+    async fn list_users(&self) -> Result<Vec<UserRecord>>;
+
+    /// Activates or disables a user; disabling ends the user's sessions.
+    async fn set_user_active(&self, username: &str, active: bool, ctx: &AuditCtx) -> Result<()>;
+
+    /// Replaces the password hash and ends the user's sessions.
+    async fn set_password(&self, username: &str, password_hash: &str, ctx: &AuditCtx)
+    -> Result<()>;
+
+    /// Counts a failed login. When the count reaches `lock_after`, the account is locked
+    /// until `lock_until` and the count starts again; returns the lock's end if it locked.
+    async fn record_failed_login(
+        &self,
+        username: &str,
+        lock_after: i64,
+        lock_until: &str,
+        ctx: &AuditCtx,
+    ) -> Result<Option<String>>;
+
+    /// Starts a session after a successful login (clearing failed logins and any lock).
+    async fn create_session(&self, session: &NewSession, ctx: &AuditCtx) -> Result<()>;
+
+    async fn get_session(&self, token_hash: &str) -> Result<Option<SessionRecord>>;
+
+    /// Notes that the session was used at `at` (not audited).
+    async fn touch_session(&self, token_hash: &str, at: &str) -> Result<()>;
+
+    /// Ends a session (logout or expiry); `action` names why in the audit log.
+    async fn delete_session(&self, token_hash: &str, action: &str, ctx: &AuditCtx) -> Result<()>;
+
+    /// Creates an API token; `StoreError::Conflict` if the name is taken.
+    async fn insert_token(&self, token: &NewApiToken, ctx: &AuditCtx) -> Result<()>;
+
+    async fn token_by_hash(&self, token_hash: &str) -> Result<Option<ApiTokenRecord>>;
+
+    /// Tokens in name order, revoked ones included.
+    async fn list_tokens(&self) -> Result<Vec<ApiTokenRecord>>;
+
+    /// Revokes a token at `ctx.at`; `StoreError::NotFound` if there is no such active token.
+    async fn revoke_token(&self, name: &str, ctx: &AuditCtx) -> Result<()>;
+
+    /// Notes that the token was used at `at` (not audited).
+    async fn touch_token(&self, name: &str, at: &str) -> Result<()>;
+}
+
+pub(crate) const INSERT_USER: &str = "insert into users (username, display_name, role, office_code, password_hash, active, failed_logins, locked_until, created_at, password_changed_at) values ($1, $2, $3, $4, $5, 1, 0, null, $6, $6)";
+pub(crate) const SELECT_USER: &str = "select * from users where username = $1";
+pub(crate) const LIST_USERS: &str = "select * from users order by username";
+pub(crate) const SET_ACTIVE: &str = "update users set active = $1 where username = $2";
+pub(crate) const SET_PASSWORD: &str = "update users set password_hash = $1, password_changed_at = $2, failed_logins = 0, locked_until = null where username = $3";
+pub(crate) const COUNT_FAILURE: &str = "update users set failed_logins = failed_logins + 1 where username = $1 returning failed_logins";
+pub(crate) const LOCK_USER: &str =
+    "update users set failed_logins = 0, locked_until = $1 where username = $2";
+pub(crate) const CLEAR_FAILURES: &str =
+    "update users set failed_logins = 0, locked_until = null where username = $1";
+pub(crate) const DELETE_SESSIONS_OF: &str = "delete from sessions where username = $1";
+pub(crate) const INSERT_SESSION: &str = "insert into sessions (token_hash, username, csrf_token, client_addr, created_at, last_seen_at, expires_at) values ($1, $2, $3, $4, $5, $5, $6)";
+pub(crate) const SELECT_SESSION: &str = "select * from sessions where token_hash = $1";
+pub(crate) const TOUCH_SESSION: &str =
+    "update sessions set last_seen_at = $1 where token_hash = $2";
+pub(crate) const DELETE_SESSION: &str =
+    "delete from sessions where token_hash = $1 returning username";
+pub(crate) const INSERT_TOKEN: &str = "insert into api_tokens (name, token_hash, role, scopes, office_code, created_by, created_at, revoked_at, last_used_at) values ($1, $2, $3, $4, $5, $6, $7, null, null)";
+pub(crate) const TOKEN_NAME_TAKEN: &str = "select name from api_tokens where name = $1";
+pub(crate) const SELECT_TOKEN: &str = "select * from api_tokens where token_hash = $1";
+pub(crate) const LIST_TOKENS: &str = "select * from api_tokens order by name";
+pub(crate) const REVOKE_TOKEN: &str =
+    "update api_tokens set revoked_at = $1 where name = $2 and revoked_at is null";
+pub(crate) const TOUCH_TOKEN: &str = "update api_tokens set last_used_at = $1 where name = $2";
+
+fn office(table: &'static str, code: String) -> Result<OfficeCode> {
+    OfficeCode::parse(&code).map_err(|e| crate::StoreError::Corrupt {
+        table,
+        column: "office_code",
+        message: e.to_string(),
+    })
+}
+
+pub(crate) fn read_user(row: &impl RowExt) -> Result<UserRecord> {
+    Ok(UserRecord {
+        username: row.text("username")?,
+        display_name: row.text("display_name")?,
+        role: row.text("role")?,
+        office: office("users", row.text("office_code")?)?,
+        password_hash: row.text("password_hash")?,
+        active: row.int("active")? == 1,
+        failed_logins: row.int("failed_logins")?,
+        locked_until: row.opt_text("locked_until")?,
+        created_at: row.text("created_at")?,
+        password_changed_at: row.text("password_changed_at")?,
+    })
+}
+
+pub(crate) fn read_session(row: &impl RowExt) -> Result<SessionRecord> {
+    Ok(SessionRecord {
+        token_hash: row.text("token_hash")?,
+        username: row.text("username")?,
+        csrf_token: row.text("csrf_token")?,
+        client_addr: row.opt_text("client_addr")?,
+        created_at: row.text("created_at")?,
+        last_seen_at: row.text("last_seen_at")?,
+        expires_at: row.text("expires_at")?,
+    })
+}
+
+pub(crate) fn read_token(row: &impl RowExt) -> Result<ApiTokenRecord> {
+    let scopes = row.text("scopes")?;
+    Ok(ApiTokenRecord {
+        name: row.text("name")?,
+        token_hash: row.text("token_hash")?,
+        role: row.text("role")?,
+        scopes: scopes.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        office: office("api_tokens", row.text("office_code")?)?,
+        created_by: row.text("created_by")?,
+        created_at: row.text("created_at")?,
+        revoked_at: row.opt_text("revoked_at")?,
+        last_used_at: row.opt_text("last_used_at")?,
+    })
+}
+
+/// Implements `UserStore` for a backend type that already has `store_impl!`'s helpers.
+macro_rules! user_impl {
+    ($store:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::users::UserStore for $store {
+            async fn insert_user(
+                &self,
+                user: &$crate::users::NewUser,
+                ctx: &$crate::AuditCtx,
+            ) -> $crate::Result<()> {
+                let mut tx = self.begin_write().await?;
+                Self::reserve(&mut tx, 1).await?;
+                let taken = sqlx::query($crate::users::SELECT_USER)
+                    .bind(&user.username)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if taken.is_some() {
+                    tx.rollback().await?;
+                    return Err($crate::StoreError::Conflict(format!(
+                        "user {} already exists",
+                        user.username
+                    )));
+                }
+                sqlx::query($crate::users::INSERT_USER)
+                    .bind(&user.username)
+                    .bind(&user.display_name)
+                    .bind(&user.role)
+                    .bind(user.office.as_str())
+                    .bind(&user.password_hash)
+                    .bind(&user.created_at)
+                    .execute(&mut *tx)
+                    .await?;
+                let details = format!("{} ({}) at {}", user.display_name, user.role, user.office);
+                Self::audit_tx(&mut tx, ctx, "user.add", "user", Some(&user.username), &details)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn get_user(
+                &self,
+                username: &str,
+            ) -> $crate::Result<Option<$crate::users::UserRecord>> {
+                let row = sqlx::query($crate::users::SELECT_USER)
+                    .bind(username)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map($crate::users::read_user).transpose()
+            }
+
+            async fn list_users(&self) -> $crate::Result<Vec<$crate::users::UserRecord>> {
+                let rows = sqlx::query($crate::users::LIST_USERS).fetch_all(&self.pool).await?;
+                rows.iter().map($crate::users::read_user).collect()
+            }
+
+            async fn set_user_active(
+                &self,
+                username: &str,
+                active: bool,
+                ctx: &$crate::AuditCtx,
+            ) -> $crate::Result<()> {
+                let mut tx = self.begin_write().await?;
+                Self::reserve(&mut tx, 1).await?;
+                let updated = sqlx::query($crate::users::SET_ACTIVE)
+                    .bind(i64::from(active))
+                    .bind(username)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if updated == 0 {
+                    tx.rollback().await?;
+                    return Err($crate::StoreError::NotFound(format!("user {username}")));
+                }
+                if !active {
+                    sqlx::query($crate::users::DELETE_SESSIONS_OF)
+                        .bind(username)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let action = if active { "user.enable" } else { "user.disable" };
+                Self::audit_tx(&mut tx, ctx, action, "user", Some(username), "").await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn set_password(
+                &self,
+                username: &str,
+                password_hash: &str,
+                ctx: &$crate::AuditCtx,
+            ) -> $crate::Result<()> {
+                let mut tx = self.begin_write().await?;
+                Self::reserve(&mut tx, 1).await?;
+                let updated = sqlx::query($crate::users::SET_PASSWORD)
+                    .bind(password_hash)
+                    .bind(&ctx.at)
+                    .bind(username)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if updated == 0 {
+                    tx.rollback().await?;
+                    return Err($crate::StoreError::NotFound(format!("user {username}")));
+                }
+                sqlx::query($crate::users::DELETE_SESSIONS_OF)
+                    .bind(username)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::audit_tx(
+                    &mut tx,
+                    ctx,
+                    "user.password",
+                    "user",
+                    Some(username),
+                    "password changed; sessions ended",
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn record_failed_login(
+                &self,
+                username: &str,
+                lock_after: i64,
+                lock_until: &str,
+                ctx: &$crate::AuditCtx,
+            ) -> $crate::Result<Option<String>> {
+                let mut tx = self.begin_write().await?;
+                Self::reserve(&mut tx, 1).await?;
+                let count: Option<i64> = sqlx::query_scalar($crate::users::COUNT_FAILURE)
+                    .bind(username)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(count) = count else {
+                    tx.rollback().await?;
+                    return Err($crate::StoreError::NotFound(format!("user {username}")));
+                };
+                let locked = count >= lock_after;
+                if locked {
+                    sqlx::query($crate::users::LOCK_USER)
+                        .bind(lock_until)
+                        .bind(username)
+                        .execute(&mut *tx)
+                        .await?;
+                    let details = format!("{count} failed logins; locked until {lock_until}");
+                    Self::audit_tx(&mut tx, ctx, "user.lock", "user", Some(username), &details)
+                        .await?;
+                } else {
+                    let details = format!("failed login {count}");
+                    Self::audit_tx(
+                        &mut tx,
+                        ctx,
+                        "user.login_failed",
+                        "user",
+                        Some(username),
+                        &details,
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(locked.then(|| lock_until.to_owned()))
+            }
+
+            async fn create_session(
+                &self,
+                session: &$crate::users::NewSession,
+                ctx: &$crate::AuditCtx,
+            ) -> $crate::Result<()> {
+                let mut tx = self.begin_write().await?;
+                Self::reserve(&mut tx, 1).await?;
+                sqlx::query($crate::users::CLEAR_FAILURES)
+                    .bind(&session.username)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query($crate::users::INSERT_SESSION)
+                    .bind(&session.token_hash)
+                    .bind(&session.username)
+                    .bind(&session.csrf_token)
+                    .bind(&session.client_addr)
+                    .bind(&session.created_at)
+                    .bind(&session.expires_at)
+                    .execute(&mut *tx)
+                    .await?;
+                let details = match &session.client_addr {
+                    Some(addr) => format!("from {addr}"),
+                    None => String::new(),
+                };
+                Self::audit_tx(
+                    &mut tx,
+                    ctx,
+                    "user.login",
+                    "user",
+                    Some(&session.username),
+                    &details,
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn get_session(
+                &self,
+                token_hash: &str,
+            ) -> $crate::Result<Option<$crate::users::SessionRecord>> {
+                let row = sqlx::query($crate::users::SELECT_SESSION)
+                    .bind(token_hash)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map($crate::users::read_session).transpose()
+            }
+
+            async fn touch_session(&self, token_hash: &str, at: &str) -> $crate::Result<()> {
+                sqlx::query($crate::users::TOUCH_SESSION)
+                    .bind(at)
+                    .bind(token_hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn delete_session(
+                &self,
+                token_hash: &str,
+                action: &str,
+                ctx: &$crate::AuditCtx,
+            ) -> $crate::Result<()> {
+                let mut tx = self.begin_write().await?;
+                Self::reserve(&mut tx, 1).await?;
+                let user: Option<String> = sqlx::query_scalar($crate::users::DELETE_SESSION)
+                    .bind(token_hash)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(user) = user else {
+                    // Already gone (a second logout): nothing changed, nothing to record.
+                    tx.rollback().await?;
+                    return Ok(());
+                };
+                Self::audit_tx(&mut tx, ctx, action, "user", Some(&user), "").await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn insert_token(
+                &self,
+                token: &$crate::users::NewApiToken,
+                ctx: &$crate::AuditCtx,
+            ) -> $crate::Result<()> {
+                let mut tx = self.begin_write().await?;
+                Self::reserve(&mut tx, 1).await?;
+                let taken: Option<String> = sqlx::query_scalar($crate::users::TOKEN_NAME_TAKEN)
+                    .bind(&token.name)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if taken.is_some() {
+                    tx.rollback().await?;
+                    return Err($crate::StoreError::Conflict(format!(
+                        "API token {} already exists",
+                        token.name
+                    )));
+                }
+                let scopes = token.scopes.join(",");
+                sqlx::query($crate::users::INSERT_TOKEN)
+                    .bind(&token.name)
+                    .bind(&token.token_hash)
+                    .bind(&token.role)
+                    .bind(&scopes)
+                    .bind(token.office.as_str())
+                    .bind(&token.created_by)
+                    .bind(&token.created_at)
+                    .execute(&mut *tx)
+                    .await?;
+                let details = format!("{} at {}: {scopes}", token.role, token.office);
+                Self::audit_tx(&mut tx, ctx, "token.add", "api_token", Some(&token.name), &details)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn token_by_hash(
+                &self,
+                token_hash: &str,
+            ) -> $crate::Result<Option<$crate::users::ApiTokenRecord>> {
+                let row = sqlx::query($crate::users::SELECT_TOKEN)
+                    .bind(token_hash)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map($crate::users::read_token).transpose()
+            }
+
+            async fn list_tokens(&self) -> $crate::Result<Vec<$crate::users::ApiTokenRecord>> {
+                let rows = sqlx::query($crate::users::LIST_TOKENS).fetch_all(&self.pool).await?;
+                rows.iter().map($crate::users::read_token).collect()
+            }
+
+            async fn revoke_token(&self, name: &str, ctx: &$crate::AuditCtx) -> $crate::Result<()> {
+                let mut tx = self.begin_write().await?;
+                Self::reserve(&mut tx, 1).await?;
+                let updated = sqlx::query($crate::users::REVOKE_TOKEN)
+                    .bind(&ctx.at)
+                    .bind(name)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if updated == 0 {
+                    tx.rollback().await?;
+                    return Err($crate::StoreError::NotFound(format!("active API token {name}")));
+                }
+                Self::audit_tx(&mut tx, ctx, "token.revoke", "api_token", Some(name), "").await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn touch_token(&self, name: &str, at: &str) -> $crate::Result<()> {
+                sqlx::query($crate::users::TOUCH_TOKEN)
+                    .bind(at)
+                    .bind(name)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(crate) use user_impl;

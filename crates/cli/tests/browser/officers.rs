@@ -143,7 +143,7 @@ async fn a_bad_upload_shows_the_row_level_errors_and_imports_nothing() {
     browser.goto(&server.at("/impor")).await;
     let input = browser.client.find(Locator::Css("input[type=file]")).await.unwrap();
     input.send_keys(bad.to_str().unwrap()).await.unwrap();
-    browser.click("form button[type=submit]").await;
+    browser.click("main form button[type=submit]").await;
     let text = browser.text().await;
     assert!(text.contains("kesalahan: tidak ada yang diimpor"), "{text}");
     assert!(text.contains("applied_on") && text.contains("nik"), "{text}");

@@ -5,3 +5,4 @@
 mod register;
 mod risk;
 mod support;
+mod users;

@@ -256,6 +256,30 @@ pub fn permission(role: Role, action: Action) -> Option<Scope> {
     PERMISSIONS.iter().find(|(r, a, _)| *r == role && *a == action).map(|(_, _, s)| *s)
 }
 
+/// The permission table as a Markdown table (actions x roles; "own" = own office, "all" =
+/// all offices, blank = denied), as ARCHITECTURE.md shows it.
+pub fn permission_table_markdown() -> String {
+    let mut out = String::from("| action |");
+    for role in Role::ALL {
+        out.push_str(&format!(" {role} |"));
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(Role::ALL.len()));
+    out.push('\n');
+    for action in Action::ALL {
+        out.push_str(&format!("| `{action}` |"));
+        for role in Role::ALL {
+            out.push_str(match permission(role, action) {
+                Some(Scope::OwnOffice) => " own |",
+                Some(Scope::AllOffices) => " all |",
+                None => " |",
+            });
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// How the actor proved who it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {

@@ -8,3 +8,4 @@ mod register;
 mod risk;
 mod rulesets;
 mod support;
+mod users;

@@ -217,3 +217,19 @@ async fn api_tokens_act_as_their_role_within_their_scopes_until_revoked() {
     let events = f.store.audit_events(0, 100).await.unwrap();
     assert!(events.iter().all(|e| !format!("{e:?}").contains(&secret[6..])));
 }
+
+#[test]
+fn architecture_md_shows_the_permission_table_in_force() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../ARCHITECTURE.md");
+    let doc = std::fs::read_to_string(path).unwrap();
+    let begin = "<!-- permissions:begin (generated from authz::PERMISSIONS) -->\n";
+    let end = "<!-- permissions:end -->";
+    let start = doc.find(begin).expect("ARCHITECTURE.md lacks the permissions:begin marker");
+    let stop = doc.find(end).expect("ARCHITECTURE.md lacks the permissions:end marker");
+    let shown = &doc[start + begin.len()..stop];
+    let table = jejak_service::authz::permission_table_markdown();
+    assert!(
+        shown == table,
+        "ARCHITECTURE.md's permission table differs from authz::PERMISSIONS; replace it with:\n{table}"
+    );
+}

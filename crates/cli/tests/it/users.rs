@@ -1,0 +1,153 @@
+//! `jejak user` and `jejak token`: the first admin, listing, disabling, token secrets shown
+//! once, revocation, and clear refusals.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::support::{Run, jejak};
+
+fn with_stdin(args: &[&str], input: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jejak"))
+        .args(args)
+        .env_remove("JEJAK_DATABASE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn add_user(db: &str, username: &str, role: &str, office: &str, password: &str) -> Run {
+    with_stdin(
+        &[
+            "user",
+            "add",
+            "--username",
+            username,
+            "--name",
+            "Ibu Sari",
+            "--role",
+            role,
+            "--office",
+            office,
+            "--password-stdin",
+            "--database",
+            db,
+        ],
+        &format!("{password}\n"),
+    )
+}
+
+#[test]
+fn the_first_admin_is_added_from_the_command_line_and_users_are_listed_and_disabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("u.db").display());
+    let run = add_user(&db, "admin", "admin", "BDL", "sangat-rahasia-sekali");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("added user admin (admin) at BDL"), "{}", run.stdout);
+    let run = add_user(&db, "sari", "petugas", "KLA", "kata-sandi-rahasia-1");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    let weak = add_user(&db, "adi", "petugas", "KLA", "pendek");
+    assert_ne!(weak.code, 0);
+    assert!(weak.stderr.contains("at least 12 characters"), "{}", weak.stderr);
+    let role = add_user(&db, "adi", "kepala", "KLA", "rahasia-panjang-99");
+    assert!(role.stderr.contains("--role \"kepala\""), "{}", role.stderr);
+    let office = add_user(&db, "adi", "petugas", "XYZ", "rahasia-panjang-99");
+    assert!(office.stderr.contains("unknown office XYZ"), "{}", office.stderr);
+    let twice = add_user(&db, "sari", "petugas", "KLA", "kata-sandi-rahasia-1");
+    assert!(twice.stderr.contains("already exists"), "{}", twice.stderr);
+
+    let list = jejak(&["user", "list", "--database", &db]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    let lines: Vec<&str> = list.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", list.stdout);
+    assert!(lines[1].starts_with("sari\tIbu Sari\tpetugas\tKLA\tactive"), "{}", list.stdout);
+    assert!(!list.stdout.contains("argon2"), "no hashes are printed");
+
+    let run = jejak(&["user", "disable", "sari", "--database", &db]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let list = jejak(&["user", "list", "--database", &db]);
+    assert!(list.stdout.contains("sari\tIbu Sari\tpetugas\tKLA\tdisabled"), "{}", list.stdout);
+    let missing = jejak(&["user", "disable", "nobody", "--database", &db]);
+    assert_ne!(missing.code, 0);
+    assert!(missing.stderr.contains("nobody"), "{}", missing.stderr);
+}
+
+#[test]
+fn token_secrets_are_printed_once_and_revocation_shows_in_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("t.db").display());
+    let run = jejak(&[
+        "token",
+        "add",
+        "--name",
+        "siskop2mi",
+        "--role",
+        "analis",
+        "--office",
+        "BDL",
+        "--scope",
+        "search_register",
+        "view_person",
+        "--database",
+        &db,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let secret = run.stdout.trim();
+    assert!(secret.starts_with("jejak_") && secret.len() == 49, "{secret}");
+    assert!(run.stderr.contains("shown only now"), "{}", run.stderr);
+
+    let list = jejak(&["token", "list", "--database", &db]);
+    assert!(
+        list.stdout.starts_with("siskop2mi\tanalis\tBDL\tsearch_register,view_person\tactive"),
+        "{}",
+        list.stdout
+    );
+    assert!(!list.stdout.contains(&secret[6..]), "the secret is never shown again");
+
+    let bad = jejak(&[
+        "token",
+        "add",
+        "--name",
+        "xx",
+        "--role",
+        "analis",
+        "--office",
+        "BDL",
+        "--scope",
+        "record_decision",
+        "--database",
+        &db,
+    ]);
+    assert!(bad.stderr.contains("may not record_decision"), "{}", bad.stderr);
+    let unknown = jejak(&[
+        "token",
+        "add",
+        "--name",
+        "xx",
+        "--role",
+        "analis",
+        "--office",
+        "BDL",
+        "--scope",
+        "fly",
+        "--database",
+        &db,
+    ]);
+    assert!(unknown.stderr.contains("--scope \"fly\""), "{}", unknown.stderr);
+
+    let run = jejak(&["token", "revoke", "siskop2mi", "--database", &db]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let list = jejak(&["token", "list", "--database", &db]);
+    assert!(list.stdout.contains("\trevoked "), "{}", list.stdout);
+    let again = jejak(&["token", "revoke", "siskop2mi", "--database", &db]);
+    assert_ne!(again.code, 0);
+}

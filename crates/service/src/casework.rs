@@ -365,3 +365,64 @@ impl Casework {
         Ok(report)
     }
 }
+
+impl Casework {
+    /// An officer's verdict on a candidate pair: `examined` is the application being
+    /// examined (at the officer's office), `other` the candidate. A reason is required.
+    pub async fn match_verdict(
+        &self,
+        actor: &Actor,
+        examined: ApplicationKey,
+        other: ApplicationKey,
+        confirm: bool,
+        reason: &str,
+    ) -> Result<jejak_domain::MatchDecision> {
+        let app = self.store.get_application(examined).await?;
+        actor.authorize(Action::ConfirmMatch, Some(&app.data.office_code))?;
+        let ctx =
+            self.ctx(actor, Some(format!("memeriksa permohonan {}", app.data.application_id)));
+        if confirm {
+            self.screening.confirm_match(examined, other, reason, &ctx).await
+        } else {
+            self.screening.reject_match(examined, other, reason, &ctx).await
+        }
+    }
+
+    /// A person's full record across offices. Opening it needs a purpose (UU PDP), which is
+    /// logged with the read.
+    pub async fn person(
+        &self,
+        actor: &Actor,
+        person_id: &str,
+        purpose: &str,
+    ) -> Result<crate::persons::Person> {
+        actor.authorize(Action::ViewPerson, None)?;
+        let purpose = purpose.trim();
+        if purpose.chars().count() < 5 {
+            return Err(ServiceError::Invalid(
+                "state the purpose of opening this person's record (e.g. the application examined)"
+                    .into(),
+            ));
+        }
+        self.screening.person(person_id, &self.ctx(actor, Some(purpose.to_owned()))).await
+    }
+
+    /// Rectifies a wrong merge (supervisors of the office of every application split off).
+    pub async fn split_person(
+        &self,
+        actor: &Actor,
+        person_id: &str,
+        keys: &[ApplicationKey],
+        reason: &str,
+    ) -> Result<crate::persons::SplitOutcome> {
+        for key in keys {
+            let app = self.store.get_application(*key).await?;
+            actor.authorize(Action::SplitPerson, Some(&app.data.office_code))?;
+        }
+        if keys.is_empty() {
+            return Err(ServiceError::Invalid("choose the applications to split off".into()));
+        }
+        let ctx = self.ctx(actor, Some(format!("koreksi penggabungan {person_id}")));
+        self.screening.split_person(person_id, keys, reason, &ctx).await
+    }
+}

@@ -59,6 +59,25 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// A state over a register: builds its match index (without following later writes;
+    /// `jejak serve` starts the refresher) and assesses with `rules`.
+    pub async fn start(
+        store: Arc<dyn Store>,
+        auth: Arc<Auth>,
+        rules: Arc<jejak_rules::RuleSet>,
+        clock: Arc<dyn jejak_service::Clock>,
+    ) -> Result<AppState, jejak_service::ServiceError> {
+        let model = jejak_matching::Model::interchange()
+            .map_err(|e| jejak_service::ServiceError::Internal(format!("identity model: {e}")))?;
+        let screening = Arc::new(
+            jejak_service::screening::Screening::start(store.clone(), Arc::new(model)).await?,
+        );
+        let casework = Arc::new(Casework::new(store.clone(), screening, rules, clock));
+        Ok(AppState::new(store, casework, auth))
+    }
+}
+
 /// The application's routes (`ROUTES` lists them with the access each needs).
 pub fn router(state: AppState) -> Router {
     let tls = state.tls;
@@ -74,6 +93,9 @@ pub fn router(state: AppState) -> Router {
         .route("/permohonan/petunjuk", post(pages::application::form_hints))
         .route("/permohonan/{key}", get(pages::application::examine))
         .route("/permohonan/{key}/keputusan", post(pages::application::decide))
+        .route("/permohonan/{key}/kecocokan/{other}", post(pages::application::verdict))
+        .route("/orang/{id}", get(pages::person::show))
+        .route("/orang/{id}/pisah", post(pages::person::split))
         .route("/tinjauan", get(pages::review::list))
         .route("/tinjauan/{id}", post(pages::review::resolve))
         .route("/cari", get(pages::search::search))
@@ -90,6 +112,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/applications/{key}", get(api::examine))
         .route("/api/v1/applications/{key}/decisions", post(api::decide))
         .route("/api/v1/screen", post(api::screen))
+        .route("/api/v1/applications/{key}/matches/{other}", post(api::match_verdict))
+        .route("/api/v1/persons/{id}", get(api::person))
         .route("/api/v1/reviews", get(api::reviews))
         .route("/api/v1/reviews/{id}", post(api::resolve_review))
         .route("/api/v1/search", get(api::search))

@@ -62,6 +62,24 @@ pub const ROUTES: &[RouteSpec] = &[
     page("POST", "/permohonan/petunjuk", Needs(Action::RegisterApplication), "NIK decoding hints"),
     page("GET", "/permohonan/{key}", Needs(Action::ViewPerson), "Examine an application"),
     page("POST", "/permohonan/{key}/keputusan", Needs(Action::RecordDecision), "Record a decision"),
+    page(
+        "POST",
+        "/permohonan/{key}/kecocokan/{other}",
+        Needs(Action::ConfirmMatch),
+        "Confirm or reject a candidate match",
+    ),
+    page(
+        "GET",
+        "/orang/{id}",
+        Needs(Action::ViewPerson),
+        "A person's timeline across offices (purpose required, logged)",
+    ),
+    page(
+        "POST",
+        "/orang/{id}/pisah",
+        Needs(Action::SplitPerson),
+        "Split off applications merged by mistake",
+    ),
     page("GET", "/tinjauan", Needs(Action::ReviewOverride), "Supervisor review queue"),
     page(
         "POST",

@@ -55,22 +55,8 @@ async fn app_with(limiter: RateLimiter, tls: bool) -> App {
         };
         auth.add_user(&admin, input).await.unwrap();
     }
-    let screening = Arc::new(
-        jejak_service::screening::Screening::start(
-            store.clone(),
-            Arc::new(jejak_matching::Model::interchange().unwrap()),
-        )
-        .await
-        .unwrap(),
-    );
     let rules = Arc::new(jejak_rules::catalogue::default_rule_set().unwrap());
-    let casework = Arc::new(jejak_service::casework::Casework::new(
-        store.clone(),
-        screening,
-        rules,
-        clock.clone(),
-    ));
-    let mut state = AppState::new(store, casework, auth.clone());
+    let mut state = AppState::start(store, auth.clone(), rules, clock.clone()).await.unwrap();
     state.limiter = Arc::new(limiter);
     state.tls = tls;
     App { router: router(state), clock, auth, admin, _dir: dir }

@@ -16,6 +16,7 @@ fn sample(route: &RouteSpec, app: &App) -> (String, &'static str, String) {
     let path = route
         .path
         .replace("{key}", &app.application_key.to_string())
+        .replace("{other}", &app.application_key.to_string())
         .replace("{id}", &app.review_id.to_string())
         .replace("{name}", "jejak.css");
     let (kind, body) = match (route.method, route.path) {
@@ -31,6 +32,13 @@ fn sample(route: &RouteSpec, app: &App) -> (String, &'static str, String) {
             r#"{"kind":"deferred","reason_codes":["PMI_NP"],"deferral_until":"2027-05-02","expected_version":99}"#.into(),
         ),
         (_, "/api/v1/reviews/{id}") => ("application/json", r#"{"approve":false}"#.into()),
+        (_, "/api/v1/applications/{key}/matches/{other}") => {
+            ("application/json", r#"{"verdict":"confirm","reason":"sama"}"#.into())
+        }
+        (_, "/permohonan/{key}/kecocokan/{other}") => {
+            ("application/x-www-form-urlencoded", "verdict=confirm&reason=sama".into())
+        }
+        (_, "/orang/{id}/pisah") => ("application/x-www-form-urlencoded", "reason=salah".into()),
         (_, "/api/v1/imports") => ("text/csv", "application_id,office_code,applied_on,full_name\n".into()),
         (_, "/impor") => ("multipart/form-data; boundary=X", "--X--\r\n".into()),
         (_, "/tinjauan/{id}") => ("application/x-www-form-urlencoded", "verdict=refuse".into()),

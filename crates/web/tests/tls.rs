@@ -24,7 +24,9 @@ async fn https_works_with_a_pem_certificate_and_sends_hsts() {
     let url = format!("sqlite://{}", dir.path().join("tls.db").display());
     let store = jejak_store::open(&url).await.unwrap();
     let auth = Auth::new(store.clone(), Arc::new(SystemClock), AuthConfig::default()).unwrap();
-    let mut state = AppState::new(store, Arc::new(auth));
+    let rules = Arc::new(jejak_rules::catalogue::default_rule_set().unwrap());
+    let mut state =
+        AppState::start(store, Arc::new(auth), rules, Arc::new(SystemClock)).await.unwrap();
     state.tls = true;
     let config = jejak_web::security::tls_config(&cert_path, &key_path).unwrap();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

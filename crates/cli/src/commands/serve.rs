@@ -5,14 +5,12 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use jejak_domain::OfficeCode;
-use jejak_matching::Model;
 use jejak_service::SystemClock;
 use jejak_service::auth::Auth;
 use jejak_service::auth::NewUserInput;
 use jejak_service::authz::{Actor, Role};
-use jejak_service::casework::Casework;
 use jejak_service::import::{ImportOptions, InputFile, import_files};
-use jejak_service::screening::{REFRESH_INTERVAL, Screening};
+use jejak_service::screening::REFRESH_INTERVAL;
 use jejak_store::Store;
 use jejak_web::AppState;
 
@@ -48,9 +46,14 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 /// The server's state: the match index built from the register (and kept current from its
 /// change sequence), the rule set in force, users and sessions, the real clock.
 async fn app_state(store: Arc<dyn Store>, auth: Arc<Auth>) -> anyhow::Result<AppState> {
-    let model = Arc::new(Model::interchange().context("loading the identity model")?);
-    let screening =
-        Arc::new(Screening::start(store.clone(), model).await.context("building the match index")?);
+    let rules = jejak_service::rulesets::active_or_default(store.as_ref())
+        .await
+        .context("loading the rule set")?;
+    output::note(&format!("assessing with {}", rules.origin()));
+    let state = AppState::start(store, auth, rules.rules, Arc::new(SystemClock))
+        .await
+        .context("building the match index")?;
+    let screening = state.casework.screening();
     let stats = screening.stats();
     output::note(&format!(
         "match index: {} applications, {} decisions, built in {:.1} s",
@@ -59,13 +62,7 @@ async fn app_state(store: Arc<dyn Store>, auth: Arc<Auth>) -> anyhow::Result<App
         stats.elapsed.as_secs_f64()
     ));
     screening.spawn_refresher(REFRESH_INTERVAL);
-    let rules = jejak_service::rulesets::active_or_default(store.as_ref())
-        .await
-        .context("loading the rule set")?;
-    output::note(&format!("assessing with {}", rules.origin()));
-    let casework =
-        Arc::new(Casework::new(store.clone(), screening, rules.rules, Arc::new(SystemClock)));
-    Ok(AppState::new(store, casework, auth))
+    Ok(state)
 }
 
 async fn run_server(

@@ -74,6 +74,13 @@ async fn a_deferral_at_one_office_is_seen_with_its_evidence_at_the_next() {
     let evidence = browser.text().await;
     assert!(evidence.contains("full_name") && evidence.contains("nik"), "{evidence}");
     browser.screenshot("examination").await;
+
+    // The person's timeline across offices opens with the examined application as purpose.
+    browser.click("a[href^='/orang/']").await;
+    let text = browser.text().await;
+    assert!(text.contains("Keperluan: memeriksa permohonan"), "{text}");
+    assert!(text.contains("BDL-7") && text.contains("Ditunda"), "{text}");
+    browser.screenshot("person").await;
     browser.close().await;
 }
 

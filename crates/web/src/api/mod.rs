@@ -54,7 +54,7 @@ pub(crate) async fn queue(State(state): State<AppState>, user: CurrentUser) -> R
 fn application_from_json(
     body: &Map<String, Value>,
     office: &jejak_domain::OfficeCode,
-) -> Result<jejak_domain::NewApplication, Response> {
+) -> Result<jejak_domain::NewApplication, Box<Response>> {
     let mut owned: Vec<(String, String)> = Vec::new();
     for (k, v) in body {
         let text = match v {
@@ -62,10 +62,10 @@ fn application_from_json(
             Value::String(s) => s.clone(),
             Value::Number(n) => n.to_string(),
             other => {
-                return Err(api_status(
+                return Err(Box::new(api_status(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     format!("field {k}: expected a string, got {other}"),
-                ));
+                )));
             }
         };
         owned.push((k.clone(), text));
@@ -77,22 +77,26 @@ fn application_from_json(
     let parsed = parse_record(owned.iter().map(|(k, v)| (k.as_str(), v.as_str())), &offices);
     match parsed.application {
         Some(app) => Ok(app),
-        None => Err((
+        None => Err(Box::new((
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(json!({
                 "error": "invalid application",
                 "fields": parsed.errors.iter().map(|p| json!({"field": p.field, "value": p.value, "message": p.message})).collect::<Vec<_>>(),
             })),
         )
-            .into_response()),
+            .into_response())),
     }
 }
 
-fn json_object(body: &Bytes) -> Result<Map<String, Value>, Response> {
+fn json_object(body: &Bytes) -> Result<Map<String, Value>, Box<Response>> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(api_status(StatusCode::BAD_REQUEST, "the body must be a JSON object")),
-        Err(e) => Err(api_status(StatusCode::BAD_REQUEST, format!("malformed JSON: {e}"))),
+        Ok(_) => {
+            Err(Box::new(api_status(StatusCode::BAD_REQUEST, "the body must be a JSON object")))
+        }
+        Err(e) => {
+            Err(Box::new(api_status(StatusCode::BAD_REQUEST, format!("malformed JSON: {e}"))))
+        }
     }
 }
 
@@ -107,11 +111,11 @@ pub(crate) async fn create_application(
     }
     let map = match json_object(&body) {
         Ok(m) => m,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let app = match application_from_json(&map, &user.actor.office) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match state.casework.register(&user.actor, &app).await {
         Ok(stored) => (StatusCode::CREATED, Json(ApplicationView::from(&stored))).into_response(),
@@ -130,11 +134,11 @@ pub(crate) async fn screen(
     }
     let map = match json_object(&body) {
         Ok(m) => m,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let app = match application_from_json(&map, &user.actor.office) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match state.casework.screen(&user.actor, &app).await {
         Ok(report) => Json(ScreenView::new(&app.application_id, &report)).into_response(),
@@ -284,6 +288,84 @@ pub(crate) async fn import(
             };
             (status, Json(types::import_view(&report))).into_response()
         }
+        Err(e) => api_error(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct VerdictBody {
+    verdict: String,
+    reason: String,
+}
+
+/// `POST /api/v1/applications/{key}/matches/{other}`.
+pub(crate) async fn match_verdict(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((key, other)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Response {
+    let body: VerdictBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => return api_status(StatusCode::BAD_REQUEST, format!("malformed verdict: {e}")),
+    };
+    let confirm = match body.verdict.as_str() {
+        "confirm" => true,
+        "reject" => false,
+        other => {
+            return api_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("verdict: {other:?} is not confirm or reject"),
+            );
+        }
+    };
+    let result = state
+        .casework
+        .match_verdict(
+            &user.actor,
+            ApplicationKey(key),
+            ApplicationKey(other),
+            confirm,
+            &body.reason,
+        )
+        .await;
+    match result {
+        Ok(d) => {
+            let (a, b) = d.data.pair();
+            (
+                StatusCode::CREATED,
+                Json(json!({"id": d.id, "pair": [a.0, b.0], "verdict": body.verdict})),
+            )
+                .into_response()
+        }
+        Err(e) => api_error(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PersonQuery {
+    purpose: Option<String>,
+}
+
+/// `GET /api/v1/persons/{id}?purpose=...`.
+pub(crate) async fn person(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(q): Query<PersonQuery>,
+) -> Response {
+    let purpose = q.purpose.unwrap_or_default();
+    match state.casework.person(&user.actor, &id, &purpose).await {
+        Ok(p) => Json(json!({
+            "id": p.id,
+            "applications": p.applications.iter().map(|a| json!({
+                "key": a.key.0,
+                "application": types::fields_json(&a.application),
+                "decisions": a.decisions,
+            })).collect::<Vec<_>>(),
+            "unresolved": p.unresolved.iter().map(|(a, b)| [a.0, b.0]).collect::<Vec<_>>(),
+        }))
+        .into_response(),
         Err(e) => api_error(&e),
     }
 }

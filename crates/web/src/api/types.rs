@@ -16,16 +16,21 @@ pub(crate) struct ApplicationView {
     application: Value,
 }
 
+/// An application's fields under their interchange names (empty fields left out).
+pub(crate) fn fields_json(app: &jejak_domain::NewApplication) -> Value {
+    let cells = jejak_interchange::cells(app);
+    let mut map = serde_json::Map::new();
+    for (column, value) in jejak_interchange::Column::ALL.iter().zip(cells) {
+        if !value.is_empty() {
+            map.insert(column.canonical().to_owned(), Value::String(value));
+        }
+    }
+    Value::Object(map)
+}
+
 impl From<&Application> for ApplicationView {
     fn from(a: &Application) -> Self {
-        let cells = jejak_interchange::cells(&a.data);
-        let mut map = serde_json::Map::new();
-        for (column, value) in jejak_interchange::Column::ALL.iter().zip(cells) {
-            if !value.is_empty() {
-                map.insert(column.canonical().to_owned(), Value::String(value));
-            }
-        }
-        Self { key: a.key.0, version: a.version, application: Value::Object(map) }
+        Self { key: a.key.0, version: a.version, application: fields_json(&a.data) }
     }
 }
 

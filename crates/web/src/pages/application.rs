@@ -312,6 +312,9 @@ fn examination_page(ctx: &PageCtx, exam: &Examination, message: Option<Markup>) 
 
 fn candidates(ctx: &PageCtx, exam: &Examination) -> Markup {
     let lang = ctx.lang;
+    let may_verdict = ctx
+        .actor()
+        .may(jejak_service::authz::Action::ConfirmMatch, Some(&exam.application.data.office_code));
     let shown: Vec<_> =
         exam.report.candidates.iter().filter(|c| c.band != jejak_matching::Band::NoMatch).collect();
     html! {
@@ -330,7 +333,25 @@ fn candidates(ctx: &PageCtx, exam: &Examination) -> Markup {
                         tr {
                             td { (format!("{:.1}%", c.probability * 100.0)) br; (match_band(lang, c.band)) }
                             td { (c.application_id) " @ " strong { (c.office_code.as_str()) } br;
-                                 (lang.date(c.applied_on)) br; span.muted { (c.person_id) } }
+                                 (lang.date(c.applied_on)) br;
+                                 a href=(format!("/orang/{}?tujuan=memeriksa%20permohonan%20{}", c.person_id, exam.application.key.0)) { (c.person_id) }
+                                 @if let Some(v) = &c.verdict {
+                                     br; span.muted { (match v.data.verdict() {
+                                         jejak_domain::Verdict::Confirm => ctx.t("dikonfirmasi sama", "confirmed same"),
+                                         jejak_domain::Verdict::Reject => ctx.t("dinyatakan berbeda", "rejected as different"),
+                                     }) " (" (v.data.officer()) ")" }
+                                 }
+                                 @if may_verdict {
+                                     form.verdict method="post" action=(format!("/permohonan/{}/kecocokan/{}", exam.application.key.0, c.key.0)) {
+                                         (ctx.chrome().csrf_field())
+                                         label.muted for=(format!("why-{}", c.key.0)) { (ctx.t("Alasan", "Reason")) }
+                                         input type="text" id=(format!("why-{}", c.key.0)) name="reason" required;
+                                         button.secondary type="submit" name="verdict" value="confirm" { (ctx.t("Orang yang sama", "Same person")) }
+                                         " "
+                                         button.secondary type="submit" name="verdict" value="reject" { (ctx.t("Bukan", "Not the same")) }
+                                     }
+                                 }
+                            }
                             td {
                                 @if let Some(until) = c.history.active_bar_until {
                                     span.failed { (ctx.t("Penangguhan berlaku sampai", "Bar in force until")) " " (lang.date(until)) } br;
@@ -461,4 +482,29 @@ pub(crate) async fn decide(
 /// Decodes an urlencoded body into pairs, keeping repeated names (`reason=A&reason=B`).
 fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct VerdictForm {
+    verdict: String,
+    reason: String,
+}
+
+/// `POST /permohonan/{key}/kecocokan/{other}`: the officer's verdict on a candidate.
+pub(crate) async fn verdict(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path((key, other)): Path<(i64, i64)>,
+    Form(form): Form<VerdictForm>,
+) -> Response {
+    let confirm = form.verdict == "confirm";
+    let key = ApplicationKey(key);
+    let result = state
+        .casework
+        .match_verdict(ctx.actor(), key, ApplicationKey(other), confirm, &form.reason)
+        .await;
+    match result {
+        Ok(_) => Redirect::to(&format!("/permohonan/{}", key.0)).into_response(),
+        Err(e) => ctx.fail(&e),
+    }
 }

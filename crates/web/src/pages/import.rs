@@ -22,9 +22,12 @@ const UPLOAD_TTL: Duration = Duration::from_secs(30 * 60);
 /// Largest upload accepted (all files together).
 pub(crate) const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
 
-/// Checked uploads awaiting confirmation: token -> (user, files, when).
+/// token -> (user, files, when checked).
+type Uploads = HashMap<String, (String, Vec<InputFile>, Instant)>;
+
+/// Checked uploads awaiting confirmation.
 #[derive(Default)]
-pub(crate) struct PendingUploads(Mutex<HashMap<String, (String, Vec<InputFile>, Instant)>>);
+pub(crate) struct PendingUploads(Mutex<Uploads>);
 
 impl PendingUploads {
     fn put(&self, user: &str, files: Vec<InputFile>) -> Option<String> {

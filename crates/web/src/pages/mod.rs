@@ -4,6 +4,7 @@
 
 pub(crate) mod application;
 pub(crate) mod import;
+pub(crate) mod person;
 pub(crate) mod queue;
 pub(crate) mod review;
 pub(crate) mod search;

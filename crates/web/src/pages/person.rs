@@ -1,0 +1,144 @@
+//! The person page: every application of one person across offices, oldest first, with the
+//! decisions and the officers' match verdicts. Opening it needs a purpose, logged with the
+//! read (UU PDP); supervisors can split off applications merged by mistake, with a reason.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use jejak_domain::{ApplicationKey, Verdict};
+use jejak_service::ServiceError;
+use jejak_service::authz::Action;
+use maud::html;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::layout::page;
+use crate::pages::PageCtx;
+use crate::pages::application::kind_label;
+
+#[derive(Deserialize)]
+pub(crate) struct PurposeQuery {
+    tujuan: Option<String>,
+}
+
+/// `GET /orang/{id}?tujuan=...`.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    Query(q): Query<PurposeQuery>,
+) -> Response {
+    let title = format!("{} {id}", ctx.t("Orang", "Person"));
+    let Some(purpose) = q.tujuan.filter(|t| !t.trim().is_empty()) else {
+        if let Err(e) = ctx.actor().authorize(Action::ViewPerson, None) {
+            return ctx.fail(&e);
+        }
+        let body = html! {
+            p { (ctx.t("Rekam data lengkap seseorang hanya dibuka untuk suatu keperluan, yang dicatat.",
+                       "A person's full record is opened only for a stated purpose, which is logged.")) }
+            form.stack method="get" action=(format!("/orang/{id}")) {
+                div {
+                    label for="tujuan" { (ctx.t("Keperluan", "Purpose")) }
+                    input type="text" id="tujuan" name="tujuan" required minlength="5";
+                }
+                div { button type="submit" { (ctx.t("Buka", "Open")) } }
+            }
+        };
+        return page(&ctx.chrome(), &title, body).into_response();
+    };
+    let person = match state.casework.person(ctx.actor(), &id, &purpose).await {
+        Ok(p) => p,
+        Err(e) => return ctx.fail(&e),
+    };
+    let lang = ctx.lang;
+    let may_split = ctx.actor().may(Action::SplitPerson, Some(&ctx.actor().office));
+    let body = html! {
+        p.muted { (ctx.t("Keperluan: ", "Purpose: ")) (purpose) }
+        @if !person.unresolved.is_empty() {
+            p.notice { (ctx.t("Putusan petugas saling bertentangan pada pasangan: ",
+                              "Officers' verdicts contradict each other on: "))
+                @for (a, b) in &person.unresolved { (a.0) "–" (b.0) " " } }
+        }
+        h2 { (ctx.t("Riwayat di seluruh kantor", "History across offices")) }
+        form method="post" action=(format!("/orang/{id}/pisah")) {
+            (ctx.chrome().csrf_field())
+            table {
+                thead { tr {
+                    @if may_split { th { span.muted { (ctx.t("Pisahkan", "Split off")) } } }
+                    th { (ctx.t("Tanggal", "Date")) } th { (ctx.t("Kantor", "Office")) }
+                    th { (ctx.t("Permohonan", "Application")) } th { (ctx.t("Nama", "Name")) }
+                    th { "NIK" } th { (ctx.t("Keputusan", "Decisions")) }
+                } }
+                tbody {
+                    @for a in &person.applications {
+                        tr {
+                            @if may_split { td { input type="checkbox" name="key" value=(a.key.0)
+                                aria-label=(format!("{} {}", ctx.t("Pisahkan", "Split off"), a.application.application_id)); } }
+                            td { (lang.date(a.application.applied_on)) }
+                            td { (a.application.office_code.as_str()) }
+                            td { a href=(format!("/permohonan/{}", a.key.0)) { (a.application.application_id) } }
+                            td { (a.application.full_name) }
+                            td { (a.application.nik.as_ref().map(|n| n.as_str()).unwrap_or("—")) }
+                            td {
+                                @for d in &a.decisions {
+                                    (kind_label(lang, d.data.kind)) " " (lang.date(d.data.decided_on))
+                                    @if let Some(u) = d.data.deferral_until { " → " (lang.date(u)) }
+                                    " " (d.data.reason_codes.join(", ")) br;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if may_split && person.applications.len() > 1 {
+                div.stack {
+                    label for="split-reason" { (ctx.t("Alasan koreksi (wajib)", "Reason for the correction (required)")) }
+                    input type="text" id="split-reason" name="reason" required;
+                    button.danger type="submit" { (ctx.t("Pisahkan yang dipilih", "Split off the selected")) }
+                }
+            }
+        }
+        @if !person.verdicts.is_empty() {
+            h2 { (ctx.t("Putusan kecocokan oleh petugas", "Officers' match verdicts")) }
+            ul {
+                @for v in &person.verdicts {
+                    @let (a, b) = v.data.pair();
+                    li { (a.0) "–" (b.0) ": "
+                        strong { (match v.data.verdict() { Verdict::Confirm => ctx.t("orang yang sama", "same person"), Verdict::Reject => ctx.t("bukan orang yang sama", "not the same person") }) }
+                        " — " (v.data.reason()) span.muted { " (" (v.data.officer()) ", " (v.data.decided_at()) ")" } }
+                }
+            }
+        }
+    };
+    page(&ctx.chrome(), &title, body).into_response()
+}
+
+/// `POST /orang/{id}/pisah`: `key=..&key=..&reason=..`.
+pub(crate) async fn split(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    axum::extract::RawForm(body): axum::extract::RawForm,
+) -> Response {
+    if let Err(e) = ctx.actor().authorize(Action::SplitPerson, Some(&ctx.actor().office)) {
+        return ctx.fail(&e);
+    }
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let mut keys = Vec::new();
+    for (k, v) in pairs.iter().filter(|(k, _)| k == "key") {
+        match v.parse() {
+            Ok(n) => keys.push(ApplicationKey(n)),
+            Err(_) => {
+                return ctx
+                    .fail(&ServiceError::Invalid(format!("{k}: {v:?} is not an application")));
+            }
+        }
+    }
+    let reason = pairs.iter().find(|(k, _)| k == "reason").map_or("", |(_, v)| v.as_str());
+    match state.casework.split_person(ctx.actor(), &id, &keys, reason).await {
+        Ok(outcome) => {
+            let first = outcome.persons.first().cloned().unwrap_or(id);
+            Redirect::to(&format!("/orang/{first}?tujuan=koreksi%20penggabungan")).into_response()
+        }
+        Err(e) => ctx.fail(&e),
+    }
+}

@@ -14,5 +14,5 @@ pub use column::Column;
 pub use diagnostic::Diagnostic;
 pub use header::{HeaderError, HeaderMapping, Mapping};
 pub use read::{Format, ReadOptions, ReadReport, ReadRow, RejectedRow, read_table};
-pub use record::{FieldProblem, ParsedRecord, parse_record};
+pub use record::{FieldProblem, JsonRecordError, ParsedRecord, parse_json_record, parse_record};
 pub use write::{cells, write_csv, write_xlsx};

@@ -58,6 +58,55 @@ pub fn parse_record<'a>(
     }
 }
 
+/// Why a JSON payload is not an application at all (as opposed to one with bad fields).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JsonRecordError {
+    #[error("malformed JSON: {0}")]
+    Malformed(String),
+    #[error("the body must be a JSON object of field names")]
+    NotAnObject,
+    #[error("field {field}: expected a string, got {found}")]
+    NotText { field: String, found: &'static str },
+}
+
+/// Parses an application sent as a JSON object (the API's payload): field names as in
+/// [`parse_record`], values as strings (numbers are taken as their text, `null` as absent).
+/// Without `office_code`, `default_office` is used.
+pub fn parse_json_record(
+    body: &[u8],
+    default_office: &OfficeCode,
+    known_offices: &HashSet<OfficeCode>,
+) -> Result<ParsedRecord, JsonRecordError> {
+    use serde_json::Value;
+    let map = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => map,
+        Ok(_) => return Err(JsonRecordError::NotAnObject),
+        Err(e) => return Err(JsonRecordError::Malformed(e.to_string())),
+    };
+    let mut fields: Vec<(String, String)> = Vec::with_capacity(map.len() + 1);
+    for (name, value) in map {
+        let text = match value {
+            Value::Null => continue,
+            Value::String(s) => s,
+            Value::Number(n) => n.to_string(),
+            Value::Bool(_) => {
+                return Err(JsonRecordError::NotText { field: name, found: "a boolean" });
+            }
+            Value::Array(_) => {
+                return Err(JsonRecordError::NotText { field: name, found: "an array" });
+            }
+            Value::Object(_) => {
+                return Err(JsonRecordError::NotText { field: name, found: "an object" });
+            }
+        };
+        fields.push((name, text));
+    }
+    if !fields.iter().any(|(k, _)| Column::from_header(k) == Some(Column::OfficeCode)) {
+        fields.push(("office_code".into(), default_office.as_str().to_owned()));
+    }
+    Ok(parse_record(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())), known_offices))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +131,21 @@ mod tests {
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
         let app = parsed.application.unwrap();
         assert_eq!(app.phone.unwrap().as_str(), "+6281234567890");
+    }
+
+    #[test]
+    fn json_payloads_parse_like_forms_and_say_what_is_wrong() {
+        let kla = OfficeCode::parse("KLA").unwrap();
+        let ok = br#"{"application_id":"KLA-1","applied_on":"2025-02-01","full_name":"Sri","nik":1807054503950001,"phone":null}"#;
+        let parsed = parse_json_record(ok, &kla, &offices()).unwrap();
+        assert_eq!(parsed.application.unwrap().office_code, kla);
+        assert_eq!(parse_json_record(b"[1]", &kla, &offices()), Err(JsonRecordError::NotAnObject));
+        assert!(matches!(
+            parse_json_record(b"{", &kla, &offices()),
+            Err(JsonRecordError::Malformed(_))
+        ));
+        let bad = parse_json_record(br#"{"full_name":true}"#, &kla, &offices()).unwrap_err();
+        assert_eq!(bad.to_string(), "field full_name: expected a string, got a boolean");
     }
 
     #[test]

@@ -10,12 +10,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jejak_domain::ApplicationKey;
-use jejak_interchange::parse_record;
+use jejak_interchange::{JsonRecordError, parse_json_record};
 use jejak_service::authz::Action;
 use jejak_service::casework::DecisionOutcome;
 use jejak_service::import::InputFile;
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::json;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -50,53 +50,33 @@ pub(crate) async fn queue(State(state): State<AppState>, user: CurrentUser) -> R
     }
 }
 
-/// Turns a JSON object of interchange fields into an application (strings, numbers as text).
+/// The application in a JSON payload (interchange field names), or the 4xx answer.
 fn application_from_json(
-    body: &Map<String, Value>,
+    body: &Bytes,
     office: &jejak_domain::OfficeCode,
 ) -> Result<jejak_domain::NewApplication, Box<Response>> {
-    let mut owned: Vec<(String, String)> = Vec::new();
-    for (k, v) in body {
-        let text = match v {
-            Value::Null => continue,
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            other => {
-                return Err(Box::new(api_status(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    format!("field {k}: expected a string, got {other}"),
-                )));
-            }
-        };
-        owned.push((k.clone(), text));
-    }
-    if !owned.iter().any(|(k, _)| k == "office_code") {
-        owned.push(("office_code".into(), office.as_str().to_owned()));
-    }
     let offices = std::collections::HashSet::from([office.clone()]);
-    let parsed = parse_record(owned.iter().map(|(k, v)| (k.as_str(), v.as_str())), &offices);
-    match parsed.application {
-        Some(app) => Ok(app),
-        None => Err(Box::new((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({
-                "error": "invalid application",
-                "fields": parsed.errors.iter().map(|p| json!({"field": p.field, "value": p.value, "message": p.message})).collect::<Vec<_>>(),
-            })),
-        )
-            .into_response())),
-    }
-}
-
-fn json_object(body: &Bytes) -> Result<Map<String, Value>, Box<Response>> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => {
-            Err(Box::new(api_status(StatusCode::BAD_REQUEST, "the body must be a JSON object")))
+    let parsed = match parse_json_record(body, office, &offices) {
+        Ok(parsed) => parsed,
+        Err(e @ JsonRecordError::Malformed(_)) | Err(e @ JsonRecordError::NotAnObject) => {
+            return Err(Box::new(api_status(StatusCode::BAD_REQUEST, e.to_string())));
         }
         Err(e) => {
-            Err(Box::new(api_status(StatusCode::BAD_REQUEST, format!("malformed JSON: {e}"))))
+            return Err(Box::new(api_status(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())));
         }
+    };
+    match parsed.application {
+        Some(app) => Ok(app),
+        None => Err(Box::new(
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({
+                    "error": "invalid application",
+                    "fields": parsed.errors.iter().map(|p| json!({"field": p.field, "value": p.value, "message": p.message})).collect::<Vec<_>>(),
+                })),
+            )
+                .into_response(),
+        )),
     }
 }
 
@@ -109,11 +89,7 @@ pub(crate) async fn create_application(
     if let Err(e) = user.actor.authorize(Action::RegisterApplication, Some(&user.actor.office)) {
         return api_error(&e);
     }
-    let map = match json_object(&body) {
-        Ok(m) => m,
-        Err(r) => return *r,
-    };
-    let app = match application_from_json(&map, &user.actor.office) {
+    let app = match application_from_json(&body, &user.actor.office) {
         Ok(a) => a,
         Err(r) => return *r,
     };
@@ -132,11 +108,7 @@ pub(crate) async fn screen(
     if let Err(e) = user.actor.authorize(Action::ScreenApplication, Some(&user.actor.office)) {
         return api_error(&e);
     }
-    let map = match json_object(&body) {
-        Ok(m) => m,
-        Err(r) => return *r,
-    };
-    let app = match application_from_json(&map, &user.actor.office) {
+    let app = match application_from_json(&body, &user.actor.office) {
         Ok(a) => a,
         Err(r) => return *r,
     };

@@ -39,8 +39,9 @@ impl Browser {
         self.select("#f-purpose", "work").await;
         self.fill("#f-destination_country", "MY").await;
         self.click("form.stack button[type=submit]").await;
-        let text = self.text().await;
-        assert!(text.contains(&format!("Permohonan {application_id}")), "{text}");
+        let heading = format!("Permohonan {application_id}");
+        let text = self.text_with(&heading).await;
+        assert!(text.contains(&heading), "{text}");
     }
 
     /// Defers the open application for six months with reason PMI_NP.
@@ -49,7 +50,7 @@ impl Browser {
         self.click("input[name=reason][value=PMI_NP]").await;
         self.set_value("#deferral_until", "2027-05-22").await;
         self.click("form[action$='/keputusan'] button[type=submit]").await;
-        let text = self.text().await;
+        let text = self.text_with("Keputusan tersimpan").await;
         assert!(text.contains("Keputusan tersimpan: Ditunda"), "{text}");
     }
 }
@@ -77,7 +78,7 @@ async fn a_deferral_at_one_office_is_seen_with_its_evidence_at_the_next() {
 
     // The person's timeline across offices opens with the examined application as purpose.
     browser.click("a[href^='/orang/']").await;
-    let text = browser.text().await;
+    let text = browser.text_with("Keperluan").await;
     assert!(text.contains("Keperluan: memeriksa permohonan"), "{text}");
     assert!(text.contains("BDL-7") && text.contains("Ditunda"), "{text}");
     browser.screenshot("person").await;
@@ -98,7 +99,7 @@ async fn issuing_despite_a_bar_waits_for_the_supervisor_who_approves_it() {
     let url = browser.client.current_url().await.unwrap();
     browser.click("input[name=kind][value=issued]").await;
     browser.click("form[action$='/keputusan'] button[type=submit]").await;
-    let text = browser.text().await;
+    let text = browser.text_with("Menunggu persetujuan").await;
     assert!(text.contains("Menunggu persetujuan kepala seksi"), "{text}");
     assert!(text.contains("R12B"), "the grounds name the failed check: {text}");
     browser.logout().await;
@@ -109,7 +110,8 @@ async fn issuing_despite_a_bar_waits_for_the_supervisor_who_approves_it() {
     let text = browser.text().await;
     assert!(text.contains("KLA-9") && text.contains("petugas.kla"), "{text}");
     browser.click("button[value=approve]").await;
-    assert!(browser.text().await.contains("Tidak ada permintaan yang menunggu"));
+    let text = browser.text_with("Tidak ada permintaan yang menunggu").await;
+    assert!(text.contains("Tidak ada permintaan yang menunggu"), "{text}");
     browser.goto(url.as_str()).await;
     let text = browser.text().await;
     assert!(text.contains("diterbitkan"), "{text}");
@@ -124,6 +126,7 @@ async fn the_english_switch_translates_the_pages_and_is_remembered() {
     browser.login(&server, "petugas.kla").await;
     assert!(browser.source().await.contains("<html lang=\"id\""));
     browser.click("a[lang=en]").await;
+    browser.text_with("Pending applications").await;
     let source = browser.source().await;
     assert!(source.contains("<html lang=\"en\""), "{source}");
     assert!(browser.text().await.contains("Pending applications"));
@@ -151,7 +154,7 @@ async fn a_bad_upload_shows_the_row_level_errors_and_imports_nothing() {
     let input = browser.client.find(Locator::Css("input[type=file]")).await.unwrap();
     input.send_keys(bad.to_str().unwrap()).await.unwrap();
     browser.click("main form button[type=submit]").await;
-    let text = browser.text().await;
+    let text = browser.text_with("kesalahan").await;
     assert!(text.contains("kesalahan: tidak ada yang diimpor"), "{text}");
     assert!(text.contains("applied_on") && text.contains("nik"), "{text}");
     assert!(!text.contains("Konfirmasi impor"), "no confirm button with errors");
@@ -170,7 +173,7 @@ async fn search_finds_an_old_spelling_and_shows_the_nik_masked() {
     browser.goto(&server.at("/cari")).await;
     browser.fill("#q", "Soeryani binti Achmad").await;
     browser.click("form[role=search] button").await;
-    let text = browser.text().await;
+    let text = browser.text_with("hasil").await;
     assert!(text.contains("Suryani binti Ahmad"), "{text}");
     assert!(text.contains("1807********0001"), "{text}");
     assert!(!text.contains("1807054503950001"), "the list never shows the whole NIK");
@@ -188,7 +191,7 @@ async fn pages_need_a_login_and_a_wrong_password_is_refused() {
     browser.fill("input[name=username]", "petugas.kla").await;
     browser.fill("input[name=password]", &format!("{PASSWORD}x")).await;
     browser.click("form button[type=submit]").await;
-    let text = browser.text().await;
+    let text = browser.text_with("Masuk").await;
     assert!(!text.contains("Antrean"), "{text}");
     browser.screenshot("login-refused").await;
     browser.login(&server, "petugas.kla").await;

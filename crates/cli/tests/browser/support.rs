@@ -178,8 +178,37 @@ impl Browser {
         self.client.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
     }
 
+    /// The page's visible text. A page still being replaced after a click makes the body
+    /// element stale: read again.
     pub async fn text(&self) -> String {
-        self.client.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let attempt = async {
+                let body = self.client.find(Locator::Css("body")).await?;
+                body.text().await
+            };
+            match attempt.await {
+                Ok(text) => return text,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("cannot read the page: {e}"),
+            }
+        }
+    }
+
+    /// The page's text once it contains `needle` (after a click that loads another page),
+    /// or whatever it says after 10 s.
+    pub async fn text_with(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = self.text().await;
+            if text.contains(needle) || Instant::now() >= deadline {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     pub async fn source(&self) -> String {
@@ -191,12 +220,14 @@ impl Browser {
         self.fill("input[name=username]", user).await;
         self.fill("input[name=password]", PASSWORD).await;
         self.click("form button[type=submit]").await;
-        let text = self.text().await;
+        let text = self.text_with(user).await;
         assert!(text.contains(user), "not logged in as {user}: {text}");
     }
 
     pub async fn logout(&self) {
         self.click("header form[action='/logout'] button").await;
+        let text = self.text_with("Kata sandi").await;
+        assert!(text.contains("Kata sandi"), "logged out onto the login page: {text}");
     }
 
     /// Saves a PNG of the page under `target/screenshots/NAME.png`.

@@ -426,3 +426,84 @@ impl Casework {
         self.screening.split_person(person_id, keys, reason, &ctx).await
     }
 }
+
+impl Casework {
+    /// Stores uploaded rule files as a draft; the uploader must be the author named in the
+    /// files' header (the four-eyes check at publication compares against it).
+    pub async fn draft_rules(
+        &self,
+        actor: &Actor,
+        sources: &[jejak_rules::Source],
+    ) -> Result<jejak_store::StoredRuleSet> {
+        actor.authorize(Action::DraftRules, None)?;
+        let set = crate::rulesets::load_sources(sources)?;
+        if set.info().author.trim().to_lowercase() != actor.username.to_lowercase() {
+            return Err(ServiceError::Invalid(format!(
+                "the rule set names {} as its author: upload it as that user, or change `author` to {}",
+                set.info().author,
+                actor.username
+            )));
+        }
+        crate::rulesets::draft(self.store.as_ref(), sources, &self.ctx(actor, None)).await
+    }
+
+    /// Publishes a draft (never by its author).
+    pub async fn publish_rules(
+        &self,
+        actor: &Actor,
+        version: &str,
+    ) -> Result<jejak_store::StoredRuleSet> {
+        actor.authorize(Action::PublishRules, None)?;
+        crate::rulesets::publish(self.store.as_ref(), version, &self.ctx(actor, None)).await
+    }
+
+    /// Activates a published version; assessments of this server use it at once (other
+    /// servers at their next start).
+    pub async fn activate_rules(
+        &self,
+        actor: &Actor,
+        version: &str,
+    ) -> Result<jejak_store::StoredRuleSet> {
+        actor.authorize(Action::ActivateRules, None)?;
+        let stored =
+            crate::rulesets::activate(self.store.as_ref(), version, &self.ctx(actor, None)).await?;
+        if let Some(active) = crate::rulesets::active(self.store.as_ref()).await? {
+            self.set_rules(active.rules)?;
+        }
+        Ok(stored)
+    }
+
+    /// Every rule-set version in the register.
+    pub async fn rule_sets(&self, actor: &Actor) -> Result<Vec<jejak_store::StoredRuleSet>> {
+        actor.authorize(Action::ViewRules, None)?;
+        crate::rulesets::list(self.store.as_ref()).await
+    }
+
+    /// Replays the register's history under a stored version, against the rule set in force.
+    pub async fn backtest_rules(
+        &self,
+        actor: &Actor,
+        version: &str,
+    ) -> Result<jejak_rules::backtest::BacktestReport> {
+        actor.authorize(Action::RunBacktest, None)?;
+        let stored = self
+            .store
+            .rule_set(version)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("rule set {version}")))?;
+        let candidate = crate::rulesets::load_stored(&stored)?;
+        let baseline = self.rules()?;
+        let model = std::sync::Arc::new(
+            jejak_matching::Model::interchange()
+                .map_err(|e| ServiceError::Internal(format!("identity model: {e}")))?,
+        );
+        crate::backtest::backtest_store(
+            self.store.as_ref(),
+            model,
+            &candidate,
+            Some(&baseline),
+            jejak_rules::backtest::BacktestOptions::default(),
+        )
+        .await
+    }
+}

@@ -99,6 +99,11 @@ pub fn router(state: AppState) -> Router {
         .route("/tinjauan", get(pages::review::list))
         .route("/tinjauan/{id}", post(pages::review::resolve))
         .route("/cari", get(pages::search::search))
+        .route("/aturan", get(pages::rules::list))
+        .route("/aturan/draf", post(pages::rules::draft))
+        .route("/aturan/{version}/terbitkan", post(pages::rules::publish))
+        .route("/aturan/{version}/aktifkan", post(pages::rules::activate))
+        .route("/aturan/{version}/uji", get(pages::rules::backtest))
         .route(
             "/impor",
             get(pages::import::form)

@@ -18,7 +18,8 @@ fn sample(route: &RouteSpec, app: &App) -> (String, &'static str, String) {
         .replace("{key}", &app.application_key.to_string())
         .replace("{other}", &app.application_key.to_string())
         .replace("{id}", &app.review_id.to_string())
-        .replace("{name}", "jejak.css");
+        .replace("{name}", "jejak.css")
+        .replace("{version}", "2099.1");
     let (kind, body) = match (route.method, route.path) {
         ("GET", "/api/v1/search") => return (format!("{path}?q=Suryani"), "", String::new()),
         ("GET", "/cari") => return (format!("{path}?q=Suryani"), "", String::new()),
@@ -38,6 +39,7 @@ fn sample(route: &RouteSpec, app: &App) -> (String, &'static str, String) {
         (_, "/permohonan/{key}/kecocokan/{other}") => {
             ("application/x-www-form-urlencoded", "verdict=confirm&reason=sama".into())
         }
+        (_, "/aturan/draf") => ("multipart/form-data; boundary=X", "--X--\r\n".into()),
         (_, "/orang/{id}/pisah") => ("application/x-www-form-urlencoded", "reason=salah".into()),
         (_, "/api/v1/imports") => ("text/csv", "application_id,office_code,applied_on,full_name\n".into()),
         (_, "/impor") => ("multipart/form-data; boundary=X", "--X--\r\n".into()),

@@ -141,3 +141,35 @@ async fn pages_stay_small_and_assets_are_cached() {
     assert_eq!(css.status, StatusCode::OK);
     assert_eq!(app.get("/static/../Cargo.toml", None).await.status, StatusCode::NOT_FOUND);
 }
+
+/// A multipart body with one file.
+fn multipart_file(field: &str, name: &str, text: &str, csrf: &str) -> String {
+    format!(
+        "--X\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n--X\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n{text}\r\n--X--\r\n"
+    )
+}
+
+#[tokio::test]
+async fn a_rule_set_is_drafted_published_by_another_user_and_activated_from_the_pages() {
+    let app = App::start(false).await;
+    let example = jejak_rules::catalogue::EXAMPLE.replace("analyst-kanwil", "analis.kla");
+    let analyst = app.session(Role::Analis);
+    let body = multipart_file("files", "example.toml", &example, &analyst.csrf);
+    let kind = "multipart/form-data; boundary=X";
+    let drafted = app.send("POST", "/aturan/draf", Some(analyst), kind, &body).await;
+    assert!(drafted.status.is_redirection(), "{}: {}", drafted.status, drafted.body);
+    let own = app.send("POST", "/aturan/1/terbitkan", Some(analyst), "", "").await;
+    assert_eq!(own.status, StatusCode::FORBIDDEN, "the author may not publish: {}", own.body);
+    assert!(own.body.contains("four-eyes"), "{}", own.body);
+    let supervisor = app.session(Role::Supervisor);
+    let published = app.send("POST", "/aturan/1/terbitkan", Some(supervisor), "", "").await;
+    assert!(published.status.is_redirection(), "{}", published.body);
+    let admin = app.session(Role::Admin);
+    let activated = app.send("POST", "/aturan/1/aktifkan", Some(admin), "", "").await;
+    assert!(activated.status.is_redirection(), "{}", activated.body);
+    let page = app.get("/aturan", Some(analyst)).await;
+    assert!(page.body.contains("example 1") && page.body.contains("active"), "{}", page.body);
+    let backtest = app.get("/aturan/1/uji", Some(analyst)).await;
+    assert_eq!(backtest.status, StatusCode::OK, "{}", backtest.body);
+    assert!(backtest.body.contains("<pre>"), "{}", backtest.body);
+}

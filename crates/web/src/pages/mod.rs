@@ -7,6 +7,7 @@ pub(crate) mod import;
 pub(crate) mod person;
 pub(crate) mod queue;
 pub(crate) mod review;
+pub(crate) mod rules;
 pub(crate) mod search;
 
 use axum::extract::{FromRequestParts, Query};

@@ -277,8 +277,8 @@ async fn load(
                 assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
                 if measuring.load(Ordering::Relaxed) {
                     micros.push(took.as_micros() as u64);
-                    let reply: Value = serde_json::from_slice(&bytes).unwrap();
-                    if reply["matches"].as_array().is_some_and(|c| !c.is_empty()) {
+                    // A byte search, not a parse: the generator shares the server's cores.
+                    if bytes.windows(12).any(|w| w.starts_with(b"\"matches\":[") && w[11] != b']') {
                         with_candidates += 1;
                     }
                 }

@@ -194,16 +194,25 @@ impl Screening {
     }
 }
 
-/// Every application changed after `since`, with the highest change number seen.
-pub async fn all_applications(store: &dyn Store, since: i64) -> Result<(Vec<Application>, i64)> {
+/// Reads a change stream page by page from `since`: every row, with the highest change number
+/// seen (`since` when there is none).
+async fn drain<T, F, Fut>(
+    since: i64,
+    seq_of: impl Fn(&T) -> i64,
+    mut page: F,
+) -> Result<(Vec<T>, i64)>
+where
+    F: FnMut(i64) -> Fut,
+    Fut: std::future::Future<Output = jejak_store::Result<Vec<T>>>,
+{
     let mut seq = since;
     let mut out = Vec::new();
     loop {
-        let page = store.applications_changed_since(seq, PAGE_SIZE).await?;
-        let Some(last) = page.last() else { break };
-        seq = last.change_seq;
-        let full = page.len() == PAGE_SIZE as usize;
-        out.extend(page);
+        let rows = page(seq).await?;
+        let Some(last) = rows.last() else { break };
+        seq = seq_of(last);
+        let full = rows.len() == PAGE_SIZE as usize;
+        out.extend(rows);
         if !full {
             break;
         }
@@ -211,21 +220,20 @@ pub async fn all_applications(store: &dyn Store, since: i64) -> Result<(Vec<Appl
     Ok((out, seq))
 }
 
+/// Every application changed after `since`, with the highest change number seen.
+pub async fn all_applications(store: &dyn Store, since: i64) -> Result<(Vec<Application>, i64)> {
+    drain(
+        since,
+        |a: &Application| a.change_seq,
+        |seq| store.applications_changed_since(seq, PAGE_SIZE),
+    )
+    .await
+}
+
 /// Every decision recorded after `since`, with the highest change number seen.
 pub async fn all_decisions(store: &dyn Store, since: i64) -> Result<(Vec<Decision>, i64)> {
-    let mut seq = since;
-    let mut out = Vec::new();
-    loop {
-        let page = store.decisions_changed_since(seq, PAGE_SIZE).await?;
-        let Some(last) = page.last() else { break };
-        seq = last.change_seq;
-        let full = page.len() == PAGE_SIZE as usize;
-        out.extend(page);
-        if !full {
-            break;
-        }
-    }
-    Ok((out, seq))
+    drain(since, |d: &Decision| d.change_seq, |seq| store.decisions_changed_since(seq, PAGE_SIZE))
+        .await
 }
 
 /// Every match verdict recorded after `since`, with the highest change number seen.
@@ -233,17 +241,10 @@ pub async fn all_match_decisions(
     store: &dyn Store,
     since: i64,
 ) -> Result<(Vec<MatchDecision>, i64)> {
-    let mut seq = since;
-    let mut out = Vec::new();
-    loop {
-        let page = store.match_decisions_changed_since(seq, PAGE_SIZE).await?;
-        let Some(last) = page.last() else { break };
-        seq = last.change_seq;
-        let full = page.len() == PAGE_SIZE as usize;
-        out.extend(page);
-        if !full {
-            break;
-        }
-    }
-    Ok((out, seq))
+    drain(
+        since,
+        |m: &MatchDecision| m.change_seq,
+        |seq| store.match_decisions_changed_since(seq, PAGE_SIZE),
+    )
+    .await
 }

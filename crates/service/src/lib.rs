@@ -13,6 +13,7 @@ pub mod clock;
 pub mod error;
 pub mod facts;
 pub mod import;
+pub mod name_tokens;
 pub mod person_graph;
 pub mod persons;
 pub mod register;

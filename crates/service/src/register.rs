@@ -19,6 +19,7 @@ use jejak_matching::{
 use rayon::prelude::*;
 use time::Date;
 
+use crate::name_tokens::{NameTokens, TokenHits, token_count};
 use crate::person_graph::PersonGraph;
 use crate::{Result, ServiceError};
 
@@ -93,6 +94,7 @@ pub struct Register {
     persons: PersonGraph,
     phones: HashMap<String, Vec<ApplicationKey>>,
     sponsors: HashMap<String, Vec<ApplicationKey>>,
+    names: NameTokens,
 }
 
 impl Register {
@@ -107,6 +109,7 @@ impl Register {
             persons: PersonGraph::default(),
             phones: HashMap::new(),
             sponsors: HashMap::new(),
+            names: NameTokens::default(),
         }
     }
 
@@ -285,6 +288,15 @@ impl Register {
         self.sponsors.get(sponsor_key).map_or(&[], Vec::as_slice)
     }
 
+    /// Applications whose name holds every token of `query` (spelling variants folded), at
+    /// most `limit`, closest in length first, then newest.
+    pub fn find_by_name_tokens(&self, query: &str, limit: usize) -> TokenHits {
+        let normaliser = self.model.normaliser();
+        self.names.find(normaliser, query, limit, |key| {
+            self.apps.get(&key).map_or(usize::MAX, |a| token_count(normaliser, &a.full_name))
+        })
+    }
+
     /// Screens an application: up to `limit` candidates, most probable first, with their
     /// history as known before `reference` (its application date). With `before`, only
     /// applications applied strictly before that date are candidates.
@@ -362,7 +374,9 @@ impl Register {
                 remove_from(&mut self.sponsors, &s, key);
             }
             self.keys.remove(&(old.office_code.clone(), old.application_id.clone()));
+            self.names.remove(self.model.normaliser(), key, &old.full_name);
         }
+        self.names.insert(self.model.normaliser(), key, &app.data.full_name);
         if let Some(phone) = &app.data.phone {
             self.phones.entry(phone.as_str().to_owned()).or_default().push(key);
         }

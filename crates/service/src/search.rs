@@ -46,6 +46,8 @@ pub struct SearchHit {
 pub struct SearchResult {
     pub kind: SearchKind,
     pub hits: Vec<SearchHit>,
+    /// More applications matched than `hits` shows (the officer should type more).
+    pub truncated: bool,
 }
 
 /// `1807055203950003` -> `1807********0003`.
@@ -108,8 +110,9 @@ impl Casework {
             return Err(ServiceError::Invalid("type at least 3 characters to search".into()));
         }
         let (kind, value) = classify(query);
-        let mut q = ApplicationQuery { limit: SEARCH_LIMIT, ..ApplicationQuery::default() };
-        let apps: Vec<(Application, Option<f64>)> = match kind {
+        // One more than shown, to know whether the list is cut.
+        let mut q = ApplicationQuery { limit: SEARCH_LIMIT + 1, ..ApplicationQuery::default() };
+        let mut apps: Vec<(Application, Option<f64>)> = match kind {
             SearchKind::Nik => {
                 q.nik = Some(value);
                 self.store().list_applications(&q).await?.into_iter().map(|a| (a, None)).collect()
@@ -124,6 +127,8 @@ impl Casework {
             }
             SearchKind::Name => self.search_name(actor, &value).await?,
         };
+        let truncated = apps.len() > SEARCH_LIMIT as usize;
+        apps.truncate(SEARCH_LIMIT as usize);
         let hits = self.screening().with_register(|register, _| {
             apps.into_iter()
                 .map(|(a, probability)| SearchHit {
@@ -141,30 +146,45 @@ impl Casework {
                 })
                 .collect()
         })?;
-        Ok(SearchResult { kind, hits })
+        Ok(SearchResult { kind, hits, truncated })
     }
 
-    /// Name search: the query is screened as an application carrying only a name, and the
-    /// candidates whose name agrees at some level are kept, best first.
+    /// Name search: first every application whose name holds all the typed tokens (spelling
+    /// variants folded), then, to catch typos, the query screened as an application carrying
+    /// only a name, keeping candidates whose name agrees at some level. At most one more than
+    /// [`SEARCH_LIMIT`], so the caller sees whether the list is cut.
     async fn search_name(
         &self,
         actor: &Actor,
         name: &str,
     ) -> Result<Vec<(Application, Option<f64>)>> {
+        let wanted = SEARCH_LIMIT as usize + 1;
         let probe =
             NewApplication::new("\u{0}search", actor.office.clone(), self.clock().today(), name);
         let found = self.screening().with_register(|register, _| {
-            register.screen(&probe, SEARCH_LIMIT as usize, None).map(|candidates| {
-                candidates
-                    .into_iter()
-                    .filter(|c| c.evidence.iter().any(|e| e.field == "full_name" && e.weight > 0.0))
-                    .map(|c| (c.key, c.probability))
-                    .collect::<Vec<_>>()
-            })
+            let by_tokens = register.find_by_name_tokens(name, wanted);
+            let mut found: Vec<(ApplicationKey, Option<f64>)> =
+                by_tokens.keys.into_iter().map(|k| (k, None)).collect();
+            if by_tokens.total > wanted {
+                return Ok(found);
+            }
+            for c in register.screen(&probe, SEARCH_LIMIT as usize, None)? {
+                let name_agrees =
+                    c.evidence.iter().any(|e| e.field == "full_name" && e.weight > 0.0);
+                if found.len() >= wanted {
+                    break;
+                }
+                if let Some(hit) = found.iter_mut().find(|(k, _)| *k == c.key) {
+                    hit.1 = Some(c.probability);
+                } else if name_agrees {
+                    found.push((c.key, Some(c.probability)));
+                }
+            }
+            Ok::<_, ServiceError>(found)
         })??;
         let mut out = Vec::with_capacity(found.len());
         for (key, probability) in found {
-            out.push((self.store().get_application(key).await?, Some(probability)));
+            out.push((self.store().get_application(key).await?, probability));
         }
         Ok(out)
     }

@@ -15,6 +15,9 @@ pub struct Config {
     pub start: Date,
     /// Last day applications may be made (inclusive); decisions after it stay pending.
     pub end: Date,
+    /// Days before `end` whose applications are all still undecided: the offices' current
+    /// backlog (the demo's work queue). 0 leaves only decisions that would fall after `end`.
+    pub backlog_days: i64,
     /// Share of persons who belong to a household of two or more applicants (siblings,
     /// twins, spouses, parent and child).
     pub household_share: f64,
@@ -36,6 +39,7 @@ impl Default for Config {
             seed: 1,
             start: date!(2023 - 01 - 01),
             end: date!(2025 - 12 - 31),
+            backlog_days: 0,
             household_share: 0.2,
             reapplicant_share: 0.2,
             evasive_share: 0.7,

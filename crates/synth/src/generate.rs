@@ -150,7 +150,10 @@ impl Run<'_> {
                 Mode::Evasive => 0.25,
             };
             let adverse = chance(rng, risk);
-            let decision = trip::decide(rng, &trip, adverse, date, end);
+            let mut decision = trip::decide(rng, &trip, adverse, date, end);
+            if (end - date).whole_days() < self.config.backlog_days {
+                decision = trip::Decision::pending();
+            }
             let patronym =
                 matches!(trip.purpose, Purpose::Umrah | Purpose::Hajj) && chance(rng, 0.25);
             let shown = present(rng, &mut self.maker, self.config, person, mode, patronym);

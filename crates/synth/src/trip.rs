@@ -251,6 +251,11 @@ pub(crate) struct Decision {
 }
 
 impl Decision {
+    /// Not decided yet.
+    pub(crate) fn pending() -> Self {
+        Decision { outcome: Outcome::Pending, reason: None, decided_on: None }
+    }
+
     pub(crate) fn adverse(&self) -> bool {
         matches!(self.outcome, Outcome::Deferred | Outcome::Rejected | Outcome::Cancelled)
     }
@@ -310,7 +315,7 @@ pub(crate) fn decide(
     };
     let decided_on = applied_on + Duration::days(days);
     if decided_on > end {
-        return Decision { outcome: Outcome::Pending, reason: None, decided_on: None };
+        return Decision::pending();
     }
     Decision { outcome, reason, decided_on: Some(decided_on) }
 }

@@ -268,6 +268,25 @@ fn no_households_and_no_reapplicants_when_switched_off() {
     assert_eq!(d.true_pairs(), 0);
 }
 
+#[test]
+fn the_last_backlog_days_are_all_undecided_and_earlier_days_mostly_decided() {
+    let cfg = Config { persons: 2_000, seed: 5, backlog_days: 10, ..Config::default() };
+    let d = generate(&cfg);
+    let cutoff = cfg.end - time::Duration::days(10);
+    let (recent, earlier): (Vec<_>, Vec<_>) =
+        d.applications.iter().partition(|a| a.applied_on > cutoff);
+    assert!(recent.len() >= 5, "the backlog should hold a work queue, got {}", recent.len());
+    assert!(recent.iter().all(|a| a.outcome == Outcome::Pending && a.decided_on.is_none()));
+    let decided = earlier.iter().filter(|a| a.outcome != Outcome::Pending).count();
+    assert!(decided * 100 >= earlier.len() * 99, "{decided} of {} decided", earlier.len());
+    // Same seed without a backlog: the same applicants, only the recent decisions differ.
+    let plain = generate(&Config { backlog_days: 0, ..cfg.clone() });
+    assert_eq!(plain.len(), d.len());
+    assert!(
+        plain.applications.iter().any(|a| a.applied_on > cutoff && a.outcome != Outcome::Pending)
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(12))]
 

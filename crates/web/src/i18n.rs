@@ -4,7 +4,8 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use time::Date;
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime, UtcOffset};
 
 /// Name of the cookie that remembers the language.
 pub(crate) const LANG_COOKIE: &str = "jejak_lang";
@@ -83,7 +84,30 @@ impl Lang {
             date.year()
         )
     }
+
+    /// A stored RFC 3339 instant in Lampung's time zone (WIB, UTC+7), as people write it:
+    /// "1 Februari 2025 15.30 WIB" (Indonesian uses a dot between hours and minutes).
+    /// Text that is not an instant is shown as it is.
+    pub(crate) fn instant(self, rfc3339: &str) -> String {
+        let Ok(at) = OffsetDateTime::parse(rfc3339, &Rfc3339) else {
+            return rfc3339.to_owned();
+        };
+        let local = at.to_offset(WIB);
+        let separator = match self {
+            Lang::Id => '.',
+            Lang::En => ':',
+        };
+        format!(
+            "{} {:02}{separator}{:02} WIB",
+            self.date(local.date()),
+            local.hour(),
+            local.minute()
+        )
+    }
 }
+
+/// Western Indonesian Time, the zone of the Lampung offices.
+const WIB: UtcOffset = time::macros::offset!(+7);
 
 /// The request's language: `?lang=` first, then the cookie, then Indonesian.
 impl<S: Send + Sync> FromRequestParts<S> for Lang {
@@ -122,5 +146,12 @@ mod tests {
         let d = jejak_domain::date::ymd(2025, 2, 1).unwrap();
         assert_eq!(Lang::Id.date(d), "1 Februari 2025");
         assert_eq!(Lang::En.date(d), "1 February 2025");
+    }
+
+    #[test]
+    fn instants_are_shown_in_western_indonesian_time() {
+        assert_eq!(Lang::Id.instant("2025-02-01T20:05:00Z"), "2 Februari 2025 03.05 WIB");
+        assert_eq!(Lang::En.instant("2025-02-01T08:30:00+00:00"), "1 February 2025 15:30 WIB");
+        assert_eq!(Lang::Id.instant("kemarin"), "kemarin");
     }
 }

@@ -31,6 +31,9 @@ const DEMO_USERS: [(&str, &str, Role, &str); 7] = [
 /// The one password of every demo user; only `jejak demo` ever sets it.
 const DEMO_PASSWORD: &str = "demo-jejak-2026";
 
+/// Days of applications the demo offices have not decided yet (their work queues).
+const DEMO_BACKLOG_DAYS: i64 = 10;
+
 pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(&args.db.database).await?;
     let auth = Arc::new(users::auth(store.clone())?);
@@ -105,9 +108,15 @@ pub(crate) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     }
     let url = format!("sqlite://{}", args.path.display());
     let store = open_store(&url).await?;
+    // The demo's three years end today, so deferrals are still running and the offices have
+    // the last days' applications waiting in their queues.
+    let today = time::OffsetDateTime::now_utc().date();
     let data = jejak_synth::generate(&jejak_synth::Config {
         persons: args.persons,
         seed: 2026,
+        start: today.replace_year(today.year() - 3).unwrap_or(today),
+        end: today,
+        backlog_days: DEMO_BACKLOG_DAYS,
         ..Default::default()
     });
     let mut csv = Vec::new();

@@ -113,3 +113,39 @@ async fn casework_is_refused_outside_the_own_office_and_lists_are_masked() {
     let by_phone = work.search(&officer, "0812 3456 7890").await.unwrap();
     assert_eq!(by_phone.hits[0].phone_masked.as_deref(), Some("+62812*****890"));
 }
+
+#[tokio::test]
+async fn a_name_search_finds_every_application_holding_the_typed_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = jejak_store::open(&format!("sqlite://{}", dir.path().join("r.db").display()))
+        .await
+        .unwrap();
+    let names = ["Soeryani binti Ahmad", "Siti Suryani", "Suryadi", "Hj. Siti Aminah"];
+    for (i, name) in names.iter().enumerate() {
+        let mut app = joko(&format!("BDL-{i}"), "BDL", day(2025, 1, 10));
+        app.full_name = (*name).to_owned();
+        store.insert_application(&app, &ctx()).await.unwrap();
+    }
+    // More namesakes than a list shows.
+    for i in 0..60 {
+        let mut app = joko(&format!("KLA-{i}"), "KLA", day(2025, 1, 11));
+        app.full_name = format!("Siti Rahayu {}", ["Lestari", "Wulandari", "Pertiwi"][i % 3]);
+        store.insert_application(&app, &ctx()).await.unwrap();
+    }
+    let work = casework(store.clone()).await;
+    let officer = actor("sari", Role::Petugas, "KLA");
+
+    let one_token = work.search(&officer, "Suryani").await.unwrap();
+    let found: Vec<&str> = one_token.hits.iter().map(|h| h.full_name.as_str()).collect();
+    assert!(found.contains(&"Soeryani binti Ahmad"), "{found:?}");
+    assert!(found.contains(&"Siti Suryani"), "{found:?}");
+    assert!(!found.contains(&"Suryadi"), "{found:?}");
+    assert!(!one_token.truncated);
+
+    let two_tokens = work.search(&officer, "aminah siti").await.unwrap();
+    assert_eq!(two_tokens.hits[0].full_name, "Hj. Siti Aminah");
+
+    let common = work.search(&officer, "Siti").await.unwrap();
+    assert_eq!(common.hits.len(), jejak_service::search::SEARCH_LIMIT as usize);
+    assert!(common.truncated, "62 applications hold 'Siti'; the list must say it is cut");
+}

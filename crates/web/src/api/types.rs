@@ -169,6 +169,7 @@ impl From<&SearchResult> for SearchView {
     fn from(r: &SearchResult) -> Self {
         Self(json!({
             "kind": format!("{:?}", r.kind).to_lowercase(),
+            "truncated": r.truncated,
             "hits": r.hits.iter().map(|h| json!({
                 "key": h.key.0,
                 "application_id": h.application_id,

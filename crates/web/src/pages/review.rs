@@ -27,7 +27,7 @@ pub(crate) async fn list(State(state): State<AppState>, ctx: PageCtx) -> Respons
             section {
                 h2 { "#" (request.id) " · " (app.data.application_id) " · " (app.data.full_name) }
                 p { (ctx.t("Diminta oleh", "Requested by")) " " strong { (request.data.requested_by) }
-                    " (" (request.requested_at) "): " (kind_label(lang, request.data.proposed.kind)) }
+                    " (" (lang.instant(&request.requested_at)) "): " (kind_label(lang, request.data.proposed.kind)) }
                 p.notice { (ctx.t("Dasar: ", "Grounds: ")) (request.data.grounds) }
                 @if let Some(text) = &request.data.proposed.reason_text { p { (text) } }
                 p { a href=(format!("/permohonan/{}", app.key.0)) { (ctx.t("Buka pemeriksaan", "Open the examination")) } }

@@ -56,6 +56,12 @@ pub(crate) async fn search(
                     SearchKind::Passport => ctx.t("Dicari sebagai nomor paspor", "Searched as a passport number"),
                     SearchKind::Name => ctx.t("Dicari sebagai nama (ejaan lama/baru, variasi)", "Searched as a name (old/new spelling, variants)"),
                 }) ": " (r.hits.len()) " " (ctx.t("hasil", "results")) }
+                @if r.truncated {
+                    p.notice { (ctx.t(
+                        "Hanya hasil teratas yang ditampilkan. Ketik nama lebih lengkap, atau cari dengan NIK atau nomor telepon.",
+                        "Only the best results are shown. Type more of the name, or search by NIK or phone number.",
+                    )) }
+                }
                 @if !r.hits.is_empty() {
                     table {
                         thead { tr {

@@ -9,10 +9,11 @@ use jejak_domain::{
     NewReviewRequest, OfficeCode, Outcome, ReviewRequest,
 };
 use jejak_rules::{CheckStatus, RuleSet};
-use jejak_store::{ApplicationQuery, ReviewResolution, Store};
+use jejak_store::{ApplicationQuery, AuditAppend, ReviewResolution, Store};
 use time::Date;
 
 use crate::assess::{AssessmentReport, Assessor};
+use crate::audit_batch::AuditBatcher;
 use crate::authz::{Action, Actor, Role};
 use crate::screening::Screening;
 use crate::{Clock, Result, ServiceError};
@@ -74,6 +75,8 @@ pub struct Casework {
     screening: Arc<Screening>,
     rules: RwLock<Arc<RuleSet>>,
     clock: Arc<dyn Clock>,
+    /// Group commit for the audit events of screenings.
+    audit: AuditBatcher,
 }
 
 impl std::fmt::Debug for Casework {
@@ -89,7 +92,8 @@ impl Casework {
         rules: Arc<RuleSet>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { store, screening, rules: RwLock::new(rules), clock }
+        let audit = AuditBatcher::new(store.clone());
+        Self { store, screening, rules: RwLock::new(rules), clock, audit }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -348,19 +352,21 @@ impl Casework {
 
 impl Casework {
     /// Screens and assesses an application without storing it (partner systems, the
-    /// benchmark). Candidates are personal data: the read is logged.
+    /// benchmark). Candidates are personal data: the read is logged, and the report is
+    /// returned only once the audit event is committed (with the other screenings' events
+    /// gathered meanwhile, see [`AuditBatcher`]).
     pub async fn screen(&self, actor: &Actor, app: &NewApplication) -> Result<AssessmentReport> {
         actor.authorize(Action::ScreenApplication, Some(&app.office_code))?;
         let report = self.assessor()?.assess(app)?;
         let purpose = format!("menyaring permohonan {}", app.application_id);
-        self.store
-            .append_audit(
-                &self.ctx(actor, Some(purpose)),
-                "personal_data.read",
-                "screening",
-                None,
-                &format!("{} candidates", report.candidates.len()),
-            )
+        self.audit
+            .append(AuditAppend {
+                ctx: self.ctx(actor, Some(purpose)),
+                action: "personal_data.read".into(),
+                entity: "screening".into(),
+                entity_id: None,
+                details: format!("{} candidates", report.candidates.len()),
+            })
             .await?;
         Ok(report)
     }

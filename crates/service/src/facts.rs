@@ -19,7 +19,6 @@
 use std::collections::HashSet;
 
 use jejak_domain::date::age_on;
-use jejak_domain::text::fold;
 use jejak_domain::{
     ApplicationKey, DecisionKind, NewApplication, NikWarning, Office, RegionCode, RegionLevel,
     Verdict,
@@ -28,7 +27,8 @@ use jejak_matching::{Band, Level};
 use jejak_rules::Facts;
 use time::Date;
 
-use crate::register::{Register, ScreenedCandidate, distinct_persons, sponsor_keys};
+use crate::contacts::Household;
+use crate::register::{Register, ScreenedCandidate, parse_person_id, sponsor_keys};
 use crate::{Result, ServiceError};
 
 /// Where the facts come from besides the application.
@@ -195,39 +195,33 @@ fn register_facts(
     set("open_applications_elsewhere", open.into())?;
 
     // Broker signals: the same phone or sponsor on other persons' applications.
-    let matched_keys: HashSet<ApplicationKey> = matched.iter().map(|c| c.key).collect();
-    let matched_persons: HashSet<String> = matched.iter().map(|c| c.person_id.clone()).collect();
-    let own_person = own.map(|k| register.person_id(k));
-    let mother = app.mother_name.as_deref().map(fold).filter(|s| !s.is_empty());
-    let address = app.address.as_deref().map(fold).filter(|s| !s.is_empty());
-    let unrelated = |keys: &[ApplicationKey]| -> Vec<ApplicationKey> {
-        keys.iter()
-            .copied()
-            .filter(|k| Some(*k) != own && !matched_keys.contains(k))
-            .filter(|k| {
-                let person = register.person_id(*k);
-                !matched_persons.contains(&person) && own_person.as_ref() != Some(&person)
-            })
-            .filter(|k| {
-                register.application(*k).is_some_and(|other| {
-                    applied_in_time(other.applied_on)
-                        && !same_text(mother.as_deref(), other.mother_name.as_deref())
-                        && !same_text(address.as_deref(), other.address.as_deref())
-                })
-            })
-            .collect()
-    };
+    let mut excluded: HashSet<ApplicationKey> = matched
+        .iter()
+        .map(|c| parse_person_id(&c.person_id).unwrap_or_else(|| register.person_key(c.key)))
+        .collect();
+    excluded.extend(own.map(|k| register.person_key(k)));
+    let household = Household::of(app);
+    // The register's aggregates hold every application; with a cut-off date they serve only
+    // when nothing held is on or after it (the backtest's day-by-day register).
+    let aggregates = as_of.is_none_or(|cut| register.all_applied_before(cut));
     if let Some(phone) = &app.phone {
-        let others = unrelated(register.with_phone(phone.as_str()));
-        set("phone_shared_unrelated_count", distinct_persons(register, &others).into())?;
+        let count = if aggregates {
+            register.unrelated_sharing_phone(phone.as_str(), &household, &excluded)
+        } else {
+            unrelated_by_walking(register, &[register.with_phone(phone.as_str())], &household, &excluded, as_of)
+        };
+        set("phone_shared_unrelated_count", count.into())?;
     }
     let sponsors = sponsor_keys(app);
     if !sponsors.is_empty() {
-        let mut others: Vec<ApplicationKey> =
-            sponsors.iter().flat_map(|s| unrelated(register.with_sponsor(s))).collect();
-        others.sort_unstable();
-        others.dedup();
-        set("sponsor_shared_unrelated_count", distinct_persons(register, &others).into())?;
+        let count = if aggregates {
+            register.unrelated_sharing_sponsor(&sponsors, &household, &excluded)
+        } else {
+            let groups: Vec<&[ApplicationKey]> =
+                sponsors.iter().map(|s| register.with_sponsor(s)).collect();
+            unrelated_by_walking(register, &groups, &household, &excluded, as_of)
+        };
+        set("sponsor_shared_unrelated_count", count.into())?;
     }
 
     if let Some(best) = matched.first() {
@@ -241,11 +235,28 @@ fn register_facts(
     Ok(())
 }
 
-fn same_text(folded: Option<&str>, other: Option<&str>) -> bool {
-    match (folded, other) {
-        (Some(a), Some(b)) => a == fold(b),
-        _ => false,
-    }
+/// Distinct persons among the applications in `groups` applied before `as_of`, other than the
+/// `excluded` persons and applications sharing `household`, by looking at each one (the
+/// reference for the register's aggregates, and the way when later applications are held).
+pub fn unrelated_by_walking(
+    register: &Register,
+    groups: &[&[ApplicationKey]],
+    household: &Household,
+    excluded: &HashSet<ApplicationKey>,
+    as_of: Option<Date>,
+) -> usize {
+    groups
+        .iter()
+        .flat_map(|keys| keys.iter().copied())
+        .filter(|k| {
+            register.application(*k).is_some_and(|other| {
+                as_of.is_none_or(|cut| other.applied_on < cut) && !household.shared_by(other)
+            })
+        })
+        .map(|k| register.person_key(k))
+        .filter(|p| !excluded.contains(p))
+        .collect::<HashSet<_>>()
+        .len()
 }
 
 /// Identity fields that differ from the best match, from the matching engine's evidence:

@@ -4,12 +4,14 @@
 
 pub mod assess;
 pub mod audit;
+pub mod audit_batch;
 pub mod auth;
 pub mod authz;
 pub mod backtest;
 pub mod backup;
 pub mod casework;
 pub mod clock;
+pub mod contacts;
 pub mod error;
 pub mod facts;
 pub mod import;

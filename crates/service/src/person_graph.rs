@@ -22,6 +22,10 @@ use jejak_matching::cluster::{Constraints, Edge, cluster};
 
 type Pair = (ApplicationKey, ApplicationKey);
 
+/// An application whose person changed: `(application, old first application, new first
+/// application)`, so look-ups kept per person (the contact groups) can follow.
+pub(crate) type PersonMove = (ApplicationKey, ApplicationKey, ApplicationKey);
+
 /// The pair in stored order (smaller key first).
 pub(crate) fn ordered(a: ApplicationKey, b: ApplicationKey) -> Pair {
     (a.min(b), a.max(b))
@@ -62,8 +66,12 @@ impl PersonGraph {
     }
 
     /// Replaces the auto-link matches of `key` (its new screening result) and clusters the
-    /// affected persons again.
-    pub(crate) fn set_links_of(&mut self, key: ApplicationKey, links: &[(ApplicationKey, f64)]) {
+    /// affected persons again; returns the applications whose person changed.
+    pub(crate) fn set_links_of(
+        &mut self,
+        key: ApplicationKey,
+        links: &[(ApplicationKey, f64)],
+    ) -> Vec<PersonMove> {
         let mut seeds = vec![key];
         seeds.extend(self.members_of(self.person_of(key)).iter().copied());
         if let Some(old) = self.links.remove(&key) {
@@ -77,12 +85,16 @@ impl PersonGraph {
         for &(other, probability) in links {
             self.add_link(key, other, probability);
         }
-        self.recluster(&seeds);
+        self.recluster(&seeds)
     }
 
     /// Takes in verdicts (an older or repeated one than the one held for its pair is
-    /// ignored) and clusters the affected persons again.
-    pub(crate) fn apply_verdicts(&mut self, verdicts: impl IntoIterator<Item = MatchDecision>) {
+    /// ignored) and clusters the affected persons again; returns the applications whose person
+    /// changed.
+    pub(crate) fn apply_verdicts(
+        &mut self,
+        verdicts: impl IntoIterator<Item = MatchDecision>,
+    ) -> Vec<PersonMove> {
         let mut seeds = Vec::new();
         for verdict in verdicts {
             let (a, b) = verdict.data.pair();
@@ -96,13 +108,14 @@ impl PersonGraph {
             }
             seeds.extend([a, b]);
         }
-        self.recluster(&seeds);
+        self.recluster(&seeds)
     }
 
-    /// Clusters every known application (start-up).
-    pub(crate) fn cluster_everything(&mut self) {
+    /// Clusters every known application (start-up); returns the applications whose person
+    /// changed.
+    pub(crate) fn cluster_everything(&mut self) -> Vec<PersonMove> {
         let all: Vec<ApplicationKey> = self.person.keys().copied().collect();
-        self.recluster(&all);
+        self.recluster(&all)
     }
 
     /// The first application of `key`'s person (`key` itself when unknown).
@@ -184,11 +197,12 @@ impl PersonGraph {
         keys
     }
 
-    /// Clusters the component of `seeds` again and records its persons.
-    fn recluster(&mut self, seeds: &[ApplicationKey]) {
+    /// Clusters the component of `seeds` again and records its persons; returns the
+    /// applications whose person changed.
+    fn recluster(&mut self, seeds: &[ApplicationKey]) -> Vec<PersonMove> {
         let keys = self.component(seeds);
         if keys.is_empty() {
-            return;
+            return Vec::new();
         }
         // Positions follow key order, so ties in the clustering resolve the same way on
         // every server, and the smallest position of a cluster is its first application.
@@ -219,13 +233,19 @@ impl PersonGraph {
         }
         let inside: HashSet<&ApplicationKey> = keys.iter().collect();
         self.conflicts.retain(|(a, b)| !inside.contains(a) && !inside.contains(b));
+        let mut moves = Vec::new();
         for (key, &smallest) in keys.iter().zip(&clusters.cluster_of) {
             let first = keys[smallest as usize];
-            self.person.insert(*key, first);
+            if let Some(old) = self.person.insert(*key, first)
+                && old != first
+            {
+                moves.push((*key, old, first));
+            }
             self.members.entry(first).or_default().push(*key);
         }
         self.conflicts
             .extend(clusters.conflicts.iter().map(|&(a, b)| (keys[a as usize], keys[b as usize])));
+        moves
     }
 }
 

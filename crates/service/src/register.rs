@@ -19,8 +19,10 @@ use jejak_matching::{
 use rayon::prelude::*;
 use time::Date;
 
+use crate::contacts::{Contacts, Household};
+pub use crate::contacts::sponsor_keys;
 use crate::name_tokens::{NameTokens, TokenHits, token_count};
-use crate::person_graph::PersonGraph;
+use crate::person_graph::{PersonGraph, PersonMove};
 use crate::{Result, ServiceError};
 
 /// Most candidates screening returns (and looks at when joining persons).
@@ -92,9 +94,11 @@ pub struct Register {
     keys: HashMap<(OfficeCode, String), ApplicationKey>,
     decisions: HashMap<ApplicationKey, Vec<Decision>>,
     persons: PersonGraph,
-    phones: HashMap<String, Vec<ApplicationKey>>,
-    sponsors: HashMap<String, Vec<ApplicationKey>>,
+    contacts: Contacts,
     names: NameTokens,
+    /// The latest application date held (never lowered): when it is before a cut-off date,
+    /// every application is.
+    latest_applied_on: Option<Date>,
 }
 
 impl Register {
@@ -107,9 +111,9 @@ impl Register {
             keys: HashMap::new(),
             decisions: HashMap::new(),
             persons: PersonGraph::default(),
-            phones: HashMap::new(),
-            sponsors: HashMap::new(),
+            contacts: Contacts::default(),
             names: NameTokens::default(),
+            latest_applied_on: None,
         }
     }
 
@@ -163,8 +167,10 @@ impl Register {
             register.remember(app);
         }
         register.persons.add_links(links);
-        register.persons.apply_verdicts(verdicts);
-        register.persons.cluster_everything();
+        let moves = register.persons.apply_verdicts(verdicts);
+        register.follow_persons(moves);
+        let moves = register.persons.cluster_everything();
+        register.follow_persons(moves);
         for decision in decisions {
             register.add_decision(decision);
         }
@@ -211,14 +217,16 @@ impl Register {
             .collect();
         self.index.upsert_prepared(prepared);
         self.remember(app);
-        self.persons.set_links_of(key, &links);
+        let moves = self.persons.set_links_of(key, &links);
+        self.follow_persons(moves);
         Ok(())
     }
 
     /// Takes in officers' verdicts on pairs (the latest per pair counts) and re-forms the
     /// persons they touch.
     pub fn add_verdicts(&mut self, verdicts: Vec<MatchDecision>) {
-        self.persons.apply_verdicts(verdicts);
+        let moves = self.persons.apply_verdicts(verdicts);
+        self.follow_persons(moves);
     }
 
     /// Adds a decision (a repeated id replaces the earlier copy).
@@ -277,15 +285,50 @@ impl Register {
         self.persons.conflicts_among(members)
     }
 
+    /// The first application of `key`'s person: the person as a number (see
+    /// [`Register::person_id`]).
+    pub fn person_key(&self, key: ApplicationKey) -> ApplicationKey {
+        self.persons.person_of(key)
+    }
+
     /// Other applications whose applicant phone equals `phone`.
     pub fn with_phone(&self, phone: &str) -> &[ApplicationKey] {
-        self.phones.get(phone).map_or(&[], Vec::as_slice)
+        self.contacts.with_phone(phone)
     }
 
     /// Other applications naming the same sponsor (sponsor phone `phone:...` or folded
     /// sponsor name `name:...`, see [`sponsor_keys`]).
     pub fn with_sponsor(&self, sponsor_key: &str) -> &[ApplicationKey] {
-        self.sponsors.get(sponsor_key).map_or(&[], Vec::as_slice)
+        self.contacts.members(sponsor_key)
+    }
+
+    /// Whether every application held was applied strictly before `cut`.
+    pub fn all_applied_before(&self, cut: Date) -> bool {
+        self.latest_applied_on.is_none_or(|latest| latest < cut)
+    }
+
+    /// Distinct persons with an application whose applicant phone is `phone`, other than the
+    /// `excluded` persons (first applications, see [`Register::person_key`]) and persons all
+    /// of whose applications there share `household`. Answered from kept aggregates.
+    pub fn unrelated_sharing_phone(
+        &self,
+        phone: &str,
+        household: &Household,
+        excluded: &HashSet<ApplicationKey>,
+    ) -> usize {
+        let names = [crate::contacts::phone_group(phone)];
+        self.contacts.unrelated_persons(&names, household, excluded, &self.persons, &self.apps)
+    }
+
+    /// As [`Register::unrelated_sharing_phone`], for applications naming any of the sponsor
+    /// keys `sponsors` (see [`sponsor_keys`]).
+    pub fn unrelated_sharing_sponsor(
+        &self,
+        sponsors: &[String],
+        household: &Household,
+        excluded: &HashSet<ApplicationKey>,
+    ) -> usize {
+        self.contacts.unrelated_persons(sponsors, household, excluded, &self.persons, &self.apps)
     }
 
     /// Applications whose name holds every token of `query` (spelling variants folded), at
@@ -366,27 +409,50 @@ impl Register {
 
     fn remember(&mut self, app: Application) {
         let key = app.key;
-        if let Some(old) = self.apps.remove(&key) {
-            if let Some(phone) = &old.phone {
-                remove_from(&mut self.phones, phone.as_str(), key);
-            }
-            for s in sponsor_keys(&old) {
-                remove_from(&mut self.sponsors, &s, key);
-            }
+        self.persons.add_application(key);
+        let person = self.persons.person_of(key);
+        let old = self.apps.remove(&key);
+        let same_contacts = old.as_ref().is_some_and(|old| contacts_equal(old, &app.data));
+        if let Some(old) = &old {
             self.keys.remove(&(old.office_code.clone(), old.application_id.clone()));
-            self.names.remove(self.model.normaliser(), key, &old.full_name);
+            if !same_contacts {
+                self.contacts.remove(key, old, person);
+            }
         }
-        self.names.insert(self.model.normaliser(), key, &app.data.full_name);
-        if let Some(phone) = &app.data.phone {
-            self.phones.entry(phone.as_str().to_owned()).or_default().push(key);
-        }
-        for s in sponsor_keys(&app.data) {
-            self.sponsors.entry(s).or_default().push(key);
+        match &old {
+            Some(old) if old.full_name == app.data.full_name => {}
+            _ => {
+                if let Some(old) = &old {
+                    self.names.remove(self.model.normaliser(), key, &old.full_name);
+                }
+                self.names.insert(self.model.normaliser(), key, &app.data.full_name);
+            }
         }
         self.keys.insert((app.data.office_code.clone(), app.data.application_id.clone()), key);
-        self.persons.add_application(key);
+        self.latest_applied_on = self.latest_applied_on.max(Some(app.data.applied_on));
         self.apps.insert(key, app.data);
+        if !same_contacts {
+            self.contacts.add(key, &self.apps, person);
+        }
     }
+
+    /// Keeps the contact groups' persons in step with the person graph.
+    fn follow_persons(&mut self, moves: Vec<PersonMove>) {
+        for (key, from, to) in moves {
+            if let Some(app) = self.apps.get(&key) {
+                self.contacts.move_person(app, from, to);
+            }
+        }
+    }
+}
+
+/// Whether two versions of an application have the same contact groups and household.
+fn contacts_equal(a: &NewApplication, b: &NewApplication) -> bool {
+    a.phone == b.phone
+        && a.sponsor_phone == b.sponsor_phone
+        && a.sponsor_name == b.sponsor_name
+        && a.mother_name == b.mother_name
+        && a.address == b.address
 }
 
 /// The id of the person whose first application is `first`.
@@ -403,29 +469,6 @@ pub fn parse_person_id(person_id: &str) -> Option<ApplicationKey> {
     digits.parse().ok().map(ApplicationKey)
 }
 
-/// The look-up keys of an application's sponsor: `phone:+62...` and `name:<folded name>`.
-pub fn sponsor_keys(app: &NewApplication) -> Vec<String> {
-    let mut keys = Vec::new();
-    if let Some(phone) = &app.sponsor_phone {
-        keys.push(format!("phone:{}", phone.as_str()));
-    }
-    if let Some(name) = &app.sponsor_name {
-        let folded = jejak_domain::text::fold(name);
-        if !folded.is_empty() {
-            keys.push(format!("name:{folded}"));
-        }
-    }
-    keys
-}
-
-fn remove_from(map: &mut HashMap<String, Vec<ApplicationKey>>, value: &str, key: ApplicationKey) {
-    if let Some(list) = map.get_mut(value) {
-        list.retain(|k| *k != key);
-        if list.is_empty() {
-            map.remove(value);
-        }
-    }
-}
 
 fn parse_key(id: &str) -> Option<ApplicationKey> {
     id.parse().ok().map(ApplicationKey)
@@ -435,9 +478,4 @@ fn prepare_all(model: &Model, apps: &[Application]) -> Result<Vec<PreparedRecord
     apps.par_iter()
         .map(|a| record_of(model, &a.key.0.to_string(), &a.data).map(|r| model.prepare(&r)))
         .collect()
-}
-
-/// Distinct persons among `keys`.
-pub(crate) fn distinct_persons(register: &Register, keys: &[ApplicationKey]) -> usize {
-    keys.iter().map(|k| register.persons.person_of(*k)).collect::<HashSet<_>>().len()
 }

@@ -43,7 +43,8 @@ pub use rulesets::{
 };
 pub use subject::SubjectStore;
 pub use types::{
-    ApplicationQuery, AuditCtx, ConflictPolicy, ExportFilter, ImportConflict, ImportOutcome,
+    ApplicationQuery, AuditAppend, AuditCtx, ConflictPolicy, ExportFilter, ImportConflict,
+    ImportOutcome,
 };
 pub use users::{
     ApiTokenRecord, NewApiToken, NewSession, NewUser, SessionRecord, UserRecord, UserStore,
@@ -154,6 +155,10 @@ pub trait Store:
         entity_id: Option<&str>,
         details: &str,
     ) -> Result<()>;
+
+    /// Appends several audit events on their own in one transaction, in order: all or none
+    /// (group commit of the audit events of concurrent reads).
+    async fn append_audits(&self, events: &[AuditAppend]) -> Result<()>;
 }
 
 /// Opens (and migrates) the store named by `url`: `sqlite://PATH` (or `sqlite:PATH`) or

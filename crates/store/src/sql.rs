@@ -486,6 +486,27 @@ macro_rules! store_impl {
                 tx.commit().await?;
                 Ok(())
             }
+
+            async fn append_audits(&self, events: &[$crate::AuditAppend]) -> $crate::Result<()> {
+                if events.is_empty() {
+                    return Ok(());
+                }
+                let mut tx = self.begin_write().await?;
+                Self::reserve(&mut tx, 0).await?;
+                for e in events {
+                    Self::audit_tx(
+                        &mut tx,
+                        &e.ctx,
+                        &e.action,
+                        &e.entity,
+                        e.entity_id.as_deref(),
+                        &e.details,
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
         }
     };
 }

@@ -13,6 +13,16 @@ pub struct AuditCtx {
     pub at: String,
 }
 
+/// An audit event to append on its own (see `Store::append_audits`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditAppend {
+    pub ctx: AuditCtx,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub details: String,
+}
+
 /// What to do when an imported row conflicts with a stored one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConflictPolicy {

@@ -3,7 +3,7 @@
 use jejak_domain::date::ymd;
 use jejak_domain::decision::DecisionKind;
 use jejak_domain::{NewApplication, NewDecision, Nik, Office, OfficeCode, Outcome, Phone};
-use jejak_store::{AuditCtx, ConflictPolicy, ExportFilter, StoreError, verify_chain};
+use jejak_store::{AuditAppend, AuditCtx, ConflictPolicy, ExportFilter, StoreError, verify_chain};
 use sqlx::Connection;
 
 use crate::backends::{Fresh, contract};
@@ -18,6 +18,7 @@ contract!(
     a_decision_updates_the_outcome_and_a_stale_version_is_refused,
     change_sequence_orders_every_write,
     the_audit_chain_verifies_and_rejects_edits,
+    a_batch_of_audit_events_is_appended_in_order_in_one_chain,
 );
 
 pub(crate) fn ctx() -> AuditCtx {
@@ -249,4 +250,24 @@ pub async fn the_audit_chain_verifies_and_rejects_edits(fresh: &Fresh) {
     let mut gap = events.clone();
     gap.remove(1);
     assert_eq!(verify_chain(&gap).first_failure.map(|f| f.seq), Some(2));
+}
+
+pub async fn a_batch_of_audit_events_is_appended_in_order_in_one_chain(fresh: &Fresh) {
+    with_offices(fresh).await;
+    fresh.store.append_audit(&ctx(), "person.view", "screening", None, "first").await.unwrap();
+    fresh.store.append_audits(&[]).await.unwrap();
+    let read = |details: &str| AuditAppend {
+        ctx: ctx(),
+        action: "personal_data.read".into(),
+        entity: "screening".into(),
+        entity_id: None,
+        details: details.into(),
+    };
+    fresh.store.append_audits(&[read("a"), read("b"), read("c")]).await.unwrap();
+    let events = fresh.store.audit_events(0, 1000).await.unwrap();
+    let details: Vec<&str> = events.iter().map(|e| e.details.as_str()).collect();
+    assert_eq!(details, ["first", "a", "b", "c"]);
+    assert_eq!(events[1].action, "personal_data.read");
+    let result = verify_chain(&events);
+    assert_eq!((result.checked, result.first_failure), (4, None));
 }

@@ -35,52 +35,133 @@ impl From<&Application> for ApplicationView {
 }
 
 fn assessment_json(application_id: &str, report: &AssessmentReport) -> Value {
-    let a = &report.assessment;
-    json!({
-        "application_id": application_id,
-        "rule_set_version": a.rule_set.version,
-        "score": a.score,
-        "band": a.band,
-        "flagged": a.flagged,
-        "hard_checks": a.hard_checks.iter().map(|h| json!({
-            "id": &*h.id, "passed": h.passed, "message": h.message.id, "message_en": h.message.en,
-        })).collect::<Vec<_>>(),
-        "indicators": a.indicators.iter().map(|i| json!({
-            "id": &*i.id, "weight": i.weight, "message": i.message.id, "message_en": i.message.en,
-        })).collect::<Vec<_>>(),
-        "matches": report.candidates.iter().map(|c| json!({
-            "application_key": c.key.0,
-            "application_id": c.application_id,
-            "person_id": c.person_id,
-            "office_code": c.office_code.as_str(),
-            "applied_on": iso(c.applied_on),
-            "probability": c.probability,
-            "match_weight": c.match_weight,
-            "band": match c.band {
+    serde_json::to_value(AssessmentView::new(application_id, report)).unwrap_or(Value::Null)
+}
+
+// The reply shapes, serialised straight from the report. Fields are in alphabetical order:
+// the order the replies have always had (they were `serde_json::Value` maps, sorted by key).
+
+/// An assessment with its candidates (`POST /api/v1/screen`, examinations).
+#[derive(Serialize)]
+pub(crate) struct AssessmentView<'a> {
+    application_id: &'a str,
+    band: jejak_rules::Band,
+    flagged: bool,
+    hard_checks: Vec<HardCheckView<'a>>,
+    indicators: Vec<IndicatorView<'a>>,
+    matches: Vec<MatchView<'a>>,
+    rule_set_version: &'a str,
+    score: i64,
+}
+
+#[derive(Serialize)]
+struct HardCheckView<'a> {
+    id: &'a str,
+    message: &'a str,
+    message_en: &'a str,
+    passed: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct IndicatorView<'a> {
+    id: &'a str,
+    message: &'a str,
+    message_en: &'a str,
+    weight: i64,
+}
+
+#[derive(Serialize)]
+struct MatchView<'a> {
+    active_bar_until: Option<String>,
+    adverse_decisions: usize,
+    application_id: &'a str,
+    application_key: i64,
+    applied_on: String,
+    band: &'static str,
+    evidence: Vec<EvidenceView<'a>>,
+    match_weight: f64,
+    office_code: &'a str,
+    person_id: &'a str,
+    probability: f64,
+}
+
+#[derive(Serialize)]
+struct EvidenceView<'a> {
+    field: &'a str,
+    level: String,
+    that: &'a str,
+    this: &'a str,
+    weight: f64,
+}
+
+impl<'a> AssessmentView<'a> {
+    pub(crate) fn new(application_id: &'a str, report: &'a AssessmentReport) -> Self {
+        let a = &report.assessment;
+        Self {
+            application_id,
+            band: a.band,
+            flagged: a.flagged,
+            hard_checks: a
+                .hard_checks
+                .iter()
+                .map(|h| HardCheckView {
+                    id: &h.id,
+                    message: &h.message.id,
+                    message_en: &h.message.en,
+                    passed: h.passed,
+                })
+                .collect(),
+            indicators: a
+                .indicators
+                .iter()
+                .map(|i| IndicatorView {
+                    id: &i.id,
+                    message: &i.message.id,
+                    message_en: &i.message.en,
+                    weight: i.weight,
+                })
+                .collect(),
+            matches: report.candidates.iter().map(MatchView::new).collect(),
+            rule_set_version: &a.rule_set.version,
+            score: a.score,
+        }
+    }
+}
+
+impl<'a> MatchView<'a> {
+    fn new(c: &'a jejak_service::register::ScreenedCandidate) -> Self {
+        Self {
+            active_bar_until: c.history.active_bar_until.map(iso),
+            adverse_decisions: c.history.adverse,
+            application_id: &c.application_id,
+            application_key: c.key.0,
+            applied_on: iso(c.applied_on),
+            band: match c.band {
                 jejak_matching::Band::AutoLink => "auto_link",
                 jejak_matching::Band::Review => "review",
                 jejak_matching::Band::NoMatch => "no_match",
             },
-            "active_bar_until": c.history.active_bar_until.map(iso),
-            "adverse_decisions": c.history.adverse,
-            "evidence": c.evidence.iter().map(|e| json!({
-                "field": e.field, "level": format!("{:?}", e.level).to_lowercase(),
-                "weight": e.weight, "this": e.left, "that": e.right,
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    })
+            evidence: c
+                .evidence
+                .iter()
+                .map(|e| EvidenceView {
+                    field: &e.field,
+                    level: format!("{:?}", e.level).to_lowercase(),
+                    that: &e.right,
+                    this: &e.left,
+                    weight: e.weight,
+                })
+                .collect(),
+            match_weight: c.match_weight,
+            office_code: c.office_code.as_str(),
+            person_id: &c.person_id,
+            probability: c.probability,
+        }
+    }
 }
 
 /// `POST /api/v1/screen` response: the `jejak assess` object with per-field evidence.
-#[derive(Serialize)]
-#[serde(transparent)]
-pub(crate) struct ScreenView(Value);
-
-impl ScreenView {
-    pub(crate) fn new(application_id: &str, report: &AssessmentReport) -> Self {
-        Self(assessment_json(application_id, report))
-    }
-}
+pub(crate) type ScreenView<'a> = AssessmentView<'a>;
 
 #[derive(Serialize)]
 pub(crate) struct ExaminationView {
@@ -201,4 +282,107 @@ pub(crate) fn import_view(report: &ImportReport) -> Value {
         })).collect::<Vec<_>>(),
         "conflicts": report.conflicts.iter().map(ToString::to_string).collect::<Vec<_>>(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test")]
+
+    use jejak_domain::date::ymd;
+    use jejak_domain::{ApplicationKey, OfficeCode};
+    use jejak_matching::{Band, FieldEvidence, Level};
+    use jejak_rules::Facts;
+    use jejak_service::register::{HistorySummary, ScreenedCandidate};
+
+    use super::*;
+
+    /// The reply as it was built before the typed views: a `json!` tree.
+    fn reference(application_id: &str, report: &AssessmentReport) -> Value {
+        let a = &report.assessment;
+        json!({
+            "application_id": application_id,
+            "rule_set_version": a.rule_set.version,
+            "score": a.score,
+            "band": a.band,
+            "flagged": a.flagged,
+            "hard_checks": a.hard_checks.iter().map(|h| json!({
+                "id": &*h.id, "passed": h.passed, "message": h.message.id, "message_en": h.message.en,
+            })).collect::<Vec<_>>(),
+            "indicators": a.indicators.iter().map(|i| json!({
+                "id": &*i.id, "weight": i.weight, "message": i.message.id, "message_en": i.message.en,
+            })).collect::<Vec<_>>(),
+            "matches": report.candidates.iter().map(|c| json!({
+                "application_key": c.key.0,
+                "application_id": c.application_id,
+                "person_id": c.person_id,
+                "office_code": c.office_code.as_str(),
+                "applied_on": iso(c.applied_on),
+                "probability": c.probability,
+                "match_weight": c.match_weight,
+                "band": match c.band {
+                    Band::AutoLink => "auto_link",
+                    Band::Review => "review",
+                    Band::NoMatch => "no_match",
+                },
+                "active_bar_until": c.history.active_bar_until.map(iso),
+                "adverse_decisions": c.history.adverse,
+                "evidence": c.evidence.iter().map(|e| json!({
+                    "field": e.field, "level": format!("{:?}", e.level).to_lowercase(),
+                    "weight": e.weight, "this": e.left, "that": e.right,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    #[test]
+    fn the_typed_reply_is_byte_for_byte_the_earlier_json() {
+        let on = ymd(2025, 3, 1).unwrap();
+        let mut facts = Facts::new();
+        facts.set("prior_deferrals", 2).unwrap();
+        facts.set("active_bar", true).unwrap();
+        facts.set("phone_shared_unrelated_count", 4).unwrap();
+        let rules = jejak_rules::catalogue::default_rule_set().unwrap();
+        let assessment = rules.assess(&facts, on);
+        assert!(!assessment.indicators.is_empty() && !assessment.hard_checks.is_empty());
+        let evidence = |field: &str, level, weight| FieldEvidence {
+            field: field.into(),
+            level,
+            weight,
+            left: "suryani \"s\"".into(),
+            right: "soeryani".into(),
+        };
+        let candidate = ScreenedCandidate {
+            key: ApplicationKey(17),
+            application_id: "KLA-2025-000017".into(),
+            office_code: OfficeCode::parse("KLA").unwrap(),
+            applied_on: ymd(2025, 1, 10).unwrap(),
+            person_id: "P12".into(),
+            probability: 0.987_654_321,
+            match_weight: 17.25,
+            band: Band::AutoLink,
+            evidence: vec![
+                evidence("full_name", Level::Exact, 9.5),
+                evidence("mother_name", Level::Missing, 0.0),
+                evidence("birth_date", Level::Exact, f64::NAN),
+            ],
+            history: HistorySummary {
+                decisions: Vec::new(),
+                adverse: 1,
+                active_bar_until: Some(ymd(2025, 7, 12).unwrap()),
+            },
+            verdict: None,
+        };
+        let mut other = candidate.clone();
+        other.band = Band::Review;
+        other.history = HistorySummary::default();
+        let report = AssessmentReport { candidates: vec![candidate, other], facts, assessment };
+        let typed = serde_json::to_string(&AssessmentView::new("BDL-1", &report)).unwrap();
+        let earlier = serde_json::to_string(&reference("BDL-1", &report)).unwrap();
+        assert_eq!(typed, earlier);
+        let empty = AssessmentReport { candidates: Vec::new(), ..report };
+        assert_eq!(
+            serde_json::to_string(&AssessmentView::new("BDL-2", &empty)).unwrap(),
+            serde_json::to_string(&reference("BDL-2", &empty)).unwrap()
+        );
+    }
 }

@@ -22,14 +22,31 @@ pub(crate) struct PgStore {
 }
 
 impl PgStore {
-    /// Whether bulk imports write literal rows (see `codec::literal_insert`).
-    const LITERAL_BULK_INSERT: bool = false;
+    /// Whether placeholders are written `$N` (else `?`).
+    const NUMBERED_PLACEHOLDERS: bool = true;
     const BACKEND: Backend = Backend::Postgres;
 
     pub(crate) async fn connect(url: &str) -> Result<Self> {
         let pool = PgPoolOptions::new().max_connections(8).connect(url).await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self { pool })
+    }
+
+    /// Indexes stay in place on PostgreSQL: dropping one takes an exclusive lock on the table,
+    /// which would block every reader for the length of the import.
+    async fn drop_indexes_for_bulk(
+        _tx: &mut Transaction<'static, Postgres>,
+        _incoming: usize,
+        _stored_estimate: i64,
+    ) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+
+    async fn rebuild_indexes(
+        _tx: &mut Transaction<'static, Postgres>,
+        _definitions: Vec<String>,
+    ) -> Result<()> {
+        Ok(())
     }
 
     async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {

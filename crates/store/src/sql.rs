@@ -7,6 +7,10 @@
 /// Rows per multi-row `INSERT`: 23 columns x 500 stays under both backends' bind limits.
 pub(crate) const INSERT_CHUNK: usize = 500;
 
+/// Applications per multi-row `INSERT` (27 values each); every full chunk reuses one
+/// prepared statement.
+pub(crate) const APPLICATION_CHUNK: usize = 100;
+
 pub(crate) const RESERVE_SEQ: &str =
     "update seq_counter set value = value + $1 where id = 1 returning value";
 pub(crate) const CURRENT_SEQ: &str = "select value from seq_counter where id = 1";
@@ -27,7 +31,6 @@ pub(crate) const DECISIONS_OF: &str =
 pub(crate) const AUDIT_AFTER: &str =
     "select * from audit_events where seq > $1 order by seq limit $2";
 pub(crate) const UPDATE_OUTCOME: &str = "update applications set outcome = $1, outcome_reason = $2, decided_on = $3, version = version + 1, change_seq = $4 where id = $5 and version = $6";
-pub(crate) const INSERT_APPLICATION: &str = "insert into applications (id, office_code, application_id, applied_on, full_name, nik, sex, birth_date, birth_place, address, village_code, phone, mother_name, father_name, occupation, purpose, destination_country, previous_passport_no, sponsor_name, sponsor_phone, cpmi_id, outcome, outcome_reason, decided_on, source_hash, version, change_seq) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)";
 pub(crate) const INSERT_DECISION_COLUMNS: &str = "insert into decisions (id, application_key, kind, decided_on, deferral_until, reason_codes, reason_text, officer, change_seq) ";
 pub(crate) const LIST_APPLICATIONS: &str = "select * from applications where ($1 is null or office_code = $1) and ($2 is null or outcome = $2) and ($3 is null or nik = $3) and ($4 is null or phone = $4) and ($5 is null or previous_passport_no = $5) order by applied_on desc, id desc limit $6";
 pub(crate) const EXPORT: &str = "select * from applications where ($1 is null or applied_on >= $1) and ($2 is null or applied_on <= $2) and ($3 is null or office_code = $3) order by applied_on, office_code, application_id";
@@ -94,36 +97,55 @@ macro_rules! store_impl {
                 Ok(())
             }
 
+            /// The multi-row `INSERT` of one chunk of applications, values bound.
+            fn application_chunk_query(
+                chunk: &[(i64, &jejak_domain::NewApplication)],
+                change_seq: i64,
+            ) -> $crate::Result<sqlx::query::Query<'static, $db, <$db as sqlx::Database>::Arguments>> {
+                let sql = $crate::codec::insert_applications_sql(chunk.len(), Self::NUMBERED_PLACEHOLDERS);
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (id, app) in chunk {
+                    let values = $crate::codec::application_values(app);
+                    $crate::codec::refuse_nul(&values)?;
+                    let hash = $crate::codec::values_hash(&values);
+                    query = query.bind(*id);
+                    for value in values {
+                        query = query.bind(value);
+                    }
+                    query = query.bind(hash).bind(1_i64).bind(change_seq.max(*id));
+                }
+                Ok(query)
+            }
+
             async fn insert_applications_tx(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 rows: &[(i64, &jejak_domain::NewApplication)],
                 change_seq: i64,
                 progress: &(dyn Fn(usize) + Send + Sync),
             ) -> $crate::Result<()> {
-                if Self::LITERAL_BULK_INSERT && rows.len() > 1 {
-                    let mut done = 0;
-                    for chunk in rows.chunks($crate::sql::INSERT_CHUNK) {
-                        let sql = $crate::codec::literal_insert(chunk, change_seq)?;
-                        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut **tx).await?;
-                        done += chunk.len();
-                        progress(done);
-                    }
-                    return Ok(());
-                }
-                for (done, (id, app)) in rows.iter().enumerate() {
-                    let mut query = sqlx::query($crate::sql::INSERT_APPLICATION).bind(*id);
-                    for value in $crate::codec::application_values(app) {
-                        query = query.bind(value);
-                    }
-                    query
-                        .bind($crate::codec::content_hash(app))
-                        .bind(1_i64)
-                        .bind(change_seq.max(*id))
-                        .execute(&mut **tx)
-                        .await?;
-                    if (done + 1) % $crate::sql::INSERT_CHUNK == 0 || done + 1 == rows.len() {
-                        progress(done + 1);
-                    }
+                let mut chunks = rows.chunks($crate::sql::APPLICATION_CHUNK);
+                let mut next = match chunks.next() {
+                    Some(c) => Some((Self::application_chunk_query(c, change_seq)?, c.len())),
+                    None => None,
+                };
+                let mut done = 0;
+                while let Some((query, len)) = next.take() {
+                    let mut following = chunks.next();
+                    let mut built = None;
+                    let mut execute = std::pin::pin!(query.execute(&mut **tx));
+                    // The first poll hands the statement to the database; the next chunk is
+                    // bound while it runs (on SQLite's worker thread or on the server).
+                    std::future::poll_fn(|cx| {
+                        let poll = execute.as_mut().poll(cx);
+                        if let Some(c) = following.take() {
+                            built = Some(Self::application_chunk_query(c, change_seq).map(|q| (q, c.len())));
+                        }
+                        poll
+                    })
+                    .await?;
+                    next = built.transpose()?;
+                    done += len;
+                    progress(done);
                 }
                 Ok(())
             }
@@ -267,7 +289,9 @@ macro_rules! store_impl {
             ) -> $crate::Result<$crate::ImportOutcome> {
                 let mut tx = self.begin_write().await?;
                 // Taking the counter first serialises concurrent imports of the same rows.
-                Self::reserve(&mut tx, 0).await?;
+                // Every stored application took a change number, so the counter bounds
+                // their count from above.
+                let stored_estimate = Self::reserve(&mut tx, 0).await? - 1;
                 let existing = Self::existing_tx(&mut tx, rows).await?;
                 let mut outcome = $crate::ImportOutcome::default();
                 let mut fresh = Vec::new();
@@ -301,6 +325,7 @@ macro_rules! store_impl {
                     let first = Self::reserve(&mut tx, needed).await?;
                     let keyed: Vec<(i64, &jejak_domain::NewApplication)> =
                         fresh.iter().enumerate().map(|(i, a)| (first + i as i64, *a)).collect();
+                    let dropped = Self::drop_indexes_for_bulk(&mut tx, fresh.len(), stored_estimate).await?;
                     Self::insert_applications_tx(&mut tx, &keyed, 0, progress).await?;
                     let mut next = first + fresh.len() as i64;
                     let mut decisions = Vec::with_capacity(decided);
@@ -312,6 +337,7 @@ macro_rules! store_impl {
                         }
                     }
                     Self::insert_decisions_tx(&mut tx, &decisions).await?;
+                    Self::rebuild_indexes(&mut tx, dropped).await?;
                 }
                 outcome.inserted = fresh.len();
                 outcome.committed = true;

@@ -20,14 +20,17 @@ use crate::{Backend, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
+/// Imports smaller than this keep the indexes in place (rebuilding costs a fixed overhead).
+const BULK_INDEX_MIN_ROWS: usize = 2_000;
+
 /// A register in one SQLite file.
 pub(crate) struct SqliteStore {
     pool: SqlitePool,
 }
 
 impl SqliteStore {
-    /// Whether bulk imports write literal rows (see `codec::literal_insert`).
-    const LITERAL_BULK_INSERT: bool = true;
+    /// Whether placeholders are written `$N` (else `?`).
+    const NUMBERED_PLACEHOLDERS: bool = false;
     const BACKEND: Backend = Backend::Sqlite;
 
     pub(crate) async fn open(path: &str) -> Result<Self> {
@@ -44,6 +47,48 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self { pool })
+    }
+
+    /// Drops the secondary indexes of the tables a bulk import writes when the import is at
+    /// least as large as the register, returning their definitions for `rebuild_indexes`.
+    ///
+    /// Why: inserting rows in random key order into six indexes costs more than sorting the
+    /// whole table once per index afterwards, as long as the table is mostly new rows. DDL is
+    /// transactional in SQLite, so a rolled-back import leaves the indexes as they were, and
+    /// readers (WAL) keep seeing the committed indexes until the import commits. Definitions
+    /// are read from the schema, so indexes added by later migrations are rebuilt too.
+    async fn drop_indexes_for_bulk(
+        tx: &mut Transaction<'static, Sqlite>,
+        incoming: usize,
+        stored_estimate: i64,
+    ) -> Result<Vec<String>> {
+        if incoming < BULK_INDEX_MIN_ROWS || (incoming as i64) < stored_estimate {
+            return Ok(Vec::new());
+        }
+        let indexes: Vec<(String, String)> = sqlx::query_as(
+            "select name, sql from sqlite_master where type = 'index' and sql is not null \
+             and tbl_name in ('applications', 'decisions') order by name",
+        )
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut definitions = Vec::with_capacity(indexes.len());
+        for (name, sql) in indexes {
+            let drop = format!("drop index \"{}\"", name.replace('"', "\"\""));
+            sqlx::raw_sql(sqlx::AssertSqlSafe(drop)).execute(&mut **tx).await?;
+            definitions.push(sql);
+        }
+        Ok(definitions)
+    }
+
+    /// Recreates the indexes `drop_indexes_for_bulk` dropped, inside the same transaction.
+    async fn rebuild_indexes(
+        tx: &mut Transaction<'static, Sqlite>,
+        definitions: Vec<String>,
+    ) -> Result<()> {
+        for sql in definitions {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut **tx).await?;
+        }
+        Ok(())
     }
 
     /// Write transactions take the write lock up front, so two writers never deadlock on

@@ -113,10 +113,13 @@ fn hash_part(
                 parts.female.hash(hasher);
             }
         }
-        Transform::Regency => match record.text(field).and_then(|t| t.get(..4)) {
-            Some(regency) => regency.hash(hasher),
-            None => return false,
-        },
+        Transform::Regency | Transform::District => {
+            let digits = if transform == Transform::Regency { 4 } else { 6 };
+            match record.text(field).and_then(|t| t.get(..digits)) {
+                Some(prefix) => prefix.hash(hasher),
+                None => return false,
+            }
+        }
         Transform::Initial => {
             let first = match kind {
                 Kind::Name => record

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use jejak_matching::batch::{self, Input};
-use jejak_matching::blocking::BatchBlocking;
+use jejak_matching::blocking::{BatchBlocking, unpack_pair};
 use jejak_matching::training::{self, Population};
 use jejak_matching::{Model, Scorer, TermFrequencies};
 use rayon::prelude::*;
@@ -31,7 +31,7 @@ fn main() {
         return;
     }
     let t = Instant::now();
-    let blocking = BatchBlocking::build(&model, &prepared, &[]);
+    let mut blocking = BatchBlocking::build(&model, &prepared, &[]);
     eprintln!("blocking build: {:.2?}", t.elapsed());
     let t = Instant::now();
     let (parameters, _) = training::estimate(&model, &prepared, Population::Dedupe, &blocking);
@@ -41,30 +41,26 @@ fn main() {
     eprintln!("frequencies: {:.2?}", t.elapsed());
     let scorer = Scorer::new(&model, &parameters);
     let t = Instant::now();
-    let visited: u64 = blocking
-        .blocks()
-        .par_iter()
-        .map(|block| blocking.for_each_new_pair(block, |_, _| {}))
-        .sum();
-    eprintln!("pair generation only: {visited} pairs in {:.2?}", t.elapsed());
+    let candidates = blocking.candidate_pairs();
+    eprintln!("pair generation only: {} pairs in {:.2?}", candidates.len(), t.elapsed());
     let pruner = jejak_matching::PairPruner::new(&scorer, &model, &frequencies);
     let prior = parameters.prior_log2_odds(prepared.len() as f64 - 1.0);
     let t = Instant::now();
-    let kept: u64 = blocking
-        .blocks()
-        .par_iter()
-        .map(|block| {
+    let kept: u64 = candidates
+        .par_chunks(1 << 14)
+        .map(|chunk| {
             let mut kept = 0;
-            blocking.for_each_new_pair(block, |i, j| {
+            for &pair in chunk {
+                let (i, j) = unpack_pair(pair);
                 if pruner
                     .weight_at_least(&model, &prepared[i as usize], &prepared[j as usize], -prior)
                     .is_some()
                 {
                     kept += 1;
                 }
-            });
+            }
             kept
         })
         .sum();
-    eprintln!("pairs + pruned scoring: {:.2?} ({kept} kept)", t.elapsed());
+    eprintln!("pruned scoring: {:.2?} ({kept} kept)", t.elapsed());
 }

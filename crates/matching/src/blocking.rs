@@ -413,19 +413,37 @@ mod tests {
         let a =
             prepared(&model, "a", &[("birth_date", "1990-03-07"), ("village_code", "1809012001")]);
         let b =
-            prepared(&model, "b", &[("birth_date", "1990-07-03"), ("village_code", "1809022005")]);
-        let ka = keys(&model, "birth_date_regency", &a);
+            prepared(&model, "b", &[("birth_date", "1990-07-03"), ("village_code", "1809012005")]);
+        let ka = keys(&model, "birth_date_district", &a);
         assert_eq!(ka.len(), 1);
-        assert_eq!(ka, keys(&model, "birth_date_regency", &b));
+        assert_eq!(ka, keys(&model, "birth_date_district", &b));
+        // Another kecamatan of the same kabupaten is another block.
+        let c =
+            prepared(&model, "c", &[("birth_date", "1990-03-07"), ("village_code", "1809022005")]);
+        assert_ne!(ka, keys(&model, "birth_date_district", &c));
     }
 
     #[test]
     fn old_and_new_spellings_share_the_name_key_and_missing_parts_give_none() {
         let model = Model::interchange().unwrap();
-        let a =
-            prepared(&model, "a", &[("full_name", "Djoko Soesilo"), ("birth_date", "1970-01-02")]);
-        let b =
-            prepared(&model, "b", &[("full_name", "Susilo Joko"), ("birth_date", "1970-02-01")]);
+        let a = prepared(
+            &model,
+            "a",
+            &[
+                ("full_name", "Djoko Soesilo"),
+                ("birth_date", "1970-01-02"),
+                ("village_code", "1809012001"),
+            ],
+        );
+        let b = prepared(
+            &model,
+            "b",
+            &[
+                ("full_name", "Susilo Joko"),
+                ("birth_date", "1970-02-01"),
+                ("village_code", "1809022005"),
+            ],
+        );
         assert_eq!(keys(&model, "name_birth_year", &a).len(), 1);
         assert_eq!(keys(&model, "name_birth_year", &a), keys(&model, "name_birth_year", &b));
         assert!(keys(&model, "phone", &a).is_empty());

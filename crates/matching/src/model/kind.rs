@@ -112,8 +112,7 @@ impl Kind {
 }
 
 impl Transform {
-    pub(crate) const EXPECTED: &'static str =
-        "value, close, tokens, year, day_month_unordered, nik_birth, nik_sex, regency, district, initial";
+    pub(crate) const EXPECTED: &'static str = "value, close, tokens, year, day_month_unordered, nik_birth, nik_sex, regency, district, initial";
 
     pub(crate) fn parse(name: &str) -> Option<Self> {
         Some(match name {

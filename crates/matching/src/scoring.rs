@@ -58,10 +58,10 @@ impl Scorer {
             weights.push(w);
             u_exact.push(u[0]);
         }
-        // An identity number in a household group (the NIK) agrees "equivalently" (same
-        // district, birth date and sex, another serial) between twins, but exactly only with
-        // itself: what an exact agreement adds over an equivalent one is evidence of the
-        // person, not of the household, and stays outside the group's cap.
+        // The household group caps what relatives share (address, parents, birth date, and
+        // the NIK's district, birth date and sex: twins' NIKs differ only in the serial). An
+        // exact NIK is shared by no relative, only by the person: its weight stays outside the
+        // group's cap. (Twins then still meet the cap through the other fields.)
         let grouped: Vec<bool> = (0..weights.len())
             .map(|f| model.groups().iter().any(|g| g.fields.contains(&f)))
             .collect();
@@ -69,11 +69,7 @@ impl Scorer {
             .iter()
             .enumerate()
             .map(|(f, w)| {
-                if grouped[f] && model.fields()[f].kind == Kind::Nik {
-                    (w[0] - w[1].max(0.0)).max(0.0)
-                } else {
-                    0.0
-                }
+                if grouped[f] && model.fields()[f].kind == Kind::Nik { w[0].max(0.0) } else { 0.0 }
             })
             .collect();
         Self { weights, u_exact, personal }

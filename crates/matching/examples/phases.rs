@@ -5,10 +5,35 @@
 use std::time::Instant;
 
 use jejak_matching::batch::{self, Input};
-use jejak_matching::blocking::BatchBlocking;
+use jejak_matching::blocking::{BatchBlocking, unpack_pair};
 use jejak_matching::training::{self, Population};
 use jejak_matching::{Model, Scorer, TermFrequencies};
 use rayon::prelude::*;
+
+/// CPU seconds used by this process so far (user + system, all threads).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // Fields 14 and 15 of the file (utime, stime), counted after the command name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Wall and CPU time since a mark.
+struct Mark(Instant, f64);
+
+impl Mark {
+    fn now() -> Self {
+        Mark(Instant::now(), cpu_seconds())
+    }
+}
+
+impl std::fmt::Display for Mark {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.2?} wall, {:.2} s CPU", self.0.elapsed(), cpu_seconds() - self.1)
+    }
+}
 
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(200_000);
@@ -20,9 +45,9 @@ fn main() {
     jejak_synth::write_csv(&data, &mut csv).expect("write CSV");
     let records =
         batch::read_inputs(&model, vec![Input::new("generated", csv.as_slice())]).expect("read").0;
-    let t = Instant::now();
+    let t = Mark::now();
     let prepared: Vec<_> = records.par_iter().map(|r| model.prepare(r)).collect();
-    eprintln!("prepare {} records: {:.2?}", prepared.len(), t.elapsed());
+    eprintln!("prepare {} records: {t}", prepared.len());
     if std::env::var_os("PHASES_PREPARE_ONLY").is_some() {
         for _ in 0..3 {
             let again: Vec<_> = records.par_iter().map(|r| model.prepare(r)).collect();
@@ -30,41 +55,37 @@ fn main() {
         }
         return;
     }
-    let t = Instant::now();
-    let blocking = BatchBlocking::build(&model, &prepared, &[]);
-    eprintln!("blocking build: {:.2?}", t.elapsed());
-    let t = Instant::now();
+    let t = Mark::now();
+    let mut blocking = BatchBlocking::build(&model, &prepared, &[]);
+    eprintln!("blocking build: {t}");
+    let t = Mark::now();
     let (parameters, _) = training::estimate(&model, &prepared, Population::Dedupe, &blocking);
-    eprintln!("estimate: {:.2?}", t.elapsed());
-    let t = Instant::now();
+    eprintln!("estimate: {t}");
+    let t = Mark::now();
     let frequencies = TermFrequencies::from_records_parallel(&model, &prepared);
-    eprintln!("frequencies: {:.2?}", t.elapsed());
+    eprintln!("frequencies: {t}");
     let scorer = Scorer::new(&model, &parameters);
-    let t = Instant::now();
-    let visited: u64 = blocking
-        .blocks()
-        .par_iter()
-        .map(|block| blocking.for_each_new_pair(block, |_, _| {}))
-        .sum();
-    eprintln!("pair generation only: {visited} pairs in {:.2?}", t.elapsed());
+    let t = Mark::now();
+    let candidates = blocking.candidate_pairs();
+    eprintln!("pair generation only: {} pairs in {t}", candidates.len());
     let pruner = jejak_matching::PairPruner::new(&scorer, &model, &frequencies);
     let prior = parameters.prior_log2_odds(prepared.len() as f64 - 1.0);
-    let t = Instant::now();
-    let kept: u64 = blocking
-        .blocks()
-        .par_iter()
-        .map(|block| {
+    let t = Mark::now();
+    let kept: u64 = candidates
+        .par_chunks(1 << 14)
+        .map(|chunk| {
             let mut kept = 0;
-            blocking.for_each_new_pair(block, |i, j| {
+            for &pair in chunk {
+                let (i, j) = unpack_pair(pair);
                 if pruner
                     .weight_at_least(&model, &prepared[i as usize], &prepared[j as usize], -prior)
                     .is_some()
                 {
                     kept += 1;
                 }
-            });
+            }
             kept
         })
         .sum();
-    eprintln!("pairs + pruned scoring: {:.2?} ({kept} kept)", t.elapsed());
+    eprintln!("pruned scoring: {t} ({kept} kept)");
 }

@@ -82,11 +82,13 @@ fn main() {
     if linked > 0 {
         let records = generated(&model, linked, 9);
         let started = Instant::now();
+        let cpu_before = cpu_seconds();
         let linkage = batch::link_records(&model, &records, &[], &LinkOptions::default());
         eprintln!(
-            "link {} records: {:.2?}; {} candidate pairs, {} linked pairs, {} persons, parameters {:?}",
+            "link {} records: {:.2?} wall, {:.1} s CPU; {} candidate pairs, {} linked pairs, {} persons, parameters {:?}",
             records.len(),
             started.elapsed(),
+            cpu_seconds() - cpu_before,
             linkage.report.candidate_pairs,
             linkage.report.linked_pairs,
             linkage.report.persons,
@@ -114,6 +116,17 @@ fn generated(model: &Model, applications: usize, seed: u64) -> Vec<Record> {
     batch::read_inputs(model, vec![Input::new("generated", csv.as_slice())])
         .expect("read generated CSV")
         .0
+}
+
+/// CPU seconds used by this process so far (user + system, all threads): on a shared
+/// machine the wall time says more about the other users than about the link.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime, fields 14 and 15 of the file, counted after the command name.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn resident_bytes() -> usize {

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::process::ExitCode;
 
-use jejak_matching::Model;
 use jejak_matching::batch::{self, Input, LinkOptions, Truth};
+use jejak_matching::{Model, Scorer, TermFrequencies};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -89,6 +89,9 @@ fn run(persons: usize, seed: u64) -> Result<(), String> {
         tag_of.insert(row[0].to_owned(), (row[1].to_owned(), row[3].to_owned(), row[7].to_owned()));
     }
     let person = |id: &str| tag_of.get(id).map(|t| t.0.clone()).unwrap_or_default();
+    let scorer = Scorer::new(&model, &linkage.parameters);
+    let frequencies = TermFrequencies::from_records(&model, &linkage.records);
+    let explain = (&scorer, &frequencies);
     let mut shown = 0;
     let mut scored: HashMap<(u32, u32), f64> = HashMap::new();
     for pair in &linkage.pairs {
@@ -104,7 +107,7 @@ fn run(persons: usize, seed: u64) -> Result<(), String> {
                 tag_of.get(a),
                 tag_of.get(b)
             );
-            for e in linkage_explain(&model, &linkage, pair.a, pair.b) {
+            for e in linkage_explain(&model, &linkage, explain, pair.a, pair.b) {
                 eprintln!("    {e}");
             }
         }
@@ -114,6 +117,7 @@ fn run(persons: usize, seed: u64) -> Result<(), String> {
         by_person.entry(person(record.id())).or_default().push(i as u32);
     }
     let mut missed = 0;
+    let mut tally: HashMap<String, usize> = HashMap::new();
     for members in by_person.values() {
         for (x, &a) in members.iter().enumerate() {
             for &b in &members[x + 1..] {
@@ -121,6 +125,30 @@ fn run(persons: usize, seed: u64) -> Result<(), String> {
                     != linkage.clusters.cluster_of[b as usize]
                 {
                     missed += 1;
+                    let p = scored.get(&(a.min(b), a.max(b))).copied();
+                    let evidence = linkage_explain(&model, &linkage, explain, a, b);
+                    let level = |field: &str| {
+                        evidence
+                            .iter()
+                            .find(|e| e.starts_with(field))
+                            .and_then(|e| e.split_whitespace().nth(1).map(str::to_owned))
+                            .unwrap_or_default()
+                    };
+                    let bucket = match p {
+                        None => "not kept (p < 0.01 or not a candidate)".to_owned(),
+                        Some(p) => format!("p {:.1}", (p * 10.0).floor() / 10.0),
+                    };
+                    if level("full_name") == "different" {
+                        let name = |i: u32| linkage.records[i as usize].display(0);
+                        eprintln!("NAME DIFFERENT {:?} / {:?}", name(a), name(b));
+                    }
+                    *tally
+                        .entry(format!(
+                            "{bucket}; name {}; nik {}",
+                            level("full_name"),
+                            level("nik")
+                        ))
+                        .or_insert(0) += 1;
                     if missed <= 12 {
                         let p = scored
                             .get(&(a.min(b), a.max(b)))
@@ -133,7 +161,7 @@ fn run(persons: usize, seed: u64) -> Result<(), String> {
                             tag_of.get(ia),
                             tag_of.get(ib)
                         );
-                        for e in linkage_explain(&model, &linkage, a, b) {
+                        for e in linkage_explain(&model, &linkage, explain, a, b) {
                             eprintln!("    {e}");
                         }
                     }
@@ -141,14 +169,24 @@ fn run(persons: usize, seed: u64) -> Result<(), String> {
             }
         }
     }
+    let mut tally: Vec<(String, usize)> = tally.into_iter().collect();
+    tally.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    eprintln!("missed pairs: {missed}");
+    for (bucket, count) in tally {
+        eprintln!("  {count:>6}  {bucket}");
+    }
     Ok(())
 }
 
-fn linkage_explain(model: &Model, linkage: &batch::Linkage, a: u32, b: u32) -> Vec<String> {
-    let scorer = jejak_matching::Scorer::new(model, &linkage.parameters);
-    let frequencies = jejak_matching::TermFrequencies::from_records(model, &linkage.records);
+fn linkage_explain(
+    model: &Model,
+    linkage: &batch::Linkage,
+    (scorer, frequencies): (&Scorer, &TermFrequencies),
+    a: u32,
+    b: u32,
+) -> Vec<String> {
     scorer
-        .explain(model, &linkage.records[a as usize], &linkage.records[b as usize], &frequencies)
+        .explain(model, &linkage.records[a as usize], &linkage.records[b as usize], frequencies)
         .into_iter()
         .map(|e| {
             format!(

@@ -5,7 +5,6 @@
 
 use std::hash::{BuildHasher, Hash, Hasher};
 
-use ahash::AHashSet;
 use rayon::prelude::*;
 
 use crate::comparison::hasher_seed;
@@ -113,10 +112,13 @@ fn hash_part(
                 parts.female.hash(hasher);
             }
         }
-        Transform::Regency => match record.text(field).and_then(|t| t.get(..4)) {
-            Some(regency) => regency.hash(hasher),
-            None => return false,
-        },
+        Transform::Regency | Transform::District => {
+            let digits = if transform == Transform::Regency { 4 } else { 6 };
+            match record.text(field).and_then(|t| t.get(..digits)) {
+                Some(prefix) => prefix.hash(hasher),
+                None => return false,
+            }
+        }
         Transform::Initial => {
             let first = match kind {
                 Kind::Name => record
@@ -132,22 +134,6 @@ fn hash_part(
         }
     }
     true
-}
-
-/// The keys of one rule for every record, flattened.
-#[derive(Debug, Default)]
-struct KeyTable {
-    offsets: Vec<u32>,
-    keys: Vec<u64>,
-}
-
-impl KeyTable {
-    fn of(&self, record: u32) -> &[u64] {
-        let record = record as usize;
-        let start = self.offsets[record] as usize;
-        let end = self.offsets[record + 1] as usize;
-        &self.keys[start..end]
-    }
 }
 
 /// One block: the records sharing a key, as a range of a rule's sorted entries.
@@ -205,8 +191,6 @@ impl BlockingDiagnostics {
 #[derive(Debug)]
 pub struct BatchBlocking {
     entries: Vec<Vec<u32>>,
-    tables: Vec<KeyTable>,
-    capped: Vec<AHashSet<u64>>,
     blocks: Vec<Block>,
     /// Side of each record in link mode (0 = left file, 1 = right file); empty for dedupe.
     sides: Vec<u8>,
@@ -224,48 +208,32 @@ impl BatchBlocking {
     pub fn build(model: &Model, records: &[PreparedRecord], sides: &[u8]) -> Self {
         let link_mode = !sides.is_empty();
         let mut entries = Vec::new();
-        let mut tables = Vec::new();
-        let mut capped = Vec::new();
         let mut blocks = Vec::new();
         let mut diagnostics =
             BlockingDiagnostics { max_block_size: model.max_block_size(), rules: Vec::new() };
         for (rule, spec) in model.blocking_rules().iter().enumerate() {
-            // Keys per chunk of records, flat: (keys per record, keys).
-            let per_chunk: Vec<(Vec<u32>, Vec<u64>)> = records
+            // (key, record) per chunk of records, and how many records have a key.
+            let per_chunk: Vec<(Vec<(u64, u32)>, usize)> = records
                 .par_chunks(KEY_CHUNK)
-                .map(|chunk| {
-                    let mut counts = Vec::with_capacity(chunk.len());
+                .enumerate()
+                .map(|(chunk_index, chunk)| {
                     let mut keys = Vec::with_capacity(chunk.len());
-                    for record in chunk {
+                    let mut keyed = 0;
+                    for (offset, record) in chunk.iter().enumerate() {
+                        let index = (chunk_index * KEY_CHUNK + offset) as u32;
                         let before = keys.len();
-                        for_each_key(model, rule, record, |key| keys.push(key));
-                        counts.push((keys.len() - before) as u32);
+                        for_each_key(model, rule, record, |key| keys.push((key, index)));
+                        keyed += usize::from(keys.len() > before);
                     }
-                    (counts, keys)
+                    (keys, keyed)
                 })
                 .collect();
-            let total_keys: usize = per_chunk.iter().map(|(_, keys)| keys.len()).sum();
-            let mut table = KeyTable {
-                offsets: Vec::with_capacity(records.len() + 1),
-                keys: Vec::with_capacity(total_keys),
-            };
+            let total_keys: usize = per_chunk.iter().map(|(keys, _)| keys.len()).sum();
             let mut sorted: Vec<(u64, u32)> = Vec::with_capacity(total_keys);
             let mut keyed = 0usize;
-            table.offsets.push(0);
-            let mut index = 0u32;
-            for (counts, keys) in per_chunk {
-                let mut position = 0usize;
-                for count in counts {
-                    let count = count as usize;
-                    keyed += usize::from(count > 0);
-                    for &key in &keys[position..position + count] {
-                        sorted.push((key, index));
-                    }
-                    position += count;
-                    table.offsets.push((table.keys.len() + position) as u32);
-                    index += 1;
-                }
-                table.keys.extend(keys);
+            for (keys, count) in per_chunk {
+                sorted.extend(keys);
+                keyed += count;
             }
             sorted.par_sort_unstable();
             let mut rule_diagnostics = RuleDiagnostics {
@@ -273,7 +241,6 @@ impl BatchBlocking {
                 records_keyed: keyed,
                 ..Default::default()
             };
-            let mut rule_capped = AHashSet::new();
             let mut members: Vec<u32> = Vec::with_capacity(sorted.len());
             let mut largest: Vec<(usize, u32)> = Vec::new();
             let mut start = 0;
@@ -285,7 +252,6 @@ impl BatchBlocking {
                 if pairs > 0 {
                     note_largest(&mut largest, size, sorted[start].1);
                     if size > spec.max_block_size {
-                        rule_capped.insert(key);
                         rule_diagnostics.blocks_capped += 1;
                         rule_diagnostics.pairs_capped += pairs;
                     } else {
@@ -304,11 +270,9 @@ impl BatchBlocking {
                 .collect();
             diagnostics.rules.push(rule_diagnostics);
             entries.push(members);
-            tables.push(table);
-            capped.push(rule_capped);
         }
         let sides = if link_mode { sides.to_vec() } else { Vec::new() };
-        Self { entries, tables, capped, blocks, sides, diagnostics }
+        Self { entries, blocks, sides, diagnostics }
     }
 
     /// Every block of every rule.
@@ -321,24 +285,36 @@ impl BatchBlocking {
         &self.entries[block.rule][block.start as usize..(block.start + block.len) as usize]
     }
 
-    /// Calls `visit(i, j)` for each pair of the block that no earlier rule generated.
-    /// Returns how many pairs were visited.
-    pub fn for_each_new_pair(&self, block: &Block, mut visit: impl FnMut(u32, u32)) -> u64 {
-        let members = self.members(block);
-        let mut visited = 0;
-        for (position, &i) in members.iter().enumerate() {
-            for &j in &members[position + 1..] {
-                if !self.sides.is_empty() && self.sides[i as usize] == self.sides[j as usize] {
-                    continue;
-                }
-                if self.covered_earlier(block.rule, i, j) {
-                    continue;
-                }
-                visited += 1;
-                visit(i, j);
-            }
+    /// Every distinct candidate pair over all rules, as `(i << 32) | j` with `i < j`, sorted;
+    /// records per rule how many pairs no earlier rule produced. Pairs are collected rule by
+    /// rule and de-duplicated by sorting and merging, which is much cheaper than checking each
+    /// pair against the keys of every earlier rule.
+    pub fn candidate_pairs(&mut self) -> Vec<u64> {
+        let rules = self.diagnostics.rules.len();
+        let mut all: Vec<u64> = Vec::new();
+        for rule in 0..rules {
+            let start = self.blocks.partition_point(|b| b.rule < rule);
+            let end = self.blocks.partition_point(|b| b.rule <= rule);
+            let mut pairs: Vec<u64> = self.blocks[start..end]
+                .par_iter()
+                .fold(Vec::new, |mut pairs, block| {
+                    self.for_each_pair(block, |i, j| pairs.push(pack_pair(i, j)));
+                    pairs
+                })
+                .reduce(Vec::new, |mut a, mut b| {
+                    if a.len() < b.len() {
+                        std::mem::swap(&mut a, &mut b);
+                    }
+                    a.append(&mut b);
+                    a
+                });
+            pairs.par_sort_unstable();
+            pairs.dedup();
+            let (merged, new) = merge_counting_new(&all, &pairs);
+            self.diagnostics.rules[rule].new_pairs = new;
+            all = merged;
         }
-        visited
+        all
     }
 
     /// Calls `visit(i, j)` for every pair of the block, earlier rules or not.
@@ -353,25 +329,48 @@ impl BatchBlocking {
         }
     }
 
-    fn covered_earlier(&self, rule: usize, i: u32, j: u32) -> bool {
-        (0..rule).any(|earlier| {
-            let table = &self.tables[earlier];
-            let (ki, kj) = (table.of(i), table.of(j));
-            ki.iter().any(|k| kj.contains(k) && !self.capped[earlier].contains(k))
-        })
-    }
-
-    /// Records the number of new pairs per rule, once pair generation has counted them.
-    pub fn set_new_pairs(&mut self, per_rule: &[u64]) {
-        for (diagnostics, &count) in self.diagnostics.rules.iter_mut().zip(per_rule) {
-            diagnostics.new_pairs = count;
-        }
-    }
-
     /// The diagnostics report.
     pub fn diagnostics(&self) -> &BlockingDiagnostics {
         &self.diagnostics
     }
+}
+
+/// One candidate pair `(i, j)`, `i < j`, packed so that sorting orders by `i` then `j`.
+pub fn pack_pair(i: u32, j: u32) -> u64 {
+    (u64::from(i) << 32) | u64::from(j)
+}
+
+/// The two records of a packed pair.
+pub fn unpack_pair(pair: u64) -> (u32, u32) {
+    ((pair >> 32) as u32, pair as u32)
+}
+
+/// Merges two sorted, distinct lists; also returns how many of `new` were not in `old`.
+fn merge_counting_new(old: &[u64], new: &[u64]) -> (Vec<u64>, u64) {
+    let mut merged = Vec::with_capacity(old.len() + new.len());
+    let (mut x, mut y, mut added) = (0, 0, 0);
+    while x < old.len() && y < new.len() {
+        match old[x].cmp(&new[y]) {
+            std::cmp::Ordering::Less => {
+                merged.push(old[x]);
+                x += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                merged.push(new[y]);
+                y += 1;
+                added += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                merged.push(old[x]);
+                x += 1;
+                y += 1;
+            }
+        }
+    }
+    merged.extend_from_slice(&old[x..]);
+    added += (new.len() - y) as u64;
+    merged.extend_from_slice(&new[y..]);
+    (merged, added)
 }
 
 fn block_pairs(block: &[(u64, u32)], sides: &[u8]) -> u64 {
@@ -414,19 +413,37 @@ mod tests {
         let a =
             prepared(&model, "a", &[("birth_date", "1990-03-07"), ("village_code", "1809012001")]);
         let b =
-            prepared(&model, "b", &[("birth_date", "1990-07-03"), ("village_code", "1809022005")]);
-        let ka = keys(&model, "birth_date_regency", &a);
+            prepared(&model, "b", &[("birth_date", "1990-07-03"), ("village_code", "1809012005")]);
+        let ka = keys(&model, "birth_date_district", &a);
         assert_eq!(ka.len(), 1);
-        assert_eq!(ka, keys(&model, "birth_date_regency", &b));
+        assert_eq!(ka, keys(&model, "birth_date_district", &b));
+        // Another kecamatan of the same kabupaten is another block.
+        let c =
+            prepared(&model, "c", &[("birth_date", "1990-03-07"), ("village_code", "1809022005")]);
+        assert_ne!(ka, keys(&model, "birth_date_district", &c));
     }
 
     #[test]
     fn old_and_new_spellings_share_the_name_key_and_missing_parts_give_none() {
         let model = Model::interchange().unwrap();
-        let a =
-            prepared(&model, "a", &[("full_name", "Djoko Soesilo"), ("birth_date", "1970-01-02")]);
-        let b =
-            prepared(&model, "b", &[("full_name", "Susilo Joko"), ("birth_date", "1970-02-01")]);
+        let a = prepared(
+            &model,
+            "a",
+            &[
+                ("full_name", "Djoko Soesilo"),
+                ("birth_date", "1970-01-02"),
+                ("village_code", "1809012001"),
+            ],
+        );
+        let b = prepared(
+            &model,
+            "b",
+            &[
+                ("full_name", "Susilo Joko"),
+                ("birth_date", "1970-02-01"),
+                ("village_code", "1809022005"),
+            ],
+        );
         assert_eq!(keys(&model, "name_birth_year", &a).len(), 1);
         assert_eq!(keys(&model, "name_birth_year", &a), keys(&model, "name_birth_year", &b));
         assert!(keys(&model, "phone", &a).is_empty());
@@ -473,12 +490,9 @@ keys = ["phone"]
         .iter()
         .map(|(id, name, phone)| prepared(&model, id, &[("full_name", name), ("phone", phone)]))
         .collect();
-        let blocking = BatchBlocking::build(&model, &records, &[]);
-        let mut pairs = Vec::new();
-        for block in blocking.blocks() {
-            blocking.for_each_new_pair(block, |i, j| pairs.push((i, j)));
-        }
-        pairs.sort_unstable();
+        let mut blocking = BatchBlocking::build(&model, &records, &[]);
+        let pairs: Vec<(u32, u32)> =
+            blocking.candidate_pairs().into_iter().map(unpack_pair).collect();
         // budi/budi by name; budi, budi, agus by phone (1-2 already seen); the four rinas
         // exceed the cap of 3, so 4-5 comes from the phone rule only.
         assert_eq!(pairs, vec![(0, 1), (0, 2), (1, 2), (3, 4)]);
@@ -486,6 +500,8 @@ keys = ["phone"]
         assert_eq!(diagnostics.rules[0].blocks_capped, 1);
         assert_eq!(diagnostics.rules[0].pairs_capped, 6);
         assert_eq!(diagnostics.rules[0].largest[0].0, 4);
+        assert_eq!(diagnostics.rules[0].new_pairs, 1);
+        assert_eq!(diagnostics.rules[1].new_pairs, 3);
     }
 
     #[test]
@@ -495,12 +511,9 @@ keys = ["phone"]
             .iter()
             .map(|id| prepared(&model, id, &[("phone", "0812000001")]))
             .collect();
-        let blocking = BatchBlocking::build(&model, &records, &[0, 0, 1]);
-        let mut pairs = Vec::new();
-        for block in blocking.blocks() {
-            blocking.for_each_new_pair(block, |i, j| pairs.push((i, j)));
-        }
-        pairs.sort_unstable();
+        let mut blocking = BatchBlocking::build(&model, &records, &[0, 0, 1]);
+        let pairs: Vec<(u32, u32)> =
+            blocking.candidate_pairs().into_iter().map(unpack_pair).collect();
         assert_eq!(pairs, vec![(0, 2), (1, 2)]);
     }
 }

@@ -6,7 +6,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use crate::level::Level;
 use crate::model::{Field, Kind};
 use crate::record::{NameView, PreparedRecord};
-use crate::similarity::{jaro_winkler, token_dice, within_one_edit};
+use crate::similarity::{jaro_winkler, token_dice, within_one_edit, within_one_edit_bytes};
 use crate::value;
 
 /// Compares field `index` of two records.
@@ -123,34 +123,143 @@ fn compare_names(a: NameView<'_>, b: NameView<'_>, close_threshold: f64) -> Leve
     }
     let (ea, eb) = (Tokens::split(a.equivalent), Tokens::split(b.equivalent));
     let (ca, cb) = (Tokens::split(a.close), Tokens::split(b.close));
+    let (la, lb) = (Tokens::split(a.literal), Tokens::split(b.literal));
     // Align in a canonical order (shorter first, then by text) so the result is symmetric.
-    if (ea.len, a.equivalent) <= (eb.len, b.equivalent) {
-        align_tokens((&ea, &ca), (&eb, &cb), close_threshold)
+    let aligned = if (ea.len, a.equivalent) <= (eb.len, b.equivalent) {
+        align_tokens((&ea, &ca, &la), (&eb, &cb, &lb), close_threshold)
     } else {
-        align_tokens((&eb, &cb), (&ea, &ca), close_threshold)
+        align_tokens((&eb, &cb, &lb), (&ea, &ca, &la), close_threshold)
+    };
+    if aligned <= Level::Close {
+        return aligned;
     }
+    aligned.min(compare_joins(a, b, (&ea, &eb), (&ca, &cb), (&la, &lb)))
+}
+
+/// What token alignment cannot see: tokens split or joined differently on the two sides
+/// ("Dwi Sri Yatun" / "Dwi Partini Sriyatun"), also in another order, and a typo in a name
+/// written with another split ("Siti Amelia" / "Sitiaemlia"). Exact joins compare as the
+/// same tokens; a joined form one typo apart as close (as one typo in a token is).
+fn compare_joins(
+    a: NameView<'_>,
+    b: NameView<'_>,
+    (ea, eb): (&Tokens<'_>, &Tokens<'_>),
+    (ca, cb): (&Tokens<'_>, &Tokens<'_>),
+    (la, lb): (&Tokens<'_>, &Tokens<'_>),
+) -> Level {
+    match units_agree(ea, eb) {
+        Some(true) => return Level::Equivalent,
+        Some(false) => return Level::Partial.min(joined_one_edit(a, b, la, lb)),
+        None => {}
+    }
+    match units_agree(ca, cb) {
+        Some(true) => Level::Close,
+        Some(false) => Level::Partial.min(joined_one_edit(a, b, la, lb)),
+        None => joined_one_edit(a, b, la, lb),
+    }
+}
+
+/// Close when the token counts differ but the letters, joined, are one typo apart (six
+/// letters or more); otherwise different.
+fn joined_one_edit(a: NameView<'_>, b: NameView<'_>, la: &Tokens<'_>, lb: &Tokens<'_>) -> Level {
+    const MIN_LETTERS: usize = 6;
+    const MAX_LETTERS: usize = 96;
+    if la.len == lb.len {
+        return Level::Different;
+    }
+    let joined = |text: &str, out: &mut [u8; MAX_LETTERS]| -> Option<usize> {
+        let mut len = 0;
+        for byte in text.bytes().filter(|&c| c != b' ') {
+            *out.get_mut(len)? = byte;
+            len += 1;
+        }
+        Some(len)
+    };
+    let (mut x, mut y) = ([0u8; MAX_LETTERS], [0u8; MAX_LETTERS]);
+    for (p, q) in [(a.literal, b.literal), (a.equivalent, b.equivalent)] {
+        let (Some(nx), Some(ny)) = (joined(p, &mut x), joined(q, &mut y)) else {
+            continue;
+        };
+        if nx.min(ny) >= MIN_LETTERS && within_one_edit_bytes(&x[..nx], &y[..ny]) {
+            return Level::Close;
+        }
+    }
+    Level::Different
+}
+
+/// A name token, or two adjacent tokens that the other name writes as one.
+type Unit<'a> = (&'a str, &'a str);
+
+fn unit_eq(x: Unit<'_>, y: Unit<'_>) -> bool {
+    x.0.len() + x.1.len() == y.0.len() + y.1.len()
+        && x.0.bytes().chain(x.1.bytes()).eq(y.0.bytes().chain(y.1.bytes()))
+}
+
+/// `x`'s tokens, adjacent pairs merged where `other` has their concatenation as one token.
+fn units<'a>(x: &Tokens<'a>, other: &Tokens<'_>) -> ([Unit<'a>; MAX_TOKENS], usize) {
+    let mut out = [("", ""); MAX_TOKENS];
+    let (mut k, mut len) = (0, 0);
+    let tokens = x.as_slice();
+    while k < tokens.len() {
+        let merged = k + 1 < tokens.len()
+            && other.as_slice().iter().any(|t| unit_eq((tokens[k], tokens[k + 1]), (t, "")));
+        out[len] = if merged { (tokens[k], tokens[k + 1]) } else { (tokens[k], "") };
+        len += 1;
+        k += if merged { 2 } else { 1 };
+    }
+    (out, len)
+}
+
+/// After merging split tokens: `Some(true)` when both names are the same tokens in any
+/// order, `Some(false)` when every token of the shorter is in the longer, else `None`.
+fn units_agree(x: &Tokens<'_>, y: &Tokens<'_>) -> Option<bool> {
+    let (ux, nx) = units(x, y);
+    let (uy, ny) = units(y, x);
+    let (short, long) = if nx <= ny { (&ux[..nx], &uy[..ny]) } else { (&uy[..ny], &ux[..nx]) };
+    if short.is_empty() {
+        return None;
+    }
+    let mut used = [false; MAX_TOKENS];
+    for &unit in short {
+        let found = (0..long.len()).find(|&k| !used[k] && unit_eq(unit, long[k]))?;
+        used[found] = true;
+    }
+    Some(short.len() == long.len())
 }
 
 /// Aligns each token of `a` (the shorter side) to a distinct token of `b`. Tokens
 /// are compared on both keys (the informal folds can hide a typo the equivalent key shows).
 fn align_tokens(
-    a: (&Tokens<'_>, &Tokens<'_>),
-    b: (&Tokens<'_>, &Tokens<'_>),
+    a: (&Tokens<'_>, &Tokens<'_>, &Tokens<'_>),
+    b: (&Tokens<'_>, &Tokens<'_>, &Tokens<'_>),
     close_threshold: f64,
 ) -> Level {
     let (short, long) = (a, b);
     if short.0.len == 0 {
         return Level::Different;
     }
+    // Tokens as written line up with the keys unless a dictionary variant expanded one
+    // ("abdurrahman" -> "abdul rahman"); then only the keys are compared.
+    let literal_aligned = short.2.len == short.0.len && long.2.len == long.0.len;
     let similarity = |i: usize, j: usize| {
-        let equivalent =
+        let mut best =
             token_similarity_reaching(short.0.items[i], long.0.items[j], close_threshold);
-        match (short.1.items.get(i), long.1.items.get(j)) {
-            (Some(x), Some(y)) if i < short.1.len && j < long.1.len => {
-                equivalent.max(token_similarity_reaching(x, y, close_threshold))
-            }
-            _ => equivalent,
+        if i < short.1.len && j < long.1.len {
+            best = best.max(token_similarity_reaching(
+                short.1.items[i],
+                long.1.items[j],
+                close_threshold,
+            ));
         }
+        // Spelling folds can also pull a typo apart ("aditja" folds as "tj", "aditya" not).
+        if literal_aligned && best < close_threshold {
+            best = best.max(token_similarity_reaching(
+                short.2.items[i],
+                long.2.items[j],
+                close_threshold,
+            ));
+        }
+        best
     };
     let mut used = [false; MAX_TOKENS];
     let mut fuzzy_all = true;
@@ -399,6 +508,31 @@ mod tests {
         ];
         for (a, b, expected) in cases {
             assert_eq!(level(&m, "full_name", a, b), expected, "{a:?} vs {b:?}");
+        }
+    }
+
+    #[test]
+    fn names_split_joined_or_reordered_differently_still_compare() {
+        let m = Model::interchange().unwrap();
+        let cases = [
+            // Same tokens after a split, in another order.
+            ("Sriyatun Rahayu", "Rahayu Sri Yatun", Level::Equivalent),
+            ("Nurhasanah Herlina", "Herlina Nur Hasanah", Level::Equivalent),
+            // A token dropped and another split.
+            ("Dwi Partini Sriyatun", "Dwi Sri Yatun", Level::Partial),
+            ("Azizah Nuraini Yusnita", "Nur Aini Yusnita", Level::Partial),
+            // Joined with one typo.
+            ("Siti Amelia", "Sitiaemlia", Level::Close),
+            ("Dwi Santoso", "Dwisaantoso", Level::Close),
+            // A typo the spelling folds pull apart, seen on the tokens as written.
+            ("Aditya Alif Husin", "Aditja Alif Husin", Level::Close),
+            // Siblings stay apart.
+            ("Dwi Santoso", "Tri Santoso", Level::Different),
+            ("Dwi Santoso", "Santoso Eko", Level::Different),
+        ];
+        for (a, b, expected) in cases {
+            assert_eq!(level(&m, "full_name", a, b), expected, "{a:?} vs {b:?}");
+            assert_eq!(level(&m, "full_name", b, a), expected, "{b:?} vs {a:?}");
         }
     }
 

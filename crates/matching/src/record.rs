@@ -1,8 +1,12 @@
 //! Records: raw (column -> text) as handed in by a caller or a CSV row, and prepared
 //! (normalised once, packed into one string arena) as stored in the index and compared.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
+
 use crate::error::RecordError;
 use crate::model::{Kind, Model};
+use crate::name::JoinedName;
 use crate::value;
 
 /// A record as given: an id and one optional text value per model input column.
@@ -177,71 +181,126 @@ impl PreparedRecord {
 /// Longest string kept per prepared part; longer text is cut at a character boundary.
 const MAX_PART: usize = 1024;
 
+/// Buffers reused by [`Model::prepare`] on each thread.
+#[derive(Default)]
+struct Scratch {
+    arena: String,
+    name: JoinedName,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
 impl Model {
     /// Normalises a record for comparison.
     pub fn prepare(&self, record: &Record) -> PreparedRecord {
-        let mut arena = String::with_capacity(
-            64 + record.values.iter().flatten().map(String::len).sum::<usize>() * 3,
-        );
-        push_capped(&mut arena, &record.id);
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.prepare_with(record, &mut scratch),
+            // Re-entered on this thread (not done today): fresh buffers.
+            Err(_) => self.prepare_with(record, &mut Scratch::default()),
+        })
+    }
+
+    fn prepare_with(&self, record: &Record, scratch: &mut Scratch) -> PreparedRecord {
+        let Scratch { arena, name } = scratch;
+        arena.clear();
+        push_capped(arena, &record.id);
         let id_len = u16::try_from(arena.len()).unwrap_or(u16::MAX);
-        let mut patronyms: Vec<Option<String>> = vec![None; self.fields().len()];
+        let mut patronyms: Vec<Option<String>> = Vec::new();
         let mut values = Vec::with_capacity(self.fields().len());
         for (position, field) in self.fields().iter().enumerate() {
             let raw = joined_value(record, &field.columns);
             let value = match field.kind {
                 Kind::Name => {
-                    let mut name = raw.map(|raw| self.normaliser().normalise(&raw));
-                    let empty = name.as_ref().is_none_or(|n| n.is_empty());
-                    if empty && let Some(source) = field.patronym_from {
-                        name = patronyms[source]
-                            .as_deref()
-                            .map(|father| self.normaliser().normalise(father));
+                    match raw.as_deref() {
+                        Some(raw) => self.normaliser().normalise_joined(raw, name, None),
+                        None => name.literal.clear(),
                     }
-                    match name {
-                        Some(name) if !name.is_empty() => {
-                            if !name.patronym.is_empty() {
-                                patronyms[position] = Some(name.patronym.join(" "));
+                    if name.is_empty()
+                        && let Some(source) = field.patronym_from
+                        && let Some(father) = patronyms.get(source).and_then(Option::as_deref)
+                    {
+                        self.normaliser().normalise_joined(father, name, None);
+                    }
+                    if name.is_empty() {
+                        Value::Missing
+                    } else {
+                        if !name.patronym.is_empty() {
+                            if patronyms.len() <= position {
+                                patronyms.resize(position + 1, None);
                             }
-                            let start = offset(&arena);
-                            let literal = push_capped(&mut arena, &name.tokens.join(" "));
-                            let equivalent =
-                                push_capped(&mut arena, &name.equivalent_key.join(" "));
-                            let close = push_capped(&mut arena, &name.close_key.join(" "));
-                            Value::Name { start, literal, equivalent, close }
+                            patronyms[position] = Some(name.patronym.clone());
                         }
-                        _ => Value::Missing,
+                        let start = offset(arena);
+                        let literal = push_capped(arena, &name.literal);
+                        let equivalent = push_capped(arena, &name.equivalent);
+                        let close = push_capped(arena, &name.close);
+                        Value::Name { start, literal, equivalent, close }
                     }
                 }
                 Kind::Date => {
                     raw.as_deref().and_then(value::parse_date).map_or(Value::Missing, Value::Date)
                 }
-                Kind::Text => text_value(&mut arena, raw.map(|r| crate::text::fold(&r))),
+                Kind::Text => match raw.as_deref() {
+                    Some(raw) => {
+                        let start = offset(arena);
+                        crate::text::fold_into(raw, arena);
+                        cap_appended(arena, start)
+                    }
+                    None => Value::Missing,
+                },
                 Kind::Code | Kind::Category => {
-                    text_value(&mut arena, raw.map(|r| crate::text::alphanumeric_upper(&r)))
+                    text_value(arena, raw.map(|r| crate::text::alphanumeric_upper(&r)))
                 }
-                Kind::Nik | Kind::Region => {
-                    text_value(&mut arena, raw.map(|r| crate::text::digits(&r)))
-                }
-                Kind::Phone => {
-                    text_value(&mut arena, raw.as_deref().and_then(value::national_phone))
-                }
+                Kind::Nik | Kind::Region => match raw.as_deref() {
+                    Some(raw) => {
+                        let start = offset(arena);
+                        arena.extend(raw.chars().filter(char::is_ascii_digit));
+                        cap_appended(arena, start)
+                    }
+                    None => Value::Missing,
+                },
+                Kind::Phone => text_value(arena, raw.as_deref().and_then(value::national_phone)),
             };
             values.push(value);
         }
-        PreparedRecord { arena: arena.into_boxed_str(), id_len, values: values.into_boxed_slice() }
+        PreparedRecord {
+            arena: Box::from(arena.as_str()),
+            id_len,
+            values: values.into_boxed_slice(),
+        }
     }
 }
 
-fn joined_value(record: &Record, columns: &[usize]) -> Option<String> {
+fn joined_value<'r>(record: &'r Record, columns: &[usize]) -> Option<Cow<'r, str>> {
     let mut parts = columns.iter().filter_map(|&c| record.value(c));
     let first = parts.next()?;
+    let Some(second) = parts.next() else {
+        return Some(Cow::Borrowed(first));
+    };
     let mut joined = first.to_owned();
-    for part in parts {
+    for part in std::iter::once(second).chain(parts) {
         joined.push(' ');
         joined.push_str(part);
     }
-    Some(joined)
+    Some(Cow::Owned(joined))
+}
+
+/// The text appended to the arena since `start` as a value (missing when empty), cut to
+/// [`MAX_PART`] bytes on a character boundary.
+fn cap_appended(arena: &mut String, start: u32) -> Value {
+    let start_index = start as usize;
+    let mut end = arena.len().min(start_index + MAX_PART);
+    while !arena.is_char_boundary(end) {
+        end -= 1;
+    }
+    arena.truncate(end);
+    if end == start_index {
+        Value::Missing
+    } else {
+        Value::Text { start, len: u16::try_from(end - start_index).unwrap_or(u16::MAX) }
+    }
 }
 
 fn offset(arena: &str) -> u32 {

@@ -17,6 +17,9 @@ const MIN_RECORDS_FOR_FREQUENCIES: u64 = 100;
 pub struct Scorer {
     weights: Vec<[f64; 5]>,
     u_exact: Vec<f64>,
+    /// Per field, the part of an exact agreement that no group cap applies to (see
+    /// [`Scorer::new`]); 0 for most fields.
+    personal: Vec<f64>,
 }
 
 /// How one field contributed to a pair's score.
@@ -55,7 +58,26 @@ impl Scorer {
             weights.push(w);
             u_exact.push(u[0]);
         }
-        Self { weights, u_exact }
+        // The household group caps what relatives share (address, parents, birth date, and
+        // the NIK's district, birth date and sex: twins' NIKs differ only in the serial). An
+        // exact NIK is shared by no relative, only by the person: its weight stays outside the
+        // group's cap. (Twins then still meet the cap through the other fields.)
+        let grouped: Vec<bool> = (0..weights.len())
+            .map(|f| model.groups().iter().any(|g| g.fields.contains(&f)))
+            .collect();
+        let personal = weights
+            .iter()
+            .enumerate()
+            .map(|(f, w)| {
+                if grouped[f] && model.fields()[f].kind == Kind::Nik { w[0].max(0.0) } else { 0.0 }
+            })
+            .collect();
+        Self { weights, u_exact, personal }
+    }
+
+    /// The part of `weight` (field `index` at `level`) kept outside group caps.
+    fn personal_part(&self, index: usize, level: Level) -> f64 {
+        if level == Level::Exact { self.personal[index] } else { 0.0 }
     }
 
     /// Weight of one field at one level, with the term-frequency adjustment.
@@ -102,12 +124,18 @@ impl Scorer {
     ) -> ([Level; MAX_FIELDS], [f64; MAX_FIELDS]) {
         let mut levels = [Level::Missing; MAX_FIELDS];
         let mut weights = [0.0; MAX_FIELDS];
+        let mut personal = [0.0; MAX_FIELDS];
         for (index, field) in model.fields().iter().enumerate() {
             let level = compare_field(field, index, a, b);
             levels[index] = level;
-            weights[index] = self.field_weight(model, index, level, (a, b), frequencies);
+            personal[index] = self.personal_part(index, level);
+            weights[index] =
+                self.field_weight(model, index, level, (a, b), frequencies) - personal[index];
         }
         apply_group_caps(model.groups(), &mut weights, 1.0);
+        for (weight, personal) in weights.iter_mut().zip(personal) {
+            *weight += personal;
+        }
         (levels, weights)
     }
 
@@ -187,9 +215,12 @@ impl<'s> PairPruner<'s> {
                 group_of[f] = Some(g);
             }
         }
+        // Bounds of the part of each field that group caps apply to; the personal part of
+        // an exact agreement counts with the fields outside groups.
         let bound: Vec<f64> = (0..fields.len())
             .map(|index| {
-                let w = scorer.weights[index];
+                let mut w = scorer.weights[index];
+                w[0] -= scorer.personal[index];
                 let mut max = w.iter().copied().fold(0.0, f64::max);
                 if fields[index].term_frequency
                     && frequencies.records() >= MIN_RECORDS_FOR_FREQUENCIES
@@ -209,8 +240,9 @@ impl<'s> PairPruner<'s> {
                 .then_with(|| if expensive(x) { bound[y].total_cmp(&bound[x]) } else { x.cmp(&y) })
                 .then(x.cmp(&y))
         });
-        let ungrouped_bound =
-            (0..fields.len()).filter(|&f| group_of[f].is_none()).map(|f| bound[f]).sum();
+        let ungrouped_bound = (0..fields.len())
+            .map(|f| if group_of[f].is_none() { bound[f] } else { scorer.personal[f] })
+            .sum();
         let group_bound = model
             .groups()
             .iter()
@@ -231,6 +263,7 @@ impl<'s> PairPruner<'s> {
         let groups = model.groups();
         let fields = model.fields();
         let mut weights = [0.0; MAX_FIELDS];
+        let mut personal = [0.0; MAX_FIELDS];
         let mut ungrouped = self.ungrouped_bound;
         let mut remaining = [0.0; MAX_FIELDS];
         let mut positive = [0.0; MAX_FIELDS];
@@ -241,13 +274,16 @@ impl<'s> PairPruner<'s> {
         }
         for &index in &self.order {
             let level = compare_field(&fields[index], index, a, b);
-            let weight = self.scorer.field_weight(model, index, level, (a, b), self.frequencies);
+            personal[index] = self.scorer.personal_part(index, level);
+            let weight = self.scorer.field_weight(model, index, level, (a, b), self.frequencies)
+                - personal[index];
             weights[index] = weight;
             if !tracked || floor == f64::NEG_INFINITY {
                 continue;
             }
             match self.group_of[index] {
                 Some(g) => {
+                    ungrouped += personal[index] - self.scorer.personal[index];
                     remaining[g] -= self.bound[index];
                     if weight > 0.0 {
                         positive[g] += weight;
@@ -267,6 +303,9 @@ impl<'s> PairPruner<'s> {
             }
         }
         apply_group_caps(groups, &mut weights, 1.0);
+        for (weight, personal) in weights.iter_mut().zip(personal) {
+            *weight += personal;
+        }
         Some(weights.iter().sum())
     }
 }

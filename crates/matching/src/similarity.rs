@@ -150,7 +150,11 @@ fn sorted_tokens(text: &str) -> ([&str; MAX_DICE_TOKENS], usize) {
 /// True when `a` and `b` differ by at most one insertion, deletion, substitution, or one
 /// transposition of adjacent characters.
 pub fn within_one_edit(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    within_one_edit_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`within_one_edit`] over bytes.
+pub fn within_one_edit_bytes(a: &[u8], b: &[u8]) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if long.len() - short.len() > 1 {
         return false;

@@ -7,22 +7,38 @@ use unicode_normalization::UnicodeNormalization;
 ///
 /// Apostrophes are dropped inside a token ("Ai'nun" becomes "ainun", as on a passport);
 /// every other non-alphanumeric character separates tokens.
+#[cfg(test)]
 pub fn fold(raw: &str) -> String {
-    let ascii = to_ascii_lower(raw);
-    let mut out = String::with_capacity(ascii.len());
+    let mut out = String::with_capacity(raw.len());
+    fold_into(raw, &mut out);
+    out
+}
+
+/// [`fold`], appended to `out` (which may already hold other text: the folded text starts
+/// where `out` ended).
+pub fn fold_into(raw: &str, out: &mut String) {
+    let start = out.len();
     let mut pending_space = false;
-    for ch in ascii.chars() {
+    let mut push = |ch: char, out: &mut String| {
         if ch.is_ascii_alphanumeric() {
-            if pending_space && !out.is_empty() {
+            if pending_space && out.len() > start {
                 out.push(' ');
             }
             pending_space = false;
-            out.push(ch);
+            out.push(ch.to_ascii_lowercase());
         } else if !is_apostrophe(ch) {
             pending_space = true;
         }
+    };
+    if raw.is_ascii() {
+        for ch in raw.chars() {
+            push(ch, out);
+        }
+    } else {
+        for ch in to_ascii_lower(raw).chars() {
+            push(ch, out);
+        }
     }
-    out
 }
 
 /// NFKC, then transliteration to ASCII, then ASCII lower case.

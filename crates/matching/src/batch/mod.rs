@@ -7,14 +7,13 @@ mod truth;
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
 pub use io::{Input, PairLine, read_inputs, write_clusters, write_pairs};
 pub use truth::{Evaluation, Truth};
 
-use crate::blocking::{BatchBlocking, BlockingDiagnostics};
+use crate::blocking::{BatchBlocking, BlockingDiagnostics, unpack_pair};
 use crate::cluster::{Clusters, Constraints, Edge, assign_person_ids, cluster};
 use crate::comparison::compare_field;
 use crate::error::LinkError;
@@ -24,6 +23,10 @@ use crate::parameters::{ParameterSource, Parameters};
 use crate::record::{PreparedRecord, Record};
 use crate::scoring::{PairPruner, Scorer, probability};
 use crate::training::{self, Population, TrainingReport};
+
+/// Candidate pairs scored per task: sorted pairs share their first record, so a chunk
+/// reads few records.
+const SCORE_CHUNK: usize = 1 << 14;
 
 /// Options of a batch run.
 #[derive(Debug, Clone, Default)]
@@ -137,35 +140,32 @@ pub fn link_prepared(
     let keep_from = options.keep_pairs_from.unwrap_or(threshold).min(threshold);
     let keep_weight = (keep_from / (1.0 - keep_from)).log2();
     let pruner = PairPruner::new(&scorer, model, &frequencies);
-    let new_pairs: Vec<AtomicU64> =
-        model.blocking_rules().iter().map(|_| AtomicU64::new(0)).collect();
-    let pairs: Vec<ScoredPair> = blocking
-        .blocks()
-        .par_iter()
-        .fold(Vec::new, |mut kept, block| {
-            let visited = blocking.for_each_new_pair(block, |i, j| {
+    let candidates = blocking.candidate_pairs();
+    let pairs: Vec<ScoredPair> = candidates
+        .par_chunks(SCORE_CHUNK)
+        .fold(Vec::new, |mut kept, chunk| {
+            for &pair in chunk {
+                let (i, j) = unpack_pair(pair);
                 let Some(weight) = pruner.weight_at_least(
                     model,
                     &records[i as usize],
                     &records[j as usize],
                     keep_weight - prior,
                 ) else {
-                    return;
+                    continue;
                 };
                 let weight = prior + weight;
                 if weight >= keep_weight {
                     kept.push(ScoredPair { a: i, b: j, match_weight: weight as f32 });
                 }
-            });
-            new_pairs[block.rule].fetch_add(visited, Ordering::Relaxed);
+            }
             kept
         })
         .reduce(Vec::new, |mut a, mut b| {
             a.append(&mut b);
             a
         });
-    let per_rule: Vec<u64> = new_pairs.iter().map(|c| c.load(Ordering::Relaxed)).collect();
-    blocking.set_new_pairs(&per_rule);
+    drop(candidates);
     let edges: Vec<Edge> =
         pairs.iter().map(|p| Edge { a: p.a, b: p.b, probability: p.probability() }).collect();
     let clusters = cluster(records.len(), &edges, threshold, &Constraints::default());

@@ -41,6 +41,8 @@ pub enum Transform {
     NikSex,
     /// NIK and region codes: the kabupaten/kota (first four digits).
     Regency,
+    /// NIK and region codes: the kecamatan (first six digits).
+    District,
     /// The first letter (names: of the sorted close-spelling tokens).
     Initial,
 }
@@ -110,8 +112,7 @@ impl Kind {
 }
 
 impl Transform {
-    pub(crate) const EXPECTED: &'static str =
-        "value, close, tokens, year, day_month_unordered, nik_birth, nik_sex, regency, initial";
+    pub(crate) const EXPECTED: &'static str = "value, close, tokens, year, day_month_unordered, nik_birth, nik_sex, regency, district, initial";
 
     pub(crate) fn parse(name: &str) -> Option<Self> {
         Some(match name {
@@ -123,6 +124,7 @@ impl Transform {
             "nik_birth" => Transform::NikBirth,
             "nik_sex" => Transform::NikSex,
             "regency" => Transform::Regency,
+            "district" => Transform::District,
             "initial" => Transform::Initial,
             _ => return None,
         })
@@ -135,7 +137,7 @@ impl Transform {
             Transform::Tokens => matches!(kind, Kind::Name | Kind::Text),
             Transform::Year | Transform::DayMonthUnordered => kind == Kind::Date,
             Transform::NikBirth | Transform::NikSex => kind == Kind::Nik,
-            Transform::Regency => matches!(kind, Kind::Nik | Kind::Region),
+            Transform::Regency | Transform::District => matches!(kind, Kind::Nik | Kind::Region),
             Transform::Initial => matches!(kind, Kind::Name | Kind::Text),
         }
     }

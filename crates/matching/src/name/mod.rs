@@ -5,6 +5,7 @@
 
 mod tables;
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -44,6 +45,60 @@ impl NormalisedName {
     }
 }
 
+/// A name's forms joined by single spaces, in buffers reused from name to name.
+#[derive(Debug, Default)]
+pub(crate) struct JoinedName {
+    /// Tokens as written (folded), titles and patronym removed.
+    pub literal: String,
+    /// Per-token equivalent keys.
+    pub equivalent: String,
+    /// Per-token close keys.
+    pub close: String,
+    /// The father's name after "bin"/"binti".
+    pub patronym: String,
+}
+
+impl JoinedName {
+    fn clear(&mut self) {
+        self.literal.clear();
+        self.equivalent.clear();
+        self.close.clear();
+        self.patronym.clear();
+    }
+
+    /// Whether nothing of the name is left.
+    pub fn is_empty(&self) -> bool {
+        self.literal.is_empty()
+    }
+}
+
+/// Appends the non-empty `parts` to `out`, separated by single spaces.
+fn push_joined<'a>(out: &mut String, parts: impl IntoIterator<Item = &'a str>) {
+    for part in parts {
+        if part.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(part);
+    }
+}
+
+/// Most tokens the title tables are checked against; titles are a few tokens long.
+const TITLE_WINDOW: usize = 16;
+
+/// The tokens as `&str`, on the stack: all of them when they fit, else the first
+/// [`TITLE_WINDOW`].
+fn token_refs<'a>(tokens: &'a [Cow<'_, str>]) -> ([&'a str; TITLE_WINDOW], usize) {
+    let mut refs = [""; TITLE_WINDOW];
+    let count = tokens.len().min(TITLE_WINDOW);
+    for (slot, token) in refs.iter_mut().zip(tokens) {
+        *slot = token.as_ref();
+    }
+    (refs, count)
+}
+
 /// Normalises names with the embedded (or supplied) tables.
 #[derive(Debug, Clone)]
 pub struct NameNormaliser {
@@ -69,7 +124,8 @@ static NEXT_NORMALISER: AtomicU64 = AtomicU64::new(1);
 #[derive(Default)]
 struct TokenCache {
     owner: u64,
-    keys: AHashMap<String, (Vec<String>, Vec<String>)>,
+    /// Per token: its equivalent keys and its close keys, each joined by single spaces.
+    keys: AHashMap<String, (String, String)>,
 }
 
 thread_local! {
@@ -105,15 +161,41 @@ impl NameNormaliser {
 
     /// Normalises one name.
     pub fn normalise(&self, raw: &str) -> NormalisedName {
-        let mut pieces = self.tokenise(raw);
         let mut titles = Vec::new();
-        self.strip_leading(&mut pieces, &mut titles);
+        let mut joined = JoinedName::default();
+        self.normalise_joined(raw, &mut joined, Some(&mut titles));
+        let split = |text: &str| -> Vec<String> {
+            text.split(' ').filter(|t| !t.is_empty()).map(str::to_owned).collect()
+        };
+        NormalisedName {
+            original: raw.to_owned(),
+            tokens: split(&joined.literal),
+            titles,
+            patronym: split(&joined.patronym),
+            equivalent_key: split(&joined.equivalent),
+            close_key: split(&joined.close),
+        }
+    }
+
+    /// Normalises one name into `out` (its buffers reused), the forms joined by single
+    /// spaces; the stripped titles go to `titles` when wanted. What record preparation
+    /// uses: no string per token.
+    pub(crate) fn normalise_joined(
+        &self,
+        raw: &str,
+        out: &mut JoinedName,
+        mut titles: Option<&mut Vec<String>>,
+    ) {
+        out.clear();
+        let lowered = text::to_ascii_lower(raw);
+        let mut pieces = self.tokenise(&lowered);
+        self.strip_leading(&mut pieces, titles.as_deref_mut());
         let (mut name, mut patronym) = self.split_patronym(pieces);
-        self.strip_trailing(&mut name, &mut titles);
-        self.strip_leading(&mut patronym, &mut titles);
-        self.strip_trailing(&mut patronym, &mut titles);
-        let mut equivalent_key = Vec::with_capacity(name.len());
-        let mut close_key = Vec::with_capacity(name.len());
+        self.strip_trailing(&mut name, titles.as_deref_mut());
+        self.strip_leading(&mut patronym, titles.as_deref_mut());
+        self.strip_trailing(&mut patronym, titles);
+        push_joined(&mut out.literal, name.iter().map(|t| t.as_ref()));
+        push_joined(&mut out.patronym, patronym.iter().map(|t| t.as_ref()));
         TOKEN_KEYS.with(|cache| {
             let mut cache = cache.borrow_mut();
             if cache.owner != self.id || cache.keys.len() >= TOKEN_CACHE_LIMIT {
@@ -121,48 +203,51 @@ impl NameNormaliser {
                 cache.keys.clear();
             }
             for token in &name {
-                let keys = match cache.keys.get(token.as_str()) {
+                let keys = match cache.keys.get(token.as_ref()) {
                     Some(keys) => keys,
                     None => {
-                        let keys = self.token_keys(token);
-                        cache.keys.entry(token.clone()).or_insert(keys)
+                        let (equivalent, close) = self.token_keys(token);
+                        cache
+                            .keys
+                            .entry(token.to_string())
+                            .or_insert((equivalent.join(" "), close.join(" ")))
                     }
                 };
-                equivalent_key.extend(keys.0.iter().cloned());
-                close_key.extend(keys.1.iter().cloned());
+                push_joined(&mut out.equivalent, [keys.0.as_str()]);
+                push_joined(&mut out.close, [keys.1.as_str()]);
             }
         });
-        NormalisedName {
-            original: raw.to_owned(),
-            tokens: name,
-            titles,
-            patronym,
-            equivalent_key,
-            close_key,
-        }
     }
 
     /// Splits into folded tokens. A dotted piece stays whole when, without its dots, it is a
     /// known title or variant ("S.Pd.", "Moh."); otherwise the dots separate ("M.Firman").
-    fn tokenise(&self, raw: &str) -> Vec<String> {
-        let lowered = text::to_ascii_lower(raw);
+    /// `lowered` is already lower-case ASCII; plain pieces are borrowed from it.
+    fn tokenise<'t>(&self, lowered: &'t str) -> Vec<Cow<'t, str>> {
         let mut tokens = Vec::new();
         for piece in
             lowered.split(|c: char| !(c.is_ascii_lowercase() || c == '.' || text::is_apostrophe(c)))
         {
+            if piece.is_empty() {
+                continue;
+            }
             // A piece holds lower-case letters, dots and apostrophes; apostrophes drop out.
+            if piece.bytes().all(|b| b.is_ascii_lowercase()) {
+                tokens.push(Cow::Borrowed(piece));
+                continue;
+            }
             let compact: String = piece.chars().filter(char::is_ascii_lowercase).collect();
             if compact.is_empty() {
                 continue;
             }
             if !piece.contains('.') || self.is_known_word(&compact) {
-                tokens.push(compact);
+                tokens.push(Cow::Owned(compact));
             } else {
                 tokens.extend(
                     piece
                         .split('.')
                         .map(|t| t.chars().filter(char::is_ascii_lowercase).collect::<String>())
-                        .filter(|t| !t.is_empty()),
+                        .filter(|t| !t.is_empty())
+                        .map(Cow::Owned),
                 );
             }
         }
@@ -178,24 +263,41 @@ impl NameNormaliser {
     }
 
     /// Removes leading titles, never the last remaining token.
-    fn strip_leading(&self, tokens: &mut Vec<String>, titles: &mut Vec<String>) {
+    fn strip_leading(&self, tokens: &mut Vec<Cow<'_, str>>, mut titles: Option<&mut Vec<String>>) {
         loop {
-            let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
-            match self.titles.leading_title_len(&refs) {
-                Some(len) if len < tokens.len() => titles.extend(tokens.drain(..len)),
+            let len = {
+                let (refs, count) = token_refs(tokens);
+                self.titles.leading_title_len(&refs[..count])
+            };
+            match len {
+                Some(len) if len < tokens.len() => {
+                    let removed = tokens.drain(..len);
+                    match titles.as_deref_mut() {
+                        Some(titles) => titles.extend(removed.map(Cow::into_owned)),
+                        None => drop(removed),
+                    }
+                }
                 _ => return,
             }
         }
     }
 
     /// Removes trailing titles, never the last remaining token.
-    fn strip_trailing(&self, tokens: &mut Vec<String>, titles: &mut Vec<String>) {
+    fn strip_trailing(&self, tokens: &mut Vec<Cow<'_, str>>, mut titles: Option<&mut Vec<String>>) {
         loop {
-            let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
-            match self.titles.trailing_title_len(&refs) {
+            let len = {
+                let last = &tokens[tokens.len().saturating_sub(TITLE_WINDOW)..];
+                let (refs, count) = token_refs(last);
+                self.titles.trailing_title_len(&refs[..count])
+            };
+            match len {
                 Some(len) if len < tokens.len() => {
                     let start = tokens.len() - len;
-                    titles.extend(tokens.drain(start..));
+                    let removed = tokens.drain(start..);
+                    match titles.as_deref_mut() {
+                        Some(titles) => titles.extend(removed.map(Cow::into_owned)),
+                        None => drop(removed),
+                    }
                 }
                 _ => return,
             }
@@ -204,7 +306,10 @@ impl NameNormaliser {
 
     /// "Sumiyati binti Karto" -> (["sumiyati"], ["karto"]). The particle must follow at least
     /// one name token and precede at least one.
-    fn split_patronym(&self, mut tokens: Vec<String>) -> (Vec<String>, Vec<String>) {
+    fn split_patronym<'t>(
+        &self,
+        mut tokens: Vec<Cow<'t, str>>,
+    ) -> (Vec<Cow<'t, str>>, Vec<Cow<'t, str>>) {
         let position = tokens.iter().enumerate().position(|(i, token)| {
             i >= 1 && i + 1 < tokens.len() && self.titles.is_patronymic(token)
         });

@@ -54,29 +54,39 @@ fn main() {
             mib(rss_after.saturating_sub(rss_before)),
             rss_after.saturating_sub(rss_before) as f64 / index.len() as f64,
         );
-        let mut latencies: Vec<Duration> = Vec::with_capacity(queries.len() * 2);
+        const PASSES: usize = 3;
+        let mut latencies: Vec<Duration> = Vec::with_capacity(queries.len() * PASSES);
+        // Per query, its fastest pass: on a shared machine a query preempted by another
+        // process's work is slow in one pass, rarely in all of them.
+        let mut best = vec![Duration::MAX; queries.len()];
         let mut found = 0usize;
-        for _ in 0..2 {
-            for query in &queries {
+        for _ in 0..PASSES {
+            for (query, best) in queries.iter().zip(&mut best) {
                 let started = Instant::now();
                 let candidates = index.screen(query, 10);
-                latencies.push(started.elapsed());
+                let elapsed = started.elapsed();
+                latencies.push(elapsed);
+                *best = (*best).min(elapsed);
                 found += usize::from(!candidates.is_empty());
             }
         }
-        latencies.sort_unstable();
-        let at =
-            |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
-        eprintln!(
-            "screen against {}: p50 {:.3?} p90 {:.3?} p99 {:.3?} max {:.3?} ({} queries incl. preparation, {} with candidates)",
-            index.len(),
-            at(0.5),
-            at(0.9),
-            at(0.99),
-            latencies[latencies.len() - 1],
-            latencies.len(),
-            found
-        );
+        for (label, mut latencies) in [("all passes", latencies), ("fastest pass per query", best)]
+        {
+            latencies.sort_unstable();
+            let at = |q: f64| {
+                latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)]
+            };
+            eprintln!(
+                "screen against {} ({label}): p50 {:.3?} p90 {:.3?} p99 {:.3?} max {:.3?} ({} queries incl. preparation, {} with candidates over all passes)",
+                index.len(),
+                at(0.5),
+                at(0.9),
+                at(0.99),
+                latencies[latencies.len() - 1],
+                latencies.len(),
+                found
+            );
+        }
     }
 
     if linked > 0 {

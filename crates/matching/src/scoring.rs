@@ -460,6 +460,35 @@ mod tests {
     }
 
     #[test]
+    fn an_exact_nik_counts_beyond_the_household_cap_and_a_twins_nik_does_not() {
+        let model = Model::interchange().unwrap();
+        let scorer = Scorer::new(&model, &Parameters::defaults(&model));
+        let frequencies = TermFrequencies::default();
+        let household = |id: &str, name: &str, nik: &str| {
+            let pairs = [
+                ("full_name", name),
+                ("nik", nik),
+                ("sex", "P"),
+                ("birth_date", "1990-03-07"),
+                ("birth_place", "metro"),
+                ("address", "dusun 3 rt 14 rw 07 suka jadi"),
+                ("village_code", "1809012001"),
+                ("phone", "081234567890"),
+                ("mother_name", "siti aminah"),
+                ("father_name", "karto"),
+            ];
+            model.prepare(&Record::from_pairs(&model, id, pairs).unwrap())
+        };
+        let first = household("a", "Rina Wati", "1809014703900002");
+        let same_nik = household("b", "Dewi Lestari", "1809014703900002");
+        let twin_nik = household("c", "Dewi Lestari", "1809014703900003");
+        let exact = scorer.match_weight(&model, &first, &same_nik, &frequencies);
+        let twin = scorer.match_weight(&model, &first, &twin_nik, &frequencies);
+        // Both pairs reach the household cap; only the exact NIK adds to it.
+        assert!(exact - twin > 10.0, "exact {exact} vs twin {twin}");
+    }
+
+    #[test]
     fn probability_is_the_logistic_of_the_weight_in_bits() {
         assert!((probability(0.0) - 0.5).abs() < 1e-12);
         assert!((probability(10.0) - 1024.0 / 1025.0).abs() < 1e-12);

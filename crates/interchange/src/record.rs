@@ -79,9 +79,8 @@ pub fn parse_json_record(
 ) -> Result<ParsedRecord, JsonRecordError> {
     // Straight into field cells; a body that is not an object (or not JSON) is parsed again
     // as a general JSON value to say which.
-    let map = match serde_json::from_slice::<BTreeMap<String, JsonCell>>(body) {
-        Ok(map) => map,
-        Err(_) => return Err(not_an_object(body)),
+    let Ok(map) = serde_json::from_slice::<BTreeMap<String, JsonCell>>(body) else {
+        return Err(not_an_object(body));
     };
     let mut fields: Vec<(String, String)> = Vec::with_capacity(map.len() + 1);
     for (name, value) in map {

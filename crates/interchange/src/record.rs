@@ -100,7 +100,7 @@ pub fn parse_json_record(
 
 /// Why `body` did not parse as an object of field values.
 fn not_an_object(body: &[u8]) -> JsonRecordError {
-    match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+    match serde_json::from_slice::<serde_json::Value>(body) {
         Ok(_) => JsonRecordError::NotAnObject,
         Err(e) => JsonRecordError::Malformed(e.to_string()),
     }
@@ -250,9 +250,15 @@ mod tests {
                 Value::Null => continue,
                 Value::String(s) => s,
                 Value::Number(n) => n.to_string(),
-                Value::Bool(_) => return Err(JsonRecordError::NotText { field: name, found: "a boolean" }),
-                Value::Array(_) => return Err(JsonRecordError::NotText { field: name, found: "an array" }),
-                Value::Object(_) => return Err(JsonRecordError::NotText { field: name, found: "an object" }),
+                Value::Bool(_) => {
+                    return Err(JsonRecordError::NotText { field: name, found: "a boolean" });
+                }
+                Value::Array(_) => {
+                    return Err(JsonRecordError::NotText { field: name, found: "an array" });
+                }
+                Value::Object(_) => {
+                    return Err(JsonRecordError::NotText { field: name, found: "an object" });
+                }
             };
             fields.push((name, text));
         }

@@ -96,7 +96,8 @@ mod tests {
                 tokio::spawn(async move {
                     batcher.append(read(n)).await.unwrap_or_else(|e| panic!("{e}"));
                     // Returned means stored.
-                    let events = store.audit_events(0, 1000).await.unwrap_or_else(|e| panic!("{e}"));
+                    let events =
+                        store.audit_events(0, 1000).await.unwrap_or_else(|e| panic!("{e}"));
                     assert!(events.iter().any(|e| e.details == n.to_string()), "event {n}");
                 })
             })

@@ -166,7 +166,12 @@ impl Contacts {
     }
 
     /// Removes application `key` with its data `app` (as it was added) under `person`.
-    pub(crate) fn remove(&mut self, key: ApplicationKey, app: &NewApplication, person: ApplicationKey) {
+    pub(crate) fn remove(
+        &mut self,
+        key: ApplicationKey,
+        app: &NewApplication,
+        person: ApplicationKey,
+    ) {
         let hashes: Vec<u64> = Household::of(app).hashes().collect();
         for (name, _) in groups_of(app) {
             let Some(&id) = self.ids.get(&name) else { continue };
@@ -257,9 +262,7 @@ impl Contacts {
         let not_counted = suspects
             .iter()
             .filter(|p| {
-                self.person_groups
-                    .get(p)
-                    .is_some_and(|gs| gs.iter().any(|(g, _)| ids.contains(g)))
+                self.person_groups.get(p).is_some_and(|gs| gs.iter().any(|(g, _)| ids.contains(g)))
             })
             .filter(|p| {
                 excluded.contains(p)

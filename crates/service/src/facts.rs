@@ -208,7 +208,13 @@ fn register_facts(
         let count = if aggregates {
             register.unrelated_sharing_phone(phone.as_str(), &household, &excluded)
         } else {
-            unrelated_by_walking(register, &[register.with_phone(phone.as_str())], &household, &excluded, as_of)
+            unrelated_by_walking(
+                register,
+                &[register.with_phone(phone.as_str())],
+                &household,
+                &excluded,
+                as_of,
+            )
         };
         set("phone_shared_unrelated_count", count.into())?;
     }

@@ -19,8 +19,8 @@ use jejak_matching::{
 use rayon::prelude::*;
 use time::Date;
 
-use crate::contacts::{Contacts, Household};
 pub use crate::contacts::sponsor_keys;
+use crate::contacts::{Contacts, Household};
 use crate::name_tokens::{NameTokens, TokenHits, token_count};
 use crate::person_graph::{PersonGraph, PersonMove};
 use crate::{Result, ServiceError};
@@ -468,7 +468,6 @@ pub fn parse_person_id(person_id: &str) -> Option<ApplicationKey> {
     }
     digits.parse().ok().map(ApplicationKey)
 }
-
 
 fn parse_key(id: &str) -> Option<ApplicationKey> {
     id.parse().ok().map(ApplicationKey)

@@ -137,3 +137,58 @@ async fn a_write_through_one_store_is_screened_by_the_other_instance_on_postgres
     let b = jejak_store::open(&url).await.unwrap();
     a_write_through_one_store_is_screened_by_the_other_instance(a, b).await;
 }
+
+/// The broker fact follows the register: an unrelated applicant naming the same sponsor,
+/// arriving through the change sequence, raises the count; a relative (same mother) and a
+/// second application of a person already counted do not.
+#[tokio::test]
+async fn the_sponsor_count_follows_new_applications_through_the_refresher() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite_store(dir.path()).await;
+    let sponsored = |mut app: jejak_domain::NewApplication| {
+        app.sponsor_name = Some("PT Maju Jaya Travel".into());
+        app
+    };
+    store
+        .insert_application(&sponsored(joko("KLA-1", "KLA", day(2025, 1, 10))), &ctx())
+        .await
+        .unwrap();
+    let screening = Arc::new(Screening::start(store.clone(), model()).await.unwrap());
+    let rules = Arc::new(jejak_rules::catalogue::default_rule_set().unwrap());
+    let assessor = Assessor::new(rules, Some(screening.clone()), Vec::new());
+    let query = sponsored(suryani("BDL-9", "BDL", day(2025, 2, 1)));
+    let count = |assessor: &Assessor| match assessor
+        .assess(&query)
+        .unwrap()
+        .facts
+        .get_by_name("sponsor_shared_unrelated_count")
+    {
+        Some(jejak_rules::Value::Int(n)) => *n,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(count(&assessor), 1, "Joko");
+
+    // Another stranger with the sponsor written differently (the name is folded).
+    let mut stranger = joko("KLA-2", "KLA", day(2025, 1, 11));
+    stranger.full_name = "Bambang Wijaya".into();
+    stranger.nik = Some(jejak_domain::Nik::parse("1871020101750005").unwrap());
+    stranger.birth_date = Some(day(1975, 1, 1));
+    stranger.mother_name = Some("Sumarni".into());
+    stranger.sponsor_name = Some("pt  MAJU jaya travel".into());
+    store.insert_application(&stranger, &ctx()).await.unwrap();
+    // Suryani's sister: the same mother, so the same household.
+    let mut sister = sponsored(suryani("KLA-3", "KLA", day(2025, 1, 12)));
+    sister.full_name = "Wulandari".into();
+    sister.nik = Some(jejak_domain::Nik::parse("1807055012980002").unwrap());
+    sister.birth_date = Some(day(1998, 12, 10));
+    sister.address = None;
+    store.insert_application(&sister, &ctx()).await.unwrap();
+    // Joko again: the same person, counted once.
+    store
+        .insert_application(&sponsored(joko("KLA-4", "KLA", day(2025, 1, 13))), &ctx())
+        .await
+        .unwrap();
+    assert_eq!(count(&assessor), 1, "not refreshed yet");
+    screening.refresh().await.unwrap();
+    assert_eq!(count(&assessor), 2, "Joko and Bambang");
+}

@@ -338,7 +338,9 @@ mod tests {
     fn insert_placeholders_are_positional_on_sqlite_and_numbered_on_postgres() {
         let sqlite = insert_applications_sql(2, false);
         assert_eq!(sqlite.matches('?').count(), 2 * APPLICATION_ROW_VALUES);
-        assert!(sqlite.ends_with("?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        assert!(sqlite.ends_with(
+            "?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ));
         let postgres = insert_applications_sql(2, true);
         assert!(postgres.contains("($1, $2, "));
         assert!(postgres.ends_with(", $54)"));

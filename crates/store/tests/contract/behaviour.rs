@@ -3,7 +3,9 @@
 use jejak_domain::date::ymd;
 use jejak_domain::decision::DecisionKind;
 use jejak_domain::{NewApplication, NewDecision, Nik, Office, OfficeCode, Outcome, Phone};
-use jejak_store::{AuditAppend, AuditCtx, ConflictPolicy, ExportFilter, StoreError, verify_chain};
+use jejak_store::{
+    ApplicationQuery, AuditAppend, AuditCtx, ConflictPolicy, ExportFilter, StoreError, verify_chain,
+};
 use sqlx::Connection;
 
 use crate::backends::{Fresh, contract};
@@ -19,6 +21,7 @@ contract!(
     change_sequence_orders_every_write,
     the_audit_chain_verifies_and_rejects_edits,
     a_batch_of_audit_events_is_appended_in_order_in_one_chain,
+    a_large_import_keeps_every_index_and_a_failed_one_writes_nothing,
 );
 
 pub(crate) fn ctx() -> AuditCtx {
@@ -270,4 +273,64 @@ pub async fn a_batch_of_audit_events_is_appended_in_order_in_one_chain(fresh: &F
     assert_eq!(events[1].action, "personal_data.read");
     let result = verify_chain(&events);
     assert_eq!((result.checked, result.first_failure), (4, None));
+}
+
+/// Names and definitions of the register's indexes, read from the database itself.
+async fn index_definitions(fresh: &Fresh) -> Vec<(String, Option<String>)> {
+    let raw = fresh.raw_url.clone();
+    if raw.starts_with("sqlite") {
+        let mut c = sqlx::SqliteConnection::connect(&raw).await.unwrap();
+        sqlx::query_as("select name, sql from sqlite_master where type = 'index' order by name")
+            .fetch_all(&mut c)
+            .await
+            .unwrap()
+    } else {
+        let mut c = sqlx::PgConnection::connect(&raw).await.unwrap();
+        sqlx::query_as("select indexname::text, indexdef from pg_indexes where schemaname = current_schema() order by indexname")
+            .fetch_all(&mut c)
+            .await
+            .unwrap()
+    }
+}
+
+/// An import larger than the register may be loaded with its indexes built afterwards; the
+/// register must look the same as after row-by-row inserts, and a failure half-way through
+/// must leave the indexes and the rows as they were.
+pub async fn a_large_import_keeps_every_index_and_a_failed_one_writes_nothing(fresh: &Fresh) {
+    with_offices(fresh).await;
+    let indexes = index_definitions(fresh).await;
+    assert!(indexes.iter().any(|(name, _)| name == "applications_nik"), "{indexes:?}");
+    let seq = fresh.store.current_change_seq().await.unwrap();
+    let events = fresh.store.audit_events(0, 1000).await.unwrap().len();
+    let mut rows = batch(2500);
+    rows[2400].full_name = "Suryani\0binti Karto".into();
+    let err = fresh.store.import(&rows, ConflictPolicy::Abort, &ctx()).await.unwrap_err();
+    assert!(matches!(err, StoreError::InvalidValue(_)), "{err}");
+    assert_eq!(fresh.store.count_applications().await.unwrap(), 0);
+    assert_eq!(fresh.store.current_change_seq().await.unwrap(), seq);
+    assert_eq!(fresh.store.audit_events(0, 1000).await.unwrap().len(), events);
+    assert_eq!(index_definitions(fresh).await, indexes);
+
+    rows[2400].full_name = "Suryani binti Karto".into();
+    rows[2400].nik = Some(Nik::parse("1871014107900001").unwrap());
+    let outcome = fresh.store.import(&rows, ConflictPolicy::Abort, &ctx()).await.unwrap();
+    assert_eq!((outcome.inserted, outcome.committed), (2500, true));
+    assert_eq!(index_definitions(fresh).await, indexes);
+    let by_nik = fresh
+        .store
+        .list_applications(&ApplicationQuery {
+            nik: Some("1871014107900001".into()),
+            ..ApplicationQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(by_nik.len(), 1);
+    assert_eq!(by_nik[0].data, rows[2400]);
+    let changed = fresh.store.applications_changed_since(seq, 3000).await.unwrap();
+    assert_eq!(changed.len(), 2500);
+    assert!(changed.windows(2).all(|w| w[0].change_seq < w[1].change_seq));
+    let again = fresh.store.import(&rows, ConflictPolicy::Abort, &ctx()).await.unwrap();
+    assert_eq!((again.inserted, again.unchanged), (0, 2500));
+    let events = fresh.store.audit_events(0, 1000).await.unwrap();
+    assert_eq!(verify_chain(&events).first_failure, None);
 }

@@ -256,7 +256,6 @@ pub async fn the_audit_chain_verifies_and_rejects_edits(fresh: &Fresh) {
 }
 
 pub async fn a_batch_of_audit_events_is_appended_in_order_in_one_chain(fresh: &Fresh) {
-    with_offices(fresh).await;
     fresh.store.append_audit(&ctx(), "person.view", "screening", None, "first").await.unwrap();
     fresh.store.append_audits(&[]).await.unwrap();
     let read = |details: &str| AuditAppend {

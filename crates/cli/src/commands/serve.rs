@@ -34,6 +34,9 @@ const DEMO_PASSWORD: &str = "demo-jejak-2026";
 /// Days of applications the demo offices have not decided yet (their work queues).
 const DEMO_BACKLOG_DAYS: i64 = 10;
 
+/// The demo's span: three years in days (a day count, so 29 February needs no special case).
+const DEMO_YEARS_OF_DAYS: i64 = 3 * 365;
+
 pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(&args.db.database).await?;
     let auth = Arc::new(users::auth(store.clone())?);
@@ -114,7 +117,7 @@ pub(crate) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let data = jejak_synth::generate(&jejak_synth::Config {
         persons: args.persons,
         seed: 2026,
-        start: today.replace_year(today.year() - 3).unwrap_or(today),
+        start: today - time::Duration::days(DEMO_YEARS_OF_DAYS),
         end: today,
         backlog_days: DEMO_BACKLOG_DAYS,
         ..Default::default()

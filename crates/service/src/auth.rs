@@ -22,6 +22,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use crate::authz::{Action, Actor, Credential, Role, permission};
+use crate::token_cache::TokenCache;
 use crate::{Clock, Result, ServiceError};
 
 /// Shortest password accepted, in characters.
@@ -148,12 +149,13 @@ pub struct Auth {
     config: AuthConfig,
     /// Verified for unknown usernames so they take as long as wrong passwords.
     dummy_hash: String,
+    tokens: TokenCache,
 }
 
 impl Auth {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: AuthConfig) -> Result<Auth> {
         let dummy_hash = hash_password(&random_secret())?;
-        Ok(Auth { store, clock, config, dummy_hash })
+        Ok(Auth { store, clock, config, dummy_hash, tokens: TokenCache::default() })
     }
 
     pub fn config(&self) -> &AuthConfig {
@@ -371,9 +373,19 @@ impl Auth {
     }
 
     /// The actor behind an API token secret; `Unauthenticated` when unknown or revoked.
+    /// A token is read from the store at most once per `token_cache::RECHECK_AFTER`.
     pub async fn token(&self, secret: &str) -> Result<Actor> {
-        let Some(token) = self.store.token_by_hash(&sha256_hex(secret.trim())).await? else {
-            return Err(ServiceError::Unauthenticated("unknown API token".into()));
+        let hash = sha256_hex(secret.trim());
+        let now = self.clock.now();
+        let token = match self.tokens.fresh(&hash, now) {
+            Some(token) => token,
+            None => {
+                let Some(token) = self.store.token_by_hash(&hash).await? else {
+                    return Err(ServiceError::Unauthenticated("unknown API token".into()));
+                };
+                self.tokens.put(&hash, token.clone(), now);
+                token
+            }
         };
         if token.revoked_at.is_some() {
             return Err(ServiceError::Unauthenticated(format!(
@@ -381,13 +393,14 @@ impl Auth {
                 token.name
             )));
         }
-        let now = self.clock.now();
         let stale = match token.last_used_at.as_deref() {
             Some(at) => now - parse_stamp(at)? >= TOUCH_EVERY,
             None => true,
         };
         if stale {
-            self.store.touch_token(&token.name, &stamp(now)).await?;
+            let at = stamp(now);
+            self.store.touch_token(&token.name, &at).await?;
+            self.tokens.touched(&hash, &at);
         }
         let info = token_info(&token)?;
         Ok(Actor {
@@ -403,6 +416,7 @@ impl Auth {
     pub async fn revoke_token(&self, by: &Actor, name: &str) -> Result<()> {
         by.authorize(Action::ManageTokens, None)?;
         self.store.revoke_token(name, &self.ctx(by)).await?;
+        self.tokens.clear();
         Ok(())
     }
 

@@ -15,7 +15,7 @@ pub(crate) const RESERVE_SEQ: &str =
     "update seq_counter set value = value + $1 where id = 1 returning value";
 pub(crate) const CURRENT_SEQ: &str = "select value from seq_counter where id = 1";
 pub(crate) const LAST_AUDIT: &str = "select seq, hash from audit_events order by seq desc limit 1";
-pub(crate) const INSERT_AUDIT: &str = "insert into audit_events (seq, at, actor, office_code, purpose, action, entity, entity_id, details, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+pub(crate) const INSERT_AUDIT_COLUMNS: &str = "insert into audit_events (seq, at, actor, office_code, purpose, action, entity, entity_id, details, prev_hash, hash) ";
 pub(crate) const LIST_OFFICES: &str = "select code, name, work_area from offices order by code";
 pub(crate) const UPSERT_OFFICE: &str = "insert into offices (code, name, work_area) values ($1, $2, $3) on conflict (code) do update set name = excluded.name, work_area = excluded.work_area";
 pub(crate) const SELECT_APPLICATION: &str = "select * from applications where id = $1";
@@ -60,40 +60,46 @@ macro_rules! store_impl {
                 entity_id: Option<&str>,
                 details: &str,
             ) -> $crate::Result<()> {
+                let (seq, prev_hash) = Self::audit_head(tx).await?;
+                let event = $crate::audit::AuditEvent::chained(
+                    seq, prev_hash, ctx, action, entity, entity_id, details,
+                );
+                Self::insert_audit_events(tx, std::slice::from_ref(&event)).await
+            }
+
+            /// The number and hash the next audit event chains to.
+            async fn audit_head(
+                tx: &mut sqlx::Transaction<'static, $db>,
+            ) -> $crate::Result<(i64, String)> {
                 use $crate::codec::RowExt;
                 let last = sqlx::query($crate::sql::LAST_AUDIT).fetch_optional(&mut **tx).await?;
-                let (seq, prev_hash) = match last {
+                Ok(match last {
                     Some(row) => (row.int("seq")? + 1, row.text("hash")?),
                     None => (1, $crate::audit::GENESIS_HASH.to_owned()),
-                };
-                let mut event = $crate::audit::AuditEvent {
-                    seq,
-                    at: ctx.at.clone(),
-                    actor: ctx.actor.clone(),
-                    office_code: ctx.office.as_ref().map(|o| o.as_str().to_owned()),
-                    purpose: ctx.purpose.clone(),
-                    action: action.to_owned(),
-                    entity: entity.to_owned(),
-                    entity_id: entity_id.map(str::to_owned),
-                    details: details.to_owned(),
-                    prev_hash,
-                    hash: String::new(),
-                };
-                event.hash = event.compute_hash();
-                sqlx::query($crate::sql::INSERT_AUDIT)
-                    .bind(event.seq)
-                    .bind(&event.at)
-                    .bind(&event.actor)
-                    .bind(&event.office_code)
-                    .bind(&event.purpose)
-                    .bind(&event.action)
-                    .bind(&event.entity)
-                    .bind(&event.entity_id)
-                    .bind(&event.details)
-                    .bind(&event.prev_hash)
-                    .bind(&event.hash)
-                    .execute(&mut **tx)
-                    .await?;
+                })
+            }
+
+            async fn insert_audit_events(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                events: &[$crate::audit::AuditEvent],
+            ) -> $crate::Result<()> {
+                for chunk in events.chunks($crate::sql::INSERT_CHUNK) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new($crate::sql::INSERT_AUDIT_COLUMNS);
+                    qb.push_values(chunk, |mut b, event| {
+                        b.push_bind(event.seq);
+                        b.push_bind(&event.at);
+                        b.push_bind(&event.actor);
+                        b.push_bind(&event.office_code);
+                        b.push_bind(&event.purpose);
+                        b.push_bind(&event.action);
+                        b.push_bind(&event.entity);
+                        b.push_bind(&event.entity_id);
+                        b.push_bind(&event.details);
+                        b.push_bind(&event.prev_hash);
+                        b.push_bind(&event.hash);
+                    });
+                    qb.build().execute(&mut **tx).await?;
+                }
                 Ok(())
             }
 
@@ -519,17 +525,24 @@ macro_rules! store_impl {
                 }
                 let mut tx = self.begin_write().await?;
                 Self::reserve(&mut tx, 0).await?;
+                // One read of the chain's head and multi-row inserts: a batch costs a few
+                // statements, not two per event.
+                let (mut seq, mut prev_hash) = Self::audit_head(&mut tx).await?;
+                let mut chained = Vec::with_capacity(events.len());
                 for e in events {
-                    Self::audit_tx(
-                        &mut tx,
+                    let event = $crate::audit::AuditEvent::chained(
+                        seq,
+                        prev_hash,
                         &e.ctx,
                         &e.action,
                         &e.entity,
                         e.entity_id.as_deref(),
                         &e.details,
-                    )
-                    .await?;
+                    );
+                    (seq, prev_hash) = (seq + 1, event.hash.clone());
+                    chained.push(event);
                 }
+                Self::insert_audit_events(&mut tx, &chained).await?;
                 tx.commit().await?;
                 Ok(())
             }

@@ -42,6 +42,10 @@ use jejak_store::{AuditCtx, ConflictPolicy, Store};
 use jejak_web::{AppState, RateLimiter};
 use serde_json::{Map, Value};
 
+/// The allocator of the `jejak` binary, so the figures are those of `jejak serve`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SEED: u64 = 2026;
 /// Applications generated beyond the register and used as queries.
 const QUERIES: usize = 20_000;

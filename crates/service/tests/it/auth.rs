@@ -218,6 +218,25 @@ async fn api_tokens_act_as_their_role_within_their_scopes_until_revoked() {
     assert!(events.iter().all(|e| !format!("{e:?}").contains(&secret[6..])));
 }
 
+#[tokio::test]
+async fn a_token_revoked_by_another_server_stops_working_here_within_the_recheck_time() {
+    let f = fixture().await;
+    let secret = f
+        .auth
+        .add_token(&f.admin, "siskop2mi", Role::Analis, &[Action::SearchRegister], office("BDL"))
+        .await
+        .unwrap();
+    f.auth.token(&secret).await.unwrap();
+    // A second server (or `jejak token revoke`) on the same register revokes it.
+    let other = Auth::new(f.store.clone(), f.clock.clone(), AuthConfig::default()).unwrap();
+    other.revoke_token(&f.admin, "siskop2mi").await.unwrap();
+    assert!(other.token(&secret).await.is_err(), "refused at once where it was revoked");
+
+    f.clock.advance(jejak_service::token_cache::RECHECK_AFTER);
+    let err = f.auth.token(&secret).await.unwrap_err();
+    assert!(matches!(err, ServiceError::Unauthenticated(ref m) if m.contains("revoked")), "{err}");
+}
+
 #[test]
 fn architecture_md_shows_the_permission_table_in_force() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../ARCHITECTURE.md");

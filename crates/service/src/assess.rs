@@ -14,7 +14,8 @@ use crate::screening::Screening;
 /// Everything about one application's assessment.
 #[derive(Debug, Clone)]
 pub struct AssessmentReport {
-    /// Candidates from the register (empty without one), most probable first.
+    /// Candidates from the register an officer is shown (auto-link or review band, or with
+    /// an officer's verdict), most probable first; empty without a register.
     pub candidates: Vec<ScreenedCandidate>,
     /// The facts the rules saw.
     pub facts: Facts,
@@ -51,7 +52,7 @@ impl Assessor {
     pub fn assess(&self, app: &NewApplication) -> Result<AssessmentReport> {
         let (candidates, facts) = match &self.screening {
             Some(screening) => screening.with_register(|register, offices| {
-                let candidates = register.screen(app, crate::register::SCREEN_LIMIT, None)?;
+                let candidates = register.screen_shown(app, crate::register::SCREEN_LIMIT, None)?;
                 let ctx = FactContext { register: Some(register), offices, as_of: None };
                 let facts = derive_facts(app, &candidates, &ctx)?;
                 Ok::<_, crate::ServiceError>((candidates, facts))

@@ -349,6 +349,30 @@ impl Register {
         limit: usize,
         before: Option<Date>,
     ) -> Result<Vec<ScreenedCandidate>> {
+        self.screen_keeping(app, limit, before, |_, _| true)
+    }
+
+    /// Like [`Register::screen`], but only the candidates an officer is shown: those in band
+    /// auto-link or review, and those an officer gave a verdict on (a confirmed pair counts
+    /// whatever its score; a rejected one is shown with its verdict).
+    pub fn screen_shown(
+        &self,
+        app: &NewApplication,
+        limit: usize,
+        before: Option<Date>,
+    ) -> Result<Vec<ScreenedCandidate>> {
+        self.screen_keeping(app, limit, before, |band, has_verdict| {
+            band != Band::NoMatch || has_verdict
+        })
+    }
+
+    fn screen_keeping(
+        &self,
+        app: &NewApplication,
+        limit: usize,
+        before: Option<Date>,
+        keep: impl Fn(Band, bool) -> bool,
+    ) -> Result<Vec<ScreenedCandidate>> {
         let own = self.key_of(&app.office_code, &app.application_id);
         let id = own.map_or_else(|| QUERY_ID.to_owned(), |k| k.0.to_string());
         let record = record_of(&self.model, &id, app)?;
@@ -359,6 +383,10 @@ impl Register {
                 let key = parse_key(&c.id)?;
                 let data = self.apps.get(&key)?;
                 if before.is_some_and(|d| data.applied_on >= d) {
+                    return None;
+                }
+                let verdict = own.and_then(|own| self.persons.verdict(own, key));
+                if !keep(c.band, verdict.is_some()) {
                     return None;
                 }
                 Some(ScreenedCandidate {
@@ -372,7 +400,7 @@ impl Register {
                     band: c.band,
                     evidence: c.evidence,
                     history: self.history(key, app.applied_on, before),
-                    verdict: own.and_then(|own| self.persons.verdict(own, key)).cloned(),
+                    verdict: verdict.cloned(),
                 })
             })
             .collect())

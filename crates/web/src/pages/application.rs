@@ -315,8 +315,7 @@ fn candidates(ctx: &PageCtx, exam: &Examination) -> Markup {
     let may_verdict = ctx
         .actor()
         .may(jejak_service::authz::Action::ConfirmMatch, Some(&exam.application.data.office_code));
-    let shown: Vec<_> =
-        exam.report.candidates.iter().filter(|c| c.band != jejak_matching::Band::NoMatch).collect();
+    let shown = &exam.report.candidates;
     html! {
         @if shown.is_empty() {
             p.muted { (ctx.t("Tidak ada permohonan lain yang cocok.", "No other application matches.")) }

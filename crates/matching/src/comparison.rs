@@ -448,9 +448,24 @@ fn compare_regions(a: &str, b: &str) -> Level {
     }
 }
 
+/// Key of the value whose frequency adjusts agreement weights (see
+/// [`hash_frequency_key`]), as computed when the record was prepared; `None` when the field
+/// is missing or not adjusted for term frequency.
+pub fn frequency_key(fields: &[Field], index: usize, record: &PreparedRecord) -> Option<u64> {
+    if !fields.get(index)?.term_frequency {
+        return None;
+    }
+    let slot = fields[..index].iter().filter(|f| f.term_frequency).count();
+    record.frequency_key(slot)
+}
+
 /// Hash of the value whose frequency adjusts agreement weights: the sorted equivalent
 /// tokens for names, the prepared value otherwise. Deterministic within a process.
-pub fn frequency_key(field: &Field, index: usize, record: &PreparedRecord) -> Option<u64> {
+pub(crate) fn hash_frequency_key(
+    field: &Field,
+    index: usize,
+    record: &PreparedRecord,
+) -> Option<u64> {
     let mut hasher = hasher_seed().build_hasher();
     index.hash(&mut hasher);
     match field.kind {

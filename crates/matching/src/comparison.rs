@@ -74,11 +74,25 @@ struct Tokens<'a> {
 
 impl<'a> Tokens<'a> {
     fn split(text: &'a str) -> Self {
+        // A byte loop rather than `str::split`: names are a few short tokens, where the
+        // iterator's set-up costs more than the scan (this runs for every compared pair).
         let mut items = [""; MAX_TOKENS];
         let mut len = 0;
-        for token in text.split(' ').filter(|t| !t.is_empty()).take(MAX_TOKENS) {
-            items[len] = token;
-            len += 1;
+        let mut start = 0;
+        let bytes = text.as_bytes();
+        for end in 0..=bytes.len() {
+            if end < bytes.len() && bytes[end] != b' ' {
+                continue;
+            }
+            if end > start {
+                // Spaces are ASCII, so both ends are character boundaries.
+                items[len] = text.get(start..end).unwrap_or("");
+                len += 1;
+                if len == MAX_TOKENS {
+                    break;
+                }
+            }
+            start = end + 1;
         }
         Self { items, len }
     }
@@ -165,6 +179,14 @@ fn joined_one_edit(a: NameView<'_>, b: NameView<'_>, la: &Tokens<'_>, lb: &Token
     const MIN_LETTERS: usize = 6;
     const MAX_LETTERS: usize = 96;
     if la.len == lb.len {
+        return Level::Different;
+    }
+    // One typo changes the letter count by at most one, and a joined form cut at
+    // MAX_LETTERS is not compared: either way nothing to do when both forms are further
+    // apart than that.
+    let letters = |text: &str| text.bytes().filter(|&c| c != b' ').count();
+    let far = |x: &str, y: &str| letters(x).abs_diff(letters(y)) > 1;
+    if far(a.literal, b.literal) && far(a.equivalent, b.equivalent) {
         return Level::Different;
     }
     let joined = |text: &str, out: &mut [u8; MAX_LETTERS]| -> Option<usize> {
@@ -313,7 +335,35 @@ fn token_similarity_reaching(a: &str, b: &str, threshold: f64) -> f64 {
             return 0.0;
         }
     }
+    if a == b {
+        return 1.0;
+    }
+    // Jaro matches pair equal letters, so there are no more of them than letters of either
+    // token that occur in the other at all; with that count the Jaro bound above gets
+    // much tighter for unrelated tokens. One typo never falls below it (checked first).
+    if short > 0 {
+        let (ma, mb) = (letter_mask(a), letter_mask(b));
+        let shared_a = a.bytes().filter(|&c| mb & letter_bit(c) != 0).count();
+        let shared_b = b.bytes().filter(|&c| ma & letter_bit(c) != 0).count();
+        let matches = shared_a.min(shared_b) as f64;
+        let jaro_bound = (matches / a.len() as f64 + matches / b.len() as f64 + 1.0) / 3.0;
+        // The margin keeps rounding from ruling out a pair exactly at the threshold.
+        if 0.6 * jaro_bound + 0.4 < threshold - 1e-9
+            && !(long >= 4 && short >= 3 && within_one_edit(a, b))
+        {
+            return 0.0;
+        }
+    }
     token_similarity(a, b)
+}
+
+/// A bit per byte value modulo 64 (letters and digits get distinct bits).
+fn letter_bit(byte: u8) -> u64 {
+    1 << (byte & 63)
+}
+
+fn letter_mask(text: &str) -> u64 {
+    text.bytes().fold(0, |mask, c| mask | letter_bit(c))
 }
 
 fn is_initial_of(token: &str, other: &str) -> bool {
@@ -593,6 +643,29 @@ mod tests {
             for field in ["nik", "phone", "village_code", "birth_date"] {
                 prop_assert_eq!(level(&m, field, &digits_a, &digits_b), level(&m, field, &digits_b, &digits_a), "{}", field);
             }
+        }
+
+        #[test]
+        fn bounded_token_similarity_is_exact_wherever_it_can_reach_the_threshold(
+            a in "[a-fy]{0,9}",
+            b in "[a-fy]{0,9}",
+            threshold in 0.5f64..0.99,
+        ) {
+            let full = token_similarity(&a, &b);
+            let bounded = token_similarity_reaching(&a, &b, threshold);
+            if full >= threshold {
+                prop_assert_eq!(bounded, full);
+            } else {
+                prop_assert!(bounded < threshold);
+            }
+        }
+
+        #[test]
+        fn tokens_split_on_any_run_of_spaces(text in "[ab ]{0,30}") {
+            let expected: Vec<&str> =
+                text.split(' ').filter(|t| !t.is_empty()).take(MAX_TOKENS).collect();
+            let tokens = Tokens::split(&text);
+            prop_assert_eq!(tokens.as_slice(), expected.as_slice());
         }
 
         #[test]

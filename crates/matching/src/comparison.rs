@@ -263,23 +263,22 @@ fn align_tokens(
     // Tokens as written line up with the keys unless a dictionary variant expanded one
     // ("abdurrahman" -> "abdul rahman"); then only the keys are compared.
     let literal_aligned = short.2.len == short.0.len && long.2.len == long.0.len;
+    // Most tokens read the same in two or all three forms: a pair of strings already
+    // compared is not compared again.
     let similarity = |i: usize, j: usize| {
-        let mut best =
-            token_similarity_reaching(short.0.items[i], long.0.items[j], close_threshold);
-        if i < short.1.len && j < long.1.len {
-            best = best.max(token_similarity_reaching(
-                short.1.items[i],
-                long.1.items[j],
-                close_threshold,
-            ));
+        let equivalent = (short.0.items[i], long.0.items[j]);
+        let mut best = token_similarity_reaching(equivalent.0, equivalent.1, close_threshold);
+        let close =
+            (i < short.1.len && j < long.1.len).then(|| (short.1.items[i], long.1.items[j]));
+        if let Some(close) = close.filter(|&close| close != equivalent) {
+            best = best.max(token_similarity_reaching(close.0, close.1, close_threshold));
         }
         // Spelling folds can also pull a typo apart ("aditja" folds as "tj", "aditya" not).
         if literal_aligned && best < close_threshold {
-            best = best.max(token_similarity_reaching(
-                short.2.items[i],
-                long.2.items[j],
-                close_threshold,
-            ));
+            let literal = (short.2.items[i], long.2.items[j]);
+            if literal != equivalent && Some(literal) != close {
+                best = best.max(token_similarity_reaching(literal.0, literal.1, close_threshold));
+            }
         }
         best
     };
@@ -342,10 +341,7 @@ fn token_similarity_reaching(a: &str, b: &str, threshold: f64) -> f64 {
     // token that occur in the other at all; with that count the Jaro bound above gets
     // much tighter for unrelated tokens. One typo never falls below it (checked first).
     if short > 0 {
-        let (ma, mb) = (letter_mask(a), letter_mask(b));
-        let shared_a = a.bytes().filter(|&c| mb & letter_bit(c) != 0).count();
-        let shared_b = b.bytes().filter(|&c| ma & letter_bit(c) != 0).count();
-        let matches = shared_a.min(shared_b) as f64;
+        let matches = shared_letters_bound(a.as_bytes(), b.as_bytes()) as f64;
         let jaro_bound = (matches / a.len() as f64 + matches / b.len() as f64 + 1.0) / 3.0;
         // The margin keeps rounding from ruling out a pair exactly at the threshold.
         if 0.6 * jaro_bound + 0.4 < threshold - 1e-9
@@ -357,13 +353,15 @@ fn token_similarity_reaching(a: &str, b: &str, threshold: f64) -> f64 {
     token_similarity(a, b)
 }
 
-/// A bit per byte value modulo 64 (letters and digits get distinct bits).
-fn letter_bit(byte: u8) -> u64 {
-    1 << (byte & 63)
-}
-
-fn letter_mask(text: &str) -> u64 {
-    text.bytes().fold(0, |mask, c| mask | letter_bit(c))
+/// At least the number of letters the two tokens can pair: letters of each that occur in
+/// the other, the smaller count. Letters are told apart by their byte modulo 64 (letters
+/// and digits get distinct bits; a collision only raises the bound).
+fn shared_letters_bound(a: &[u8], b: &[u8]) -> usize {
+    let mask = |text: &[u8]| text.iter().fold(0u64, |mask, &c| mask | 1 << (c & 63));
+    let present = |text: &[u8], mask: u64| {
+        text.iter().map(|&c| ((mask >> (c & 63)) & 1) as usize).sum::<usize>()
+    };
+    present(a, mask(b)).min(present(b, mask(a)))
 }
 
 fn is_initial_of(token: &str, other: &str) -> bool {

@@ -235,6 +235,15 @@ fn units<'a>(x: &Tokens<'a>, other: &Tokens<'_>) -> ([Unit<'a>; MAX_TOKENS], usi
 /// After merging split tokens: `Some(true)` when both names are the same tokens in any
 /// order, `Some(false)` when every token of the shorter is in the longer, else `None`.
 fn units_agree(x: &Tokens<'_>, y: &Tokens<'_>) -> Option<bool> {
+    // Either answer needs the shorter side's letters among the longer side's: when neither
+    // side's letters are a subset of the other's, the units need not be built.
+    let letters = |tokens: &Tokens<'_>| {
+        tokens.as_slice().iter().flat_map(|t| t.bytes()).fold(0u64, |mask, c| mask | 1 << (c & 63))
+    };
+    let (mx, my) = (letters(x), letters(y));
+    if mx & !my != 0 && my & !mx != 0 {
+        return None;
+    }
     let (ux, nx) = units(x, y);
     let (uy, ny) = units(y, x);
     let (short, long) = if nx <= ny { (&ux[..nx], &uy[..ny]) } else { (&uy[..ny], &ux[..nx]) };
@@ -337,23 +346,25 @@ fn token_similarity_reaching(a: &str, b: &str, threshold: f64) -> f64 {
     if a == b {
         return 1.0;
     }
+    // The steps of `token_similarity`, each done once.
+    if long >= 4 && short >= 3 && long - short <= 1 && within_one_edit(a, b) {
+        return ONE_TYPO_SIMILARITY;
+    }
     // Jaro matches pair equal letters, so there are no more of them than letters of either
     // token that occur in the other at all; with that count the Jaro bound above gets
-    // much tighter for unrelated tokens. One typo never falls below it (checked first).
+    // much tighter for unrelated tokens.
     if short > 0 {
         let matches = shared_letters_bound(a.as_bytes(), b.as_bytes()) as f64;
         let jaro_bound = (matches / a.len() as f64 + matches / b.len() as f64 + 1.0) / 3.0;
         // The margin keeps rounding from ruling out a pair exactly at the threshold.
-        if 0.6 * jaro_bound + 0.4 < threshold - 1e-9
-            && !(long >= 4 && short >= 3 && within_one_edit(a, b))
-        {
+        if 0.6 * jaro_bound + 0.4 < threshold - 1e-9 {
             return 0.0;
         }
     }
-    token_similarity(a, b)
+    jaro_winkler(a, b)
 }
 
-/// At least the number of letters the two tokens can pair: letters of each that occur in
+/// At most the number of letters the two tokens can pair: letters of each that occur in
 /// the other, the smaller count. Letters are told apart by their byte modulo 64 (letters
 /// and digits get distinct bits; a collision only raises the bound).
 fn shared_letters_bound(a: &[u8], b: &[u8]) -> usize {

@@ -320,6 +320,9 @@ fn align_tokens(
 
 const ONE_TYPO_SIMILARITY: f64 = 0.99;
 
+/// The similarity that [`token_similarity_reaching`] computes in steps; the reference its
+/// test checks it against.
+#[cfg(test)]
 fn token_similarity(a: &str, b: &str) -> f64 {
     if a == b {
         1.0

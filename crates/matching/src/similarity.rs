@@ -141,15 +141,8 @@ pub fn token_dice(a: &str, b: &str) -> f64 {
 const MAX_DICE_TOKENS: usize = 32;
 
 /// Calls `visit` with the first [`MAX_DICE_TOKENS`] non-empty space-separated tokens.
-fn for_each_token<'t>(text: &'t str, mut visit: impl FnMut(&'t str)) {
-    let mut count = 0;
-    for token in text.split(' ').filter(|t| !t.is_empty()) {
-        if count == MAX_DICE_TOKENS {
-            return;
-        }
-        visit(token);
-        count += 1;
-    }
+fn for_each_token<'t>(text: &'t str, visit: impl FnMut(&'t str)) {
+    text.split(' ').filter(|t| !t.is_empty()).take(MAX_DICE_TOKENS).for_each(visit);
 }
 
 /// True when `a` and `b` differ by at most one insertion, deletion, substitution, or one

@@ -107,6 +107,11 @@ impl<'a> Tokens<'a> {
     }
 }
 
+/// `text` split, or `split` again when it is the text `split` was made from.
+fn resplit<'a>(text: &'a str, (split_text, split): (&str, &Tokens<'a>)) -> Tokens<'a> {
+    if text == split_text { *split } else { Tokens::split(text) }
+}
+
 fn same_token_set(a: &str, b: &str) -> bool {
     // Same tokens joined by single spaces have the same length: a cheap early exit.
     a == b
@@ -125,7 +130,7 @@ fn same_when_joined(a: &str, b: &str) -> bool {
 /// joined/split tokens); close after informal folds or with every token within typo
 /// distance; partial when all tokens of the shorter name appear in the longer (mononyms,
 /// added father's or grandfather's names, truncation).
-fn compare_names(a: NameView<'_>, b: NameView<'_>, close_threshold: f64) -> Level {
+fn compare_names<'a>(a: NameView<'a>, b: NameView<'a>, close_threshold: f64) -> Level {
     if same_token_set(a.literal, b.literal) {
         return Level::Exact;
     }
@@ -136,8 +141,9 @@ fn compare_names(a: NameView<'_>, b: NameView<'_>, close_threshold: f64) -> Leve
         return Level::Close;
     }
     let (ea, eb) = (Tokens::split(a.equivalent), Tokens::split(b.equivalent));
-    let (ca, cb) = (Tokens::split(a.close), Tokens::split(b.close));
-    let (la, lb) = (Tokens::split(a.literal), Tokens::split(b.literal));
+    // Most names read the same in all three forms: split each distinct text once.
+    let (ca, cb) = (resplit(a.close, (a.equivalent, &ea)), resplit(b.close, (b.equivalent, &eb)));
+    let (la, lb) = (resplit(a.literal, (a.close, &ca)), resplit(b.literal, (b.close, &cb)));
     // Align in a canonical order (shorter first, then by text) so the result is symmetric.
     let aligned = if (ea.len, a.equivalent) <= (eb.len, b.equivalent) {
         align_tokens((&ea, &ca, &la), (&eb, &cb, &lb), close_threshold)

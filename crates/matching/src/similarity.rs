@@ -141,8 +141,24 @@ pub fn token_dice(a: &str, b: &str) -> f64 {
 const MAX_DICE_TOKENS: usize = 32;
 
 /// Calls `visit` with the first [`MAX_DICE_TOKENS`] non-empty space-separated tokens.
-fn for_each_token<'t>(text: &'t str, visit: impl FnMut(&'t str)) {
-    text.split(' ').filter(|t| !t.is_empty()).take(MAX_DICE_TOKENS).for_each(visit);
+fn for_each_token<'t>(text: &'t str, mut visit: impl FnMut(&'t str)) {
+    // A byte loop: `str::split` costs more than the comparisons for a short address.
+    let bytes = text.as_bytes();
+    let (mut start, mut count) = (0, 0);
+    for end in 0..=bytes.len() {
+        if end < bytes.len() && bytes[end] != b' ' {
+            continue;
+        }
+        if end > start {
+            if count == MAX_DICE_TOKENS {
+                return;
+            }
+            // Spaces are ASCII, so both ends are character boundaries.
+            visit(text.get(start..end).unwrap_or(""));
+            count += 1;
+        }
+        start = end + 1;
+    }
 }
 
 /// True when `a` and `b` differ by at most one insertion, deletion, substitution, or one

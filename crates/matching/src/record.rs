@@ -187,6 +187,12 @@ impl PreparedRecord {
             + self.frequency_keys.len() * std::mem::size_of::<u64>()
     }
 
+    /// Heap allocations behind this record (the text arena, the values, the frequency
+    /// keys when the model has any), for memory accounting.
+    pub(crate) fn allocations(&self) -> usize {
+        2 + usize::from(!self.frequency_keys.is_empty())
+    }
+
     fn slice(&self, start: u32, len: u16) -> &str {
         let start = start as usize;
         self.arena.get(start..start + usize::from(len)).unwrap_or("")

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use ahash::AHashMap;
+use rayon::prelude::*;
 
 /// A scored pair of records, by position.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -136,38 +137,69 @@ pub fn assign_person_ids(
     previous: &HashMap<String, String>,
     mut mint: impl FnMut(&[&str]) -> String,
 ) -> Vec<String> {
-    let mut members: AHashMap<u32, Vec<usize>> = AHashMap::new();
-    for (record, &cluster) in clusters.cluster_of.iter().enumerate() {
-        members.entry(cluster).or_default().push(record);
+    // Clusters numbered densely in the order of their values, members listed per cluster
+    // in record order (flat arrays: a batch run has about one cluster per record).
+    let mut values: Vec<u32> = clusters.cluster_of.clone();
+    values.par_sort_unstable();
+    values.dedup();
+    let dense: Vec<usize> =
+        clusters.cluster_of.iter().map(|value| values.partition_point(|v| v < value)).collect();
+    let mut starts = vec![0usize; values.len() + 1];
+    for &d in &dense {
+        starts[d + 1] += 1;
     }
-    let mut claims: Vec<(usize, &str, u32)> = Vec::new();
-    for (&cluster, records) in &members {
-        let mut votes: AHashMap<&str, usize> = AHashMap::new();
-        for &record in records {
-            if let Some(person) = record_ids.get(record).and_then(|id| previous.get(*id)) {
-                *votes.entry(person.as_str()).or_insert(0) += 1;
+    for d in 0..values.len() {
+        starts[d + 1] += starts[d];
+    }
+    let mut members = vec![0usize; dense.len()];
+    let mut filled = starts.clone();
+    for (record, &d) in dense.iter().enumerate() {
+        members[filled[d]] = record;
+        filled[d] += 1;
+    }
+    let members_of = |d: usize| &members[starts[d]..starts[d + 1]];
+    let mut claims: Vec<(usize, &str, usize)> = Vec::new();
+    if !previous.is_empty() {
+        for d in 0..values.len() {
+            let mut votes: AHashMap<&str, usize> = AHashMap::new();
+            for &record in members_of(d) {
+                if let Some(person) = record_ids.get(record).and_then(|id| previous.get(*id)) {
+                    *votes.entry(person.as_str()).or_insert(0) += 1;
+                }
             }
+            claims.extend(votes.into_iter().map(|(person, count)| (count, person, d)));
         }
-        claims.extend(votes.into_iter().map(|(person, count)| (count, person, cluster)));
     }
+    // Dense numbers keep the order of the cluster values, so ties break as on the values.
     claims.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)).then(x.2.cmp(&y.2)));
-    let mut person_of_cluster: AHashMap<u32, String> = AHashMap::new();
+    let mut person_of_cluster: Vec<Option<String>> = vec![None; values.len()];
     let mut taken: ahash::AHashSet<&str> = ahash::AHashSet::new();
-    for (_, person, cluster) in claims {
-        if !person_of_cluster.contains_key(&cluster) && taken.insert(person) {
-            person_of_cluster.insert(cluster, person.to_owned());
+    for (_, person, d) in claims {
+        if person_of_cluster[d].is_none() && taken.insert(person) {
+            person_of_cluster[d] = Some(person.to_owned());
         }
     }
-    let mut clusters_in_order: Vec<u32> = members.keys().copied().collect();
-    clusters_in_order.sort_unstable();
-    for cluster in clusters_in_order {
-        if !person_of_cluster.contains_key(&cluster) {
-            let ids: Vec<&str> =
-                members[&cluster].iter().filter_map(|&r| record_ids.get(r).copied()).collect();
-            person_of_cluster.insert(cluster, mint(&ids));
+    let mut ids: Vec<&str> = Vec::new();
+    for (d, person) in person_of_cluster.iter_mut().enumerate() {
+        if person.is_none() {
+            ids.clear();
+            ids.extend(members_of(d).iter().filter_map(|&r| record_ids.get(r).copied()));
+            *person = Some(mint(&ids));
         }
     }
-    clusters.cluster_of.iter().map(|cluster| person_of_cluster[cluster].clone()).collect()
+    // The last member of a cluster takes its id, the others copy it.
+    dense
+        .iter()
+        .enumerate()
+        .map(|(record, &d)| {
+            let person = &mut person_of_cluster[d];
+            if members_of(d).last() == Some(&record) {
+                person.take().unwrap_or_default()
+            } else {
+                person.clone().unwrap_or_default()
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -226,6 +258,82 @@ mod tests {
         let persons =
             assign_person_ids(&ids, &clusters, &previous, |members| format!("new-{}", members[0]));
         assert_eq!(persons, vec!["P1", "P2", "P2", "new-d"]);
+    }
+
+    /// The implementation before flat arrays, kept to check the current one against.
+    fn reference_assign_person_ids(
+        record_ids: &[&str],
+        clusters: &Clusters,
+        previous: &HashMap<String, String>,
+        mut mint: impl FnMut(&[&str]) -> String,
+    ) -> Vec<String> {
+        let mut members: AHashMap<u32, Vec<usize>> = AHashMap::new();
+        for (record, &cluster) in clusters.cluster_of.iter().enumerate() {
+            members.entry(cluster).or_default().push(record);
+        }
+        let mut claims: Vec<(usize, &str, u32)> = Vec::new();
+        for (&cluster, records) in &members {
+            let mut votes: AHashMap<&str, usize> = AHashMap::new();
+            for &record in records {
+                if let Some(person) = record_ids.get(record).and_then(|id| previous.get(*id)) {
+                    *votes.entry(person.as_str()).or_insert(0) += 1;
+                }
+            }
+            claims.extend(votes.into_iter().map(|(person, count)| (count, person, cluster)));
+        }
+        claims.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)).then(x.2.cmp(&y.2)));
+        let mut person_of_cluster: AHashMap<u32, String> = AHashMap::new();
+        let mut taken: ahash::AHashSet<&str> = ahash::AHashSet::new();
+        for (_, person, cluster) in claims {
+            if !person_of_cluster.contains_key(&cluster) && taken.insert(person) {
+                person_of_cluster.insert(cluster, person.to_owned());
+            }
+        }
+        let mut clusters_in_order: Vec<u32> = members.keys().copied().collect();
+        clusters_in_order.sort_unstable();
+        for cluster in clusters_in_order {
+            if !person_of_cluster.contains_key(&cluster) {
+                let ids: Vec<&str> =
+                    members[&cluster].iter().filter_map(|&r| record_ids.get(r).copied()).collect();
+                person_of_cluster.insert(cluster, mint(&ids));
+            }
+        }
+        clusters.cluster_of.iter().map(|cluster| person_of_cluster[cluster].clone()).collect()
+    }
+
+    proptest! {
+        #[test]
+        fn person_ids_match_the_map_based_reference(
+            cluster_picks in proptest::collection::vec(0usize..40, 1..40),
+            previous_picks in proptest::collection::vec((0usize..40, 0u8..6), 0..30),
+        ) {
+            // Each record joins the cluster of an earlier record (or its own), so every
+            // value is the smallest position of its cluster, as `cluster` gives them.
+            let mut cluster_of: Vec<u32> = Vec::new();
+            for (i, &pick) in cluster_picks.iter().enumerate() {
+                let joined = if pick < i { cluster_of[pick] } else { i as u32 };
+                cluster_of.push(joined);
+            }
+            let clusters = Clusters { cluster_of, conflicts: Vec::new() };
+            let names: Vec<String> = (0..cluster_picks.len()).map(|i| format!("r{i}")).collect();
+            let ids: Vec<&str> = names.iter().map(String::as_str).collect();
+            let previous: HashMap<String, String> = previous_picks
+                .iter()
+                .filter(|(r, _)| *r < ids.len())
+                .map(|&(r, p)| (ids[r].to_owned(), format!("p{p}")))
+                .collect();
+            let mut minted = 0;
+            let got = assign_person_ids(&ids, &clusters, &previous, |m| {
+                minted += 1;
+                format!("new-{}-{minted}", m.join("+"))
+            });
+            let mut minted = 0;
+            let expected = reference_assign_person_ids(&ids, &clusters, &previous, |m| {
+                minted += 1;
+                format!("new-{}-{minted}", m.join("+"))
+            });
+            prop_assert_eq!(got, expected);
+        }
     }
 
     proptest! {

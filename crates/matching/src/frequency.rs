@@ -89,10 +89,8 @@ impl TermFrequencies {
 }
 
 fn for_each_key(model: &Model, record: &PreparedRecord, mut visit: impl FnMut(u64)) {
-    for (index, field) in model.fields().iter().enumerate() {
-        if field.term_frequency
-            && let Some(key) = frequency_key(field, index, record)
-        {
+    for index in 0..model.fields().len() {
+        if let Some(key) = frequency_key(model.fields(), index, record) {
             visit(key);
         }
     }

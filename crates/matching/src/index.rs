@@ -325,7 +325,7 @@ impl MatchIndex {
                 .records
                 .iter()
                 .flatten()
-                .map(|r| r.heap_bytes() + 2 * ALLOCATION_OVERHEAD)
+                .map(|r| r.heap_bytes() + r.allocations() * ALLOCATION_OVERHEAD)
                 .sum::<usize>();
         let ids = self.slot_of.capacity() * (std::mem::size_of::<(Box<str>, u32)>() + 1)
             + self.slot_of.keys().map(|id| id.len() + ALLOCATION_OVERHEAD).sum::<usize>();

@@ -103,18 +103,31 @@ pub(crate) struct NameView<'a> {
 }
 
 /// A record normalised for comparison: all strings packed in one arena (id first), one
-/// small value per model field. About 40 bytes plus the text per record.
+/// small value per model field, and the term-frequency key of each field that has one
+/// (hashed once here rather than for every pair that agrees on it). About 40 bytes plus
+/// the text and the keys per record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreparedRecord {
     arena: Box<str>,
     id_len: u16,
     values: Box<[Value]>,
+    /// One per `term_frequency` field, in field order; `NO_FREQUENCY_KEY` when missing.
+    frequency_keys: Box<[u64]>,
 }
+
+/// Stands for "no value" among [`PreparedRecord`]'s frequency keys.
+const NO_FREQUENCY_KEY: u64 = 0;
 
 impl PreparedRecord {
     /// The record id.
     pub fn id(&self) -> &str {
         &self.arena[..usize::from(self.id_len)]
+    }
+
+    /// The term-frequency key of the `slot`-th `term_frequency` field (see
+    /// [`crate::comparison::frequency_key`]).
+    pub(crate) fn frequency_key(&self, slot: usize) -> Option<u64> {
+        self.frequency_keys.get(slot).copied().filter(|&key| key != NO_FREQUENCY_KEY)
     }
 
     pub(crate) fn value(&self, field: usize) -> Value {
@@ -169,7 +182,15 @@ impl PreparedRecord {
 
     /// Approximate heap bytes held by this record.
     pub fn heap_bytes(&self) -> usize {
-        self.arena.len() + self.values.len() * std::mem::size_of::<Value>()
+        self.arena.len()
+            + self.values.len() * std::mem::size_of::<Value>()
+            + self.frequency_keys.len() * std::mem::size_of::<u64>()
+    }
+
+    /// Heap allocations behind this record (the text arena, the values, the frequency
+    /// keys when the model has any), for memory accounting.
+    pub(crate) fn allocations(&self) -> usize {
+        2 + usize::from(!self.frequency_keys.is_empty())
     }
 
     fn slice(&self, start: u32, len: u16) -> &str {
@@ -265,11 +286,23 @@ impl Model {
             };
             values.push(value);
         }
-        PreparedRecord {
+        let mut prepared = PreparedRecord {
             arena: Box::from(arena.as_str()),
             id_len,
             values: values.into_boxed_slice(),
-        }
+            frequency_keys: Box::new([]),
+        };
+        prepared.frequency_keys = self
+            .fields()
+            .iter()
+            .enumerate()
+            .filter(|(_, field)| field.term_frequency)
+            .map(|(index, field)| {
+                crate::comparison::hash_frequency_key(field, index, &prepared)
+                    .map_or(NO_FREQUENCY_KEY, |key| key.max(1))
+            })
+            .collect();
+        prepared
     }
 }
 

@@ -102,7 +102,8 @@ impl Scorer {
             return base;
         }
         // The commoner of the two values decides, which keeps the weight symmetric.
-        let share = [frequency_key(field, index, a), frequency_key(field, index, b)]
+        let fields = model.fields();
+        let share = [frequency_key(fields, index, a), frequency_key(fields, index, b)]
             .into_iter()
             .flatten()
             .map(|key| frequencies.share(key))

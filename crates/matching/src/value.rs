@@ -8,8 +8,17 @@ pub fn parse_date(raw: &str) -> Option<u32> {
     if trimmed.is_empty() {
         return None;
     }
-    let parts: Vec<&str> = trimmed.split(['-', '/', '.', ' ']).filter(|p| !p.is_empty()).collect();
-    let (year, month, day) = match parts.as_slice() {
+    // Up to four parts on the stack (a fourth means the text is not a date).
+    let mut pieces = [""; 4];
+    let mut count = 0;
+    for piece in trimmed.split(['-', '/', '.', ' ']).filter(|p| !p.is_empty()) {
+        if count == pieces.len() {
+            return None;
+        }
+        pieces[count] = piece;
+        count += 1;
+    }
+    let (year, month, day) = match &pieces[..count] {
         [compact] if compact.len() == 8 && compact.bytes().all(|b| b.is_ascii_digit()) => {
             (compact[..4].parse().ok()?, compact[4..6].parse().ok()?, compact[6..].parse().ok()?)
         }

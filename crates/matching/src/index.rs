@@ -255,6 +255,33 @@ impl MatchIndex {
 
     /// Screens a prepared record (see [`MatchIndex::screen`]).
     pub fn screen_prepared(&self, query: &PreparedRecord, limit: usize) -> Vec<Candidate> {
+        self.ranked(query, limit)
+            .map(|(candidate, stored)| Candidate {
+                evidence: self.scorer.explain(&self.model, query, stored, &self.frequencies),
+                ..candidate
+            })
+            .collect()
+    }
+
+    /// Like [`MatchIndex::screen_prepared`] without the per-field explanation (`evidence`
+    /// left empty): for callers that explain only some candidates, with
+    /// [`MatchIndex::explain`]. Explaining costs about as much as ranking.
+    pub fn rank_prepared(&self, query: &PreparedRecord, limit: usize) -> Vec<Candidate> {
+        self.ranked(query, limit).map(|(candidate, _)| candidate).collect()
+    }
+
+    /// The per-field explanation of `query` against the stored record `id`, if stored.
+    pub fn explain(&self, query: &PreparedRecord, id: &str) -> Option<Vec<FieldEvidence>> {
+        let slot = *self.slot_of.get(id)?;
+        let stored = self.records[slot as usize].as_ref()?;
+        Some(self.scorer.explain(&self.model, query, stored, &self.frequencies))
+    }
+
+    fn ranked<'a>(
+        &'a self,
+        query: &PreparedRecord,
+        limit: usize,
+    ) -> impl Iterator<Item = (Candidate, &'a PreparedRecord)> + 'a {
         let slots = self.candidate_slots(query);
         let prior = self.parameters.prior_log2_odds(self.len() as f64);
         let mut scored: Vec<(f64, u32)> = slots
@@ -269,27 +296,25 @@ impl MatchIndex {
         scored.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         scored.truncate(limit);
         let thresholds = self.model.thresholds();
-        scored
-            .into_iter()
-            .filter_map(|(weight, slot)| {
-                let stored = self.records[slot as usize].as_ref()?;
-                let p = probability(weight);
-                let band = if p >= thresholds.auto_link {
-                    Band::AutoLink
-                } else if p >= thresholds.review {
-                    Band::Review
-                } else {
-                    Band::NoMatch
-                };
-                Some(Candidate {
-                    id: stored.id().to_owned(),
-                    match_weight: weight,
-                    probability: p,
-                    band,
-                    evidence: self.scorer.explain(&self.model, query, stored, &self.frequencies),
-                })
-            })
-            .collect()
+        scored.into_iter().filter_map(move |(weight, slot)| {
+            let stored = self.records[slot as usize].as_ref()?;
+            let p = probability(weight);
+            let band = if p >= thresholds.auto_link {
+                Band::AutoLink
+            } else if p >= thresholds.review {
+                Band::Review
+            } else {
+                Band::NoMatch
+            };
+            let candidate = Candidate {
+                id: stored.id().to_owned(),
+                match_weight: weight,
+                probability: p,
+                band,
+                evidence: Vec::new(),
+            };
+            Some((candidate, stored))
+        })
     }
 
     /// Slots sharing at least one blocking key with `query`, keys with more records than
@@ -483,5 +508,32 @@ mod tests {
             expected.sort();
             prop_assert_eq!(got_sorted, expected);
         }
+    }
+
+    #[test]
+    fn ranking_then_explaining_gives_what_screening_gives() {
+        let model = model();
+        let records = vec![
+            applicant(&model, "A1", "Siti Aminah", "1809014703900002", "1990-03-07", "Sumarni"),
+            applicant(&model, "A2", "Dewi Lestari", "1809015505920001", "1992-05-15", "Sumarni"),
+            applicant(&model, "A3", "St. Aminah", "1809014703900017", "1990-07-03", "Soemarni"),
+            applicant(&model, "A4", "Rina Wati", "1809016101880003", "1988-01-21", "Karsih"),
+        ];
+        let index = MatchIndex::build(model.clone(), Parameters::defaults(&model), &records);
+        let mut compared = 0;
+        for record in &records {
+            let query = model.prepare(record);
+            let screened = index.screen_prepared(&query, 5);
+            let ranked = index.rank_prepared(&query, 5);
+            compared += screened.len();
+            assert_eq!(screened.len(), ranked.len());
+            for (s, r) in screened.iter().zip(&ranked) {
+                assert!(r.evidence.is_empty());
+                assert_eq!((&s.id, s.match_weight, s.band), (&r.id, r.match_weight, r.band));
+                assert_eq!(index.explain(&query, &r.id).as_ref(), Some(&s.evidence));
+            }
+        }
+        assert!(compared >= 2, "the two spellings of Siti Aminah find each other");
+        assert_eq!(index.explain(&model.prepare(&records[0]), "no such id"), None);
     }
 }

@@ -156,7 +156,7 @@ impl Register {
             .flat_map_iter(|record| {
                 let own = parse_key(record.id());
                 index
-                    .screen_prepared(record, SCREEN_LIMIT)
+                    .rank_prepared(record, SCREEN_LIMIT)
                     .into_iter()
                     .filter(|c| c.band == Band::AutoLink)
                     .filter_map(move |c| Some(((own?, parse_key(&c.id)?), c.probability)))
@@ -210,7 +210,7 @@ impl Register {
         let prepared = self.model.prepare(&record);
         let links: Vec<(ApplicationKey, f64)> = self
             .index
-            .screen_prepared(&prepared, SCREEN_LIMIT)
+            .rank_prepared(&prepared, SCREEN_LIMIT)
             .into_iter()
             .filter(|c| c.band == Band::AutoLink)
             .filter_map(|c| Some((parse_key(&c.id)?, c.probability)))
@@ -376,7 +376,9 @@ impl Register {
         let own = self.key_of(&app.office_code, &app.application_id);
         let id = own.map_or_else(|| QUERY_ID.to_owned(), |k| k.0.to_string());
         let record = record_of(&self.model, &id, app)?;
-        let candidates = self.index.screen(&record, limit);
+        let record = self.model.prepare(&record);
+        // Ranked first, explained only when kept: explaining costs as much as ranking.
+        let candidates = self.index.rank_prepared(&record, limit);
         Ok(candidates
             .into_iter()
             .filter_map(|c| {
@@ -398,7 +400,7 @@ impl Register {
                     probability: c.probability,
                     match_weight: c.match_weight,
                     band: c.band,
-                    evidence: c.evidence,
+                    evidence: self.index.explain(&record, &c.id)?,
                     history: self.history(key, app.applied_on, before),
                     verdict: verdict.cloned(),
                 })

@@ -28,6 +28,37 @@ pub struct AuditEvent {
 }
 
 impl AuditEvent {
+    /// The event written after `last` (sequence number and hash of the newest stored event;
+    /// `None` for the first), with its hash.
+    pub(crate) fn following(
+        last: Option<(i64, String)>,
+        ctx: &crate::AuditCtx,
+        action: &str,
+        entity: &str,
+        entity_id: Option<&str>,
+        details: &str,
+    ) -> Self {
+        let (seq, prev_hash) = match last {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => (1, GENESIS_HASH.to_owned()),
+        };
+        let mut event = AuditEvent {
+            seq,
+            at: ctx.at.clone(),
+            actor: ctx.actor.clone(),
+            office_code: ctx.office.as_ref().map(|o| o.as_str().to_owned()),
+            purpose: ctx.purpose.clone(),
+            action: action.to_owned(),
+            entity: entity.to_owned(),
+            entity_id: entity_id.map(str::to_owned),
+            details: details.to_owned(),
+            prev_hash,
+            hash: String::new(),
+        };
+        event.hash = event.compute_hash();
+        event
+    }
+
     /// The hash this event must carry, given its fields and `prev_hash`.
     pub fn compute_hash(&self) -> String {
         let mut h = Sha256::new();

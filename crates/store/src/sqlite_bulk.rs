@@ -26,8 +26,12 @@ use crate::{AuditCtx, ConflictPolicy, ImportConflict, ImportOutcome, Result};
 /// Rows encoded per hand-over to the inserting thread.
 const CHUNK_ROWS: usize = 256;
 
-/// Encoded chunks waiting for the inserting thread at most (bounds memory, keeps both busy).
-const QUEUED_CHUNKS: usize = 4;
+/// Encoded chunks waiting for the inserting thread at most: bounds memory (about 4 MiB) while
+/// letting the encoder run ahead while the stored rows are looked up.
+const QUEUED_CHUNKS: usize = 16;
+
+/// True when the register holds no application (then no row needs looking up).
+const REGISTER_EMPTY: &str = "select not exists (select 1 from applications)";
 
 const LOOKUP: &str =
     "select id, source_hash from applications where office_code = ?1 and application_id = ?2";
@@ -213,7 +217,10 @@ fn write_rows(
     // application took a change number, so the counter bounds their count from above.
     let stored_estimate = reserve(&tx, 0)? - 1;
     let mut stored: Vec<Option<(i64, Option<String>)>> = Vec::with_capacity(keys.len());
-    {
+    let register_empty: bool = tx.query_row(REGISTER_EMPTY, [], |row| row.get(0))?;
+    if register_empty {
+        stored.resize(keys.len(), None);
+    } else {
         let mut lookup = tx.prepare_cached(LOOKUP)?;
         for key in keys {
             let found = lookup

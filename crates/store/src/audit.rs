@@ -28,6 +28,23 @@ pub struct AuditEvent {
 }
 
 impl AuditEvent {
+    /// The event written after `last` (sequence number and hash of the newest stored event;
+    /// `None` for the first), with its hash.
+    pub(crate) fn following(
+        last: Option<(i64, String)>,
+        ctx: &crate::AuditCtx,
+        action: &str,
+        entity: &str,
+        entity_id: Option<&str>,
+        details: &str,
+    ) -> Self {
+        let (seq, prev_hash) = match last {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => (1, GENESIS_HASH.to_owned()),
+        };
+        Self::chained(seq, prev_hash, ctx, action, entity, entity_id, details)
+    }
+
     /// The event numbered `seq` after the one whose hash is `prev_hash`, hashed.
     pub(crate) fn chained(
         seq: i64,

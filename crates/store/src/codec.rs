@@ -82,6 +82,11 @@ pub(crate) fn content_hash(app: &NewApplication) -> String {
 
 /// `content_hash` of an application's `application_values`.
 pub(crate) fn values_hash(values: &[Option<String>; 23]) -> String {
+    hex::encode(columns_digest(values.iter().map(Option::as_deref)))
+}
+
+/// The SHA-256 behind `values_hash`, over column values in `APPLICATION_COLUMNS` order.
+pub(crate) fn columns_digest<'a>(values: impl Iterator<Item = Option<&'a str>>) -> [u8; 32] {
     let mut h = Sha256::new();
     for value in values {
         match value {
@@ -93,7 +98,81 @@ pub(crate) fn values_hash(values: &[Option<String>; 23]) -> String {
             None => h.update([0]),
         }
     }
-    hex::encode(h.finalize())
+    h.finalize().into()
+}
+
+/// Where one value sits in a shared text buffer (byte offsets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    start: usize,
+    end: usize,
+}
+
+impl Span {
+    /// The value in `text`, the buffer the span was taken from.
+    pub(crate) fn of(self, text: &str) -> &str {
+        text.get(self.start..self.end).unwrap_or_default()
+    }
+}
+
+/// Appends `value` to `text` and says where it went.
+pub(crate) fn push_span(text: &mut String, value: &str) -> Span {
+    let start = text.len();
+    text.push_str(value);
+    Span { start, end: text.len() }
+}
+
+/// Appends `date` as `iso` writes it.
+pub(crate) fn push_date(text: &mut String, date: Date) -> Span {
+    use std::fmt::Write as _;
+    let start = text.len();
+    // Writing to a String cannot fail.
+    let _ = write!(text, "{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day());
+    Span { start, end: text.len() }
+}
+
+/// Appends the lowercase hex of `digest` (as `hex::encode` writes it).
+pub(crate) fn push_hex(text: &mut String, digest: &[u8]) -> Span {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let start = text.len();
+    for byte in digest {
+        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    Span { start, end: text.len() }
+}
+
+/// `application_values` written into one shared buffer instead of 23 separate strings
+/// (the bulk import encodes many rows per buffer); gives where each value went.
+pub(crate) fn push_application_text(app: &NewApplication, text: &mut String) -> [Option<Span>; 23] {
+    let s = |text: &mut String, v: &str| Some(push_span(text, v));
+    let o = |text: &mut String, v: Option<&str>| v.map(|v| push_span(text, v));
+    let d = |text: &mut String, v: Option<Date>| v.map(|v| push_date(text, v));
+    [
+        s(text, app.office_code.as_str()),
+        s(text, &app.application_id),
+        Some(push_date(text, app.applied_on)),
+        s(text, &app.full_name),
+        o(text, app.nik.as_ref().map(|v| v.as_str())),
+        o(text, app.sex.map(|v| v.code())),
+        d(text, app.birth_date),
+        o(text, app.birth_place.as_deref()),
+        o(text, app.address.as_deref()),
+        o(text, app.village_code.as_ref().map(|v| v.as_str())),
+        o(text, app.phone.as_ref().map(|v| v.as_str())),
+        o(text, app.mother_name.as_deref()),
+        o(text, app.father_name.as_deref()),
+        o(text, app.occupation.as_deref()),
+        o(text, app.purpose.map(|v| v.as_str())),
+        o(text, app.destination_country.as_ref().map(|v| v.as_str())),
+        o(text, app.previous_passport_no.as_ref().map(|v| v.as_str())),
+        o(text, app.sponsor_name.as_deref()),
+        o(text, app.sponsor_phone.as_ref().map(|v| v.as_str())),
+        o(text, app.cpmi_id.as_deref()),
+        s(text, app.outcome.as_str()),
+        o(text, app.outcome_reason.as_deref()),
+        d(text, app.decided_on),
+    ]
 }
 
 /// Names of the fields in which two applications differ.
@@ -325,9 +404,14 @@ pub(crate) fn insert_applications_sql(rows: usize, numbered: bool) -> String {
 /// cut short in some readers; both backends then answer the same.
 pub(crate) fn refuse_nul(values: &[Option<String>]) -> Result<(), StoreError> {
     if values.iter().flatten().any(|v| v.contains('\0')) {
-        return Err(StoreError::InvalidValue("text contains a NUL character".to_owned()));
+        return Err(nul_refused());
     }
     Ok(())
+}
+
+/// The error for text with a NUL character (see `refuse_nul`).
+pub(crate) fn nul_refused() -> StoreError {
+    StoreError::InvalidValue("text contains a NUL character".to_owned())
 }
 
 #[cfg(test)]
@@ -345,6 +429,32 @@ mod tests {
         assert!(postgres.contains("($1, $2, "));
         assert!(postgres.ends_with(", $54)"));
         assert!(!postgres.contains('?'));
+    }
+
+    #[test]
+    fn application_text_and_its_hash_are_those_of_application_values() {
+        let config = jejak_synth::Config { persons: 300, seed: 7, ..Default::default() };
+        let mut apps = jejak_synth::generate(&config).applications;
+        apps.push(NewApplication::new(
+            "KLA-1",
+            OfficeCode::parse("KLA").unwrap(),
+            jejak_domain::date::ymd(2025, 3, 1).unwrap(),
+            "Wayan",
+        ));
+        let mut text = String::from("earlier rows");
+        for app in &apps {
+            let spans = push_application_text(app, &mut text);
+            let values = application_values(app);
+            let from_spans: Vec<Option<&str>> =
+                spans.iter().map(|s| s.map(|s| s.of(&text))).collect();
+            let expected: Vec<Option<&str>> = values.iter().map(Option::as_deref).collect();
+            assert_eq!(from_spans, expected);
+            let digest = columns_digest(from_spans.iter().copied());
+            let hash = push_hex(&mut text, &digest);
+            assert_eq!(hash.of(&text), content_hash(app));
+        }
+        assert!(apps.iter().any(|a| a.decided_on.is_some()));
+        assert!(apps.iter().any(|a| a.sponsor_phone.is_some()));
     }
 
     #[test]

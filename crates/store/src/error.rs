@@ -1,4 +1,4 @@
-//! Storage errors; `sqlx::Error` never leaves this crate.
+//! Storage errors; `sqlx::Error` and `rusqlite::Error` never leave this crate.
 
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -41,5 +41,23 @@ impl From<sqlx::Error> for StoreError {
 impl From<sqlx::migrate::MigrateError> for StoreError {
     fn from(e: sqlx::migrate::MigrateError) -> Self {
         StoreError::Migration(Box::new(e))
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ffi::{SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE};
+        match e {
+            // The same cases as sqlx's `is_unique_violation` for SQLite.
+            rusqlite::Error::SqliteFailure(failure, message)
+                if matches!(
+                    failure.extended_code,
+                    SQLITE_CONSTRAINT_UNIQUE | SQLITE_CONSTRAINT_PRIMARYKEY
+                ) =>
+            {
+                StoreError::Conflict(message.unwrap_or_else(|| failure.to_string()))
+            }
+            other => StoreError::Backend(Box::new(other)),
+        }
     }
 }

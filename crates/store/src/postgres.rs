@@ -52,6 +52,16 @@ impl PgStore {
     async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
         Ok(self.pool.begin().await?)
     }
+
+    async fn import_rows(
+        &self,
+        rows: &[jejak_domain::NewApplication],
+        policy: crate::ConflictPolicy,
+        ctx: &crate::AuditCtx,
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<crate::ImportOutcome> {
+        self.import_sqlx(rows, policy, ctx, progress).await
+    }
 }
 
 store_impl!(PgStore, Postgres);

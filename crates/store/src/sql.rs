@@ -15,6 +15,7 @@ pub(crate) const RESERVE_SEQ: &str =
     "update seq_counter set value = value + $1 where id = 1 returning value";
 pub(crate) const CURRENT_SEQ: &str = "select value from seq_counter where id = 1";
 pub(crate) const LAST_AUDIT: &str = "select seq, hash from audit_events order by seq desc limit 1";
+pub(crate) const INSERT_AUDIT: &str = "insert into audit_events (seq, at, actor, office_code, purpose, action, entity, entity_id, details, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 pub(crate) const INSERT_AUDIT_COLUMNS: &str = "insert into audit_events (seq, at, actor, office_code, purpose, action, entity, entity_id, details, prev_hash, hash) ";
 pub(crate) const LIST_OFFICES: &str = "select code, name, work_area from offices order by code";
 pub(crate) const UPSERT_OFFICE: &str = "insert into offices (code, name, work_area) values ($1, $2, $3) on conflict (code) do update set name = excluded.name, work_area = excluded.work_area";
@@ -221,6 +222,80 @@ macro_rules! store_impl {
                 Ok(jejak_domain::Decision { id: seq, change_seq: seq, data: decision.clone() })
             }
 
+            /// `Store::import_with_progress` through sqlx: PostgreSQL's import, and SQLite's
+            /// when the register is not a file the bulk importer can open.
+            async fn import_sqlx(
+                &self,
+                rows: &[jejak_domain::NewApplication],
+                policy: $crate::ConflictPolicy,
+                ctx: &$crate::AuditCtx,
+                progress: &(dyn Fn(usize) + Send + Sync),
+            ) -> $crate::Result<$crate::ImportOutcome> {
+                let mut tx = self.begin_write().await?;
+                // Taking the counter first serialises concurrent imports of the same rows.
+                // Every stored application took a change number, so the counter bounds
+                // their count from above.
+                let stored_estimate = Self::reserve(&mut tx, 0).await? - 1;
+                let existing = Self::existing_tx(&mut tx, rows).await?;
+                let mut outcome = $crate::ImportOutcome::default();
+                let mut fresh = Vec::new();
+                for (index, app) in rows.iter().enumerate() {
+                    let key = (app.office_code.as_str().to_owned(), app.application_id.clone());
+                    match existing.get(&key) {
+                        None => fresh.push(app),
+                        Some((stored, hash)) => {
+                            if hash.as_deref() == Some($crate::codec::content_hash(app).as_str())
+                                || &stored.data == app
+                            {
+                                outcome.unchanged += 1;
+                            } else {
+                                outcome.conflicts.push($crate::ImportConflict {
+                                    index,
+                                    office_code: app.office_code.clone(),
+                                    application_id: app.application_id.clone(),
+                                    fields: $crate::codec::differing_fields(&stored.data, app),
+                                });
+                            }
+                        }
+                    }
+                }
+                if !outcome.conflicts.is_empty() && policy == $crate::ConflictPolicy::Abort {
+                    tx.rollback().await?;
+                    return Ok(outcome);
+                }
+                let decided = fresh.iter().filter(|a| a.outcome != jejak_domain::Outcome::Pending).count();
+                let needed = (fresh.len() + decided) as i64;
+                if needed > 0 {
+                    let first = Self::reserve(&mut tx, needed).await?;
+                    let keyed: Vec<(i64, &jejak_domain::NewApplication)> =
+                        fresh.iter().enumerate().map(|(i, a)| (first + i as i64, *a)).collect();
+                    let dropped = Self::drop_indexes_for_bulk(&mut tx, fresh.len(), stored_estimate).await?;
+                    Self::insert_applications_tx(&mut tx, &keyed, 0, progress).await?;
+                    let mut next = first + fresh.len() as i64;
+                    let mut decisions = Vec::with_capacity(decided);
+                    for (id, app) in &keyed {
+                        let key = jejak_domain::ApplicationKey(*id);
+                        if let Some(d) = $crate::codec::imported_decision(key, app) {
+                            decisions.push((next, d));
+                            next += 1;
+                        }
+                    }
+                    Self::insert_decisions_tx(&mut tx, &decisions).await?;
+                    Self::rebuild_indexes(&mut tx, dropped).await?;
+                }
+                outcome.inserted = fresh.len();
+                outcome.committed = true;
+                let details = format!(
+                    "{{\"inserted\":{},\"unchanged\":{},\"conflicts_skipped\":{}}}",
+                    outcome.inserted,
+                    outcome.unchanged,
+                    outcome.conflicts.len()
+                );
+                Self::audit_tx(&mut tx, ctx, "application.import", "application", None, &details).await?;
+                tx.commit().await?;
+                Ok(outcome)
+            }
+
             /// Stored applications with the given keys, by (office, application id).
             async fn existing_tx(
                 tx: &mut sqlx::Transaction<'static, $db>,
@@ -293,69 +368,7 @@ macro_rules! store_impl {
                 ctx: &$crate::AuditCtx,
                 progress: &(dyn Fn(usize) + Send + Sync),
             ) -> $crate::Result<$crate::ImportOutcome> {
-                let mut tx = self.begin_write().await?;
-                // Taking the counter first serialises concurrent imports of the same rows.
-                // Every stored application took a change number, so the counter bounds
-                // their count from above.
-                let stored_estimate = Self::reserve(&mut tx, 0).await? - 1;
-                let existing = Self::existing_tx(&mut tx, rows).await?;
-                let mut outcome = $crate::ImportOutcome::default();
-                let mut fresh = Vec::new();
-                for (index, app) in rows.iter().enumerate() {
-                    let key = (app.office_code.as_str().to_owned(), app.application_id.clone());
-                    match existing.get(&key) {
-                        None => fresh.push(app),
-                        Some((stored, hash)) => {
-                            if hash.as_deref() == Some($crate::codec::content_hash(app).as_str())
-                                || &stored.data == app
-                            {
-                                outcome.unchanged += 1;
-                            } else {
-                                outcome.conflicts.push($crate::ImportConflict {
-                                    index,
-                                    office_code: app.office_code.clone(),
-                                    application_id: app.application_id.clone(),
-                                    fields: $crate::codec::differing_fields(&stored.data, app),
-                                });
-                            }
-                        }
-                    }
-                }
-                if !outcome.conflicts.is_empty() && policy == $crate::ConflictPolicy::Abort {
-                    tx.rollback().await?;
-                    return Ok(outcome);
-                }
-                let decided = fresh.iter().filter(|a| a.outcome != jejak_domain::Outcome::Pending).count();
-                let needed = (fresh.len() + decided) as i64;
-                if needed > 0 {
-                    let first = Self::reserve(&mut tx, needed).await?;
-                    let keyed: Vec<(i64, &jejak_domain::NewApplication)> =
-                        fresh.iter().enumerate().map(|(i, a)| (first + i as i64, *a)).collect();
-                    let dropped = Self::drop_indexes_for_bulk(&mut tx, fresh.len(), stored_estimate).await?;
-                    Self::insert_applications_tx(&mut tx, &keyed, 0, progress).await?;
-                    let mut next = first + fresh.len() as i64;
-                    let mut decisions = Vec::with_capacity(decided);
-                    for (id, app) in &keyed {
-                        let key = jejak_domain::ApplicationKey(*id);
-                        if let Some(d) = $crate::codec::imported_decision(key, app) {
-                            decisions.push((next, d));
-                            next += 1;
-                        }
-                    }
-                    Self::insert_decisions_tx(&mut tx, &decisions).await?;
-                    Self::rebuild_indexes(&mut tx, dropped).await?;
-                }
-                outcome.inserted = fresh.len();
-                outcome.committed = true;
-                let details = format!(
-                    "{{\"inserted\":{},\"unchanged\":{},\"conflicts_skipped\":{}}}",
-                    outcome.inserted,
-                    outcome.unchanged,
-                    outcome.conflicts.len()
-                );
-                Self::audit_tx(&mut tx, ctx, "application.import", "application", None, &details).await?;
-                tx.commit().await?;
-                Ok(outcome)
+                self.import_rows(rows, policy, ctx, progress).await
             }
 
             async fn insert_application(

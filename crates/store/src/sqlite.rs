@@ -1,5 +1,6 @@
 //! The SQLite backend: the embedded default (`sqlite://jejak.db`), WAL mode, one writer.
 
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -20,12 +21,26 @@ use crate::{Backend, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
+/// How long a writer waits for another's write lock.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A 64 MiB page cache (in KiB, negative) keeps a large import's index pages in memory instead
+/// of spilling them to the WAL in the middle of the transaction.
+pub(crate) const CACHE_SIZE: &str = "-65536";
+
 /// Imports smaller than this keep the indexes in place (rebuilding costs a fixed overhead).
-const BULK_INDEX_MIN_ROWS: usize = 2_000;
+pub(crate) const BULK_INDEX_MIN_ROWS: usize = 2_000;
+
+/// The query giving the secondary indexes a bulk import drops and rebuilds (name, definition).
+pub(crate) const BULK_INDEXES: &str = "select name, sql from sqlite_master where type = 'index' \
+    and sql is not null and tbl_name in ('applications', 'decisions') order by name";
 
 /// A register in one SQLite file.
 pub(crate) struct SqliteStore {
     pool: SqlitePool,
+    /// The database file, for the bulk importer's own connection; `None` for an in-memory
+    /// database or a URI with options, which only the pool can open.
+    bulk_path: Option<PathBuf>,
 }
 
 impl SqliteStore {
@@ -38,15 +53,17 @@ impl SqliteStore {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true)
-            // A 64 MiB page cache keeps a large import's index pages in memory instead of
-            // spilling them to the WAL in the middle of the transaction.
-            .pragma("cache_size", "-65536")
+            .pragma("cache_size", CACHE_SIZE)
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        let plain_file = !path.is_empty()
+            && !path.contains('?')
+            && !path.starts_with("file:")
+            && !path.starts_with(":memory:");
+        Ok(Self { pool, bulk_path: plain_file.then(|| PathBuf::from(path)) })
     }
 
     /// Drops the secondary indexes of the tables a bulk import writes when the import is at
@@ -65,12 +82,8 @@ impl SqliteStore {
         if incoming < BULK_INDEX_MIN_ROWS || (incoming as i64) < stored_estimate {
             return Ok(Vec::new());
         }
-        let indexes: Vec<(String, String)> = sqlx::query_as(
-            "select name, sql from sqlite_master where type = 'index' and sql is not null \
-             and tbl_name in ('applications', 'decisions') order by name",
-        )
-        .fetch_all(&mut **tx)
-        .await?;
+        let indexes: Vec<(String, String)> =
+            sqlx::query_as(BULK_INDEXES).fetch_all(&mut **tx).await?;
         let mut definitions = Vec::with_capacity(indexes.len());
         for (name, sql) in indexes {
             let drop = format!("drop index \"{}\"", name.replace('"', "\"\""));
@@ -95,6 +108,21 @@ impl SqliteStore {
     /// upgrading a read lock.
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Imports through the bulk importer (`sqlite_bulk`) when the register is a file, else
+    /// through the pool.
+    async fn import_rows(
+        &self,
+        rows: &[jejak_domain::NewApplication],
+        policy: crate::ConflictPolicy,
+        ctx: &crate::AuditCtx,
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<crate::ImportOutcome> {
+        match &self.bulk_path {
+            Some(path) => crate::sqlite_bulk::import(path, rows, policy, ctx, progress).await,
+            None => self.import_sqlx(rows, policy, ctx, progress).await,
+        }
     }
 }
 

@@ -22,6 +22,9 @@ contract!(
     the_audit_chain_verifies_and_rejects_edits,
     a_batch_of_audit_events_is_appended_in_order_in_one_chain,
     a_large_import_keeps_every_index_and_a_failed_one_writes_nothing,
+    a_conflict_after_many_new_rows_writes_nothing_or_only_the_new_rows,
+    a_file_repeating_a_key_imports_nothing,
+    a_row_whose_stored_hash_differs_but_content_is_equal_is_unchanged,
 );
 
 pub(crate) fn ctx() -> AuditCtx {
@@ -332,4 +335,92 @@ pub async fn a_large_import_keeps_every_index_and_a_failed_one_writes_nothing(fr
     assert_eq!((again.inserted, again.unchanged), (0, 2500));
     let events = fresh.store.audit_events(0, 1000).await.unwrap();
     assert_eq!(verify_chain(&events).first_failure, None);
+}
+
+/// A conflict that comes after many new rows (already written by a streaming import) still
+/// leaves the register as it was under `Abort`; under `Skip` the new rows are written and the
+/// conflicting row keeps its stored content.
+pub async fn a_conflict_after_many_new_rows_writes_nothing_or_only_the_new_rows(fresh: &Fresh) {
+    with_offices(fresh).await;
+    let indexes = index_definitions(fresh).await;
+    let mut rows = batch(2500);
+    fresh.store.import(&rows[2400..2401], ConflictPolicy::Abort, &ctx()).await.unwrap();
+    let seq = fresh.store.current_change_seq().await.unwrap();
+    let events = fresh.store.audit_events(0, 1000).await.unwrap().len();
+    rows[2400].full_name = "Soeryani".into();
+    rows[2400].phone = None;
+    let outcome = fresh.store.import(&rows, ConflictPolicy::Abort, &ctx()).await.unwrap();
+    assert!(!outcome.committed);
+    assert_eq!((outcome.inserted, outcome.unchanged), (0, 0));
+    assert_eq!(outcome.conflicts.len(), 1);
+    assert_eq!(outcome.conflicts[0].index, 2400);
+    assert_eq!(outcome.conflicts[0].application_id, "BDL-02400");
+    assert_eq!(outcome.conflicts[0].fields, vec!["full_name", "phone"]);
+    assert_eq!(fresh.store.count_applications().await.unwrap(), 1);
+    assert_eq!(fresh.store.current_change_seq().await.unwrap(), seq);
+    assert_eq!(fresh.store.audit_events(0, 1000).await.unwrap().len(), events);
+    assert_eq!(index_definitions(fresh).await, indexes);
+
+    let outcome = fresh.store.import(&rows, ConflictPolicy::Skip, &ctx()).await.unwrap();
+    assert!(outcome.committed);
+    assert_eq!((outcome.inserted, outcome.unchanged, outcome.conflicts.len()), (2499, 0, 1));
+    assert_eq!(fresh.store.count_applications().await.unwrap(), 2500);
+    assert_eq!(fresh.store.current_change_seq().await.unwrap(), seq + 2499);
+    let kept =
+        fresh.store.find_application(&rows[2400].office_code, "BDL-02400").await.unwrap().unwrap();
+    assert_eq!(kept.data.full_name, "Suryani binti Karto");
+    assert_eq!(index_definitions(fresh).await, indexes);
+    let events = fresh.store.audit_events(0, 1000).await.unwrap();
+    assert!(events.last().unwrap().details.contains("\"conflicts_skipped\":1"));
+    assert_eq!(verify_chain(&events).first_failure, None);
+}
+
+/// Two rows with the same office and application id in one file: an error, nothing written.
+pub async fn a_file_repeating_a_key_imports_nothing(fresh: &Fresh) {
+    with_offices(fresh).await;
+    let seq = fresh.store.current_change_seq().await.unwrap();
+    let mut rows = batch(4);
+    let mut twin = rows[1].clone();
+    twin.full_name = "Suryani".into();
+    rows.push(twin);
+    let err = fresh.store.import(&rows, ConflictPolicy::Skip, &ctx()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert_eq!(fresh.store.count_applications().await.unwrap(), 0);
+    assert_eq!(fresh.store.current_change_seq().await.unwrap(), seq);
+}
+
+/// The content hash is a shortcut: a stored row with another (or no) hash but the same
+/// content is unchanged, not a conflict.
+pub async fn a_row_whose_stored_hash_differs_but_content_is_equal_is_unchanged(fresh: &Fresh) {
+    with_offices(fresh).await;
+    let rows = batch(3);
+    fresh.store.import(&rows, ConflictPolicy::Abort, &ctx()).await.unwrap();
+    let raw = fresh.raw_url.clone();
+    let sql = "update applications set source_hash = null where application_id = 'BDL-00001'";
+    if raw.starts_with("sqlite") {
+        let mut c = sqlx::SqliteConnection::connect(&raw).await.unwrap();
+        sqlx::query(sql).execute(&mut c).await.unwrap();
+    } else {
+        let mut c = sqlx::PgConnection::connect(&raw).await.unwrap();
+        sqlx::query(sql).execute(&mut c).await.unwrap();
+    }
+    let again = fresh.store.import(&rows, ConflictPolicy::Abort, &ctx()).await.unwrap();
+    assert_eq!((again.inserted, again.unchanged, again.conflicts.len()), (0, 3, 0));
+    let mut changed = rows.clone();
+    changed[1].address = None;
+    let outcome = fresh.store.import(&changed, ConflictPolicy::Abort, &ctx()).await.unwrap();
+    assert_eq!(outcome.conflicts.len(), 1);
+    assert_eq!(outcome.conflicts[0].fields, vec!["address"]);
+}
+
+/// An in-memory SQLite register (no file for a second connection) imports through the pool.
+#[tokio::test]
+async fn an_in_memory_sqlite_register_imports() {
+    let store = jejak_store::open("sqlite::memory:").await.unwrap();
+    let rows = batch(2100);
+    let outcome = store.import(&rows, ConflictPolicy::Abort, &ctx()).await.unwrap();
+    assert_eq!((outcome.inserted, outcome.committed), (2100, true));
+    assert_eq!(store.count_applications().await.unwrap(), 2100);
+    let again = store.import(&rows, ConflictPolicy::Abort, &ctx()).await.unwrap();
+    assert_eq!((again.inserted, again.unchanged), (0, 2100));
 }

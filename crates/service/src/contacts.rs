@@ -12,7 +12,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use jejak_domain::text::fold;
+use jejak_domain::text::{fold, folds_to};
 use jejak_domain::{ApplicationKey, NewApplication};
 
 use crate::person_graph::PersonGraph;
@@ -81,7 +81,7 @@ impl Household {
 
 fn same_text(folded: Option<&str>, other: Option<&str>) -> bool {
     match (folded, other) {
-        (Some(a), Some(b)) => a == fold(b),
+        (Some(a), Some(b)) => folds_to(a, b),
         _ => false,
     }
 }

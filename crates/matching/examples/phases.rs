@@ -64,12 +64,12 @@ fn main() {
     let t = Mark::now();
     let frequencies = TermFrequencies::from_records_parallel(&model, &prepared);
     eprintln!("frequencies: {t}");
-    let scorer = Scorer::new(&model, &parameters);
+    let scorer = Scorer::new(&model, &parameters, prepared.len() as f64 - 1.0);
     let t = Mark::now();
     let candidates = blocking.candidate_pairs();
     eprintln!("pair generation only: {} pairs in {t}", candidates.len());
     let pruner = jejak_matching::PairPruner::new(&scorer, &model, &frequencies);
-    let prior = parameters.prior_log2_odds(prepared.len() as f64 - 1.0);
+    let prior = scorer.prior();
     let t = Mark::now();
     let kept: u64 = candidates
         .par_chunks(1 << 14)

@@ -46,6 +46,8 @@ pub enum ModelError {
     DuplicateField { field: String },
     #[error("field {field:?}: {reason}")]
     InvalidField { field: String, reason: String },
+    #[error("group {group:?}: {reason}")]
+    InvalidGroup { group: String, reason: &'static str },
     #[error("blocking rule {rule:?}: {reason}")]
     InvalidBlockingRule { rule: String, reason: String },
     #[error("{setting} = {value} is out of range: {reason}")]

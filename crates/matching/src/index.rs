@@ -94,7 +94,7 @@ pub struct MatchIndex {
 impl MatchIndex {
     /// An empty index.
     pub fn new(model: Arc<Model>, parameters: Parameters) -> Self {
-        let scorer = Scorer::new(&model, &parameters);
+        let scorer = Scorer::new(&model, &parameters, 0.0);
         Self {
             model,
             parameters,
@@ -180,6 +180,7 @@ impl MatchIndex {
         self.frequencies.add(&model, &record);
         self.slot_of.insert(record.id().into(), slot);
         self.records[slot as usize] = Some(record);
+        self.scorer.set_population(&model, self.len() as f64);
     }
 
     /// Removes the record with this id; false when there was none.
@@ -196,6 +197,7 @@ impl MatchIndex {
         }
         self.frequencies.remove(&model, &record);
         self.free_slots.push(slot);
+        self.scorer.set_population(&model, self.len() as f64);
         true
     }
 
@@ -283,7 +285,7 @@ impl MatchIndex {
         limit: usize,
     ) -> impl Iterator<Item = (Candidate, &'a PreparedRecord)> + 'a {
         let slots = self.candidate_slots(query);
-        let prior = self.parameters.prior_log2_odds(self.len() as f64);
+        let prior = self.scorer.prior();
         let mut scored: Vec<(f64, u32)> = slots
             .into_iter()
             .filter_map(|slot| {

@@ -32,7 +32,8 @@ pub use frequency::TermFrequencies;
 pub use index::{Band, Candidate, MatchIndex, MemoryUsage};
 pub use level::Level;
 pub use model::{
-    BlockingRule, Field, FieldGroup, KeyPart, Kind, Model, Thresholds, TrainingSettings, Transform,
+    BlockingRule, Field, FieldGroup, GroupCap, KeyPart, Kind, Model, Thresholds, TrainingSettings,
+    Transform,
 };
 pub use parameters::{FieldParameters, ParameterSource, Parameters};
 pub use record::{PreparedRecord, Record, RecordBuilder};

@@ -70,9 +70,14 @@ impl Parameters {
     /// Prior log2-odds that one pair matches, when each record is compared with
     /// `comparisons_per_record` others.
     pub fn prior_log2_odds(&self, comparisons_per_record: f64) -> f64 {
-        let lambda = (self.matches_per_record / comparisons_per_record.max(1.0)).clamp(1e-12, 0.5);
-        (lambda / (1.0 - lambda)).log2()
+        prior_log2_odds(self.matches_per_record, comparisons_per_record)
     }
+}
+
+/// Prior log2-odds that one pair matches, from the expected matches per record.
+pub(crate) fn prior_log2_odds(matches_per_record: f64, comparisons_per_record: f64) -> f64 {
+    let lambda = (matches_per_record / comparisons_per_record.max(1.0)).clamp(1e-12, 0.5);
+    (lambda / (1.0 - lambda)).log2()
 }
 
 /// Floors every entry at [`PROBABILITY_FLOOR`] and rescales to sum to one.

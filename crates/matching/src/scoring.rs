@@ -6,13 +6,14 @@ use crate::comparison::{compare_field, frequency_key};
 use crate::frequency::TermFrequencies;
 use crate::level::Level;
 use crate::model::{FieldGroup, Kind, MAX_FIELDS, Model};
-use crate::parameters::{Parameters, normalised};
+use crate::parameters::{Parameters, normalised, prior_log2_odds};
 use crate::record::PreparedRecord;
 
 /// Registers smaller than this do not adjust for term frequency: counts are too noisy.
 const MIN_RECORDS_FOR_FREQUENCIES: u64 = 100;
 
-/// Match weights compiled from a model and a parameter set.
+/// Match weights compiled from a model and a parameter set, for a population of a given
+/// size (the prior and the group caps depend on it).
 #[derive(Debug, Clone)]
 pub struct Scorer {
     weights: Vec<[f64; 5]>,
@@ -20,6 +21,11 @@ pub struct Scorer {
     /// Per field, the part of an exact agreement that no group cap applies to (see
     /// [`Scorer::new`]); 0 for most fields.
     personal: Vec<f64>,
+    matches_per_record: f64,
+    /// Prior log2 odds that a pair is one person, for the population.
+    prior: f64,
+    /// Per group, the most bits its members' agreements may add, for the population.
+    caps: Vec<f64>,
 }
 
 /// How one field contributed to a pair's score.
@@ -38,8 +44,9 @@ pub struct FieldEvidence {
 }
 
 impl Scorer {
-    /// Compiles weights; parameters that do not fit the model fall back to its defaults.
-    pub fn new(model: &Model, parameters: &Parameters) -> Self {
+    /// Compiles weights for records each compared with `comparisons_per_record` others;
+    /// parameters that do not fit the model fall back to its defaults.
+    pub fn new(model: &Model, parameters: &Parameters, comparisons_per_record: f64) -> Self {
         let defaults;
         let parameters = if parameters.fits(model) {
             parameters
@@ -72,7 +79,33 @@ impl Scorer {
                 if grouped[f] && model.fields()[f].kind == Kind::Nik { w[0].max(0.0) } else { 0.0 }
             })
             .collect();
-        Self { weights, u_exact, personal }
+        let mut scorer = Self {
+            weights,
+            u_exact,
+            personal,
+            matches_per_record: parameters.matches_per_record,
+            prior: 0.0,
+            caps: Vec::with_capacity(model.groups().len()),
+        };
+        scorer.set_population(model, comparisons_per_record);
+        scorer
+    }
+
+    /// Re-targets the prior and the group caps at a population that grew or shrank.
+    pub fn set_population(&mut self, model: &Model, comparisons_per_record: f64) {
+        self.prior = prior_log2_odds(self.matches_per_record, comparisons_per_record);
+        self.caps.clear();
+        self.caps.extend(model.groups().iter().map(|group| group.cap.bits(self.prior)));
+    }
+
+    /// Prior log2 odds that a pair of the population is one person.
+    pub fn prior(&self) -> f64 {
+        self.prior
+    }
+
+    /// Per group (model order), the most bits its members' agreements may add.
+    pub fn group_caps(&self) -> &[f64] {
+        &self.caps
     }
 
     /// The part of `weight` (field `index` at `level`) kept outside group caps.
@@ -133,7 +166,7 @@ impl Scorer {
             weights[index] =
                 self.field_weight(model, index, level, (a, b), frequencies) - personal[index];
         }
-        apply_group_caps(model.groups(), &mut weights, 1.0);
+        apply_group_caps(model.groups(), &self.caps, &mut weights, 1.0);
         for (weight, personal) in weights.iter_mut().zip(personal) {
             *weight += personal;
         }
@@ -295,15 +328,15 @@ impl<'s> PairPruner<'s> {
                 None => ungrouped += weight - self.bound[index],
             }
             let mut best = ungrouped;
-            for (g, group) in groups.iter().enumerate() {
-                best += (positive[g] + remaining[g].max(0.0)).min(group.max_weight) + negative[g];
+            for (g, cap) in self.scorer.caps.iter().enumerate() {
+                best += (positive[g] + remaining[g].max(0.0)).min(*cap) + negative[g];
             }
             // A margin for rounding in the running sums.
             if best < floor - 1e-6 {
                 return None;
             }
         }
-        apply_group_caps(groups, &mut weights, 1.0);
+        apply_group_caps(groups, &self.scorer.caps, &mut weights, 1.0);
         for (weight, personal) in weights.iter_mut().zip(personal) {
             *weight += personal;
         }
@@ -312,11 +345,11 @@ impl<'s> PairPruner<'s> {
 }
 
 /// Scales the positive weights of each group's members so that they add up to at most the
-/// group's `max_weight` (in bits, times `unit`: 1 for bits, ln 2 for nats).
-pub fn apply_group_caps(groups: &[FieldGroup], weights: &mut [f64], unit: f64) {
-    for group in groups {
+/// group's cap (`caps` in bits, in group order, times `unit`: 1 for bits, ln 2 for nats).
+pub fn apply_group_caps(groups: &[FieldGroup], caps: &[f64], weights: &mut [f64], unit: f64) {
+    for (group, cap) in groups.iter().zip(caps) {
         let positive: f64 = group.fields.iter().map(|&f| weights[f].max(0.0)).sum();
-        let cap = group.max_weight * unit;
+        let cap = cap * unit;
         if positive > cap {
             let scale = cap / positive;
             for &f in &group.fields {
@@ -382,7 +415,7 @@ mod tests {
             seed in any::<u8>(),
         ) {
             let model = Model::interchange().unwrap();
-            let scorer = Scorer::new(&model, &Parameters::defaults(&model));
+            let scorer = Scorer::new(&model, &Parameters::defaults(&model), 10_000.0);
             let frequencies = TermFrequencies::default();
             let build = |id: &str, with_added: bool, differ: &[bool]| {
                 let mut pairs: Vec<(&str, String)> = Vec::new();
@@ -408,7 +441,7 @@ mod tests {
         #[test]
         fn scores_are_symmetric_without_frequencies(seed_a in any::<u8>(), seed_b in any::<u8>()) {
             let model = Model::interchange().unwrap();
-            let scorer = Scorer::new(&model, &Parameters::defaults(&model));
+            let scorer = Scorer::new(&model, &Parameters::defaults(&model), 10_000.0);
             let frequencies = TermFrequencies::default();
             let build = |id: &str, seed: u8| {
                 let values: Vec<(&str, String)> = FIELDS.iter().map(|f| (*f, value_for(f, seed))).collect();
@@ -430,7 +463,7 @@ mod tests {
             floor in -40.0f64..40.0,
         ) {
             let model = Model::interchange().unwrap();
-            let scorer = Scorer::new(&model, &Parameters::defaults(&model));
+            let scorer = Scorer::new(&model, &Parameters::defaults(&model), 10_000.0);
             let build = |id: &str, present: &[bool], seeds: &[u8]| {
                 let values: Vec<(&str, String)> = FIELDS
                     .iter()
@@ -463,7 +496,7 @@ mod tests {
     #[test]
     fn an_exact_nik_counts_beyond_the_household_cap_and_a_twins_nik_does_not() {
         let model = Model::interchange().unwrap();
-        let scorer = Scorer::new(&model, &Parameters::defaults(&model));
+        let scorer = Scorer::new(&model, &Parameters::defaults(&model), 10_000.0);
         let frequencies = TermFrequencies::default();
         let household = |id: &str, name: &str, nik: &str| {
             let pairs = [
@@ -487,6 +520,44 @@ mod tests {
         let twin = scorer.match_weight(&model, &first, &twin_nik, &frequencies);
         // Both pairs reach the household cap; only the exact NIK adds to it.
         assert!(exact - twin > 10.0, "exact {exact} vs twin {twin}");
+    }
+
+    #[test]
+    fn a_households_shared_values_give_the_same_probability_in_any_register_size() {
+        let model = Model::interchange().unwrap();
+        let frequencies = TermFrequencies::default();
+        let member = |id: &str, name: &str, nik: &str| {
+            let pairs = [
+                ("full_name", name),
+                ("nik", nik),
+                ("sex", "P"),
+                ("birth_date", "1990-03-07"),
+                ("birth_place", "metro"),
+                ("address", "dusun 3 rt 14 rw 07 suka jadi"),
+                ("village_code", "1809012001"),
+                ("phone", "081234567890"),
+                ("mother_name", "siti aminah"),
+                ("father_name", "karto"),
+            ];
+            model.prepare(&Record::from_pairs(&model, id, pairs).unwrap())
+        };
+        // Twins: everything but the name and the NIK's serial.
+        let (first, twin) = (
+            member("a", "Rina Wati", "1809014703900002"),
+            member("b", "Dewi Lestari", "1809014703900003"),
+        );
+        let log2_odds = |population: f64| {
+            let scorer = Scorer::new(&model, &Parameters::defaults(&model), population);
+            scorer.prior() + scorer.match_weight(&model, &first, &twin, &frequencies)
+        };
+        let (small, large) = (log2_odds(20_000.0), log2_odds(1_000_000.0));
+        assert!((small - large).abs() < 1e-9, "{small} at 20,000 vs {large} at 1,000,000");
+        assert!(probability(large) < 0.05, "twins with different names: {large}");
+        // The cap grows with the register, by the bits the prior loses.
+        let caps = |population: f64| {
+            Scorer::new(&model, &Parameters::defaults(&model), population).group_caps()[0]
+        };
+        assert!((caps(1_000_000.0) - caps(20_000.0) - (50.0f64).log2()).abs() < 0.01);
     }
 
     #[test]

@@ -48,6 +48,17 @@ pub enum Population<'a> {
     Link(&'a [u8]),
 }
 
+impl Population<'_> {
+    /// How many others each record is compared with among `records`: all others when
+    /// deduplicating, the right side's records when linking.
+    pub fn comparisons_per_record(&self, records: usize) -> f64 {
+        match self {
+            Self::Dedupe => records.saturating_sub(1) as f64,
+            Self::Link(sides) => sides.iter().filter(|&&s| s != 0).count() as f64,
+        }
+    }
+}
+
 /// Estimates parameters for a register (one data set, deduplicated), blocking it first.
 /// This is what the service calls at start-up before building the [`crate::MatchIndex`]
 /// (or it reuses a stored [`Parameters`] set).
@@ -94,6 +105,10 @@ pub fn estimate(
     }
     parameters.source = ParameterSource::SampledU;
 
+    // Group caps as scoring will apply them to this population (with the prior expectation
+    // of matches: estimation is what refines it).
+    let prior = parameters.prior_log2_odds(population.comparisons_per_record(records.len()));
+    let caps: Vec<f64> = model.groups().iter().map(|group| group.cap.bits(prior)).collect();
     let mut m_sums = vec![[0.0; EVIDENCE_LEVELS]; model.fields().len()];
     let mut m_weights = vec![0.0; model.fields().len()];
     let mut expected_matches: f64 = 0.0;
@@ -113,7 +128,7 @@ pub fn estimate(
             &patterns,
             &parameters.fields,
             &excluded,
-            model.groups(),
+            (model.groups(), &caps),
             settings.em_iterations,
         );
         let matches_in_sample = outcome.match_share * sample.len() as f64;
@@ -271,7 +286,7 @@ fn expectation_maximisation(
     patterns: &[(u64, f64)],
     start: &[FieldParameters],
     excluded: &[bool],
-    groups: &[FieldGroup],
+    (groups, caps): (&[FieldGroup], &[f64]),
     max_iterations: usize,
 ) -> EmOutcome {
     let fields = start.len();
@@ -293,7 +308,7 @@ fn expectation_maximisation(
                     _ => 0.0,
                 };
             }
-            apply_group_caps(groups, &mut field_odds, std::f64::consts::LN_2);
+            apply_group_caps(groups, caps, &mut field_odds, std::f64::consts::LN_2);
             let log_odds = prior + field_odds.iter().sum::<f64>();
             let posterior = 1.0 / (1.0 + (-log_odds).exp());
             let weight = posterior * count;
@@ -358,7 +373,7 @@ mod tests {
                 u: [0.05, 0.0, 0.0, 0.0, 0.95],
             },
         ];
-        let outcome = expectation_maximisation(&patterns, &start, &[false, false], &[], 500);
+        let outcome = expectation_maximisation(&patterns, &start, &[false, false], (&[], &[]), 500);
         assert!((outcome.match_share - 0.2).abs() < 0.02, "share {}", outcome.match_share);
         let m = outcome.m[0].unwrap();
         assert!((m[0] - 0.9).abs() < 0.03, "m {m:?}");

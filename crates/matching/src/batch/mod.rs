@@ -129,13 +129,8 @@ pub fn link_prepared(
         _ => training::estimate(model, &records, population, &blocking),
     };
     let frequencies = TermFrequencies::from_records_parallel(model, &records);
-    let scorer = Scorer::new(model, &parameters);
-    let comparisons_per_record = if link_mode {
-        sides.iter().filter(|&&s| s != 0).count() as f64
-    } else {
-        records.len().saturating_sub(1) as f64
-    };
-    let prior = parameters.prior_log2_odds(comparisons_per_record);
+    let scorer = Scorer::new(model, &parameters, population.comparisons_per_record(records.len()));
+    let prior = scorer.prior();
     let threshold = model.thresholds().link;
     let keep_from = options.keep_pairs_from.unwrap_or(threshold).min(threshold);
     let keep_weight = (keep_from / (1.0 - keep_from)).log2();

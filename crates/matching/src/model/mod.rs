@@ -64,15 +64,37 @@ pub struct Field {
 
 /// Fields whose agreements are correlated among non-matches (a household shares address,
 /// phone and parents; a NIK repeats the birth date and sex): their positive weights are
-/// scaled down together so that their sum never exceeds `max_weight` bits.
+/// scaled down together so that their sum never exceeds the group's cap.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldGroup {
     /// Group name, as in explanations.
     pub name: String,
     /// Member fields, by index.
     pub fields: Vec<usize>,
-    /// Most bits the members' agreements may add together.
-    pub max_weight: f64,
+    /// Most the members' agreements may add together.
+    pub cap: GroupCap,
+}
+
+/// How far a group's agreements together may raise a pair.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum GroupCap {
+    /// At most this many bits, whatever the register's size.
+    Bits(f64),
+    /// Together with the prior, to at most these log2 odds. Agreement on everything a
+    /// household shares narrows the register down to that household, so its worth grows
+    /// with the register (log2 of its size) while the odds it leaves do not: a fixed
+    /// number of bits would mean more at 100,000 records than at 1,000,000.
+    Log2Odds(f64),
+}
+
+impl GroupCap {
+    /// The cap in bits for a population whose prior log2 odds are `prior_log2_odds`.
+    pub fn bits(self, prior_log2_odds: f64) -> f64 {
+        match self {
+            Self::Bits(bits) => bits,
+            Self::Log2Odds(odds) => (odds - prior_log2_odds).max(0.0),
+        }
+    }
 }
 
 /// A blocking rule: records sharing all parts of the key become candidate pairs.
@@ -426,13 +448,30 @@ fn compile_groups(
     let mut grouped: AHashMap<usize, String> = AHashMap::new();
     let mut groups = Vec::with_capacity(specs.len());
     for spec in specs {
-        if !(spec.max_weight > 0.0 && spec.max_weight.is_finite()) {
-            return Err(ModelError::InvalidSetting {
-                setting: format!("group {}.max_weight", spec.name),
-                value: spec.max_weight,
-                reason: "must be a positive number of bits",
-            });
-        }
+        let cap = match (spec.max_weight, spec.max_log2_odds) {
+            (Some(bits), None) if bits > 0.0 && bits.is_finite() => GroupCap::Bits(bits),
+            (Some(bits), None) => {
+                return Err(ModelError::InvalidSetting {
+                    setting: format!("group {}.max_weight", spec.name),
+                    value: bits,
+                    reason: "must be a positive number of bits",
+                });
+            }
+            (None, Some(odds)) if odds.is_finite() => GroupCap::Log2Odds(odds),
+            (None, Some(odds)) => {
+                return Err(ModelError::InvalidSetting {
+                    setting: format!("group {}.max_log2_odds", spec.name),
+                    value: odds,
+                    reason: "must be a finite number",
+                });
+            }
+            _ => {
+                return Err(ModelError::InvalidGroup {
+                    group: spec.name.clone(),
+                    reason: "set exactly one of max_weight and max_log2_odds",
+                });
+            }
+        };
         let mut fields = Vec::with_capacity(spec.fields.len());
         for name in &spec.fields {
             let index = *field_index.get(name).ok_or_else(|| ModelError::InvalidField {
@@ -447,7 +486,7 @@ fn compile_groups(
             }
             fields.push(index);
         }
-        groups.push(FieldGroup { name: spec.name.clone(), fields, max_weight: spec.max_weight });
+        groups.push(FieldGroup { name: spec.name.clone(), fields, cap });
     }
     Ok(groups)
 }
@@ -555,6 +594,27 @@ keys = ["full_name"]
     fn syntax_errors_carry_the_line() {
         let err = Model::from_toml("name = \"t\"\nid = \n").unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn a_group_sets_exactly_one_cap() {
+        let group = |cap: &str| {
+            format!("{MINIMAL}\n[[group]]\nname = \"family\"\nfields = [\"full_name\"]\n{cap}\n")
+        };
+        let model = Model::from_toml(&group("max_log2_odds = 2.5")).unwrap();
+        assert_eq!(model.groups()[0].cap, GroupCap::Log2Odds(2.5));
+        assert_eq!(model.groups()[0].cap.bits(-20.0), 22.5);
+        let model = Model::from_toml(&group("max_weight = 20.0")).unwrap();
+        assert_eq!(model.groups()[0].cap.bits(-20.0), 20.0);
+        for cap in ["", "max_weight = 20.0\nmax_log2_odds = 2.5"] {
+            let err = Model::from_toml(&group(cap)).unwrap_err();
+            assert!(
+                matches!(err, ModelError::InvalidGroup { ref group, .. } if group == "family"),
+                "{err}"
+            );
+        }
+        let err = Model::from_toml(&group("max_weight = -1.0")).unwrap_err();
+        assert!(err.to_string().contains("group family.max_weight"), "{err}");
     }
 
     #[test]

@@ -27,7 +27,10 @@ pub(crate) struct ModelFile {
 pub(crate) struct GroupSpec {
     pub name: String,
     pub fields: Vec<String>,
-    pub max_weight: f64,
+    #[serde(default)]
+    pub max_weight: Option<f64>,
+    #[serde(default)]
+    pub max_log2_odds: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -231,8 +231,10 @@ pub struct PairPruner<'s> {
     order: Vec<usize>,
     /// Highest weight each field can contribute (at least 0: a missing value gives 0).
     bound: Vec<f64>,
-    /// Group of each field.
+    /// Outermost group of each field.
     group_of: Vec<Option<usize>>,
+    /// Whether each group is inside no other.
+    outermost: Vec<bool>,
     /// Highest total of the fields outside groups, all fields still to be compared.
     ungrouped_bound: f64,
     /// Highest positive total of each group's members, all still to be compared.
@@ -243,12 +245,18 @@ impl<'s> PairPruner<'s> {
     /// Prepares the evaluation order and the per-field bounds.
     pub fn new(scorer: &'s Scorer, model: &Model, frequencies: &'s TermFrequencies) -> Self {
         let fields = model.fields();
+        // Each field counts in its outermost group (groups run inner first, so the last
+        // one assigned wins). Inner caps only lower weights, so bounds that leave them out
+        // stay bounds.
         let mut group_of = vec![None; fields.len()];
         for (g, group) in model.groups().iter().enumerate() {
             for &f in &group.fields {
                 group_of[f] = Some(g);
             }
         }
+        let outermost: Vec<bool> = (0..model.groups().len())
+            .map(|g| group_of.iter().any(|&owner| owner == Some(g)))
+            .collect();
         // Bounds of the part of each field that group caps apply to; the personal part of
         // an exact agreement counts with the fields outside groups.
         let bound: Vec<f64> = (0..fields.len())
@@ -282,7 +290,16 @@ impl<'s> PairPruner<'s> {
             .iter()
             .map(|group| group.fields.iter().map(|&f| bound[f]).sum())
             .collect();
-        Self { scorer, frequencies, order, bound, group_of, ungrouped_bound, group_bound }
+        Self {
+            scorer,
+            frequencies,
+            order,
+            bound,
+            group_of,
+            outermost,
+            ungrouped_bound,
+            group_bound,
+        }
     }
 
     /// The pair's match weight (without prior) when it can reach `floor`, `None` when it
@@ -329,7 +346,9 @@ impl<'s> PairPruner<'s> {
             }
             let mut best = ungrouped;
             for (g, cap) in self.scorer.caps.iter().enumerate() {
-                best += (positive[g] + remaining[g].max(0.0)).min(*cap) + negative[g];
+                if self.outermost[g] {
+                    best += (positive[g] + remaining[g].max(0.0)).min(*cap) + negative[g];
+                }
             }
             // A margin for rounding in the running sums.
             if best < floor - 1e-6 {
@@ -554,10 +573,42 @@ mod tests {
         assert!((small - large).abs() < 1e-9, "{small} at 20,000 vs {large} at 1,000,000");
         assert!(probability(large) < 0.05, "twins with different names: {large}");
         // The cap grows with the register, by the bits the prior loses.
+        let family = model.groups().iter().position(|g| g.name == "family").unwrap();
         let caps = |population: f64| {
-            Scorer::new(&model, &Parameters::defaults(&model), population).group_caps()[0]
+            Scorer::new(&model, &Parameters::defaults(&model), population).group_caps()[family]
         };
         assert!((caps(1_000_000.0) - caps(20_000.0) - (50.0f64).log2()).abs() < 0.01);
+    }
+
+    #[test]
+    fn a_shared_birth_date_and_sex_count_once_not_three_times() {
+        let model = Model::interchange().unwrap();
+        let scorer = Scorer::new(&model, &Parameters::defaults(&model), 1_000_000.0);
+        let frequencies = TermFrequencies::default();
+        let woman = |id: &str, nik: &str, village: &str| {
+            let pairs = [
+                ("full_name", "Siti"),
+                ("nik", nik),
+                ("sex", "P"),
+                ("birth_date", "1970-02-24"),
+                ("village_code", village),
+            ];
+            model.prepare(&Record::from_pairs(&model, id, pairs).unwrap())
+        };
+        // Same kabupaten, birth date and sex; another kecamatan, village and serial.
+        let (a, b) = (
+            woman("a", "1807076402700024", "1807072008"),
+            woman("b", "1807116402700003", "1807112013"),
+        );
+        let evidence = scorer.explain(&model, &a, &b, &frequencies);
+        let birth: f64 = evidence
+            .iter()
+            .filter(|e| ["nik", "birth_date", "sex"].contains(&e.field.as_str()))
+            .map(|e| e.weight)
+            .sum();
+        let birth_group = model.groups().iter().find(|g| g.name == "birth").unwrap();
+        assert!(birth <= birth_group.cap.bits(scorer.prior()) + 1e-9, "{birth} bits");
+        assert!(birth > 10.0, "the shared birth date still counts: {birth} bits");
     }
 
     #[test]

@@ -445,7 +445,6 @@ fn compile_groups(
     specs: &[spec::GroupSpec],
     field_index: &AHashMap<String, usize>,
 ) -> Result<Vec<FieldGroup>, ModelError> {
-    let mut grouped: AHashMap<usize, String> = AHashMap::new();
     let mut groups = Vec::with_capacity(specs.len());
     for spec in specs {
         let cap = match (spec.max_weight, spec.max_log2_odds) {
@@ -478,16 +477,31 @@ fn compile_groups(
                 field: name.clone(),
                 reason: format!("group {:?} names an unknown field", spec.name),
             })?;
-            if let Some(other) = grouped.insert(index, spec.name.clone()) {
+            if fields.contains(&index) {
                 return Err(ModelError::InvalidField {
                     field: name.clone(),
-                    reason: format!("belongs to groups {other:?} and {:?}", spec.name),
+                    reason: format!("listed twice in group {:?}", spec.name),
                 });
             }
             fields.push(index);
         }
         groups.push(FieldGroup { name: spec.name.clone(), fields, cap });
     }
+    // Groups may nest (a group inside a larger one: its capped total then counts towards
+    // the larger group's cap) but not overlap otherwise.
+    for (i, a) in groups.iter().enumerate() {
+        for b in &groups[i + 1..] {
+            let shared = a.fields.iter().filter(|f| b.fields.contains(f)).count();
+            if shared > 0 && shared < a.fields.len().min(b.fields.len()) {
+                return Err(ModelError::InvalidField {
+                    field: a.name.clone(),
+                    reason: format!("groups {:?} and {:?} overlap without nesting", a.name, b.name),
+                });
+            }
+        }
+    }
+    // Inner groups first: caps apply in this order.
+    groups.sort_by_key(|group| group.fields.len());
     Ok(groups)
 }
 
@@ -615,6 +629,24 @@ keys = ["full_name"]
         }
         let err = Model::from_toml(&group("max_weight = -1.0")).unwrap_err();
         assert!(err.to_string().contains("group family.max_weight"), "{err}");
+    }
+
+    #[test]
+    fn groups_may_nest_inner_first_but_not_overlap() {
+        let source = |fields_a: &str, fields_b: &str| {
+            format!(
+                "{MINIMAL}\n[[field]]\nname = \"nik\"\nkind = \"nik\"\n[[field]]\nname = \"sex\"\nkind = \"category\"\n\
+                 [[group]]\nname = \"outer\"\nfields = [{fields_a}]\nmax_log2_odds = 2.0\n\
+                 [[group]]\nname = \"inner\"\nfields = [{fields_b}]\nmax_weight = 10.0\n"
+            )
+        };
+        let model =
+            Model::from_toml(&source(r#""full_name", "nik", "sex""#, r#""nik", "sex""#)).unwrap();
+        let names: Vec<&str> = model.groups().iter().map(|g| g.name.as_str()).collect();
+        assert_eq!(names, ["inner", "outer"]);
+        let err =
+            Model::from_toml(&source(r#""full_name", "nik""#, r#""nik", "sex""#)).unwrap_err();
+        assert!(err.to_string().contains("overlap"), "{err}");
     }
 
     #[test]

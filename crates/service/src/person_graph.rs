@@ -111,6 +111,39 @@ impl PersonGraph {
         self.recluster(&seeds)
     }
 
+    /// Forgets `key` (deleted at the end of its retention period): its links and verdicts go,
+    /// and the person it belonged to is clustered again without it (it may fall apart, or
+    /// take another first application and so another id). Returns the applications whose
+    /// person changed.
+    pub(crate) fn remove_application(&mut self, key: ApplicationKey) -> Vec<PersonMove> {
+        let Some(first) = self.person.remove(&key) else {
+            return Vec::new();
+        };
+        let mut seeds: Vec<ApplicationKey> = Vec::new();
+        if let Some(members) = self.members.get_mut(&first) {
+            members.retain(|&k| k != key);
+            seeds.extend(members.iter().copied());
+            if members.is_empty() {
+                self.members.remove(&first);
+            }
+        }
+        for (other, _) in self.links.remove(&key).unwrap_or_default() {
+            seeds.push(other);
+            if let Some(list) = self.links.get_mut(&other) {
+                list.retain(|(k, _)| *k != key);
+            }
+        }
+        for other in self.verdict_partners.remove(&key).unwrap_or_default() {
+            self.verdicts.remove(&ordered(key, other));
+            if let Some(list) = self.verdict_partners.get_mut(&other) {
+                list.retain(|&k| k != key);
+            }
+            seeds.push(other);
+        }
+        self.conflicts.retain(|&(a, b)| a != key && b != key);
+        self.recluster(&seeds)
+    }
+
     /// Clusters every known application (start-up); returns the applications whose person
     /// changed.
     pub(crate) fn cluster_everything(&mut self) -> Vec<PersonMove> {
@@ -290,6 +323,26 @@ mod tests {
         assert_eq!(persons(&g, &[1, 2, 3]), vec![1, 2, 1], "3 joins the stronger match only");
         assert_eq!(g.members_of(k(1)), &[k(1), k(3)]);
         assert_eq!(g.members_of(k(2)), &[k(2)]);
+    }
+
+    #[test]
+    fn removing_an_application_splits_what_it_held_together_and_hands_on_the_id() {
+        let mut g = graph(&[1, 2, 3, 5, 6], &[(1, 2, 0.99), (2, 3, 0.99), (5, 6, 0.99)]);
+        g.apply_verdicts([verdict(10, 3, 5, Verdict::Confirm)]);
+        assert_eq!(persons(&g, &[1, 2, 3, 5, 6]), vec![1, 1, 1, 1, 1]);
+        // 2 linked 1 with 3: without it, 1 stands alone and 3 keeps its confirmed 5 and 6.
+        let moves = g.remove_application(k(2));
+        assert_eq!(persons(&g, &[1, 3, 5, 6]), vec![1, 3, 3, 3]);
+        assert_eq!(moves.len(), 3, "{moves:?}");
+        assert_eq!(g.members_of(k(1)), &[k(1)]);
+        assert_eq!(g.members_of(k(3)), &[k(3), k(5), k(6)]);
+        // The first application goes: the next one names the person, the verdict is gone.
+        g.remove_application(k(3));
+        assert_eq!(persons(&g, &[5, 6]), vec![5, 5]);
+        assert!(g.verdict(k(3), k(5)).is_none());
+        assert!(g.verdicts_of(k(5)).next().is_none());
+        assert!(g.members_of(k(3)).is_empty());
+        assert!(g.remove_application(k(3)).is_empty(), "already gone");
     }
 
     #[test]

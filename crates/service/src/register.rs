@@ -222,6 +222,24 @@ impl Register {
         Ok(())
     }
 
+    /// Forgets an application deleted by retention: the index, the contact groups, the
+    /// name search, its decisions and its place in the persons all let go of it. False
+    /// when it was not held.
+    pub fn remove(&mut self, key: ApplicationKey) -> bool {
+        let Some(app) = self.apps.remove(&key) else {
+            return false;
+        };
+        let person = self.persons.person_of(key);
+        self.index.remove(&key.0.to_string());
+        self.keys.remove(&(app.office_code.clone(), app.application_id.clone()));
+        self.contacts.remove(key, &app, person);
+        self.names.remove(self.model.normaliser(), key, &app.full_name);
+        self.decisions.remove(&key);
+        let moves = self.persons.remove_application(key);
+        self.follow_persons(moves);
+        true
+    }
+
     /// Takes in officers' verdicts on pairs (the latest per pair counts) and re-forms the
     /// persons they touch.
     pub fn add_verdicts(&mut self, verdicts: Vec<MatchDecision>) {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use jejak_domain::{Application, Decision, MatchDecision, NewApplication, Office};
 use jejak_matching::Model;
-use jejak_store::Store;
+use jejak_store::{RetentionDeletion, Store};
 use tokio::task::JoinHandle;
 
 use crate::register::{Register, SCREEN_LIMIT, ScreenedCandidate};
@@ -50,6 +50,8 @@ struct State {
     decision_seq: i64,
     /// Highest match verdict change number applied (a third stream, for the same reason).
     verdict_seq: i64,
+    /// Highest retention deletion applied (a deleted application leaves the other streams).
+    deletion_seq: i64,
 }
 
 impl State {
@@ -80,6 +82,8 @@ impl Screening {
         let (apps, app_seq) = all_applications(store.as_ref(), 0).await?;
         let (decisions, decision_seq) = all_decisions(store.as_ref(), 0).await?;
         let (verdicts, verdict_seq) = all_match_decisions(store.as_ref(), 0).await?;
+        // Deleted before the start: already absent from what was read.
+        let (_, deletion_seq) = all_retention_deletions(store.as_ref(), 0).await?;
         let offices = store.list_offices().await?;
         let (applications, decision_count, match_verdicts) =
             (apps.len(), decisions.len(), verdicts.len());
@@ -105,7 +109,14 @@ impl Screening {
         );
         Ok(Self {
             store,
-            state: RwLock::new(State { register, offices, app_seq, decision_seq, verdict_seq }),
+            state: RwLock::new(State {
+                register,
+                offices,
+                app_seq,
+                decision_seq,
+                verdict_seq,
+                deletion_seq,
+            }),
             refresh_lock: tokio::sync::Mutex::new(()),
             stats,
         })
@@ -121,20 +132,22 @@ impl Screening {
         &self.store
     }
 
-    /// Applies every application, decision and match verdict changed since the last
-    /// refresh. Returns the number of rows applied.
+    /// Applies every application, decision and match verdict changed, and every retention
+    /// deletion made, since the last refresh. Returns the number of rows applied.
     pub async fn refresh(&self) -> Result<usize> {
         let _one_at_a_time = self.refresh_lock.lock().await;
-        let (app_seq, decision_seq, verdict_seq) = {
+        let (app_seq, decision_seq, verdict_seq, deletion_seq) = {
             let state = self.read()?;
-            (state.app_seq, state.decision_seq, state.verdict_seq)
+            (state.app_seq, state.decision_seq, state.verdict_seq, state.deletion_seq)
         };
         let (apps, new_app_seq) = all_applications(self.store.as_ref(), app_seq).await?;
         let (decisions, new_decision_seq) =
             all_decisions(self.store.as_ref(), decision_seq).await?;
         let (verdicts, new_verdict_seq) =
             all_match_decisions(self.store.as_ref(), verdict_seq).await?;
-        let applied = apps.len() + decisions.len() + verdicts.len();
+        let (deletions, new_deletion_seq) =
+            all_retention_deletions(self.store.as_ref(), deletion_seq).await?;
+        let applied = apps.len() + decisions.len() + verdicts.len() + deletions.len();
         let offices = if apps.is_empty() { None } else { Some(self.store.list_offices().await?) };
         let mut state = self.write()?;
         for app in apps {
@@ -146,9 +159,15 @@ impl Screening {
         // A verdict naming an application not read yet is kept and honoured when that
         // application arrives.
         state.register.add_verdicts(verdicts);
+        // After the upserts: an application changed and then deleted since the last refresh
+        // must not stay.
+        for deletion in deletions {
+            state.register.remove(deletion.application);
+        }
         state.app_seq = state.app_seq.max(new_app_seq);
         state.decision_seq = state.decision_seq.max(new_decision_seq);
         state.verdict_seq = state.verdict_seq.max(new_verdict_seq);
+        state.deletion_seq = state.deletion_seq.max(new_deletion_seq);
         if let Some(offices) = offices {
             state.offices = offices;
         }
@@ -245,6 +264,19 @@ pub async fn all_match_decisions(
         since,
         |m: &MatchDecision| m.change_seq,
         |seq| store.match_decisions_changed_since(seq, PAGE_SIZE),
+    )
+    .await
+}
+
+/// Every application deleted by retention after `since`, with the highest change number seen.
+async fn all_retention_deletions(
+    store: &dyn Store,
+    since: i64,
+) -> Result<(Vec<RetentionDeletion>, i64)> {
+    drain(
+        since,
+        |d: &RetentionDeletion| d.change_seq,
+        |seq| store.retention_deletions_since(seq, PAGE_SIZE),
     )
     .await
 }

@@ -35,7 +35,8 @@ pub use error::StoreError;
 pub use maintenance::{MaintenanceStore, RegisterSize};
 pub use match_decisions::MatchDecisionStore;
 pub use retention::{
-    HoldTarget, LegalHold, RetentionAction, RetentionKind, RetentionOutcome, RetentionStore,
+    HoldTarget, LegalHold, RetentionAction, RetentionDeletion, RetentionKind, RetentionOutcome,
+    RetentionStore,
 };
 pub use reviews::{ReviewResolution, ReviewStore};
 pub use rulesets::{

@@ -82,6 +82,13 @@ pub struct RetentionOutcome {
     pub already_done: Vec<ApplicationKey>,
 }
 
+/// An application retention deleted, with the change number of the deletion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetentionDeletion {
+    pub application: ApplicationKey,
+    pub change_seq: i64,
+}
+
 /// Legal holds and retention actions.
 #[async_trait]
 pub trait RetentionStore: Send + Sync {
@@ -102,6 +109,15 @@ pub trait RetentionStore: Send + Sync {
     /// Keys of the applications retention already acted on.
     async fn retention_done(&self) -> Result<Vec<ApplicationKey>>;
 
+    /// Applications deleted by retention after change `since`, in change order, at most
+    /// `limit`: a deleted row leaves no trace in the application change stream, so servers
+    /// read this to drop it from what they hold in memory.
+    async fn retention_deletions_since(
+        &self,
+        since: i64,
+        limit: u32,
+    ) -> Result<Vec<RetentionDeletion>>;
+
     /// Carries out the actions in one transaction, each with its audit event; held and
     /// already-treated applications are skipped.
     async fn apply_retention(
@@ -117,6 +133,7 @@ pub(crate) const LIFT_HOLD: &str = "update legal_holds set lifted_by = $1, lifte
 pub(crate) const ACTIVE_HOLDS: &str =
     "select * from legal_holds where lifted_at is null order by id";
 pub(crate) const ALL_HOLDS: &str = "select * from legal_holds order by id";
+pub(crate) const DELETIONS_SINCE: &str = "select application_key, change_seq from retention_actions where action = 'deleted' and change_seq > $1 order by change_seq limit $2";
 pub(crate) const RETENTION_DONE: &str =
     "select application_key from retention_actions order by application_key";
 /// Whether an active hold covers the application (by key or by its NIK).
@@ -275,6 +292,25 @@ macro_rules! retention_impl {
                     .fetch_all(&self.pool)
                     .await?;
                 Ok(keys.into_iter().map(jejak_domain::ApplicationKey).collect())
+            }
+
+            async fn retention_deletions_since(
+                &self,
+                since: i64,
+                limit: u32,
+            ) -> $crate::Result<Vec<$crate::retention::RetentionDeletion>> {
+                let rows: Vec<(i64, i64)> = sqlx::query_as($crate::retention::DELETIONS_SINCE)
+                    .bind(since)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(key, change_seq)| $crate::retention::RetentionDeletion {
+                        application: jejak_domain::ApplicationKey(key),
+                        change_seq,
+                    })
+                    .collect())
             }
 
             async fn apply_retention(

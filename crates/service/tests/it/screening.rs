@@ -192,3 +192,62 @@ async fn the_sponsor_count_follows_new_applications_through_the_refresher() {
     screening.refresh().await.unwrap();
     assert_eq!(count(&assessor), 2, "Joko and Bambang");
 }
+
+/// An application deleted by retention (another process, `jejak retention`) leaves a running
+/// server's register at its next refresh: it is no longer screened, searched or part of a
+/// person.
+async fn a_retention_deletion_leaves_the_running_register(store: Arc<dyn Store>) {
+    let old =
+        store.insert_application(&suryani("KLA-1", "KLA", day(2019, 1, 10)), &ctx()).await.unwrap();
+    store
+        .record_decision(
+            &deferral(old.key, day(2019, 1, 12), day(2019, 7, 12)),
+            old.version,
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let recent =
+        store.insert_application(&suryani("KLA-2", "KLA", day(2025, 6, 1)), &ctx()).await.unwrap();
+    let screening = Screening::start(store.clone(), model()).await.unwrap();
+    let probe = suryani("BDL-9", "BDL", day(2025, 7, 1));
+    let ids = |screening: &Screening| -> Vec<String> {
+        screening.screen(&probe).unwrap().candidates.into_iter().map(|c| c.application_id).collect()
+    };
+    assert!(ids(&screening).contains(&"KLA-1".to_owned()));
+    let person_of_recent = |screening: &Screening| {
+        screening.with_register(|register, _| register.person_id(recent.key)).unwrap()
+    };
+    assert_eq!(person_of_recent(&screening), format!("P{}", old.key.0), "one person");
+
+    let policy = jejak_service::retention::parse_policy(
+        "retention.toml",
+        "[retention]\ndeferred = { years = 3, action = \"delete\" }\n",
+    )
+    .unwrap();
+    let report =
+        jejak_service::retention::run(store.as_ref(), &policy, day(2026, 1, 1), false, &ctx())
+            .await
+            .unwrap();
+    assert_eq!(report.outcome.unwrap().deleted, vec![old.key]);
+
+    assert!(screening.refresh().await.unwrap() >= 1);
+    assert_eq!(ids(&screening), vec!["KLA-2".to_owned()]);
+    assert_eq!(person_of_recent(&screening), format!("P{}", recent.key.0), "its own person now");
+    let held = screening.with_register(|register, _| register.application(old.key).is_some());
+    assert!(!held.unwrap());
+    // Nothing new: nothing applied.
+    assert_eq!(screening.refresh().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_retention_deletion_leaves_the_running_register_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    a_retention_deletion_leaves_the_running_register(sqlite_store(dir.path()).await).await;
+}
+
+#[tokio::test]
+async fn a_retention_deletion_leaves_the_running_register_on_postgres() {
+    let Some(url) = jejak_testkit::fresh_postgres_url("svc_retention").await else { return };
+    a_retention_deletion_leaves_the_running_register(jejak_store::open(&url).await.unwrap()).await;
+}

@@ -255,7 +255,7 @@ impl<'s> PairPruner<'s> {
             }
         }
         let outermost: Vec<bool> = (0..model.groups().len())
-            .map(|g| group_of.iter().any(|&owner| owner == Some(g)))
+            .map(|g| group_of.contains(&Some(g)))
             .collect();
         // Bounds of the part of each field that group caps apply to; the personal part of
         // an exact agreement counts with the fields outside groups.

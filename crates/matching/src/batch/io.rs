@@ -105,18 +105,32 @@ pub(crate) fn read_fully<R: Read>(inputs: Vec<Input<R>>) -> Vec<InputText> {
 /// [`read_inputs`] over texts already in memory.
 pub(crate) fn read_texts(
     model: &Model,
-    mut texts: Vec<InputText>,
+    texts: Vec<InputText>,
     link_mode: bool,
     piece_bytes: usize,
 ) -> Result<(Vec<Record>, Vec<u8>), LinkError> {
+    read_texts_as(model, texts, link_mode, piece_bytes, |record| record, Record::id)
+}
+
+/// [`read_texts`] turning each record into a `T` (such as a prepared record) as soon as
+/// it is read, on the thread that read it.
+pub(crate) fn read_texts_as<T: Send + Sync>(
+    model: &Model,
+    mut texts: Vec<InputText>,
+    link_mode: bool,
+    piece_bytes: usize,
+    convert: impl Fn(Record) -> T + Sync,
+    id_of: impl Fn(&T) -> &str + Sync,
+) -> Result<(Vec<T>, Vec<u8>), LinkError> {
     if texts.iter().all(|input| input.text.failure.is_none())
-        && let Some(read) = read_in_pieces(model, &texts, link_mode, piece_bytes)
+        && let Some(read) = read_in_pieces(model, &texts, link_mode, piece_bytes, &convert, id_of)
     {
         return Ok(read);
     }
     let inputs =
         texts.iter_mut().map(|input| Input::new(input.name.clone(), input.text.replay())).collect();
-    read_serially(model, inputs, link_mode)
+    let (records, sides) = read_serially(model, inputs, link_mode)?;
+    Ok((records.into_par_iter().map(|record| convert(record)).collect(), sides))
 }
 
 /// The header of one input: where the id is and which model column each other column
@@ -159,14 +173,16 @@ impl Columns {
     }
 }
 
-/// The fast path of [`read_texts`]: every input parsed in pieces on all cores. `None` as
-/// soon as anything is wrong, for the serial reader to report.
-fn read_in_pieces(
+/// The fast path of [`read_texts_as`]: every input parsed in pieces on all cores. `None`
+/// as soon as anything is wrong, for the serial reader to report.
+fn read_in_pieces<T: Send + Sync>(
     model: &Model,
     texts: &[InputText],
     link_mode: bool,
     piece_bytes: usize,
-) -> Option<(Vec<Record>, Vec<u8>)> {
+    convert: &(impl Fn(Record) -> T + Sync),
+    id_of: impl Fn(&T) -> &str + Sync,
+) -> Option<(Vec<T>, Vec<u8>)> {
     let mut records = Vec::new();
     let mut sides = Vec::new();
     for (side, input) in texts.iter().enumerate() {
@@ -176,7 +192,7 @@ fn read_in_pieces(
         let columns = Columns::new(model, &input.name, &headers).ok()?;
         let body = bytes.get(usize::try_from(reader.position().byte()).ok()?..)?;
         let read = parse_in_pieces(body, columns.width, piece_bytes, |row, records| {
-            columns.record(model, row).map(|record| records.push(record)).is_some()
+            columns.record(model, row).map(|record| records.push(convert(record))).is_some()
         })?;
         if records.is_empty() {
             records = read;
@@ -187,14 +203,14 @@ fn read_in_pieces(
             sides.resize(records.len(), side as u8);
         }
     }
-    (!may_repeat_ids(&records)).then_some((records, sides))
+    (!may_repeat_ids(&records, id_of)).then_some((records, sides))
 }
 
 /// Whether two records may share an id: true when two ids hash alike (the serial reader
 /// then tells a repeated id from a hash collision).
-fn may_repeat_ids(records: &[Record]) -> bool {
+fn may_repeat_ids<T: Sync>(records: &[T], id_of: impl Fn(&T) -> &str + Sync) -> bool {
     let seed = hasher_seed();
-    let mut hashes: Vec<u64> = records.par_iter().map(|r| seed.hash_one(r.id())).collect();
+    let mut hashes: Vec<u64> = records.par_iter().map(|r| seed.hash_one(id_of(r))).collect();
     hashes.par_sort_unstable();
     hashes.windows(2).any(|pair| pair[0] == pair[1])
 }

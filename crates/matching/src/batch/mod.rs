@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use rayon::prelude::*;
 
 pub use io::{Input, PairLine, read_inputs, write_clusters, write_pairs};
-use io::{PIECE_BYTES, Text, read_fully, read_texts};
+use io::{PIECE_BYTES, Text, read_fully, read_texts_as};
 pub use truth::{Evaluation, Truth};
 
 use crate::blocking::{BatchBlocking, BlockingDiagnostics, unpack_pair};
@@ -258,27 +258,32 @@ pub fn link<R: Read, T: Read>(
     truth: Option<T>,
     options: &LinkOptions,
 ) -> Result<LinkReport, LinkError> {
-    // Files are read into memory first, then the truth file and the inputs are parsed side
-    // by side; errors are reported in file order (truth first), as a serial run would.
+    // The truth file is parsed on a thread of its own while the inputs are read and parsed
+    // (their readers need not be `Send`); errors are reported in file order, truth first,
+    // as a serial run would.
     let truth_text = truth.map(Text::read);
     let input_count = inputs.len();
-    let link_mode = input_count == 2;
-    let input_texts = (1..=2).contains(&input_count).then(|| read_fully(inputs));
-    let (truth, read) = rayon::join(
-        || truth_text.map(Truth::from_text).transpose(),
-        || match input_texts {
-            Some(texts) => read_texts(model, texts, link_mode, PIECE_BYTES),
-            None => Err(LinkError::InputCount { count: input_count }),
-        },
-    );
+    let (truth, read) = std::thread::scope(|scope| {
+        let truth = truth_text.map(|text| scope.spawn(move || Truth::from_text(text)));
+        let read = if (1..=2).contains(&input_count) {
+            // Records are prepared as they are read: the raw ones never pile up.
+            let prepare = |record: Record| model.prepare(&record);
+            let texts = read_fully(inputs);
+            read_texts_as(model, texts, input_count == 2, PIECE_BYTES, prepare, PreparedRecord::id)
+        } else {
+            Err(LinkError::InputCount { count: input_count })
+        };
+        let truth = truth
+            .map(|thread| thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        (truth.transpose(), read)
+    });
     let truth = truth?;
     let (records, sides) = read?;
     let mut options = options.clone();
     if outputs.pairs.is_some() && options.keep_pairs_from.is_none() {
         options.keep_pairs_from = Some(0.0);
     }
-    let linkage = link_records(model, &records, &sides, &options);
-    drop_in_parallel(records);
+    let linkage = link_prepared(model, records, &sides, &options);
     linkage.write_clusters(model, outputs.clusters)?;
     if let Some(pairs) = outputs.pairs {
         linkage.write_pairs(model, pairs)?;

@@ -130,7 +130,7 @@ pub(crate) fn read_texts_as<T: Send + Sync>(
     let inputs =
         texts.iter_mut().map(|input| Input::new(input.name.clone(), input.text.replay())).collect();
     let (records, sides) = read_serially(model, inputs, link_mode)?;
-    Ok((records.into_par_iter().map(|record| convert(record)).collect(), sides))
+    Ok((records.into_par_iter().map(&convert).collect(), sides))
 }
 
 /// The header of one input: where the id is and which model column each other column

@@ -290,9 +290,14 @@ pub fn link<R: Read, T: Read>(
     }
     let mut report = linkage.report.clone();
     report.evaluation = truth.as_ref().map(|truth| linkage.evaluate(truth));
-    drop_in_parallel(linkage.records);
-    drop_in_parallel(linkage.person_ids);
-    drop(truth);
+    // The truth's id map is freed beside the records.
+    rayon::join(
+        || drop(truth),
+        || {
+            drop_in_parallel(linkage.records);
+            drop_in_parallel(linkage.person_ids);
+        },
+    );
     Ok(report)
 }
 

@@ -112,19 +112,22 @@ pub fn cluster(n: usize, edges: &[Edge], threshold: f64, constraints: &Constrain
         .iter()
         .filter(|e| e.probability >= threshold && (e.a as usize) < n && (e.b as usize) < n)
         .collect();
-    ordered
-        .sort_by(|x, y| y.probability.total_cmp(&x.probability).then((x.a, x.b).cmp(&(y.a, y.b))));
+    ordered.par_sort_unstable_by(|x, y| {
+        y.probability.total_cmp(&x.probability).then((x.a, x.b).cmp(&(y.a, y.b)))
+    });
     for edge in ordered {
         if !sets.forbidden(edge.a, edge.b) {
             sets.union(edge.a, edge.b);
         }
     }
-    let mut smallest: AHashMap<u32, u32> = AHashMap::new();
+    // Roots are record positions: the smallest member per root goes in a flat array.
     let roots: Vec<u32> = (0..n as u32).map(|i| sets.find(i)).collect();
+    let mut smallest = vec![u32::MAX; n];
     for (i, &root) in roots.iter().enumerate() {
-        smallest.entry(root).or_insert(i as u32);
+        let first = &mut smallest[root as usize];
+        *first = (*first).min(i as u32);
     }
-    let cluster_of = roots.iter().map(|root| smallest[root]).collect();
+    let cluster_of = roots.par_iter().map(|&root| smallest[root as usize]).collect();
     Clusters { cluster_of, conflicts }
 }
 

@@ -5,16 +5,16 @@
 mod io;
 mod truth;
 
-use std::collections::HashMap;
 use std::io::{Read, Write};
 
 use rayon::prelude::*;
 
 pub use io::{Input, PairLine, read_inputs, write_clusters, write_pairs};
+use io::{PIECE_BYTES, Text, read_fully, read_texts_as};
 pub use truth::{Evaluation, Truth};
 
 use crate::blocking::{BatchBlocking, BlockingDiagnostics, unpack_pair};
-use crate::cluster::{Clusters, Constraints, Edge, assign_person_ids, cluster};
+use crate::cluster::{Clusters, Constraints, Edge, cluster};
 use crate::comparison::compare_field;
 use crate::error::LinkError;
 use crate::frequency::TermFrequencies;
@@ -164,16 +164,14 @@ pub fn link_prepared(
     let edges: Vec<Edge> =
         pairs.iter().map(|p| Edge { a: p.a, b: p.b, probability: p.probability() }).collect();
     let clusters = cluster(records.len(), &edges, threshold, &Constraints::default());
-    let ids: Vec<&str> = records.iter().map(PreparedRecord::id).collect();
-    let person_ids = assign_person_ids(&ids, &clusters, &HashMap::new(), |members| {
-        members.first().copied().unwrap_or("").to_owned()
-    });
-    let persons = {
-        let mut roots: Vec<u32> = clusters.cluster_of.clone();
-        roots.sort_unstable();
-        roots.dedup();
-        roots.len()
-    };
+    let person_ids = first_member_ids(&records, &clusters);
+    // A cluster is numbered by its smallest member, the one record numbered as itself.
+    let persons = clusters
+        .cluster_of
+        .par_iter()
+        .enumerate()
+        .filter(|&(position, &cluster)| cluster as usize == position)
+        .count();
     let report = LinkReport {
         records: records.len(),
         link_mode,
@@ -189,6 +187,18 @@ pub fn link_prepared(
     Linkage { records, sides: sides.to_vec(), pairs, clusters, person_ids, parameters, report }
 }
 
+/// Each record's person id: the id of its cluster's first record. This is what
+/// [`assign_person_ids`](crate::cluster::assign_person_ids) gives without previous ids when it mints a cluster's id from its
+/// first member (the tests check it), computed on all cores: a cluster's number is its
+/// smallest member.
+fn first_member_ids(records: &[PreparedRecord], clusters: &Clusters) -> Vec<String> {
+    clusters
+        .cluster_of
+        .par_iter()
+        .map(|&first| records.get(first as usize).map(PreparedRecord::id).unwrap_or("").to_owned())
+        .collect()
+}
+
 impl Linkage {
     /// Evaluates the clusters against `truth`.
     pub fn evaluate(&self, truth: &Truth) -> Evaluation {
@@ -198,7 +208,8 @@ impl Linkage {
 
     /// Writes `id,person_id`.
     pub fn write_clusters<W: Write>(&self, model: &Model, writer: W) -> Result<(), LinkError> {
-        write_clusters(model, self.records.iter().map(PreparedRecord::id), &self.person_ids, writer)
+        let ids: Vec<&str> = self.records.iter().map(PreparedRecord::id).collect();
+        io::write_clusters_in_pieces(model, &ids, &self.person_ids, writer)
     }
 
     /// Writes the kept scored pairs, most probable first, with per-field levels.
@@ -242,18 +253,76 @@ pub fn link<R: Read, T: Read>(
     truth: Option<T>,
     options: &LinkOptions,
 ) -> Result<LinkReport, LinkError> {
-    let truth = truth.map(Truth::read).transpose()?;
-    let (records, sides) = read_inputs(model, inputs)?;
+    // The truth file is parsed on a thread of its own while the inputs are read and parsed
+    // (their readers need not be `Send`); errors are reported in file order, truth first,
+    // as a serial run would.
+    let truth_text = truth.map(Text::read);
+    let input_count = inputs.len();
+    let (truth, read) = std::thread::scope(|scope| {
+        let truth = truth_text.map(|text| scope.spawn(move || Truth::from_text(text)));
+        let read = if (1..=2).contains(&input_count) {
+            // Records are prepared as they are read: the raw ones never pile up.
+            let prepare = |record: Record| model.prepare(&record);
+            let texts = read_fully(inputs);
+            read_texts_as(model, texts, input_count == 2, PIECE_BYTES, prepare, PreparedRecord::id)
+        } else {
+            Err(LinkError::InputCount { count: input_count })
+        };
+        let truth = truth
+            .map(|thread| thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        (truth.transpose(), read)
+    });
+    let truth = truth?;
+    let (records, sides) = read?;
     let mut options = options.clone();
     if outputs.pairs.is_some() && options.keep_pairs_from.is_none() {
         options.keep_pairs_from = Some(0.0);
     }
-    let linkage = link_records(model, &records, &sides, &options);
+    let linkage = link_prepared(model, records, &sides, &options);
     linkage.write_clusters(model, outputs.clusters)?;
     if let Some(pairs) = outputs.pairs {
         linkage.write_pairs(model, pairs)?;
     }
     let mut report = linkage.report.clone();
     report.evaluation = truth.as_ref().map(|truth| linkage.evaluate(truth));
+    // The truth's id map is freed beside the records.
+    rayon::join(
+        || drop(truth),
+        || {
+            drop_in_parallel(linkage.records);
+            drop_in_parallel(linkage.person_ids);
+        },
+    );
     Ok(report)
+}
+
+/// Frees a large vector's items on all cores (a million records hold a few million
+/// allocations).
+fn drop_in_parallel<T: Send>(items: Vec<T>) {
+    items.into_par_iter().for_each(drop);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::cluster::assign_person_ids;
+
+    #[test]
+    fn person_ids_are_those_assign_person_ids_mints_from_first_members() {
+        let model = Model::interchange().unwrap();
+        let ids = ["r0", "r1", "r2", "r3", "r4", "r5"];
+        let records: Vec<PreparedRecord> = ids
+            .iter()
+            .map(|id| model.prepare(&Record::from_pairs(&model, id, []).unwrap()))
+            .collect();
+        let edges = [(4, 1), (1, 3), (5, 2)].map(|(a, b)| Edge { a, b, probability: 0.99 });
+        let clusters = cluster(ids.len(), &edges, 0.9, &Constraints::default());
+        let expected = assign_person_ids(&ids, &clusters, &HashMap::new(), |members| {
+            members.first().copied().unwrap_or("").to_owned()
+        });
+        assert_eq!(first_member_ids(&records, &clusters), expected);
+        assert_eq!(expected, ["r0", "r1", "r2", "r1", "r1", "r2"]);
+    }
 }

@@ -6,7 +6,9 @@
 use std::io::Read;
 
 use ahash::AHashMap;
+use rayon::prelude::*;
 
+use super::io::{PIECE_BYTES, Text, parse_in_pieces};
 use crate::error::LinkError;
 
 /// Known truth, as groups of record ids that are the same person.
@@ -38,75 +40,96 @@ pub struct Evaluation {
 impl Truth {
     /// Reads a truth file; the header decides the format.
     pub fn read<R: Read>(reader: R) -> Result<Self, LinkError> {
+        Self::from_text(Text::read(reader))
+    }
+
+    /// [`Truth::read`] over a text already in memory: parsed on all cores in pieces, or
+    /// serially when anything is wrong (for the exact error).
+    pub(crate) fn from_text(mut text: Text) -> Result<Self, LinkError> {
+        if text.failure.is_none()
+            && let Some(truth) = Self::from_pieces(&text.bytes)
+        {
+            return truth;
+        }
+        Self::read_serially(text.replay())
+    }
+
+    /// The fast path of [`Truth::from_text`]: `None` when the serial reader must decide.
+    fn from_pieces(bytes: &[u8]) -> Option<Result<Self, LinkError>> {
+        let mut reader = csv::Reader::from_reader(bytes);
+        let headers = reader.headers().ok()?.clone();
+        let format = match Format::of(&headers) {
+            Ok(format) => format,
+            Err(error) => return Some(Err(error)),
+        };
+        let body = bytes.get(usize::try_from(reader.position().byte()).ok()?..)?;
+        let rows = parse_in_pieces(body, headers.len(), PIECE_BYTES, |row, rows| {
+            if let Some(pair) = truth_row(row) {
+                rows.push(pair);
+            }
+            true
+        })?;
+        let mut grouping = Grouping::with_capacity(rows.len());
+        for (first, second) in rows {
+            grouping.add(format, first, second);
+        }
+        Some(Ok(grouping.finish()))
+    }
+
+    /// Row by row, stopping at the first CSV error.
+    fn read_serially<R: Read>(reader: R) -> Result<Self, LinkError> {
         let csv_error = |source| LinkError::Csv { source_name: "truth".into(), source };
         let mut reader = csv::Reader::from_reader(reader);
         let headers = reader.headers().map_err(csv_error)?.clone();
-        let lower: Vec<String> = headers.iter().map(|h| h.trim().to_lowercase()).collect();
-        let is_pairs = matches!(
-            lower.iter().map(String::as_str).collect::<Vec<_>>().as_slice(),
-            ["id_a", "id_b", ..] | ["id_l", "id_r", ..] | ["id_1", "id_2", ..]
-        );
-        let is_clusters = lower.len() >= 2 && lower[1] == "person_id";
-        if !is_pairs && !is_clusters {
-            return Err(LinkError::TruthHeader { found: lower.join(",") });
-        }
-        let mut labels: AHashMap<String, u32> = AHashMap::new();
-        let mut parent: Vec<u32> = Vec::new();
-        let label_of =
-            |id: &str, labels: &mut AHashMap<String, u32>, parent: &mut Vec<u32>| -> u32 {
-                *labels.entry(id.trim().to_owned()).or_insert_with(|| {
-                    parent.push(parent.len() as u32);
-                    parent.len() as u32 - 1
-                })
-            };
-        // Cluster format: each person is anchored on the first record seen with it.
-        let mut anchor_of_person: AHashMap<String, u32> = AHashMap::new();
+        let format = Format::of(&headers)?;
+        let mut grouping = Grouping::with_capacity(0);
         for row in reader.records() {
             let row = row.map_err(csv_error)?;
-            let (Some(first), Some(second)) = (row.get(0), row.get(1)) else { continue };
-            if first.trim().is_empty() || second.trim().is_empty() {
-                continue;
+            if let Some((first, second)) = truth_row(&row) {
+                grouping.add(format, first, second);
             }
-            let a = label_of(first, &mut labels, &mut parent);
-            let b = if is_pairs {
-                label_of(second, &mut labels, &mut parent)
-            } else {
-                *anchor_of_person.entry(second.trim().to_owned()).or_insert(a)
-            };
-            union(&mut parent, a, b);
         }
-        let cluster_of =
-            labels.into_iter().map(|(id, label)| (id, find(&mut parent, label))).collect();
-        Ok(Self { cluster_of })
+        Ok(grouping.finish())
     }
 
     /// Compares predicted clusters (`predicted[i]` is record `ids[i]`'s cluster) with the
     /// truth. With `sides`, only pairs across the two sides count (link mode).
     pub fn evaluate(&self, ids: &[&str], predicted: &[u32], sides: &[u8]) -> Evaluation {
         let link_mode = !sides.is_empty();
-        let mut known = 0u64;
-        let mut predicted_sizes: AHashMap<u32, [u64; 2]> = AHashMap::new();
-        let mut true_sizes: AHashMap<u32, [u64; 2]> = AHashMap::new();
-        let mut intersections: AHashMap<(u32, u32), [u64; 2]> = AHashMap::new();
-        for (position, (&id, &cluster)) in ids.iter().zip(predicted).enumerate() {
-            let side = if link_mode { usize::from(sides[position].min(1)) } else { 0 };
-            predicted_sizes.entry(cluster).or_default()[side] += 1;
-            if let Some(&truth) = self.cluster_of.get(id) {
-                known += 1;
-                true_sizes.entry(truth).or_default()[side] += 1;
-                intersections.entry((cluster, truth)).or_default()[side] += 1;
-            }
-        }
-        let pairs = |counts: &[u64; 2]| {
+        let count = ids.len().min(predicted.len());
+        let side_of = |position: usize| if link_mode { sides[position].min(1) } else { 0 };
+        // (predicted cluster, true cluster if known, side) per record; the lookups, the
+        // costly part, on all cores.
+        let labelled: Vec<(u32, Option<u32>, u8)> = (0..count)
+            .into_par_iter()
+            .map(|i| (predicted[i], self.cluster_of.get(ids[i]).copied(), side_of(i)))
+            .collect();
+        let known = labelled.iter().filter(|(_, truth, _)| truth.is_some()).count() as u64;
+        let pairs = |counts: [u64; 2]| {
             if link_mode {
                 counts[0] * counts[1]
             } else {
                 counts[0] * counts[0].saturating_sub(1) / 2
             }
         };
-        let true_pairs: u64 = true_sizes.values().map(pairs).sum();
-        let predicted_pairs: u64 = predicted_sizes.values().map(pairs).sum();
-        let true_positives: u64 = intersections.values().map(pairs).sum();
+        let pairs_within = |groups: Vec<(u64, u8)>| group_pairs(groups, pairs);
+        let predicted_pairs = pairs_within(
+            labelled.iter().map(|&(cluster, _, side)| (u64::from(cluster), side)).collect(),
+        );
+        let true_pairs = pairs_within(
+            labelled
+                .iter()
+                .filter_map(|&(_, truth, side)| Some((u64::from(truth?), side)))
+                .collect(),
+        );
+        let true_positives = pairs_within(
+            labelled
+                .iter()
+                .filter_map(|&(cluster, truth, side)| {
+                    Some(((u64::from(cluster) << 32) | u64::from(truth?), side))
+                })
+                .collect(),
+        );
         let precision = ratio(true_positives, predicted_pairs);
         let recall = ratio(true_positives, true_pairs);
         let f1 = if precision + recall > 0.0 {
@@ -123,6 +146,100 @@ impl Truth {
             f1,
             unknown_ids: (self.cluster_of.len() as u64).saturating_sub(known),
         }
+    }
+}
+
+/// Sums `pairs(counts per side)` over the groups of equal keys among `(key, side)`.
+fn group_pairs(mut keyed: Vec<(u64, u8)>, pairs: impl Fn([u64; 2]) -> u64) -> u64 {
+    keyed.par_sort_unstable();
+    let mut total = 0;
+    let mut start = 0;
+    while start < keyed.len() {
+        let key = keyed[start].0;
+        let mut counts = [0u64; 2];
+        let mut end = start;
+        while end < keyed.len() && keyed[end].0 == key {
+            counts[usize::from(keyed[end].1.min(1))] += 1;
+            end += 1;
+        }
+        total += pairs(counts);
+        start = end;
+    }
+    total
+}
+
+/// How the truth file is laid out, from its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    /// `id_a,id_b`: two records of one person per row.
+    Pairs,
+    /// `application_id,person_id`: a record and its person per row.
+    Clusters,
+}
+
+impl Format {
+    fn of(headers: &csv::StringRecord) -> Result<Self, LinkError> {
+        let lower: Vec<String> = headers.iter().map(|h| h.trim().to_lowercase()).collect();
+        let is_pairs = matches!(
+            lower.iter().map(String::as_str).collect::<Vec<_>>().as_slice(),
+            ["id_a", "id_b", ..] | ["id_l", "id_r", ..] | ["id_1", "id_2", ..]
+        );
+        let is_clusters = lower.len() >= 2 && lower[1] == "person_id";
+        if is_pairs {
+            Ok(Self::Pairs)
+        } else if is_clusters {
+            Ok(Self::Clusters)
+        } else {
+            Err(LinkError::TruthHeader { found: lower.join(",") })
+        }
+    }
+}
+
+/// The two trimmed values of a truth row; `None` for rows that say nothing.
+fn truth_row(row: &csv::StringRecord) -> Option<(String, String)> {
+    let (first, second) = (row.get(0)?.trim(), row.get(1)?.trim());
+    (!first.is_empty() && !second.is_empty()).then(|| (first.to_owned(), second.to_owned()))
+}
+
+/// Truth rows grouped into clusters as they come.
+struct Grouping {
+    labels: AHashMap<String, u32>,
+    parent: Vec<u32>,
+    /// Cluster format: each person is anchored on the first record seen with it.
+    anchor_of_person: AHashMap<String, u32>,
+}
+
+impl Grouping {
+    fn with_capacity(rows: usize) -> Self {
+        Self {
+            labels: AHashMap::with_capacity(rows),
+            parent: Vec::with_capacity(rows),
+            anchor_of_person: AHashMap::new(),
+        }
+    }
+
+    fn label_of(&mut self, id: String) -> u32 {
+        let parent = &mut self.parent;
+        *self.labels.entry(id).or_insert_with(|| {
+            parent.push(parent.len() as u32);
+            parent.len() as u32 - 1
+        })
+    }
+
+    fn add(&mut self, format: Format, first: String, second: String) {
+        let a = self.label_of(first);
+        let b = match format {
+            Format::Pairs => self.label_of(second),
+            Format::Clusters => *self.anchor_of_person.entry(second).or_insert(a),
+        };
+        union(&mut self.parent, a, b);
+    }
+
+    fn finish(mut self) -> Truth {
+        for label in self.labels.values_mut() {
+            *label = find(&mut self.parent, *label);
+        }
+        Truth { cluster_of: self.labels }
     }
 }
 
@@ -177,6 +294,25 @@ mod tests {
             (evaluation.predicted_pairs, evaluation.true_positives, evaluation.true_pairs),
             (4, 2, 2)
         );
+    }
+
+    #[test]
+    fn the_parallel_read_groups_like_the_serial_one() {
+        let cases: [&[u8]; 4] = [
+            b"id_a,id_b\na,b\n\nb, c\n,d\n\"e\nf\",a\n",
+            b"application_id,person_id\na,P1\nb,P2\nc,P1\nb,P3\n d ,P3\ne,\n",
+            b"application_id,person_id\na,P1\nb\n",
+            b"x,y\na,b\n",
+        ];
+        for case in cases {
+            let serial = Truth::read_serially(case).map_err(|e| e.to_string());
+            let parallel = Truth::from_pieces(case).map(|t| t.map_err(|e| e.to_string()));
+            let whole = Truth::read(case).map_err(|e| e.to_string());
+            assert_eq!(whole, serial, "{case:?}");
+            if let Some(parallel) = parallel {
+                assert_eq!(parallel, serial, "{case:?}");
+            }
+        }
     }
 
     #[test]

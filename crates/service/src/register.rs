@@ -387,11 +387,9 @@ impl Register {
         let candidates = match (shown, own) {
             // An application not stored has no verdicts: only the review band and above are
             // shown, so pairs that cannot reach it need not be scored to the end.
-            (ShownOnly::Yes, None) => self.index.rank_prepared_at_least(
-                &record,
-                limit,
-                self.model.thresholds().review,
-            ),
+            (ShownOnly::Yes, None) => {
+                self.index.rank_prepared_at_least(&record, limit, self.model.thresholds().review)
+            }
             _ => self.index.rank_prepared(&record, limit),
         };
         let keep = |band: Band, has_verdict: bool| match shown {

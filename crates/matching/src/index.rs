@@ -14,7 +14,7 @@ use crate::frequency::TermFrequencies;
 use crate::model::Model;
 use crate::parameters::Parameters;
 use crate::record::{PreparedRecord, Record};
-use crate::scoring::{FieldEvidence, Scorer, probability};
+use crate::scoring::{FieldEvidence, PairPruner, Scorer, probability};
 
 /// What the officer should do with a candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -272,6 +272,53 @@ impl MatchIndex {
         self.ranked(query, limit).map(|(candidate, _)| candidate).collect()
     }
 
+    /// The candidates of [`MatchIndex::rank_prepared`] whose probability is at least
+    /// `min_probability` (e.g. the review threshold: the candidates an officer is shown),
+    /// with the same weights, in the same order, for less work: a pair is scored only as far
+    /// as needed to know it can reach neither `min_probability` nor the `limit`-th best
+    /// weight found so far ([`PairPruner`]).
+    pub fn rank_prepared_at_least(
+        &self,
+        query: &PreparedRecord,
+        limit: usize,
+        min_probability: f64,
+    ) -> Vec<Candidate> {
+        if limit == 0 {
+            return Vec::new();
+        }
+        let prior = self.parameters.prior_log2_odds(self.len() as f64);
+        // The weight (prior included) of `min_probability`; 0 or 1 give an infinite weight,
+        // and then nothing is pruned by it.
+        let min_weight = (min_probability / (1.0 - min_probability)).log2();
+        let static_floor =
+            if min_weight.is_finite() { min_weight - prior } else { f64::NEG_INFINITY };
+        let pruner = PairPruner::new(&self.scorer, &self.model, &self.frequencies);
+        let mut floor = static_floor;
+        let mut scored: Vec<(f64, u32)> = Vec::new();
+        for slot in self.candidate_slots(query) {
+            let Some(stored) = self.records[slot as usize].as_ref() else { continue };
+            let Some(weight) = pruner.weight_at_least(&self.model, query, stored, floor) else {
+                continue;
+            };
+            scored.push((prior + weight, slot));
+            // Keep the best `limit` now and then: the `limit`-th best is a floor for the rest
+            // (slots come in ascending order, so a later equal weight never displaces it).
+            if scored.len() >= 2 * limit {
+                scored.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+                scored.truncate(limit);
+                if let Some(&(kth, _)) = scored.last() {
+                    floor = floor.max(kth - prior);
+                }
+            }
+        }
+        scored.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        scored.truncate(limit);
+        self.candidates(scored)
+            .map(|(candidate, _)| candidate)
+            .filter(|candidate| candidate.probability >= min_probability)
+            .collect()
+    }
+
     /// The per-field explanation of `query` against the stored record `id`, if stored.
     pub fn explain(&self, query: &PreparedRecord, id: &str) -> Option<Vec<FieldEvidence>> {
         let slot = *self.slot_of.get(id)?;
@@ -297,6 +344,14 @@ impl MatchIndex {
             .collect();
         scored.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         scored.truncate(limit);
+        self.candidates(scored)
+    }
+
+    /// Candidates from ranked (weight, slot) pairs.
+    fn candidates(
+        &self,
+        scored: Vec<(f64, u32)>,
+    ) -> impl Iterator<Item = (Candidate, &PreparedRecord)> + '_ {
         let thresholds = self.model.thresholds();
         scored.into_iter().filter_map(move |(weight, slot)| {
             let stored = self.records[slot as usize].as_ref()?;

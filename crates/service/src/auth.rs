@@ -377,14 +377,16 @@ impl Auth {
     pub async fn token(&self, secret: &str) -> Result<Actor> {
         let hash = sha256_hex(secret.trim());
         let now = self.clock.now();
-        let token = match self.tokens.fresh(&hash, now) {
-            Some(token) => token,
+        let (token, actor) = match self.tokens.fresh(&hash, now) {
+            Some(fresh) => fresh,
             None => {
                 let Some(token) = self.store.token_by_hash(&hash).await? else {
                     return Err(ServiceError::Unauthenticated("unknown API token".into()));
                 };
-                self.tokens.put(&hash, token.clone(), now);
-                token
+                let token = std::sync::Arc::new(token);
+                let actor = token_actor(&token).ok();
+                self.tokens.put(&hash, token.clone(), actor.clone(), now);
+                (token, actor)
             }
         };
         if token.revoked_at.is_some() {
@@ -402,14 +404,11 @@ impl Auth {
             self.store.touch_token(&token.name, &at).await?;
             self.tokens.touched(&hash, &at);
         }
-        let info = token_info(&token)?;
-        Ok(Actor {
-            username: info.name.clone(),
-            display_name: info.name.clone(),
-            role: info.role,
-            office: info.office,
-            credential: Credential::Token { name: info.name, scopes: info.scopes },
-        })
+        match actor {
+            Some(actor) => Ok(actor),
+            // Not cached because it does not parse: the error again.
+            None => token_actor(&token),
+        }
     }
 
     /// Revokes an API token at once (`ManageTokens`).
@@ -469,6 +468,18 @@ fn user_info(user: &UserRecord) -> Result<UserInfo> {
         locked_until: user.locked_until.clone(),
         created_at: user.created_at.clone(),
         password_changed_at: user.password_changed_at.clone(),
+    })
+}
+
+/// The actor a token stands for.
+fn token_actor(token: &ApiTokenRecord) -> Result<Actor> {
+    let info = token_info(token)?;
+    Ok(Actor {
+        username: info.name.clone(),
+        display_name: info.name.clone(),
+        role: info.role,
+        office: info.office,
+        credential: Credential::Token { name: info.name, scopes: info.scopes },
     })
 }
 

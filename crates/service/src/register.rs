@@ -45,6 +45,14 @@ pub fn record_of(model: &Model, id: &str, app: &NewApplication) -> Result<Record
     builder.build().map_err(|e| ServiceError::Invalid(format!("matching record {id}: {e}")))
 }
 
+/// Whether screening keeps only the candidates an officer is shown (auto-link or review band,
+/// or with an officer's verdict) or every ranked one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ShownOnly {
+    Yes,
+    No,
+}
+
 /// One stored application that may be the screened person.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScreenedCandidate {
@@ -367,7 +375,7 @@ impl Register {
         limit: usize,
         before: Option<Date>,
     ) -> Result<Vec<ScreenedCandidate>> {
-        self.screen_keeping(app, limit, before, |_, _| true)
+        self.screen_keeping(app, limit, before, ShownOnly::No)
     }
 
     /// Like [`Register::screen`], but only the candidates an officer is shown: those in band
@@ -379,9 +387,7 @@ impl Register {
         limit: usize,
         before: Option<Date>,
     ) -> Result<Vec<ScreenedCandidate>> {
-        self.screen_keeping(app, limit, before, |band, has_verdict| {
-            band != Band::NoMatch || has_verdict
-        })
+        self.screen_keeping(app, limit, before, ShownOnly::Yes)
     }
 
     fn screen_keeping(
@@ -389,14 +395,25 @@ impl Register {
         app: &NewApplication,
         limit: usize,
         before: Option<Date>,
-        keep: impl Fn(Band, bool) -> bool,
+        shown: ShownOnly,
     ) -> Result<Vec<ScreenedCandidate>> {
         let own = self.key_of(&app.office_code, &app.application_id);
         let id = own.map_or_else(|| QUERY_ID.to_owned(), |k| k.0.to_string());
         let record = record_of(&self.model, &id, app)?;
         let record = self.model.prepare(&record);
         // Ranked first, explained only when kept: explaining costs as much as ranking.
-        let candidates = self.index.rank_prepared(&record, limit);
+        let candidates = match (shown, own) {
+            // An application not stored has no verdicts: only the review band and above are
+            // shown, so pairs that cannot reach it need not be scored to the end.
+            (ShownOnly::Yes, None) => {
+                self.index.rank_prepared_at_least(&record, limit, self.model.thresholds().review)
+            }
+            _ => self.index.rank_prepared(&record, limit),
+        };
+        let keep = |band: Band, has_verdict: bool| match shown {
+            ShownOnly::Yes => band != Band::NoMatch || has_verdict,
+            ShownOnly::No => true,
+        };
         Ok(candidates
             .into_iter()
             .filter_map(|c| {

@@ -6,9 +6,11 @@
 //! within that time, when the entry is next read from the store.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use jejak_store::ApiTokenRecord;
+
+use crate::authz::Actor;
 use time::{Duration, OffsetDateTime};
 
 /// How long a token checked against the store is trusted without asking again.
@@ -20,34 +22,48 @@ pub(crate) struct TokenCache {
     entries: Mutex<HashMap<String, Checked>>,
 }
 
+/// A token as read, with the actor it stands for (`None` when its stored role or scopes do
+/// not parse), so a request does not rebuild the actor from the record.
 #[derive(Clone)]
 struct Checked {
-    token: ApiTokenRecord,
+    token: Arc<ApiTokenRecord>,
+    actor: Option<Actor>,
     read_at: OffsetDateTime,
 }
 
 impl TokenCache {
-    /// The token behind `hash` if it was read from the store less than `RECHECK_AFTER`
-    /// before `now` (a clock that moved back counts as stale).
-    pub(crate) fn fresh(&self, hash: &str, now: OffsetDateTime) -> Option<ApiTokenRecord> {
+    /// The token behind `hash` and its actor if it was read from the store less than
+    /// `RECHECK_AFTER` before `now` (a clock that moved back counts as stale).
+    pub(crate) fn fresh(
+        &self,
+        hash: &str,
+        now: OffsetDateTime,
+    ) -> Option<(Arc<ApiTokenRecord>, Option<Actor>)> {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         let checked = entries.get(hash)?;
         let age = now - checked.read_at;
-        (age >= Duration::ZERO && age < RECHECK_AFTER).then(|| checked.token.clone())
+        (age >= Duration::ZERO && age < RECHECK_AFTER)
+            .then(|| (checked.token.clone(), checked.actor.clone()))
     }
 
-    /// Remembers `token` as read from the store at `now`. Only tokens that exist are kept,
-    /// so guessing secrets cannot grow the cache.
-    pub(crate) fn put(&self, hash: &str, token: ApiTokenRecord, now: OffsetDateTime) {
+    /// Remembers `token` (and its actor) as read from the store at `now`. Only tokens that
+    /// exist are kept, so guessing secrets cannot grow the cache.
+    pub(crate) fn put(
+        &self,
+        hash: &str,
+        token: Arc<ApiTokenRecord>,
+        actor: Option<Actor>,
+        now: OffsetDateTime,
+    ) {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        entries.insert(hash.to_owned(), Checked { token, read_at: now });
+        entries.insert(hash.to_owned(), Checked { token, actor, read_at: now });
     }
 
     /// Records a use written to the store, keeping the entry's age.
     pub(crate) fn touched(&self, hash: &str, at: &str) {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(checked) = entries.get_mut(hash) {
-            checked.token.last_used_at = Some(at.to_owned());
+            Arc::make_mut(&mut checked.token).last_used_at = Some(at.to_owned());
         }
     }
 

@@ -15,6 +15,7 @@ mod reviews;
 mod rulesets;
 mod sql;
 mod sqlite;
+mod sqlite_audit;
 mod sqlite_bulk;
 pub mod subject;
 mod types;

@@ -106,6 +106,7 @@ macro_rules! maintenance_impl {
             }
 
             async fn close(&self) {
+                self.close_own_connections();
                 self.pool.close().await;
             }
         }

@@ -64,6 +64,15 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    async fn append_audit_batch(&self, events: &[crate::AuditAppend]) -> Result<()> {
+        self.append_audits_sqlx(events).await
+    }
+
+    /// Nothing outside the pool.
+    fn close_own_connections(&self) {}
+}
+
 store_impl!(PgStore, Postgres);
 review_impl!(PgStore, Postgres);
 ruleset_impl!(PgStore, Postgres);

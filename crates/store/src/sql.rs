@@ -533,6 +533,16 @@ macro_rules! store_impl {
             }
 
             async fn append_audits(&self, events: &[$crate::AuditAppend]) -> $crate::Result<()> {
+                self.append_audit_batch(events).await
+            }
+        }
+
+        impl $store {
+            /// `Store::append_audits` through the pool.
+            async fn append_audits_sqlx(
+                &self,
+                events: &[$crate::AuditAppend],
+            ) -> $crate::Result<()> {
                 if events.is_empty() {
                     return Ok(());
                 }

@@ -15,6 +15,7 @@ use crate::retention::retention_impl;
 use crate::reviews::review_impl;
 use crate::rulesets::ruleset_impl;
 use crate::sql::store_impl;
+use crate::sqlite_audit::AuditWriter;
 use crate::subject::subject_impl;
 use crate::users::user_impl;
 use crate::{Backend, Result};
@@ -41,6 +42,9 @@ pub(crate) struct SqliteStore {
     /// The database file, for the bulk importer's own connection; `None` for an in-memory
     /// database or a URI with options, which only the pool can open.
     bulk_path: Option<PathBuf>,
+    /// The audit batches' own connection (`sqlite_audit`), for a register file; `None` where
+    /// `bulk_path` is.
+    audit_writer: Option<AuditWriter>,
 }
 
 impl SqliteStore {
@@ -63,7 +67,9 @@ impl SqliteStore {
             && !path.contains('?')
             && !path.starts_with("file:")
             && !path.starts_with(":memory:");
-        Ok(Self { pool, bulk_path: plain_file.then(|| PathBuf::from(path)) })
+        let bulk_path = plain_file.then(|| PathBuf::from(path));
+        let audit_writer = bulk_path.clone().map(AuditWriter::new);
+        Ok(Self { pool, bulk_path, audit_writer })
     }
 
     /// Drops the secondary indexes of the tables a bulk import writes when the import is at
@@ -122,6 +128,24 @@ impl SqliteStore {
         match &self.bulk_path {
             Some(path) => crate::sqlite_bulk::import(path, rows, policy, ctx, progress).await,
             None => self.import_sqlx(rows, policy, ctx, progress).await,
+        }
+    }
+}
+
+impl SqliteStore {
+    /// Appends audit events through the audit connection when the register is a file, else
+    /// through the pool.
+    async fn append_audit_batch(&self, events: &[crate::AuditAppend]) -> Result<()> {
+        match &self.audit_writer {
+            Some(writer) => writer.append(events).await,
+            None => self.append_audits_sqlx(events).await,
+        }
+    }
+
+    /// Closes the connections outside the pool.
+    fn close_own_connections(&self) {
+        if let Some(writer) = &self.audit_writer {
+            writer.close();
         }
     }
 }

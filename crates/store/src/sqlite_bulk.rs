@@ -183,7 +183,7 @@ fn encode_chunk(rows: &[NewApplication], first_index: usize) -> Result<EncodedCh
 }
 
 /// A connection to the register file with the pool's settings (`sqlite.rs`).
-fn connect(path: &Path) -> Result<Connection> {
+pub(crate) fn connect(path: &Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;

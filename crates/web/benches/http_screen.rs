@@ -75,12 +75,19 @@ fn main() {
     let audit_before = server_rt.block_on(store.register_size()).unwrap();
 
     let figures = client_rt.block_on(load(address, &secret, &queries, clients, seconds));
+    let cpu = figures.cpu_seconds;
     let audit_after = server_rt.block_on(store.register_size()).unwrap();
     println!(
         "http_screen: {apps} stored applications, {clients} clients, {seconds} s measured (+{} s warm-up)",
         WARM_UP.as_secs()
     );
     println!("{figures}");
+    if let Some(cpu) = cpu {
+        println!(
+            "process CPU while measuring (server and load generator): {cpu:.1} s = {:.0} µs per request",
+            cpu * 1e6 / figures.requests.max(1) as f64
+        );
+    }
     println!(
         "audit events: {} before, {} after (one per screening)",
         audit_before.audit_events, audit_after.audit_events
@@ -216,6 +223,21 @@ struct Figures {
     /// Sorted latencies of the measured requests, in microseconds.
     micros: Vec<u64>,
     with_candidates: usize,
+    /// User + system CPU seconds of the whole process over the measured interval.
+    cpu_seconds: Option<f64>,
+}
+
+/// User + system CPU seconds this process has used so far (Linux `/proc/self/stat`), so a
+/// run on a shared machine can be compared by CPU per request as well as by wall time.
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    // Clock ticks; 100 per second on every Linux this runs on.
+    Some((utime + stime) / 100.0)
 }
 
 impl std::fmt::Display for Figures {
@@ -293,9 +315,11 @@ async fn load(
     tokio::time::sleep(WARM_UP).await;
     measuring.store(true, Ordering::Relaxed);
     let started = Instant::now();
+    let cpu_before = process_cpu_seconds();
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     measuring.store(false, Ordering::Relaxed);
     let elapsed = started.elapsed();
+    let cpu_seconds = cpu_before.zip(process_cpu_seconds()).map(|(before, after)| after - before);
     stop.store(true, Ordering::Relaxed);
     let mut micros = Vec::new();
     let mut with_candidates = 0;
@@ -305,5 +329,5 @@ async fn load(
         with_candidates += c;
     }
     micros.sort_unstable();
-    Figures { requests: micros.len(), elapsed, micros, with_candidates }
+    Figures { requests: micros.len(), elapsed, micros, with_candidates, cpu_seconds }
 }

@@ -4,4 +4,5 @@
 #![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions fail loudly too")]
 
 mod febrl;
+mod screening;
 mod synthetic;

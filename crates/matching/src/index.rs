@@ -286,7 +286,7 @@ impl MatchIndex {
         if limit == 0 {
             return Vec::new();
         }
-        let prior = self.parameters.prior_log2_odds(self.len() as f64);
+        let prior = self.scorer.prior();
         // The weight (prior included) of `min_probability`; 0 or 1 give an infinite weight,
         // and then nothing is pruned by it.
         let min_weight = (min_probability / (1.0 - min_probability)).log2();

@@ -231,13 +231,15 @@ pub struct PairPruner<'s> {
     order: Vec<usize>,
     /// Highest weight each field can contribute (at least 0: a missing value gives 0).
     bound: Vec<f64>,
-    /// Outermost group of each field.
+    /// Innermost group of each field.
     group_of: Vec<Option<usize>>,
-    /// Whether each group is inside no other.
-    outermost: Vec<bool>,
+    /// The smallest group around each group, if any (groups run inner first, so a parent
+    /// always comes later).
+    parent: Vec<Option<usize>>,
     /// Highest total of the fields outside groups, all fields still to be compared.
     ungrouped_bound: f64,
-    /// Highest positive total of each group's members, all still to be compared.
+    /// Highest positive total of each group's own members (not those of groups inside
+    /// it), all still to be compared.
     group_bound: Vec<f64>,
 }
 
@@ -245,17 +247,20 @@ impl<'s> PairPruner<'s> {
     /// Prepares the evaluation order and the per-field bounds.
     pub fn new(scorer: &'s Scorer, model: &Model, frequencies: &'s TermFrequencies) -> Self {
         let fields = model.fields();
-        // Each field counts in its outermost group (groups run inner first, so the last
-        // one assigned wins). Inner caps only lower weights, so bounds that leave them out
-        // stay bounds.
+        // Groups run inner first: the first group holding a field is its innermost, the
+        // first later group holding all of a group's fields its parent.
+        let groups = model.groups();
         let mut group_of = vec![None; fields.len()];
-        for (g, group) in model.groups().iter().enumerate() {
+        for (g, group) in groups.iter().enumerate() {
             for &f in &group.fields {
-                group_of[f] = Some(g);
+                group_of[f].get_or_insert(g);
             }
         }
-        let outermost: Vec<bool> = (0..model.groups().len())
-            .map(|g| group_of.contains(&Some(g)))
+        let parent: Vec<Option<usize>> = (0..groups.len())
+            .map(|g| {
+                (g + 1..groups.len())
+                    .find(|&o| groups[g].fields.iter().all(|f| groups[o].fields.contains(f)))
+            })
             .collect();
         // Bounds of the part of each field that group caps apply to; the personal part of
         // an exact agreement counts with the fields outside groups.
@@ -285,21 +290,17 @@ impl<'s> PairPruner<'s> {
         let ungrouped_bound = (0..fields.len())
             .map(|f| if group_of[f].is_none() { bound[f] } else { scorer.personal[f] })
             .sum();
-        let group_bound = model
-            .groups()
-            .iter()
-            .map(|group| group.fields.iter().map(|&f| bound[f]).sum())
+        let group_bound = (0..groups.len())
+            .map(|g| {
+                groups[g]
+                    .fields
+                    .iter()
+                    .filter(|&&f| group_of[f] == Some(g))
+                    .map(|&f| bound[f])
+                    .sum()
+            })
             .collect();
-        Self {
-            scorer,
-            frequencies,
-            order,
-            bound,
-            group_of,
-            outermost,
-            ungrouped_bound,
-            group_bound,
-        }
+        Self { scorer, frequencies, order, bound, group_of, parent, ungrouped_bound, group_bound }
     }
 
     /// The pair's match weight (without prior) when it can reach `floor`, `None` when it
@@ -344,11 +345,17 @@ impl<'s> PairPruner<'s> {
                 }
                 None => ungrouped += weight - self.bound[index],
             }
+            // A group adds at most its cap: its own members' best plus what the groups
+            // inside it add at most (inner first, so those are known when it comes).
             let mut best = ungrouped;
+            let mut from_inside = [0.0; MAX_FIELDS];
             for (g, cap) in self.scorer.caps.iter().enumerate() {
-                if self.outermost[g] {
-                    best += (positive[g] + remaining[g].max(0.0)).min(*cap) + negative[g];
+                let most = (positive[g] + remaining[g].max(0.0) + from_inside[g]).min(*cap);
+                match self.parent[g] {
+                    Some(outer) => from_inside[outer] += most,
+                    None => best += most,
                 }
+                best += negative[g];
             }
             // A margin for rounding in the running sums.
             if best < floor - 1e-6 {

@@ -32,7 +32,8 @@ fuzz_target!(|data: &[u8]| {
     let model = model();
     if let Ok(record) = Record::from_pairs(model, "fuzz", [("full_name", raw), ("mother_name", raw)]) {
         let prepared = model.prepare(&record);
-        for evidence in jejak_matching::Scorer::new(model, &jejak_matching::Parameters::defaults(model))
+        let parameters = jejak_matching::Parameters::defaults(model);
+        for evidence in jejak_matching::Scorer::new(model, &parameters, 10_000.0)
             .explain(model, &prepared, &prepared, &jejak_matching::TermFrequencies::default())
         {
             assert!(

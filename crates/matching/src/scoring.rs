@@ -519,26 +519,30 @@ mod tests {
         }
     }
 
+    /// A member of one household (same birth date, address, parents, phone) with its own
+    /// name and NIK.
+    fn household_member(model: &Model, id: &str, name: &str, nik: &str) -> PreparedRecord {
+        let pairs = [
+            ("full_name", name),
+            ("nik", nik),
+            ("sex", "P"),
+            ("birth_date", "1990-03-07"),
+            ("birth_place", "metro"),
+            ("address", "dusun 3 rt 14 rw 07 suka jadi"),
+            ("village_code", "1809012001"),
+            ("phone", "081234567890"),
+            ("mother_name", "siti aminah"),
+            ("father_name", "karto"),
+        ];
+        model.prepare(&Record::from_pairs(model, id, pairs).unwrap())
+    }
+
     #[test]
     fn an_exact_nik_counts_beyond_the_household_cap_and_a_twins_nik_does_not() {
         let model = Model::interchange().unwrap();
         let scorer = Scorer::new(&model, &Parameters::defaults(&model), 10_000.0);
         let frequencies = TermFrequencies::default();
-        let household = |id: &str, name: &str, nik: &str| {
-            let pairs = [
-                ("full_name", name),
-                ("nik", nik),
-                ("sex", "P"),
-                ("birth_date", "1990-03-07"),
-                ("birth_place", "metro"),
-                ("address", "dusun 3 rt 14 rw 07 suka jadi"),
-                ("village_code", "1809012001"),
-                ("phone", "081234567890"),
-                ("mother_name", "siti aminah"),
-                ("father_name", "karto"),
-            ];
-            model.prepare(&Record::from_pairs(&model, id, pairs).unwrap())
-        };
+        let household = |id: &str, name: &str, nik: &str| household_member(&model, id, name, nik);
         let first = household("a", "Rina Wati", "1809014703900002");
         let same_nik = household("b", "Dewi Lestari", "1809014703900002");
         let twin_nik = household("c", "Dewi Lestari", "1809014703900003");
@@ -552,21 +556,7 @@ mod tests {
     fn a_households_shared_values_give_the_same_probability_in_any_register_size() {
         let model = Model::interchange().unwrap();
         let frequencies = TermFrequencies::default();
-        let member = |id: &str, name: &str, nik: &str| {
-            let pairs = [
-                ("full_name", name),
-                ("nik", nik),
-                ("sex", "P"),
-                ("birth_date", "1990-03-07"),
-                ("birth_place", "metro"),
-                ("address", "dusun 3 rt 14 rw 07 suka jadi"),
-                ("village_code", "1809012001"),
-                ("phone", "081234567890"),
-                ("mother_name", "siti aminah"),
-                ("father_name", "karto"),
-            ];
-            model.prepare(&Record::from_pairs(&model, id, pairs).unwrap())
-        };
+        let member = |id: &str, name: &str, nik: &str| household_member(&model, id, name, nik);
         // Twins: everything but the name and the NIK's serial.
         let (first, twin) = (
             member("a", "Rina Wati", "1809014703900002"),

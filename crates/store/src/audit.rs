@@ -27,6 +27,15 @@ pub struct AuditEvent {
     pub hash: String,
 }
 
+/// The sequence number and previous hash of the event written after `last` (sequence number
+/// and hash of the newest stored event; `None` for the first).
+pub(crate) fn next_after(last: Option<(i64, String)>) -> (i64, String) {
+    match last {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS_HASH.to_owned()),
+    }
+}
+
 impl AuditEvent {
     /// The event written after `last` (sequence number and hash of the newest stored event;
     /// `None` for the first), with its hash.
@@ -38,11 +47,31 @@ impl AuditEvent {
         entity_id: Option<&str>,
         details: &str,
     ) -> Self {
-        let (seq, prev_hash) = match last {
-            Some((seq, hash)) => (seq + 1, hash),
-            None => (1, GENESIS_HASH.to_owned()),
-        };
+        let (seq, prev_hash) = next_after(last);
         Self::chained(seq, prev_hash, ctx, action, entity, entity_id, details)
+    }
+
+    /// A batch of events chained in order, the first numbered `seq` after `prev_hash` (the
+    /// chain's head, see [`next_after`]).
+    pub(crate) fn chain_batch(
+        (mut seq, mut prev_hash): (i64, String),
+        events: &[crate::AuditAppend],
+    ) -> Vec<AuditEvent> {
+        let mut chained = Vec::with_capacity(events.len());
+        for e in events {
+            let event = Self::chained(
+                seq,
+                prev_hash,
+                &e.ctx,
+                &e.action,
+                &e.entity,
+                e.entity_id.as_deref(),
+                &e.details,
+            );
+            (seq, prev_hash) = (seq + 1, event.hash.clone());
+            chained.push(event);
+        }
+        chained
     }
 
     /// The event numbered `seq` after the one whose hash is `prev_hash`, hashed.

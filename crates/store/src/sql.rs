@@ -74,10 +74,11 @@ macro_rules! store_impl {
             ) -> $crate::Result<(i64, String)> {
                 use $crate::codec::RowExt;
                 let last = sqlx::query($crate::sql::LAST_AUDIT).fetch_optional(&mut **tx).await?;
-                Ok(match last {
-                    Some(row) => (row.int("seq")? + 1, row.text("hash")?),
-                    None => (1, $crate::audit::GENESIS_HASH.to_owned()),
-                })
+                let last = match last {
+                    Some(row) => Some((row.int("seq")?, row.text("hash")?)),
+                    None => None,
+                };
+                Ok($crate::audit::next_after(last))
             }
 
             async fn insert_audit_events(
@@ -550,21 +551,8 @@ macro_rules! store_impl {
                 Self::reserve(&mut tx, 0).await?;
                 // One read of the chain's head and multi-row inserts: a batch costs a few
                 // statements, not two per event.
-                let (mut seq, mut prev_hash) = Self::audit_head(&mut tx).await?;
-                let mut chained = Vec::with_capacity(events.len());
-                for e in events {
-                    let event = $crate::audit::AuditEvent::chained(
-                        seq,
-                        prev_hash,
-                        &e.ctx,
-                        &e.action,
-                        &e.entity,
-                        e.entity_id.as_deref(),
-                        &e.details,
-                    );
-                    (seq, prev_hash) = (seq + 1, event.hash.clone());
-                    chained.push(event);
-                }
+                let head = Self::audit_head(&mut tx).await?;
+                let chained = $crate::audit::AuditEvent::chain_batch(head, events);
                 Self::insert_audit_events(&mut tx, &chained).await?;
                 tx.commit().await?;
                 Ok(())

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
-use crate::audit::{AuditEvent, GENESIS_HASH};
+use crate::audit::{AuditEvent, next_after};
 use crate::error::StoreError;
 use crate::{AuditAppend, Result};
 
@@ -65,42 +65,35 @@ fn write(conn: &Connection, events: &[AuditAppend]) -> Result<()> {
         return Ok(());
     }
     let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
-    let last: Option<(i64, String)> = tx
-        .prepare_cached(crate::sql::LAST_AUDIT)?
-        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()?;
-    let (mut seq, mut prev_hash) = match last {
-        Some((seq, hash)) => (seq + 1, hash),
-        None => (1, GENESIS_HASH.to_owned()),
-    };
-    {
-        let mut insert = tx.prepare_cached(crate::sql::INSERT_AUDIT)?;
-        for e in events {
-            let event = AuditEvent::chained(
-                seq,
-                prev_hash,
-                &e.ctx,
-                &e.action,
-                &e.entity,
-                e.entity_id.as_deref(),
-                &e.details,
-            );
-            insert.execute(rusqlite::params![
-                event.seq,
-                event.at,
-                event.actor,
-                event.office_code,
-                event.purpose,
-                event.action,
-                event.entity,
-                event.entity_id,
-                event.details,
-                event.prev_hash,
-                event.hash,
-            ])?;
-            (seq, prev_hash) = (seq + 1, event.hash);
-        }
+    let head = next_after(last_event(&tx)?);
+    for event in AuditEvent::chain_batch(head, events) {
+        insert_event(&tx, &event)?;
     }
     tx.commit()?;
+    Ok(())
+}
+
+/// Sequence number and hash of the newest stored event, if any.
+pub(crate) fn last_event(conn: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
+    conn.prepare_cached(crate::sql::LAST_AUDIT)?
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()
+}
+
+/// Inserts one chained event through a cached statement.
+pub(crate) fn insert_event(conn: &Connection, event: &AuditEvent) -> rusqlite::Result<()> {
+    conn.prepare_cached(crate::sql::INSERT_AUDIT)?.execute(rusqlite::params![
+        event.seq,
+        event.at,
+        event.actor,
+        event.office_code,
+        event.purpose,
+        event.action,
+        event.entity,
+        event.entity_id,
+        event.details,
+        event.prev_hash,
+        event.hash,
+    ])?;
     Ok(())
 }

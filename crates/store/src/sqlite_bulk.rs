@@ -330,9 +330,7 @@ fn write_rows(
     for sql in dropped {
         tx.execute_batch(&sql)?;
     }
-    let last = tx
-        .query_row(crate::sql::LAST_AUDIT, [], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()?;
+    let last = crate::sqlite_audit::last_event(&tx)?;
     let details = format!(
         "{{\"inserted\":{},\"unchanged\":{},\"conflicts_skipped\":{}}}",
         written.inserted,
@@ -341,22 +339,7 @@ fn write_rows(
     );
     let event =
         AuditEvent::following(last, ctx, "application.import", "application", None, &details);
-    tx.execute(
-        crate::sql::INSERT_AUDIT,
-        rusqlite::params![
-            event.seq,
-            event.at,
-            event.actor,
-            event.office_code,
-            event.purpose,
-            event.action,
-            event.entity,
-            event.entity_id,
-            event.details,
-            event.prev_hash,
-            event.hash,
-        ],
-    )?;
+    crate::sqlite_audit::insert_event(&tx, &event)?;
     tx.commit()?;
     written.committed = true;
     Ok(written)

@@ -35,7 +35,7 @@ fn text(cells: &[Option<String>; 23], column: Column) -> Option<&str> {
 
 /// Parses one row given its cells in `Column::ALL` order (`None` = column absent).
 pub(crate) fn parse_row(
-    cells: &[Option<String>; 23],
+    cells: &[Option<String>; Column::ALL.len()],
     known_offices: &HashSet<OfficeCode>,
 ) -> ParsedRow {
     let mut errors = Vec::new();

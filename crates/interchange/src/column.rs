@@ -104,7 +104,15 @@ impl Column {
 
     /// Finds a column by its canonical or Indonesian name (case-insensitive, trimmed).
     pub fn from_header(header: &str) -> Option<Column> {
-        let h = header.trim().to_lowercase();
+        let h = header.trim();
+        // Every name is ASCII, so an ASCII header needs no lowercased copy (the screening
+        // API resolves a few dozen names per request); others take Unicode's lowercase.
+        if h.is_ascii() {
+            return Column::ALL.into_iter().find(|c| {
+                c.canonical().eq_ignore_ascii_case(h) || c.alias().eq_ignore_ascii_case(h)
+            });
+        }
+        let h = h.to_lowercase();
         Column::ALL.into_iter().find(|c| c.canonical() == h || c.alias() == h)
     }
 }

@@ -1,7 +1,7 @@
 //! One application given as named fields (a web form, a JSON payload) rather than a file row:
 //! the same parsing and the same messages as the importer, located by field name.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use jejak_domain::{NewApplication, OfficeCode};
 
@@ -31,26 +31,38 @@ pub fn parse_record<'a>(
     fields: impl IntoIterator<Item = (&'a str, &'a str)>,
     known_offices: &HashSet<OfficeCode>,
 ) -> ParsedRecord {
-    let mut cells: [Option<String>; 23] = Default::default();
+    let mut cells = Cells::default();
     let mut unknown = Vec::new();
     for (name, value) in fields {
         match Column::from_header(name) {
             Some(column) => cells[column as usize] = Some(value.to_owned()),
-            None => unknown.push(FieldProblem {
-                field: "",
-                value: Some(name.to_owned()),
-                message: format!("unknown field {name:?}"),
-            }),
+            None => unknown.push(name.to_owned()),
         }
     }
-    let parsed = parse_row(&cells, known_offices);
+    parse_cells(&cells, unknown, known_offices)
+}
+
+/// One value per column, in [`Column::ALL`] order.
+type Cells = [Option<String>; Column::ALL.len()];
+
+/// The application in `cells`, or its problems; `unknown` field names are errors too.
+fn parse_cells(
+    cells: &Cells,
+    unknown: Vec<String>,
+    known_offices: &HashSet<OfficeCode>,
+) -> ParsedRecord {
+    let parsed = parse_row(cells, known_offices);
     let convert = |p: crate::cell::CellProblem| FieldProblem {
         field: p.column.canonical(),
         value: p.value,
         message: p.message,
     };
     let mut errors: Vec<FieldProblem> = parsed.errors.into_iter().map(convert).collect();
-    errors.extend(unknown);
+    errors.extend(unknown.into_iter().map(|name| FieldProblem {
+        field: "",
+        message: format!("unknown field {name:?}"),
+        value: Some(name),
+    }));
     ParsedRecord {
         application: if errors.is_empty() { parsed.application } else { None },
         errors,
@@ -77,25 +89,24 @@ pub fn parse_json_record(
     default_office: &OfficeCode,
     known_offices: &HashSet<OfficeCode>,
 ) -> Result<ParsedRecord, JsonRecordError> {
-    // Straight into field cells; a body that is not an object (or not JSON) is parsed again
-    // as a general JSON value to say which.
-    let Ok(map) = serde_json::from_slice::<BTreeMap<String, JsonCell>>(body) else {
+    // Straight into column cells, field names resolved as they are read (the screening API
+    // takes thousands of these a second); a body that is not an object (or not JSON) is
+    // parsed again as a general JSON value to say which.
+    let Ok(JsonFields { mut cells, mut unknown, not_text }) =
+        serde_json::from_slice::<JsonFields>(body)
+    else {
         return Err(not_an_object(body));
     };
-    let mut fields: Vec<(String, String)> = Vec::with_capacity(map.len() + 1);
-    for (name, value) in map {
-        let text = match value {
-            JsonCell::Null => continue,
-            JsonCell::Text(s) => s,
-            JsonCell::Number(n) => n.to_string(),
-            JsonCell::Other(found) => return Err(JsonRecordError::NotText { field: name, found }),
-        };
-        fields.push((name, text));
+    if let Some((field, found)) = not_text {
+        return Err(JsonRecordError::NotText { field, found });
     }
-    if !fields.iter().any(|(k, _)| Column::from_header(k) == Some(Column::OfficeCode)) {
-        fields.push(("office_code".into(), default_office.as_str().to_owned()));
+    let office = &mut cells[Column::OfficeCode as usize];
+    if office.is_none() {
+        *office = Some(default_office.as_str().to_owned());
     }
-    Ok(parse_record(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())), known_offices))
+    unknown.sort_unstable();
+    unknown.dedup();
+    Ok(parse_cells(&cells, unknown, known_offices))
 }
 
 /// Why `body` did not parse as an object of field values.
@@ -103,6 +114,83 @@ fn not_an_object(body: &[u8]) -> JsonRecordError {
     match serde_json::from_slice::<serde_json::Value>(body) {
         Ok(_) => JsonRecordError::NotAnObject,
         Err(e) => JsonRecordError::Malformed(e.to_string()),
+    }
+}
+
+/// A JSON object's fields by column. A field given twice keeps its last value (`null`
+/// clears it); unknown names with a value are kept for the report; of the fields that are
+/// not text, the first by name is the one reported.
+struct JsonFields {
+    cells: Cells,
+    unknown: Vec<String>,
+    not_text: Option<(String, &'static str)>,
+}
+
+impl<'de> serde::Deserialize<'de> for JsonFields {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+
+struct FieldsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for FieldsVisitor {
+    type Value = JsonFields;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object of field values")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<JsonFields, A::Error> {
+        let mut fields =
+            JsonFields { cells: Cells::default(), unknown: Vec::new(), not_text: None };
+        while let Some(FieldName(name)) = map.next_key()? {
+            let text = match map.next_value::<JsonCell>()? {
+                JsonCell::Null => None,
+                JsonCell::Text(s) => Some(s),
+                JsonCell::Number(n) => Some(n.to_string()),
+                JsonCell::Other(found) => {
+                    let name = match name {
+                        Ok(column) => column.canonical().to_owned(),
+                        Err(name) => name,
+                    };
+                    if fields.not_text.as_ref().is_none_or(|(first, _)| name < *first) {
+                        fields.not_text = Some((name, found));
+                    }
+                    continue;
+                }
+            };
+            match name {
+                Ok(column) => fields.cells[column as usize] = text,
+                // An unknown field without a value loses nothing, so it is no error.
+                Err(name) if text.is_some() => fields.unknown.push(name),
+                Err(_) => {}
+            }
+        }
+        Ok(fields)
+    }
+}
+
+/// A field name resolved to its column, or the unknown name as given.
+struct FieldName(Result<Column, String>);
+
+impl<'de> serde::Deserialize<'de> for FieldName {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(FieldNameVisitor)
+    }
+}
+
+struct FieldNameVisitor;
+
+impl serde::de::Visitor<'_> for FieldNameVisitor {
+    type Value = FieldName;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E>(self, name: &str) -> Result<FieldName, E> {
+        Ok(FieldName(Column::from_header(name).ok_or_else(|| name.to_owned())))
     }
 }
 
@@ -214,6 +302,25 @@ mod tests {
         ));
         let bad = parse_json_record(br#"{"full_name":true}"#, &kla, &offices()).unwrap_err();
         assert_eq!(bad.to_string(), "field full_name: expected a string, got a boolean");
+    }
+
+    #[test]
+    fn json_fields_take_either_name_any_case_and_unknown_ones_are_reported_by_name() {
+        let kla = OfficeCode::parse("KLA").unwrap();
+        let body = br#"{"zz_extra":"1","APPLICATION_ID":"KLA-9","tanggal_permohonan":"2025-02-01",
+            "nama_lengkap":"Sri","full_name":"Sri Wahyuni","office_code":null,"aa_extra":2,
+            "zz_extra":"again","empty_extra":null}"#;
+        let parsed = parse_json_record(body, &kla, &offices()).unwrap();
+        assert_eq!(parsed.application, None);
+        let unknown: Vec<_> = parsed.errors.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(unknown, ["unknown field \"aa_extra\"", "unknown field \"zz_extra\""]);
+
+        let body = br#"{"APPLICATION_ID":"KLA-9","tanggal_permohonan":"2025-02-01",
+            "nama_lengkap":"Sri","nama_lengkap":"Sri Wahyuni","office_code":null,"x":null}"#;
+        let app = parse_json_record(body, &kla, &offices()).unwrap().application.unwrap();
+        assert_eq!(app.application_id, "KLA-9");
+        assert_eq!(app.full_name, "Sri Wahyuni", "the last of a repeated field counts");
+        assert_eq!(app.office_code, kla, "a null office is the caller's office");
     }
 
     #[test]

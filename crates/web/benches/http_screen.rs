@@ -29,8 +29,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::TokioIo;
 use jejak_domain::OfficeCode;
 use jejak_matching::Model;
 use jejak_service::SystemClock;
@@ -67,8 +66,17 @@ fn main() {
     }
 
     // The server gets its own runtime, the load generator another, as two processes would.
-    let server_rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let client_rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    // Named threads, so a profile tells the server's work from the generator's.
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("server")
+        .enable_all()
+        .build()
+        .unwrap();
+    let client_rt = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("loadgen")
+        .enable_all()
+        .build()
+        .unwrap();
 
     let (db, queries) = register(&server_rt, apps);
     let (address, secret, store) = server_rt.block_on(start_server(&db));
@@ -271,17 +279,21 @@ async fn load(
     seconds: u64,
 ) -> Figures {
     let queries: Arc<[Bytes]> = queries.into();
-    let uri = format!("http://{address}/api/v1/screen");
     let bearer = format!("Bearer {secret}");
     let measuring = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
     for client_no in 0..clients {
-        // One pool per client task: its own connection, reused for every request.
-        let client = Client::builder(TokioExecutor::new())
-            .pool_max_idle_per_host(1)
-            .build_http::<Full<Bytes>>();
-        let (queries, uri, bearer) = (queries.clone(), uri.clone(), bearer.clone());
+        // A bare HTTP/1.1 connection per client (no pool, no connector): a load generator
+        // sharing the server's two cores should spend as little of them as it can.
+        let stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        let (mut sender, connection) =
+            hyper::client::conn::http1::handshake::<_, Full<Bytes>>(TokioIo::new(stream))
+                .await
+                .unwrap();
+        tokio::spawn(connection);
+        let (queries, bearer) = (queries.clone(), bearer.clone());
         let (measuring, stop) = (measuring.clone(), stop.clone());
         tasks.push(tokio::spawn(async move {
             let mut micros = Vec::new();
@@ -290,13 +302,15 @@ async fn load(
             while !stop.load(Ordering::Relaxed) {
                 let body = queries[next % queries.len()].clone();
                 next += 1;
-                let request = Request::post(uri.as_str())
+                let request = Request::post("/api/v1/screen")
+                    .header(header::HOST, "127.0.0.1")
                     .header(header::AUTHORIZATION, bearer.as_str())
                     .header(header::CONTENT_TYPE, "application/json")
                     .body(Full::new(body))
                     .unwrap();
                 let started = Instant::now();
-                let response = client.request(request).await.unwrap();
+                sender.ready().await.unwrap();
+                let response = sender.send_request(request).await.unwrap();
                 let status = response.status();
                 let bytes = response.into_body().collect().await.unwrap().to_bytes();
                 let took = started.elapsed();

@@ -134,5 +134,13 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves the application on an already bound listener until the process is stopped.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    // Replies go out as soon as they are written: with Nagle's algorithm a reply written in
+    // two parts can wait for the client's delayed acknowledgement (tens of milliseconds).
+    let listener = listener.tap_io(|stream| {
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY not set on a connection: {e}");
+        }
+    });
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).await
 }

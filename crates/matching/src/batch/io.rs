@@ -233,7 +233,9 @@ pub(crate) fn parse_in_pieces<T: Send>(
             let mut reader =
                 csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(piece);
             let mut record = csv::StringRecord::new();
-            let mut out = Vec::new();
+            // One output per line at most (unless a quoted field holds line feeds): sized
+            // once, the output is not copied to fresh memory again and again as it grows.
+            let mut out = Vec::with_capacity(memchr::memchr_iter(b'\n', piece).count() + 1);
             while reader.read_record(&mut record).ok()? {
                 if record.len() != width || !row(&record, &mut out) {
                     return None;

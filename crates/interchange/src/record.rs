@@ -119,7 +119,8 @@ fn not_an_object(body: &[u8]) -> JsonRecordError {
 
 /// A JSON object's fields by column. A field given twice keeps its last value (`null`
 /// clears it); unknown names with a value are kept for the report; of the fields that are
-/// not text, the first by name is the one reported.
+/// not text, the first by name is the one reported, a known field by its canonical name
+/// (as every other field problem is named).
 struct JsonFields {
     cells: Cells,
     unknown: Vec<String>,
@@ -302,6 +303,11 @@ mod tests {
         ));
         let bad = parse_json_record(br#"{"full_name":true}"#, &kla, &offices()).unwrap_err();
         assert_eq!(bad.to_string(), "field full_name: expected a string, got a boolean");
+        let bad = parse_json_record(br#"{"nama_lengkap":[1],"zz":{}}"#, &kla, &offices());
+        assert_eq!(
+            bad.unwrap_err().to_string(),
+            "field full_name: expected a string, got an array"
+        );
     }
 
     #[test]

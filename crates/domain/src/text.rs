@@ -55,3 +55,50 @@ mod tests {
         }
     }
 }
+
+/// A cell value made safe for CSV files opened in a spreadsheet (OWASP's CSV injection rule):
+/// text starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so the
+/// spreadsheet shows it as text instead of running it as a formula. A plain signed number
+/// (`+6281234567890`, `-5`) cannot carry a formula and is left as it is, so E.164 phone
+/// numbers keep their form. The interchange reader takes the `'` off again
+/// ([`csv_unquote`]), so an export imports back unchanged.
+pub fn csv_safe(value: &str) -> std::borrow::Cow<'_, str> {
+    let Some(first) = value.chars().next() else { return value.into() };
+    let risky = matches!(first, '=' | '+' | '-' | '@' | '\t' | '\r');
+    let signed_number = matches!(first, '+' | '-')
+        && value.len() > 1
+        && value[1..].bytes().all(|b| b.is_ascii_digit());
+    if risky && !signed_number { format!("'{value}").into() } else { value.into() }
+}
+
+/// Undoes [`csv_safe`]: a value that is `'` followed by a formula trigger loses the `'`.
+pub fn csv_unquote(value: &str) -> &str {
+    match value.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => value,
+    }
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::{csv_safe, csv_unquote};
+
+    #[test]
+    fn formula_triggers_are_quoted_and_unquoted_back() {
+        for (raw, safe) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1+1", "'+1+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("Siti", "Siti"),
+            ("", ""),
+            ("+6281234567890", "+6281234567890"),
+            ("-5", "-5"),
+            ("'quoted", "'quoted"),
+        ] {
+            assert_eq!(csv_safe(raw), safe, "{raw:?}");
+            assert_eq!(csv_unquote(&csv_safe(raw)), raw, "{raw:?} round trip");
+        }
+    }
+}

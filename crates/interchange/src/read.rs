@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use jejak_domain::text::csv_unquote;
 use jejak_domain::{NewApplication, OfficeCode};
 
 use crate::cell::{CellProblem, parse_row};
@@ -257,8 +258,9 @@ fn read_rows(table: RawTable, file: &str, options: &ReadOptions) -> ReadReport {
         let mut by_column: [Option<String>; 23] = Default::default();
         for (position, column) in resolved.positions.iter().enumerate() {
             if let Some(column) = column {
-                by_column[*column as usize] =
-                    Some(cells.get(position).cloned().unwrap_or_default());
+                // A cell neutralised against formula injection on export reads as written.
+                let cell = cells.get(position).map(|c| csv_unquote(c)).unwrap_or_default();
+                by_column[*column as usize] = Some(cell.to_owned());
             }
         }
         let parsed = parse_row(&by_column, &options.known_offices);
@@ -322,6 +324,27 @@ mod tests {
         assert_eq!(app.destination_country.unwrap().as_str(), "SA");
         assert_eq!(app.outcome, Outcome::Deferred);
         assert_eq!(app.village_code.as_ref().unwrap().dotted(), "18.07.05.2001");
+    }
+
+    #[test]
+    fn formula_text_is_neutralised_on_export_and_reads_back_as_written() {
+        let mut app = NewApplication::new(
+            "BDL-7",
+            OfficeCode::parse("BDL").unwrap(),
+            jejak_domain::date::ymd(2025, 3, 1).unwrap(),
+            "=HYPERLINK(\"http://x\",\"klik\")",
+        );
+        app.sponsor_name = Some("@SUM(1+1)".into());
+        app.phone = Some(jejak_domain::Phone::parse("0812-3456-7890").unwrap());
+        let mut out = Vec::new();
+        crate::write::write_csv(&mut out, [&app]).unwrap();
+        let text = String::from_utf8(out.clone()).unwrap();
+        assert!(text.contains("'=HYPERLINK"), "{text}");
+        assert!(text.contains("'@SUM(1+1)"), "{text}");
+        assert!(text.contains(",+6281234567890,"), "a phone number is no formula: {text}");
+        let report = read_table(Format::Csv, &out, "back.csv", &options());
+        assert!(report.is_clean(), "{:?}", report.errors);
+        assert_eq!(report.rows[0].application, app);
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use jejak_domain::NewApplication;
 use jejak_domain::date::iso;
+use jejak_domain::text::csv_safe;
 use rust_xlsxwriter::{Format as CellFormat, Workbook, XlsxError};
 
 use crate::column::Column;
@@ -38,7 +39,8 @@ pub fn cells(app: &NewApplication) -> [String; 23] {
     ]
 }
 
-/// Writes a CSV with the canonical header (RFC 4180 quoting, UTF-8).
+/// Writes a CSV with the canonical header (RFC 4180 quoting, UTF-8); cells that a spreadsheet
+/// would run as a formula are neutralised (`text::csv_safe`) and read back unchanged.
 pub fn write_csv<'a, W: Write>(
     out: W,
     applications: impl IntoIterator<Item = &'a NewApplication>,
@@ -46,7 +48,7 @@ pub fn write_csv<'a, W: Write>(
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(Column::ALL.iter().map(|c| c.canonical()))?;
     for app in applications {
-        writer.write_record(cells(app))?;
+        writer.write_record(cells(app).iter().map(|cell| csv_safe(cell).into_owned()))?;
     }
     writer.flush()?;
     Ok(())

@@ -385,6 +385,25 @@ impl Casework {
     ) -> Result<jejak_domain::MatchDecision> {
         let app = self.store.get_application(examined).await?;
         actor.authorize(Action::ConfirmMatch, Some(&app.data.office_code))?;
+        if examined == other {
+            return Err(ServiceError::Invalid(
+                "an application cannot be matched with itself".into(),
+            ));
+        }
+        // The candidate is usually at another office (that is the point of the register), so
+        // its office cannot be the check: only a pair the screening shows the officer for the
+        // application examined may be judged, so no one merges two unrelated persons by naming
+        // any key.
+        let shown = self.screening.with_register(|register, _| {
+            register.screen_shown(&app.data, crate::register::SCREEN_LIMIT, None)
+        })??;
+        if !shown.iter().any(|candidate| candidate.key == other) {
+            return Err(ServiceError::Forbidden(format!(
+                "application {other} is not a candidate shown for application {}: only a pair \
+                 the screening shows can be confirmed or rejected",
+                app.data.application_id
+            )));
+        }
         let ctx =
             self.ctx(actor, Some(format!("memeriksa permohonan {}", app.data.application_id)));
         if confirm {

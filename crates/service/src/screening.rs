@@ -66,6 +66,30 @@ pub struct Screening {
     state: RwLock<State>,
     refresh_lock: tokio::sync::Mutex<()>,
     stats: BuildStats,
+    synced: std::sync::Mutex<Synced>,
+}
+
+/// The last moment the index was known to hold the whole register.
+#[derive(Debug, Clone, Copy)]
+struct Synced {
+    /// The register-wide change number read before the last complete build or refresh began:
+    /// everything committed up to it is in the index (change numbers become visible in
+    /// commit order).
+    seq: i64,
+    /// When that build or refresh finished.
+    at: Instant,
+}
+
+/// How far behind the register the index may be and still serve: a refresh that finished this
+/// recently leaves out at most the writes of one refresh interval.
+pub const READY_LAG: Duration = Duration::from_secs(5);
+
+/// Whether this server's index has caught up with the register (for load balancers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    /// Not ready, with a short reason (no personal data).
+    NotReady(String),
 }
 
 impl std::fmt::Debug for Screening {
@@ -79,6 +103,7 @@ impl Screening {
     /// Parameters are estimated from the register at start-up and kept until the next start.
     pub async fn start(store: Arc<dyn Store>, model: Arc<Model>) -> Result<Self> {
         let started = Instant::now();
+        let synced_seq = store.current_change_seq().await?;
         let (apps, app_seq) = all_applications(store.as_ref(), 0).await?;
         let (decisions, decision_seq) = all_decisions(store.as_ref(), 0).await?;
         let (verdicts, verdict_seq) = all_match_decisions(store.as_ref(), 0).await?;
@@ -119,7 +144,34 @@ impl Screening {
             }),
             refresh_lock: tokio::sync::Mutex::new(()),
             stats,
+            synced: std::sync::Mutex::new(Synced { seq: synced_seq, at: Instant::now() }),
         })
+    }
+
+    /// Whether the index holds the register: ready when nothing was committed since the last
+    /// complete refresh, or that refresh finished within [`READY_LAG`]; not ready when the
+    /// register does not answer or the refresher has fallen behind.
+    pub async fn readiness(&self) -> Readiness {
+        self.readiness_within(READY_LAG).await
+    }
+
+    /// [`Screening::readiness`] with `max_lag` instead of [`READY_LAG`].
+    pub async fn readiness_within(&self, max_lag: Duration) -> Readiness {
+        let Ok(current) = self.store.current_change_seq().await else {
+            return Readiness::NotReady("register unreachable".to_owned());
+        };
+        let Ok(synced) = self.synced.lock().map(|synced| *synced) else {
+            return Readiness::NotReady("index lock poisoned".to_owned());
+        };
+        if synced.seq >= current || synced.at.elapsed() <= max_lag {
+            Readiness::Ready
+        } else {
+            Readiness::NotReady(format!(
+                "index behind the register: {} changes, last caught up {} s ago",
+                current - synced.seq,
+                synced.at.elapsed().as_secs()
+            ))
+        }
     }
 
     /// Figures of the start-up build.
@@ -136,6 +188,7 @@ impl Screening {
     /// deletion made, since the last refresh. Returns the number of rows applied.
     pub async fn refresh(&self) -> Result<usize> {
         let _one_at_a_time = self.refresh_lock.lock().await;
+        let synced_seq = self.store.current_change_seq().await?;
         let (app_seq, decision_seq, verdict_seq, deletion_seq) = {
             let state = self.read()?;
             (state.app_seq, state.decision_seq, state.verdict_seq, state.deletion_seq)
@@ -170,6 +223,10 @@ impl Screening {
         state.deletion_seq = state.deletion_seq.max(new_deletion_seq);
         if let Some(offices) = offices {
             state.offices = offices;
+        }
+        drop(state);
+        if let Ok(mut synced) = self.synced.lock() {
+            *synced = Synced { seq: synced_seq, at: Instant::now() };
         }
         Ok(applied)
     }

@@ -17,13 +17,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
 use jejak_service::auth::Auth;
 use jejak_service::casework::Casework;
 use jejak_store::Store;
 
-pub use auth::{CurrentUser, RateLimiter, auth_routes};
+pub use auth::{CurrentUser, RateLimiter};
 pub use routes::{Access, ROUTES, RouteSpec};
 pub use security::security_layers;
 
@@ -78,55 +76,62 @@ impl AppState {
     }
 }
 
-/// The application's routes (`ROUTES` lists them with the access each needs).
+/// Every served route, registered through the table check (`ROUTES` lists them with the
+/// access each needs).
+fn route_table() -> routes::TableRouter {
+    let upload_limit = pages::import::MAX_UPLOAD_BYTES;
+    let table = routes::TableRouter::new()
+        .on("GET", "/", pages::queue::home)
+        .on("GET", "/health", pages::health)
+        .on("GET", "/healthz", pages::health)
+        .on("GET", "/readyz", pages::ready)
+        .on("GET", "/bahasa", pages::switch_language)
+        .on("GET", "/static/{name}", assets::asset)
+        .on("GET", "/permohonan/baru", pages::application::new_form)
+        .on("POST", "/permohonan/baru", pages::application::create)
+        .on("POST", "/permohonan/petunjuk", pages::application::form_hints)
+        .on("GET", "/permohonan/{key}", pages::application::examine)
+        .on("POST", "/permohonan/{key}/keputusan", pages::application::decide)
+        .on("POST", "/permohonan/{key}/kecocokan/{other}", pages::application::verdict)
+        .on("GET", "/orang/{id}", pages::person::show)
+        .on("POST", "/orang/{id}/pisah", pages::person::split)
+        .on("GET", "/tinjauan", pages::review::list)
+        .on("POST", "/tinjauan/{id}", pages::review::resolve)
+        .on("GET", "/cari", pages::search::search)
+        .on("GET", "/aturan", pages::rules::list)
+        .on("POST", "/aturan/draf", pages::rules::draft)
+        .on("POST", "/aturan/{version}/terbitkan", pages::rules::publish)
+        .on("POST", "/aturan/{version}/aktifkan", pages::rules::activate)
+        .on("GET", "/aturan/{version}/uji", pages::rules::backtest)
+        .on("GET", "/impor", pages::import::form)
+        .on_limited("POST", "/impor", pages::import::submit, Some(upload_limit + 1024 * 1024))
+        .on("GET", "/api/openapi.json", api::openapi::document)
+        .on("GET", "/api/v1/offices", api::offices)
+        .on("GET", "/api/v1/queue", api::queue)
+        .on("POST", "/api/v1/applications", api::create_application)
+        .on("GET", "/api/v1/applications/{key}", api::examine)
+        .on("POST", "/api/v1/applications/{key}/decisions", api::decide)
+        .on("POST", "/api/v1/screen", api::screen)
+        .on("POST", "/api/v1/applications/{key}/matches/{other}", api::match_verdict)
+        .on("GET", "/api/v1/persons/{id}", api::person)
+        .on("GET", "/api/v1/reviews", api::reviews)
+        .on("POST", "/api/v1/reviews/{id}", api::resolve_review)
+        .on("GET", "/api/v1/search", api::search)
+        .on_limited("POST", "/api/v1/imports", api::import, Some(upload_limit));
+    auth::auth_routes(table)
+}
+
+/// The method and path of every route the router serves (for the test that compares them
+/// with `ROUTES`).
+pub fn served_routes() -> Vec<(&'static str, &'static str)> {
+    route_table().served().to_vec()
+}
+
+/// The application's routes.
 pub fn router(state: AppState) -> Router {
     let tls = state.tls;
-    let app = Router::new()
-        .route("/", get(pages::queue::home))
-        .route("/health", get(pages::health))
-        .route("/bahasa", get(pages::switch_language))
-        .route("/static/{name}", get(assets::asset))
-        .route(
-            "/permohonan/baru",
-            get(pages::application::new_form).post(pages::application::create),
-        )
-        .route("/permohonan/petunjuk", post(pages::application::form_hints))
-        .route("/permohonan/{key}", get(pages::application::examine))
-        .route("/permohonan/{key}/keputusan", post(pages::application::decide))
-        .route("/permohonan/{key}/kecocokan/{other}", post(pages::application::verdict))
-        .route("/orang/{id}", get(pages::person::show))
-        .route("/orang/{id}/pisah", post(pages::person::split))
-        .route("/tinjauan", get(pages::review::list))
-        .route("/tinjauan/{id}", post(pages::review::resolve))
-        .route("/cari", get(pages::search::search))
-        .route("/aturan", get(pages::rules::list))
-        .route("/aturan/draf", post(pages::rules::draft))
-        .route("/aturan/{version}/terbitkan", post(pages::rules::publish))
-        .route("/aturan/{version}/aktifkan", post(pages::rules::activate))
-        .route("/aturan/{version}/uji", get(pages::rules::backtest))
-        .route(
-            "/impor",
-            get(pages::import::form)
-                .post(pages::import::submit)
-                .layer(DefaultBodyLimit::max(pages::import::MAX_UPLOAD_BYTES + 1024 * 1024)),
-        )
-        .route("/api/openapi.json", get(api::openapi::document))
-        .route("/api/v1/offices", get(api::offices))
-        .route("/api/v1/queue", get(api::queue))
-        .route("/api/v1/applications", post(api::create_application))
-        .route("/api/v1/applications/{key}", get(api::examine))
-        .route("/api/v1/applications/{key}/decisions", post(api::decide))
-        .route("/api/v1/screen", post(api::screen))
-        .route("/api/v1/applications/{key}/matches/{other}", post(api::match_verdict))
-        .route("/api/v1/persons/{id}", get(api::person))
-        .route("/api/v1/reviews", get(api::reviews))
-        .route("/api/v1/reviews/{id}", post(api::resolve_review))
-        .route("/api/v1/search", get(api::search))
-        .route(
-            "/api/v1/imports",
-            post(api::import).layer(DefaultBodyLimit::max(pages::import::MAX_UPLOAD_BYTES)),
-        )
-        .merge(auth_routes())
+    let app = route_table()
+        .into_router()
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
         .with_state(state);
     security_layers(app, tls)

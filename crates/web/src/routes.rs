@@ -54,7 +54,14 @@ pub const ROUTES: &[RouteSpec] = &[
         LoggedIn,
         "Work queue of the user's office (a welcome page for roles without one)",
     ),
-    page("GET", "/health", Public, "Liveness"),
+    page("GET", "/health", Public, "Liveness (as /healthz)"),
+    page("GET", "/healthz", Public, "Liveness for load balancers: the process answers"),
+    page(
+        "GET",
+        "/readyz",
+        Public,
+        "Readiness: 200 once the match index has caught up with the register, else 503",
+    ),
     page("GET", "/bahasa", Public, "Switch the interface language"),
     page("GET", "/static/{name}", Public, "Stylesheet and htmx"),
     page("GET", "/permohonan/baru", Needs(Action::RegisterApplication), "New application form"),
@@ -145,6 +152,18 @@ pub const ROUTES: &[RouteSpec] = &[
     ),
     api(
         "POST",
+        "/api/v1/applications/{key}/matches/{other}",
+        Needs(Action::ConfirmMatch),
+        "Confirm or reject a candidate pair (both applications' offices are checked)",
+    ),
+    api(
+        "GET",
+        "/api/v1/persons/{id}",
+        Needs(Action::ViewPerson),
+        "A person's applications across offices (purpose required, logged read)",
+    ),
+    api(
+        "POST",
         "/api/v1/screen",
         Needs(Action::ScreenApplication),
         "Screen and assess an application without storing it",
@@ -174,3 +193,68 @@ pub const ROUTES: &[RouteSpec] = &[
         "Import a CSV/XLSX file given as the body",
     ),
 ];
+
+/// The router under construction, which accepts only routes listed in [`ROUTES`]: a handler
+/// registered with a method and path the table lacks stops the server at start-up (and every
+/// test that builds the router), so a route cannot exist outside the table.
+pub(crate) struct TableRouter {
+    router: axum::Router<crate::AppState>,
+    served: Vec<(&'static str, &'static str)>,
+}
+
+impl TableRouter {
+    pub(crate) fn new() -> TableRouter {
+        TableRouter { router: axum::Router::new(), served: Vec::new() }
+    }
+
+    /// Serves `handler` on `method` and `path`, which must be a row of [`ROUTES`].
+    pub(crate) fn on<H, T>(self, method: &'static str, path: &'static str, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, crate::AppState>,
+        T: 'static,
+    {
+        self.on_limited(method, path, handler, None)
+    }
+
+    /// As [`TableRouter::on`], with a request body limit of `max_body` bytes.
+    pub(crate) fn on_limited<H, T>(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        handler: H,
+        max_body: Option<usize>,
+    ) -> Self
+    where
+        H: axum::handler::Handler<T, crate::AppState>,
+        T: 'static,
+    {
+        assert!(
+            ROUTES.iter().any(|r| r.method == method && r.path == path),
+            "route {method} {path} is served but missing from ROUTES (crates/web/src/routes.rs)"
+        );
+        let filter = match method {
+            "GET" => axum::routing::MethodFilter::GET,
+            "POST" => axum::routing::MethodFilter::POST,
+            "PUT" => axum::routing::MethodFilter::PUT,
+            "PATCH" => axum::routing::MethodFilter::PATCH,
+            "DELETE" => axum::routing::MethodFilter::DELETE,
+            other => panic!("route {other} {path}: unsupported method"),
+        };
+        let mut method_router = axum::routing::on(filter, handler);
+        if let Some(max) = max_body {
+            method_router = method_router.layer(axum::extract::DefaultBodyLimit::max(max));
+        }
+        self.router = self.router.route(path, method_router);
+        self.served.push((method, path));
+        self
+    }
+
+    /// The method and path of every route served, in registration order.
+    pub(crate) fn served(&self) -> &[(&'static str, &'static str)] {
+        &self.served
+    }
+
+    pub(crate) fn into_router(self) -> axum::Router<crate::AppState> {
+        self.router
+    }
+}

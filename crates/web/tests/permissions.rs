@@ -98,3 +98,41 @@ async fn every_route_honours_the_permission_table_for_every_role() {
     }
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// A verdict pairs the application examined with a candidate the screening showed; naming any
+/// other key (here an unrelated person at another office) merges no one, whatever the role.
+#[tokio::test]
+async fn no_role_can_judge_a_pair_with_another_offices_unrelated_application() {
+    let app = App::start(false).await;
+    let (key, other) = (app.application_key, app.other_office_key);
+    let attempts = [
+        (
+            format!("/api/v1/applications/{key}/matches/{other}"),
+            "application/json",
+            r#"{"verdict":"confirm","reason":"sama orangnya"}"#,
+        ),
+        (
+            format!("/api/v1/applications/{other}/matches/{key}"),
+            "application/json",
+            r#"{"verdict":"confirm","reason":"sama orangnya"}"#,
+        ),
+        (
+            format!("/permohonan/{key}/kecocokan/{other}"),
+            "application/x-www-form-urlencoded",
+            "verdict=confirm&reason=sama+orangnya",
+        ),
+    ];
+    for role in Role::ALL {
+        for (path, kind, body) in &attempts {
+            let reply = app.send("POST", path, Some(app.session(role)), kind, body).await;
+            assert!(
+                reply.status.is_client_error(),
+                "{role} POST {path}: {} {}",
+                reply.status,
+                reply.body
+            );
+        }
+    }
+    let verdicts = app.store.match_decisions_changed_since(0, 100).await.unwrap();
+    assert!(verdicts.is_empty(), "no verdict was stored: {verdicts:?}");
+}

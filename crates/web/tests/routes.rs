@@ -173,3 +173,38 @@ async fn a_rule_set_is_drafted_published_by_another_user_and_activated_from_the_
     assert_eq!(backtest.status, StatusCode::OK, "{}", backtest.body);
     assert!(backtest.body.contains("<pre>"), "{}", backtest.body);
 }
+
+#[test]
+fn every_served_route_is_in_the_table_and_every_row_is_served() {
+    let served = jejak_web::served_routes();
+    for route in ROUTES {
+        assert!(
+            served.contains(&(route.method, route.path)),
+            "{} {} is in ROUTES but not served",
+            route.method,
+            route.path
+        );
+    }
+    for (method, path) in &served {
+        assert!(
+            ROUTES.iter().any(|r| r.method == *method && r.path == *path),
+            "{method} {path} is served but not in ROUTES"
+        );
+    }
+    assert_eq!(served.len(), ROUTES.len(), "a route is listed or served twice");
+    for path in ["/api/v1/applications/{key}/matches/{other}", "/api/v1/persons/{id}"] {
+        assert!(ROUTES.iter().any(|r| r.path == path), "{path} in the table");
+    }
+}
+
+#[tokio::test]
+async fn liveness_and_readiness_answer_without_login_or_personal_data() {
+    let app = App::start(false).await;
+    let live = app.get("/healthz", None).await;
+    assert_eq!(live.status, StatusCode::OK);
+    assert_eq!(live.body, "ok");
+    // The index was built at start and nothing changed since: ready.
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
+    assert_eq!(ready.body, "ready");
+}

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use jejak_domain::OfficeCode;
 use jejak_domain::date::parse_date;
+use jejak_domain::text::csv_safe;
 use jejak_interchange::HeaderMapping;
 use jejak_service::import::{
     ImportOptions, ImportProgress, ImportStatus, InputFile, import_files_with_progress,
@@ -161,7 +162,7 @@ fn write_rejects(path: &Path, report: &jejak_service::import::ImportReport) -> a
         let mut record = vec![file_name.to_owned(), row.row.to_string(), row.reasons.join(" | ")];
         record.extend(row.cells.iter().cloned());
         record.resize(3 + width, String::new());
-        writer.write_record(&record)?;
+        writer.write_record(record.iter().map(|cell| csv_safe(cell).into_owned()))?;
     }
     writer.flush()?;
     Ok(())
@@ -179,14 +180,16 @@ fn write_diagnostics(
     let errors = report.files.iter().flat_map(|f| f.errors.iter()).chain(report.conflicts.iter());
     let warnings = report.files.iter().flat_map(|f| f.warnings.iter());
     for (severity, d) in errors.map(|d| ("error", d)).chain(warnings.map(|d| ("warning", d))) {
-        writer.write_record([
+        let row = d.row.to_string();
+        let record = [
             d.file.as_str(),
-            &d.row.to_string(),
+            &row,
             d.column.as_deref().unwrap_or(""),
             severity,
             d.value.as_deref().unwrap_or(""),
             &d.message,
-        ])?;
+        ];
+        writer.write_record(record.map(csv_safe).iter().map(|c| c.as_bytes()))?;
     }
     writer.flush()?;
     Ok(())

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::io;
 
+use jejak_domain::text::csv_safe;
 use serde::Serialize;
 
 use crate::backtest::BacktestReport;
@@ -73,7 +74,7 @@ impl BacktestReport {
         let mut w = csv::Writer::from_writer(out);
         for d in &self.differences {
             w.serialize(DifferenceRow {
-                case_id: &d.case_id,
+                case_id: &csv_safe(&d.case_id),
                 applied_on: format_date(d.applied_on),
                 office_code: &d.office_code,
                 outcome: d.outcome.name(),
@@ -85,7 +86,7 @@ impl BacktestReport {
                 candidate_flagged: d.candidate_flagged,
                 newly_fired: d.newly_fired.join(";"),
                 no_longer_fired: d.no_longer_fired.join(";"),
-                reason: &d.reason,
+                reason: &csv_safe(&d.reason),
             })?;
         }
         w.flush()?;

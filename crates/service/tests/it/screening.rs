@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use jejak_matching::{Band, Model};
 use jejak_service::assess::Assessor;
-use jejak_service::screening::{REFRESH_INTERVAL, Screening};
+use jejak_service::screening::{REFRESH_INTERVAL, Readiness, Screening};
 use jejak_store::Store;
 
 use crate::support::{ctx, day, deferral, joko, suryani};
@@ -253,4 +253,24 @@ async fn a_retention_deletion_leaves_the_running_register_on_sqlite() {
 async fn a_retention_deletion_leaves_the_running_register_on_postgres() {
     let Some(url) = jejak_testkit::fresh_postgres_url("svc_retention").await else { return };
     a_retention_deletion_leaves_the_running_register(jejak_store::open(&url).await.unwrap()).await;
+}
+
+/// Readiness follows the register: ready after the build, not ready once the register moved on
+/// and no refresh caught up within the allowed lag, ready again after a refresh.
+#[tokio::test]
+async fn readiness_is_lost_when_the_register_moves_on_and_regained_by_a_refresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite_store(dir.path()).await;
+    store.insert_application(&suryani("KLA-1", "KLA", day(2025, 1, 10)), &ctx()).await.unwrap();
+    let screening = Screening::start(store.clone(), model()).await.unwrap();
+    assert_eq!(screening.readiness_within(Duration::ZERO).await, Readiness::Ready);
+    store.insert_application(&joko("KLA-2", "KLA", day(2025, 1, 10)), &ctx()).await.unwrap();
+    match screening.readiness_within(Duration::ZERO).await {
+        Readiness::NotReady(reason) => assert!(reason.contains("behind"), "{reason}"),
+        Readiness::Ready => panic!("the index misses KLA-2 and must not be ready"),
+    }
+    // Within the default lag a server that refreshed recently still serves.
+    assert_eq!(screening.readiness().await, Readiness::Ready);
+    screening.refresh().await.unwrap();
+    assert_eq!(screening.readiness_within(Duration::ZERO).await, Readiness::Ready);
 }

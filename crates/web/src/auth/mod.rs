@@ -9,10 +9,7 @@ mod login;
 mod manage;
 mod reply;
 
-use axum::Router;
-use axum::routing::{get, post};
-
-use crate::AppState;
+use crate::routes::TableRouter;
 
 pub use csrf::csrf_guard;
 pub use extract::CurrentUser;
@@ -26,12 +23,13 @@ pub const CSRF_FIELD: &str = "_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// Login, logout and the API of users and tokens.
-pub fn auth_routes() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(login::form).post(login::submit))
-        .route("/logout", post(login::logout))
-        .route("/account", get(manage::account))
-        .route("/api/v1/me", get(manage::me))
-        .route("/api/v1/users", get(manage::users))
-        .route("/api/v1/tokens", get(manage::tokens))
+pub(crate) fn auth_routes(table: TableRouter) -> TableRouter {
+    table
+        .on("GET", "/login", login::form)
+        .on("POST", "/login", login::submit)
+        .on("POST", "/logout", login::logout)
+        .on("GET", "/account", manage::account)
+        .on("GET", "/api/v1/me", manage::me)
+        .on("GET", "/api/v1/users", manage::users)
+        .on("GET", "/api/v1/tokens", manage::tokens)
 }

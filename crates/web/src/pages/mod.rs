@@ -10,7 +10,8 @@ pub(crate) mod review;
 pub(crate) mod rules;
 pub(crate) mod search;
 
-use axum::extract::{FromRequestParts, Query};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use jejak_service::ServiceError;
@@ -89,6 +90,20 @@ pub(crate) async fn switch_language(Query(q): Query<SwitchQuery>) -> Response {
     ([(axum::http::header::SET_COOKIE, cookie)], Redirect::to(&location)).into_response()
 }
 
+/// `GET /health`, `GET /healthz`: the process answers (no login, no personal data).
 pub(crate) async fn health() -> &'static str {
     "ok"
+}
+
+/// `GET /readyz`: 200 `ready` once this server's match index has caught up with the register,
+/// else 503 with a short reason (no login, no personal data), so a load balancer sends officers
+/// only to servers that see every office's latest applications.
+pub(crate) async fn ready(State(state): State<AppState>) -> Response {
+    use jejak_service::screening::Readiness;
+    match state.casework.screening().readiness().await {
+        Readiness::Ready => (StatusCode::OK, "ready").into_response(),
+        Readiness::NotReady(reason) => {
+            (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {reason}")).into_response()
+        }
+    }
 }

@@ -36,6 +36,8 @@ pub struct App {
     /// A pending application at KLA, and a review request on it by `petugas.kla`.
     pub application_key: i64,
     pub review_id: i64,
+    /// An unrelated person's application at BDL, another office than the users'.
+    pub other_office_key: i64,
     _dir: tempfile::TempDir,
 }
 
@@ -73,6 +75,15 @@ impl App {
         let url = format!("sqlite://{}", dir.path().join("web.db").display());
         let store = jejak_store::open(&url).await.unwrap();
         let first = store.insert_application(&suryani("KLA-1", "KLA"), &ctx()).await.unwrap();
+        let mut joko = NewApplication::new(
+            "BDL-1",
+            OfficeCode::parse("BDL").unwrap(),
+            jejak_domain::date::ymd(2026, 10, 1).unwrap(),
+            "Joko Prasetyo",
+        );
+        joko.sex = Some(Sex::Male);
+        joko.birth_date = jejak_domain::date::ymd(1988, 7, 17);
+        let other = store.insert_application(&joko, &ctx()).await.unwrap();
         let screening = Arc::new(
             Screening::start(store.clone(), Arc::new(Model::interchange().unwrap())).await.unwrap(),
         );
@@ -126,6 +137,7 @@ impl App {
             sessions,
             application_key: first.key.0,
             review_id: review.id,
+            other_office_key: other.key.0,
             _dir: dir,
         }
     }

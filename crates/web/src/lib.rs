@@ -132,9 +132,16 @@ pub fn router(state: AppState) -> Router {
     let tls = state.tls;
     let app = route_table()
         .into_router()
+        .fallback(unknown_route)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
+        .layer(axum::middleware::from_fn(error::api_errors_as_json))
         .with_state(state);
     security_layers(app, tls)
+}
+
+/// A path no route serves: 404 (JSON under `/api/`, by the error middleware).
+async fn unknown_route() -> axum::http::StatusCode {
+    axum::http::StatusCode::NOT_FOUND
 }
 
 /// Serves the application on an already bound listener until the process is stopped.

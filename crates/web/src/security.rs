@@ -11,8 +11,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::http::HeaderValue;
 use axum::http::header::{
-    CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
-    X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::response::Response;
 use rustls::pki_types::pem::PemObject;
@@ -22,7 +22,9 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 /// One year, subdomains included.
 pub const HSTS: &str = "max-age=31536000; includeSubDomains";
 
-/// Adds the security headers to every response of `router`.
+/// Adds the security headers to every response of `router`. A response that sets no caching
+/// policy of its own (every page and API answer; only the static assets do) is `no-store`:
+/// personal data must not stay in a shared office computer's cache or a proxy.
 pub fn security_layers(router: Router, tls: bool) -> Router {
     router.layer(axum::middleware::map_response(move |mut response: Response| async move {
         let headers = response.headers_mut();
@@ -30,6 +32,9 @@ pub fn security_layers(router: Router, tls: bool) -> Router {
         headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
         headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
         headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        if !headers.contains_key(CACHE_CONTROL) {
+            headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
         if tls {
             headers.insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
         }

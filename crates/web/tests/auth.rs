@@ -208,7 +208,8 @@ async fn expired_sessions_send_pages_to_the_login_page_and_the_api_gets_401() {
     let api = get(&app, "/api/v1/me", Some(&cookie)).await;
     assert_eq!(api.status, StatusCode::UNAUTHORIZED);
     let error: serde_json::Value = serde_json::from_str(&api.body).unwrap();
-    assert!(error["error"].is_string(), "{}", api.body);
+    assert!(error["error"]["message"].is_string(), "{}", api.body);
+    assert!(error["error"]["code"].is_string(), "{}", api.body);
     assert_eq!(get(&app, "/api/v1/me", None).await.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -280,7 +281,8 @@ async fn api_tokens_are_limited_to_their_scopes_and_stop_when_revoked() {
     assert_eq!(list.as_array().unwrap().len(), 2);
     let tokens = send(&app, bearer("/api/v1/tokens", &secret)).await;
     assert_eq!(tokens.status, StatusCode::FORBIDDEN, "outside the token's scopes");
-    assert!(serde_json::from_str::<serde_json::Value>(&tokens.body).unwrap()["error"].is_string());
+    let refusal: serde_json::Value = serde_json::from_str(&tokens.body).unwrap();
+    assert_eq!(refusal["error"]["code"], "forbidden", "{}", tokens.body);
     // Tokens are for the API only; pages do not accept them.
     assert_eq!(send(&app, bearer("/account", &secret)).await.status, StatusCode::SEE_OTHER);
 
@@ -331,7 +333,10 @@ async fn every_response_carries_the_security_headers() {
         assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert!(h.get(STRICT_TRANSPORT_SECURITY).is_none(), "no HSTS without TLS");
+        assert_eq!(h["cache-control"], "no-store", "{path}: nothing personal stays in a cache");
     }
+    let css = get(&app, "/static/jejak.css", None).await;
+    assert_eq!(css.headers["cache-control"], "public, max-age=604800", "assets stay cacheable");
     let tls = app_with(RateLimiter::default(), true).await;
     let reply = get(&tls, "/login", None).await;
     assert_eq!(reply.headers[STRICT_TRANSPORT_SECURITY], jejak_web::security::HSTS);

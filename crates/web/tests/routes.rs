@@ -208,3 +208,33 @@ async fn liveness_and_readiness_answer_without_login_or_personal_data() {
     assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
     assert_eq!(ready.body, "ready");
 }
+
+/// Every API error has the one shape, also those raised before a handler runs (a body or a
+/// path the extractors refuse, an unknown path, a wrong method).
+#[tokio::test]
+async fn every_api_error_is_the_one_json_shape_with_a_stable_code() {
+    let app = App::start(false).await;
+    let officer = app.session(Role::Petugas);
+    let key = app.application_key;
+    let cases = [
+        ("POST", format!("/api/v1/applications/{key}/decisions"), "{not json", "bad_request"),
+        ("POST", format!("/api/v1/applications/{key}/decisions"), r#"{"kind":"issued"}"#, ""),
+        ("GET", "/api/v1/applications/abc".to_owned(), "", "bad_request"),
+        ("GET", "/api/v1/nope".to_owned(), "", "not_found"),
+        ("DELETE", "/api/v1/queue".to_owned(), "", "method_not_allowed"),
+        ("POST", "/api/v1/applications".to_owned(), r#"{"full_name":"X","nik":"1"}"#, "invalid"),
+    ];
+    for (method, path, body, code) in cases {
+        let reply = app.send(method, &path, Some(officer), "application/json", body).await;
+        assert!(reply.status.is_client_error(), "{method} {path}: {}", reply.status);
+        let json: serde_json::Value = serde_json::from_str(&reply.body)
+            .unwrap_or_else(|e| panic!("{method} {path}: not JSON ({e}): {}", reply.body));
+        let error = &json["error"];
+        assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "{path}: {json}");
+        let got = error["code"].as_str().unwrap_or_default();
+        assert!(!got.is_empty(), "{method} {path}: {json}");
+        if !code.is_empty() {
+            assert_eq!(got, code, "{method} {path}: {json}");
+        }
+    }
+}

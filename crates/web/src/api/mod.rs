@@ -1,5 +1,6 @@
 //! The JSON API, `/api/v1`: every action of the pages, for partner systems (bearer tokens) and
-//! scripts. Same service calls, same permission checks; errors are `{"error": message}`.
+//! scripts. Same service calls, same permission checks; errors are
+//! `{"error": {"code", "message"}}` (`error.rs`).
 
 pub(crate) mod openapi;
 mod types;
@@ -19,7 +20,7 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::{api_error, api_status};
+use crate::error::{api_error, api_status, error_body};
 use types::{ApplicationView, ExaminationView, QueueView, ReviewView, ScreenView, SearchView};
 
 /// `GET /api/v1/offices` (public: no personal data).
@@ -67,16 +68,16 @@ fn application_from_json(
     };
     match parsed.application {
         Some(app) => Ok(app),
-        None => Err(Box::new(
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Json(json!({
-                    "error": "invalid application",
-                    "fields": parsed.errors.iter().map(|p| json!({"field": p.field, "value": p.value, "message": p.message})).collect::<Vec<_>>(),
-                })),
-            )
-                .into_response(),
-        )),
+        None => {
+            let fields = parsed
+                .errors
+                .iter()
+                .map(|p| json!({"field": p.field, "value": p.value, "message": p.message}))
+                .collect::<Vec<_>>();
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let body = error_body(status, "invalid application", Some(json!(fields)));
+            Err(Box::new((status, Json(body)).into_response()))
+        }
     }
 }
 

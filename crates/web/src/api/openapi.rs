@@ -53,7 +53,31 @@ pub(crate) fn spec() -> Value {
                 "session": {"type": "apiKey", "in": "cookie", "name": "jejak_session"},
             },
             "schemas": {
-                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {
+                        "type": "object",
+                        "required": ["code", "message"],
+                        "properties": {
+                            "code": {"type": "string", "enum": [
+                                "bad_request", "unauthenticated", "forbidden", "not_found",
+                                "method_not_allowed", "conflict", "payload_too_large",
+                                "unsupported_media_type", "invalid", "too_many_requests",
+                                "unavailable", "internal",
+                            ]},
+                            "message": {"type": "string"},
+                            "fields": {"type": "array", "items": {
+                                "type": "object",
+                                "properties": {
+                                    "field": {"type": "string"},
+                                    "value": {"type": ["string", "null"]},
+                                    "message": {"type": "string"},
+                                },
+                            }},
+                        },
+                    }},
+                },
             },
         },
     })

@@ -1,12 +1,12 @@
 //! The refusals: 401 (log in), 403 (not allowed), 429 (slow down) and other service errors,
 //! as a page in the user's language or as JSON `{"error": ...}` for the API.
 
-use axum::Json;
 use axum::http::header::{LOCATION, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use jejak_service::ServiceError;
 
+use crate::error::{code_for, json_error, public_message, status_of};
 use crate::html::escape;
 use crate::i18n::Lang;
 
@@ -21,10 +21,6 @@ pub(crate) fn lang_of(uri: &Uri) -> Lang {
         form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == "lang" && v == "en")
     });
     if en { Lang::En } else { Lang::Id }
-}
-
-pub(crate) fn json_error(status: StatusCode, message: &str) -> Response {
-    (status, Json(serde_json::json!({ "error": message }))).into_response()
 }
 
 /// A small page with a title and one message.
@@ -85,35 +81,29 @@ pub(crate) fn too_many(retry_after: u64) -> Response {
     response
 }
 
-/// A service error as the user should see it: 401, 403, 404, 409, 400, or 500 (logged, with
-/// no detail given away).
+/// A service error as the user should see it (the status from `error::status_of`, the one
+/// mapping): 401 and 403 as above, others as JSON or a page; internal failures are logged and
+/// shown with no detail given away.
 pub fn service_error(uri: &Uri, error: &ServiceError) -> Response {
     let lang = lang_of(uri);
-    let (status, title) = match error {
+    match error {
         ServiceError::Unauthenticated(m) => return unauthenticated(uri, m),
         ServiceError::Forbidden(m) => return forbidden(uri, m),
-        ServiceError::NotFound(_) => {
-            (StatusCode::NOT_FOUND, lang.t("Tidak ditemukan", "Not found"))
-        }
-        ServiceError::Conflict(_) => (StatusCode::CONFLICT, lang.t("Konflik", "Conflict")),
-        ServiceError::Invalid(_) => {
-            (StatusCode::BAD_REQUEST, lang.t("Masukan tidak valid", "Invalid input"))
-        }
-        _ => {
-            tracing::error!(error = %error, "service failure");
-            let message = lang.t("Terjadi kesalahan internal.", "Internal error.");
-            return if is_api(uri) {
-                json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
-            } else {
-                message_page(StatusCode::INTERNAL_SERVER_ERROR, lang, message, message)
-            };
-        }
-    };
-    if is_api(uri) {
-        json_error(status, &error.to_string())
-    } else {
-        message_page(status, lang, title, &error.to_string())
+        _ => {}
     }
+    let status = status_of(error);
+    let message = public_message(lang, error);
+    if is_api(uri) {
+        return json_error(status, &public_message(Lang::En, error));
+    }
+    tracing::info!(code = code_for(status), path = uri.path(), "request refused");
+    let title = match error {
+        ServiceError::NotFound(_) => lang.t("Tidak ditemukan", "Not found"),
+        ServiceError::Conflict(_) => lang.t("Konflik", "Conflict"),
+        ServiceError::Invalid(_) => lang.t("Masukan tidak valid", "Invalid input"),
+        _ => lang.t("Terjadi kesalahan internal.", "Internal error."),
+    };
+    message_page(status, lang, title, &message)
 }
 
 #[cfg(test)]

@@ -152,7 +152,12 @@ pub enum DecisionError {
     DeadlineNotAllowed,
     #[error("an adverse decision needs a reason code or a reason text")]
     ReasonRequired,
+    #[error("reason_text {0}")]
+    ReasonText(crate::text::TextProblem),
 }
+
+/// The longest reason text an officer may write.
+pub const MAX_REASON_TEXT_CHARS: usize = 2000;
 
 impl NewDecision {
     /// Checks the rules an officer's decision must meet.
@@ -174,6 +179,10 @@ impl NewDecision {
                 });
             }
             _ => {}
+        }
+        if let Some(text) = &self.reason_text {
+            crate::text::check_text(text, MAX_REASON_TEXT_CHARS, true)
+                .map_err(DecisionError::ReasonText)?;
         }
         let has_text = self.reason_text.as_deref().is_some_and(|t| !t.trim().is_empty());
         if self.kind.is_adverse() && self.reason_codes.is_empty() && !has_text {

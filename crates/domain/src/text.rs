@@ -102,3 +102,67 @@ mod csv_tests {
         }
     }
 }
+
+/// Why a piece of text typed or imported is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextProblem {
+    #[error("contains a control character (U+{0:04X}); remove it")]
+    ControlCharacter(u32),
+    #[error("is longer than {0} characters")]
+    TooLong(usize),
+}
+
+/// Whether `value` fits the register: at most `max_chars` characters and no control character
+/// (a NUL breaks PostgreSQL's text, others hide content from a reader). Line breaks and tabs
+/// are allowed only when `multiline` (notes and reasons, never names or identifiers).
+pub fn check_text(value: &str, max_chars: usize, multiline: bool) -> Result<(), TextProblem> {
+    let mut count = 0;
+    for ch in value.chars() {
+        count += 1;
+        let allowed_space = multiline && matches!(ch, '\n' | '\r' | '\t');
+        if ch.is_control() && !allowed_space {
+            return Err(TextProblem::ControlCharacter(u32::from(ch)));
+        }
+    }
+    if count > max_chars {
+        return Err(TextProblem::TooLong(max_chars));
+    }
+    Ok(())
+}
+
+/// Unicode bidirectional controls (embeddings, overrides, isolates and marks): in a name they
+/// make "Suryani" display as something else, so names are stored without them.
+fn is_bidi_control(ch: char) -> bool {
+    matches!(ch, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `value` without bidirectional controls (borrowed when it has none, the usual case).
+pub fn strip_bidi_controls(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.chars().any(is_bidi_control) {
+        value.chars().filter(|c| !is_bidi_control(*c)).collect::<String>().into()
+    } else {
+        value.into()
+    }
+}
+
+#[cfg(test)]
+mod check_tests {
+    use super::{TextProblem, check_text, strip_bidi_controls};
+
+    #[test]
+    fn control_characters_and_overlong_text_are_refused() {
+        assert_eq!(check_text("Siti\0", 100, false), Err(TextProblem::ControlCharacter(0)));
+        assert_eq!(check_text("a\u{7}b", 100, true), Err(TextProblem::ControlCharacter(7)));
+        assert_eq!(check_text("a\nb", 100, false), Err(TextProblem::ControlCharacter(10)));
+        assert_eq!(check_text("a\nb\tc", 100, true), Ok(()));
+        assert_eq!(check_text("ééé", 3, false), Ok(()), "characters, not bytes");
+        assert_eq!(check_text("éééé", 3, false), Err(TextProblem::TooLong(3)));
+    }
+
+    #[test]
+    fn bidi_controls_are_stripped_from_names() {
+        assert_eq!(strip_bidi_controls("Sur\u{202E}inay"), "Surinay");
+        assert_eq!(strip_bidi_controls("\u{2066}Joko\u{2069}"), "Joko");
+        assert!(matches!(strip_bidi_controls("Joko"), std::borrow::Cow::Borrowed(_)));
+    }
+}

@@ -5,15 +5,13 @@ use std::collections::HashSet;
 use jejak_domain::date::parse_date;
 use jejak_domain::decision::DecisionKind;
 use jejak_domain::nik::Nik;
+use jejak_domain::text::{check_text, strip_bidi_controls};
 use jejak_domain::{
     CountryCode, NewApplication, OfficeCode, Outcome, PassportNo, Phone, Purpose, RegionCode, Sex,
 };
 use time::Date;
 
 use crate::column::Column;
-
-/// Maximum length of an application id (spec: at most 64 characters).
-const MAX_ID_LEN: usize = 64;
 
 /// A problem with one cell: the column and the reason.
 pub(crate) struct CellProblem {
@@ -44,6 +42,17 @@ pub(crate) fn parse_row(
         errors.push(CellProblem { column, value: value.map(str::to_owned), message });
     };
 
+    // Text the register cannot hold (control characters, overlong values) is refused first,
+    // by column, whatever the column's type.
+    for column in Column::ALL {
+        if let Some(value) = cells[column as usize].as_deref()
+            && let Err(problem) = check_text(value, column.max_chars(), false)
+        {
+            let shown: String = value.chars().take(column.max_chars()).collect();
+            fail(column, Some(&shown), format!("value {problem}"));
+        }
+    }
+
     // Required cells are reported first, so their absence shows even if others fail.
     let mut missing = Vec::new();
     let application_id = text(cells, Column::ApplicationId).map(str::to_owned);
@@ -64,15 +73,6 @@ pub(crate) fn parse_row(
         fail(column, None, "required value is missing".to_owned());
     }
 
-    if let Some(id) = &application_id
-        && id.chars().count() > MAX_ID_LEN
-    {
-        fail(
-            Column::ApplicationId,
-            Some(id),
-            format!("application id is longer than {MAX_ID_LEN} characters"),
-        );
-    }
     let office = office_text.as_deref().and_then(|s| match OfficeCode::parse(s) {
         Ok(code) if known_offices.contains(&code) => Some(code),
         Ok(code) => {
@@ -194,7 +194,12 @@ pub(crate) fn parse_row(
         });
     }
 
-    let optional = |column: Column| text(cells, column).map(str::to_owned);
+    let optional = |column: Column| {
+        text(cells, column).map(|value| match column.is_name() {
+            true => strip_bidi_controls(value).into_owned(),
+            false => value.to_owned(),
+        })
+    };
     let application = match (application_id, office, applied_on, full_name, outcome) {
         (
             Some(application_id),
@@ -206,7 +211,7 @@ pub(crate) fn parse_row(
             application_id,
             office_code,
             applied_on,
-            full_name,
+            full_name: strip_bidi_controls(&full_name).into_owned(),
             nik,
             sex,
             birth_date,

@@ -116,3 +116,33 @@ impl Column {
         Column::ALL.into_iter().find(|c| c.canonical() == h || c.alias() == h)
     }
 }
+
+impl Column {
+    /// The most characters a value of this column may have: room for any real value, but no
+    /// megabyte "address" in the register.
+    pub fn max_chars(self) -> usize {
+        match self {
+            Column::ApplicationId | Column::CpmiId => 64,
+            Column::OfficeCode | Column::Sex | Column::Purpose | Column::Outcome => 32,
+            Column::AppliedOn | Column::BirthDate | Column::DecidedOn => 32,
+            Column::Nik | Column::Phone | Column::SponsorPhone | Column::PreviousPassportNo => 32,
+            Column::VillageCode | Column::DestinationCountry => 64,
+            Column::FullName | Column::MotherName | Column::FatherName | Column::SponsorName => 200,
+            Column::BirthPlace | Column::Occupation => 100,
+            Column::Address | Column::OutcomeReason => 500,
+        }
+    }
+
+    /// Whether the column holds a person's or an agency's name (stored without bidirectional
+    /// controls).
+    pub fn is_name(self) -> bool {
+        matches!(
+            self,
+            Column::FullName
+                | Column::MotherName
+                | Column::FatherName
+                | Column::SponsorName
+                | Column::BirthPlace
+        )
+    }
+}

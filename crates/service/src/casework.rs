@@ -278,7 +278,11 @@ impl Casework {
                 "a review request is resolved by another supervisor than the one who asked".into(),
             ));
         }
-        let note = note.filter(|n| !n.trim().is_empty());
+        let note = match note {
+            Some(note) => Some(crate::text::checked_note("note", &note)?.to_owned()),
+            None => None,
+        }
+        .filter(|n| !n.is_empty());
         if !approve && note.is_none() {
             return Err(ServiceError::Invalid("refusing an override needs a note".into()));
         }
@@ -385,6 +389,7 @@ impl Casework {
     ) -> Result<jejak_domain::MatchDecision> {
         let app = self.store.get_application(examined).await?;
         actor.authorize(Action::ConfirmMatch, Some(&app.data.office_code))?;
+        let reason = crate::text::checked_note("reason", reason)?;
         if examined == other {
             return Err(ServiceError::Invalid(
                 "an application cannot be matched with itself".into(),
@@ -422,7 +427,7 @@ impl Casework {
         purpose: &str,
     ) -> Result<crate::persons::Person> {
         actor.authorize(Action::ViewPerson, None)?;
-        let purpose = purpose.trim();
+        let purpose = crate::text::checked_note("purpose", purpose)?;
         if purpose.chars().count() < 5 {
             return Err(ServiceError::Invalid(
                 "state the purpose of opening this person's record (e.g. the application examined)"
@@ -447,6 +452,7 @@ impl Casework {
         if keys.is_empty() {
             return Err(ServiceError::Invalid("choose the applications to split off".into()));
         }
+        let reason = crate::text::checked_note("reason", reason)?;
         let ctx = self.ctx(actor, Some(format!("koreksi penggabungan {person_id}")));
         self.screening.split_person(person_id, keys, reason, &ctx).await
     }

@@ -24,6 +24,7 @@ pub mod rulesets;
 pub mod screening;
 pub mod search;
 pub mod subject;
+pub mod text;
 pub mod token_cache;
 
 pub use clock::{Clock, FixedClock, ManualClock, SystemClock};

@@ -238,3 +238,49 @@ async fn every_api_error_is_the_one_json_shape_with_a_stable_code() {
         }
     }
 }
+
+/// Text the register cannot hold is refused with the field named, never a 500; names lose
+/// bidirectional overrides.
+#[tokio::test]
+async fn control_characters_and_overlong_text_are_refused_by_field() {
+    let app = App::start(false).await;
+    let officer = app.session(Role::Petugas);
+    let nul_name =
+        r#"{"application_id":"KLA-50","applied_on":"2026-11-02","full_name":"Siti\u0000Rohmah"}"#;
+    let reply =
+        app.send("POST", "/api/v1/applications", Some(officer), "application/json", nul_name).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+    assert!(reply.body.contains("\"field\":\"full_name\""), "{}", reply.body);
+    assert!(reply.body.contains("control character"), "{}", reply.body);
+
+    let long_address = format!(
+        r#"{{"application_id":"KLA-51","applied_on":"2026-11-02","full_name":"Siti","address":"{}"}}"#,
+        "x".repeat(600)
+    );
+    let reply = app
+        .send("POST", "/api/v1/applications", Some(officer), "application/json", &long_address)
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+    assert!(reply.body.contains("\"field\":\"address\""), "{}", reply.body);
+
+    let key = app.application_key;
+    let bad_reason = r#"{"kind":"rejected","reason_text":"palsu\u0007","expected_version":1}"#;
+    let reply = app
+        .send(
+            "POST",
+            &format!("/api/v1/applications/{key}/decisions"),
+            Some(officer),
+            "application/json",
+            bad_reason,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+    assert!(reply.body.contains("reason_text"), "{}", reply.body);
+
+    let bidi =
+        r#"{"application_id":"KLA-52","applied_on":"2026-11-02","full_name":"Sur\u202einay"}"#;
+    let reply =
+        app.send("POST", "/api/v1/applications", Some(officer), "application/json", bidi).await;
+    assert!(reply.status.is_success(), "{}", reply.body);
+    assert!(reply.body.contains("Surinay"), "{}", reply.body);
+}

@@ -230,7 +230,7 @@ impl Auth {
         client_addr: Option<&str>,
     ) -> Result<LoginSession, LoginError> {
         let now = self.clock.now();
-        let username = username.trim().to_lowercase();
+        let username = username_key(username).unwrap_or_default();
         if password.len() > MAX_PASSWORD_BYTES || username.len() > 64 {
             return Err(LoginError::BadCredentials);
         }
@@ -511,8 +511,16 @@ fn stored_role(text: &str) -> Result<Role> {
 
 /// Usernames and token names: 2-64 characters, lowercase letters, digits, `.`, `_`, `-`,
 /// starting with a letter.
+/// The one form a username is compared in everywhere (logins, four-eyes checks, rule
+/// authors): trimmed and ASCII-lowercased. Usernames are ASCII; a name with any other
+/// character is no username (Unicode lowercasing would make the Kelvin sign "K" a "k").
+pub fn username_key(text: &str) -> Option<String> {
+    let trimmed = text.trim();
+    trimmed.is_ascii().then(|| trimmed.to_ascii_lowercase())
+}
+
 fn check_name(what: &str, text: &str) -> Result<String> {
-    let name = text.trim().to_lowercase();
+    let name = username_key(text).unwrap_or_default();
     let valid = (2..=64).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_lowercase())
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_".contains(c));

@@ -468,7 +468,8 @@ impl Casework {
     ) -> Result<jejak_store::StoredRuleSet> {
         actor.authorize(Action::DraftRules, None)?;
         let set = crate::rulesets::load_sources(sources)?;
-        if set.info().author.trim().to_lowercase() != actor.username.to_lowercase() {
+        let author = crate::auth::username_key(&set.info().author);
+        if author.as_deref() != crate::auth::username_key(&actor.username).as_deref() {
             return Err(ServiceError::Invalid(format!(
                 "the rule set names {} as its author: upload it as that user, or change `author` to {}",
                 set.info().author,

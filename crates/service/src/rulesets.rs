@@ -65,6 +65,19 @@ pub fn load_sources(sources: &[Source]) -> Result<RuleSet> {
 pub async fn draft(store: &dyn Store, sources: &[Source], ctx: &AuditCtx) -> Result<StoredRuleSet> {
     let set = load_sources(sources)?;
     let info = set.info();
+    // The four-eyes check at publication compares the author with the publisher: the author
+    // must be a real user, named as usernames are compared (ASCII, case-insensitive).
+    let known = match crate::auth::username_key(&info.author) {
+        Some(key) => store.get_user(&key).await?.is_some(),
+        None => false,
+    };
+    if !known {
+        return Err(ServiceError::Invalid(format!(
+            "the rule set's author {:?} is not a user of this register: `author` must be the \
+             username of the analyst who wrote it",
+            info.author
+        )));
+    }
     let new = NewRuleSet {
         name: info.name.clone(),
         version: info.version.clone(),

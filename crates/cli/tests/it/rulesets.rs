@@ -6,7 +6,7 @@ use std::path::Path;
 use jejak_rules::Source;
 use jejak_store::AuditCtx;
 
-use crate::support::jejak;
+use crate::support::{add_user, jejak};
 
 /// A draft by `analis` with one indicator that fires on work trips to Malaysia.
 const RULES: &str = r#"[rule_set]
@@ -53,6 +53,11 @@ fn a_rule_set_published_and_activated_in_the_register_is_used_by_assess_and_back
     let file = write(dir.path(), "rules.toml", RULES);
     let input = write(dir.path(), "applications.csv", APPLICATIONS);
     assert_eq!(jejak(&["import", &input, "--database", &db]).code, 0);
+    // The author must be a user of the register (the four-eyes check compares with them).
+    let run = jejak(&["rules", "publish", &file, "--by", "supervisor", "--database", &db]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("not a user of this register"), "{}", run.stderr);
+    add_user(&db, "analis", "analis", "BDL");
 
     // The author cannot publish: refused with the reason, nothing stored, the file unchanged.
     let run = jejak(&["rules", "publish", &file, "--by", "Analis", "--database", &db]);
@@ -137,6 +142,7 @@ async fn a_draft_or_unknown_version_is_never_activated() {
     {
         // An analyst's draft, uploaded as the web does.
         let store = jejak_store::open(&db).await.unwrap();
+        add_user(&db, "analis", "analis", "BDL");
         let ctx = AuditCtx {
             actor: "analis".into(),
             office: None,

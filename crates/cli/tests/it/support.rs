@@ -22,6 +22,47 @@ pub fn jejak(args: &[&str]) -> Run {
     }
 }
 
+/// Runs `jejak` with `input` on standard input.
+pub fn jejak_with_stdin(args: &[&str], input: &str) -> Run {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jejak"))
+        .args(args)
+        .env_remove("JEJAK_DATABASE")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Adds a user to the register at `db` through the command line.
+pub fn add_user(db: &str, username: &str, role: &str, office: &str) {
+    let args = [
+        "user",
+        "add",
+        "--username",
+        username,
+        "--name",
+        username,
+        "--role",
+        role,
+        "--office",
+        office,
+        "--password-stdin",
+        "--database",
+        db,
+    ];
+    let run = jejak_with_stdin(&args, "kata-sandi-uji-2025-panjang\n");
+    assert_eq!(run.code, 0, "user add {username}: {}", run.stderr);
+}
+
 /// A generated interchange file cut to exactly `rows` data rows.
 pub fn generated_csv(dir: &Path, rows: usize, seed: u64) -> PathBuf {
     let full = dir.join(format!("full-{seed}.csv"));

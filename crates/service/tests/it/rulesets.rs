@@ -45,8 +45,46 @@ fn as_user(actor: &str) -> AuditCtx {
     AuditCtx { actor: actor.into(), office: None, purpose: None, at: "2025-03-02T08:00:00Z".into() }
 }
 
+/// A register whose users include the rules' author, `analis`.
 async fn store(dir: &std::path::Path) -> Arc<dyn Store> {
-    jejak_store::open(&format!("sqlite://{}", dir.join("register.db").display())).await.unwrap()
+    use jejak_service::auth::{Auth, AuthConfig, NewUserInput};
+    use jejak_service::authz::{Actor, Role};
+    let store = jejak_store::open(&format!("sqlite://{}", dir.join("register.db").display()))
+        .await
+        .unwrap();
+    let auth =
+        Auth::new(store.clone(), Arc::new(jejak_service::SystemClock), AuthConfig::default())
+            .unwrap();
+    let bdl = jejak_domain::OfficeCode::parse("BDL").unwrap();
+    let setup = Actor::user("setup", "Setup", Role::Admin, bdl.clone());
+    let analyst = NewUserInput {
+        username: "analis".into(),
+        display_name: "Analis".into(),
+        role: Role::Analis,
+        office: bdl,
+        password: "kata-sandi-uji-2025".into(),
+    };
+    auth.add_user(&setup, analyst).await.unwrap();
+    store
+}
+
+/// The four-eyes check cannot be slipped with Unicode: an author spelled with the Kelvin sign
+/// (which Unicode lowercases to "k") or naming no user of the register is refused at drafting.
+#[tokio::test]
+async fn a_rule_set_author_must_be_a_user_named_in_ascii() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path()).await;
+    for author in ["\u{212A}epala", "kepala", "analis\u{212A}"] {
+        let text = rules("3").replace("author = \"analis\"", &format!("author = \"{author}\""));
+        let err =
+            rulesets::draft(store.as_ref(), &[Source::new("r.toml", text)], &as_user("kepala"))
+                .await
+                .unwrap_err();
+        assert!(err.to_string().contains("not a user of this register"), "{author}: {err}");
+    }
+    assert!(rulesets::list(store.as_ref()).await.unwrap().is_empty(), "nothing stored");
+    assert_eq!(jejak_service::auth::username_key(" Analis "), Some("analis".into()));
+    assert_eq!(jejak_service::auth::username_key("\u{212A}epala"), None);
 }
 
 #[tokio::test]

@@ -25,6 +25,8 @@ pub mod screening;
 pub mod search;
 pub mod subject;
 pub mod token_cache;
+pub mod village_index;
+pub mod villages;
 
 pub use clock::{Clock, FixedClock, ManualClock, SystemClock};
 pub use error::ServiceError;

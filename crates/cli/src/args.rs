@@ -67,6 +67,79 @@ pub(crate) enum Command {
     Retention(RetentionCommand),
     /// Everything the register holds on one person (UU PDP access request), as JSON.
     SubjectReport(SubjectReportArgs),
+    /// Desa Binaan: designated villages, PIMPASA assignments and village reports.
+    #[command(subcommand)]
+    Village(VillageCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum VillageCommand {
+    /// Designate a village (Kemendagri code) as Desa Binaan of an office.
+    Designate(VillageDesignateArgs),
+    /// List designated villages with their PIMPASA officers (history kept).
+    List(DatabaseArg),
+    /// Assign a PIMPASA user to a designated village.
+    Assign(VillageAssignArgs),
+    /// Village reports.
+    #[command(subcommand)]
+    Report(VillageReportCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VillageDesignateArgs {
+    /// Kemendagri village code, e.g. 18.09.01.2004.
+    pub(crate) code: String,
+    /// The office responsible, e.g. KLA.
+    #[arg(long)]
+    pub(crate) office: String,
+    /// Designation date (YYYY-MM-DD).
+    #[arg(long)]
+    pub(crate) on: String,
+    /// The decree (SK) number.
+    #[arg(long)]
+    pub(crate) decree: Option<String>,
+    /// End of the designation (YYYY-MM-DD), when known.
+    #[arg(long)]
+    pub(crate) until: Option<String>,
+    /// Partner programme, e.g. "Desa Migran Emas" (repeatable).
+    #[arg(long)]
+    pub(crate) partner: Vec<String>,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VillageAssignArgs {
+    /// Kemendagri village code.
+    pub(crate) code: String,
+    /// The PIMPASA user.
+    #[arg(long)]
+    pub(crate) user: String,
+    /// First day of the assignment (default: today).
+    #[arg(long)]
+    pub(crate) from: Option<String>,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum VillageReportCommand {
+    /// Import village reports from CSV (all or nothing; a report id already stored is left
+    /// as it is). Columns: report_id, village_code, reported_on, topic, source_reliability,
+    /// info_credibility, persons, phones, recruiters, agency, destination_country,
+    /// planned_departure_on, narrative; `;` separates entries, a person is NAME|BIRTH_DATE|NIK.
+    Import(VillageReportImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VillageReportImportArgs {
+    /// The CSV file.
+    pub(crate) file: PathBuf,
+    /// File the reports as this user (default: the command line as regional analyst).
+    #[arg(long)]
+    pub(crate) reporter: Option<String>,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -14,6 +14,7 @@ pub mod phone;
 pub mod region;
 pub mod review;
 pub mod text;
+pub mod village;
 
 pub use application::{Application, ApplicationKey, NewApplication, Outcome, Purpose, Sex};
 pub use country::CountryCode;
@@ -25,3 +26,7 @@ pub use passport::PassportNo;
 pub use phone::Phone;
 pub use region::{RegionCode, RegionLevel};
 pub use review::{NewReviewRequest, ReviewRequest, ReviewStatus};
+pub use village::{
+    Assignment, NewOperation, NewOutreach, NewVillage, NewVillageReport, Operation, Outreach,
+    ReportPerson, ReportStatus, ReportTopic, StatusChange, Village, VillageReport,
+};

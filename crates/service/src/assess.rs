@@ -10,6 +10,7 @@ use crate::Result;
 use crate::facts::{FactContext, derive_facts};
 use crate::register::ScreenedCandidate;
 use crate::screening::Screening;
+use crate::village_index::{VillageAlert, alert_counts};
 
 /// Everything about one application's assessment.
 #[derive(Debug, Clone)]
@@ -21,6 +22,9 @@ pub struct AssessmentReport {
     pub facts: Facts,
     /// The rule set's verdict: checklist, score, band, fired indicators, trace.
     pub assessment: Assessment,
+    /// Open village reports linked to the application, with why (empty without a
+    /// register). They feed R20/R20B's facts and never decide anything.
+    pub village_alerts: Vec<VillageAlert>,
 }
 
 /// Assesses applications with one rule set, against a register when there is one.
@@ -50,19 +54,41 @@ impl Assessor {
 
     /// Screens, derives the facts and assesses, as of the application date.
     pub fn assess(&self, app: &NewApplication) -> Result<AssessmentReport> {
-        let (candidates, facts) = match &self.screening {
-            Some(screening) => screening.with_register(|register, offices| {
-                let candidates = register.screen_shown(app, crate::register::SCREEN_LIMIT, None)?;
-                let ctx = FactContext { register: Some(register), offices, as_of: None };
-                let facts = derive_facts(app, &candidates, &ctx)?;
-                Ok::<_, crate::ServiceError>((candidates, facts))
-            })??,
+        let (candidates, facts, village_alerts) = match &self.screening {
+            Some(screening) => {
+                let (candidates, mut facts) = screening.with_register(|register, offices| {
+                    let candidates =
+                        register.screen_shown(app, crate::register::SCREEN_LIMIT, None)?;
+                    let ctx = FactContext { register: Some(register), offices, as_of: None };
+                    let facts = derive_facts(app, &candidates, &ctx)?;
+                    Ok::<_, crate::ServiceError>((candidates, facts))
+                })??;
+                let alerts = screening.village_alerts(app)?;
+                set_report_facts(&mut facts, &alerts)?;
+                (candidates, facts, alerts)
+            }
             None => {
                 let ctx = FactContext { register: None, offices: &self.offices, as_of: None };
-                (Vec::new(), derive_facts(app, &[], &ctx)?)
+                (Vec::new(), derive_facts(app, &[], &ctx)?, Vec::new())
             }
         };
         let assessment = self.rules.assess(&facts, app.applied_on);
-        Ok(AssessmentReport { candidates, facts, assessment })
+        Ok(AssessmentReport { candidates, facts, assessment, village_alerts })
     }
+}
+
+/// Sets `person_reports_count`, `sponsor_reports_count` and `village_reports_count` from the
+/// linked village reports (a consulted index with no link gives 0, not unknown).
+pub fn set_report_facts(facts: &mut Facts, alerts: &[VillageAlert]) -> Result<()> {
+    let (person, sponsor, village) = alert_counts(alerts);
+    for (name, value) in [
+        ("person_reports_count", person),
+        ("sponsor_reports_count", sponsor),
+        ("village_reports_count", village),
+    ] {
+        facts
+            .set(name, jejak_rules::FactInput::from(value))
+            .map_err(|e| crate::ServiceError::Internal(format!("fact {name}: {e}")))?;
+    }
+    Ok(())
 }

@@ -101,8 +101,13 @@ pub enum Action {
     RunBacktest,
     /// Regional monitoring dashboards.
     ViewDashboard,
-    /// Village early-warning report (PIMPASA).
+    /// Village early-warning report (PIMPASA: only villages assigned to them) and their own
+    /// villages' reports and outreach.
     SubmitVillageReport,
+    /// Desa Binaan register: designate villages, assign PIMPASA, Timpora operations.
+    ManageVillages,
+    /// The office's village-alert queue: acknowledge and follow up reports.
+    FollowUpVillageReports,
     /// Users and their roles.
     ManageUsers,
     /// API tokens for partner systems.
@@ -118,7 +123,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 26] = [
         Action::ViewQueue,
         Action::RegisterApplication,
         Action::ScreenApplication,
@@ -137,6 +142,8 @@ impl Action {
         Action::RunBacktest,
         Action::ViewDashboard,
         Action::SubmitVillageReport,
+        Action::ManageVillages,
+        Action::FollowUpVillageReports,
         Action::ManageUsers,
         Action::ManageTokens,
         Action::ManageOffices,
@@ -165,6 +172,8 @@ impl Action {
             Action::RunBacktest => "run_backtest",
             Action::ViewDashboard => "view_dashboard",
             Action::SubmitVillageReport => "submit_village_report",
+            Action::ManageVillages => "manage_villages",
+            Action::FollowUpVillageReports => "follow_up_village_reports",
             Action::ManageUsers => "manage_users",
             Action::ManageTokens => "manage_tokens",
             Action::ManageOffices => "manage_offices",
@@ -231,6 +240,9 @@ pub const PERMISSIONS: &[(Role, Action, Scope)] = &[
     (R::Supervisor, A::PublishRules, S::AllOffices),
     (R::Supervisor, A::RunBacktest, S::AllOffices),
     (R::Supervisor, A::ViewDashboard, S::OwnOffice),
+    (R::Supervisor, A::SubmitVillageReport, S::OwnOffice),
+    (R::Supervisor, A::ManageVillages, S::OwnOffice),
+    (R::Supervisor, A::FollowUpVillageReports, S::OwnOffice),
     (R::Analis, A::ViewQueue, S::AllOffices),
     (R::Analis, A::SearchRegister, S::AllOffices),
     (R::Analis, A::ViewPerson, S::AllOffices),
@@ -240,6 +252,9 @@ pub const PERMISSIONS: &[(Role, Action, Scope)] = &[
     (R::Analis, A::PublishRules, S::AllOffices),
     (R::Analis, A::RunBacktest, S::AllOffices),
     (R::Analis, A::ViewDashboard, S::AllOffices),
+    (R::Analis, A::SubmitVillageReport, S::AllOffices),
+    (R::Analis, A::ManageVillages, S::AllOffices),
+    (R::Analis, A::FollowUpVillageReports, S::AllOffices),
     (R::Pimpasa, A::SubmitVillageReport, S::OwnOffice),
     (R::Admin, A::ViewRules, S::AllOffices),
     (R::Admin, A::ActivateRules, S::AllOffices),

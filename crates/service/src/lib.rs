@@ -26,6 +26,8 @@ pub mod search;
 pub mod subject;
 pub mod text;
 pub mod token_cache;
+pub mod village_index;
+pub mod villages;
 
 pub use clock::{Clock, FixedClock, ManualClock, SystemClock};
 pub use error::ServiceError;

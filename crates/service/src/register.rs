@@ -196,6 +196,12 @@ impl Register {
     }
 
     /// The match index (for memory figures).
+    /// The identity engine's name normaliser (village reports' named persons are compared
+    /// through it).
+    pub fn normaliser(&self) -> &jejak_matching::name::NameNormaliser {
+        self.model.normaliser()
+    }
+
     pub fn index(&self) -> &MatchIndex {
         &self.index
     }

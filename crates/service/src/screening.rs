@@ -11,6 +11,7 @@ use jejak_store::{RetentionDeletion, Store};
 use tokio::task::JoinHandle;
 
 use crate::register::{Register, SCREEN_LIMIT, ScreenedCandidate};
+use crate::village_index::{VillageAlert, VillageIndex};
 use crate::{Result, ServiceError};
 
 /// Rows read per store call when building and refreshing.
@@ -52,6 +53,9 @@ struct State {
     verdict_seq: i64,
     /// Highest retention deletion applied (a deleted application leaves the other streams).
     deletion_seq: i64,
+    /// Open village reports (issue 14), and the highest report change number applied.
+    villages: VillageIndex,
+    report_seq: i64,
 }
 
 impl State {
@@ -110,6 +114,7 @@ impl Screening {
         // Deleted before the start: already absent from what was read.
         let (_, deletion_seq) = all_retention_deletions(store.as_ref(), 0).await?;
         let offices = store.list_offices().await?;
+        let (reports, report_seq) = all_village_reports(store.as_ref(), 0).await?;
         let (applications, decision_count, match_verdicts) =
             (apps.len(), decisions.len(), verdicts.len());
         let register = tokio::task::spawn_blocking(move || {
@@ -117,6 +122,10 @@ impl Screening {
         })
         .await
         .map_err(|e| ServiceError::Internal(format!("index build task failed: {e}")))??;
+        let mut villages = VillageIndex::default();
+        for report in &reports {
+            villages.upsert(report, register.normaliser());
+        }
         let index_bytes = register.index().memory_usage().total();
         let stats = BuildStats {
             applications,
@@ -141,6 +150,8 @@ impl Screening {
                 decision_seq,
                 verdict_seq,
                 deletion_seq,
+                villages,
+                report_seq,
             }),
             refresh_lock: tokio::sync::Mutex::new(()),
             stats,
@@ -189,9 +200,15 @@ impl Screening {
     pub async fn refresh(&self) -> Result<usize> {
         let _one_at_a_time = self.refresh_lock.lock().await;
         let synced_seq = self.store.current_change_seq().await?;
-        let (app_seq, decision_seq, verdict_seq, deletion_seq) = {
+        let (app_seq, decision_seq, verdict_seq, deletion_seq, report_seq) = {
             let state = self.read()?;
-            (state.app_seq, state.decision_seq, state.verdict_seq, state.deletion_seq)
+            (
+                state.app_seq,
+                state.decision_seq,
+                state.verdict_seq,
+                state.deletion_seq,
+                state.report_seq,
+            )
         };
         let (apps, new_app_seq) = all_applications(self.store.as_ref(), app_seq).await?;
         let (decisions, new_decision_seq) =
@@ -200,7 +217,10 @@ impl Screening {
             all_match_decisions(self.store.as_ref(), verdict_seq).await?;
         let (deletions, new_deletion_seq) =
             all_retention_deletions(self.store.as_ref(), deletion_seq).await?;
-        let applied = apps.len() + decisions.len() + verdicts.len() + deletions.len();
+        let (reports, new_report_seq) =
+            all_village_reports(self.store.as_ref(), report_seq).await?;
+        let applied =
+            apps.len() + decisions.len() + verdicts.len() + deletions.len() + reports.len();
         let offices = if apps.is_empty() { None } else { Some(self.store.list_offices().await?) };
         let mut state = self.write()?;
         for app in apps {
@@ -217,6 +237,13 @@ impl Screening {
         for deletion in deletions {
             state.register.remove(deletion.application);
         }
+        {
+            let state = &mut *state;
+            for report in &reports {
+                state.villages.upsert(report, state.register.normaliser());
+            }
+        }
+        state.report_seq = state.report_seq.max(new_report_seq);
         state.app_seq = state.app_seq.max(new_app_seq);
         state.decision_seq = state.decision_seq.max(new_decision_seq);
         state.verdict_seq = state.verdict_seq.max(new_verdict_seq);
@@ -253,6 +280,17 @@ impl Screening {
         let state = self.read()?;
         let candidates = state.register.screen(app, SCREEN_LIMIT, None)?;
         Ok(ScreeningResult { candidates, as_of_seq: state.as_of_seq() })
+    }
+
+    /// The open village reports linked to `app`, strongest link first.
+    pub fn village_alerts(&self, app: &NewApplication) -> Result<Vec<VillageAlert>> {
+        let state = self.read()?;
+        Ok(state.villages.link(app, state.register.normaliser()))
+    }
+
+    /// The number of open village reports held in memory.
+    pub fn open_village_reports(&self) -> Result<usize> {
+        Ok(self.read()?.villages.len())
     }
 
     /// Runs `f` with the register and the offices (for fact derivation).
@@ -334,6 +372,19 @@ async fn all_retention_deletions(
         since,
         |d: &RetentionDeletion| d.change_seq,
         |seq| store.retention_deletions_since(seq, PAGE_SIZE),
+    )
+    .await
+}
+
+/// Every village report changed after `since`, with the highest change number seen.
+async fn all_village_reports(
+    store: &dyn Store,
+    since: i64,
+) -> Result<(Vec<jejak_domain::VillageReport>, i64)> {
+    drain(
+        since,
+        |r: &jejak_domain::VillageReport| r.change_seq,
+        |seq| store.village_reports_since(seq, None, PAGE_SIZE),
     )
     .await
 }

@@ -20,6 +20,7 @@ mod sqlite_bulk;
 pub mod subject;
 mod types;
 mod users;
+pub mod villages;
 
 use std::sync::Arc;
 
@@ -52,6 +53,7 @@ pub use types::{
 pub use users::{
     ApiTokenRecord, NewApiToken, NewSession, NewUser, SessionRecord, UserRecord, UserStore,
 };
+pub use villages::{FiledReport, RoutedReport, VillageStore};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -72,6 +74,7 @@ pub trait Store:
     + RetentionStore
     + MaintenanceStore
     + SubjectStore
+    + VillageStore
     + Send
     + Sync
     + 'static

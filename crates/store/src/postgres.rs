@@ -12,6 +12,7 @@ use crate::rulesets::ruleset_impl;
 use crate::sql::store_impl;
 use crate::subject::subject_impl;
 use crate::users::user_impl;
+use crate::villages::village_impl;
 use crate::{Backend, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -81,3 +82,4 @@ maintenance_impl!(PgStore, Postgres);
 subject_impl!(PgStore, Postgres);
 match_decision_impl!(PgStore, Postgres);
 user_impl!(PgStore, Postgres);
+village_impl!(PgStore, Postgres);

@@ -18,6 +18,7 @@ use crate::sql::store_impl;
 use crate::sqlite_audit::AuditWriter;
 use crate::subject::subject_impl;
 use crate::users::user_impl;
+use crate::villages::village_impl;
 use crate::{Backend, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -158,3 +159,4 @@ maintenance_impl!(SqliteStore, Sqlite);
 subject_impl!(SqliteStore, Sqlite);
 match_decision_impl!(SqliteStore, Sqlite);
 user_impl!(SqliteStore, Sqlite);
+village_impl!(SqliteStore, Sqlite);

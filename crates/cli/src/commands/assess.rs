@@ -95,6 +95,10 @@ fn assessment_json(application_id: &str, report: &AssessmentReport) -> serde_jso
             "probability": c.probability,
             "band": c.band.as_str(),
         })).collect::<Vec<_>>(),
+        "village_alerts": report.village_alerts.iter().map(|v| json!({
+            "report_id": v.report_id,
+            "linked_by": v.linked_by.as_str(),
+        })).collect::<Vec<_>>(),
     })
 }
 

@@ -11,6 +11,7 @@ mod rules;
 mod serve;
 mod subject;
 mod users;
+mod village;
 
 use std::process::ExitCode;
 
@@ -39,6 +40,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Restore(args) => backup::restore(args).await,
         Command::Retention(command) => retention::run(command).await,
         Command::SubjectReport(args) => subject::subject_report(args).await,
+        Command::Village(command) => village::run(command).await,
     }
 }
 

@@ -152,8 +152,160 @@ pub(crate) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         output::line(&format!("   {username:<16} {role:<10} {office}"));
     }
     output::line(&format!(" DEMO password: {DEMO_PASSWORD}"));
+    let (villages, reports) = seed_villages(store.as_ref(), today).await?;
+    output::line(&format!(
+        " DEMO Desa Binaan: {villages} villages, {reports} village reports (some linked to queued applications)"
+    ));
     output::line("==================================================================");
     let mut state = app_state(store, auth).await?;
     state.demo = true;
     run_server(&args.bind, state, None).await
+}
+
+/// The demo's Desa Binaan (DOMAIN.md §5.3, designated on different dates), the demo PIMPASA
+/// assigned to the two in Kalianda's work area, village reports (three naming applicants or
+/// sponsors waiting in Kalianda's queue, so their screening shows alerts) and outreach.
+/// Returns (villages, reports).
+async fn seed_villages(store: &dyn Store, today: time::Date) -> anyhow::Result<(usize, usize)> {
+    use jejak_domain::date::ymd;
+    use jejak_domain::{
+        NewOutreach, NewVillage, NewVillageReport, Outcome, Phone, RegionCode, ReportPerson,
+        ReportTopic,
+    };
+    use jejak_store::{ApplicationQuery, RoutedReport};
+
+    let ctx = cli_ctx("demo");
+    let date = |y, m, d| ymd(y, m, d).context("a demo date");
+    let villages = [
+        ("18.09.01.2004", "BDL", date(2025, 9, 26)?, "Desa Migran Emas"),
+        ("18.10.03.2001", "BDL", date(2025, 10, 14)?, "Desa Migran Emas"),
+        ("18.07.05.2001", "KLA", date(2025, 9, 18)?, ""),
+        ("18.01.04.2004", "KLA", date(2026, 2, 2)?, ""),
+    ];
+    for (code, office, on, partner) in villages {
+        let village = NewVillage {
+            code: RegionCode::parse(code)?,
+            office: OfficeCode::parse(office)?,
+            designated_on: on,
+            decree: Some(format!("W.8-IMI.UM.01.01-{}", on.ordinal())),
+            ends_on: None,
+            partners: if partner.is_empty() { vec![] } else { vec![partner.to_owned()] },
+        };
+        store.designate_village(&village, &ctx).await?;
+    }
+    let sumber_gede = RegionCode::parse("18.07.05.2001")?;
+    let natar = RegionCode::parse("18.01.04.2004")?;
+    store.assign_pimpasa(&sumber_gede, "pimpasa.kla", date(2025, 9, 18)?, &ctx).await?;
+    store.assign_pimpasa(&natar, "pimpasa.kla", date(2026, 2, 2)?, &ctx).await?;
+
+    let queued = store
+        .list_applications(&ApplicationQuery {
+            office: Some(OfficeCode::parse("KLA")?),
+            outcome: Some(Outcome::Pending),
+            limit: 3,
+            ..ApplicationQuery::default()
+        })
+        .await?;
+    let kla = OfficeCode::parse("KLA")?;
+    let base = |n: usize, village: &RegionCode, topic, narrative: &str| NewVillageReport {
+        report_id: format!("demo-{n:04}"),
+        village: village.clone(),
+        reported_on: today - time::Duration::days(n as i64 + 1),
+        topic,
+        source_reliability: "B".into(),
+        info_credibility: 2,
+        persons: vec![],
+        phones: vec![],
+        recruiters: vec![],
+        agency: None,
+        destination_country: None,
+        planned_departure_on: None,
+        narrative: narrative.into(),
+        source: Some("Ketua RT (demo)".into()),
+        reported_by: "pimpasa.kla".into(),
+    };
+    let mut reports = Vec::new();
+    for (i, app) in queued.iter().enumerate() {
+        let a = &app.data;
+        let mut r = base(
+            i + 1,
+            if i % 2 == 0 { &sumber_gede } else { &natar },
+            ReportTopic::Recruiter,
+            "Warga melaporkan calo menawarkan kerja ke luar negeri tanpa prosedur (DEMO).",
+        );
+        match i {
+            0 => {
+                r.persons.push(ReportPerson {
+                    name: a.full_name.clone(),
+                    birth_date: a.birth_date,
+                    nik: None,
+                    relation: Some("calon pekerja".into()),
+                });
+            }
+            1 => match a.sponsor_phone.clone().or_else(|| a.phone.clone()) {
+                Some(phone) => r.phones.push(phone),
+                None => r.persons.push(ReportPerson {
+                    name: a.full_name.clone(),
+                    birth_date: a.birth_date,
+                    nik: a.nik.clone(),
+                    relation: None,
+                }),
+            },
+            _ => match a.sponsor_name.clone().filter(|s| !s.trim().is_empty()) {
+                Some(sponsor) => r.recruiters.push(sponsor),
+                None => r.persons.push(ReportPerson {
+                    name: a.full_name.clone(),
+                    birth_date: a.birth_date,
+                    nik: a.nik.clone(),
+                    relation: None,
+                }),
+            },
+        }
+        r.destination_country = a.destination_country;
+        reports.push(r);
+    }
+    let mut other = base(
+        10,
+        &sumber_gede,
+        ReportTopic::PlannedDeparture,
+        "Rombongan 8 orang akan berangkat \"umrah\" minggu depan lewat Bakauheni (DEMO).",
+    );
+    other.phones.push(Phone::parse("0813-7000-1234")?);
+    other.recruiters.push("Bu Yanti".into());
+    other.agency = Some("PT Cahaya Umrah Sejahtera".into());
+    other.planned_departure_on = Some(today + time::Duration::days(7));
+    reports.push(other);
+    reports.push(base(
+        11,
+        &natar,
+        ReportTopic::Returnee,
+        "Seorang PMI pulang dari Malaysia, paspor ditahan majikan (DEMO).",
+    ));
+    let count = reports.len();
+    let routed: Vec<RoutedReport> =
+        reports.into_iter().map(|report| RoutedReport { report, office: kla.clone() }).collect();
+    store.file_village_reports(&routed, &ctx).await?;
+    for (n, (village, kind, venue)) in [
+        (&sumber_gede, "sosialisasi desa", None),
+        (&sumber_gede, "sekolah", Some("SMA Negeri 1 Sekampung")),
+        (&natar, "sosialisasi desa", None),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let session = NewOutreach {
+            held_on: today - time::Duration::days(20 + 9 * n as i64),
+            village: village.clone(),
+            venue: venue.map(str::to_owned),
+            kind: kind.to_owned(),
+            attendees_female: 30 + 5 * n as u32,
+            attendees_male: 22 + 3 * n as u32,
+            topics: vec!["paspor".into(), "bekerja ke luar negeri secara prosedural".into()],
+            partners: vec!["BP3MI Lampung".into()],
+            notes: None,
+            recorded_by: "pimpasa.kla".into(),
+        };
+        store.record_outreach(&session, &ctx).await?;
+    }
+    Ok((villages.len(), count))
 }

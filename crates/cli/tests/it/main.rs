@@ -9,3 +9,4 @@ mod risk;
 mod rulesets;
 mod support;
 mod users;
+mod village;

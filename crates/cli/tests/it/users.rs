@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use crate::support::{Run, jejak};
 
-fn with_stdin(args: &[&str], input: &str) -> Run {
+pub(crate) fn with_stdin(args: &[&str], input: &str) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_jejak"))
         .args(args)
         .env_remove("JEJAK_DATABASE")

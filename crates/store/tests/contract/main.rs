@@ -13,3 +13,4 @@ mod reviews;
 mod rulesets;
 mod schema;
 mod users;
+mod villages;

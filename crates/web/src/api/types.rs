@@ -375,7 +375,12 @@ mod tests {
         let mut other = candidate.clone();
         other.band = Band::Review;
         other.history = HistorySummary::default();
-        let report = AssessmentReport { candidates: vec![candidate, other], facts, assessment };
+        let report = AssessmentReport {
+            candidates: vec![candidate, other],
+            facts,
+            assessment,
+            village_alerts: Vec::new(),
+        };
         let typed = serde_json::to_string(&AssessmentView::new("BDL-1", &report)).unwrap();
         let earlier = serde_json::to_string(&reference("BDL-1", &report)).unwrap();
         assert_eq!(typed, earlier);

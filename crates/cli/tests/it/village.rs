@@ -1,0 +1,166 @@
+//! `jejak village` and the village alerts of `jejak assess` (issue 14 "Must show"): a report
+//! naming a recruiter's phone surfaces on the applicant whose sponsor has that phone (and R20
+//! fires), a named person links through spelling variation, an unrelated applicant gets no
+//! alert, a report file imported twice exists once, and a file with a bad row imports nothing
+//! and names the row.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::jejak;
+use crate::users::with_stdin;
+
+const APPLICATIONS: &str = "application_id,office_code,applied_on,full_name,sex,birth_date,phone,purpose,destination_country,sponsor_name,sponsor_phone,outcome\n\
+KLA-1,KLA,2025-10-06,Sitti Rochmah,P,1998-02-03,081355550001,tourism,MY,,,pending\n\
+KLA-2,KLA,2025-10-06,Budi Santoso,L,1990-05-17,081355550002,tourism,MY,Keluarga Budi,+62 812 7788 9900,pending\n\
+KLA-3,KLA,2025-10-06,Dewi Lestari,P,1993-11-30,081355550003,tourism,SG,,,pending\n\
+KLA-4,KLA,2025-10-06,Agus Salim,L,1985-01-01,081355550004,work,MY,PT. Maju  Jaya,,pending\n";
+
+const HEADER: &str = "report_id,village_code,reported_on,topic,source_reliability,info_credibility,persons,phones,recruiters,agency,destination_country,planned_departure_on,narrative\n";
+
+const REPORTS: &str = "r-1,18.09.01.2004,2025-10-02,recruiter,B,2,Siti Rohmah|1998-02-03|,0812-7788-9900,Pak Joko,PT Maju Jaya,MY,2025-10-20,Calo datang dari rumah ke rumah\n";
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+fn alerts(stdout: &str) -> Vec<(String, Vec<(String, String)>, Vec<String>)> {
+    stdout
+        .lines()
+        .map(|line| {
+            let v: Value = serde_json::from_str(line).unwrap();
+            let alerts = v["village_alerts"]
+                .as_array()
+                .expect("village_alerts is always an array")
+                .iter()
+                .map(|a| {
+                    (
+                        a["report_id"].as_str().unwrap().to_owned(),
+                        a["linked_by"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect();
+            let fired = v["indicators"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_owned())
+                .collect();
+            (v["application_id"].as_str().unwrap().to_owned(), alerts, fired)
+        })
+        .collect()
+}
+
+#[test]
+fn village_reports_link_to_applications_and_import_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("register.db").display());
+    let apps = write(dir.path(), "apps.csv", APPLICATIONS);
+    let run = jejak(&["import", &apps, "--database", &db]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    let run = jejak(&[
+        "village",
+        "designate",
+        "18.09.01.2004",
+        "--office",
+        "KLA",
+        "--on",
+        "2025-09-26",
+        "--decree",
+        "W8-123",
+        "--database",
+        &db,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("Way Layap"), "{}", run.stdout);
+    let run = jejak(&[
+        "village",
+        "designate",
+        "18.09.01.9999",
+        "--office",
+        "KLA",
+        "--on",
+        "2025-09-26",
+        "--database",
+        &db,
+    ]);
+    assert_ne!(run.code, 0);
+    let add = with_stdin(
+        &[
+            "user",
+            "add",
+            "--username",
+            "desa1",
+            "--name",
+            "Desa Satu",
+            "--role",
+            "pimpasa",
+            "--office",
+            "KLA",
+            "--password-stdin",
+            "--database",
+            &db,
+        ],
+        "rahasia-panjang-sekali\n",
+    );
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    let run = jejak(&[
+        "village",
+        "assign",
+        "18.09.01.2004",
+        "--user",
+        "desa1",
+        "--from",
+        "2025-10-01",
+        "--database",
+        &db,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = jejak(&["village", "list", "--database", &db]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("18.09.01.2004\tWay Layap\tKLA\t2025-09-26\tW8-123"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("desa1 (since 2025-10-01)"), "{}", run.stdout);
+
+    // A file with a bad row imports nothing and names the row and column.
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        &format!("{HEADER}{REPORTS}r-2,18.09.01.2004,2025-10-03,recruiter,B,2,,0812-ABC,,,,,x\n"),
+    );
+    let run = jejak(&["village", "report", "import", &bad, "--database", &db]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("row 3, column phones"), "{}", run.stderr);
+    assert!(run.stderr.contains("nothing was imported"), "{}", run.stderr);
+
+    let good = write(dir.path(), "reports.csv", &format!("{HEADER}{REPORTS}"));
+    let run = jejak(&["village", "report", "import", &good, "--database", &db]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("1 report(s) imported, 0 already present"), "{}", run.stdout);
+    let run = jejak(&["village", "report", "import", &good, "--database", &db]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("0 report(s) imported, 1 already present"), "{}", run.stdout);
+
+    let run = jejak(&["assess", "--input", &apps, "--database", &db]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows = alerts(&run.stdout);
+    let get = |id: &str| rows.iter().find(|r| r.0 == id).unwrap().clone();
+    let (_, sitti, sitti_fired) = get("KLA-1");
+    assert_eq!(sitti, [("r-1".to_owned(), "person".to_owned())]);
+    assert!(sitti_fired.contains(&"R20".to_owned()), "{sitti_fired:?}");
+    let (_, budi, budi_fired) = get("KLA-2");
+    assert_eq!(budi, [("r-1".to_owned(), "phone".to_owned())]);
+    assert!(budi_fired.contains(&"R20".to_owned()), "{budi_fired:?}");
+    let (_, dewi, dewi_fired) = get("KLA-3");
+    assert!(dewi.is_empty(), "an unrelated applicant gets no alert: {dewi:?}");
+    assert!(!dewi_fired.contains(&"R20".to_owned()));
+    let (_, agus, _) = get("KLA-4");
+    assert_eq!(agus, [("r-1".to_owned(), "recruiter".to_owned())], "sponsor named as agency");
+}

@@ -42,6 +42,9 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Checked uploads waiting for the officer's confirmation.
     pub(crate) uploads: Arc<pages::import::PendingUploads>,
+    /// The Desa Binaan designations the programme evaluation (`/evaluasi`) compares; none
+    /// until the village register is connected (or the demo's).
+    pub designations: Arc<dyn jejak_service::stats::DesignationSource>,
 }
 
 impl AppState {
@@ -55,6 +58,7 @@ impl AppState {
             tls: false,
             limiter: Arc::new(RateLimiter::default()),
             uploads: Arc::default(),
+            designations: Arc::new(jejak_service::stats::FixedDesignations::default()),
         }
     }
 }
@@ -99,6 +103,10 @@ pub fn router(state: AppState) -> Router {
         .route("/tinjauan", get(pages::review::list))
         .route("/tinjauan/{id}", post(pages::review::resolve))
         .route("/cari", get(pages::search::search))
+        .route("/dasbor", get(pages::dashboard::show))
+        .route("/dasbor/unduh", get(pages::dashboard::download))
+        .route("/dasbor/laporan", get(pages::dashboard::report))
+        .route("/evaluasi", get(pages::evaluation::show))
         .route("/aturan", get(pages::rules::list))
         .route("/aturan/draf", post(pages::rules::draft))
         .route("/aturan/{version}/terbitkan", post(pages::rules::publish))
@@ -113,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", get(api::openapi::document))
         .route("/api/v1/offices", get(api::offices))
         .route("/api/v1/queue", get(api::queue))
+        .route("/api/v1/stats", get(api::stats))
         .route("/api/v1/applications", post(api::create_application))
         .route("/api/v1/applications/{key}", get(api::examine))
         .route("/api/v1/applications/{key}/decisions", post(api::decide))

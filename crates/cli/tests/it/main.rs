@@ -7,5 +7,6 @@ mod ops;
 mod register;
 mod risk;
 mod rulesets;
+mod stats;
 mod support;
 mod users;

@@ -481,6 +481,18 @@ impl Cube {
     }
 }
 
+impl Cube {
+    /// Visits every held application: its facts, band, cross-office flag and decisions.
+    pub fn for_each_application(
+        &self,
+        mut f: impl FnMut(&AppFacts, RiskBand, bool, &[DecisionFacts]),
+    ) {
+        for e in self.entries.values() {
+            f(&e.facts, e.band, e.rule_catch || e.person_catch, &e.decisions);
+        }
+    }
+}
+
 /// Whether, among `members` of one person (application, office, applied_on), `key` has an
 /// earlier application (strictly earlier date) at another office.
 pub fn earlier_at_other_office(

@@ -97,6 +97,49 @@ pub struct StatsRequest {
     pub region: Option<RegionCode>,
 }
 
+impl StatsRequest {
+    /// Reads the parameters as the command line and the API take them: `from` and `to`
+    /// (YYYY-MM-DD), `group_by` (default `month,office`), `office` and `region` (optional).
+    /// Errors name the parameter.
+    pub fn parse(
+        from: Option<&str>,
+        to: Option<&str>,
+        group_by: Option<&str>,
+        office: Option<&str>,
+        region: Option<&str>,
+    ) -> Result<StatsRequest> {
+        let date = |name: &str, value: Option<&str>| -> Result<time::Date> {
+            let value = value
+                .ok_or_else(|| ServiceError::Invalid(format!("{name}: required (YYYY-MM-DD)")))?;
+            jejak_domain::date::parse_date(value)
+                .map_err(|e| ServiceError::Invalid(format!("{name}: `{value}`: {e}")))
+        };
+        let office = office
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(|o| {
+                OfficeCode::parse(o)
+                    .map_err(|e| ServiceError::Invalid(format!("office: `{o}`: {e}")))
+            })
+            .transpose()?;
+        let region = region
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(|r| {
+                RegionCode::parse(r)
+                    .map_err(|e| ServiceError::Invalid(format!("region: `{r}`: {e}")))
+            })
+            .transpose()?;
+        Ok(StatsRequest {
+            from: date("from", from)?,
+            to: date("to", to)?,
+            group_by: GroupBy::parse(group_by.unwrap_or("month,office"))?,
+            office,
+            region,
+        })
+    }
+}
+
 /// One row of `jejak stats` / `GET /api/v1/stats`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatsRow {
@@ -308,4 +351,69 @@ pub fn dashboard(
             as_of_seq,
         })
     })?
+}
+
+/// Where the programme evaluation takes the Desa Binaan designations from. The village
+/// register (a separate area) implements it once merged; until then a fixed list
+/// ([`FixedDesignations`]) is passed in.
+pub trait DesignationSource: Send + Sync {
+    /// Every designated village with its designation date.
+    fn designations(&self) -> Result<Vec<evaluation::Designation>>;
+}
+
+/// A fixed list of designations (the demo's, or none).
+#[derive(Debug, Clone, Default)]
+pub struct FixedDesignations(pub Vec<evaluation::Designation>);
+
+impl DesignationSource for FixedDesignations {
+    fn designations(&self) -> Result<Vec<evaluation::Designation>> {
+        Ok(self.0.clone())
+    }
+}
+
+/// The Desa Binaan evaluation for an actor (permission `view_dashboard`; a supervisor sees
+/// the applications of their own office only). Only applications whose village is known
+/// count; an application counts as adverse when deferred or rejected by the end of the
+/// cohort's window at the latest (decisions after it are not known at that time).
+pub fn evaluate(
+    screening: &Screening,
+    actor: &Actor,
+    designations: &[evaluation::Designation],
+    window_months: u32,
+) -> Result<Vec<evaluation::PublishedCohort>> {
+    let scope = dashboard_offices(actor, None, &[])?;
+    let latest_end = designations
+        .iter()
+        .map(|d| evaluation::shift_months(d.designated_on, window_months as i32))
+        .max();
+    screening.with_stats(|cube, _| {
+        let mut held: Vec<(RegionCode, time::Date, bool, bool, bool)> = Vec::new();
+        cube.for_each_application(|facts, band, cross, decisions| {
+            if scope.as_ref().is_some_and(|o| *o != facts.office) {
+                return;
+            }
+            let Some(village) = facts.origin.as_ref().filter(|o| o.as_str().len() == 10) else {
+                return;
+            };
+            let adverse = decisions.iter().any(|d| {
+                matches!(
+                    d.kind,
+                    jejak_domain::DecisionKind::Deferred | jejak_domain::DecisionKind::Rejected
+                ) && latest_end.is_some_and(|end| d.decided_on < end)
+            });
+            held.push((village.clone(), facts.applied_on, band == RiskBand::High, adverse, cross));
+        });
+        let apps: Vec<evaluation::EvalApplication<'_>> = held
+            .iter()
+            .map(|(v, on, high, adverse, cross)| evaluation::EvalApplication {
+                village: v,
+                applied_on: *on,
+                flagged_high: *high,
+                adverse: *adverse,
+                cross_office: *cross,
+            })
+            .collect();
+        let counts = evaluation::evaluate_counts(designations, &apps, window_months);
+        evaluation::publish(&counts)
+    })
 }

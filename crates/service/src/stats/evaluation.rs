@@ -168,6 +168,10 @@ pub struct PublishedCohort {
 /// computes the rates and estimates from what is shown.
 pub fn publish(counts: &[CohortCounts]) -> Vec<PublishedCohort> {
     let cohorts = &counts[..counts.len().saturating_sub(1)];
+    if cohorts.is_empty() {
+        // No designation: nothing to compare (not even a pooled row).
+        return Vec::new();
+    }
     let grid_of = |f: &dyn Fn(&Counts) -> u64| -> Vec<Vec<u64>> {
         cohorts.iter().map(|c| c.groups.iter().map(f).collect()).collect()
     };
@@ -265,6 +269,7 @@ mod tests {
         assert_eq!(second.groups[0].applications, 1, "late's own application of 2024-06");
         let pool = &counts[2];
         assert_eq!(pool.groups[0].applications, 2);
+        assert!(publish(&evaluate_counts(&[], &apps, 12)).is_empty());
         // Everything here is below 5: nothing is shown.
         let published = publish(&counts);
         assert!(published.iter().all(|c| c.estimate.iter().all(Option::is_none)));

@@ -69,10 +69,18 @@ pub fn suryani(id: &str, office: &str) -> NewApplication {
 
 impl App {
     pub async fn start(demo: bool) -> App {
+        App::start_with(demo, &[]).await
+    }
+
+    /// [`App::start`] over a register that also holds `more` applications.
+    pub async fn start_with(demo: bool, more: &[jejak_domain::NewApplication]) -> App {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("web.db").display());
         let store = jejak_store::open(&url).await.unwrap();
         let first = store.insert_application(&suryani("KLA-1", "KLA"), &ctx()).await.unwrap();
+        if !more.is_empty() {
+            store.import(more, jejak_store::ConflictPolicy::Abort, &ctx()).await.unwrap();
+        }
         let screening = Arc::new(
             Screening::start(store.clone(), Arc::new(Model::interchange().unwrap())).await.unwrap(),
         );

@@ -349,8 +349,8 @@ pub fn publish_breakdown(
             })
             .collect();
         let published = super::suppress::suppress_grid_forced(&grid, &forced);
-        for ci in 0..categories.len() {
-            values[ci][mi] = match office_col {
+        for (ci, row) in values.iter_mut().enumerate() {
+            row[mi] = match office_col {
                 Some(oi) => published.cells[ci][oi],
                 None if office.is_some() => Shown::Count(0),
                 None => published.row_totals[ci],

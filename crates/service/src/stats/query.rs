@@ -254,26 +254,50 @@ pub fn breakdown_counts(
         }
         return out;
     }
+    // Counted under small integer keys first; category texts are made once per key.
+    let mut by_id: std::collections::HashMap<(u32, Month, u32), u64> =
+        std::collections::HashMap::new();
     for (cell, &n) in &cube.apps {
         if cell.month < filter.from || cell.month > filter.to || !origin_ok(cell.origin) {
             continue;
         }
-        let category = match dimension {
-            Dimension::Regency => origin_at(cell.origin, 4),
-            Dimension::District => origin_at(cell.origin, 6),
-            Dimension::Destination => cube
-                .countries
-                .get(cell.destination)
-                .map_or_else(|| "?".to_owned(), |c| c.as_str().to_owned()),
-            Dimension::Purpose => Purpose::ALL
-                .get(usize::from(cell.purpose))
-                .map_or_else(|| "?".to_owned(), |p| p.as_str().to_owned()),
-            Dimension::Sex => ["L", "P", "?"][usize::from(cell.sex.min(2))].to_owned(),
-            Dimension::AgeBand => cell.age.label().to_owned(),
-            Dimension::RiskBand => cell.band.as_str().to_owned(),
+        let id = match dimension {
+            Dimension::Regency | Dimension::District => cell.origin,
+            Dimension::Destination => cell.destination,
+            Dimension::Purpose => u32::from(cell.purpose),
+            Dimension::Sex => u32::from(cell.sex),
+            Dimension::AgeBand => cell.age as u32,
+            Dimension::RiskBand => cell.band as u32,
             Dimension::Outcome | Dimension::Reason => continue,
         };
-        add(category, cell.month, cell.office, n);
+        *by_id.entry((id, cell.month, cell.office)).or_insert(0) += u64::from(n);
+    }
+    let mut labels: std::collections::HashMap<u32, String> = std::collections::HashMap::new();
+    for ((id, month, office), n) in by_id {
+        let category = labels
+            .entry(id)
+            .or_insert_with(|| match dimension {
+                Dimension::Regency => origin_at(id, 4),
+                Dimension::District => origin_at(id, 6),
+                Dimension::Destination => {
+                    cube.countries.get(id).map_or_else(|| "?".to_owned(), |c| c.as_str().to_owned())
+                }
+                Dimension::Purpose => Purpose::ALL
+                    .get(id as usize)
+                    .map_or_else(|| "?".to_owned(), |p| p.as_str().to_owned()),
+                Dimension::Sex => ["L", "P", "?"][(id as usize).min(2)].to_owned(),
+                Dimension::AgeBand => AgeBand::ALL
+                    .get(id as usize)
+                    .map_or_else(|| "?".to_owned(), |a| a.label().to_owned()),
+                Dimension::RiskBand => RiskBand::ALL
+                    .get(id as usize)
+                    .map_or_else(|| "?".to_owned(), |b| b.as_str().to_owned()),
+                Dimension::Outcome | Dimension::Reason => String::new(),
+            })
+            .clone();
+        if let Some(office) = cube.offices.get(office) {
+            *out.entry(category).or_default().entry((month, office.clone())).or_insert(0) += n;
+        }
     }
     out
 }

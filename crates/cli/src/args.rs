@@ -44,6 +44,9 @@ pub(crate) enum Command {
     Token(TokenCommand),
     /// Create a fresh demo register with synthetic data and run the web application.
     Demo(DemoArgs),
+    /// Monthly figures per office (applications, decisions, high-risk flags, cross-office
+    /// catches) with counts of 1 to 4 shown as <5.
+    Stats(StatsArgs),
     /// Link the records of one file (or of two files to each other) into persons, without a
     /// database: writes id,person_id and, with --truth, prints precision, recall and F1.
     Link(LinkArgs),
@@ -335,6 +338,30 @@ pub(crate) struct ImportArgs {
     /// Name recorded in the audit log as the importing user.
     #[arg(long, env = "JEJAK_USER", default_value = "cli")]
     pub(crate) user: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatsArgs {
+    /// First day (YYYY-MM-DD); its whole month is counted.
+    #[arg(long)]
+    pub(crate) from: String,
+    /// Last day (YYYY-MM-DD); its whole month is counted.
+    #[arg(long)]
+    pub(crate) to: String,
+    /// `month,office` (one row per month and office) or `month` (the whole region).
+    #[arg(long, default_value = "month,office")]
+    pub(crate) group_by: String,
+    /// Output format.
+    #[arg(long, default_value = "csv", value_parser = ["csv", "json"])]
+    pub(crate) format: String,
+    /// Only this office.
+    #[arg(long)]
+    pub(crate) office: Option<String>,
+    /// Only applicants from this region (regency, district or village code).
+    #[arg(long)]
+    pub(crate) region: Option<String>,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
 }
 
 #[derive(Debug, Args)]

@@ -23,6 +23,7 @@ pub mod retention;
 pub mod rulesets;
 pub mod screening;
 pub mod search;
+pub mod stats;
 pub mod subject;
 pub mod text;
 pub mod token_cache;

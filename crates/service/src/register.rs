@@ -319,6 +319,12 @@ impl Register {
 
     /// The first application of `key`'s person: the person as a number (see
     /// [`Register::person_id`]).
+    /// The applications of the person whose first application is `first` (empty for an
+    /// application that is a person on its own).
+    pub fn members_of_person(&self, first: ApplicationKey) -> &[ApplicationKey] {
+        self.persons.members_of(first)
+    }
+
     pub fn person_key(&self, key: ApplicationKey) -> ApplicationKey {
         self.persons.person_of(key)
     }

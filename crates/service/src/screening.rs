@@ -7,10 +7,12 @@ use std::time::{Duration, Instant};
 
 use jejak_domain::{Application, Decision, MatchDecision, NewApplication, Office};
 use jejak_matching::Model;
+use jejak_store::StoredAssessment;
 use jejak_store::{RetentionDeletion, Store};
 use tokio::task::JoinHandle;
 
 use crate::register::{Register, SCREEN_LIMIT, ScreenedCandidate};
+use crate::stats::cube::{Cube, DecisionFacts};
 use crate::village_index::{VillageAlert, VillageIndex};
 use crate::{Result, ServiceError};
 
@@ -56,6 +58,10 @@ struct State {
     /// Open village reports (issue 14), and the highest report change number applied.
     villages: VillageIndex,
     report_seq: i64,
+    /// The monitoring aggregates (issue 16), moved by the same rows as the register.
+    cube: Cube,
+    /// Highest assessment change number applied (a fifth stream, for the aggregates only).
+    assessment_seq: i64,
 }
 
 impl State {
@@ -113,12 +119,26 @@ impl Screening {
         let (verdicts, verdict_seq) = all_match_decisions(store.as_ref(), 0).await?;
         // Deleted before the start: already absent from what was read.
         let (_, deletion_seq) = all_retention_deletions(store.as_ref(), 0).await?;
+        let (assessments, assessment_seq) = all_assessments(store.as_ref(), 0).await?;
         let offices = store.list_offices().await?;
         let (reports, report_seq) = all_village_reports(store.as_ref(), 0).await?;
         let (applications, decision_count, match_verdicts) =
             (apps.len(), decisions.len(), verdicts.len());
-        let register = tokio::task::spawn_blocking(move || {
-            Register::build_with_verdicts(model, None, apps, decisions, verdicts)
+        let (register, cube) = tokio::task::spawn_blocking(move || {
+            let mut cube = Cube::new();
+            for app in &apps {
+                cube.upsert(app.key, &app.data);
+            }
+            for d in &decisions {
+                cube.add_decision(d.data.application, DecisionFacts::of(d));
+            }
+            for a in &assessments {
+                crate::stats::apply_assessment(&mut cube, a);
+            }
+            let keys: Vec<_> = apps.iter().map(|a| a.key).collect();
+            let register = Register::build_with_verdicts(model, None, apps, decisions, verdicts)?;
+            crate::stats::refresh_person_catches(&mut cube, &register, keys);
+            Ok::<_, ServiceError>((register, cube))
         })
         .await
         .map_err(|e| ServiceError::Internal(format!("index build task failed: {e}")))??;
@@ -152,6 +172,8 @@ impl Screening {
                 deletion_seq,
                 villages,
                 report_seq,
+                cube,
+                assessment_seq,
             }),
             refresh_lock: tokio::sync::Mutex::new(()),
             stats,
@@ -200,7 +222,7 @@ impl Screening {
     pub async fn refresh(&self) -> Result<usize> {
         let _one_at_a_time = self.refresh_lock.lock().await;
         let synced_seq = self.store.current_change_seq().await?;
-        let (app_seq, decision_seq, verdict_seq, deletion_seq, report_seq) = {
+        let (app_seq, decision_seq, verdict_seq, deletion_seq, report_seq, assessment_seq) = {
             let state = self.read()?;
             (
                 state.app_seq,
@@ -208,6 +230,7 @@ impl Screening {
                 state.verdict_seq,
                 state.deletion_seq,
                 state.report_seq,
+                state.assessment_seq,
             )
         };
         let (apps, new_app_seq) = all_applications(self.store.as_ref(), app_seq).await?;
@@ -219,15 +242,27 @@ impl Screening {
             all_retention_deletions(self.store.as_ref(), deletion_seq).await?;
         let (reports, new_report_seq) =
             all_village_reports(self.store.as_ref(), report_seq).await?;
+        let (assessments, new_assessment_seq) =
+            all_assessments(self.store.as_ref(), assessment_seq).await?;
         let applied =
             apps.len() + decisions.len() + verdicts.len() + deletions.len() + reports.len();
         let offices = if apps.is_empty() { None } else { Some(self.store.list_offices().await?) };
-        let mut state = self.write()?;
+        let mut guard = self.write()?;
+        let state = &mut *guard;
+        // Applications whose person may have changed: their persons' flags are re-derived.
+        let mut touched: Vec<jejak_domain::ApplicationKey> = Vec::new();
         for app in apps {
+            touched.push(app.key);
+            state.cube.upsert(app.key, &app.data);
             state.register.upsert(app)?;
         }
         for decision in decisions {
+            state.cube.add_decision(decision.data.application, DecisionFacts::of(&decision));
             state.register.add_decision(decision);
+        }
+        for verdict in &verdicts {
+            let (a, b) = verdict.data.pair();
+            touched.extend([a, b]);
         }
         // A verdict naming an application not read yet is kept and honoured when that
         // application arrives.
@@ -235,15 +270,22 @@ impl Screening {
         // After the upserts: an application changed and then deleted since the last refresh
         // must not stay.
         for deletion in deletions {
-            state.register.remove(deletion.application);
+            let key = deletion.application;
+            let person = state.register.person_key(key);
+            touched.extend(state.register.members_of_person(person).iter().filter(|k| **k != key));
+            state.register.remove(key);
+            state.cube.remove(key);
         }
-        {
-            let state = &mut *state;
-            for report in &reports {
-                state.villages.upsert(report, state.register.normaliser());
-            }
+        for report in &reports {
+            state.villages.upsert(report, state.register.normaliser());
         }
         state.report_seq = state.report_seq.max(new_report_seq);
+        for assessment in &assessments {
+            crate::stats::apply_assessment(&mut state.cube, assessment);
+        }
+        touched.retain(|k| state.register.application(*k).is_some());
+        crate::stats::refresh_person_catches(&mut state.cube, &state.register, touched);
+        state.assessment_seq = state.assessment_seq.max(new_assessment_seq);
         state.app_seq = state.app_seq.max(new_app_seq);
         state.decision_seq = state.decision_seq.max(new_decision_seq);
         state.verdict_seq = state.verdict_seq.max(new_verdict_seq);
@@ -251,7 +293,7 @@ impl Screening {
         if let Some(offices) = offices {
             state.offices = offices;
         }
-        drop(state);
+        drop(guard);
         if let Ok(mut synced) = self.synced.lock() {
             *synced = Synced { seq: synced_seq, at: Instant::now() };
         }
@@ -291,6 +333,22 @@ impl Screening {
     /// The number of open village reports held in memory.
     pub fn open_village_reports(&self) -> Result<usize> {
         Ok(self.read()?.villages.len())
+    }
+
+    /// Runs `f` with the monitoring aggregates and the configured office codes.
+    pub fn with_stats<T>(
+        &self,
+        f: impl FnOnce(&Cube, &[jejak_domain::OfficeCode]) -> T,
+    ) -> Result<T> {
+        let state = self.read()?;
+        let offices: Vec<jejak_domain::OfficeCode> =
+            state.offices.iter().map(|o| o.code.clone()).collect();
+        Ok(f(&state.cube, &offices))
+    }
+
+    /// The register position this process reflects (highest change number applied).
+    pub fn as_of_seq(&self) -> Result<i64> {
+        Ok(self.read()?.as_of_seq())
     }
 
     /// Runs `f` with the register and the offices (for fact derivation).
@@ -359,6 +417,16 @@ pub async fn all_match_decisions(
         since,
         |m: &MatchDecision| m.change_seq,
         |seq| store.match_decisions_changed_since(seq, PAGE_SIZE),
+    )
+    .await
+}
+
+/// Every assessment recorded after `since`, with the highest change number seen.
+async fn all_assessments(store: &dyn Store, since: i64) -> Result<(Vec<StoredAssessment>, i64)> {
+    drain(
+        since,
+        |a: &StoredAssessment| a.change_seq,
+        |seq| store.assessments_changed_since(seq, PAGE_SIZE),
     )
     .await
 }

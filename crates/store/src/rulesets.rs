@@ -190,6 +190,14 @@ pub trait RuleSetStore: Send + Sync {
 
     /// The assessments of one application, oldest first.
     async fn assessments_of(&self, key: ApplicationKey) -> Result<Vec<StoredAssessment>>;
+
+    /// Up to `limit` assessments recorded after change number `since`, in change order (the
+    /// monitoring aggregates follow them like the other change streams).
+    async fn assessments_changed_since(
+        &self,
+        since: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredAssessment>>;
 }
 
 pub(crate) const INSERT_RULE_SET: &str = "insert into rule_sets (id, version, name, digest, files, status, author, publisher, created_at, published_at, activated_at, change_seq) values ($1, $2, $3, $4, $5, 'draft', $6, null, $7, null, null, $8)";
@@ -205,6 +213,8 @@ pub(crate) const APPLICATION_EXISTS: &str = "select count(*) from applications w
 pub(crate) const INSERT_ASSESSMENT: &str = "insert into assessments (id, application_key, rule_set_version, digest, score, band, fired_indicators, failed_hard_checks, assessed_at, assessed_by, change_seq) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 pub(crate) const ASSESSMENTS_OF: &str =
     "select * from assessments where application_key = $1 order by id";
+pub(crate) const ASSESSMENTS_CHANGED_SINCE: &str =
+    "select * from assessments where change_seq > $1 order by change_seq limit $2";
 
 /// Four-eyes comparison: names differing only in case or surrounding space are one user.
 pub(crate) fn same_user(a: &str, b: &str) -> bool {
@@ -481,6 +491,19 @@ macro_rules! ruleset_impl {
                 key: jejak_domain::ApplicationKey,
             ) -> $crate::Result<Vec<$crate::rulesets::StoredAssessment>> {
                 let rows = sqlx::query($crate::rulesets::ASSESSMENTS_OF).bind(key.0).fetch_all(&self.pool).await?;
+                rows.iter().map($crate::rulesets::read_assessment).collect()
+            }
+
+            async fn assessments_changed_since(
+                &self,
+                since: i64,
+                limit: u32,
+            ) -> $crate::Result<Vec<$crate::rulesets::StoredAssessment>> {
+                let rows = sqlx::query($crate::rulesets::ASSESSMENTS_CHANGED_SINCE)
+                    .bind(since)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
                 rows.iter().map($crate::rulesets::read_assessment).collect()
             }
         }

@@ -43,6 +43,7 @@ const NAV: &[(&str, &str, &str, Action)] = &[
     ("/cari", "Cari", "Search", Action::SearchRegister),
     ("/impor", "Impor", "Import", Action::ImportApplications),
     ("/aturan", "Aturan risiko", "Risk rules", Action::ViewRules),
+    ("/dasbor", "Dasbor", "Dashboard", Action::ViewDashboard),
 ];
 
 /// A whole page around `body`.

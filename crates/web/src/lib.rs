@@ -40,6 +40,9 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Checked uploads waiting for the officer's confirmation.
     pub(crate) uploads: Arc<pages::import::PendingUploads>,
+    /// The Desa Binaan designations the programme evaluation (`/evaluasi`) compares; none
+    /// until the village register is connected (or the demo's).
+    pub designations: Arc<dyn jejak_service::stats::DesignationSource>,
 }
 
 impl AppState {
@@ -53,6 +56,7 @@ impl AppState {
             tls: false,
             limiter: Arc::new(RateLimiter::default()),
             uploads: Arc::default(),
+            designations: Arc::new(jejak_service::stats::FixedDesignations::default()),
         }
     }
 }
@@ -98,6 +102,10 @@ fn route_table() -> routes::TableRouter {
         .on("GET", "/tinjauan", pages::review::list)
         .on("POST", "/tinjauan/{id}", pages::review::resolve)
         .on("GET", "/cari", pages::search::search)
+        .on("GET", "/dasbor", pages::dashboard::show)
+        .on("GET", "/dasbor/unduh", pages::dashboard::download)
+        .on("GET", "/dasbor/laporan", pages::dashboard::report)
+        .on("GET", "/evaluasi", pages::evaluation::show)
         .on("GET", "/aturan", pages::rules::list)
         .on("POST", "/aturan/draf", pages::rules::draft)
         .on("POST", "/aturan/{version}/terbitkan", pages::rules::publish)
@@ -108,6 +116,7 @@ fn route_table() -> routes::TableRouter {
         .on("GET", "/api/openapi.json", api::openapi::document)
         .on("GET", "/api/v1/offices", api::offices)
         .on("GET", "/api/v1/queue", api::queue)
+        .on("GET", "/api/v1/stats", api::stats)
         .on("POST", "/api/v1/applications", api::create_application)
         .on("GET", "/api/v1/applications/{key}", api::examine)
         .on("POST", "/api/v1/applications/{key}/decisions", api::decide)

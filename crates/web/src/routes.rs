@@ -97,6 +97,30 @@ pub const ROUTES: &[RouteSpec] = &[
     page("GET", "/cari", Needs(Action::SearchRegister), "Search the register"),
     page(
         "GET",
+        "/dasbor",
+        Needs(Action::ViewDashboard),
+        "Monitoring dashboard (filters dari, sampai, kantor, wilayah in the URL)",
+    ),
+    page(
+        "GET",
+        "/dasbor/unduh",
+        Needs(Action::ViewDashboard),
+        "The dashboard's tables as CSV or XLSX (format=csv|xlsx), filters included",
+    ),
+    page(
+        "GET",
+        "/dasbor/laporan",
+        Needs(Action::ViewDashboard),
+        "Printable monthly report (bulan=YYYY-MM, kantor)",
+    ),
+    page(
+        "GET",
+        "/evaluasi",
+        Needs(Action::ViewDashboard),
+        "Desa Binaan programme evaluation (before/after designation against comparable villages)",
+    ),
+    page(
+        "GET",
         "/aturan",
         Needs(Action::ViewRules),
         "Rules in force and the versions in the register",
@@ -132,6 +156,12 @@ pub const ROUTES: &[RouteSpec] = &[
     api("GET", "/api/v1/tokens", Needs(Action::ManageTokens), "API tokens"),
     api("GET", "/api/v1/offices", Public, "Offices and their work areas"),
     api("GET", "/api/v1/queue", Needs(Action::ViewQueue), "Work queue of the caller's office"),
+    api(
+        "GET",
+        "/api/v1/stats",
+        Needs(Action::ViewDashboard),
+        "Monthly figures per office (from, to, group_by=month,office|month, office, region, format=json|csv); counts 1-4 read <5",
+    ),
     api(
         "POST",
         "/api/v1/applications",

@@ -9,6 +9,7 @@ mod office;
 mod retention;
 mod rules;
 mod serve;
+mod stats;
 mod subject;
 mod users;
 mod village;
@@ -31,6 +32,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(command) => users::user(command).await,
         Command::Token(command) => users::token(command).await,
         Command::Demo(args) => serve::demo(args).await,
+        Command::Stats(args) => stats::stats(args).await,
         Command::Link(args) => link::link(&args),
         Command::Rules(command) => rules::run(command).await,
         Command::Assess(args) => assess::assess(args).await,

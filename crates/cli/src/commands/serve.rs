@@ -11,6 +11,8 @@ use jejak_service::auth::NewUserInput;
 use jejak_service::authz::{Actor, Role};
 use jejak_service::import::{ImportOptions, InputFile, import_files};
 use jejak_service::screening::REFRESH_INTERVAL;
+use jejak_service::stats::FixedDesignations;
+use jejak_service::stats::evaluation::{Designation, shift_months};
 use jejak_store::Store;
 use jejak_web::AppState;
 
@@ -122,6 +124,7 @@ pub(crate) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         backlog_days: DEMO_BACKLOG_DAYS,
         ..Default::default()
     });
+    let designations = demo_designations(&data, today);
     let mut csv = Vec::new();
     jejak_synth::write_csv(&data, &mut csv).context("generating demo data")?;
     let file = InputFile { name: "demo.csv".to_owned(), bytes: csv };
@@ -159,6 +162,15 @@ pub(crate) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     output::line("==================================================================");
     let mut state = app_state(store, auth).await?;
     state.demo = true;
+    output::note(&format!(
+        "demo Desa Binaan (for /evaluasi): {}",
+        designations
+            .iter()
+            .map(|d| format!("{} since {}", d.village.dotted(), d.designated_on))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    state.designations = Arc::new(FixedDesignations(designations));
     run_server(&args.bind, state, None).await
 }
 
@@ -308,4 +320,31 @@ async fn seed_villages(store: &dyn Store, today: time::Date) -> anyhow::Result<(
         store.record_outreach(&session, &ctx).await?;
     }
     Ok((villages.len(), count))
+}
+
+/// Months before today at which the demo designates its villages (staggered, so a village
+/// designated later is a comparison for one designated earlier).
+const DEMO_DESIGNATION_MONTHS_AGO: [i32; 5] = [30, 24, 18, 12, 6];
+
+/// The demo's Desa Binaan: the villages with the most applicants, each designated at one of
+/// the staggered dates (until the village register is connected, the evaluation page takes
+/// its designations from the server state).
+fn demo_designations(data: &jejak_synth::Dataset, today: time::Date) -> Vec<Designation> {
+    let mut per_village: std::collections::HashMap<&jejak_domain::RegionCode, usize> =
+        std::collections::HashMap::new();
+    for app in &data.applications {
+        if let Some(v) = &app.village_code {
+            *per_village.entry(v).or_insert(0) += 1;
+        }
+    }
+    let mut villages: Vec<(&jejak_domain::RegionCode, usize)> = per_village.into_iter().collect();
+    villages.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    villages
+        .into_iter()
+        .zip(DEMO_DESIGNATION_MONTHS_AGO)
+        .map(|((village, _), months)| Designation {
+            village: village.clone(),
+            designated_on: shift_months(today, -months),
+        })
+        .collect()
 }

@@ -7,6 +7,7 @@ mod ops;
 mod register;
 mod risk;
 mod rulesets;
+mod stats;
 mod support;
 mod users;
 mod village;

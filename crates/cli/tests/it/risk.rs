@@ -138,9 +138,11 @@ fn assess_prints_one_json_object_per_application_with_register_matches() {
             "indicators",
             "matches",
             "rule_set_version",
-            "score"
+            "score",
+            "village_alerts"
         ]
     );
+    assert_eq!(v["village_alerts"], serde_json::json!([]), "no village report names BDL-7");
     assert_eq!(v["application_id"], "BDL-7");
     assert_eq!(v["rule_set_version"], "7");
     assert_eq!(v["score"], 70);

@@ -8,4 +8,5 @@ mod casework;
 mod persons;
 mod rulesets;
 mod screening;
+mod stats;
 mod support;

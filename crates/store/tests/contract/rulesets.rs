@@ -200,6 +200,13 @@ pub async fn assessments_are_kept_with_the_rule_set_version_that_made_them(fresh
     assert_eq!(history[1].assessed_by, "supervisor");
     assert!(history[0].change_seq < history[1].change_seq);
     assert!(store.assessments_of(ApplicationKey(key.0 + 1000)).await.unwrap().is_empty());
+    // The change stream the monitoring aggregates follow: in change order, paged.
+    let stream = store.assessments_changed_since(0, 10).await.unwrap();
+    assert_eq!(stream, history);
+    let page = store.assessments_changed_since(0, 1).await.unwrap();
+    assert_eq!(page, history[..1]);
+    let rest = store.assessments_changed_since(history[0].change_seq, 10).await.unwrap();
+    assert_eq!(rest, history[1..]);
 
     let missing = NewAssessment { application: ApplicationKey(key.0 + 1000), ..first };
     let err = store.record_assessment(&missing, &c).await.unwrap_err();

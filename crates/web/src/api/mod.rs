@@ -342,3 +342,47 @@ pub(crate) async fn person(
         Err(e) => api_error(&e),
     }
 }
+
+/// `GET /api/v1/stats?from=YYYY-MM-DD&to=YYYY-MM-DD&group_by=month,office[&office=&region=&format=csv|json]`:
+/// one row per month (and office) with suppressed cells as `"<5"` (and `"x"` for cells
+/// withheld so that a `<5` cannot be worked out from a total).
+pub(crate) async fn stats(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    if let Err(e) = user.actor.authorize(Action::ViewDashboard, None) {
+        return api_error(&e);
+    }
+    let get = |name: &str| q.get(name).map(String::as_str);
+    let request = match jejak_service::stats::StatsRequest::parse(
+        get("from"),
+        get("to"),
+        get("group_by").or(get("group-by")),
+        get("office"),
+        get("region"),
+    ) {
+        Ok(r) => r,
+        Err(e) => return api_error(&e),
+    };
+    let rows = match jejak_service::stats::stats_table(
+        state.casework.screening(),
+        &user.actor,
+        &request,
+    ) {
+        Ok(rows) => rows,
+        Err(e) => return api_error(&e),
+    };
+    match get("format").unwrap_or("json") {
+        "json" => Json(rows).into_response(),
+        "csv" => (
+            [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            jejak_service::stats::stats_csv(&rows),
+        )
+            .into_response(),
+        other => api_status(
+            StatusCode::BAD_REQUEST,
+            format!("format: expected csv or json, found `{other}`"),
+        ),
+    }
+}

@@ -3,6 +3,8 @@
 //! the permissions.
 
 pub(crate) mod application;
+pub(crate) mod dashboard;
+pub(crate) mod evaluation;
 pub(crate) mod import;
 pub(crate) mod person;
 pub(crate) mod queue;

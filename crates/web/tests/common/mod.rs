@@ -71,6 +71,11 @@ pub fn suryani(id: &str, office: &str) -> NewApplication {
 
 impl App {
     pub async fn start(demo: bool) -> App {
+        App::start_with(demo, &[]).await
+    }
+
+    /// [`App::start`] over a register that also holds `more` applications.
+    pub async fn start_with(demo: bool, more: &[jejak_domain::NewApplication]) -> App {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("web.db").display());
         let store = jejak_store::open(&url).await.unwrap();
@@ -84,6 +89,9 @@ impl App {
         joko.sex = Some(Sex::Male);
         joko.birth_date = jejak_domain::date::ymd(1988, 7, 17);
         let other = store.insert_application(&joko, &ctx()).await.unwrap();
+        if !more.is_empty() {
+            store.import(more, jejak_store::ConflictPolicy::Abort, &ctx()).await.unwrap();
+        }
         let screening = Arc::new(
             Screening::start(store.clone(), Arc::new(Model::interchange().unwrap())).await.unwrap(),
         );

@@ -1,0 +1,583 @@
+//! The monitoring aggregates (issue 16): counts per month, office and category, kept up to
+//! date one application, decision, assessment or person change at a time, so a dashboard
+//! reads a few thousand cells instead of the register.
+//!
+//! Pure: no I/O, no clock. [`Cube`] holds, per stored application, what it contributes
+//! (its facts, risk band, cross-office flags and decisions) and the summed cells; every
+//! change first withdraws the application's contribution and then adds the new one, so
+//! the cells always equal a count over the applications held (tested against a direct count).
+//!
+//! What is counted where (no look-ahead: every figure of a month uses only events dated in
+//! that month):
+//! - applications, risk band, cross-office catches and the categories (origin, destination,
+//!   purpose, sex, age band) by the month of `applied_on`;
+//! - decisions by outcome and reason code by the month of their decision date;
+//! - days from application to decision: each application's first decision, in its month.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use jejak_domain::decision::REASON_CODES;
+use jejak_domain::{
+    ApplicationKey, CountryCode, Decision, DecisionKind, NewApplication, OfficeCode, Purpose,
+    RegionCode, Sex,
+};
+use time::Date;
+
+/// A calendar month as a number: `year * 12 + month - 1`.
+pub type Month = i32;
+
+/// The month of a date.
+pub fn month_of(date: Date) -> Month {
+    date.year() * 12 + i32::from(u8::from(date.month())) - 1
+}
+
+/// `YYYY-MM`.
+pub fn month_label(month: Month) -> String {
+    format!("{:04}-{:02}", month.div_euclid(12), month.rem_euclid(12) + 1)
+}
+
+/// Reads `YYYY-MM`.
+pub fn parse_month(text: &str) -> Option<Month> {
+    let (y, m) = text.trim().split_once('-')?;
+    if y.len() != 4 || m.len() != 2 {
+        return None;
+    }
+    let year: i32 = y.parse().ok()?;
+    let month: i32 = m.parse().ok()?;
+    (1..=12).contains(&month).then_some(year * 12 + month - 1)
+}
+
+/// Age bands at the application date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AgeBand {
+    Under18,
+    From18To24,
+    From25To34,
+    From35To44,
+    From45To54,
+    From55,
+    Unknown,
+}
+
+impl AgeBand {
+    pub const ALL: [AgeBand; 7] = [
+        AgeBand::Under18,
+        AgeBand::From18To24,
+        AgeBand::From25To34,
+        AgeBand::From35To44,
+        AgeBand::From45To54,
+        AgeBand::From55,
+        AgeBand::Unknown,
+    ];
+
+    /// The band of someone born on `birth` at `on`.
+    pub fn at(birth: Option<Date>, on: Date) -> AgeBand {
+        let Some(birth) = birth else { return AgeBand::Unknown };
+        let mut age = on.year() - birth.year();
+        if (u8::from(on.month()), on.day()) < (u8::from(birth.month()), birth.day()) {
+            age -= 1;
+        }
+        match age {
+            a if a < 0 => AgeBand::Unknown,
+            0..=17 => AgeBand::Under18,
+            18..=24 => AgeBand::From18To24,
+            25..=34 => AgeBand::From25To34,
+            35..=44 => AgeBand::From35To44,
+            45..=54 => AgeBand::From45To54,
+            _ => AgeBand::From55,
+        }
+    }
+
+    /// The label used in tables and files (the same in both languages).
+    pub fn label(self) -> &'static str {
+        match self {
+            AgeBand::Under18 => "<18",
+            AgeBand::From18To24 => "18-24",
+            AgeBand::From25To34 => "25-34",
+            AgeBand::From35To44 => "35-44",
+            AgeBand::From45To54 => "45-54",
+            AgeBand::From55 => "55+",
+            AgeBand::Unknown => "?",
+        }
+    }
+}
+
+/// The risk band of an application's latest recorded assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RiskBand {
+    Low,
+    Medium,
+    High,
+    /// No assessment recorded.
+    Unassessed,
+}
+
+impl RiskBand {
+    pub const ALL: [RiskBand; 4] =
+        [RiskBand::Low, RiskBand::Medium, RiskBand::High, RiskBand::Unassessed];
+
+    /// Reads a stored band name (`low`, `medium`, `high`).
+    pub fn parse(name: &str) -> RiskBand {
+        match name {
+            "low" => RiskBand::Low,
+            "medium" => RiskBand::Medium,
+            "high" => RiskBand::High,
+            _ => RiskBand::Unassessed,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskBand::Low => "low",
+            RiskBand::Medium => "medium",
+            RiskBand::High => "high",
+            RiskBand::Unassessed => "unassessed",
+        }
+    }
+}
+
+/// What an application contributes, read from its data alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppFacts {
+    pub office: OfficeCode,
+    pub applied_on: Date,
+    /// The village of domicile when given, else the district of the NIK (where the person was
+    /// first registered).
+    pub origin: Option<RegionCode>,
+    pub destination: Option<CountryCode>,
+    pub purpose: Option<Purpose>,
+    /// Declared, else read from the NIK.
+    pub sex: Option<Sex>,
+    pub age: AgeBand,
+}
+
+impl AppFacts {
+    pub fn of(app: &NewApplication) -> AppFacts {
+        let origin = app.village_code.clone().or_else(|| app.nik.as_ref().map(|n| n.district()));
+        let sex = app.sex.or_else(|| app.nik.as_ref().map(|n| n.sex()));
+        let birth = app
+            .birth_date
+            .or_else(|| app.nik.as_ref().and_then(|n| n.birth_date(app.applied_on, None)));
+        AppFacts {
+            office: app.office_code.clone(),
+            applied_on: app.applied_on,
+            origin,
+            destination: app.destination_country,
+            purpose: app.purpose,
+            sex,
+            age: AgeBand::at(birth, app.applied_on),
+        }
+    }
+}
+
+/// A decision as counted: kind, date and reason codes (bit `i` = `REASON_CODES[i]`; bit 15 =
+/// a free-text reason only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecisionFacts {
+    pub id: i64,
+    pub kind: DecisionKind,
+    pub decided_on: Date,
+    pub reasons: u16,
+}
+
+/// Bit for a decision whose reason is free text only.
+pub const FREE_TEXT_REASON: u16 = 1 << 15;
+
+impl DecisionFacts {
+    pub fn of(decision: &Decision) -> DecisionFacts {
+        let mut reasons = 0u16;
+        for code in &decision.data.reason_codes {
+            if let Some(i) = REASON_CODES.iter().position(|r| r.code.eq_ignore_ascii_case(code)) {
+                reasons |= 1 << i;
+            }
+        }
+        let has_text = decision.data.reason_text.as_deref().is_some_and(|t| !t.trim().is_empty());
+        if reasons == 0 && has_text {
+            reasons = FREE_TEXT_REASON;
+        }
+        DecisionFacts {
+            id: decision.id,
+            kind: decision.data.kind,
+            decided_on: decision.data.decided_on,
+            reasons,
+        }
+    }
+}
+
+/// Small numbers for repeated values (offices, regions, countries).
+#[derive(Debug, Clone)]
+pub struct Interner<T> {
+    values: Vec<T>,
+    index: HashMap<T, u32>,
+}
+
+impl<T> Default for Interner<T> {
+    fn default() -> Self {
+        Self { values: Vec::new(), index: HashMap::new() }
+    }
+}
+
+impl<T: Clone + Eq + Hash> Interner<T> {
+    pub fn intern(&mut self, value: &T) -> u32 {
+        if let Some(&i) = self.index.get(value) {
+            return i;
+        }
+        let i = self.values.len() as u32;
+        self.values.push(value.clone());
+        self.index.insert(value.clone(), i);
+        i
+    }
+
+    pub fn get(&self, i: u32) -> Option<&T> {
+        self.values.get(i as usize)
+    }
+
+    pub fn find(&self, value: &T) -> Option<u32> {
+        self.index.get(value).copied()
+    }
+
+    pub fn values(&self) -> &[T] {
+        &self.values
+    }
+}
+
+/// "No value" in an interned field.
+pub const NONE: u32 = u32::MAX;
+
+/// One cell of the applications table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AppCell {
+    pub month: Month,
+    pub office: u32,
+    pub origin: u32,
+    pub destination: u32,
+    /// Index in `Purpose::ALL`, or `u8::MAX`.
+    pub purpose: u8,
+    /// 0 = L, 1 = P, 2 = unknown.
+    pub sex: u8,
+    pub age: AgeBand,
+    pub band: RiskBand,
+    pub cross_office: bool,
+}
+
+/// One cell of the decisions table (by decision month; office and origin of the application).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DecisionCell {
+    pub month: Month,
+    pub office: u32,
+    pub origin: u32,
+    pub kind: DecisionKind,
+    pub reasons: u16,
+}
+
+/// One cell of the days-to-decision table (first decisions, by decision month).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DaysCell {
+    pub month: Month,
+    pub office: u32,
+    pub origin: u32,
+    /// Capped at [`MAX_DAYS`].
+    pub days: u16,
+}
+
+/// Days to decision beyond this are counted as this.
+pub const MAX_DAYS: u16 = 730;
+
+#[derive(Debug, Clone)]
+struct Entry {
+    facts: AppFacts,
+    office: u32,
+    origin: u32,
+    destination: u32,
+    band: RiskBand,
+    rule_catch: bool,
+    person_catch: bool,
+    decisions: Vec<DecisionFacts>,
+}
+
+/// The aggregates and what each application contributes to them.
+#[derive(Debug, Clone, Default)]
+pub struct Cube {
+    entries: HashMap<ApplicationKey, Entry>,
+    /// Decisions whose application has not arrived yet.
+    orphans: HashMap<ApplicationKey, Vec<DecisionFacts>>,
+    /// Assessments (band, R12/R16 fired) whose application has not arrived yet.
+    orphan_assessments: HashMap<ApplicationKey, (RiskBand, bool)>,
+    pub offices: Interner<OfficeCode>,
+    pub regions: Interner<RegionCode>,
+    pub countries: Interner<CountryCode>,
+    pub apps: HashMap<AppCell, u32>,
+    pub decisions: HashMap<DecisionCell, u32>,
+    pub days: HashMap<DaysCell, u32>,
+}
+
+fn bump<K: Hash + Eq>(map: &mut HashMap<K, u32>, key: K, add: bool) {
+    if add {
+        *map.entry(key).or_insert(0) += 1;
+    } else if let Some(n) = map.get_mut(&key) {
+        *n -= 1;
+        if *n == 0 {
+            map.remove(&key);
+        }
+    }
+}
+
+fn sex_index(sex: Option<Sex>) -> u8 {
+    match sex {
+        Some(Sex::Male) => 0,
+        Some(Sex::Female) => 1,
+        None => 2,
+    }
+}
+
+fn purpose_index(purpose: Option<Purpose>) -> u8 {
+    purpose.and_then(|p| Purpose::ALL.iter().position(|q| *q == p)).map_or(u8::MAX, |i| i as u8)
+}
+
+impl Cube {
+    pub fn new() -> Cube {
+        Cube::default()
+    }
+
+    /// Applications held.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The facts of a held application.
+    pub fn facts(&self, key: ApplicationKey) -> Option<&AppFacts> {
+        self.entries.get(&key).map(|e| &e.facts)
+    }
+
+    fn contribute(&mut self, key: ApplicationKey, add: bool) {
+        let Some(e) = self.entries.get(&key) else { return };
+        let cell = AppCell {
+            month: month_of(e.facts.applied_on),
+            office: e.office,
+            origin: e.origin,
+            destination: e.destination,
+            purpose: purpose_index(e.facts.purpose),
+            sex: sex_index(e.facts.sex),
+            age: e.facts.age,
+            band: e.band,
+            cross_office: e.rule_catch || e.person_catch,
+        };
+        let decision_cells: Vec<DecisionCell> = e
+            .decisions
+            .iter()
+            .map(|d| DecisionCell {
+                month: month_of(d.decided_on),
+                office: e.office,
+                origin: e.origin,
+                kind: d.kind,
+                reasons: d.reasons,
+            })
+            .collect();
+        let first = e.decisions.iter().min_by_key(|d| (d.decided_on, d.id)).map(|d| {
+            let days = (d.decided_on - e.facts.applied_on).whole_days().clamp(0, MAX_DAYS as i64);
+            DaysCell {
+                month: month_of(d.decided_on),
+                office: e.office,
+                origin: e.origin,
+                days: days as u16,
+            }
+        });
+        bump(&mut self.apps, cell, add);
+        for c in decision_cells {
+            bump(&mut self.decisions, c, add);
+        }
+        if let Some(c) = first {
+            bump(&mut self.days, c, add);
+        }
+    }
+
+    /// Adds an application or replaces its data (its decisions, band and flags stay).
+    pub fn upsert(&mut self, key: ApplicationKey, app: &NewApplication) {
+        let facts = AppFacts::of(app);
+        let office = self.offices.intern(&facts.office);
+        let origin = facts.origin.as_ref().map_or(NONE, |r| self.regions.intern(r));
+        let destination = facts.destination.as_ref().map_or(NONE, |c| self.countries.intern(c));
+        self.contribute(key, false);
+        let (band, rule_catch) =
+            self.orphan_assessments.remove(&key).unwrap_or((RiskBand::Unassessed, false));
+        let entry = self.entries.entry(key).or_insert_with(|| Entry {
+            facts: facts.clone(),
+            office,
+            origin,
+            destination,
+            band,
+            rule_catch,
+            person_catch: false,
+            decisions: Vec::new(),
+        });
+        entry.facts = facts;
+        entry.office = office;
+        entry.origin = origin;
+        entry.destination = destination;
+        if let Some(orphans) = self.orphans.remove(&key) {
+            for d in orphans {
+                entry.decisions.retain(|x| x.id != d.id);
+                entry.decisions.push(d);
+            }
+        }
+        self.contribute(key, true);
+    }
+
+    /// Adds a decision (a repeated id replaces the earlier copy).
+    pub fn add_decision(&mut self, key: ApplicationKey, decision: DecisionFacts) {
+        if !self.entries.contains_key(&key) {
+            let list = self.orphans.entry(key).or_default();
+            list.retain(|x| x.id != decision.id);
+            list.push(decision);
+            return;
+        }
+        self.contribute(key, false);
+        if let Some(e) = self.entries.get_mut(&key) {
+            e.decisions.retain(|x| x.id != decision.id);
+            e.decisions.push(decision);
+        }
+        self.contribute(key, true);
+    }
+
+    /// Sets the band and rule flags of the application's latest assessment.
+    pub fn set_assessment(&mut self, key: ApplicationKey, band: RiskBand, r12_or_r16: bool) {
+        if !self.entries.contains_key(&key) {
+            self.orphan_assessments.insert(key, (band, r12_or_r16));
+            return;
+        }
+        self.contribute(key, false);
+        if let Some(e) = self.entries.get_mut(&key) {
+            e.band = band;
+            e.rule_catch = r12_or_r16;
+        }
+        self.contribute(key, true);
+    }
+
+    /// Sets whether the identity engine's person of this application has an earlier
+    /// application at another office.
+    pub fn set_person_catch(&mut self, key: ApplicationKey, caught: bool) {
+        match self.entries.get(&key) {
+            Some(e) if e.person_catch != caught => {}
+            _ => return,
+        }
+        self.contribute(key, false);
+        if let Some(e) = self.entries.get_mut(&key) {
+            e.person_catch = caught;
+        }
+        self.contribute(key, true);
+    }
+
+    /// Forgets an application (deleted by retention) and its decisions.
+    pub fn remove(&mut self, key: ApplicationKey) {
+        self.contribute(key, false);
+        self.entries.remove(&key);
+        self.orphans.remove(&key);
+        self.orphan_assessments.remove(&key);
+    }
+}
+
+impl Cube {
+    /// Visits every held application: its facts, band, cross-office flag and decisions.
+    pub fn for_each_application(
+        &self,
+        mut f: impl FnMut(&AppFacts, RiskBand, bool, &[DecisionFacts]),
+    ) {
+        for e in self.entries.values() {
+            f(&e.facts, e.band, e.rule_catch || e.person_catch, &e.decisions);
+        }
+    }
+}
+
+/// Whether, among `members` of one person (application, office, applied_on), `key` has an
+/// earlier application (strictly earlier date) at another office.
+pub fn earlier_at_other_office(
+    key: ApplicationKey,
+    members: &[(ApplicationKey, &OfficeCode, Date)],
+) -> bool {
+    let Some((_, office, applied)) = members.iter().find(|(k, _, _)| *k == key) else {
+        return false;
+    };
+    members.iter().any(|(k, o, d)| *k != key && *o != *office && d < applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jejak_domain::date::ymd;
+
+    fn day(y: i32, m: u8, d: u8) -> Date {
+        ymd(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn months_round_trip_and_order() {
+        let m = month_of(day(2025, 12, 31));
+        assert_eq!(month_label(m), "2025-12");
+        assert_eq!(month_label(m + 1), "2026-01");
+        assert_eq!(parse_month("2026-01"), Some(m + 1));
+        assert_eq!(parse_month("2026-13"), None);
+    }
+
+    #[test]
+    fn age_bands_turn_on_the_birthday() {
+        let birth = Some(day(2000, 3, 15));
+        assert_eq!(AgeBand::at(birth, day(2018, 3, 14)), AgeBand::Under18);
+        assert_eq!(AgeBand::at(birth, day(2018, 3, 15)), AgeBand::From18To24);
+        assert_eq!(AgeBand::at(None, day(2018, 3, 15)), AgeBand::Unknown);
+    }
+
+    fn app(office: &str, applied: Date) -> NewApplication {
+        NewApplication::new("A-1", OfficeCode::parse(office).unwrap(), applied, "Siti")
+    }
+
+    #[test]
+    fn a_change_moves_the_count_instead_of_adding_one() {
+        let mut cube = Cube::new();
+        let key = ApplicationKey(1);
+        cube.upsert(key, &app("KLA", day(2025, 3, 31)));
+        cube.set_assessment(key, RiskBand::High, false);
+        cube.upsert(key, &app("KLA", day(2025, 4, 1)));
+        assert_eq!(cube.apps.values().sum::<u32>(), 1);
+        let cell = cube.apps.keys().next().unwrap();
+        assert_eq!(month_label(cell.month), "2025-04");
+        assert_eq!(cell.band, RiskBand::High);
+        cube.remove(key);
+        assert!(cube.apps.is_empty());
+    }
+
+    #[test]
+    fn a_decision_before_its_application_is_kept_until_it_arrives() {
+        let mut cube = Cube::new();
+        let key = ApplicationKey(7);
+        let d = DecisionFacts {
+            id: 9,
+            kind: DecisionKind::Deferred,
+            decided_on: day(2025, 5, 2),
+            reasons: 1,
+        };
+        cube.add_decision(key, d);
+        assert!(cube.decisions.is_empty());
+        cube.upsert(key, &app("BDL", day(2025, 4, 30)));
+        assert_eq!(cube.decisions.values().sum::<u32>(), 1);
+        let days = cube.days.keys().next().unwrap();
+        assert_eq!(days.days, 2);
+        assert_eq!(month_label(days.month), "2025-05");
+    }
+
+    #[test]
+    fn only_an_earlier_application_elsewhere_is_a_catch() {
+        let kla = OfficeCode::parse("KLA").unwrap();
+        let bdl = OfficeCode::parse("BDL").unwrap();
+        let a = (ApplicationKey(1), &kla, day(2025, 1, 10));
+        let b = (ApplicationKey(2), &bdl, day(2025, 2, 10));
+        let c = (ApplicationKey(3), &bdl, day(2025, 1, 10));
+        assert!(earlier_at_other_office(ApplicationKey(2), &[a, b]));
+        assert!(!earlier_at_other_office(ApplicationKey(1), &[a, b]), "no look-ahead");
+        assert!(!earlier_at_other_office(ApplicationKey(3), &[a, c]), "same day is not earlier");
+    }
+}

@@ -1,0 +1,437 @@
+//! Reading the aggregates: the `jejak stats` / `GET /api/v1/stats` table and the dashboard's
+//! breakdowns, each as true counts (for tests) and as published (suppressed) tables.
+//!
+//! Every published number is a cell of one month: a month is the finest time unit and no
+//! figure sums several months, so two overlapping period filters cannot be subtracted to
+//! isolate a month. The month x office grid of every measure is suppressed as a whole
+//! (offices add up to the region's figure), whoever asks and whatever office they see; a
+//! breakdown (categories x offices of one month) starts with the cells whose office-month
+//! total is hidden in that grid already hidden, so adding up categories cannot reveal it.
+//!
+//! Pure functions over a [`Cube`].
+
+use std::collections::BTreeMap;
+
+use jejak_domain::decision::REASON_CODES;
+use jejak_domain::{DecisionKind, OfficeCode, Purpose, RegionCode};
+
+use super::cube::{AgeBand, Cube, FREE_TEXT_REASON, MAX_DAYS, Month, NONE, RiskBand};
+use super::suppress::{Shown, THRESHOLD, suppress_grid};
+
+/// Which applications and decisions a figure covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    /// First month (inclusive).
+    pub from: Month,
+    /// Last month (inclusive).
+    pub to: Month,
+    /// Origin within this region (a code prefix: regency, district or village).
+    pub region: Option<RegionCode>,
+}
+
+impl Filter {
+    pub fn months(&self) -> impl Iterator<Item = Month> + use<> {
+        self.from..=self.to
+    }
+}
+
+/// The measures of the `jejak stats` table, in column order.
+pub const MEASURES: [&str; 7] = [
+    "applications",
+    "issued",
+    "deferred",
+    "rejected",
+    "cancelled",
+    "flagged_high",
+    "cross_office_catches",
+];
+
+/// True counts per (month, office) of every measure, for every month of the filter and every
+/// office given (zeros included).
+pub fn measure_counts(
+    cube: &Cube,
+    filter: &Filter,
+    offices: &[OfficeCode],
+) -> BTreeMap<(Month, OfficeCode), [u64; 7]> {
+    let mut out = BTreeMap::new();
+    for m in filter.months() {
+        for o in offices {
+            out.insert((m, o.clone()), [0u64; 7]);
+        }
+    }
+    let origin_ok = origin_matcher(cube, filter.region.as_ref());
+    let office_of = |i: u32| cube.offices.get(i).cloned();
+    for (cell, &n) in &cube.apps {
+        if cell.month < filter.from || cell.month > filter.to || !origin_ok(cell.origin) {
+            continue;
+        }
+        let Some(office) = office_of(cell.office) else { continue };
+        if let Some(row) = out.get_mut(&(cell.month, office)) {
+            row[0] += u64::from(n);
+            if cell.band == RiskBand::High {
+                row[5] += u64::from(n);
+            }
+            if cell.cross_office {
+                row[6] += u64::from(n);
+            }
+        }
+    }
+    for (cell, &n) in &cube.decisions {
+        if cell.month < filter.from || cell.month > filter.to || !origin_ok(cell.origin) {
+            continue;
+        }
+        let Some(office) = office_of(cell.office) else { continue };
+        if let Some(row) = out.get_mut(&(cell.month, office)) {
+            let i = match cell.kind {
+                DecisionKind::Issued => 1,
+                DecisionKind::Deferred => 2,
+                DecisionKind::Rejected => 3,
+                DecisionKind::Cancelled => 4,
+            };
+            row[i] += u64::from(n);
+        }
+    }
+    out
+}
+
+/// A whether-this-origin-counts test for interned origins.
+fn origin_matcher<'a>(cube: &'a Cube, region: Option<&RegionCode>) -> impl Fn(u32) -> bool + 'a {
+    let allowed: Option<Vec<bool>> = region.map(|r| {
+        cube.regions.values().iter().map(|o| o.as_str().starts_with(r.as_str())).collect()
+    });
+    move |origin: u32| match &allowed {
+        None => true,
+        Some(v) => origin != NONE && v.get(origin as usize).copied().unwrap_or(false),
+    }
+}
+
+/// The published month x office grids: for each measure, the suppressed grid with months as
+/// rows and `offices` as columns.
+#[derive(Debug, Clone)]
+pub struct PublishedMeasures {
+    pub months: Vec<Month>,
+    pub offices: Vec<OfficeCode>,
+    /// One grid per entry of [`MEASURES`].
+    pub grids: Vec<super::suppress::SuppressedGrid>,
+}
+
+impl PublishedMeasures {
+    /// The shown value of measure `m` at (month row, office column).
+    pub fn cell(&self, measure: usize, month: usize, office: usize) -> Shown {
+        self.grids[measure].cells[month][office]
+    }
+
+    /// The region-wide value of measure `m` in a month (the row total).
+    pub fn region(&self, measure: usize, month: usize) -> Shown {
+        self.grids[measure].row_totals[month]
+    }
+}
+
+/// Suppresses the measures over every office (so each office's view and the region's agree).
+pub fn publish_measures(cube: &Cube, filter: &Filter, offices: &[OfficeCode]) -> PublishedMeasures {
+    let counts = measure_counts(cube, filter, offices);
+    let months: Vec<Month> = filter.months().collect();
+    let grids = (0..MEASURES.len())
+        .map(|m| {
+            let grid: Vec<Vec<u64>> = months
+                .iter()
+                .map(|month| {
+                    offices
+                        .iter()
+                        .map(|o| counts.get(&(*month, o.clone())).map_or(0, |row| row[m]))
+                        .collect()
+                })
+                .collect();
+            suppress_grid(&grid)
+        })
+        .collect();
+    PublishedMeasures { months, offices: offices.to_vec(), grids }
+}
+
+/// A dashboard breakdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dimension {
+    Regency,
+    District,
+    Destination,
+    Purpose,
+    Sex,
+    AgeBand,
+    RiskBand,
+    Outcome,
+    Reason,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 9] = [
+        Dimension::Regency,
+        Dimension::District,
+        Dimension::Destination,
+        Dimension::Purpose,
+        Dimension::Sex,
+        Dimension::AgeBand,
+        Dimension::RiskBand,
+        Dimension::Outcome,
+        Dimension::Reason,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dimension::Regency => "regency",
+            Dimension::District => "district",
+            Dimension::Destination => "destination",
+            Dimension::Purpose => "purpose",
+            Dimension::Sex => "sex",
+            Dimension::AgeBand => "age_band",
+            Dimension::RiskBand => "risk_band",
+            Dimension::Outcome => "outcome",
+            Dimension::Reason => "reason",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Dimension> {
+        Dimension::ALL.into_iter().find(|d| d.as_str() == text)
+    }
+
+    /// Whether its categories are decisions (by decision month) rather than applications.
+    pub fn of_decisions(self) -> bool {
+        matches!(self, Dimension::Outcome | Dimension::Reason)
+    }
+
+    /// The measure whose office-month totals its categories add up to (applications or, for
+    /// outcomes, none: outcomes are four measures of their own).
+    fn total_measure(self) -> Option<usize> {
+        match self {
+            Dimension::Outcome | Dimension::Reason => None,
+            _ => Some(0),
+        }
+    }
+}
+
+/// True counts of a breakdown: category code -> (month, office) -> count.
+pub fn breakdown_counts(
+    cube: &Cube,
+    filter: &Filter,
+    dimension: Dimension,
+) -> BTreeMap<String, BTreeMap<(Month, OfficeCode), u64>> {
+    let origin_ok = origin_matcher(cube, filter.region.as_ref());
+    let mut out: BTreeMap<String, BTreeMap<(Month, OfficeCode), u64>> = BTreeMap::new();
+    let mut add = |category: String, month: Month, office: u32, n: u32| {
+        if let Some(office) = cube.offices.get(office) {
+            *out.entry(category).or_default().entry((month, office.clone())).or_insert(0) +=
+                u64::from(n);
+        }
+    };
+    let origin_at = |origin: u32, len: usize| -> String {
+        cube.regions
+            .get(origin)
+            .and_then(|r| r.as_str().get(..len))
+            .map_or_else(|| "?".to_owned(), str::to_owned)
+    };
+    if dimension.of_decisions() {
+        for (cell, &n) in &cube.decisions {
+            if cell.month < filter.from || cell.month > filter.to || !origin_ok(cell.origin) {
+                continue;
+            }
+            match dimension {
+                Dimension::Outcome => {
+                    add(cell.kind.as_str().to_owned(), cell.month, cell.office, n)
+                }
+                _ => {
+                    if cell.reasons == 0 {
+                        add("-".to_owned(), cell.month, cell.office, n);
+                    }
+                    if cell.reasons & FREE_TEXT_REASON != 0 {
+                        add("TEXT".to_owned(), cell.month, cell.office, n);
+                    }
+                    for (i, r) in REASON_CODES.iter().enumerate() {
+                        if cell.reasons & (1 << i) != 0 {
+                            add(r.code.to_owned(), cell.month, cell.office, n);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+    // Counted under small integer keys first; category texts are made once per key.
+    let mut by_id: std::collections::HashMap<(u32, Month, u32), u64> =
+        std::collections::HashMap::new();
+    for (cell, &n) in &cube.apps {
+        if cell.month < filter.from || cell.month > filter.to || !origin_ok(cell.origin) {
+            continue;
+        }
+        let id = match dimension {
+            Dimension::Regency | Dimension::District => cell.origin,
+            Dimension::Destination => cell.destination,
+            Dimension::Purpose => u32::from(cell.purpose),
+            Dimension::Sex => u32::from(cell.sex),
+            Dimension::AgeBand => cell.age as u32,
+            Dimension::RiskBand => cell.band as u32,
+            Dimension::Outcome | Dimension::Reason => continue,
+        };
+        *by_id.entry((id, cell.month, cell.office)).or_insert(0) += u64::from(n);
+    }
+    let mut labels: std::collections::HashMap<u32, String> = std::collections::HashMap::new();
+    for ((id, month, office), n) in by_id {
+        let category = labels
+            .entry(id)
+            .or_insert_with(|| match dimension {
+                Dimension::Regency => origin_at(id, 4),
+                Dimension::District => origin_at(id, 6),
+                Dimension::Destination => {
+                    cube.countries.get(id).map_or_else(|| "?".to_owned(), |c| c.as_str().to_owned())
+                }
+                Dimension::Purpose => Purpose::ALL
+                    .get(id as usize)
+                    .map_or_else(|| "?".to_owned(), |p| p.as_str().to_owned()),
+                Dimension::Sex => ["L", "P", "?"][(id as usize).min(2)].to_owned(),
+                Dimension::AgeBand => AgeBand::ALL
+                    .get(id as usize)
+                    .map_or_else(|| "?".to_owned(), |a| a.label().to_owned()),
+                Dimension::RiskBand => RiskBand::ALL
+                    .get(id as usize)
+                    .map_or_else(|| "?".to_owned(), |b| b.as_str().to_owned()),
+                Dimension::Outcome | Dimension::Reason => String::new(),
+            })
+            .clone();
+        if let Some(office) = cube.offices.get(office) {
+            *out.entry(category).or_default().entry((month, office.clone())).or_insert(0) += n;
+        }
+    }
+    out
+}
+
+/// The category codes of a dimension in display order, given those present.
+pub fn ordered_categories(
+    dimension: Dimension,
+    present: impl Iterator<Item = String>,
+) -> Vec<String> {
+    let mut present: Vec<String> = present.collect();
+    let fixed: Vec<String> = match dimension {
+        Dimension::AgeBand => AgeBand::ALL.iter().map(|a| a.label().to_owned()).collect(),
+        Dimension::RiskBand => RiskBand::ALL.iter().map(|b| b.as_str().to_owned()).collect(),
+        Dimension::Sex => vec!["L".into(), "P".into(), "?".into()],
+        Dimension::Outcome => DecisionKind::ALL.iter().map(|k| k.as_str().to_owned()).collect(),
+        _ => {
+            present.sort();
+            return present;
+        }
+    };
+    fixed.into_iter().filter(|f| present.contains(f)).collect()
+}
+
+/// A published breakdown: per category and month, the shown value for the chosen office, or
+/// for the region when `office` is `None`.
+#[derive(Debug, Clone)]
+pub struct PublishedBreakdown {
+    pub dimension: Dimension,
+    pub months: Vec<Month>,
+    pub categories: Vec<String>,
+    /// `values[category][month]`.
+    pub values: Vec<Vec<Shown>>,
+}
+
+/// Publishes a breakdown for one office (or the region), suppressing, month by month, the
+/// categories x offices grid with the office-month cells already hidden in `measures`
+/// withheld.
+pub fn publish_breakdown(
+    cube: &Cube,
+    filter: &Filter,
+    dimension: Dimension,
+    measures: &PublishedMeasures,
+    office: Option<&OfficeCode>,
+) -> PublishedBreakdown {
+    let counts = breakdown_counts(cube, filter, dimension);
+    let categories = ordered_categories(dimension, counts.keys().cloned());
+    let months: Vec<Month> = filter.months().collect();
+    let office_col = office.and_then(|o| measures.offices.iter().position(|x| x == o));
+    let mut values = vec![vec![Shown::Count(0); months.len()]; categories.len()];
+    for (mi, month) in months.iter().enumerate() {
+        let grid: Vec<Vec<u64>> = categories
+            .iter()
+            .map(|c| {
+                measures
+                    .offices
+                    .iter()
+                    .map(|o| {
+                        counts
+                            .get(c)
+                            .and_then(|m| m.get(&(*month, o.clone())))
+                            .copied()
+                            .unwrap_or(0)
+                    })
+                    .collect()
+            })
+            .collect();
+        let forced: Vec<bool> = (0..measures.offices.len())
+            .map(|oi| match dimension.total_measure() {
+                Some(m) => measures.cell(m, mi, oi).is_hidden(),
+                // Outcomes and reasons: hide an office's column when any of its decision
+                // counts is hidden.
+                None => (1..=4).any(|m| measures.cell(m, mi, oi).is_hidden()),
+            })
+            .collect();
+        let published = super::suppress::suppress_grid_forced(&grid, &forced);
+        for (ci, row) in values.iter_mut().enumerate() {
+            row[mi] = match office_col {
+                Some(oi) => published.cells[ci][oi],
+                None if office.is_some() => Shown::Count(0),
+                None => published.row_totals[ci],
+            };
+        }
+    }
+    PublishedBreakdown { dimension, months, categories, values }
+}
+
+/// Days from application to first decision in a month: how many, median and mean, hidden
+/// when fewer than 5 decisions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DaysFigure {
+    pub decisions: Shown,
+    pub median: Option<u16>,
+    pub mean: Option<f64>,
+}
+
+/// Days to first decision per month, for one office or all.
+pub fn days_to_decision(
+    cube: &Cube,
+    filter: &Filter,
+    office: Option<&OfficeCode>,
+) -> Vec<(Month, DaysFigure)> {
+    let origin_ok = origin_matcher(cube, filter.region.as_ref());
+    let office_index = office.map(|o| cube.offices.find(o).unwrap_or(NONE));
+    let mut hist: BTreeMap<Month, Vec<u64>> =
+        filter.months().map(|m| (m, vec![0u64; usize::from(MAX_DAYS) + 1])).collect();
+    for (cell, &n) in &cube.days {
+        if office_index.is_some_and(|o| o != cell.office) || !origin_ok(cell.origin) {
+            continue;
+        }
+        if let Some(h) = hist.get_mut(&cell.month) {
+            h[usize::from(cell.days)] += u64::from(n);
+        }
+    }
+    hist.into_iter()
+        .map(|(m, h)| {
+            let total: u64 = h.iter().sum();
+            let shown = Shown::of(total);
+            let figure = if total >= THRESHOLD {
+                let mut seen = 0;
+                let half = total.div_ceil(2);
+                let median = h.iter().position(|&n| {
+                    seen += n;
+                    seen >= half
+                });
+                let sum: u64 = h.iter().enumerate().map(|(d, &n)| d as u64 * n).sum();
+                DaysFigure {
+                    decisions: shown,
+                    median: median.map(|d| d as u16),
+                    mean: Some(sum as f64 / total as f64),
+                }
+            } else {
+                DaysFigure { decisions: shown, median: None, mean: None }
+            };
+            (m, figure)
+        })
+        .collect()
+}

@@ -494,7 +494,7 @@ pub(crate) struct AssessArgs {
     #[arg(long)]
     pub(crate) database: Option<String>,
     /// Rule set files (default: the register's active rule set, else the built-in
-    /// catalogue R01-R22).
+    /// catalogue R01-R23).
     #[arg(long, num_args = 1..)]
     pub(crate) rules: Vec<PathBuf>,
 }

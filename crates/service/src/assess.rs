@@ -8,6 +8,7 @@ use jejak_rules::{Assessment, Facts, RuleSet};
 
 use crate::Result;
 use crate::facts::{FactContext, derive_facts};
+use crate::partners::CpmiMatch;
 use crate::register::ScreenedCandidate;
 use crate::screening::Screening;
 
@@ -21,6 +22,9 @@ pub struct AssessmentReport {
     pub facts: Facts,
     /// The rule set's verdict: checklist, score, band, fired indicators, trace.
     pub assessment: Assessment,
+    /// The applicant's CPMI registration in the newest SISKOP2MI snapshot; `None` without a
+    /// register, a snapshot or a match.
+    pub cpmi: Option<CpmiMatch>,
 }
 
 /// Assesses applications with one rule set, against a register when there is one.
@@ -50,19 +54,29 @@ impl Assessor {
 
     /// Screens, derives the facts and assesses, as of the application date.
     pub fn assess(&self, app: &NewApplication) -> Result<AssessmentReport> {
-        let (candidates, facts) = match &self.screening {
-            Some(screening) => screening.with_register(|register, offices| {
+        let (candidates, facts, cpmi) = match &self.screening {
+            Some(screening) => screening.with_context(|register, offices, partners| {
                 let candidates = register.screen_shown(app, crate::register::SCREEN_LIMIT, None)?;
-                let ctx = FactContext { register: Some(register), offices, as_of: None };
+                let ctx = FactContext {
+                    register: Some(register),
+                    offices,
+                    as_of: None,
+                    partners: Some(partners),
+                };
                 let facts = derive_facts(app, &candidates, &ctx)?;
-                Ok::<_, crate::ServiceError>((candidates, facts))
+                Ok::<_, crate::ServiceError>((candidates, facts, partners.cpmi_match(app)))
             })??,
             None => {
-                let ctx = FactContext { register: None, offices: &self.offices, as_of: None };
-                (Vec::new(), derive_facts(app, &[], &ctx)?)
+                let ctx = FactContext {
+                    register: None,
+                    offices: &self.offices,
+                    as_of: None,
+                    partners: None,
+                };
+                (Vec::new(), derive_facts(app, &[], &ctx)?, None)
             }
         };
         let assessment = self.rules.assess(&facts, app.applied_on);
-        Ok(AssessmentReport { candidates, facts, assessment })
+        Ok(AssessmentReport { candidates, facts, assessment, cpmi })
     }
 }

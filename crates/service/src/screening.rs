@@ -10,6 +10,7 @@ use jejak_matching::Model;
 use jejak_store::{RetentionDeletion, Store};
 use tokio::task::JoinHandle;
 
+use crate::partners::PartnerData;
 use crate::register::{Register, SCREEN_LIMIT, ScreenedCandidate};
 use crate::{Result, ServiceError};
 
@@ -52,6 +53,8 @@ struct State {
     verdict_seq: i64,
     /// Highest retention deletion applied (a deleted application leaves the other streams).
     deletion_seq: i64,
+    /// The newest partner snapshots (reloaded whole when one is imported).
+    partners: Arc<PartnerData>,
 }
 
 impl State {
@@ -85,6 +88,7 @@ impl Screening {
         // Deleted before the start: already absent from what was read.
         let (_, deletion_seq) = all_retention_deletions(store.as_ref(), 0).await?;
         let offices = store.list_offices().await?;
+        let partners = Arc::new(PartnerData::load(store.as_ref()).await?);
         let (applications, decision_count, match_verdicts) =
             (apps.len(), decisions.len(), verdicts.len());
         let register = tokio::task::spawn_blocking(move || {
@@ -116,6 +120,7 @@ impl Screening {
                 decision_seq,
                 verdict_seq,
                 deletion_seq,
+                partners,
             }),
             refresh_lock: tokio::sync::Mutex::new(()),
             stats,
@@ -136,9 +141,15 @@ impl Screening {
     /// deletion made, since the last refresh. Returns the number of rows applied.
     pub async fn refresh(&self) -> Result<usize> {
         let _one_at_a_time = self.refresh_lock.lock().await;
-        let (app_seq, decision_seq, verdict_seq, deletion_seq) = {
+        let (app_seq, decision_seq, verdict_seq, deletion_seq, partner_seq) = {
             let state = self.read()?;
-            (state.app_seq, state.decision_seq, state.verdict_seq, state.deletion_seq)
+            let partner_seq = state.partners.seq();
+            (state.app_seq, state.decision_seq, state.verdict_seq, state.deletion_seq, partner_seq)
+        };
+        let partners = if self.store.partner_change_seq().await? == partner_seq {
+            None
+        } else {
+            Some(Arc::new(PartnerData::load(self.store.as_ref()).await?))
         };
         let (apps, new_app_seq) = all_applications(self.store.as_ref(), app_seq).await?;
         let (decisions, new_decision_seq) =
@@ -171,6 +182,9 @@ impl Screening {
         if let Some(offices) = offices {
             state.offices = offices;
         }
+        if let Some(partners) = partners {
+            state.partners = partners;
+        }
         Ok(applied)
     }
 
@@ -202,6 +216,20 @@ impl Screening {
     pub fn with_register<T>(&self, f: impl FnOnce(&Register, &[Office]) -> T) -> Result<T> {
         let state = self.read()?;
         Ok(f(&state.register, &state.offices))
+    }
+
+    /// Runs `f` with the register, the offices and the partner data in use.
+    pub fn with_context<T>(
+        &self,
+        f: impl FnOnce(&Register, &[Office], &PartnerData) -> T,
+    ) -> Result<T> {
+        let state = self.read()?;
+        Ok(f(&state.register, &state.offices, &state.partners))
+    }
+
+    /// The partner data in use.
+    pub fn partners(&self) -> Result<Arc<PartnerData>> {
+        Ok(Arc::clone(&self.read()?.partners))
     }
 
     fn read(&self) -> Result<std::sync::RwLockReadGuard<'_, State>> {

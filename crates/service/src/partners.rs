@@ -48,14 +48,15 @@ impl MatchedBy {
 }
 
 /// The CPMI registration matched to an applicant, as the examination page, the API and
-/// `jejak assess` show it (`"cpmi": {...}`). Fields after `matched_by` are not serialised.
+/// `jejak assess` show it (`"cpmi": {...}`). Fields after `status` are not serialised.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CpmiMatch {
+    // Serialised in alphabetical order, like every API reply.
     pub cpmi_id: String,
-    pub status: CpmiStatus,
     pub destination_country: Option<String>,
-    pub p3mi_name: Option<String>,
     pub matched_by: MatchedBy,
+    pub p3mi_name: Option<String>,
+    pub status: CpmiStatus,
     /// The name as SISKOP2MI holds it.
     #[serde(skip)]
     pub full_name: String,

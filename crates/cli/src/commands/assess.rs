@@ -95,6 +95,7 @@ fn assessment_json(application_id: &str, report: &AssessmentReport) -> serde_jso
             "probability": c.probability,
             "band": c.band.as_str(),
         })).collect::<Vec<_>>(),
+        "cpmi": report.cpmi,
     })
 }
 

@@ -22,11 +22,12 @@ pub(crate) async fn cpmi(command: CpmiCommand) -> anyhow::Result<ExitCode> {
 pub(crate) async fn partner(command: PartnerCommand) -> anyhow::Result<ExitCode> {
     match command {
         PartnerCommand::Import { kind, file } => {
-            let kind = match PartnerKind::parse(&kind) {
-                Some(kind @ (PartnerKind::P3mi | PartnerKind::Deportations)) => kind,
-                _ => bail!(
+            let Some(kind @ (PartnerKind::P3mi | PartnerKind::Deportations)) =
+                PartnerKind::parse(&kind)
+            else {
+                bail!(
                     "unknown partner list {kind:?}: use p3mi or deportations (CPMI: jejak cpmi import)"
-                ),
+                );
             };
             import(kind, file).await
         }

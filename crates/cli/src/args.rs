@@ -73,6 +73,14 @@ pub(crate) enum Command {
     /// Desa Binaan: designated villages, PIMPASA assignments and village reports.
     #[command(subcommand)]
     Village(VillageCommand),
+    /// CPMI registrations exported by SISKOP2MI: `jejak cpmi import FILE` stores a dated
+    /// snapshot (all rows or none).
+    #[command(subcommand)]
+    Cpmi(CpmiCommand),
+    /// Partner lists: `jejak partner import p3mi FILE` (licensed P3MI) and
+    /// `jejak partner import deportations FILE` (BP3MI returns and deportations).
+    #[command(subcommand)]
+    Partner(PartnerCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +151,46 @@ pub(crate) struct VillageReportImportArgs {
     pub(crate) reporter: Option<String>,
     #[command(flatten)]
     pub(crate) db: DatabaseArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CpmiCommand {
+    /// Import a SISKOP2MI export (CSV or JSON; columns cpmi_id, nik, full_name, birth_date,
+    /// sex, destination_country, p3mi_name, employer, job_title, placement_scheme, status,
+    /// recommendation_no, recommendation_date, updated_on) as a new dated snapshot.
+    Import(PartnerFileArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PartnerCommand {
+    /// Import a partner list as a new dated snapshot (all rows or none). p3mi: columns
+    /// p3mi_name, licence_no, valid_until. deportations: nik, full_name, birth_date, sex,
+    /// country, kind (deported or returned), event_date, reference.
+    Import {
+        /// Which list: p3mi or deportations.
+        kind: String,
+        #[command(flatten)]
+        file: PartnerFileArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PartnerFileArgs {
+    /// The partner's file: CSV (UTF-8, header row) or JSON (an array of records).
+    pub(crate) file: PathBuf,
+    /// The date the file describes (YYYY-MM-DD); default today.
+    #[arg(long)]
+    pub(crate) as_of: Option<String>,
+    /// Purpose and legal basis recorded in the audit log.
+    #[arg(
+        long,
+        default_value = "pertukaran data PMI; dasar: MoU KemenP2MI-Kemenimipas 25 Apr 2025, PKS integrasi SISKOP2MI"
+    )]
+    pub(crate) purpose: String,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
+    #[command(flatten)]
+    pub(crate) user: UserArg,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -594,7 +642,7 @@ pub(crate) struct AssessArgs {
     #[arg(long)]
     pub(crate) database: Option<String>,
     /// Rule set files (default: the register's active rule set, else the built-in
-    /// catalogue R01-R22).
+    /// catalogue R01-R23).
     #[arg(long, num_args = 1..)]
     pub(crate) rules: Vec<PathBuf>,
 }

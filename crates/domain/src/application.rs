@@ -75,6 +75,8 @@ macro_rules! vocabulary {
     };
 }
 
+pub(crate) use vocabulary;
+
 vocabulary! {
     /// Declared purpose of travel (interchange `purpose` / `tujuan`).
     Purpose {

@@ -9,6 +9,7 @@ pub mod decision;
 pub mod match_decision;
 pub mod nik;
 pub mod office;
+pub mod partners;
 pub mod passport;
 pub mod phone;
 pub mod region;
@@ -22,6 +23,10 @@ pub use decision::{Decision, DecisionKind, NewDecision};
 pub use match_decision::{MatchDecision, MatchDecisionError, NewMatchDecision, Verdict};
 pub use nik::{Nik, NikError, NikWarning};
 pub use office::{Office, OfficeCode};
+pub use partners::{
+    CpmiRecord, CpmiStatus, DeportationKind, DeportationRecord, P3miLicence, PartnerKind,
+    PartnerSnapshot,
+};
 pub use passport::PassportNo;
 pub use phone::Phone;
 pub use region::{RegionCode, RegionLevel};

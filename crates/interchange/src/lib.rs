@@ -6,6 +6,7 @@ mod cell;
 pub mod column;
 pub mod diagnostic;
 pub mod header;
+pub mod partner;
 pub mod read;
 pub mod record;
 pub mod write;

@@ -265,6 +265,25 @@ pub static VOCABULARY: &[FactDef] = &[
         "CPMI check in SIAPkerja/SISKOP2MI. Unknown when no check was possible.",
     ),
     def(
+        "cpmi_record_status",
+        FactType::Enum(&[
+            "none",
+            "registered",
+            "in_process",
+            "departed",
+            "returned",
+            "failed_to_depart",
+        ]),
+        External,
+        "Status of the CPMI registration matched to the applicant in the newest SISKOP2MI snapshot; `none` when no registration matches. Unknown when no snapshot is held.",
+    ),
+    def(
+        "cpmi_recommendation",
+        Bool,
+        External,
+        "The matched CPMI registration carries the Disnaker passport recommendation (number). Unknown when no snapshot is held.",
+    ),
+    def(
         "ppiu_registered",
         Bool,
         External,

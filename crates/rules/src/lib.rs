@@ -2,7 +2,7 @@
 //! evaluation against an application and derived facts. Pure: no I/O, no clock.
 //!
 //! * Rule files are TOML ([`RuleSet::from_toml`], [`RuleSet::load`]); the format is documented
-//!   in `catalogue/example.toml`, the default catalogue (R01-R22) is [`catalogue::default_rule_set`].
+//!   in `catalogue/example.toml`, the default catalogue (R01-R23) is [`catalogue::default_rule_set`].
 //! * Conditions use a small three-valued language over the facts of [`facts::VOCABULARY`]
 //!   ([`condition`]). An absent fact is unknown, never false.
 //! * [`RuleSet::assess`] gives an [`Assessment`]: checklist of hard checks, advisory score and

@@ -8,6 +8,7 @@ use jejak_rules::{Assessment, Facts, RuleSet};
 
 use crate::Result;
 use crate::facts::{FactContext, derive_facts};
+use crate::partners::CpmiMatch;
 use crate::register::ScreenedCandidate;
 use crate::screening::Screening;
 use crate::village_index::{VillageAlert, alert_counts};
@@ -25,6 +26,9 @@ pub struct AssessmentReport {
     /// Open village reports linked to the application, with why (empty without a
     /// register). They feed R20/R20B's facts and never decide anything.
     pub village_alerts: Vec<VillageAlert>,
+    /// The applicant's CPMI registration in the newest SISKOP2MI snapshot; `None` without a
+    /// register, a snapshot or a match.
+    pub cpmi: Option<CpmiMatch>,
 }
 
 /// Assesses applications with one rule set, against a register when there is one.
@@ -54,26 +58,38 @@ impl Assessor {
 
     /// Screens, derives the facts and assesses, as of the application date.
     pub fn assess(&self, app: &NewApplication) -> Result<AssessmentReport> {
-        let (candidates, facts, village_alerts) = match &self.screening {
-            Some(screening) => {
-                let (candidates, mut facts) = screening.with_register(|register, offices| {
-                    let candidates =
-                        register.screen_shown(app, crate::register::SCREEN_LIMIT, None)?;
-                    let ctx = FactContext { register: Some(register), offices, as_of: None };
-                    let facts = derive_facts(app, &candidates, &ctx)?;
-                    Ok::<_, crate::ServiceError>((candidates, facts))
-                })??;
-                let alerts = screening.village_alerts(app)?;
-                set_report_facts(&mut facts, &alerts)?;
-                (candidates, facts, alerts)
-            }
+        let (candidates, mut facts, cpmi) = match &self.screening {
+            Some(screening) => screening.with_context(|register, offices, partners| {
+                let candidates = register.screen_shown(app, crate::register::SCREEN_LIMIT, None)?;
+                let ctx = FactContext {
+                    register: Some(register),
+                    offices,
+                    as_of: None,
+                    partners: Some(partners),
+                };
+                let facts = derive_facts(app, &candidates, &ctx)?;
+                Ok::<_, crate::ServiceError>((candidates, facts, partners.cpmi_match(app)))
+            })??,
             None => {
-                let ctx = FactContext { register: None, offices: &self.offices, as_of: None };
-                (Vec::new(), derive_facts(app, &[], &ctx)?, Vec::new())
+                let ctx = FactContext {
+                    register: None,
+                    offices: &self.offices,
+                    as_of: None,
+                    partners: None,
+                };
+                (Vec::new(), derive_facts(app, &[], &ctx)?, None)
             }
         };
+        let village_alerts = match &self.screening {
+            Some(screening) => {
+                let alerts = screening.village_alerts(app)?;
+                set_report_facts(&mut facts, &alerts)?;
+                alerts
+            }
+            None => Vec::new(),
+        };
         let assessment = self.rules.assess(&facts, app.applied_on);
-        Ok(AssessmentReport { candidates, facts, assessment, village_alerts })
+        Ok(AssessmentReport { candidates, facts, assessment, village_alerts, cpmi })
     }
 }
 

@@ -78,7 +78,12 @@ pub fn replay(
         // Everything applied today is screened against the register before today.
         for app in &apps[day_start..day_end] {
             let candidates = register.screen(&app.data, SCREEN_LIMIT, Some(day))?;
-            let ctx = FactContext { register: Some(&register), offices, as_of: Some(day) };
+            let ctx = FactContext {
+                register: Some(&register),
+                offices,
+                as_of: Some(day),
+                partners: None,
+            };
             let facts = derive_facts(&app.data, &candidates, &ctx)?;
             cases.push(Case {
                 id: app.data.application_id.clone(),

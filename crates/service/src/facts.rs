@@ -28,6 +28,7 @@ use jejak_rules::Facts;
 use time::Date;
 
 use crate::contacts::Household;
+use crate::partners::PartnerData;
 use crate::register::{Register, ScreenedCandidate, parse_person_id, sponsor_keys};
 use crate::{Result, ServiceError};
 
@@ -40,6 +41,9 @@ pub struct FactContext<'a> {
     pub offices: &'a [Office],
     /// Use only history strictly before this date (backtests).
     pub as_of: Option<Date>,
+    /// Partner data (SISKOP2MI, P3MI and deportation lists); `None` leaves their facts
+    /// unknown (backtests: the lists describe today, not the application date).
+    pub partners: Option<&'a PartnerData>,
 }
 
 /// Whether a candidate's history counts as the applicant's own: the officer's verdict on the
@@ -66,6 +70,9 @@ pub fn derive_facts(
             .map_err(|e| ServiceError::Internal(format!("fact {name}: {e}")))
     };
     application_facts(app, ctx.offices, &mut set)?;
+    if let Some(partners) = ctx.partners {
+        partners.facts(app, &mut set)?;
+    }
     if let Some(register) = ctx.register {
         register_facts(app, candidates, register, ctx.as_of, &mut set)?;
     }
@@ -350,7 +357,7 @@ mod tests {
         let candidates = register
             .map(|r| r.screen(app, 20, as_of).unwrap_or_else(|e| panic!("{e}")))
             .unwrap_or_default();
-        let ctx = FactContext { register, offices: &offices, as_of };
+        let ctx = FactContext { register, offices: &offices, as_of, partners: None };
         derive_facts(app, &candidates, &ctx).unwrap_or_else(|e| panic!("{e}"))
     }
 

@@ -16,6 +16,7 @@ pub mod error;
 pub mod facts;
 pub mod import;
 pub mod name_tokens;
+pub mod partners;
 pub mod person_graph;
 pub mod persons;
 pub mod register;

@@ -159,7 +159,7 @@ pub async fn active_or_default(store: &dyn Store) -> Result<LoadedRuleSet> {
     }
 }
 
-/// The built-in catalogue (R01-R22).
+/// The built-in catalogue (R01-R23).
 pub fn built_in() -> Result<RuleSet> {
     catalogue::default_rule_set()
         .map_err(|d| ServiceError::Internal(format!("the built-in catalogue does not load: {d}")))

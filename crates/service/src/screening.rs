@@ -11,6 +11,7 @@ use jejak_store::StoredAssessment;
 use jejak_store::{RetentionDeletion, Store};
 use tokio::task::JoinHandle;
 
+use crate::partners::PartnerData;
 use crate::register::{Register, SCREEN_LIMIT, ScreenedCandidate};
 use crate::stats::cube::{Cube, DecisionFacts};
 use crate::village_index::{VillageAlert, VillageIndex};
@@ -62,6 +63,8 @@ struct State {
     cube: Cube,
     /// Highest assessment change number applied (a fifth stream, for the aggregates only).
     assessment_seq: i64,
+    /// The newest partner snapshots (reloaded whole when one is imported).
+    partners: Arc<PartnerData>,
 }
 
 impl State {
@@ -122,6 +125,7 @@ impl Screening {
         let (assessments, assessment_seq) = all_assessments(store.as_ref(), 0).await?;
         let offices = store.list_offices().await?;
         let (reports, report_seq) = all_village_reports(store.as_ref(), 0).await?;
+        let partners = Arc::new(PartnerData::load(store.as_ref()).await?);
         let (applications, decision_count, match_verdicts) =
             (apps.len(), decisions.len(), verdicts.len());
         let (register, cube) = tokio::task::spawn_blocking(move || {
@@ -174,6 +178,7 @@ impl Screening {
                 report_seq,
                 cube,
                 assessment_seq,
+                partners,
             }),
             refresh_lock: tokio::sync::Mutex::new(()),
             stats,
@@ -222,7 +227,15 @@ impl Screening {
     pub async fn refresh(&self) -> Result<usize> {
         let _one_at_a_time = self.refresh_lock.lock().await;
         let synced_seq = self.store.current_change_seq().await?;
-        let (app_seq, decision_seq, verdict_seq, deletion_seq, report_seq, assessment_seq) = {
+        let (
+            app_seq,
+            decision_seq,
+            verdict_seq,
+            deletion_seq,
+            report_seq,
+            assessment_seq,
+            partner_seq,
+        ) = {
             let state = self.read()?;
             (
                 state.app_seq,
@@ -231,7 +244,13 @@ impl Screening {
                 state.deletion_seq,
                 state.report_seq,
                 state.assessment_seq,
+                state.partners.seq(),
             )
+        };
+        let partners = if self.store.partner_change_seq().await? == partner_seq {
+            None
+        } else {
+            Some(Arc::new(PartnerData::load(self.store.as_ref()).await?))
         };
         let (apps, new_app_seq) = all_applications(self.store.as_ref(), app_seq).await?;
         let (decisions, new_decision_seq) =
@@ -292,6 +311,9 @@ impl Screening {
         state.deletion_seq = state.deletion_seq.max(new_deletion_seq);
         if let Some(offices) = offices {
             state.offices = offices;
+        }
+        if let Some(partners) = partners {
+            state.partners = partners;
         }
         drop(guard);
         if let Ok(mut synced) = self.synced.lock() {
@@ -355,6 +377,20 @@ impl Screening {
     pub fn with_register<T>(&self, f: impl FnOnce(&Register, &[Office]) -> T) -> Result<T> {
         let state = self.read()?;
         Ok(f(&state.register, &state.offices))
+    }
+
+    /// Runs `f` with the register, the offices and the partner data in use.
+    pub fn with_context<T>(
+        &self,
+        f: impl FnOnce(&Register, &[Office], &PartnerData) -> T,
+    ) -> Result<T> {
+        let state = self.read()?;
+        Ok(f(&state.register, &state.offices, &state.partners))
+    }
+
+    /// The partner data in use.
+    pub fn partners(&self) -> Result<Arc<PartnerData>> {
+        Ok(Arc::clone(&self.read()?.partners))
     }
 
     fn read(&self) -> Result<std::sync::RwLockReadGuard<'_, State>> {

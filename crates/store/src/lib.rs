@@ -9,6 +9,7 @@ mod codec;
 mod error;
 pub mod maintenance;
 mod match_decisions;
+pub mod partners;
 mod postgres;
 pub mod retention;
 mod reviews;
@@ -36,6 +37,7 @@ pub use audit::{
 pub use error::StoreError;
 pub use maintenance::{MaintenanceStore, RegisterSize};
 pub use match_decisions::MatchDecisionStore;
+pub use partners::{CpmiHistoryEntry, NewPartnerSnapshot, PartnerRecords, PartnerStore};
 pub use retention::{
     HoldTarget, LegalHold, RetentionAction, RetentionDeletion, RetentionKind, RetentionOutcome,
     RetentionStore,
@@ -70,6 +72,7 @@ pub trait Store:
     ReviewStore
     + RuleSetStore
     + MatchDecisionStore
+    + PartnerStore
     + UserStore
     + RetentionStore
     + MaintenanceStore

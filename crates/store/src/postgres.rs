@@ -6,6 +6,7 @@ use sqlx::{Postgres, Transaction};
 
 use crate::maintenance::maintenance_impl;
 use crate::match_decisions::match_decision_impl;
+use crate::partners::partner_impl;
 use crate::retention::retention_impl;
 use crate::reviews::review_impl;
 use crate::rulesets::ruleset_impl;
@@ -81,5 +82,6 @@ retention_impl!(PgStore, Postgres);
 maintenance_impl!(PgStore, Postgres);
 subject_impl!(PgStore, Postgres);
 match_decision_impl!(PgStore, Postgres);
+partner_impl!(PgStore, Postgres);
 user_impl!(PgStore, Postgres);
 village_impl!(PgStore, Postgres);

@@ -11,6 +11,7 @@ use sqlx::{Sqlite, Transaction};
 
 use crate::maintenance::maintenance_impl;
 use crate::match_decisions::match_decision_impl;
+use crate::partners::partner_impl;
 use crate::retention::retention_impl;
 use crate::reviews::review_impl;
 use crate::rulesets::ruleset_impl;
@@ -158,5 +159,6 @@ retention_impl!(SqliteStore, Sqlite);
 maintenance_impl!(SqliteStore, Sqlite);
 subject_impl!(SqliteStore, Sqlite);
 match_decision_impl!(SqliteStore, Sqlite);
+partner_impl!(SqliteStore, Sqlite);
 user_impl!(SqliteStore, Sqlite);
 village_impl!(SqliteStore, Sqlite);

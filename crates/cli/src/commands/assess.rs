@@ -99,6 +99,7 @@ fn assessment_json(application_id: &str, report: &AssessmentReport) -> serde_jso
             "report_id": v.report_id,
             "linked_by": v.linked_by.as_str(),
         })).collect::<Vec<_>>(),
+        "cpmi": report.cpmi,
     })
 }
 

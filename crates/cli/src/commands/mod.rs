@@ -6,6 +6,7 @@ mod backup;
 mod data;
 mod link;
 mod office;
+mod partners;
 mod retention;
 mod rules;
 mod serve;
@@ -43,6 +44,8 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Retention(command) => retention::run(command).await,
         Command::SubjectReport(args) => subject::subject_report(args).await,
         Command::Village(command) => village::run(command).await,
+        Command::Cpmi(command) => partners::cpmi(command).await,
+        Command::Partner(command) => partners::partner(command).await,
     }
 }
 

@@ -138,6 +138,7 @@ pub(crate) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         data.persons(),
         args.path.display()
     ));
+    let partners = demo_partner_data(store.as_ref(), today).await?;
     let auth = Arc::new(users::auth(store.clone())?);
     let admin = Actor::user("demo", "demo", Role::Admin, OfficeCode::parse("BDL")?);
     for (username, name, role, office) in DEMO_USERS {
@@ -150,6 +151,10 @@ pub(crate) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         };
         auth.add_user(&admin, input).await?;
     }
+    output::line(&format!(
+        " Partner data (SYNTHETIC): {partners} CPMI registration(s) from SISKOP2MI, the licensed"
+    ));
+    output::line("   P3MI list and BP3MI's deportations, matched to waiting applicants");
     output::line(" DEMO users (every one with the password below; never use it for real):");
     for (username, _, role, office) in DEMO_USERS {
         output::line(&format!("   {username:<16} {role:<10} {office}"));
@@ -347,4 +352,97 @@ fn demo_designations(data: &jejak_synth::Dataset, today: time::Date) -> Vec<Desi
             designated_on: shift_months(today, -months),
         })
         .collect()
+}
+
+/// A synthetic SISKOP2MI snapshot, licensed P3MI list and BP3MI deportation list built from
+/// the demo's waiting applicants, so the examination page shows CPMI registrations, R01 passing
+/// and R21-R23 firing. Returns the number of CPMI registrations.
+async fn demo_partner_data(store: &dyn Store, today: time::Date) -> anyhow::Result<usize> {
+    use jejak_domain::{
+        CpmiRecord, CpmiStatus, DeportationKind, DeportationRecord, Outcome, P3miLicence,
+        PartnerKind, Purpose,
+    };
+    use jejak_store::{ApplicationQuery, NewPartnerSnapshot, PartnerRecords};
+    let waiting = store
+        .list_applications(&ApplicationQuery {
+            outcome: Some(Outcome::Pending),
+            limit: 400,
+            ..ApplicationQuery::default()
+        })
+        .await?;
+    let mut cpmi = Vec::new();
+    let mut deportations = Vec::new();
+    for (i, app) in waiting.iter().map(|a| &a.data).enumerate() {
+        let status = match app.purpose {
+            Some(Purpose::Work) if i % 3 != 2 => CpmiStatus::Registered,
+            Some(Purpose::Tourism | Purpose::Umrah | Purpose::FamilyVisit) if i % 4 == 0 => {
+                CpmiStatus::InProcess
+            }
+            _ if i % 11 == 0 => {
+                deportations.push(DeportationRecord {
+                    nik: app.nik.clone(),
+                    full_name: app.full_name.clone(),
+                    birth_date: app.birth_date,
+                    sex: app.sex,
+                    country: jejak_domain::CountryCode::parse("MY").ok(),
+                    kind: DeportationKind::Deported,
+                    event_date: Some(app.applied_on - time::Duration::days(400)),
+                    reference: Some(format!("BP3MI-LPG/DEMO/{i}")),
+                });
+                continue;
+            }
+            _ => continue,
+        };
+        cpmi.push(CpmiRecord {
+            cpmi_id: format!("CPMI-DEMO-{:05}", i + 1),
+            // Every other one without NIK: matched by name and birth date.
+            nik: if i % 4 == 0 { None } else { app.nik.clone() },
+            full_name: app.full_name.clone(),
+            birth_date: app.birth_date,
+            sex: app.sex,
+            destination_country: app.destination_country,
+            p3mi_name: Some("PT Sinar Jaya Abadi".into()),
+            employer: Some("Tan Holdings Sdn Bhd".into()),
+            job_title: Some("Operator produksi".into()),
+            placement_scheme: Some("P-to-P".into()),
+            status,
+            recommendation_no: Some(format!("562/{}/DISNAKER/{}", i + 1, today.year())),
+            recommendation_date: Some(today - time::Duration::days(20)),
+            updated_on: Some(today - time::Duration::days(2)),
+        });
+    }
+    let ctx = cli_ctx("demo");
+    let count = cpmi.len();
+    let lists = [
+        (PartnerKind::Cpmi, "siskop2mi-demo.csv", PartnerRecords::Cpmi(cpmi)),
+        (
+            PartnerKind::P3mi,
+            "p3mi-berizin-demo.csv",
+            PartnerRecords::P3mi(vec![
+                P3miLicence {
+                    p3mi_name: "PT Sinar Jaya Abadi".into(),
+                    licence_no: Some("KEP.12/2024".into()),
+                    valid_until: Some(today + time::Duration::days(900)),
+                },
+                P3miLicence {
+                    p3mi_name: "PT Bina Tenaga Mandiri".into(),
+                    licence_no: Some("KEP.3/2021".into()),
+                    valid_until: Some(today - time::Duration::days(30)),
+                },
+            ]),
+        ),
+        (
+            PartnerKind::Deportations,
+            "bp3mi-deportasi-demo.csv",
+            PartnerRecords::Deportations(deportations),
+        ),
+    ];
+    for (kind, source, records) in lists {
+        if records.is_empty() {
+            continue;
+        }
+        let snapshot = NewPartnerSnapshot { kind, taken_on: today, source: source.into() };
+        store.import_partner_snapshot(&snapshot, &records, &ctx).await?;
+    }
+    Ok(count)
 }

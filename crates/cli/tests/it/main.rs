@@ -4,6 +4,7 @@
 
 mod crash;
 mod ops;
+mod partners;
 mod register;
 mod risk;
 mod rulesets;

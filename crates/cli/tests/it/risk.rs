@@ -134,6 +134,7 @@ fn assess_prints_one_json_object_per_application_with_register_matches() {
         [
             "application_id",
             "band",
+            "cpmi",
             "hard_checks",
             "indicators",
             "matches",

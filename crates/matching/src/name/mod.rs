@@ -362,6 +362,28 @@ impl NameNormaliser {
     }
 }
 
+/// Jaro-Winkler similarity two name tokens' close keys need to count as one spelling.
+const TOKEN_TOLERANCE: f64 = 0.9;
+
+/// Whether two normalised names are one name within the engine's spelling tolerance: the same
+/// close keys (old and new spelling, the variant dictionary and informal folds: "Soeryani" and
+/// "Suryani", "Moh." and "Muhammad"), or as many tokens whose close keys differ by typos only
+/// (Jaro-Winkler at least 0.9, token by token in order). Titles and the patronym are ignored;
+/// an empty name matches nothing. Used where no model scores a pair (partner lists).
+pub fn same_name(a: &NormalisedName, b: &NormalisedName) -> bool {
+    if a.close_key.is_empty() || b.close_key.is_empty() {
+        return false;
+    }
+    if a.close_key == b.close_key {
+        return true;
+    }
+    a.close_key.len() == b.close_key.len()
+        && a.close_key
+            .iter()
+            .zip(&b.close_key)
+            .all(|(x, y)| x == y || crate::similarity::jaro_winkler(x, y) >= TOKEN_TOLERANCE)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -487,5 +509,17 @@ mod tests {
         fn normalising_never_panics_on_any_text(raw in "\\PC{0,60}") {
             let _ = normaliser().normalise(&raw);
         }
+    }
+
+    #[test]
+    fn same_name_tolerates_spelling_and_typos_but_not_other_names() {
+        let n = NameNormaliser::embedded().unwrap();
+        let same = |a: &str, b: &str| same_name(&n.normalise(a), &n.normalise(b));
+        assert!(same("Suryani", "Soeryani"));
+        assert!(same("Siti Nurhaliza", "Hj. Siti Nurhaliza"));
+        assert!(same("Dewi Lestari", "Dewi Lestary"));
+        assert!(!same("Dewi Lestari", "Dewi Anggraini"));
+        assert!(!same("Dewi Lestari", "Dewi"));
+        assert!(!same("", ""));
     }
 }

@@ -236,6 +236,13 @@ const CASES: &[Case] = &[
         on: Some(date!(2024 - 06 - 01)),
     },
     Case { rule: "R22", fires: &[("prior_deportation", B(true))], not_fired: &[], on: None },
+    Case {
+        rule: "R23",
+        fires: &[("purpose", S("tourism")), ("cpmi_record_status", S("in_process"))],
+        // A returned worker on holiday is not a registration in progress.
+        not_fired: &[("purpose", S("tourism")), ("cpmi_record_status", S("returned"))],
+        on: None,
+    },
 ];
 
 fn apply(changes: Pairs) -> jejak_rules::Facts {
@@ -341,16 +348,31 @@ fn unknown_facts_leave_a_hard_check_undecided_and_name_them() {
     let a = default_set().assess(&f, ON);
     let r01 = a.hard_checks.iter().find(|c| &*c.id == "R01").unwrap();
     assert_eq!(r01.status, CheckStatus::Unknown);
-    assert_eq!(r01.unknown_facts, ["cpmi_status", "documents_supplied"]);
-    assert!(r01.message.en.contains("unknown: cpmi_status, documents_supplied"));
+    assert_eq!(r01.unknown_facts, ["cpmi_status", "cpmi_recommendation", "documents_supplied"]);
+    assert!(
+        r01.message.en.contains("unknown: cpmi_status, cpmi_recommendation, documents_supplied")
+    );
     assert!(!a.flagged, "unknown hard checks do not flag");
-    // Known missing documents decide it even while the CPMI status is unknown.
+    // No document shown: the SISKOP2MI registration may still carry the recommendation, so
+    // the check waits for it; a registration without one decides it.
     let none: [&str; 0] = [];
-    let f =
-        crate::support::facts(&[("purpose", "work".into()), ("documents_supplied", none.into())]);
-    let r01 =
-        default_set().assess(&f, ON).hard_checks.into_iter().find(|c| &*c.id == "R01").unwrap();
-    assert_eq!(r01.status, CheckStatus::Failed);
+    let r01 = |pairs: &[(&str, FactInput)]| {
+        let f = crate::support::facts(pairs);
+        default_set().assess(&f, ON).hard_checks.into_iter().find(|c| &*c.id == "R01").unwrap()
+    };
+    let no_document = [("purpose", "work".into()), ("documents_supplied", none.into())];
+    assert_eq!(r01(&no_document).status, CheckStatus::Unknown);
+    let mut without = no_document.to_vec();
+    without.push(("cpmi_recommendation", false.into()));
+    assert_eq!(r01(&without).status, CheckStatus::Failed);
+    // The recommendation on the registration stands in for the document.
+    let registered = [
+        ("purpose", "work".into()),
+        ("documents_supplied", none.into()),
+        ("cpmi_status", "registered".into()),
+        ("cpmi_recommendation", true.into()),
+    ];
+    assert_eq!(r01(&registered).status, CheckStatus::Passed);
 }
 
 #[test]

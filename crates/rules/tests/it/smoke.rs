@@ -6,7 +6,8 @@ use jejak_rules::catalogue;
 #[test]
 fn default_catalogue_loads() {
     let set = catalogue::default_rule_set().unwrap_or_else(|d| panic!("{d}"));
-    assert!(set.rules().len() >= 22);
+    assert!(set.rules().len() >= 23);
+    assert!(set.rules().iter().any(|r| &*r.id == "R23"));
     assert!(set.warnings().is_empty(), "{:?}", set.warnings());
 }
 

@@ -40,6 +40,7 @@ pub fn clean() -> Facts {
         ("application_type", "replacement_expired".into()),
         ("has_previous_passport", true.into()),
         ("has_cpmi_id", false.into()),
+        ("cpmi_record_status", "none".into()),
         ("has_sponsor", false.into()),
         ("village_code", "1871011001".into()),
         ("office_code", "BDL".into()),

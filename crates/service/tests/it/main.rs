@@ -5,6 +5,7 @@
 
 mod auth;
 mod casework;
+mod partners;
 mod persons;
 mod rulesets;
 mod screening;

@@ -9,6 +9,7 @@ mod backends;
 mod behaviour;
 mod match_decisions;
 mod ops;
+mod partners;
 mod reviews;
 mod rulesets;
 mod schema;

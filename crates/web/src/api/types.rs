@@ -46,6 +46,8 @@ fn assessment_json(application_id: &str, report: &AssessmentReport) -> Value {
 pub(crate) struct AssessmentView<'a> {
     application_id: &'a str,
     band: jejak_rules::Band,
+    /// The applicant's CPMI registration in the newest SISKOP2MI snapshot, or null.
+    cpmi: Option<&'a jejak_service::partners::CpmiMatch>,
     flagged: bool,
     hard_checks: Vec<HardCheckView<'a>>,
     indicators: Vec<IndicatorView<'a>>,
@@ -100,6 +102,7 @@ impl<'a> AssessmentView<'a> {
         Self {
             application_id,
             band: a.band,
+            cpmi: report.cpmi.as_ref(),
             flagged: a.flagged,
             hard_checks: a
                 .hard_checks
@@ -304,6 +307,7 @@ mod tests {
             "rule_set_version": a.rule_set.version,
             "score": a.score,
             "band": a.band,
+            "cpmi": report.cpmi,
             "flagged": a.flagged,
             "hard_checks": a.hard_checks.iter().map(|h| json!({
                 "id": &*h.id, "passed": h.passed, "message": h.message.id, "message_en": h.message.en,
@@ -375,16 +379,34 @@ mod tests {
         let mut other = candidate.clone();
         other.band = Band::Review;
         other.history = HistorySummary::default();
+        let cpmi = jejak_service::partners::CpmiMatch {
+            cpmi_id: "CPMI-9".into(),
+            destination_country: Some("MY".into()),
+            matched_by: jejak_service::partners::MatchedBy::NameBirthDate,
+            p3mi_name: None,
+            status: jejak_domain::CpmiStatus::InProcess,
+            full_name: "Suryani".into(),
+            recommendation_no: None,
+            snapshot_taken_on: on,
+        };
         let report = AssessmentReport {
             candidates: vec![candidate, other],
             facts,
             assessment,
             village_alerts: Vec::new(),
+            cpmi: Some(cpmi),
         };
+        let cpmi_json =
+            serde_json::to_value(AssessmentView::new("BDL-1", &report)).unwrap()["cpmi"].clone();
+        assert_eq!(
+            cpmi_json,
+            json!({"cpmi_id": "CPMI-9", "status": "in_process", "destination_country": "MY",
+                "p3mi_name": null, "matched_by": "name_birth_date"})
+        );
         let typed = serde_json::to_string(&AssessmentView::new("BDL-1", &report)).unwrap();
         let earlier = serde_json::to_string(&reference("BDL-1", &report)).unwrap();
         assert_eq!(typed, earlier);
-        let empty = AssessmentReport { candidates: Vec::new(), ..report };
+        let empty = AssessmentReport { candidates: Vec::new(), cpmi: None, ..report };
         assert_eq!(
             serde_json::to_string(&AssessmentView::new("BDL-2", &empty)).unwrap(),
             serde_json::to_string(&reference("BDL-2", &empty)).unwrap()

@@ -258,6 +258,7 @@ fn examination_page(ctx: &PageCtx, exam: &Examination, message: Option<Markup>) 
             dt { (ctx.t("Negara tujuan", "Destination")) } dd { (app.destination_country.as_ref().map(|c| c.as_str().to_owned()).unwrap_or_else(|| "—".into())) }
             dt { (ctx.t("Status", "Status")) } dd { (lang.t(app.outcome.indonesian(), app.outcome.as_str())) }
         }
+        (cpmi_section(ctx, exam.report.cpmi.as_ref()))
         h2 { (ctx.t("Penilaian risiko (saran, bukan keputusan)", "Risk assessment (advice, not a decision)")) }
         p { (risk_band(lang, assessment.band)) " " (ctx.t("skor", "score")) " " (assessment.score)
             span.muted { " · " (ctx.t("aturan", "rules")) " " (assessment.rule_set.version) } }
@@ -308,6 +309,35 @@ fn examination_page(ctx: &PageCtx, exam: &Examination, message: Option<Markup>) 
         }
     };
     page(&ctx.chrome(), &title, body)
+}
+
+/// The applicant's CPMI registration in the newest SISKOP2MI snapshot, if one matches.
+fn cpmi_section(ctx: &PageCtx, cpmi: Option<&jejak_service::partners::CpmiMatch>) -> Markup {
+    let lang = ctx.lang;
+    html! {
+        section #cpmi {
+            h2 { (ctx.t("Pendaftaran CPMI (SISKOP2MI)", "CPMI registration (SISKOP2MI)")) }
+            @match cpmi {
+                None => p.muted { (ctx.t(
+                    "Tidak ada pendaftaran CPMI yang cocok dengan pemohon.",
+                    "No CPMI registration matches the applicant.",
+                )) },
+                Some(c) => dl.kv {
+                    dt { (ctx.t("ID CPMI", "CPMI ID")) } dd.cpmi-id { (c.cpmi_id) }
+                    dt { (ctx.t("Nama di SISKOP2MI", "Name in SISKOP2MI")) } dd { (c.full_name) }
+                    dt { (ctx.t("Status", "Status")) } dd.cpmi-status { (lang.t(c.status.indonesian(), c.status.as_str())) }
+                    dt { (ctx.t("Negara penempatan", "Placement country")) } dd { (c.destination_country.as_deref().unwrap_or("—")) }
+                    dt { "P3MI" } dd { (c.p3mi_name.as_deref().unwrap_or("—")) }
+                    dt { (ctx.t("Rekomendasi Disnaker", "Disnaker recommendation")) } dd { (c.recommendation_no.as_deref().unwrap_or("—")) }
+                    dt { (ctx.t("Dicocokkan dengan", "Matched by")) } dd { (match c.matched_by {
+                        jejak_service::partners::MatchedBy::Nik => ctx.t("NIK", "NIK"),
+                        jejak_service::partners::MatchedBy::NameBirthDate => ctx.t("nama dan tanggal lahir", "name and date of birth"),
+                    }) }
+                    dt { (ctx.t("Data per tanggal", "Data as of")) } dd { (lang.date(c.snapshot_taken_on)) }
+                },
+            }
+        }
+    }
 }
 
 fn candidates(ctx: &PageCtx, exam: &Examination) -> Markup {

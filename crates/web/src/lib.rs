@@ -42,19 +42,26 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Checked uploads waiting for the officer's confirmation.
     pub(crate) uploads: Arc<pages::import::PendingUploads>,
+    /// Village early-warning use cases (issue 14).
+    pub villages: Arc<jejak_service::villages::Villages>,
 }
 
 impl AppState {
     /// A state over the register: no demo banner, plain HTTP, default rate limits.
     pub fn new(store: Arc<dyn Store>, casework: Arc<Casework>, auth: Arc<Auth>) -> AppState {
         AppState {
-            store,
-            casework,
             demo: false,
             auth,
             tls: false,
             limiter: Arc::new(RateLimiter::default()),
             uploads: Arc::default(),
+            villages: Arc::new(jejak_service::villages::Villages::new(
+                store.clone(),
+                casework.clock().clone(),
+                jejak_service::villages::VillageConfig::default(),
+            )),
+            store,
+            casework,
         }
     }
 }
@@ -117,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/applications/{key}", get(api::examine))
         .route("/api/v1/applications/{key}/decisions", post(api::decide))
         .route("/api/v1/screen", post(api::screen))
+        .route("/api/v1/village-reports", post(api::file_village_report))
         .route("/api/v1/applications/{key}/matches/{other}", post(api::match_verdict))
         .route("/api/v1/persons/{id}", get(api::person))
         .route("/api/v1/reviews", get(api::reviews))

@@ -52,6 +52,8 @@ pub(crate) struct AssessmentView<'a> {
     matches: Vec<MatchView<'a>>,
     rule_set_version: &'a str,
     score: i64,
+    /// Open village reports linked to the application, with why (never a decision).
+    village_alerts: &'a [jejak_service::village_index::VillageAlert],
 }
 
 #[derive(Serialize)]
@@ -124,6 +126,7 @@ impl<'a> AssessmentView<'a> {
             matches: report.candidates.iter().map(MatchView::new).collect(),
             rule_set_version: &a.rule_set.version,
             score: a.score,
+            village_alerts: &report.village_alerts,
         }
     }
 }
@@ -331,6 +334,9 @@ mod tests {
                     "weight": e.weight, "this": e.left, "that": e.right,
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
+            "village_alerts": report.village_alerts.iter().map(|v| json!({
+                "report_id": v.report_id,
+            })).collect::<Vec<_>>(),
         })
     }
 
@@ -375,7 +381,12 @@ mod tests {
         let mut other = candidate.clone();
         other.band = Band::Review;
         other.history = HistorySummary::default();
-        let report = AssessmentReport { candidates: vec![candidate, other], facts, assessment };
+        let report = AssessmentReport {
+            candidates: vec![candidate, other],
+            facts,
+            assessment,
+            village_alerts: Vec::new(),
+        };
         let typed = serde_json::to_string(&AssessmentView::new("BDL-1", &report)).unwrap();
         let earlier = serde_json::to_string(&reference("BDL-1", &report)).unwrap();
         assert_eq!(typed, earlier);

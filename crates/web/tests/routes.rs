@@ -176,7 +176,6 @@ async fn a_rule_set_is_drafted_published_by_another_user_and_activated_from_the_
 
 #[tokio::test]
 async fn a_village_report_sent_twice_from_the_phone_exists_once() {
-    use jejak_store::VillageStore;
     let app = App::start(false).await;
     let ctx = jejak_store::AuditCtx {
         actor: "setup".into(),

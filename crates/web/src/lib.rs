@@ -43,20 +43,27 @@ pub struct AppState {
     /// The Desa Binaan designations the programme evaluation (`/evaluasi`) compares; none
     /// until the village register is connected (or the demo's).
     pub designations: Arc<dyn jejak_service::stats::DesignationSource>,
+    /// Village early-warning use cases (issue 14).
+    pub villages: Arc<jejak_service::villages::Villages>,
 }
 
 impl AppState {
     /// A state over the register: no demo banner, plain HTTP, default rate limits.
     pub fn new(store: Arc<dyn Store>, casework: Arc<Casework>, auth: Arc<Auth>) -> AppState {
         AppState {
-            store,
-            casework,
             demo: false,
             auth,
             tls: false,
             limiter: Arc::new(RateLimiter::default()),
             uploads: Arc::default(),
             designations: Arc::new(jejak_service::stats::FixedDesignations::default()),
+            villages: Arc::new(jejak_service::villages::Villages::new(
+                store.clone(),
+                casework.clock().clone(),
+                jejak_service::villages::VillageConfig::default(),
+            )),
+            store,
+            casework,
         }
     }
 }
@@ -117,6 +124,7 @@ fn route_table() -> routes::TableRouter {
         .on("GET", "/api/v1/offices", api::offices)
         .on("GET", "/api/v1/queue", api::queue)
         .on("GET", "/api/v1/stats", api::stats)
+        .on("POST", "/api/v1/village-reports", api::file_village_report)
         .on("POST", "/api/v1/applications", api::create_application)
         .on("GET", "/api/v1/applications/{key}", api::examine)
         .on("POST", "/api/v1/applications/{key}/decisions", api::decide)

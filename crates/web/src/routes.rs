@@ -199,6 +199,12 @@ pub const ROUTES: &[RouteSpec] = &[
         "Screen and assess an application without storing it",
     ),
     api(
+        "POST",
+        "/api/v1/village-reports",
+        Needs(Action::SubmitVillageReport),
+        "File a village report (client-generated report_id: sending twice makes one report)",
+    ),
+    api(
         "GET",
         "/api/v1/reviews",
         Needs(Action::ReviewOverride),

@@ -284,3 +284,57 @@ async fn control_characters_and_overlong_text_are_refused_by_field() {
     assert!(reply.status.is_success(), "{}", reply.body);
     assert!(reply.body.contains("Surinay"), "{}", reply.body);
 }
+
+#[tokio::test]
+async fn a_village_report_sent_twice_from_the_phone_exists_once() {
+    let app = App::start(false).await;
+    let ctx = jejak_store::AuditCtx {
+        actor: "setup".into(),
+        office: None,
+        purpose: None,
+        at: "2026-01-01T00:00:00Z".into(),
+    };
+    let code = jejak_domain::RegionCode::parse("18.07.05.2001").unwrap();
+    let village = jejak_domain::NewVillage {
+        code: code.clone(),
+        office: jejak_domain::OfficeCode::parse("KLA").unwrap(),
+        designated_on: jejak_domain::date::ymd(2025, 9, 18).unwrap(),
+        decree: None,
+        ends_on: None,
+        partners: vec![],
+    };
+    app.store.designate_village(&village, &ctx).await.unwrap();
+    let from = jejak_domain::date::ymd(2026, 1, 1).unwrap();
+    app.store.assign_pimpasa(&code, "pimpasa.kla", from, &ctx).await.unwrap();
+    let body = r#"{"report_id":"0b7e6c7a-1f2d-4c1e-9a51-3f1f0f7b2c10","village_code":"18.07.05.2001",
+        "reported_on":"2026-11-01","topic":"recruiter","source_reliability":"b","info_credibility":2,
+        "persons":[{"name":"Siti Rohmah","birth_date":"1998-02-03"}],"phones":["0812-7788-9900"],
+        "recruiters":["Pak Joko"],"narrative":"Calo keliling","source":"tetangga"}"#;
+    let pimpasa = app.session(Role::Pimpasa);
+    let first =
+        app.send("POST", "/api/v1/village-reports", Some(pimpasa), "application/json", body).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    assert!(first.body.contains("\"office\":\"KLA\""), "{}", first.body);
+    let again =
+        app.send("POST", "/api/v1/village-reports", Some(pimpasa), "application/json", body).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert!(again.body.contains("\"created\":false"), "{}", again.body);
+    assert_eq!(app.store.village_reports_since(0, None, 100).await.unwrap().len(), 1);
+    let source = app.store.report_source("0b7e6c7a-1f2d-4c1e-9a51-3f1f0f7b2c10").await.unwrap();
+    assert_eq!(source.as_deref(), Some("tetangga"));
+
+    let bad = body.replace("18.07.05.2001", "18.07.05.9999").replace("0b7e", "1b7e");
+    let refused =
+        app.send("POST", "/api/v1/village-reports", Some(pimpasa), "application/json", &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(refused.body.contains("village_code"), "{}", refused.body);
+    let other_village = body.replace("18.07.05.2001", "18.01.04.2004").replace("0b7e", "2b7e");
+    let not_mine = app
+        .send("POST", "/api/v1/village-reports", Some(pimpasa), "application/json", &other_village)
+        .await;
+    assert_eq!(not_mine.status, StatusCode::FORBIDDEN, "{}", not_mine.body);
+    let officer = app.session(Role::Petugas);
+    let denied =
+        app.send("POST", "/api/v1/village-reports", Some(officer), "application/json", body).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN, "{}", denied.body);
+}

@@ -27,7 +27,10 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     path.to_str().unwrap().to_owned()
 }
 
-fn alerts(stdout: &str) -> Vec<(String, Vec<(String, String)>, Vec<String>)> {
+/// Per application: its id, its (report_id, linked_by) alerts and the indicators fired.
+type Assessed = (String, Vec<(String, String)>, Vec<String>);
+
+fn alerts(stdout: &str) -> Vec<Assessed> {
     stdout
         .lines()
         .map(|line| {

@@ -386,3 +386,164 @@ pub(crate) async fn stats(
         ),
     }
 }
+
+/// A named person in a village report payload.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReportPersonBody {
+    name: String,
+    #[serde(default)]
+    birth_date: Option<String>,
+    #[serde(default)]
+    nik: Option<String>,
+    #[serde(default)]
+    relation: Option<String>,
+}
+
+/// `POST /api/v1/village-reports` payload (the CSV's columns, lists as arrays).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct VillageReportBody {
+    report_id: String,
+    village_code: String,
+    reported_on: String,
+    topic: String,
+    #[serde(default)]
+    source_reliability: Option<String>,
+    #[serde(default)]
+    info_credibility: Option<u8>,
+    #[serde(default)]
+    persons: Vec<ReportPersonBody>,
+    #[serde(default)]
+    phones: Vec<String>,
+    #[serde(default)]
+    recruiters: Vec<String>,
+    #[serde(default)]
+    agency: Option<String>,
+    #[serde(default)]
+    destination_country: Option<String>,
+    #[serde(default)]
+    planned_departure_on: Option<String>,
+    narrative: String,
+    /// The informant: stored apart from the report.
+    #[serde(default)]
+    source: Option<String>,
+}
+
+fn field_error(field: &str, message: impl std::fmt::Display) -> Response {
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(json!({"error": format!("{field}: {message}"), "field": field})),
+    )
+        .into_response()
+}
+
+impl VillageReportBody {
+    /// The report, or the 422 answer naming the field.
+    fn into_report(self) -> Result<jejak_domain::NewVillageReport, Box<Response>> {
+        use jejak_domain::date::parse_date;
+        let opt = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let village = jejak_domain::RegionCode::parse_village(&self.village_code)
+            .map_err(|e| Box::new(field_error("village_code", e)))?;
+        let reported_on =
+            parse_date(&self.reported_on).map_err(|e| Box::new(field_error("reported_on", e)))?;
+        let topic = jejak_domain::ReportTopic::parse(&self.topic).ok_or_else(|| {
+            Box::new(field_error("topic", format!("unknown topic {:?}", self.topic)))
+        })?;
+        let mut persons = Vec::new();
+        for (i, p) in self.persons.into_iter().enumerate() {
+            let birth_date = opt(p.birth_date)
+                .map(|d| parse_date(&d))
+                .transpose()
+                .map_err(|e| Box::new(field_error(&format!("persons[{i}].birth_date"), e)))?;
+            let nik = opt(p.nik)
+                .map(|n| jejak_domain::Nik::parse(&n))
+                .transpose()
+                .map_err(|e| Box::new(field_error(&format!("persons[{i}].nik"), e)))?;
+            persons.push(jejak_domain::ReportPerson {
+                name: p.name.trim().to_owned(),
+                birth_date,
+                nik,
+                relation: opt(p.relation),
+            });
+        }
+        let mut phones = Vec::new();
+        for (i, p) in self.phones.iter().enumerate().filter(|(_, p)| !p.trim().is_empty()) {
+            phones.push(
+                jejak_domain::Phone::parse(p)
+                    .map_err(|e| Box::new(field_error(&format!("phones[{i}]"), e)))?,
+            );
+        }
+        let destination_country = opt(self.destination_country)
+            .map(|c| jejak_domain::CountryCode::parse(&c))
+            .transpose()
+            .map_err(|e| Box::new(field_error("destination_country", e)))?;
+        let planned_departure_on = opt(self.planned_departure_on)
+            .map(|d| parse_date(&d))
+            .transpose()
+            .map_err(|e| Box::new(field_error("planned_departure_on", e)))?;
+        Ok(jejak_domain::NewVillageReport {
+            report_id: self.report_id.trim().to_owned(),
+            village,
+            reported_on,
+            topic,
+            source_reliability: opt(self.source_reliability)
+                .map(|s| s.to_uppercase())
+                .unwrap_or_else(|| "F".into()),
+            info_credibility: self.info_credibility.unwrap_or(6),
+            persons,
+            phones,
+            recruiters: self
+                .recruiters
+                .into_iter()
+                .map(|r| r.trim().to_owned())
+                .filter(|r| !r.is_empty())
+                .collect(),
+            agency: opt(self.agency),
+            destination_country,
+            planned_departure_on,
+            narrative: self.narrative,
+            source: opt(self.source),
+            reported_by: String::new(),
+        })
+    }
+}
+
+/// `POST /api/v1/village-reports`: files one report; 201 when new, 200 when a report with
+/// this id was already stored (the stored one is unchanged).
+pub(crate) async fn file_village_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    body: Bytes,
+) -> Response {
+    if let Err(e) = user.actor.authorize(Action::SubmitVillageReport, None) {
+        return api_error(&e);
+    }
+    let parsed: VillageReportBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => return api_status(StatusCode::BAD_REQUEST, format!("invalid JSON: {e}")),
+    };
+    let report = match parsed.into_report() {
+        Ok(r) => r,
+        Err(r) => return *r,
+    };
+    match state.villages.file(&user.actor, vec![report]).await {
+        Ok(filed) => match filed.into_iter().next() {
+            Some(f) => {
+                let status = if f.created { StatusCode::CREATED } else { StatusCode::OK };
+                (
+                    status,
+                    Json(json!({
+                        "report_id": f.report.data.report_id,
+                        "created": f.created,
+                        "office": f.report.office.as_str(),
+                        "status": f.report.status.as_str(),
+                    })),
+                )
+                    .into_response()
+            }
+            None => api_status(StatusCode::INTERNAL_SERVER_ERROR, "no report filed".to_owned()),
+        },
+        Err(e) => api_error(&e),
+    }
+}

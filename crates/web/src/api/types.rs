@@ -54,6 +54,8 @@ pub(crate) struct AssessmentView<'a> {
     matches: Vec<MatchView<'a>>,
     rule_set_version: &'a str,
     score: i64,
+    /// Open village reports linked to the application, with why (never a decision).
+    village_alerts: &'a [jejak_service::village_index::VillageAlert],
 }
 
 #[derive(Serialize)]
@@ -127,6 +129,7 @@ impl<'a> AssessmentView<'a> {
             matches: report.candidates.iter().map(MatchView::new).collect(),
             rule_set_version: &a.rule_set.version,
             score: a.score,
+            village_alerts: &report.village_alerts,
         }
     }
 }
@@ -334,6 +337,9 @@ mod tests {
                     "field": e.field, "level": format!("{:?}", e.level).to_lowercase(),
                     "weight": e.weight, "this": e.left, "that": e.right,
                 })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "village_alerts": report.village_alerts.iter().map(|v| json!({
+                "report_id": v.report_id,
             })).collect::<Vec<_>>(),
         })
     }

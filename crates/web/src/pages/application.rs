@@ -286,6 +286,24 @@ fn examination_page(ctx: &PageCtx, exam: &Examination, message: Option<Markup>) 
                 li { strong { (ind.id) } " (+" (ind.weight) ") " (lang.t(&ind.message.id, &ind.message.en)) }
             }
         }
+        section.village-alerts {
+            h2 { (ctx.t("Peringatan desa (laporan PIMPASA)", "Village alerts (PIMPASA reports)")) }
+            @if exam.report.village_alerts.is_empty() {
+                p.muted { (ctx.t("Tidak ada laporan desa yang terkait.", "No village report is linked.")) }
+            } @else {
+                p.muted { (ctx.t("Laporan desa adalah sinyal untuk wawancara; tidak mengubah keputusan.", "Village reports are signals for the interview; they never change a decision.")) }
+                ul {
+                    @for alert in &exam.report.village_alerts {
+                        li.village-alert data-report=(alert.report_id) {
+                            strong { (alert.report_id) } " · "
+                            (lang.t(link_label(alert.linked_by).0, link_label(alert.linked_by).1)) " · "
+                            (alert.topic) " · " (alert.reported_on) " · " (alert.status)
+                            ul { @for reason in &alert.reasons { li { (reason) } } }
+                        }
+                    }
+                }
+            }
+        }
         h2 { (ctx.t("Kemungkinan orang yang sama di seluruh kantor", "Possibly the same person, all offices")) }
         (candidates(ctx, exam))
         h2 { (ctx.t("Riwayat keputusan", "Decision history")) }
@@ -337,6 +355,17 @@ fn cpmi_section(ctx: &PageCtx, cpmi: Option<&jejak_service::partners::CpmiMatch>
                 },
             }
         }
+    }
+}
+
+/// How a village report is linked, in Indonesian and English.
+fn link_label(by: jejak_service::village_index::LinkedBy) -> (&'static str, &'static str) {
+    use jejak_service::village_index::LinkedBy;
+    match by {
+        LinkedBy::Person => ("orang yang disebut", "named person"),
+        LinkedBy::Phone => ("nomor telepon", "phone number"),
+        LinkedBy::Recruiter => ("perekrut/agen = sponsor", "recruiter/agency = sponsor"),
+        LinkedBy::Village => ("desa domisili", "home village"),
     }
 }
 

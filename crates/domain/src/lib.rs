@@ -15,7 +15,10 @@ pub mod region;
 pub mod review;
 pub mod text;
 
-pub use application::{Application, ApplicationKey, NewApplication, Outcome, Purpose, Sex};
+pub use application::{
+    Application, ApplicationKey, IdentifierField, InvalidIdentifiers, NewApplication, Outcome,
+    Purpose, Sex,
+};
 pub use country::CountryCode;
 pub use decision::{Decision, DecisionKind, NewDecision};
 pub use match_decision::{MatchDecision, MatchDecisionError, NewMatchDecision, Verdict};

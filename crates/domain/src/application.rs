@@ -155,6 +155,89 @@ pub struct NewApplication {
     pub outcome: Outcome,
     pub outcome_reason: Option<String>,
     pub decided_on: Option<Date>,
+    /// Identifiers present on the source but not valid, kept exactly as written (interchange
+    /// spec: evidence even when mistyped). A field set here is `None` among the typed ones
+    /// above. Boxed: almost every application has none, and the register keeps every
+    /// application in memory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invalid: Option<Box<InvalidIdentifiers>>,
+}
+
+/// The identifier columns whose values are kept as written when they are not valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IdentifierField {
+    Nik,
+    Phone,
+    SponsorPhone,
+    PreviousPassportNo,
+}
+
+impl IdentifierField {
+    pub const ALL: [IdentifierField; 4] = [
+        IdentifierField::Nik,
+        IdentifierField::Phone,
+        IdentifierField::SponsorPhone,
+        IdentifierField::PreviousPassportNo,
+    ];
+
+    /// The interchange column's canonical name.
+    pub fn column(self) -> &'static str {
+        match self {
+            IdentifierField::Nik => "nik",
+            IdentifierField::Phone => "phone",
+            IdentifierField::SponsorPhone => "sponsor_phone",
+            IdentifierField::PreviousPassportNo => "previous_passport_no",
+        }
+    }
+
+    /// The name of the flag saying whether the value is valid (`nik_valid`, ...): the
+    /// register's column and the JSON field.
+    pub fn valid_flag(self) -> &'static str {
+        match self {
+            IdentifierField::Nik => "nik_valid",
+            IdentifierField::Phone => "phone_valid",
+            IdentifierField::SponsorPhone => "sponsor_phone_valid",
+            IdentifierField::PreviousPassportNo => "previous_passport_no_valid",
+        }
+    }
+}
+
+/// Identifier values that are present but not valid (a NIK of 15 digits, a NIK whose birth
+/// part is not a date, an impossible phone number), exactly as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvalidIdentifiers {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nik: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sponsor_phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_passport_no: Option<String>,
+}
+
+impl InvalidIdentifiers {
+    pub fn get(&self, field: IdentifierField) -> Option<&str> {
+        match field {
+            IdentifierField::Nik => self.nik.as_deref(),
+            IdentifierField::Phone => self.phone.as_deref(),
+            IdentifierField::SponsorPhone => self.sponsor_phone.as_deref(),
+            IdentifierField::PreviousPassportNo => self.previous_passport_no.as_deref(),
+        }
+    }
+
+    fn slot(&mut self, field: IdentifierField) -> &mut Option<String> {
+        match field {
+            IdentifierField::Nik => &mut self.nik,
+            IdentifierField::Phone => &mut self.phone,
+            IdentifierField::SponsorPhone => &mut self.sponsor_phone,
+            IdentifierField::PreviousPassportNo => &mut self.previous_passport_no,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        IdentifierField::ALL.iter().all(|f| self.get(*f).is_none())
+    }
 }
 
 impl NewApplication {
@@ -189,7 +272,54 @@ impl NewApplication {
             outcome: Outcome::Pending,
             outcome_reason: None,
             decided_on: None,
+            invalid: None,
         }
+    }
+
+    /// The invalid value of `field` as written, if the field holds one.
+    pub fn invalid(&self, field: IdentifierField) -> Option<&str> {
+        self.invalid.as_deref().and_then(|i| i.get(field))
+    }
+
+    /// Whether `field` holds no invalid value (an absent value is not invalid).
+    pub fn is_valid(&self, field: IdentifierField) -> bool {
+        self.invalid(field).is_none()
+    }
+
+    /// `false` when the NIK is present but not valid (kept as written): `nik_valid`.
+    pub fn nik_valid(&self) -> bool {
+        self.is_valid(IdentifierField::Nik)
+    }
+
+    /// Keeps `raw` as the invalid value of `field` and clears the typed value, so the field
+    /// holds one value only.
+    pub fn set_invalid(&mut self, field: IdentifierField, raw: impl Into<String>) {
+        match field {
+            IdentifierField::Nik => self.nik = None,
+            IdentifierField::Phone => self.phone = None,
+            IdentifierField::SponsorPhone => self.sponsor_phone = None,
+            IdentifierField::PreviousPassportNo => self.previous_passport_no = None,
+        }
+        *self.invalid.get_or_insert_with(Box::default).slot(field) = Some(raw.into());
+    }
+
+    /// The value of `field` as the register holds it: the normal form of a valid value, or
+    /// the invalid one exactly as written.
+    pub fn identifier_text(&self, field: IdentifierField) -> Option<&str> {
+        let typed = match field {
+            IdentifierField::Nik => self.nik.as_ref().map(Nik::as_str),
+            IdentifierField::Phone => self.phone.as_ref().map(Phone::as_str),
+            IdentifierField::SponsorPhone => self.sponsor_phone.as_ref().map(Phone::as_str),
+            IdentifierField::PreviousPassportNo => {
+                self.previous_passport_no.as_ref().map(PassportNo::as_str)
+            }
+        };
+        typed.or_else(|| self.invalid(field))
+    }
+
+    /// The NIK as the register holds it (valid, or invalid as written).
+    pub fn nik_text(&self) -> Option<&str> {
+        self.identifier_text(IdentifierField::Nik)
     }
 
     /// The domicile: the village code if given, else nothing (the NIK is where the person
@@ -226,5 +356,23 @@ mod tests {
         assert_eq!(Sex::parse("f"), Some(Sex::Female));
         assert_eq!(Sex::parse("L"), Some(Sex::Male));
         assert_eq!(Sex::parse("x"), None);
+    }
+
+    #[test]
+    fn an_invalid_identifier_replaces_the_typed_value_and_is_read_as_written() {
+        let day = crate::date::ymd(2025, 1, 2).unwrap();
+        let mut app = NewApplication::new("K-1", OfficeCode::parse("KLA").unwrap(), day, "Sri");
+        app.nik = Nik::parse("1807055203950003").ok();
+        app.phone = Phone::parse("081234567890").ok();
+        assert!(app.nik_valid());
+        assert_eq!(app.nik_text(), Some("1807055203950003"));
+        app.set_invalid(IdentifierField::Nik, "1807-0552-0395-000");
+        assert!(!app.nik_valid());
+        assert_eq!(app.nik, None);
+        assert_eq!(app.nik_text(), Some("1807-0552-0395-000"));
+        assert!(app.is_valid(IdentifierField::Phone));
+        assert_eq!(app.identifier_text(IdentifierField::Phone), Some("+6281234567890"));
+        assert_eq!(app.invalid(IdentifierField::SponsorPhone), None);
+        assert!(!app.invalid.as_ref().unwrap().is_empty());
     }
 }

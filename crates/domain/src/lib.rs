@@ -17,7 +17,10 @@ pub mod review;
 pub mod text;
 pub mod village;
 
-pub use application::{Application, ApplicationKey, NewApplication, Outcome, Purpose, Sex};
+pub use application::{
+    Application, ApplicationKey, IdentifierField, InvalidIdentifiers, NewApplication, Outcome,
+    Purpose, Sex,
+};
 pub use country::CountryCode;
 pub use decision::{Decision, DecisionKind, NewDecision};
 pub use match_decision::{MatchDecision, MatchDecisionError, NewMatchDecision, Verdict};

@@ -7,11 +7,25 @@ use jejak_domain::decision::DecisionKind;
 use jejak_domain::nik::Nik;
 use jejak_domain::text::{check_text, strip_bidi_controls};
 use jejak_domain::{
-    CountryCode, NewApplication, OfficeCode, Outcome, PassportNo, Phone, Purpose, RegionCode, Sex,
+    CountryCode, IdentifierField, NewApplication, OfficeCode, Outcome, PassportNo, Phone, Purpose,
+    RegionCode, Sex,
 };
 use time::Date;
 
 use crate::column::Column;
+
+/// What becomes of an identifier (NIK, phone, sponsor phone, previous passport number) that
+/// is present but not valid.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum IdentifierMode {
+    /// Files copied from paper or legacy sheets: the value is evidence even when mistyped, so
+    /// it is kept exactly as written, flagged invalid and reported as a warning; the row is
+    /// imported (interchange spec, last paragraph).
+    #[default]
+    Lenient,
+    /// Entry at the desk, where the officer holds the KTP: an impossible value is an error.
+    Strict,
+}
 
 /// A problem with one cell: the column and the reason.
 pub(crate) struct CellProblem {
@@ -35,6 +49,7 @@ fn text(cells: &[Option<String>; 23], column: Column) -> Option<&str> {
 pub(crate) fn parse_row(
     cells: &[Option<String>; Column::ALL.len()],
     known_offices: &HashSet<OfficeCode>,
+    mode: IdentifierMode,
 ) -> ParsedRow {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
@@ -113,12 +128,38 @@ pub(crate) fn parse_row(
             })
         };
     }
-    let nik = typed!(Column::Nik, Nik::parse);
+    // Identifiers: an invalid one is an error at the desk, kept as written from a file.
+    let mut kept: Vec<(IdentifierField, &str)> = Vec::new();
+    macro_rules! identifier {
+        ($column:expr, $field:expr, $parse:expr) => {
+            match mode {
+                IdentifierMode::Strict => typed!($column, $parse),
+                IdentifierMode::Lenient => text(cells, $column).and_then(|s| match $parse(s) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        warnings.push(CellProblem {
+                            column: $column,
+                            value: Some(s.to_owned()),
+                            message: format!("{e}; kept as written and flagged invalid"),
+                        });
+                        kept.push(($field, s));
+                        None
+                    }
+                }),
+            }
+        };
+    }
+    let nik = identifier!(Column::Nik, IdentifierField::Nik, Nik::parse);
     let village_code = typed!(Column::VillageCode, RegionCode::parse_village);
-    let phone = typed!(Column::Phone, Phone::parse);
-    let sponsor_phone = typed!(Column::SponsorPhone, Phone::parse);
+    let phone = identifier!(Column::Phone, IdentifierField::Phone, Phone::parse);
+    let sponsor_phone =
+        identifier!(Column::SponsorPhone, IdentifierField::SponsorPhone, Phone::parse);
     let destination_country = typed!(Column::DestinationCountry, CountryCode::parse);
-    let previous_passport_no = typed!(Column::PreviousPassportNo, PassportNo::parse);
+    let previous_passport_no = identifier!(
+        Column::PreviousPassportNo,
+        IdentifierField::PreviousPassportNo,
+        PassportNo::parse
+    );
     let sex = text(cells, Column::Sex).and_then(|s| {
         let parsed = Sex::parse(s);
         if parsed.is_none() {
@@ -231,8 +272,15 @@ pub(crate) fn parse_row(
             outcome,
             outcome_reason: optional(Column::OutcomeReason),
             decided_on,
+            invalid: None,
         }),
         _ => None,
     };
+    let application = application.map(|mut app| {
+        for (field, raw) in kept {
+            app.set_invalid(field, raw);
+        }
+        app
+    });
     ParsedRow { application, errors, warnings }
 }

@@ -11,6 +11,7 @@ pub mod read;
 pub mod record;
 pub mod write;
 
+pub use cell::IdentifierMode;
 pub use column::Column;
 pub use diagnostic::Diagnostic;
 pub use header::{HeaderError, HeaderMapping, Mapping};

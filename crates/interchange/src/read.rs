@@ -11,7 +11,7 @@ use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use jejak_domain::text::csv_unquote;
 use jejak_domain::{NewApplication, OfficeCode};
 
-use crate::cell::{CellProblem, parse_row};
+use crate::cell::{CellProblem, IdentifierMode, parse_row};
 use crate::column::Column;
 use crate::diagnostic::Diagnostic;
 use crate::header::{HeaderMapping, resolve};
@@ -44,6 +44,8 @@ pub struct ReadOptions {
     pub ignore_unknown_columns: bool,
     /// Office codes configured in the register; any other code is an error.
     pub known_offices: HashSet<OfficeCode>,
+    /// Invalid identifiers: kept as written with a warning (files, the default) or errors.
+    pub identifiers: IdentifierMode,
 }
 
 /// A valid row.
@@ -263,7 +265,7 @@ fn read_rows(table: RawTable, file: &str, options: &ReadOptions) -> ReadReport {
                 by_column[*column as usize] = Some(cell.to_owned());
             }
         }
-        let parsed = parse_row(&by_column, &options.known_offices);
+        let parsed = parse_row(&by_column, &options.known_offices, options.identifiers);
         let to_diag = |p: CellProblem| diag(Some(p.column), p.value, p.message);
         report.warnings.extend(parsed.warnings.into_iter().map(to_diag));
         let mut reasons: Vec<String> = Vec::new();
@@ -294,7 +296,7 @@ fn read_rows(table: RawTable, file: &str, options: &ReadOptions) -> ReadReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jejak_domain::{Outcome, Sex};
+    use jejak_domain::{IdentifierField, Outcome, Sex};
 
     fn options() -> ReadOptions {
         ReadOptions {
@@ -350,14 +352,14 @@ mod tests {
     #[test]
     fn a_bad_row_is_reported_with_row_column_and_reason() {
         let csv = format!(
-            "{HEADER}BDL-1,BDL,2025-03-01,Suryani,180705520395000,P,,,,,,,\nBDL-2,BDL,2025-03-01,Sri,,P,31-02-2024,,,,,,\n"
+            "{HEADER}BDL-1,BDL,2025-03-01,Suryani,,P,,,,,,ditunda,28-02-2025\nBDL-2,BDL,2025-03-01,Sri,,P,31-02-2024,,,,,,\n"
         );
         let report = read_table(Format::Csv, csv.as_bytes(), "bad.csv", &options());
         assert_eq!(report.rows.len(), 0);
         assert_eq!(report.errors.len(), 2);
         assert_eq!(
             report.errors[0].to_string(),
-            "bad.csv: row 2, column nik: NIK must be 16 digits, found 15 digits (value \"180705520395000\")"
+            "bad.csv: row 2, column decided_on: decision date is before the application date (value \"28-02-2025\")"
         );
         assert_eq!(
             report.errors[1].to_string(),
@@ -365,6 +367,83 @@ mod tests {
         );
         assert_eq!(report.rejected.len(), 2);
         assert_eq!(report.rejected[0].cells[0], "BDL-1");
+    }
+
+    #[test]
+    fn mistyped_identifiers_are_kept_as_written_flagged_and_warned_about() {
+        let header = "application_id,office_code,applied_on,full_name,nik,sex,birth_date,phone,sponsor_phone,previous_passport_no\n";
+        let csv = format!(
+            "{header}B-1,BDL,2025-03-01,Suryani,180705520395000,P,1995-03-12,,,\n\
+             B-2,BDL,2025-03-01,Suryani,1807-0532-0395-0003,P,1995-03-12,0812-345,+60123456789,B12/345\n\
+             B-3,BDL,2025-03-01,Suryani,1807055203950003,P,1995-03-12,081234567890,,\n"
+        );
+        let report = read_table(Format::Csv, csv.as_bytes(), "legacy.csv", &options());
+        assert!(report.is_clean(), "{:?}", report.errors);
+        assert_eq!(report.rows.len(), 3, "every row is imported");
+
+        let first = &report.rows[0].application;
+        assert!(!first.nik_valid());
+        assert_eq!(first.nik, None);
+        assert_eq!(first.nik_text(), Some("180705520395000"));
+        let second = &report.rows[1].application;
+        assert_eq!(second.nik_text(), Some("1807-0532-0395-0003"), "kept exactly as written");
+        assert_eq!(second.invalid(IdentifierField::Phone), Some("0812-345"));
+        assert_eq!(second.invalid(IdentifierField::SponsorPhone), Some("+60123456789"));
+        assert_eq!(second.invalid(IdentifierField::PreviousPassportNo), Some("B12/345"));
+        let third = &report.rows[2].application;
+        assert!(third.nik_valid() && third.invalid.is_none());
+        assert_eq!(third.nik.as_ref().unwrap().as_str(), "1807055203950003");
+
+        let text: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            text,
+            [
+                "legacy.csv: row 2, column nik: NIK must be 16 digits, found 15 digits; kept as written and flagged invalid (value \"180705520395000\")",
+                "legacy.csv: row 3, column nik: NIK birth date part 320395 is not a date (day 01-31 for men, 41-71 for women); kept as written and flagged invalid (value \"1807-0532-0395-0003\")",
+                "legacy.csv: row 3, column phone: phone number has 6 digits after the country code; an Indonesian number has 8 to 12; kept as written and flagged invalid (value \"0812-345\")",
+                "legacy.csv: row 3, column sponsor_phone: phone number with country code +601 is not Indonesian; kept as written and flagged invalid (value \"+60123456789\")",
+                "legacy.csv: row 3, column previous_passport_no: passport number may contain only letters and digits; kept as written and flagged invalid (value \"B12/345\")",
+            ]
+        );
+    }
+
+    #[test]
+    fn refusing_invalid_identifiers_makes_them_errors_again() {
+        let csv = format!("{HEADER}BDL-1,BDL,2025-03-01,Suryani,180705520395000,P,,,,,,,\n");
+        let strict = ReadOptions { identifiers: IdentifierMode::Strict, ..options() };
+        let report = read_table(Format::Csv, csv.as_bytes(), "bad.csv", &strict);
+        assert_eq!(report.rows.len(), 0);
+        assert_eq!(
+            report.errors[0].to_string(),
+            "bad.csv: row 2, column nik: NIK must be 16 digits, found 15 digits (value \"180705520395000\")"
+        );
+    }
+
+    #[test]
+    fn structural_values_stay_errors_beside_a_kept_identifier() {
+        let csv = format!(
+            "{HEADER}BDL-1,XXX,2025-03-01,Suryani,180705520395000,Q,,,,piknik,,hilang,\n,BDL,01-13-2025,,180705520395000,,,,,,,,\n"
+        );
+        let report = read_table(Format::Csv, csv.as_bytes(), "bad.csv", &options());
+        assert!(report.rows.is_empty());
+        let columns: Vec<(usize, &str)> =
+            report.errors.iter().map(|d| (d.row, d.column.as_deref().unwrap_or(""))).collect();
+        assert_eq!(
+            columns,
+            [
+                (2, "office_code"),
+                (2, "sex"),
+                (2, "purpose"),
+                (2, "outcome"),
+                (3, "application_id"),
+                (3, "full_name"),
+                (3, "applied_on"),
+            ]
+        );
+        assert_eq!(
+            report.warnings.iter().filter(|w| w.column.as_deref() == Some("nik")).count(),
+            2
+        );
     }
 
     #[test]

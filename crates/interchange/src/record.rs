@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use jejak_domain::{NewApplication, OfficeCode};
 
-use crate::cell::parse_row;
+use crate::cell::{IdentifierMode, parse_row};
 use crate::column::Column;
 
 /// A problem with one field.
@@ -26,7 +26,9 @@ pub struct ParsedRecord {
 }
 
 /// Parses an application from `(field, value)` pairs; a field is named by its canonical or
-/// Indonesian column name. Unknown field names are errors (a typo must not lose data).
+/// Indonesian column name. Unknown field names are errors (a typo must not lose data). This is
+/// entry at the desk: an invalid identifier (an impossible NIK) is an error, not kept
+/// ([`IdentifierMode::Strict`]).
 pub fn parse_record<'a>(
     fields: impl IntoIterator<Item = (&'a str, &'a str)>,
     known_offices: &HashSet<OfficeCode>,
@@ -51,7 +53,7 @@ fn parse_cells(
     unknown: Vec<String>,
     known_offices: &HashSet<OfficeCode>,
 ) -> ParsedRecord {
-    let parsed = parse_row(cells, known_offices);
+    let parsed = parse_row(cells, known_offices, IdentifierMode::Strict);
     let convert = |p: crate::cell::CellProblem| FieldProblem {
         field: p.column.canonical(),
         value: p.value,
@@ -346,6 +348,37 @@ mod tests {
         let fields: Vec<&str> = parsed.errors.iter().map(|e| e.field).collect();
         assert!(fields.contains(&"office_code") && fields.contains(&"nik"), "{fields:?}");
         assert!(parsed.errors.iter().any(|e| e.message.contains("nikk")));
+    }
+
+    #[test]
+    fn at_the_desk_an_impossible_identifier_is_refused_not_kept() {
+        for (field, value) in [
+            ("nik", "180705520395000"),
+            ("nik", "1807053203950003"),
+            ("phone", "0812-345"),
+            ("sponsor_phone", "+60123456789"),
+            ("previous_passport_no", "B12/345"),
+        ] {
+            let parsed = parse_record(
+                [
+                    ("application_id", "KLA-1"),
+                    ("office_code", "KLA"),
+                    ("applied_on", "2025-02-01"),
+                    ("full_name", "Suryani"),
+                    (field, value),
+                ],
+                &offices(),
+            );
+            assert_eq!(parsed.application, None, "{field} {value}");
+            assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+            assert_eq!(parsed.errors[0].field, field);
+            assert_eq!(parsed.errors[0].value.as_deref(), Some(value));
+        }
+        let kla = OfficeCode::parse("KLA").unwrap();
+        let body = br#"{"application_id":"KLA-1","applied_on":"2025-02-01","full_name":"Sri","nik":"180705520395000"}"#;
+        let parsed = parse_json_record(body, &kla, &offices()).unwrap();
+        assert_eq!(parsed.application, None);
+        assert_eq!(parsed.errors[0].message, "NIK must be 16 digits, found 15 digits");
     }
 
     /// The payload parse as it was, through a general `serde_json::Value`.

@@ -2,36 +2,38 @@
 
 use std::io::Write;
 
-use jejak_domain::NewApplication;
 use jejak_domain::date::iso;
 use jejak_domain::text::csv_safe;
+use jejak_domain::{IdentifierField, NewApplication};
 use rust_xlsxwriter::{Format as CellFormat, Workbook, XlsxError};
 
 use crate::column::Column;
 
-/// The cells of one application in `Column::ALL` order, as the format writes them.
+/// The cells of one application in `Column::ALL` order, as the format writes them. An
+/// identifier kept invalid is written exactly as it was read.
 pub fn cells(app: &NewApplication) -> [String; 23] {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let id = |field: IdentifierField| app.identifier_text(field).unwrap_or_default().to_owned();
     [
         app.application_id.clone(),
         app.office_code.as_str().to_owned(),
         iso(app.applied_on),
         app.full_name.clone(),
-        app.nik.as_ref().map(|n| n.as_str().to_owned()).unwrap_or_default(),
+        id(IdentifierField::Nik),
         app.sex.map(|s| s.code().to_owned()).unwrap_or_default(),
         app.birth_date.map(iso).unwrap_or_default(),
         opt(&app.birth_place),
         opt(&app.address),
         app.village_code.as_ref().map(|v| v.dotted()).unwrap_or_default(),
-        app.phone.as_ref().map(|p| p.as_str().to_owned()).unwrap_or_default(),
+        id(IdentifierField::Phone),
         opt(&app.mother_name),
         opt(&app.father_name),
         opt(&app.occupation),
         app.purpose.map(|p| p.as_str().to_owned()).unwrap_or_default(),
         app.destination_country.map(|c| c.as_str().to_owned()).unwrap_or_default(),
-        app.previous_passport_no.as_ref().map(|p| p.as_str().to_owned()).unwrap_or_default(),
+        id(IdentifierField::PreviousPassportNo),
         opt(&app.sponsor_name),
-        app.sponsor_phone.as_ref().map(|p| p.as_str().to_owned()).unwrap_or_default(),
+        id(IdentifierField::SponsorPhone),
         opt(&app.cpmi_id),
         app.outcome.as_str().to_owned(),
         opt(&app.outcome_reason),

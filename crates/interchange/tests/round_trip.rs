@@ -1,12 +1,13 @@
-//! import(export(x)) reproduces x, for CSV and XLSX, over generated applications.
+//! import(export(x)) reproduces x, for CSV and XLSX, over generated applications (mistyped
+//! identifiers included: they are written and read back exactly as they were kept).
 #![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
 
 use std::collections::HashSet;
 
 use jejak_domain::date::ymd;
 use jejak_domain::{
-    CountryCode, NewApplication, Nik, OfficeCode, Outcome, PassportNo, Phone, Purpose, RegionCode,
-    Sex,
+    CountryCode, IdentifierField, NewApplication, Nik, OfficeCode, Outcome, PassportNo, Phone,
+    Purpose, RegionCode, Sex,
 };
 use jejak_interchange::{Format, ReadOptions, read_table, write_csv, write_xlsx};
 use proptest::prelude::*;
@@ -38,6 +39,8 @@ prop_compose! {
         passport in proptest::option::of("[A-Z][0-9]{7}"),
         outcome in prop::sample::select(Outcome::ALL.to_vec()),
         decided_after in 0i64..60,
+        mistyped_nik in proptest::option::of("[0-9]([0-9. -]{3,17}[0-9])?"),
+        mistyped_phone in proptest::option::of("0[0-9]{2,5}"),
     ) -> NewApplication {
         let applied_on = ymd(2020, 1, 1).unwrap() + time::Duration::days(applied_days);
         let birth = ymd(1950, 1, 1).unwrap() + time::Duration::days(birth_days);
@@ -68,6 +71,13 @@ prop_compose! {
         if outcome != Outcome::Pending {
             app.outcome_reason = texts[7].clone();
             app.decided_on = Some(applied_on + time::Duration::days(decided_after));
+        }
+        // Mistyped identifiers from a legacy sheet: kept as written, flagged invalid.
+        if let Some(text) = mistyped_nik.filter(|t| Nik::parse(t).is_err()) {
+            app.set_invalid(IdentifierField::Nik, text);
+        }
+        if let Some(text) = mistyped_phone {
+            app.set_invalid(IdentifierField::SponsorPhone, text);
         }
         app
     }

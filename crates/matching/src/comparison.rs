@@ -487,6 +487,19 @@ fn compare_niks(a: &str, b: &str) -> Level {
     }
 }
 
+/// The level of two NIKs as the identity engine compares them, given as written (digits are
+/// kept, anything else dropped, as records are prepared): a NIK kept invalid (15 digits, a
+/// birth part that is no date) is compared as its digit string, so a correctly typed NIK is
+/// `Close` to its mistyped copy. A placeholder ([`value::is_placeholder_nik`]) is `Missing`.
+pub fn nik_level(a: &str, b: &str) -> Level {
+    let digits = |s: &str| -> String { s.chars().filter(char::is_ascii_digit).collect() };
+    let (a, b) = (digits(a), digits(b));
+    if value::is_placeholder_nik(&a) || value::is_placeholder_nik(&b) {
+        return Level::Missing;
+    }
+    compare_niks(&a, &b)
+}
+
 /// Phones (national digits): exact; one typo; same last eight digits.
 fn compare_phones(a: &str, b: &str) -> Level {
     if a == b {
@@ -644,6 +657,31 @@ mod tests {
         assert_eq!(level(&m, "village_code", "1809012001", "1809012002"), Level::Close);
         assert_eq!(level(&m, "village_code", "1809012001", "1809022002"), Level::Partial);
         assert_eq!(level(&m, "sex", "L", "P"), Level::Different);
+    }
+
+    #[test]
+    fn an_invalid_nik_is_compared_as_its_digit_string_and_a_placeholder_not_at_all() {
+        let m = Model::interchange().unwrap();
+        let correct = "1807055203950003";
+        // 15 digits (one dropped), as written with separators; a birth part that is no date
+        // (day 32, month 13): the correctly typed NIK is close to each.
+        for mistyped in
+            ["180705520395003", "1807-0552-0395-000", "1807053203950003", "1807055213950003"]
+        {
+            assert_eq!(level(&m, "nik", correct, mistyped), Level::Close, "{mistyped}");
+            assert_eq!(nik_level(correct, mistyped), Level::Close, "{mistyped}");
+            assert_eq!(nik_level(mistyped, mistyped), Level::Exact, "{mistyped}");
+        }
+        // The household counter-example: a sister's NIK (serial one on) stays a twin's level,
+        // and her NIK mistyped is not close to her brother's.
+        assert_eq!(level(&m, "nik", correct, "1807055203950004"), Level::Equivalent);
+        assert_eq!(level(&m, "nik", correct, "180705520395004"), Level::Different);
+        assert_eq!(nik_level(correct, "180705520395004"), Level::Different);
+        // Placeholders say nothing, even when two applications share one.
+        for placeholder in ["0000000000000000", "0", "-", "123456789"] {
+            assert_eq!(level(&m, "nik", placeholder, placeholder), Level::Missing, "{placeholder}");
+            assert_eq!(nik_level(placeholder, placeholder), Level::Missing, "{placeholder}");
+        }
     }
 
     proptest! {

@@ -27,6 +27,7 @@ mod text;
 pub mod training;
 mod value;
 
+pub use comparison::nik_level;
 pub use error::{LinkError, MatchError, ModelError, RecordError, Result, TableError};
 pub use frequency::TermFrequencies;
 pub use index::{Band, Candidate, MatchIndex, MemoryUsage};

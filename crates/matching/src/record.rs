@@ -296,6 +296,13 @@ impl Model {
                     Some(raw) => {
                         let start = offset(arena);
                         arena.extend(raw.chars().filter(char::is_ascii_digit));
+                        // A NIK is compared as its digit string even when it is not valid
+                        // (kept as written from a legacy sheet); a placeholder is no NIK.
+                        if field.kind == Kind::Nik
+                            && value::is_placeholder_nik(&arena[start as usize..])
+                        {
+                            arena.truncate(start as usize);
+                        }
                         cap_appended(arena, start)
                     }
                     None => Value::Missing,

@@ -81,6 +81,14 @@ pub fn decode_nik(digits: &str) -> Option<NikParts<'_>> {
     })
 }
 
+/// Whether the digits of a NIK field are a placeholder rather than a (possibly mistyped) NIK:
+/// fewer than ten digits ("-", "0", "belum ada") or one digit repeated ("0000000000000000").
+/// Legacy sheets fill the column so; two such values agreeing says nothing about a person.
+pub fn is_placeholder_nik(digits: &str) -> bool {
+    let bytes = digits.as_bytes();
+    bytes.len() < 10 || bytes.iter().all(|b| *b == bytes[0])
+}
+
 /// Indonesian phone number as national significant digits: "+62 812-345", "0812345" and
 /// "812345" all become "812345". Numbers shorter than six digits are not phone numbers.
 pub fn national_phone(raw: &str) -> Option<String> {
@@ -123,6 +131,12 @@ mod tests {
         assert!(decode_nik("1801040703900002").is_some_and(|p| !p.female));
         assert_eq!(decode_nik("180104470390000"), None);
         assert_eq!(decode_nik("1801049903900002"), None);
+        assert!(is_placeholder_nik(""));
+        assert!(is_placeholder_nik("0"));
+        assert!(is_placeholder_nik("123456789"));
+        assert!(is_placeholder_nik("0000000000000000"));
+        assert!(!is_placeholder_nik("180104470390002"));
+        assert!(!is_placeholder_nik("1801044703900002"));
     }
 
     #[test]

@@ -5,8 +5,8 @@
 use std::sync::{Arc, RwLock};
 
 use jejak_domain::{
-    Application, ApplicationKey, Decision, DecisionKind, NewApplication, NewDecision,
-    NewReviewRequest, OfficeCode, Outcome, ReviewRequest,
+    Application, ApplicationKey, Decision, DecisionKind, IdentifierField, NewApplication,
+    NewDecision, NewReviewRequest, OfficeCode, Outcome, ReviewRequest,
 };
 use jejak_rules::{CheckStatus, RuleSet};
 use jejak_store::{ApplicationQuery, AuditAppend, ReviewResolution, Store};
@@ -173,6 +173,14 @@ impl Casework {
             return Err(ServiceError::Invalid(
                 "a new application starts pending; record the decision after screening".into(),
             ));
+        }
+        // At the desk the officer holds the KTP: an identifier that is not valid is a typing
+        // error to correct, not evidence to keep (only imported files keep such values).
+        if let Some(field) = IdentifierField::ALL.into_iter().find(|f| !app.is_valid(*f)) {
+            return Err(ServiceError::Invalid(format!(
+                "{}: the value is not valid; correct it from the document",
+                field.column()
+            )));
         }
         let stored = self.store.insert_application(app, &self.ctx(actor, None)).await?;
         self.screening.refresh().await?;

@@ -20,8 +20,8 @@ use std::collections::HashSet;
 
 use jejak_domain::date::age_on;
 use jejak_domain::{
-    ApplicationKey, DecisionKind, NewApplication, NikWarning, Office, RegionCode, RegionLevel,
-    Verdict,
+    ApplicationKey, DecisionKind, IdentifierField, NewApplication, NikWarning, Office, RegionCode,
+    RegionLevel, Verdict,
 };
 use jejak_matching::{Band, Level};
 use jejak_rules::Facts;
@@ -98,13 +98,15 @@ fn application_facts(app: &NewApplication, offices: &[Office], set: &mut Setter<
     if let Some(village) = &app.village_code {
         set("village_code", village.dotted().into())?;
     }
-    if app.previous_passport_no.is_some() {
+    // A previous passport number or sponsor phone kept as written (not valid) still says
+    // there was one.
+    if app.identifier_text(IdentifierField::PreviousPassportNo).is_some() {
         set("has_previous_passport", true.into())?;
     }
     if app.cpmi_id.as_deref().is_some_and(|c| !c.trim().is_empty()) {
         set("has_cpmi_id", true.into())?;
     }
-    if app.sponsor_phone.is_some()
+    if app.identifier_text(IdentifierField::SponsorPhone).is_some()
         || app.sponsor_name.as_deref().is_some_and(|s| !s.trim().is_empty())
     {
         set("has_sponsor", true.into())?;

@@ -5,7 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use jejak_domain::{NewApplication, OfficeCode};
 use jejak_interchange::{
-    Diagnostic, Format, HeaderMapping, ReadOptions, ReadReport, RejectedRow, read_table,
+    Diagnostic, Format, HeaderMapping, IdentifierMode, ReadOptions, ReadReport, RejectedRow,
+    read_table,
 };
 use jejak_store::{AuditCtx, ConflictPolicy, ImportOutcome, Store};
 
@@ -100,6 +101,9 @@ pub async fn import_files_with_progress(
         mapping: options.mapping.clone(),
         ignore_unknown_columns: options.ignore_unknown_columns,
         known_offices,
+        // Files are the offices' records: a mistyped identifier is kept, flagged and warned
+        // about, never a reason to refuse the row.
+        identifiers: IdentifierMode::Lenient,
     };
     let mut reports: Vec<ReadReport> = files
         .iter()

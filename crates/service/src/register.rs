@@ -104,6 +104,9 @@ pub struct Register {
     persons: PersonGraph,
     contacts: Contacts,
     names: NameTokens,
+    /// Applications whose NIK is kept as written because it is not valid (few: legacy
+    /// typing errors), for the NIK search (see [`Register::near_invalid_niks`]).
+    invalid_niks: std::collections::BTreeSet<ApplicationKey>,
     /// The latest application date held (never lowered): when it is before a cut-off date,
     /// every application is.
     latest_applied_on: Option<Date>,
@@ -121,6 +124,7 @@ impl Register {
             persons: PersonGraph::default(),
             contacts: Contacts::default(),
             names: NameTokens::default(),
+            invalid_niks: std::collections::BTreeSet::new(),
             latest_applied_on: None,
         }
     }
@@ -248,6 +252,7 @@ impl Register {
         self.keys.remove(&(app.office_code.clone(), app.application_id.clone()));
         self.contacts.remove(key, &app, person);
         self.names.remove(self.model.normaliser(), key, &app.full_name);
+        self.invalid_niks.remove(&key);
         self.decisions.remove(&key);
         let moves = self.persons.remove_application(key);
         self.follow_persons(moves);
@@ -327,6 +332,23 @@ impl Register {
 
     pub fn person_key(&self, key: ApplicationKey) -> ApplicationKey {
         self.persons.person_of(key)
+    }
+
+    /// Applications whose NIK, kept as written because it is not valid, the identity engine
+    /// finds equal or close to `nik` (a mistyped copy of it), ascending by key.
+    pub fn near_invalid_niks(&self, nik: &str) -> Vec<ApplicationKey> {
+        self.invalid_niks
+            .iter()
+            .filter(|key| {
+                self.apps.get(key).and_then(NewApplication::nik_text).is_some_and(|written| {
+                    matches!(
+                        jejak_matching::nik_level(nik, written),
+                        jejak_matching::Level::Exact | jejak_matching::Level::Close
+                    )
+                })
+            })
+            .copied()
+            .collect()
     }
 
     /// Other applications whose applicant phone equals `phone`.
@@ -507,6 +529,11 @@ impl Register {
         }
         self.keys.insert((app.data.office_code.clone(), app.data.application_id.clone()), key);
         self.latest_applied_on = self.latest_applied_on.max(Some(app.data.applied_on));
+        if app.data.nik_valid() {
+            self.invalid_niks.remove(&key);
+        } else {
+            self.invalid_niks.insert(key);
+        }
         self.apps.insert(key, app.data);
         if !same_contacts {
             self.contacts.add(key, &self.apps, person);

@@ -206,7 +206,7 @@ pub async fn run(
 }
 
 fn is_held(holds: &[LegalHold], app: &Application) -> bool {
-    let nik = app.data.nik.as_ref().map(|n| n.as_str());
+    let nik = app.data.nik_text();
     holds.iter().any(|h| {
         h.is_active()
             && (h.application == Some(app.key) || (nik.is_some() && h.nik.as_deref() == nik))

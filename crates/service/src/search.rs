@@ -3,7 +3,8 @@
 //! not a purpose to see them whole).
 
 use jejak_domain::{
-    Application, ApplicationKey, NewApplication, Nik, OfficeCode, Outcome, PassportNo, Phone,
+    Application, ApplicationKey, IdentifierField, NewApplication, Nik, OfficeCode, Outcome,
+    PassportNo, Phone,
 };
 use jejak_store::ApplicationQuery;
 use time::Date;
@@ -33,6 +34,8 @@ pub struct SearchHit {
     pub applied_on: Date,
     pub full_name: String,
     pub nik_masked: Option<String>,
+    /// `false` when the NIK is kept as written because it is not valid.
+    pub nik_valid: bool,
     pub phone_masked: Option<String>,
     pub birth_date: Option<Date>,
     pub outcome: Outcome,
@@ -114,8 +117,26 @@ impl Casework {
         let mut q = ApplicationQuery { limit: SEARCH_LIMIT + 1, ..ApplicationQuery::default() };
         let mut apps: Vec<(Application, Option<f64>)> = match kind {
             SearchKind::Nik => {
+                // The NIK as typed, then the applications holding a mistyped copy of it (kept
+                // as written from a legacy sheet), as the identity engine compares them.
+                let near = self.screening().with_register(|r, _| r.near_invalid_niks(&value))?;
                 q.nik = Some(value);
-                self.store().list_applications(&q).await?.into_iter().map(|a| (a, None)).collect()
+                let mut found: Vec<(Application, Option<f64>)> = self
+                    .store()
+                    .list_applications(&q)
+                    .await?
+                    .into_iter()
+                    .map(|a| (a, None))
+                    .collect();
+                for key in near.into_iter().take(q.limit as usize) {
+                    if found.len() > SEARCH_LIMIT as usize {
+                        break;
+                    }
+                    if !found.iter().any(|(a, _)| a.key == key) {
+                        found.push((self.store().get_application(key).await?, None));
+                    }
+                }
+                found
             }
             SearchKind::Phone => {
                 q.phone = Some(value);
@@ -134,12 +155,13 @@ impl Casework {
                 .map(|(a, probability)| SearchHit {
                     key: a.key,
                     person_id: register.person_id(a.key),
+                    nik_masked: a.data.nik_text().map(mask_nik),
+                    nik_valid: a.data.nik_valid(),
+                    phone_masked: a.data.identifier_text(IdentifierField::Phone).map(mask_phone),
                     application_id: a.data.application_id,
                     office_code: a.data.office_code,
                     applied_on: a.data.applied_on,
                     full_name: a.data.full_name,
-                    nik_masked: a.data.nik.as_ref().map(|n| mask_nik(n.as_str())),
-                    phone_masked: a.data.phone.as_ref().map(|p| mask_phone(p.as_str())),
                     birth_date: a.data.birth_date,
                     outcome: a.data.outcome,
                     probability,

@@ -1,6 +1,7 @@
 //! The data subject's access report (UU PDP Art. 5-7, DOMAIN.md §8): everything the register
 //! holds on the person with a NIK. That is the applications carrying the NIK, the applications
-//! the identity engine joins to the same person (when a `Screening` is given), their decision
+//! the identity engine joins to the same person or finds holding a mistyped copy of the NIK
+//! (when a `Screening` is given), their decision
 //! histories, the legal holds on them and the audit events about them. Producing the report
 //! is itself audited.
 
@@ -22,7 +23,8 @@ use crate::screening::Screening;
 pub enum Found {
     /// It carries the NIK.
     Nik,
-    /// The identity engine joins it to the same person as an application with the NIK.
+    /// The identity engine joins it to the same person as an application with the NIK, or
+    /// finds its NIK, kept as written because it is not valid, a mistyped copy of the NIK.
     IdentityEngine,
 }
 
@@ -36,6 +38,8 @@ pub struct SubjectApplication {
     pub version: i64,
     /// The fields held, by interchange column name (fields not held are left out).
     pub application: BTreeMap<&'static str, String>,
+    /// `false` when the NIK held is not valid and kept exactly as written.
+    pub nik_valid: bool,
     pub decisions: Vec<DecisionView>,
 }
 
@@ -140,6 +144,10 @@ pub async fn report(
                 }
                 persons.insert(app.key, person);
             }
+            for key in register.near_invalid_niks(nik.as_str()) {
+                persons.insert(key, register.person_id(key));
+                linked.insert(key);
+            }
             Ok(())
         })??;
     }
@@ -163,6 +171,7 @@ pub async fn report(
                 .into_iter()
                 .map(DecisionView::from)
                 .collect(),
+            nik_valid: app.data.nik_valid(),
             application: fields(&app.data),
         });
     }

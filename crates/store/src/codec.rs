@@ -3,8 +3,8 @@
 use jejak_domain::date::{iso, parse_date};
 use jejak_domain::decision::DecisionKind;
 use jejak_domain::{
-    Application, ApplicationKey, CountryCode, Decision, NewApplication, NewDecision, Nik, Office,
-    OfficeCode, Outcome, PassportNo, Phone, Purpose, RegionCode, Sex,
+    Application, ApplicationKey, CountryCode, Decision, IdentifierField, NewApplication,
+    NewDecision, Nik, Office, OfficeCode, Outcome, PassportNo, Phone, Purpose, RegionCode, Sex,
 };
 use sha2::{Digest, Sha256};
 use sqlx::{ColumnIndex, Decode, Row, Type};
@@ -19,28 +19,39 @@ birth_date, birth_place, address, village_code, phone, mother_name, father_name,
 destination_country, previous_passport_no, sponsor_name, sponsor_phone, cpmi_id, outcome, \
 outcome_reason, decided_on";
 
-/// An application's data as column values, in `APPLICATION_COLUMNS` order.
+/// The validity flags of the identifier columns, in `IdentifierField::ALL` order (migration
+/// 0008): `false` when the column holds an invalid value exactly as written.
+pub(crate) const VALIDITY_COLUMNS: &str =
+    "nik_valid, phone_valid, sponsor_phone_valid, previous_passport_no_valid";
+
+/// An application's validity flags, in `VALIDITY_COLUMNS` order.
+pub(crate) fn validity_values(app: &NewApplication) -> [bool; 4] {
+    IdentifierField::ALL.map(|field| app.is_valid(field))
+}
+
+/// An application's data as column values, in `APPLICATION_COLUMNS` order. An identifier
+/// kept invalid is its text as written (its flag is in `validity_values`).
 pub(crate) fn application_values(app: &NewApplication) -> [Option<String>; 23] {
     [
         Some(app.office_code.as_str().to_owned()),
         Some(app.application_id.clone()),
         Some(iso(app.applied_on)),
         Some(app.full_name.clone()),
-        app.nik.as_ref().map(|v| v.as_str().to_owned()),
+        app.nik_text().map(str::to_owned),
         app.sex.map(|v| v.code().to_owned()),
         app.birth_date.map(iso),
         app.birth_place.clone(),
         app.address.clone(),
         app.village_code.as_ref().map(|v| v.as_str().to_owned()),
-        app.phone.as_ref().map(|v| v.as_str().to_owned()),
+        app.identifier_text(IdentifierField::Phone).map(str::to_owned),
         app.mother_name.clone(),
         app.father_name.clone(),
         app.occupation.clone(),
         app.purpose.map(|v| v.as_str().to_owned()),
         app.destination_country.map(|v| v.as_str().to_owned()),
-        app.previous_passport_no.as_ref().map(|v| v.as_str().to_owned()),
+        app.identifier_text(IdentifierField::PreviousPassportNo).map(str::to_owned),
         app.sponsor_name.clone(),
-        app.sponsor_phone.as_ref().map(|v| v.as_str().to_owned()),
+        app.identifier_text(IdentifierField::SponsorPhone).map(str::to_owned),
         app.cpmi_id.clone(),
         Some(app.outcome.as_str().to_owned()),
         app.outcome_reason.clone(),
@@ -153,21 +164,21 @@ pub(crate) fn push_application_text(app: &NewApplication, text: &mut String) -> 
         s(text, &app.application_id),
         Some(push_date(text, app.applied_on)),
         s(text, &app.full_name),
-        o(text, app.nik.as_ref().map(|v| v.as_str())),
+        o(text, app.nik_text()),
         o(text, app.sex.map(|v| v.code())),
         d(text, app.birth_date),
         o(text, app.birth_place.as_deref()),
         o(text, app.address.as_deref()),
         o(text, app.village_code.as_ref().map(|v| v.as_str())),
-        o(text, app.phone.as_ref().map(|v| v.as_str())),
+        o(text, app.identifier_text(IdentifierField::Phone)),
         o(text, app.mother_name.as_deref()),
         o(text, app.father_name.as_deref()),
         o(text, app.occupation.as_deref()),
         o(text, app.purpose.map(|v| v.as_str())),
         o(text, app.destination_country.as_ref().map(|v| v.as_str())),
-        o(text, app.previous_passport_no.as_ref().map(|v| v.as_str())),
+        o(text, app.identifier_text(IdentifierField::PreviousPassportNo)),
         o(text, app.sponsor_name.as_deref()),
-        o(text, app.sponsor_phone.as_ref().map(|v| v.as_str())),
+        o(text, app.identifier_text(IdentifierField::SponsorPhone)),
         o(text, app.cpmi_id.as_deref()),
         s(text, app.outcome.as_str()),
         o(text, app.outcome_reason.as_deref()),
@@ -200,6 +211,7 @@ pub(crate) trait RowExt {
     fn opt_text(&self, column: &'static str) -> Result<Option<String>, StoreError>;
     fn int(&self, column: &'static str) -> Result<i64, StoreError>;
     fn opt_int(&self, column: &'static str) -> Result<Option<i64>, StoreError>;
+    fn flag(&self, column: &'static str) -> Result<bool, StoreError>;
 }
 
 impl<R: Row> RowExt for R
@@ -208,6 +220,7 @@ where
     for<'r> Option<String>: Decode<'r, R::Database>,
     for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> Option<i64>: Decode<'r, R::Database>,
+    for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
     &'static str: ColumnIndex<R>,
 {
     fn text(&self, column: &'static str) -> Result<String, StoreError> {
@@ -221,6 +234,9 @@ where
     }
     fn opt_int(&self, column: &'static str) -> Result<Option<i64>, StoreError> {
         self.try_get::<Option<i64>, _>(column).map_err(StoreError::from)
+    }
+    fn flag(&self, column: &'static str) -> Result<bool, StoreError> {
+        self.try_get::<bool, _>(column).map_err(StoreError::from)
     }
 }
 
@@ -248,21 +264,49 @@ fn opt_vocab<T>(
         .transpose()
 }
 
+/// An identifier column: its typed value when its flag says valid, else `None` with the text
+/// as written pushed to `invalid`.
+fn identifier<T, E: ToString>(
+    row: &impl RowExt,
+    field: IdentifierField,
+    column: &'static str,
+    flag: &'static str,
+    parse: impl Fn(&str) -> Result<T, E>,
+    invalid: &mut Vec<(IdentifierField, String)>,
+) -> Result<Option<T>, StoreError> {
+    let text = row.opt_text(column)?;
+    if row.flag(flag)? {
+        return opt("applications", column, text, parse);
+    }
+    if let Some(text) = text {
+        invalid.push((field, text));
+    }
+    Ok(None)
+}
+
 pub(crate) fn read_application(row: &impl RowExt) -> Result<Application, StoreError> {
     const T: &str = "applications";
-    let data = NewApplication {
+    let mut invalid = Vec::new();
+    let mut data = NewApplication {
         office_code: OfficeCode::parse(&row.text("office_code")?)
             .map_err(|e| corrupt(T, "office_code", e))?,
         application_id: row.text("application_id")?,
         applied_on: date(T, "applied_on", &row.text("applied_on")?)?,
         full_name: row.text("full_name")?,
-        nik: opt(T, "nik", row.opt_text("nik")?, Nik::parse)?,
+        nik: identifier(row, IdentifierField::Nik, "nik", "nik_valid", Nik::parse, &mut invalid)?,
         sex: opt_vocab(T, "sex", row.opt_text("sex")?, Sex::parse)?,
         birth_date: opt(T, "birth_date", row.opt_text("birth_date")?, parse_date)?,
         birth_place: row.opt_text("birth_place")?,
         address: row.opt_text("address")?,
         village_code: opt(T, "village_code", row.opt_text("village_code")?, RegionCode::parse)?,
-        phone: opt(T, "phone", row.opt_text("phone")?, Phone::parse)?,
+        phone: identifier(
+            row,
+            IdentifierField::Phone,
+            "phone",
+            "phone_valid",
+            Phone::parse,
+            &mut invalid,
+        )?,
         mother_name: row.opt_text("mother_name")?,
         father_name: row.opt_text("father_name")?,
         occupation: row.opt_text("occupation")?,
@@ -273,20 +317,33 @@ pub(crate) fn read_application(row: &impl RowExt) -> Result<Application, StoreEr
             row.opt_text("destination_country")?,
             CountryCode::parse,
         )?,
-        previous_passport_no: opt(
-            T,
+        previous_passport_no: identifier(
+            row,
+            IdentifierField::PreviousPassportNo,
             "previous_passport_no",
-            row.opt_text("previous_passport_no")?,
+            "previous_passport_no_valid",
             PassportNo::parse,
+            &mut invalid,
         )?,
         sponsor_name: row.opt_text("sponsor_name")?,
-        sponsor_phone: opt(T, "sponsor_phone", row.opt_text("sponsor_phone")?, Phone::parse)?,
+        sponsor_phone: identifier(
+            row,
+            IdentifierField::SponsorPhone,
+            "sponsor_phone",
+            "sponsor_phone_valid",
+            Phone::parse,
+            &mut invalid,
+        )?,
         cpmi_id: row.opt_text("cpmi_id")?,
         outcome: Outcome::parse(&row.text("outcome")?)
             .ok_or_else(|| corrupt(T, "outcome", "unknown outcome"))?,
         outcome_reason: row.opt_text("outcome_reason")?,
         decided_on: opt(T, "decided_on", row.opt_text("decided_on")?, parse_date)?,
+        invalid: None,
     };
+    for (field, text) in invalid {
+        data.set_invalid(field, text);
+    }
     Ok(Application {
         key: ApplicationKey(row.int("id")?),
         version: row.int("version")?,
@@ -369,8 +426,8 @@ pub(crate) fn outcome_reason_text(decision: &NewDecision) -> Option<String> {
 }
 
 /// Values bound per application row by `insert_applications_sql`: id, the data columns,
-/// source hash, version, change number.
-pub(crate) const APPLICATION_ROW_VALUES: usize = 27;
+/// source hash, version, change number, the validity flags.
+pub(crate) const APPLICATION_ROW_VALUES: usize = 31;
 
 /// A multi-row `INSERT` of `rows` applications with placeholders, the same text for the same
 /// number of rows, so the prepared statement is reused. `numbered` gives `$N` (PostgreSQL);
@@ -381,7 +438,9 @@ pub(crate) fn insert_applications_sql(rows: usize, numbered: bool) -> String {
     let mut sql = String::with_capacity(160 + rows * APPLICATION_ROW_VALUES * 7);
     sql.push_str("insert into applications (id, ");
     sql.push_str(APPLICATION_COLUMNS);
-    sql.push_str(", source_hash, version, change_seq) values ");
+    sql.push_str(", source_hash, version, change_seq, ");
+    sql.push_str(VALIDITY_COLUMNS);
+    sql.push_str(") values ");
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });
         for column in 0..APPLICATION_ROW_VALUES {
@@ -423,11 +482,11 @@ mod tests {
         let sqlite = insert_applications_sql(2, false);
         assert_eq!(sqlite.matches('?').count(), 2 * APPLICATION_ROW_VALUES);
         assert!(sqlite.ends_with(
-            "?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         ));
         let postgres = insert_applications_sql(2, true);
         assert!(postgres.contains("($1, $2, "));
-        assert!(postgres.ends_with(", $54)"));
+        assert!(postgres.ends_with(", $62)"));
         assert!(!postgres.contains('?'));
     }
 

@@ -139,7 +139,7 @@ pub(crate) const RETENTION_DONE: &str =
 /// Whether an active hold covers the application (by key or by its NIK).
 pub(crate) const IS_HELD: &str = "select count(*) from legal_holds h where h.lifted_at is null and (h.application_key = $1 or h.nik = (select a.nik from applications a where a.id = $1))";
 pub(crate) const APPLICATION_EXISTS: &str = "select count(*) from applications where id = $1 and not exists (select 1 from retention_actions r where r.application_key = $1)";
-pub(crate) const ANONYMISE_APPLICATION: &str = "update applications set full_name = '', nik = null, birth_date = null, birth_place = null, address = null, village_code = substr(village_code, 1, 4), phone = null, mother_name = null, father_name = null, previous_passport_no = null, sponsor_name = null, sponsor_phone = null, cpmi_id = null, outcome_reason = null, version = version + 1, change_seq = $1 where id = $2";
+pub(crate) const ANONYMISE_APPLICATION: &str = "update applications set full_name = '', nik = null, birth_date = null, birth_place = null, address = null, village_code = substr(village_code, 1, 4), phone = null, mother_name = null, father_name = null, previous_passport_no = null, sponsor_name = null, sponsor_phone = null, cpmi_id = null, outcome_reason = null, nik_valid = true, phone_valid = true, sponsor_phone_valid = true, previous_passport_no_valid = true, version = version + 1, change_seq = $1 where id = $2";
 /// Free-text reasons may name people; reason codes, kinds, scores and dates stay.
 pub(crate) const ANONYMISE_RELATED: &[&str] = &[
     "update decisions set reason_text = null where application_key = $1",

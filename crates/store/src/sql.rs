@@ -121,6 +121,9 @@ macro_rules! store_impl {
                         query = query.bind(value);
                     }
                     query = query.bind(hash).bind(1_i64).bind(change_seq.max(*id));
+                    for valid in $crate::codec::validity_values(app) {
+                        query = query.bind(valid);
+                    }
                 }
                 Ok(query)
             }

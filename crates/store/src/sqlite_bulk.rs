@@ -59,6 +59,8 @@ struct EncodedRow {
     /// Position in the imported slice.
     index: usize,
     columns: [Option<Span>; 23],
+    /// The validity flags (`codec::validity_values`).
+    valid: [bool; 4],
     hash: Span,
     decision: Option<EncodedDecision>,
 }
@@ -177,7 +179,13 @@ fn encode_chunk(rows: &[NewApplication], first_index: usize) -> Result<EncodedCh
             reason_text: d.reason_text.as_deref().map(|t| codec::push_span(&mut text, t)),
             officer: d.officer.as_deref().map(|t| codec::push_span(&mut text, t)),
         });
-        encoded.push(EncodedRow { index: first_index + offset, columns, hash, decision });
+        encoded.push(EncodedRow {
+            index: first_index + offset,
+            columns,
+            valid: codec::validity_values(app),
+            hash,
+            decision,
+        });
     }
     Ok(EncodedChunk { text, rows: encoded })
 }
@@ -301,6 +309,9 @@ fn write_rows(
                 insert.raw_bind_parameter(25, row.hash.of(text))?;
                 insert.raw_bind_parameter(26, 1_i64)?;
                 insert.raw_bind_parameter(27, next_application)?;
+                for (offset, valid) in row.valid.iter().enumerate() {
+                    insert.raw_bind_parameter(28 + offset, *valid)?;
+                }
                 insert.raw_execute()?;
                 if let Some(d) = &row.decision {
                     insert_decision.raw_bind_parameter(1, next_decision)?;

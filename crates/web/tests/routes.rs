@@ -338,3 +338,79 @@ async fn a_village_report_sent_twice_from_the_phone_exists_once() {
         app.send("POST", "/api/v1/village-reports", Some(officer), "application/json", body).await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN, "{}", denied.body);
 }
+
+#[tokio::test]
+async fn a_mistyped_nik_from_a_file_is_kept_flagged_shown_and_still_refused_at_the_desk() {
+    let app = App::start(false).await;
+    let officer = app.session(Role::Petugas);
+    // An old sheet: Suryani's NIK (1807054503950001) with a digit dropped.
+    let csv = "application_id,office_code,applied_on,full_name,nik,sex,birth_date\n\
+               KLA-2019-7,KLA,2019-04-01,Suryani binti Ahmad,180705450395001,P,1995-03-05\n";
+    let imported =
+        app.send("POST", "/api/v1/imports?file=lama.csv", Some(officer), "text/csv", csv).await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.body);
+    let report: serde_json::Value = serde_json::from_str(&imported.body).unwrap();
+    assert_eq!(report["inserted"], 1);
+    let warning = &report["files"][0]["warning_details"][0];
+    assert_eq!((warning["row"].as_u64(), warning["column"].as_str()), (Some(2), Some("nik")));
+    assert_eq!(warning["value"], "180705450395001");
+
+    // Search by the correctly typed NIK finds the stored one and the mistyped copy.
+    let search = app.get("/api/v1/search?q=1807054503950001", Some(officer)).await;
+    let found: serde_json::Value = serde_json::from_str(&search.body).unwrap();
+    let hits: Vec<(&str, bool)> = found["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["application_id"].as_str().unwrap(), h["nik_valid"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(hits, [("KLA-1", true), ("KLA-2019-7", false)], "{}", search.body);
+    let key = found["hits"][1]["key"].as_i64().unwrap();
+
+    // The examination answer and page show the NIK as written, flagged.
+    let exam = app.get(&format!("/api/v1/applications/{key}"), Some(officer)).await;
+    assert_eq!(exam.status, StatusCode::OK, "{}", exam.body);
+    let exam: serde_json::Value = serde_json::from_str(&exam.body).unwrap();
+    assert_eq!(exam["application"]["application"]["nik"], "180705450395001");
+    assert_eq!(exam["application"]["application"]["nik_valid"], false);
+    let matched: Vec<&str> = exam["assessment"]["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["application_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(matched, ["KLA-1"], "the identity engine still finds the person");
+    let path = format!("/api/v1/applications/{}", app.application_key);
+    let valid: serde_json::Value =
+        serde_json::from_str(&app.get(&path, Some(officer)).await.body).unwrap();
+    assert_eq!(valid["application"]["application"]["nik_valid"], true);
+    let page = app.get(&format!("/permohonan/{key}"), Some(officer)).await;
+    assert!(page.body.contains("180705450395001"), "{}", page.body);
+    assert!(page.body.contains("NIK tidak valid"), "{}", page.body);
+    let page = app.get(&format!("/permohonan/{key}?lang=en"), Some(officer)).await;
+    assert!(page.body.contains("invalid NIK"), "{}", page.body);
+
+    // At the desk the same NIK is refused, in the form and in the API.
+    let form = app
+        .send(
+            "POST",
+            "/permohonan/baru",
+            Some(officer),
+            "application/x-www-form-urlencoded",
+            "application_id=KLA-9&applied_on=2026-11-02&full_name=Suryani&nik=180705450395001",
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(form.body.contains("NIK must be 16 digits") || form.body.contains("16 digit"));
+    let api = app
+        .send(
+            "POST",
+            "/api/v1/applications",
+            Some(officer),
+            "application/json",
+            r#"{"application_id":"KLA-9","applied_on":"2026-11-02","full_name":"Suryani","nik":"1807057503950001"}"#,
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.body);
+    assert!(api.body.contains("\"field\":\"nik\""), "{}", api.body);
+}

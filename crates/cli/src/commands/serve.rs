@@ -130,6 +130,12 @@ pub(crate) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let file = InputFile { name: "demo.csv".to_owned(), bytes: csv };
     let report =
         import_files(store.as_ref(), &[file], &ImportOptions::default(), &cli_ctx("demo")).await?;
+    let (legacy, hint) = legacy_sheet(&data.applications);
+    let mut csv = Vec::new();
+    jejak_interchange::write_csv(&mut csv, &legacy).context("generating the old sheet")?;
+    let file = InputFile { name: "demo-lama.csv".to_owned(), bytes: csv };
+    let old =
+        import_files(store.as_ref(), &[file], &ImportOptions::default(), &cli_ctx("demo")).await?;
     output::line("==================================================================");
     output::line(" DEMO MODE: a fresh register of SYNTHETIC applicants, not real data.");
     output::line(&format!(
@@ -139,6 +145,12 @@ pub(crate) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         args.path.display()
     ));
     let partners = demo_partner_data(store.as_ref(), today).await?;
+    output::line(&format!(
+        " plus {} from an old sheet whose NIKs were mistyped (kept as written, shown as \
+         \"NIK tidak valid\"; search one of their correct NIKs: {})",
+        old.valid_rows(),
+        hint.unwrap_or_default()
+    ));
     let auth = Arc::new(users::auth(store.clone())?);
     let admin = Actor::user("demo", "demo", Role::Admin, OfficeCode::parse("BDL")?);
     for (username, name, role, office) in DEMO_USERS {
@@ -445,4 +457,43 @@ async fn demo_partner_data(store: &dyn Store, today: time::Date) -> anyhow::Resu
         store.import_partner_snapshot(&snapshot, &records, &ctx).await?;
     }
     Ok(count)
+}
+
+/// Where the demo's old sheet drops a digit of the NIK (the serial's first).
+const MISTYPED_AT: usize = 12;
+
+/// An office's old spreadsheet in the demo: earlier applications of a few generated persons
+/// whose NIKs were typed with a digit missing, and one of the correct NIKs (to search for).
+/// The import keeps them as written and flags them; the identity engine still finds them.
+fn legacy_sheet(
+    applications: &[jejak_domain::NewApplication],
+) -> (Vec<jejak_domain::NewApplication>, Option<String>) {
+    let sources: Vec<&jejak_domain::NewApplication> = applications
+        .iter()
+        .filter(|a| a.nik.is_some() && a.birth_date.is_some())
+        .step_by(97)
+        .take(5)
+        .collect();
+    let old = sources
+        .iter()
+        .map(|a| {
+            let mut old = jejak_domain::NewApplication::new(
+                &format!("{}-LAMA", a.application_id),
+                a.office_code.clone(),
+                a.applied_on - time::Duration::days(400),
+                &a.full_name,
+            );
+            old.sex = a.sex;
+            old.birth_date = a.birth_date;
+            old.village_code = a.village_code.clone();
+            old.mother_name = a.mother_name.clone();
+            let mut mistyped = a.nik_text().unwrap_or_default().to_owned();
+            if mistyped.len() > MISTYPED_AT {
+                mistyped.remove(MISTYPED_AT);
+            }
+            old.set_invalid(jejak_domain::IdentifierField::Nik, mistyped);
+            old
+        })
+        .collect();
+    (old, sources.first().and_then(|a| a.nik_text()).map(str::to_owned))
 }

@@ -68,13 +68,13 @@ fn a_bad_row_is_named_and_nothing_is_imported() {
     let bad = dir.path().join("bad.csv");
     std::fs::write(
         &bad,
-        format!("{HEADER}BDL-2,BDL,2025-01-03,Suryani,180705520395000,\nBDL-3,BDL,2025-01-03,Soeryani,,31-02-2024\nBDL-4,BDL,2025-01-04,Joko,,\n"),
+        format!("{HEADER}BDL-2,XYZ,2025-01-03,Suryani,,\nBDL-3,BDL,2025-01-03,Soeryani,,31-02-2024\nBDL-4,BDL,2025-01-04,Joko,,\n"),
     )
     .unwrap();
     let run = jejak(&["import", bad.to_str().unwrap(), "--database", &db]);
     assert_ne!(run.code, 0);
     assert!(
-        run.stderr.contains("bad.csv: row 2, column nik: NIK must be 16 digits, found 15 digits"),
+        run.stderr.contains("bad.csv: row 2, column office_code: unknown office XYZ"),
         "{}",
         run.stderr
     );
@@ -102,7 +102,7 @@ fn a_bad_row_is_named_and_nothing_is_imported() {
     let text = std::fs::read_to_string(&rejects).unwrap();
     assert!(text.starts_with("file,row,reasons,"), "{text}");
     assert_eq!(text.lines().count(), 3, "{text}");
-    assert!(text.contains("nik: NIK must be 16 digits"), "{text}");
+    assert!(text.contains("office_code: unknown office XYZ"), "{text}");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use jejak_domain::{DecisionKind, OfficeCode, Outcome, ReviewStatus};
+use jejak_domain::{DecisionKind, IdentifierField, OfficeCode, Outcome, ReviewStatus};
 use jejak_matching::Model;
 use jejak_service::authz::{Actor, Role};
 use jejak_service::casework::{Casework, DecisionInput, DecisionOutcome};
@@ -148,4 +148,54 @@ async fn a_name_search_finds_every_application_holding_the_typed_names() {
     let common = work.search(&officer, "Siti").await.unwrap();
     assert_eq!(common.hits.len(), jejak_service::search::SEARCH_LIMIT as usize);
     assert!(common.truncated, "62 applications hold 'Siti'; the list must say it is cut");
+}
+
+#[tokio::test]
+async fn the_desk_refuses_an_invalid_identifier_that_an_import_keeps() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = jejak_store::open(&format!("sqlite://{}", dir.path().join("r.db").display()))
+        .await
+        .unwrap();
+    let work = casework(store.clone()).await;
+    let officer = actor("sari", Role::Petugas, "KLA");
+    // A sibling's application holds a NIK one serial on; it must not come up for hers.
+    let mut sister = suryani("KLA-3", "KLA", day(2025, 1, 9));
+    sister.full_name = "Dewi binti Ahmad".into();
+    sister.nik = jejak_domain::Nik::parse("1807054503950002").ok();
+    store.insert_application(&sister, &ctx()).await.unwrap();
+    for (field, raw) in [
+        (IdentifierField::Nik, "180705450395001"),
+        (IdentifierField::Phone, "0812-345"),
+        (IdentifierField::PreviousPassportNo, "B12/345"),
+    ] {
+        let mut typed = suryani("KLA-1", "KLA", day(2025, 2, 1));
+        typed.set_invalid(field, raw);
+        let err = work.register(&officer, &typed).await.unwrap_err();
+        assert!(
+            matches!(err, ServiceError::Invalid(ref m) if m.starts_with(field.column())),
+            "{err}"
+        );
+    }
+    // From a file the same NIK is kept, and a search by the correct NIK finds it (not the
+    // sister's), flagged.
+    let mut old = suryani("KLA-2", "KLA", day(2024, 3, 1));
+    old.set_invalid(IdentifierField::Nik, "180705450395001");
+    let file = jejak_service::import::InputFile {
+        name: "lama.csv".into(),
+        bytes: {
+            let mut bytes = Vec::new();
+            jejak_interchange::write_csv(&mut bytes, [&old]).unwrap();
+            bytes
+        },
+    };
+    let report = work.import(&officer, &[file], false).await.unwrap();
+    assert_eq!(report.error_count(), 0);
+    assert_eq!(report.files[0].warnings.len(), 1);
+    let found = work.search(&officer, "1807054503950001").await.unwrap();
+    let hits: Vec<(&str, Option<&str>, bool)> = found
+        .hits
+        .iter()
+        .map(|h| (h.application_id.as_str(), h.nik_masked.as_deref(), h.nik_valid))
+        .collect();
+    assert_eq!(hits, [("KLA-2", Some("1807*******5001"), false)]);
 }

@@ -1,7 +1,7 @@
 //! The API's JSON shapes: stable field names, dates as ISO 8601, identifiers masked in lists.
 
 use jejak_domain::date::iso;
-use jejak_domain::{Application, ReviewRequest};
+use jejak_domain::{Application, IdentifierField, ReviewRequest};
 use jejak_service::assess::AssessmentReport;
 use jejak_service::casework::{Examination, Queue};
 use jejak_service::import::ImportReport;
@@ -16,13 +16,21 @@ pub(crate) struct ApplicationView {
     application: Value,
 }
 
-/// An application's fields under their interchange names (empty fields left out).
+/// An application's fields under their interchange names (empty fields left out), with the
+/// validity flags of its identifiers: `nik_valid` always (false when the NIK is kept as
+/// written because it is not valid), `phone_valid`, `sponsor_phone_valid` and
+/// `previous_passport_no_valid` beside a value of that field.
 pub(crate) fn fields_json(app: &jejak_domain::NewApplication) -> Value {
     let cells = jejak_interchange::cells(app);
     let mut map = serde_json::Map::new();
     for (column, value) in jejak_interchange::Column::ALL.iter().zip(cells) {
         if !value.is_empty() {
             map.insert(column.canonical().to_owned(), Value::String(value));
+        }
+    }
+    for field in IdentifierField::ALL {
+        if field == IdentifierField::Nik || app.identifier_text(field).is_some() {
+            map.insert(field.valid_flag().to_owned(), Value::Bool(app.is_valid(field)));
         }
     }
     Value::Object(map)
@@ -264,6 +272,7 @@ impl From<&SearchResult> for SearchView {
                 "applied_on": iso(h.applied_on),
                 "full_name": h.full_name,
                 "nik": h.nik_masked,
+                "nik_valid": h.nik_valid,
                 "phone": h.phone_masked,
                 "birth_date": h.birth_date.map(iso),
                 "outcome": h.outcome.as_str(),
@@ -285,6 +294,7 @@ pub(crate) fn import_view(report: &ImportReport) -> Value {
             "valid_rows": f.rows.len(),
             "errors": f.errors.iter().map(|d| json!({"row": d.row, "column": d.column, "value": d.value, "message": d.message})).collect::<Vec<_>>(),
             "warnings": f.warnings.len(),
+            "warning_details": f.warnings.iter().map(|d| json!({"row": d.row, "column": d.column, "value": d.value, "message": d.message})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "conflicts": report.conflicts.iter().map(ToString::to_string).collect::<Vec<_>>(),
     })

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jejak_domain::decision::REASON_CODES;
-use jejak_domain::{ApplicationKey, DecisionKind, Nik, OfficeCode, Purpose};
+use jejak_domain::{ApplicationKey, DecisionKind, IdentifierField, Nik, OfficeCode, Purpose};
 use jejak_interchange::{FieldProblem, parse_record};
 use jejak_rules::CheckStatus;
 use jejak_service::ServiceError;
@@ -57,6 +57,14 @@ fn purpose_label(lang: Lang, purpose: Purpose) -> &'static str {
         Purpose::Medical => lang.t("Berobat", "Medical"),
         Purpose::Other => lang.t("Lainnya", "Other"),
     }
+}
+
+/// The form's label of an identifier field, for the examination page.
+fn identifier_label(lang: Lang, field: IdentifierField) -> &'static str {
+    FIELDS
+        .iter()
+        .find(|(name, ..)| *name == field.column())
+        .map_or(field.column(), |(_, id, en, _)| lang.t(id, en))
 }
 
 pub(crate) fn kind_label(lang: Lang, kind: DecisionKind) -> &'static str {
@@ -250,7 +258,14 @@ fn examination_page(ctx: &PageCtx, exam: &Examination, message: Option<Markup>) 
         @if let Some(m) = message { (m) }
         dl.kv {
             dt { (ctx.t("Nama", "Name")) } dd { (app.full_name) }
-            dt { "NIK" } dd { (app.nik.as_ref().map(|n| n.as_str()).unwrap_or("—")) }
+            dt { "NIK" } dd { (app.nik_text().unwrap_or("—"))
+                @if !app.nik_valid() { " " span.invalid-id { (ctx.t("NIK tidak valid", "invalid NIK")) } } }
+            @for field in IdentifierField::ALL.into_iter().filter(|f| *f != IdentifierField::Nik) {
+                @if let Some(raw) = app.invalid(field) {
+                    dt { (identifier_label(lang, field)) }
+                    dd { (raw) " " span.invalid-id { (ctx.t("tidak valid", "invalid")) } }
+                }
+            }
             dt { (ctx.t("Tanggal lahir", "Date of birth")) } dd { (app.birth_date.map(|d| lang.date(d)).unwrap_or_else(|| "—".into())) }
             dt { (ctx.t("Kantor", "Office")) } dd { (app.office_code.as_str()) }
             dt { (ctx.t("Tanggal permohonan", "Application date")) } dd { (lang.date(app.applied_on)) }

@@ -77,7 +77,8 @@ pub(crate) async fn show(
                             td { (a.application.office_code.as_str()) }
                             td { a href=(format!("/permohonan/{}", a.key.0)) { (a.application.application_id) } }
                             td { (a.application.full_name) }
-                            td { (a.application.nik.as_ref().map(|n| n.as_str()).unwrap_or("—")) }
+                            td { (a.application.nik_text().unwrap_or("—"))
+                                @if !a.application.nik_valid() { " " span.invalid-id { (ctx.t("NIK tidak valid", "invalid NIK")) } } }
                             td {
                                 @for d in &a.decisions {
                                     (kind_label(lang, d.data.kind)) " " (lang.date(d.data.decided_on))

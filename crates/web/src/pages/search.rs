@@ -74,7 +74,8 @@ pub(crate) async fn search(
                                 tr {
                                     td { a href=(format!("/permohonan/{}", h.key.0)) { (h.full_name) }
                                         @if let Some(p) = h.probability { span.muted { " " (format!("{:.0}%", p * 100.0)) } } }
-                                    td { (h.nik_masked.as_deref().unwrap_or("—")) }
+                                    td { (h.nik_masked.as_deref().unwrap_or("—"))
+                                        @if !h.nik_valid { " " span.invalid-id { (ctx.t("NIK tidak valid", "invalid NIK")) } } }
                                     td { (h.phone_masked.as_deref().unwrap_or("—")) }
                                     td { (h.birth_date.map(|d| lang.date(d)).unwrap_or_else(|| "—".into())) }
                                     td { (h.application_id) " @ " (h.office_code.as_str()) br; span.muted { (lang.date(h.applied_on)) } }

@@ -61,7 +61,7 @@ pub(crate) fn parse_row(
     // by column, whatever the column's type.
     for column in Column::ALL {
         if let Some(value) = cells[column as usize].as_deref()
-            && let Err(problem) = check_text(value, column.max_chars(), false)
+            && let Err(problem) = check_text(value, column.max_chars(), column.is_multiline())
         {
             let shown: String = value.chars().take(column.max_chars()).collect();
             fail(column, Some(&shown), format!("value {problem}"));

@@ -133,6 +133,12 @@ impl Column {
         }
     }
 
+    /// Whether a value may span lines (a cell typed with Alt+Enter in a spreadsheet): free
+    /// text only, never a name or an identifier.
+    pub fn is_multiline(self) -> bool {
+        matches!(self, Column::Address | Column::Occupation | Column::OutcomeReason)
+    }
+
     /// Whether the column holds a person's or an agency's name (stored without bidirectional
     /// controls).
     pub fn is_name(self) -> bool {

@@ -22,6 +22,11 @@ fn free_text() -> impl Strategy<Value = Option<String>> {
     proptest::option::of("[A-Za-z0-9]([A-Za-z0-9'\",.\n é/-]{0,20}[A-Za-z0-9])?")
 }
 
+/// Text of a one-line column (names, identifiers): no line break, which is refused there.
+fn one_line_text() -> impl Strategy<Value = Option<String>> {
+    proptest::option::of("[A-Za-z0-9]([A-Za-z0-9'\",. é/-]{0,20}[A-Za-z0-9])?")
+}
+
 prop_compose! {
     fn application()(
         id in "[A-Z]{3}-[0-9]{1,6}",
@@ -34,6 +39,7 @@ prop_compose! {
         village in proptest::option::of(prop::sample::select(vec!["18.07.05.2001", "18.09.01.2004", "18.71.01.1003"])),
         phone in proptest::option::of("8[1-9][0-9]{8,9}"),
         texts in proptest::collection::vec(free_text(), 8),
+        lines in proptest::collection::vec(one_line_text(), 8),
         purpose in proptest::option::of(prop::sample::select(Purpose::ALL.to_vec())),
         country in proptest::option::of(prop::sample::select(vec!["MY", "SA", "TW", "HK", "KH"])),
         passport in proptest::option::of("[A-Z][0-9]{7}"),
@@ -54,19 +60,19 @@ prop_compose! {
         app.nik = nik;
         app.sex = Some(sex);
         app.birth_date = Some(birth);
-        app.birth_place = texts[0].clone();
+        app.birth_place = lines[0].clone();
         app.address = texts[1].clone();
         app.village_code = village.map(|v| RegionCode::parse(v).unwrap());
         app.phone = phone.as_deref().map(|p| Phone::parse(p).unwrap());
-        app.mother_name = texts[2].clone();
-        app.father_name = texts[3].clone();
+        app.mother_name = lines[2].clone();
+        app.father_name = lines[3].clone();
         app.occupation = texts[4].clone();
         app.purpose = purpose;
         app.destination_country = country.map(|c| CountryCode::parse(c).unwrap());
         app.previous_passport_no = passport.as_deref().map(|p| PassportNo::parse(p).unwrap());
-        app.sponsor_name = texts[5].clone();
+        app.sponsor_name = lines[5].clone();
         app.sponsor_phone = app.phone.clone();
-        app.cpmi_id = texts[6].clone();
+        app.cpmi_id = lines[6].clone();
         app.outcome = outcome;
         if outcome != Outcome::Pending {
             app.outcome_reason = texts[7].clone();

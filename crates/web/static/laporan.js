@@ -34,6 +34,7 @@
     if (!statusBox) { return; }
     statusBox.textContent = text;
     statusBox.hidden = false;
+    if (statusBox.scrollIntoView) { statusBox.scrollIntoView(); }
   }
   function showStored() {
     if (!storedBox) { return; }

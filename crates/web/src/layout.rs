@@ -41,6 +41,8 @@ const NAV: &[(&str, &str, &str, Action)] = &[
     ("/permohonan/baru", "Permohonan baru", "New application", Action::RegisterApplication),
     ("/tinjauan", "Tinjauan", "Reviews", Action::ReviewOverride),
     ("/cari", "Cari", "Search", Action::SearchRegister),
+    ("/desa", "Desa binaan", "Villages", Action::SubmitVillageReport),
+    ("/desa/peringatan", "Peringatan desa", "Village alerts", Action::FollowUpVillageReports),
     ("/impor", "Impor", "Import", Action::ImportApplications),
     ("/aturan", "Aturan risiko", "Risk rules", Action::ViewRules),
     ("/dasbor", "Dasbor", "Dashboard", Action::ViewDashboard),

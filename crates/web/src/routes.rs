@@ -97,6 +97,36 @@ pub const ROUTES: &[RouteSpec] = &[
     page("GET", "/cari", Needs(Action::SearchRegister), "Search the register"),
     page(
         "GET",
+        "/desa",
+        Needs(Action::SubmitVillageReport),
+        "Designated villages and village reports (a PIMPASA's home: their villages and reports)",
+    ),
+    page(
+        "GET",
+        "/desa/laporan/baru",
+        Needs(Action::SubmitVillageReport),
+        "Village report form for a phone (kept on the phone and sent later when offline)",
+    ),
+    page(
+        "POST",
+        "/desa/laporan",
+        Needs(Action::SubmitVillageReport),
+        "File a village report from the form (the same report_id twice makes one report)",
+    ),
+    page(
+        "GET",
+        "/desa/peringatan",
+        Needs(Action::FollowUpVillageReports),
+        "Village alert queue of the office (analysts: escalated ones, all with semua=1)",
+    ),
+    page(
+        "POST",
+        "/desa/laporan/{id}/status",
+        Needs(Action::FollowUpVillageReports),
+        "Acknowledge a village report or change its follow-up status (with a note)",
+    ),
+    page(
+        "GET",
         "/dasbor",
         Needs(Action::ViewDashboard),
         "Monitoring dashboard (filters dari, sampai, kantor, wilayah in the URL)",

@@ -44,6 +44,9 @@ fn sample(route: &RouteSpec, app: &App) -> (String, &'static str, String) {
         (_, "/api/v1/imports") => ("text/csv", "application_id,office_code,applied_on,full_name\n".into()),
         (_, "/impor") => ("multipart/form-data; boundary=X", "--X--\r\n".into()),
         (_, "/tinjauan/{id}") => ("application/x-www-form-urlencoded", "verdict=refuse".into()),
+        (_, "/desa/laporan/{id}/status") => {
+            ("application/x-www-form-urlencoded", "status=acknowledged".into())
+        }
         (_, "/permohonan/{key}/keputusan") => {
             ("application/x-www-form-urlencoded", "kind=deferred&version=99".into())
         }

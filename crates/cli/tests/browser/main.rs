@@ -10,3 +10,4 @@
 
 mod officers;
 mod support;
+mod village;

@@ -52,6 +52,7 @@ impl Server {
             ("petugas.kla", "petugas", "KLA"),
             ("kasi.kla", "supervisor", "KLA"),
             ("analis", "analis", "BDL"),
+            ("desa.kla", "pimpasa", "KLA"),
         ] {
             let mut child = jejak()
                 .args(["user", "add", "--database", &database, "--username", user, "--name", user])
@@ -95,6 +96,12 @@ impl Server {
 
     pub fn at(&self, path: &str) -> String {
         format!("{}{path}", self.url)
+    }
+
+    /// Runs a `jejak` command on this register (`--database` appended); panics on failure.
+    pub fn cli(&self, args: &[&str]) {
+        let out = jejak().args(args).args(["--database", &self.database]).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     }
 
     /// Imports a CSV through the CLI (fixtures).

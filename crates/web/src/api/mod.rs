@@ -391,43 +391,43 @@ pub(crate) async fn stats(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReportPersonBody {
-    name: String,
+    pub(crate) name: String,
     #[serde(default)]
-    birth_date: Option<String>,
+    pub(crate) birth_date: Option<String>,
     #[serde(default)]
-    nik: Option<String>,
+    pub(crate) nik: Option<String>,
     #[serde(default)]
-    relation: Option<String>,
+    pub(crate) relation: Option<String>,
 }
 
 /// `POST /api/v1/village-reports` payload (the CSV's columns, lists as arrays).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct VillageReportBody {
-    report_id: String,
-    village_code: String,
-    reported_on: String,
-    topic: String,
+    pub(crate) report_id: String,
+    pub(crate) village_code: String,
+    pub(crate) reported_on: String,
+    pub(crate) topic: String,
     #[serde(default)]
-    source_reliability: Option<String>,
+    pub(crate) source_reliability: Option<String>,
     #[serde(default)]
-    info_credibility: Option<u8>,
+    pub(crate) info_credibility: Option<u8>,
     #[serde(default)]
-    persons: Vec<ReportPersonBody>,
+    pub(crate) persons: Vec<ReportPersonBody>,
     #[serde(default)]
-    phones: Vec<String>,
+    pub(crate) phones: Vec<String>,
     #[serde(default)]
-    recruiters: Vec<String>,
+    pub(crate) recruiters: Vec<String>,
     #[serde(default)]
-    agency: Option<String>,
+    pub(crate) agency: Option<String>,
     #[serde(default)]
-    destination_country: Option<String>,
+    pub(crate) destination_country: Option<String>,
     #[serde(default)]
-    planned_departure_on: Option<String>,
-    narrative: String,
+    pub(crate) planned_departure_on: Option<String>,
+    pub(crate) narrative: String,
     /// The informant: stored apart from the report.
     #[serde(default)]
-    source: Option<String>,
+    pub(crate) source: Option<String>,
 }
 
 fn field_error(field: &str, message: impl std::fmt::Display) -> Response {
@@ -439,27 +439,26 @@ fn field_error(field: &str, message: impl std::fmt::Display) -> Response {
 }
 
 impl VillageReportBody {
-    /// The report, or the 422 answer naming the field.
-    fn into_report(self) -> Result<jejak_domain::NewVillageReport, Box<Response>> {
+    /// The report, or the field at fault with the message.
+    pub(crate) fn into_report(self) -> Result<jejak_domain::NewVillageReport, (String, String)> {
         use jejak_domain::date::parse_date;
         let opt = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         let village = jejak_domain::RegionCode::parse_village(&self.village_code)
-            .map_err(|e| Box::new(field_error("village_code", e)))?;
+            .map_err(|e| ("village_code".to_owned(), e.to_string()))?;
         let reported_on =
-            parse_date(&self.reported_on).map_err(|e| Box::new(field_error("reported_on", e)))?;
-        let topic = jejak_domain::ReportTopic::parse(&self.topic).ok_or_else(|| {
-            Box::new(field_error("topic", format!("unknown topic {:?}", self.topic)))
-        })?;
+            parse_date(&self.reported_on).map_err(|e| ("reported_on".to_owned(), e.to_string()))?;
+        let topic = jejak_domain::ReportTopic::parse(&self.topic)
+            .ok_or_else(|| ("topic".to_owned(), format!("unknown topic {:?}", self.topic)))?;
         let mut persons = Vec::new();
         for (i, p) in self.persons.into_iter().enumerate() {
             let birth_date = opt(p.birth_date)
                 .map(|d| parse_date(&d))
                 .transpose()
-                .map_err(|e| Box::new(field_error(&format!("persons[{i}].birth_date"), e)))?;
+                .map_err(|e| (format!("persons[{i}].birth_date"), e.to_string()))?;
             let nik = opt(p.nik)
                 .map(|n| jejak_domain::Nik::parse(&n))
                 .transpose()
-                .map_err(|e| Box::new(field_error(&format!("persons[{i}].nik"), e)))?;
+                .map_err(|e| (format!("persons[{i}].nik"), e.to_string()))?;
             persons.push(jejak_domain::ReportPerson {
                 name: p.name.trim().to_owned(),
                 birth_date,
@@ -471,17 +470,17 @@ impl VillageReportBody {
         for (i, p) in self.phones.iter().enumerate().filter(|(_, p)| !p.trim().is_empty()) {
             phones.push(
                 jejak_domain::Phone::parse(p)
-                    .map_err(|e| Box::new(field_error(&format!("phones[{i}]"), e)))?,
+                    .map_err(|e| (format!("phones[{i}]"), e.to_string()))?,
             );
         }
         let destination_country = opt(self.destination_country)
             .map(|c| jejak_domain::CountryCode::parse(&c))
             .transpose()
-            .map_err(|e| Box::new(field_error("destination_country", e)))?;
+            .map_err(|e| ("destination_country".to_owned(), e.to_string()))?;
         let planned_departure_on = opt(self.planned_departure_on)
             .map(|d| parse_date(&d))
             .transpose()
-            .map_err(|e| Box::new(field_error("planned_departure_on", e)))?;
+            .map_err(|e| ("planned_departure_on".to_owned(), e.to_string()))?;
         Ok(jejak_domain::NewVillageReport {
             report_id: self.report_id.trim().to_owned(),
             village,
@@ -525,7 +524,7 @@ pub(crate) async fn file_village_report(
     };
     let report = match parsed.into_report() {
         Ok(r) => r,
-        Err(r) => return *r,
+        Err((field, message)) => return field_error(&field, message),
     };
     match state.villages.file(&user.actor, vec![report]).await {
         Ok(filed) => match filed.into_iter().next() {

@@ -11,6 +11,7 @@ pub(crate) mod queue;
 pub(crate) mod review;
 pub(crate) mod rules;
 pub(crate) mod search;
+pub(crate) mod village;
 
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::StatusCode;

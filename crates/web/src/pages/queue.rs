@@ -12,6 +12,10 @@ use crate::pages::PageCtx;
 /// `GET /`.
 pub(crate) async fn home(State(state): State<AppState>, ctx: PageCtx) -> Response {
     let actor = ctx.actor();
+    if actor.role == jejak_service::authz::Role::Pimpasa {
+        // A village officer has no queue: their home is their villages and reports.
+        return axum::response::Redirect::to("/desa").into_response();
+    }
     if !actor.may(jejak_service::authz::Action::ViewQueue, Some(&actor.office)) {
         return page(
             &ctx.chrome(),

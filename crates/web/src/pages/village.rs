@@ -1,0 +1,359 @@
+//! The village early-warning pages (Desa Binaan): the PIMPASA home with their villages and
+//! reports, the phone-sized report form (offline-capable through `static/laporan.js`), and the
+//! supervisor's alert queue with acknowledgement and follow-up. Permissions are the service's.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use jejak_domain::{ReportStatus, ReportTopic, VillageReport};
+use jejak_service::ServiceError;
+use jejak_service::authz::{Action, Role};
+use jejak_service::villages::village_name;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::api::{ReportPersonBody, VillageReportBody};
+use crate::i18n::Lang;
+use crate::layout::page;
+use crate::pages::PageCtx;
+
+fn topic_label(lang: Lang, topic: ReportTopic) -> String {
+    match lang {
+        Lang::Id => topic.label_id().to_owned(),
+        Lang::En => topic.as_str().replace('_', " "),
+    }
+}
+
+fn status_label(lang: Lang, status: ReportStatus) -> String {
+    match lang {
+        Lang::Id => status.label_id().to_owned(),
+        Lang::En => status.as_str().replace('_', " "),
+    }
+}
+
+fn village_label(code: &jejak_domain::RegionCode) -> String {
+    match village_name(code) {
+        Some(name) => format!("{name} ({})", code.dotted()),
+        None => code.dotted(),
+    }
+}
+
+fn report_line(ctx: &PageCtx, report: &VillageReport) -> Markup {
+    let lang = ctx.lang;
+    html! {
+        li {
+            strong { (topic_label(lang, report.data.topic)) }
+            " · " (village_label(&report.data.village))
+            " · " (report.data.reported_on)
+            " · " span.badge { (status_label(lang, report.status)) }
+            br;
+            span.muted { (report.data.narrative.chars().take(160).collect::<String>()) }
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct HomeQuery {
+    terkirim: Option<String>,
+}
+
+/// `GET /desa`: a PIMPASA's villages and reports; the designated villages (and their
+/// reports) of a supervisor's or analyst's scope.
+pub(crate) async fn home(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Query(query): Query<HomeQuery>,
+) -> Response {
+    let villages = match state.villages.list(ctx.actor()).await {
+        Ok(v) => v,
+        Err(e) => return ctx.fail(&e),
+    };
+    let reports = match state.villages.reports(ctx.actor()).await {
+        Ok(r) => r,
+        Err(e) => return ctx.fail(&e),
+    };
+    let pimpasa = ctx.actor().role == Role::Pimpasa;
+    let mine: Vec<&VillageReport> = if pimpasa {
+        reports.iter().filter(|r| r.data.reported_by == ctx.actor().username).collect()
+    } else {
+        reports.iter().collect()
+    };
+    let body = html! {
+        @if let Some(id) = &query.terkirim {
+            p.notice { (ctx.t("Laporan terkirim: ", "Report sent: ")) (id) }
+        }
+        @if ctx.actor().may(Action::SubmitVillageReport, None) && !villages.is_empty() {
+            p { a.button href="/desa/laporan/baru" { (ctx.t("Laporan baru", "New report")) } }
+        }
+        @if ctx.actor().may(Action::FollowUpVillageReports, None) {
+            p { a href="/desa/peringatan" { (ctx.t("Antrean peringatan desa", "Village alert queue")) } }
+        }
+        h2 { (if pimpasa { ctx.t("Desa binaan saya", "My villages") } else { ctx.t("Desa binaan", "Designated villages") }) }
+        @if villages.is_empty() {
+            p.muted { (ctx.t("Belum ada desa binaan.", "No designated village yet.")) }
+        }
+        ul.villages {
+            @for row in &villages {
+                li {
+                    strong { (village_label(&row.village.data.code)) }
+                    " · " (row.village.data.office.as_str())
+                    " · " (ctx.t("sejak", "since")) " " (row.village.data.designated_on)
+                    @if let Some(decree) = &row.village.data.decree { " · SK " (decree) }
+                    @let officers: Vec<&str> = row.assignments.iter()
+                        .filter(|a| a.until_on.is_none()).map(|a| a.username.as_str()).collect();
+                    @if !officers.is_empty() {
+                        br; span.muted { "PIMPASA: " (officers.join(", ")) }
+                    }
+                }
+            }
+        }
+        h2 { (if pimpasa { ctx.t("Laporan saya", "My reports") } else { ctx.t("Laporan desa", "Village reports") }) }
+        @if mine.is_empty() {
+            p.muted { (ctx.t("Belum ada laporan.", "No report yet.")) }
+        }
+        ul.reports { @for r in &mine { (report_line(&ctx, r)) } }
+    };
+    page(&ctx.chrome(), ctx.t("Desa binaan", "Designated villages"), body).into_response()
+}
+
+/// `GET /desa/laporan/baru`: the report form, one column, for a phone.
+pub(crate) async fn new_form(State(state): State<AppState>, ctx: PageCtx) -> Response {
+    if let Err(e) = ctx.actor().authorize(Action::SubmitVillageReport, None) {
+        return ctx.fail(&e);
+    }
+    let villages = match state.villages.list(ctx.actor()).await {
+        Ok(v) => v,
+        Err(e) => return ctx.fail(&e),
+    };
+    let today = state.casework.clock().today();
+    let report_id = uuid::Uuid::now_v7().to_string();
+    let grades = ["A", "B", "C", "D", "E", "F"];
+    let body = html! {
+        p #laporan-status.notice hidden {}
+        form #laporan.stack.phone method="post" action="/desa/laporan" {
+            (ctx.chrome().csrf_field())
+            input type="hidden" name="report_id" value=(report_id);
+            label for="village_code" { (ctx.t("Desa", "Village")) }
+            select #village_code name="village_code" required {
+                @for row in &villages {
+                    option value=(row.village.data.code.dotted()) { (village_label(&row.village.data.code)) }
+                }
+            }
+            label for="reported_on" { (ctx.t("Tanggal kejadian", "Date")) }
+            input #reported_on type="date" name="reported_on" value=(today) required;
+            label for="topic" { (ctx.t("Topik", "Topic")) }
+            select #topic name="topic" required {
+                @for t in ReportTopic::ALL { option value=(t.as_str()) { (topic_label(ctx.lang, t)) } }
+            }
+            label for="source_reliability" { (ctx.t("Keandalan sumber (A–F)", "Source reliability (A–F)")) }
+            select #source_reliability name="source_reliability" {
+                @for g in grades { option value=(g) selected[g == "F"] { (g) } }
+            }
+            label for="info_credibility" { (ctx.t("Kredibilitas informasi (1–6)", "Information credibility (1–6)")) }
+            select #info_credibility name="info_credibility" {
+                @for n in 1..=6u8 { option value=(n) selected[n == 6] { (n) } }
+            }
+            label for="persons" { (ctx.t("Orang yang disebut", "Named persons"))
+                span.hint { " " (ctx.t("(satu per baris: NAMA|TANGGAL LAHIR|NIK)", "(one a line: NAME|BIRTH DATE|NIK)")) } }
+            textarea #persons name="persons" rows="3" {}
+            label for="phones" { (ctx.t("Nomor telepon", "Phone numbers")) span.hint { " (;)" } }
+            input #phones type="tel" name="phones";
+            label for="recruiters" { (ctx.t("Nama calo / perekrut", "Recruiter names")) span.hint { " (;)" } }
+            input #recruiters type="text" name="recruiters";
+            label for="agency" { (ctx.t("Perusahaan (P3MI)", "Agency (P3MI)")) }
+            input #agency type="text" name="agency";
+            label for="destination_country" { (ctx.t("Negara tujuan (kode, mis. MY)", "Destination country (code, e.g. MY)")) }
+            input #destination_country type="text" name="destination_country" maxlength="3";
+            label for="planned_departure_on" { (ctx.t("Rencana berangkat", "Planned departure")) }
+            input #planned_departure_on type="date" name="planned_departure_on";
+            label for="narrative" { (ctx.t("Uraian", "Narrative")) }
+            textarea #narrative name="narrative" rows="5" required {}
+            label for="source" { (ctx.t("Sumber informasi (rahasia)", "Informant (confidential)")) }
+            input #source type="text" name="source";
+            button type="submit" { (ctx.t("Kirim laporan", "Send report")) }
+        }
+        p #laporan-tersimpan.muted hidden {}
+        script src="/static/laporan.js" defer {}
+    };
+    page(&ctx.chrome(), ctx.t("Laporan desa baru", "New village report"), body).into_response()
+}
+
+/// The report form's fields (lists separated by `;`, persons one a line).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ReportForm {
+    report_id: String,
+    village_code: String,
+    reported_on: String,
+    topic: String,
+    source_reliability: Option<String>,
+    info_credibility: Option<u8>,
+    persons: String,
+    phones: String,
+    recruiters: String,
+    agency: Option<String>,
+    destination_country: Option<String>,
+    planned_departure_on: Option<String>,
+    narrative: String,
+    source: Option<String>,
+}
+
+fn split_list(text: &str) -> Vec<String> {
+    text.split([';', '\n']).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+}
+
+impl ReportForm {
+    fn into_body(self) -> VillageReportBody {
+        let persons = self
+            .persons
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|line| {
+                let mut parts = line.split('|').map(|p| p.trim().to_owned());
+                ReportPersonBody {
+                    name: parts.next().unwrap_or_default(),
+                    birth_date: parts.next(),
+                    nik: parts.next(),
+                    relation: parts.next(),
+                }
+            })
+            .collect();
+        VillageReportBody {
+            report_id: self.report_id,
+            village_code: self.village_code,
+            reported_on: self.reported_on,
+            topic: self.topic,
+            source_reliability: self.source_reliability,
+            info_credibility: self.info_credibility,
+            persons,
+            phones: split_list(&self.phones),
+            recruiters: split_list(&self.recruiters),
+            agency: self.agency,
+            destination_country: self.destination_country,
+            planned_departure_on: self.planned_departure_on,
+            narrative: self.narrative,
+            source: self.source,
+        }
+    }
+}
+
+/// `POST /desa/laporan`: files the form's report (sending the same report_id again changes
+/// nothing) and goes back to `/desa`.
+pub(crate) async fn file(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Form(form): Form<ReportForm>,
+) -> Response {
+    if let Err(e) = ctx.actor().authorize(Action::SubmitVillageReport, None) {
+        return ctx.fail(&e);
+    }
+    let report = match form.into_body().into_report() {
+        Ok(r) => r,
+        Err((field, message)) => {
+            return ctx.fail(&ServiceError::Invalid(format!("{field}: {message}")));
+        }
+    };
+    let id = report.report_id.clone();
+    match state.villages.file(ctx.actor(), vec![report]).await {
+        Ok(_) => Redirect::to(&format!(
+            "/desa?terkirim={}",
+            form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
+        ))
+        .into_response(),
+        Err(e) => ctx.fail(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct AlertQuery {
+    semua: Option<String>,
+}
+
+/// `GET /desa/peringatan`: the office's open village alerts (analysts: the escalated ones of
+/// every office, all with `?semua=1`), with acknowledgement and follow-up forms.
+pub(crate) async fn alerts(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Query(query): Query<AlertQuery>,
+) -> Response {
+    let all = query.semua.is_some();
+    let items = match state.villages.alert_queue(ctx.actor(), all).await {
+        Ok(i) => i,
+        Err(e) => return ctx.fail(&e),
+    };
+    let lang = ctx.lang;
+    let body = html! {
+        @if ctx.actor().role == Role::Analis && !all {
+            p { a href="/desa/peringatan?semua=1" { (ctx.t("Tampilkan semua laporan terbuka", "Show every open report")) } }
+        }
+        @if items.is_empty() {
+            p.muted { (ctx.t("Tidak ada peringatan desa.", "No village alert.")) }
+        }
+        @for item in &items {
+            @let r = &item.report;
+            @let id = &r.data.report_id;
+            section.alert {
+                h2 { (topic_label(lang, r.data.topic)) " · " (village_label(&r.data.village)) }
+                p {
+                    (ctx.t("Status", "Status")) ": " strong { (status_label(lang, r.status)) }
+                    " · " (r.office.as_str())
+                    " · " (ctx.t("dilaporkan oleh", "reported by")) " " (r.data.reported_by)
+                    " · " (r.data.reported_on)
+                }
+                p {
+                    (ctx.t("Batas penerimaan", "Acknowledge by")) ": " (item.due_on)
+                    @if item.escalated { " " strong.danger { (ctx.t("Terlambat — dieskalasi", "Overdue — escalated")) } }
+                }
+                p { (r.data.narrative) }
+                @if r.status == ReportStatus::New {
+                    form method="post" action=(format!("/desa/laporan/{id}/status")) {
+                        (ctx.chrome().csrf_field())
+                        input type="hidden" name="status" value="acknowledged";
+                        button type="submit" { (ctx.t("Terima", "Acknowledge")) }
+                    }
+                }
+                form.stack method="post" action=(format!("/desa/laporan/{id}/status")) {
+                    (ctx.chrome().csrf_field())
+                    label for=(format!("status-{id}")) { (ctx.t("Ubah status", "Change status")) }
+                    select id=(format!("status-{id}")) name="status" {
+                        @for s in ReportStatus::ALL.into_iter().filter(|s| *s != ReportStatus::New) {
+                            option value=(s.as_str()) selected[s == r.status] { (status_label(lang, s)) }
+                        }
+                    }
+                    label for=(format!("note-{id}")) { (ctx.t("Catatan", "Note")) }
+                    textarea id=(format!("note-{id}")) name="note" rows="2" {}
+                    button type="submit" { (ctx.t("Simpan", "Save")) }
+                }
+            }
+        }
+    };
+    page(&ctx.chrome(), ctx.t("Peringatan desa", "Village alerts"), body).into_response()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct StatusForm {
+    status: String,
+    note: Option<String>,
+}
+
+/// `POST /desa/laporan/{id}/status`: acknowledges or moves a report on, with a note.
+pub(crate) async fn set_status(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> Response {
+    if let Err(e) = ctx.actor().authorize(Action::FollowUpVillageReports, None) {
+        return ctx.fail(&e);
+    }
+    let Some(status) = ReportStatus::parse(&form.status) else {
+        return ctx
+            .fail(&ServiceError::Invalid(format!("status: unknown status {:?}", form.status)));
+    };
+    match state.villages.set_status(ctx.actor(), &id, status, form.note).await {
+        Ok(_) => Redirect::to("/desa/peringatan").into_response(),
+        Err(e) => ctx.fail(&e),
+    }
+}

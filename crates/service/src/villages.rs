@@ -125,6 +125,23 @@ impl Villages {
         Ok(self.store.designate_village(&village, &self.ctx(actor)).await?)
     }
 
+    /// Every Desa Binaan with its designation date, whatever office holds it: the programme
+    /// evaluation compares them (and must not take a village designated by another office as
+    /// a comparison). Designation dates are programme facts, not personal data; the evaluation
+    /// itself checks `view_dashboard`.
+    pub async fn designations(&self) -> Result<Vec<crate::stats::evaluation::Designation>> {
+        Ok(self
+            .store
+            .villages()
+            .await?
+            .into_iter()
+            .map(|v| crate::stats::evaluation::Designation {
+                village: v.data.code,
+                designated_on: v.data.designated_on,
+            })
+            .collect())
+    }
+
     /// Designated villages with their assignments: every village for supervisors (own
     /// office) and analysts, only the assigned ones for a PIMPASA.
     pub async fn list(&self, actor: &Actor) -> Result<Vec<VillageRow>> {

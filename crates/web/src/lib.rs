@@ -40,9 +40,6 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Checked uploads waiting for the officer's confirmation.
     pub(crate) uploads: Arc<pages::import::PendingUploads>,
-    /// The Desa Binaan designations the programme evaluation (`/evaluasi`) compares; none
-    /// until the village register is connected (or the demo's).
-    pub designations: Arc<dyn jejak_service::stats::DesignationSource>,
     /// Village early-warning use cases (issue 14).
     pub villages: Arc<jejak_service::villages::Villages>,
 }
@@ -56,7 +53,6 @@ impl AppState {
             tls: false,
             limiter: Arc::new(RateLimiter::default()),
             uploads: Arc::default(),
-            designations: Arc::new(jejak_service::stats::FixedDesignations::default()),
             villages: Arc::new(jejak_service::villages::Villages::new(
                 store.clone(),
                 casework.clock().clone(),

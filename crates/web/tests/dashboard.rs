@@ -95,7 +95,13 @@ async fn the_dashboard_and_its_downloads_never_show_a_count_below_five() {
 
     let evaluation = app.get("/evaluasi", Some(analis)).await;
     assert_eq!(evaluation.status, StatusCode::OK);
-    assert!(evaluation.body.contains("Belum ada Desa Binaan"), "no designations passed in");
+    assert!(evaluation.body.contains("Belum ada Desa Binaan"), "no village designated yet");
+    // A village designated in the register is what the evaluation compares.
+    app.designate_kla_village("18.07.05.2001").await;
+    let evaluation = app.get("/evaluasi", Some(analis)).await;
+    assert_eq!(evaluation.status, StatusCode::OK);
+    assert!(!evaluation.body.contains("Belum ada Desa Binaan"), "{}", evaluation.body);
+    assert!(evaluation.body.contains("18.07.05.2001"), "{}", evaluation.body);
 }
 
 #[tokio::test]

@@ -288,24 +288,7 @@ async fn control_characters_and_overlong_text_are_refused_by_field() {
 #[tokio::test]
 async fn a_village_report_sent_twice_from_the_phone_exists_once() {
     let app = App::start(false).await;
-    let ctx = jejak_store::AuditCtx {
-        actor: "setup".into(),
-        office: None,
-        purpose: None,
-        at: "2026-01-01T00:00:00Z".into(),
-    };
-    let code = jejak_domain::RegionCode::parse("18.07.05.2001").unwrap();
-    let village = jejak_domain::NewVillage {
-        code: code.clone(),
-        office: jejak_domain::OfficeCode::parse("KLA").unwrap(),
-        designated_on: jejak_domain::date::ymd(2025, 9, 18).unwrap(),
-        decree: None,
-        ends_on: None,
-        partners: vec![],
-    };
-    app.store.designate_village(&village, &ctx).await.unwrap();
-    let from = jejak_domain::date::ymd(2026, 1, 1).unwrap();
-    app.store.assign_pimpasa(&code, "pimpasa.kla", from, &ctx).await.unwrap();
+    app.designate_kla_village("18.07.05.2001").await;
     let body = r#"{"report_id":"0b7e6c7a-1f2d-4c1e-9a51-3f1f0f7b2c10","village_code":"18.07.05.2001",
         "reported_on":"2026-11-01","topic":"recruiter","source_reliability":"b","info_credibility":2,
         "persons":[{"name":"Siti Rohmah","birth_date":"1998-02-03"}],"phones":["0812-7788-9900"],

@@ -18,24 +18,7 @@ const FORM: &str = "application/x-www-form-urlencoded";
 /// The app with a KLA village designated and `pimpasa.kla` assigned to it.
 async fn app_with_village() -> App {
     let app = App::start(false).await;
-    let ctx = jejak_store::AuditCtx {
-        actor: "setup".into(),
-        office: None,
-        purpose: None,
-        at: "2026-01-01T00:00:00Z".into(),
-    };
-    let code = jejak_domain::RegionCode::parse(VILLAGE).unwrap();
-    let village = jejak_domain::NewVillage {
-        code: code.clone(),
-        office: jejak_domain::OfficeCode::parse("KLA").unwrap(),
-        designated_on: jejak_domain::date::ymd(2025, 9, 18).unwrap(),
-        decree: Some("SK-12/2025".into()),
-        ends_on: None,
-        partners: vec![],
-    };
-    app.store.designate_village(&village, &ctx).await.unwrap();
-    let from = jejak_domain::date::ymd(2026, 1, 1).unwrap();
-    app.store.assign_pimpasa(&code, "pimpasa.kla", from, &ctx).await.unwrap();
+    app.designate_kla_village(VILLAGE).await;
     app
 }
 

@@ -11,7 +11,6 @@ use jejak_service::auth::NewUserInput;
 use jejak_service::authz::{Actor, Role};
 use jejak_service::import::{ImportOptions, InputFile, import_files};
 use jejak_service::screening::REFRESH_INTERVAL;
-use jejak_service::stats::FixedDesignations;
 use jejak_service::stats::evaluation::{Designation, shift_months};
 use jejak_store::Store;
 use jejak_web::AppState;
@@ -172,22 +171,14 @@ pub(crate) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         output::line(&format!("   {username:<16} {role:<10} {office}"));
     }
     output::line(&format!(" DEMO password: {DEMO_PASSWORD}"));
-    let (villages, reports) = seed_villages(store.as_ref(), today).await?;
+    let (mut villages, reports) = seed_villages(store.as_ref(), today).await?;
+    villages += designate_busiest(store.as_ref(), &data, &designations).await?;
     output::line(&format!(
         " DEMO Desa Binaan: {villages} villages, {reports} village reports (some linked to queued applications)"
     ));
     output::line("==================================================================");
     let mut state = app_state(store, auth).await?;
     state.demo = true;
-    output::note(&format!(
-        "demo Desa Binaan (for /evaluasi): {}",
-        designations
-            .iter()
-            .map(|d| format!("{} since {}", d.village.dotted(), d.designated_on))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    state.designations = Arc::new(FixedDesignations(designations));
     run_server(&args.bind, state, None).await
 }
 
@@ -339,13 +330,46 @@ async fn seed_villages(store: &dyn Store, today: time::Date) -> anyhow::Result<(
     Ok((villages.len(), count))
 }
 
+/// Designates the demo's busiest villages in the village register (each by the office most of
+/// its applicants went to), so the register pages and the evaluation show the same Desa
+/// Binaan. A village `seed_villages` designated already is left as it is. Returns how many
+/// were added.
+async fn designate_busiest(
+    store: &dyn Store,
+    data: &jejak_synth::Dataset,
+    designations: &[Designation],
+) -> anyhow::Result<usize> {
+    let ctx = cli_ctx("demo");
+    let known: Vec<jejak_domain::RegionCode> =
+        store.villages().await?.into_iter().map(|v| v.data.code).collect();
+    let mut added = 0;
+    for d in designations.iter().filter(|d| !known.contains(&d.village)) {
+        let mut per_office: std::collections::BTreeMap<&OfficeCode, usize> = Default::default();
+        for app in data.applications.iter().filter(|a| a.village_code.as_ref() == Some(&d.village))
+        {
+            *per_office.entry(&app.office_code).or_insert(0) += 1;
+        }
+        let Some((office, _)) = per_office.into_iter().max_by_key(|(_, n)| *n) else { continue };
+        let village = jejak_domain::NewVillage {
+            code: d.village.clone(),
+            office: office.clone(),
+            designated_on: d.designated_on,
+            decree: Some(format!("W.8-IMI.UM.01.01-{}", d.designated_on.ordinal())),
+            ends_on: None,
+            partners: vec!["Desa Migran Emas".to_owned()],
+        };
+        store.designate_village(&village, &ctx).await?;
+        added += 1;
+    }
+    Ok(added)
+}
+
 /// Months before today at which the demo designates its villages (staggered, so a village
 /// designated later is a comparison for one designated earlier).
 const DEMO_DESIGNATION_MONTHS_AGO: [i32; 5] = [30, 24, 18, 12, 6];
 
 /// The demo's Desa Binaan: the villages with the most applicants, each designated at one of
-/// the staggered dates (until the village register is connected, the evaluation page takes
-/// its designations from the server state).
+/// the staggered dates (designated in the village register by `designate_busiest`).
 fn demo_designations(data: &jejak_synth::Dataset, today: time::Date) -> Vec<Designation> {
     let mut per_village: std::collections::HashMap<&jejak_domain::RegionCode, usize> =
         std::collections::HashMap::new();

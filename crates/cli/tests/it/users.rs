@@ -1,30 +1,7 @@
 //! `jejak user` and `jejak token`: the first admin, listing, disabling, token secrets shown
 //! once, revocation, and clear refusals.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-use crate::support::{Run, jejak};
-
-pub(crate) fn with_stdin(args: &[&str], input: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jejak"))
-        .args(args)
-        .env_remove("JEJAK_DATABASE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A refused command may exit before it reads its input: the write then fails with a
-    // broken pipe, and what counts is the command's own answer below.
-    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
-    let output = child.wait_with_output().unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
+use crate::support::{Run, jejak, jejak_with_stdin as with_stdin};
 
 fn add_user(db: &str, username: &str, role: &str, office: &str, password: &str) -> Run {
     with_stdin(

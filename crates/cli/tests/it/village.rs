@@ -8,8 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::jejak;
-use crate::users::with_stdin;
+use crate::support::{jejak, jejak_with_stdin as with_stdin};
 
 const APPLICATIONS: &str = "application_id,office_code,applied_on,full_name,sex,birth_date,phone,purpose,destination_country,sponsor_name,sponsor_phone,outcome\n\
 KLA-1,KLA,2025-10-06,Sitti Rochmah,P,1998-02-03,081355550001,tourism,MY,,,pending\n\

@@ -353,24 +353,6 @@ pub fn dashboard(
     })?
 }
 
-/// Where the programme evaluation takes the Desa Binaan designations from. The village
-/// register (a separate area) implements it once merged; until then a fixed list
-/// ([`FixedDesignations`]) is passed in.
-pub trait DesignationSource: Send + Sync {
-    /// Every designated village with its designation date.
-    fn designations(&self) -> Result<Vec<evaluation::Designation>>;
-}
-
-/// A fixed list of designations (the demo's, or none).
-#[derive(Debug, Clone, Default)]
-pub struct FixedDesignations(pub Vec<evaluation::Designation>);
-
-impl DesignationSource for FixedDesignations {
-    fn designations(&self) -> Result<Vec<evaluation::Designation>> {
-        Ok(self.0.clone())
-    }
-}
-
 /// The Desa Binaan evaluation for an actor (permission `view_dashboard`; a supervisor sees
 /// the applications of their own office only). Only applications whose village is known
 /// count; an application counts as adverse when deferred or rejected by the end of the

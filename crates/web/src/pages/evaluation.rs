@@ -1,7 +1,7 @@
 //! The Desa Binaan programme evaluation (`/evaluasi`, issue 16 item 2): each designated
 //! village before and after its designation date against comparable villages of the same
 //! regency not (yet) designated, rates per 1,000 applications with their counts, and the
-//! method in plain Indonesian. Designations come from `AppState::designations`.
+//! method in plain Indonesian. Designations come from the village register (`Villages::designations`).
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
@@ -34,7 +34,7 @@ pub(crate) async fn show(
     Query(q): Query<EvaluationQuery>,
 ) -> Response {
     let window = q.jendela.unwrap_or(12).clamp(1, 36);
-    let designations = match state.designations.designations() {
+    let designations = match state.villages.designations().await {
         Ok(d) => d,
         Err(e) => return ctx.fail(&e),
     };

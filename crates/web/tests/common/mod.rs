@@ -150,6 +150,23 @@ impl App {
         }
     }
 
+    /// Designates `code` as a Kalianda Desa Binaan (2025-09-18) and assigns `pimpasa.kla` to
+    /// it from 2026-01-01.
+    pub async fn designate_kla_village(&self, code: &str) {
+        let code = jejak_domain::RegionCode::parse(code).unwrap();
+        let village = jejak_domain::NewVillage {
+            code: code.clone(),
+            office: OfficeCode::parse("KLA").unwrap(),
+            designated_on: jejak_domain::date::ymd(2025, 9, 18).unwrap(),
+            decree: Some("SK-12/2025".into()),
+            ends_on: None,
+            partners: vec![],
+        };
+        self.store.designate_village(&village, &ctx()).await.unwrap();
+        let from = jejak_domain::date::ymd(2026, 1, 1).unwrap();
+        self.store.assign_pimpasa(&code, "pimpasa.kla", from, &ctx()).await.unwrap();
+    }
+
     pub fn session(&self, role: Role) -> &Session {
         self.sessions.iter().find(|s| s.role == role).unwrap()
     }

@@ -9,7 +9,6 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Form};
 use jejak_service::auth::{LoginError, random_secret, secrets_equal};
 use serde::Deserialize;
-use time::UtcOffset;
 
 use crate::AppState;
 use crate::auth::reply::{lang_of, service_error};
@@ -88,34 +87,15 @@ pub(crate) async fn submit(
             }
             response
         }
-        Err(LoginError::BadCredentials) => {
-            let message =
-                lang.t("Nama pengguna atau kata sandi salah.", "Wrong username or password.");
+        // One answer for every failure: an unknown user, a wrong password and a locked
+        // account look the same, so the answer tells no one which usernames exist or which
+        // accounts are locked.
+        Err(LoginError::BadCredentials | LoginError::Locked { .. }) => {
+            let message = lang.t(
+                "Nama pengguna atau kata sandi salah, atau terlalu banyak percobaan gagal (tunggu 15 menit).",
+                "Wrong username or password, or too many failed attempts (wait 15 minutes).",
+            );
             page(&state, lang, StatusCode::UNAUTHORIZED, &form.next, &form.username, Some(message))
-        }
-        Err(LoginError::Locked { until }) => {
-            // Offices in Lampung keep Western Indonesian Time (UTC+7).
-            let wib = until.to_offset(UtcOffset::from_hms(7, 0, 0).unwrap_or(UtcOffset::UTC));
-            let message = match lang {
-                Lang::Id => format!(
-                    "Terlalu banyak percobaan gagal. Akun dikunci sementara; coba lagi setelah pukul {:02}.{:02} WIB.",
-                    wib.hour(),
-                    wib.minute()
-                ),
-                Lang::En => format!(
-                    "Too many failed attempts. The account is locked for now; try again after {:02}:{:02} WIB.",
-                    wib.hour(),
-                    wib.minute()
-                ),
-            };
-            page(
-                &state,
-                lang,
-                StatusCode::TOO_MANY_REQUESTS,
-                &form.next,
-                &form.username,
-                Some(&message),
-            )
         }
         Err(LoginError::Service(e)) => service_error(&uri, &e),
     }

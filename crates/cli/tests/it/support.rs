@@ -44,15 +44,22 @@ pub fn jejak_with_stdin(args: &[&str], input: &str) -> Run {
     }
 }
 
-/// Adds a user to the register at `db` through the command line.
-pub fn add_user(db: &str, username: &str, role: &str, office: &str) {
+/// Runs `jejak user add` for `username` (shown as `name`) at `db` with `password` on
+/// standard input.
+pub fn try_add_user(
+    db: &str,
+    (username, name): (&str, &str),
+    role: &str,
+    office: &str,
+    password: &str,
+) -> Run {
     let args = [
         "user",
         "add",
         "--username",
         username,
         "--name",
-        username,
+        name,
         "--role",
         role,
         "--office",
@@ -61,7 +68,12 @@ pub fn add_user(db: &str, username: &str, role: &str, office: &str) {
         "--database",
         db,
     ];
-    let run = jejak_with_stdin(&args, "kata-sandi-uji-2025-panjang\n");
+    jejak_with_stdin(&args, &format!("{password}\n"))
+}
+
+/// Adds a user to the register at `db` through the command line.
+pub fn add_user(db: &str, username: &str, role: &str, office: &str) {
+    let run = try_add_user(db, (username, username), role, office, "kata-sandi-uji-2025-panjang");
     assert_eq!(run.code, 0, "user add {username}: {}", run.stderr);
 }
 

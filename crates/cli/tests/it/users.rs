@@ -1,27 +1,10 @@
 //! `jejak user` and `jejak token`: the first admin, listing, disabling, token secrets shown
 //! once, revocation, and clear refusals.
 
-use crate::support::{Run, jejak, jejak_with_stdin as with_stdin};
+use crate::support::{Run, jejak, jejak_with_stdin as with_stdin, try_add_user};
 
 fn add_user(db: &str, username: &str, role: &str, office: &str, password: &str) -> Run {
-    with_stdin(
-        &[
-            "user",
-            "add",
-            "--username",
-            username,
-            "--name",
-            "Ibu Sari",
-            "--role",
-            role,
-            "--office",
-            office,
-            "--password-stdin",
-            "--database",
-            db,
-        ],
-        &format!("{password}\n"),
-    )
+    try_add_user(db, (username, "Ibu Sari"), role, office, password)
 }
 
 #[test]

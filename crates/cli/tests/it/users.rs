@@ -1,7 +1,7 @@
 //! `jejak user` and `jejak token`: the first admin, listing, disabling, token secrets shown
 //! once, revocation, and clear refusals.
 
-use crate::support::{Run, jejak, jejak_with_stdin as with_stdin, try_add_user};
+use crate::support::{Run, jejak, try_add_user};
 
 fn add_user(db: &str, username: &str, role: &str, office: &str, password: &str) -> Run {
     try_add_user(db, (username, "Ibu Sari"), role, office, password)

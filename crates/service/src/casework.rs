@@ -230,27 +230,32 @@ impl Casework {
         };
         decision.validate().map_err(|e| ServiceError::Invalid(e.to_string()))?;
         let ctx = self.ctx(actor, None);
-        if input.kind == DecisionKind::Issued {
-            let report = self.assessor()?.assess(&application.data)?;
-            if let Some(grounds) = review_grounds(&report) {
-                if actor.role != Role::Supervisor {
-                    let request = NewReviewRequest {
-                        proposed: decision,
-                        expected_version: input.expected_version,
-                        grounds,
-                        requested_by: actor.username.clone(),
-                    };
-                    let stored = self.store.request_review(&request, &ctx).await?;
-                    return Ok(DecisionOutcome::AwaitingReview(stored));
-                }
-                if decision.reason_text.is_none() {
-                    return Err(ServiceError::Invalid(format!(
-                        "issuing despite {grounds} needs a written reason"
-                    )));
-                }
+        // The assessment the decision is taken on is recorded with it (monitoring counts
+        // risk bands and rules fired from recorded assessments).
+        let report = self.assessor()?.assess(&application.data)?;
+        if input.kind == DecisionKind::Issued
+            && let Some(grounds) = review_grounds(&report)
+        {
+            if actor.role != Role::Supervisor {
+                let request = NewReviewRequest {
+                    proposed: decision,
+                    expected_version: input.expected_version,
+                    grounds,
+                    requested_by: actor.username.clone(),
+                };
+                let stored = self.store.request_review(&request, &ctx).await?;
+                crate::rulesets::record_report(self.store.as_ref(), &application, &report, &ctx)
+                    .await?;
+                return Ok(DecisionOutcome::AwaitingReview(stored));
+            }
+            if decision.reason_text.is_none() {
+                return Err(ServiceError::Invalid(format!(
+                    "issuing despite {grounds} needs a written reason"
+                )));
             }
         }
         let recorded = self.store.record_decision(&decision, input.expected_version, &ctx).await?;
+        crate::rulesets::record_report(self.store.as_ref(), &application, &report, &ctx).await?;
         Ok(DecisionOutcome::Recorded(recorded))
     }
 

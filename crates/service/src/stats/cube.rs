@@ -281,6 +281,17 @@ pub struct DaysCell {
     pub days: u16,
 }
 
+/// One cell of the rule-fire table: applications (by `applied_on` month) whose latest
+/// assessment fired a rule, per rule-set version and rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RuleCell {
+    pub month: Month,
+    pub office: u32,
+    pub origin: u32,
+    /// Index in [`Cube::rule_ids`]: (rule-set version, rule id).
+    pub rule: u32,
+}
+
 /// Days to decision beyond this are counted as this.
 pub const MAX_DAYS: u16 = 730;
 
@@ -293,8 +304,13 @@ struct Entry {
     band: RiskBand,
     rule_catch: bool,
     person_catch: bool,
+    /// Rules fired by the latest assessment ([`Cube::rule_ids`]).
+    rules: Vec<u32>,
     decisions: Vec<DecisionFacts>,
 }
+
+/// What an assessment contributes: band, whether R12/R16 fired, the rules fired.
+type AssessmentFacts = (RiskBand, bool, Vec<u32>);
 
 /// The aggregates and what each application contributes to them.
 #[derive(Debug, Clone, Default)]
@@ -303,11 +319,14 @@ pub struct Cube {
     /// Decisions whose application has not arrived yet.
     orphans: HashMap<ApplicationKey, Vec<DecisionFacts>>,
     /// Assessments (band, R12/R16 fired) whose application has not arrived yet.
-    orphan_assessments: HashMap<ApplicationKey, (RiskBand, bool)>,
+    orphan_assessments: HashMap<ApplicationKey, AssessmentFacts>,
     pub offices: Interner<OfficeCode>,
     pub regions: Interner<RegionCode>,
     pub countries: Interner<CountryCode>,
+    /// (rule-set version, rule id) of every rule seen firing.
+    pub rule_ids: Interner<(String, String)>,
     pub apps: HashMap<AppCell, u32>,
+    pub rules: HashMap<RuleCell, u32>,
     pub decisions: HashMap<DecisionCell, u32>,
     pub days: HashMap<DaysCell, u32>,
 }
@@ -387,7 +406,15 @@ impl Cube {
                 days: days as u16,
             }
         });
+        let rule_cells: Vec<RuleCell> = e
+            .rules
+            .iter()
+            .map(|&rule| RuleCell { month: cell.month, office: e.office, origin: e.origin, rule })
+            .collect();
         bump(&mut self.apps, cell, add);
+        for c in rule_cells {
+            bump(&mut self.rules, c, add);
+        }
         for c in decision_cells {
             bump(&mut self.decisions, c, add);
         }
@@ -403,18 +430,23 @@ impl Cube {
         let origin = facts.origin.as_ref().map_or(NONE, |r| self.regions.intern(r));
         let destination = facts.destination.as_ref().map_or(NONE, |c| self.countries.intern(c));
         self.contribute(key, false);
-        let (band, rule_catch) =
-            self.orphan_assessments.remove(&key).unwrap_or((RiskBand::Unassessed, false));
+        let orphan = self.orphan_assessments.remove(&key);
         let entry = self.entries.entry(key).or_insert_with(|| Entry {
             facts: facts.clone(),
             office,
             origin,
             destination,
-            band,
-            rule_catch,
+            band: RiskBand::Unassessed,
+            rule_catch: false,
             person_catch: false,
+            rules: Vec::new(),
             decisions: Vec::new(),
         });
+        if let Some((band, rule_catch, rules)) = orphan {
+            entry.band = band;
+            entry.rule_catch = rule_catch;
+            entry.rules = rules;
+        }
         entry.facts = facts;
         entry.office = office;
         entry.origin = origin;
@@ -444,16 +476,31 @@ impl Cube {
         self.contribute(key, true);
     }
 
-    /// Sets the band and rule flags of the application's latest assessment.
-    pub fn set_assessment(&mut self, key: ApplicationKey, band: RiskBand, r12_or_r16: bool) {
+    /// Sets the band, the cross-office flag (R12 or R16 fired) and the rules fired of the
+    /// application's latest assessment under rule-set `version`.
+    pub fn set_assessment(
+        &mut self,
+        key: ApplicationKey,
+        band: RiskBand,
+        r12_or_r16: bool,
+        version: &str,
+        fired: &[&str],
+    ) {
+        let mut rules: Vec<u32> = fired
+            .iter()
+            .map(|rule| self.rule_ids.intern(&(version.to_owned(), (*rule).to_owned())))
+            .collect();
+        rules.sort_unstable();
+        rules.dedup();
         if !self.entries.contains_key(&key) {
-            self.orphan_assessments.insert(key, (band, r12_or_r16));
+            self.orphan_assessments.insert(key, (band, r12_or_r16, rules));
             return;
         }
         self.contribute(key, false);
         if let Some(e) = self.entries.get_mut(&key) {
             e.band = band;
             e.rule_catch = r12_or_r16;
+            e.rules = rules;
         }
         self.contribute(key, true);
     }
@@ -472,7 +519,7 @@ impl Cube {
         self.contribute(key, true);
     }
 
-    /// Forgets an application (deleted by retention) and its decisions.
+    /// Forgets an application (deleted by retention), its decisions and its rules fired.
     pub fn remove(&mut self, key: ApplicationKey) {
         self.contribute(key, false);
         self.entries.remove(&key);
@@ -540,14 +587,21 @@ mod tests {
         let mut cube = Cube::new();
         let key = ApplicationKey(1);
         cube.upsert(key, &app("KLA", day(2025, 3, 31)));
-        cube.set_assessment(key, RiskBand::High, false);
+        cube.set_assessment(key, RiskBand::High, false, "2025.1", &["R05", "R20"]);
         cube.upsert(key, &app("KLA", day(2025, 4, 1)));
         assert_eq!(cube.apps.values().sum::<u32>(), 1);
         let cell = cube.apps.keys().next().unwrap();
         assert_eq!(month_label(cell.month), "2025-04");
         assert_eq!(cell.band, RiskBand::High);
+        assert_eq!(cube.rules.values().sum::<u32>(), 2);
+        assert!(cube.rules.keys().all(|c| month_label(c.month) == "2025-04"));
+        cube.set_assessment(key, RiskBand::Low, false, "2026.1", &["R05"]);
+        assert_eq!(cube.rules.len(), 1, "a new assessment replaces the old one's rules");
+        let rule = cube.rules.keys().next().unwrap().rule;
+        assert_eq!(cube.rule_ids.get(rule), Some(&("2026.1".to_owned(), "R05".to_owned())));
         cube.remove(key);
         assert!(cube.apps.is_empty());
+        assert!(cube.rules.is_empty());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::time::Instant;
 use jejak_domain::{ApplicationKey, Decision, DecisionKind, NewDecision, OfficeCode};
 use jejak_service::stats::cube::{Cube, DecisionFacts, RiskBand, month_of};
 use jejak_service::stats::query::{
-    Dimension, Filter, days_to_decision, publish_breakdowns, publish_measures,
+    Dimension, Filter, breakdown_counts_many, days_to_decision, publish_counts, publish_measures,
 };
 
 fn main() {
@@ -89,19 +89,29 @@ fn main() {
                 region: None,
             };
             let mut times = Vec::new();
+            // Per phase (ms): grids, breakdown counts, publishing the breakdowns, days.
+            let mut phases = [0.0f64; 4];
             for _ in 0..7 {
                 let t = Instant::now();
                 let published = publish_measures(&cube, &filter, &offices);
-                std::hint::black_box(publish_breakdowns(
-                    &cube,
-                    &filter,
-                    &Dimension::ALL,
-                    &published,
-                    office,
-                ));
+                let t1 = t.elapsed().as_secs_f64() * 1000.0;
+                let counts = breakdown_counts_many(&cube, &filter, &Dimension::ALL);
+                let t2 = t.elapsed().as_secs_f64() * 1000.0;
+                for (c, d) in counts.iter().zip(Dimension::ALL) {
+                    std::hint::black_box(publish_counts(c, &filter, d, &published, office));
+                }
+                let t3 = t.elapsed().as_secs_f64() * 1000.0;
                 std::hint::black_box(days_to_decision(&cube, &filter, office));
-                times.push(t.elapsed().as_secs_f64() * 1000.0);
+                let t4 = t.elapsed().as_secs_f64() * 1000.0;
+                for (p, v) in phases.iter_mut().zip([t1, t2 - t1, t3 - t2, t4 - t3]) {
+                    *p += v / 7.0;
+                }
+                times.push(t4);
             }
+            eprintln!(
+                "  mean per phase: grids {:.0} ms, breakdown counts {:.0} ms, publishing {:.0} ms, days {:.0} ms",
+                phases[0], phases[1], phases[2], phases[3]
+            );
             times.sort_by(f64::total_cmp);
             eprintln!(
                 "{months} months, {}: median {:.0} ms, max {:.0} ms",

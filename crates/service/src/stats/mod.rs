@@ -334,6 +334,15 @@ pub fn dashboard(
     screening.with_stats(|cube, configured| {
         let offices = grid_offices(cube, configured);
         let scope = dashboard_offices(actor, office, &offices)?;
+        // A region filter restricts the aggregates once for every query of the view.
+        let restricted;
+        let (cube, filter) = match &filter.region {
+            Some(region) => {
+                restricted = cube.restricted_to(region);
+                (&restricted, Filter { region: None, ..filter.clone() })
+            }
+            None => (cube, filter.clone()),
+        };
         let published = query::publish_measures(cube, &filter, &offices);
         let group = if scope.is_some() { GroupBy::MonthOffice } else { GroupBy::Month };
         let trend = rows_of(&published, group, scope.as_ref());

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use jejak_domain::decision::REASON_CODES;
 use jejak_domain::{DecisionKind, OfficeCode, Purpose, RegionCode};
 
-use super::cube::{AgeBand, Cube, FREE_TEXT_REASON, MAX_DAYS, Month, NONE, RiskBand};
+use super::cube::{AgeBand, Cube, FREE_TEXT_REASON, MAX_DAYS, Margin, Month, NONE, RiskBand};
 use super::suppress::{Shown, THRESHOLD, suppress_grid};
 
 /// Which applications and decisions a figure covers.
@@ -46,6 +46,18 @@ pub const MEASURES: [&str; 7] = [
     "cross_office_catches",
 ];
 
+/// Runs `f` on the applications the filter's region covers: the whole cube, or the cube
+/// restricted to that region (the margins hold no origin below the category they count by).
+fn in_region<T>(cube: &Cube, filter: &Filter, f: impl FnOnce(&Cube, &Filter) -> T) -> T {
+    match &filter.region {
+        None => f(cube, filter),
+        Some(region) => {
+            let restricted = cube.restricted_to(region);
+            f(&restricted, &Filter { region: None, ..filter.clone() })
+        }
+    }
+}
+
 /// True counts per (month, office) of every measure, for every month of the filter and every
 /// office given (zeros included).
 pub fn measure_counts(
@@ -53,56 +65,46 @@ pub fn measure_counts(
     filter: &Filter,
     offices: &[OfficeCode],
 ) -> BTreeMap<(Month, OfficeCode), [u64; 7]> {
-    let mut out = BTreeMap::new();
-    for m in filter.months() {
-        for o in offices {
-            out.insert((m, o.clone()), [0u64; 7]);
-        }
-    }
-    let origin_ok = origin_matcher(cube, filter.region.as_ref());
-    let office_of = |i: u32| cube.offices.get(i).cloned();
-    for (cell, &n) in &cube.apps {
-        if cell.month < filter.from || cell.month > filter.to || !origin_ok(cell.origin) {
-            continue;
-        }
-        let Some(office) = office_of(cell.office) else { continue };
-        if let Some(row) = out.get_mut(&(cell.month, office)) {
-            row[0] += u64::from(n);
-            if cell.band == RiskBand::High {
-                row[5] += u64::from(n);
-            }
-            if cell.cross_office {
-                row[6] += u64::from(n);
+    in_region(cube, filter, |cube, filter| {
+        let mut out = BTreeMap::new();
+        for m in filter.months() {
+            for o in offices {
+                out.insert((m, o.clone()), [0u64; 7]);
             }
         }
-    }
-    for (cell, &n) in &cube.decisions {
-        if cell.month < filter.from || cell.month > filter.to || !origin_ok(cell.origin) {
-            continue;
-        }
-        let Some(office) = office_of(cell.office) else { continue };
-        if let Some(row) = out.get_mut(&(cell.month, office)) {
-            let i = match cell.kind {
-                DecisionKind::Issued => 1,
-                DecisionKind::Deferred => 2,
-                DecisionKind::Rejected => 3,
-                DecisionKind::Cancelled => 4,
+        let office_of = |i: u32| cube.offices.get(i).cloned();
+        for (cell, &n) in &cube.apps {
+            if cell.month < filter.from || cell.month > filter.to {
+                continue;
+            }
+            let column = match (cell.margin, cell.category) {
+                (Margin::All, _) => 0,
+                (Margin::RiskBand, band) if band == RiskBand::High as u32 => 5,
+                (Margin::CrossOffice, _) => 6,
+                _ => continue,
             };
-            row[i] += u64::from(n);
+            let Some(office) = office_of(cell.office) else { continue };
+            if let Some(row) = out.get_mut(&(cell.month, office)) {
+                row[column] += u64::from(n);
+            }
         }
-    }
-    out
-}
-
-/// A whether-this-origin-counts test for interned origins.
-fn origin_matcher<'a>(cube: &'a Cube, region: Option<&RegionCode>) -> impl Fn(u32) -> bool + 'a {
-    let allowed: Option<Vec<bool>> = region.map(|r| {
-        cube.regions.values().iter().map(|o| o.as_str().starts_with(r.as_str())).collect()
-    });
-    move |origin: u32| match &allowed {
-        None => true,
-        Some(v) => origin != NONE && v.get(origin as usize).copied().unwrap_or(false),
-    }
+        for (cell, &n) in &cube.decisions {
+            if cell.month < filter.from || cell.month > filter.to {
+                continue;
+            }
+            let Some(office) = office_of(cell.office) else { continue };
+            if let Some(row) = out.get_mut(&(cell.month, office)) {
+                let i = match cell.kind {
+                    DecisionKind::Issued => 1,
+                    DecisionKind::Deferred => 2,
+                    DecisionKind::Rejected => 3,
+                    DecisionKind::Cancelled => 4,
+                };
+                row[i] += u64::from(n);
+            }
+        }
+        out
+    })
 }
 
 /// The published month x office grids: for each measure, the suppressed grid with months as
@@ -229,58 +231,59 @@ pub fn breakdown_counts_many(
     filter: &Filter,
     dimensions: &[Dimension],
 ) -> Vec<BreakdownCounts> {
-    let origin_ok = origin_matcher(cube, filter.region.as_ref());
+    in_region(cube, filter, |cube, filter| breakdowns_in(cube, filter, dimensions))
+}
+
+/// The margin an applications breakdown reads.
+fn margin_of(dimension: Dimension) -> Option<Margin> {
+    match dimension {
+        Dimension::Regency => Some(Margin::Regency),
+        Dimension::District => Some(Margin::District),
+        Dimension::Destination => Some(Margin::Destination),
+        Dimension::Purpose => Some(Margin::Purpose),
+        Dimension::Sex => Some(Margin::Sex),
+        Dimension::AgeBand => Some(Margin::AgeBand),
+        Dimension::RiskBand => Some(Margin::RiskBand),
+        Dimension::Rule => Some(Margin::Rule),
+        Dimension::Outcome | Dimension::Reason => None,
+    }
+}
+
+fn breakdowns_in(cube: &Cube, filter: &Filter, dimensions: &[Dimension]) -> Vec<BreakdownCounts> {
     let in_period = |month: Month| month >= filter.from && month <= filter.to;
     // Counted under small integer keys first (dimension slot, category id, month, office);
     // category texts are made once per key.
     let mut by_id: ahash::AHashMap<(u8, u32, Month, u32), u64> = ahash::AHashMap::new();
-    let slots = |wanted: fn(Dimension) -> bool| -> Vec<(u8, Dimension)> {
-        dimensions
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| wanted(**d))
-            .map(|(i, d)| (i as u8, *d))
-            .collect()
-    };
-    let of_apps = slots(|d| !d.of_decisions() && d != Dimension::Rule);
-    let of_decisions = slots(Dimension::of_decisions);
-    let of_rules = slots(|d| d == Dimension::Rule);
-    if !of_apps.is_empty() {
+    let slot_of_margin: Vec<(Margin, u8)> = dimensions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| margin_of(*d).map(|m| (m, i as u8)))
+        .collect();
+    if !slot_of_margin.is_empty() {
         for (cell, &n) in &cube.apps {
-            if !in_period(cell.month) || !origin_ok(cell.origin) {
+            if !in_period(cell.month) {
                 continue;
             }
-            for &(slot, dimension) in &of_apps {
-                let id = match dimension {
-                    Dimension::Regency | Dimension::District => cell.origin,
-                    Dimension::Destination => cell.destination,
-                    Dimension::Purpose => u32::from(cell.purpose),
-                    Dimension::Sex => u32::from(cell.sex),
-                    Dimension::AgeBand => cell.age as u32,
-                    Dimension::RiskBand => cell.band as u32,
-                    Dimension::Outcome | Dimension::Reason | Dimension::Rule => continue,
-                };
-                *by_id.entry((slot, id, cell.month, cell.office)).or_insert(0) += u64::from(n);
-            }
-        }
-    }
-    if !of_rules.is_empty() {
-        for (cell, &n) in &cube.rules {
-            if !in_period(cell.month) || !origin_ok(cell.origin) {
-                continue;
-            }
-            for &(slot, _) in &of_rules {
-                *by_id.entry((slot, cell.rule, cell.month, cell.office)).or_insert(0) +=
-                    u64::from(n);
+            for &(margin, slot) in &slot_of_margin {
+                if margin == cell.margin {
+                    *by_id.entry((slot, cell.category, cell.month, cell.office)).or_insert(0) +=
+                        u64::from(n);
+                }
             }
         }
     }
     // Decision categories: outcome = the kind's index; reasons = bit index, 16 for no
     // reason, 15 (FREE_TEXT_REASON's bit) for free text only.
     const NO_REASON: u32 = 16;
+    let of_decisions: Vec<(u8, Dimension)> = dimensions
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.of_decisions())
+        .map(|(i, d)| (i as u8, *d))
+        .collect();
     if !of_decisions.is_empty() {
         for (cell, &n) in &cube.decisions {
-            if !in_period(cell.month) || !origin_ok(cell.origin) {
+            if !in_period(cell.month) {
                 continue;
             }
             for &(slot, dimension) in &of_decisions {
@@ -486,12 +489,15 @@ pub fn days_to_decision(
     filter: &Filter,
     office: Option<&OfficeCode>,
 ) -> Vec<(Month, DaysFigure)> {
-    let origin_ok = origin_matcher(cube, filter.region.as_ref());
+    in_region(cube, filter, |cube, filter| days_in(cube, filter, office))
+}
+
+fn days_in(cube: &Cube, filter: &Filter, office: Option<&OfficeCode>) -> Vec<(Month, DaysFigure)> {
     let office_index = office.map(|o| cube.offices.find(o).unwrap_or(NONE));
     let mut hist: BTreeMap<Month, Vec<u64>> =
         filter.months().map(|m| (m, vec![0u64; usize::from(MAX_DAYS) + 1])).collect();
     for (cell, &n) in &cube.days {
-        if office_index.is_some_and(|o| o != cell.office) || !origin_ok(cell.origin) {
+        if office_index.is_some_and(|o| o != cell.office) {
             continue;
         }
         if let Some(h) = hist.get_mut(&cell.month) {

@@ -196,6 +196,26 @@ async fn the_aggregates_equal_direct_counts(store: Arc<dyn Store>) {
             breakdown_counts_many(cube, &filter, &Dimension::ALL)
         })
         .unwrap();
+    // A region filter counts only the applicants from that region (here: one regency).
+    let origin = |a: &Application| jejak_service::stats::cube::AppFacts::of(&a.data).origin;
+    let regency = apps.iter().find_map(origin).unwrap().regency().unwrap();
+    let in_regency = Filter { region: Some(regency.clone()), ..filter.clone() };
+    let mut expected: BTreeMap<(Month, OfficeCode), u64> = BTreeMap::new();
+    for app in &apps {
+        if origin(app).is_some_and(|o| o.as_str().starts_with(regency.as_str())) {
+            let cell = (month_of(app.data.applied_on), app.data.office_code.clone());
+            *expected.entry(cell).or_insert(0) += 1;
+        }
+    }
+    let counted: BTreeMap<(Month, OfficeCode), u64> = screening
+        .with_stats(|cube, _| measure_counts(cube, &in_regency, &offices()))
+        .unwrap()
+        .into_iter()
+        .filter(|(_, row)| row[0] > 0)
+        .map(|(k, row)| (k, row[0]))
+        .collect();
+    assert_eq!(counted, expected, "applications from regency {regency:?}");
+    assert!(counted.values().sum::<u64>() < apps.len() as u64, "a real restriction");
     for (d, many) in Dimension::ALL.iter().zip(&all) {
         let one = screening.with_stats(|cube, _| breakdown_counts(cube, &filter, *d)).unwrap();
         assert_eq!(&one, many, "{d:?}: one walk for all gives each breakdown's counts");

@@ -9,5 +9,6 @@
 )]
 
 mod officers;
+mod referral;
 mod support;
 mod village;

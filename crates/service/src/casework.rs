@@ -285,9 +285,15 @@ impl Casework {
     ) -> Result<Vec<(ReviewRequest, Application)>> {
         actor.authorize(Action::ReviewOverride, Some(&actor.office))?;
         let requests = self.store.pending_reviews(Some(&actor.office)).await?;
+        let keys: Vec<ApplicationKey> = requests.iter().map(|r| r.application()).collect();
+        let protected = self.protected_among(&keys).await?;
         let mut out = Vec::with_capacity(requests.len());
         for request in requests {
-            let app = self.store.get_application(request.application()).await?;
+            let mut app = self.store.get_application(request.application()).await?;
+            // A routine list: a protected person's application shows only that it exists.
+            if protected.contains(&app.key) {
+                app.data = crate::referrals::masked(&app.data);
+            }
             out.push((request, app));
         }
         Ok(out)

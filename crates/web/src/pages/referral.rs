@@ -102,20 +102,34 @@ pub(crate) async fn list(State(state): State<AppState>, ctx: PageCtx) -> Respons
         .into_response()
 }
 
-fn shared_table(ctx: &PageCtx, view: &ReferralView) -> Markup {
+/// A shared value as a reader reads it (dates spelt out, sex in words).
+fn shown_value(lang: Lang, field: &str, value: Option<&str>) -> String {
+    match (field, value) {
+        (_, None) => "—".to_owned(),
+        ("birth_date", Some(v)) => {
+            jejak_domain::date::parse_date(v).map(|d| lang.date(d)).unwrap_or_else(|_| v.to_owned())
+        }
+        ("sex", Some("P")) => lang.t("Perempuan", "Female").to_owned(),
+        ("sex", Some("L")) => lang.t("Laki-laki", "Male").to_owned(),
+        (_, Some(v)) => v.to_owned(),
+    }
+}
+
+/// The shared fields with their values, in `lang` (the letter is always Indonesian).
+fn shared_table(lang: Lang, view: &ReferralView) -> Markup {
     html! {
         @if view.withheld {
-            p.notice { (ctx.t(
+            p.notice { (lang.t(
                 "Catatan dilindungi: data yang dibagikan hanya dapat dilihat kepala seksi.",
                 "Protected record: the shared data is shown to supervisors only.")) }
         }
         table.shared {
-            thead { tr { th { (ctx.t("Data", "Field")) } th { (ctx.t("Isi", "Value")) } } }
+            thead { tr { th { (lang.t("Data", "Field")) } th { (lang.t("Isi", "Value")) } } }
             tbody {
                 @for f in &view.shared {
                     tr data-field=(f.field) {
-                        th scope="row" { (ctx.t(field_label(&f.field).0, field_label(&f.field).1)) }
-                        td { (f.value.as_deref().unwrap_or("—")) }
+                        th scope="row" { (lang.t(field_label(&f.field).0, field_label(&f.field).1)) }
+                        td { (shown_value(lang, &f.field, f.value.as_deref())) }
                     }
                 }
             }
@@ -154,7 +168,7 @@ pub(crate) async fn show(
         }
         p { a.button #surat href=(format!("/rujukan/{}/surat", r.id)) { (ctx.t("Surat pengantar (cetak)", "Referral letter (print)")) } }
         h2 { (ctx.t("Data yang dibagikan", "Data shared")) }
-        (shared_table(&ctx, &view))
+        (shared_table(ctx.lang, &view))
         h2 { (ctx.t("Riwayat", "History")) }
         ol.history {
             @for e in &view.history {
@@ -227,7 +241,7 @@ pub(crate) async fn letter(
             p { strong { "Tujuan rujukan: " } (r.data.purpose) }
             p { strong { "Dasar hukum: " } (r.data.legal_basis) }
             p { "Data yang dibagikan terbatas pada yang diperlukan instansi Saudara (UU 27/2022 Pasal 16):" }
-            (shared_table(&ctx, &view))
+            (shared_table(id_lang, &view))
             @if !view.applications.is_empty() {
                 p { "Permohonan paspor orang tersebut:" }
                 ul { @for a in &view.applications {

@@ -40,13 +40,21 @@ pub(crate) async fn list(args: ReferralListArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The demo's referrals (Kalianda's waiting applications, one per state, two of them past
-/// their due date) and one protected person. Returns (referrals, the protected application's
-/// number).
+/// What the demo seeded.
+pub(crate) struct DemoReferrals {
+    pub(crate) count: usize,
+    /// Open and past their due date.
+    pub(crate) overdue: usize,
+    /// The protected person's application number.
+    pub(crate) protected: Option<String>,
+}
+
+/// The demo's referrals (Kalianda's waiting applications, in different states, some past
+/// their due date) and one protected person.
 pub(crate) async fn seed_demo(
     store: &dyn Store,
     today: time::Date,
-) -> anyhow::Result<(usize, Option<String>)> {
+) -> anyhow::Result<DemoReferrals> {
     let office = OfficeCode::parse("KLA")?;
     let waiting = store
         .list_applications(&ApplicationQuery {
@@ -59,9 +67,10 @@ pub(crate) async fn seed_demo(
     let day = |days: i64| today + time::Duration::days(days);
     let at = |days: i64| format!("{}T08:00:00Z", iso(day(days)));
     // (agency, sent days ago, due in days, steps taken after sending)
+    // The overdue ones first, so a small demo still shows them.
     let plans: [(Agency, i64, i64, &[(ReferralStatus, &str)]); 5] = [
-        (Agency::Bp3mi, 1, 13, &[]),
         (Agency::Disnaker, 12, -3, &[(ReferralStatus::Received, "Diterima staf Disnaker")]),
+        (Agency::Bp3mi, 15, -1, &[]),
         (
             Agency::PolriPpa,
             9,
@@ -72,16 +81,19 @@ pub(crate) async fn seed_demo(
                 (ReferralStatus::InFollowUp, "Pemeriksaan saksi"),
             ],
         ),
+        (Agency::Bp3mi, 1, 13, &[]),
         (
             Agency::Pemda,
             20,
             -6,
             &[(ReferralStatus::Closed, "Keluarga didampingi Desa Migran Emas")],
         ),
-        (Agency::Bp3mi, 15, -1, &[]),
     ];
+    // The last waiting application is the protected person's; the others are referred.
+    let (to_refer, to_protect) = waiting.split_at(waiting.len().saturating_sub(1));
     let mut count = 0;
-    for (app, (agency, sent, due, steps)) in waiting.iter().zip(plans) {
+    let mut overdue = 0;
+    for (app, (agency, sent, due, steps)) in to_refer.iter().zip(plans) {
         let mut ctx = cli_ctx("petugas.kla");
         ctx.office = Some(office.clone());
         ctx.purpose = Some("Dugaan calon PMI non-prosedural (DEMO)".into());
@@ -110,8 +122,9 @@ pub(crate) async fn seed_demo(
             store.update_referral(&update, &ctx).await?;
         }
         count += 1;
+        overdue += usize::from(due < 0 && !steps.iter().any(|(s, _)| !s.is_open()));
     }
-    let protected = match waiting.get(5) {
+    let protected = match to_protect.first() {
         Some(app) => {
             let mut ctx = cli_ctx("supervisor.kla");
             ctx.office = Some(office);
@@ -122,5 +135,5 @@ pub(crate) async fn seed_demo(
         }
         None => None,
     };
-    Ok((count, protected))
+    Ok(DemoReferrals { count, overdue, protected })
 }

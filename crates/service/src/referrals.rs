@@ -313,12 +313,9 @@ impl Casework {
     /// newest first.
     pub async fn referrals(&self, actor: &Actor) -> Result<Vec<Referral>> {
         actor.authorize(Action::ViewReferrals, Some(&actor.office))?;
-        let filter = match actor.may(Action::ViewReferrals, None)
-            && crate::authz::permission(actor.role, Action::ViewReferrals)
-                == Some(crate::authz::Scope::AllOffices)
-        {
-            true => ReferralFilter::All,
-            false => ReferralFilter::Office(actor.office.clone()),
+        let filter = match crate::authz::permission(actor.role, Action::ViewReferrals) {
+            Some(crate::authz::Scope::AllOffices) => ReferralFilter::All,
+            _ => ReferralFilter::Office(actor.office.clone()),
         };
         Ok(self.store().referrals(&filter).await?)
     }

@@ -324,6 +324,14 @@ async fn a_protected_person_is_masked_refused_to_officers_and_opened_by_a_superv
     assert!(audit.iter().any(|(a, p, _)| a == "person.protect"
         && p.as_deref() == Some("Korban TPPO menurut LP Polda Lampung")));
 
+    // The admin's subject report (a data-subject request) stays complete.
+    let nik = jejak_domain::Nik::parse("1807054503950001").unwrap();
+    let report =
+        jejak_service::subject::report(app.store.as_ref(), None, &nik, &ctx()).await.unwrap();
+    let report = serde_json::to_string(&report).unwrap();
+    assert!(report.contains("Suryani binti Ahmad"), "{report}");
+    assert!(report.contains("person.protect"), "{report}");
+
     // Lifting (with a reason, audited) gives the officer the record back.
     let reply = app
         .send(

@@ -40,6 +40,9 @@ pub(crate) async fn list(args: ReferralListArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A demo referral: agency, sent days ago, due in days, the steps taken after sending.
+type DemoPlan = (Agency, i64, i64, &'static [(ReferralStatus, &'static str)]);
+
 /// What the demo seeded.
 pub(crate) struct DemoReferrals {
     pub(crate) count: usize,
@@ -66,9 +69,8 @@ pub(crate) async fn seed_demo(
         .await?;
     let day = |days: i64| today + time::Duration::days(days);
     let at = |days: i64| format!("{}T08:00:00Z", iso(day(days)));
-    // (agency, sent days ago, due in days, steps taken after sending)
     // The overdue ones first, so a small demo still shows them.
-    let plans: [(Agency, i64, i64, &[(ReferralStatus, &str)]); 5] = [
+    let plans: [DemoPlan; 5] = [
         (Agency::Disnaker, 12, -3, &[(ReferralStatus::Received, "Diterima staf Disnaker")]),
         (Agency::Bp3mi, 15, -1, &[]),
         (

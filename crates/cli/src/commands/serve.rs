@@ -176,6 +176,14 @@ pub(crate) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     output::line(&format!(
         " DEMO Desa Binaan: {villages} villages, {reports} village reports (some linked to queued applications)"
     ));
+    let seeded = super::referral::seed_demo(store.as_ref(), today).await?;
+    output::line(&format!(
+        " DEMO referrals: {} from Kalianda at /rujukan ({} past their due date); protected \
+         person (TPPO victim): application {}",
+        seeded.count,
+        seeded.overdue,
+        seeded.protected.as_deref().unwrap_or("-")
+    ));
     output::line("==================================================================");
     let mut state = app_state(store, auth).await?;
     let assessed = record_demo_assessments(&state).await?;

@@ -10,5 +10,6 @@
 
 mod monitoring;
 mod officers;
+mod referral;
 mod support;
 mod village;

@@ -359,6 +359,57 @@ impl VillageIndex {
     }
 }
 
+/// An application linked to one report, for the report's page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedApplication {
+    pub key: jejak_domain::ApplicationKey,
+    pub application_id: String,
+    pub office: jejak_domain::OfficeCode,
+    pub full_name: String,
+    pub applied_on: Date,
+    pub alert: VillageAlert,
+}
+
+/// The stored applications one report links to (whatever its status: the page shows what
+/// the report named), strongest link first, then newest application; at most `limit`, with
+/// the number found. A pass over the register with a one-report index: the same rules as
+/// screening, so the page and the screening agree.
+pub fn applications_linked(
+    register: &crate::register::Register,
+    report: &VillageReport,
+    limit: usize,
+) -> (Vec<LinkedApplication>, usize) {
+    let mut open = report.clone();
+    open.status = jejak_domain::ReportStatus::New;
+    let normaliser = register.normaliser();
+    let mut index = VillageIndex::default();
+    index.upsert(&open, normaliser);
+    let mut found: Vec<LinkedApplication> = register
+        .applications()
+        .filter_map(|(key, app)| {
+            let alert = index.link(app, normaliser).into_iter().next()?;
+            Some(LinkedApplication {
+                key,
+                application_id: app.application_id.clone(),
+                office: app.office_code.clone(),
+                full_name: app.full_name.clone(),
+                applied_on: app.applied_on,
+                alert: VillageAlert { status: report.status.as_str(), ..alert },
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| {
+        a.alert
+            .linked_by
+            .cmp(&b.alert.linked_by)
+            .then_with(|| b.applied_on.cmp(&a.applied_on))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    let total = found.len();
+    found.truncate(limit);
+    (found, total)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "test code")]

@@ -53,7 +53,7 @@ fn report_line(ctx: &PageCtx, report: &VillageReport) -> Markup {
         li {
             a href=(report_href(&report.data.report_id)) { strong { (topic_label(lang, report.data.topic)) } }
             " · " (village_label(&report.data.village))
-            " · " (report.data.reported_on)
+            " · " (lang.date(report.data.reported_on))
             " · " span.badge { (status_label(lang, report.status)) }
             br;
             span.muted { (report.data.narrative.chars().take(160).collect::<String>()) }
@@ -309,10 +309,10 @@ pub(crate) async fn alerts(
                     (ctx.t("Status", "Status")) ": " strong { (status_label(lang, r.status)) }
                     " · " (r.office.as_str())
                     " · " (ctx.t("dilaporkan oleh", "reported by")) " " (r.data.reported_by)
-                    " · " (r.data.reported_on)
+                    " · " (lang.date(r.data.reported_on))
                 }
                 p {
-                    (ctx.t("Batas penerimaan", "Acknowledge by")) ": " (item.due_on)
+                    (ctx.t("Batas penerimaan", "Acknowledge by")) ": " (lang.date(item.due_on))
                     @if item.escalated { " " strong.danger { (ctx.t("Terlambat — dieskalasi", "Overdue — escalated")) } }
                 }
                 p { (r.data.narrative) }

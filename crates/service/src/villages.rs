@@ -433,6 +433,28 @@ impl Villages {
         } else {
             Vec::new()
         };
+        // Reading the informant or the applicants linked is a read of personal data: logged
+        // (what was shown, never the informant's words).
+        if view.source.is_some() || linked.as_ref().is_some_and(|(apps, _)| !apps.is_empty()) {
+            let keys: Vec<String> = linked
+                .iter()
+                .flat_map(|(apps, _)| apps.iter().map(|a| a.key.0.to_string()))
+                .collect();
+            let details = format!(
+                "report page read; informant shown: {}; linked applications shown: [{}]",
+                if view.source.is_some() { "yes" } else { "no" },
+                keys.join(",")
+            );
+            self.store
+                .append_audit(
+                    &self.ctx(actor),
+                    "village_report.read",
+                    "village_report",
+                    Some(report_id),
+                    &details,
+                )
+                .await?;
+        }
         let may_follow_up = actor.may(Action::FollowUpVillageReports, Some(&view.report.office));
         let may_manage = actor.may(Action::ManageVillages, Some(&view.report.office));
         Ok(ReportDetail { view, linked, operations, may_follow_up, may_manage })

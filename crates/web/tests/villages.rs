@@ -215,6 +215,12 @@ async fn a_reports_page_shows_linked_applications_to_officers_and_the_informant_
     let history = app.store.report_history(REPORT_ID).await.unwrap();
     let steps: Vec<ReportStatus> = history.iter().map(|h| h.status).collect();
     assert_eq!(steps, [ReportStatus::New, ReportStatus::InFollowUp]);
+    // Each read of the page is logged with what it showed, never the informant's words.
+    let events = app.store.audit_events(0, 1000).await.unwrap();
+    let reads: Vec<_> = events.iter().filter(|e| e.action == "village_report.read").collect();
+    assert!(reads.iter().any(|e| e.actor == "supervisor.kla"
+        && e.details.contains(&format!("[{}]", app.application_key))));
+    assert!(events.iter().all(|e| !e.details.contains("tetangga")));
 }
 
 #[tokio::test]

@@ -428,7 +428,7 @@ impl Villages {
         };
         let operations = if actor.may(Action::ManageVillages, Some(&view.report.office)) {
             let mut ops = self.store.operations().await?;
-            ops.retain(|o| o.data.report_ids.iter().any(|r| *r == view.report.data.report_id));
+            ops.retain(|o| o.data.report_ids.contains(&view.report.data.report_id));
             ops
         } else {
             Vec::new()

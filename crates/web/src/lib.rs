@@ -65,6 +65,16 @@ impl AppState {
 }
 
 impl AppState {
+    /// The same state with another village alert setting (acknowledgement deadline).
+    pub fn with_village_config(mut self, config: jejak_service::villages::VillageConfig) -> Self {
+        self.villages = Arc::new(jejak_service::villages::Villages::new(
+            self.store.clone(),
+            self.casework.clock().clone(),
+            config,
+        ));
+        self
+    }
+
     /// A state over a register: builds its match index (without following later writes;
     /// `jejak serve` starts the refresher) and assesses with `rules`.
     pub async fn start(

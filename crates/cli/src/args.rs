@@ -108,8 +108,12 @@ pub(crate) enum VillageCommand {
     Designate(VillageDesignateArgs),
     /// List designated villages with their PIMPASA officers (history kept).
     List(DatabaseArg),
-    /// Assign a PIMPASA user to a designated village.
+    /// Assign a PIMPASA user to a designated village (with --until: end the running
+    /// assignment on that day; the history is kept).
     Assign(VillageAssignArgs),
+    /// End a designation on a day (its running assignments end too), or with --user end
+    /// that officer's assignment; the history is kept.
+    End(VillageEndArgs),
     /// Village reports.
     #[command(subcommand)]
     Report(VillageReportCommand),
@@ -146,8 +150,25 @@ pub(crate) struct VillageAssignArgs {
     #[arg(long)]
     pub(crate) user: String,
     /// First day of the assignment (default: today).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "until")]
     pub(crate) from: Option<String>,
+    /// Last day of the running assignment: ends it instead of assigning (YYYY-MM-DD).
+    #[arg(long)]
+    pub(crate) until: Option<String>,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VillageEndArgs {
+    /// Kemendagri village code.
+    pub(crate) code: String,
+    /// The last day (YYYY-MM-DD; default: today).
+    #[arg(long)]
+    pub(crate) on: Option<String>,
+    /// End only this PIMPASA's assignment, not the designation.
+    #[arg(long)]
+    pub(crate) user: Option<String>,
     #[command(flatten)]
     pub(crate) db: DatabaseArg,
 }

@@ -279,6 +279,11 @@ impl Register {
         self.apps.get(&key)
     }
 
+    /// Every stored application, in no particular order.
+    pub fn applications(&self) -> impl Iterator<Item = (ApplicationKey, &NewApplication)> {
+        self.apps.iter().map(|(key, app)| (*key, app))
+    }
+
     /// The key of a stored application by office and the office's application id.
     pub fn key_of(&self, office: &OfficeCode, application_id: &str) -> Option<ApplicationKey> {
         self.keys.get(&(office.clone(), application_id.to_owned())).copied()

@@ -68,9 +68,12 @@ pub fn alert_counts(alerts: &[VillageAlert]) -> (i64, i64, i64) {
 
 #[derive(Debug, Clone)]
 struct Entry {
+    id: String,
     village: String,
     topic: ReportTopic,
     reported_on: Date,
+    /// `reported_on` as shown (formatted once, not per link).
+    reported_on_iso: String,
     status: &'static str,
     phones: Vec<String>,
     /// (birth date, close-key tokens) of persons named with a birth date.
@@ -80,15 +83,44 @@ struct Entry {
     orgs: Vec<Vec<String>>,
 }
 
+/// A report's place in the index: posting lists hold slots, not ids, so linking hashes small
+/// integers and compares no strings until the alerts are written.
+type Slot = u32;
+
+/// Hashes a slot with one multiplication (slots are dense small integers; no attacker
+/// chooses them).
+#[derive(Debug, Default, Clone, Copy)]
+struct SlotHasher(u64);
+
+impl std::hash::Hasher for SlotHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type SlotMap<V> = HashMap<Slot, V, std::hash::BuildHasherDefault<SlotHasher>>;
+type SlotSet = HashSet<Slot, std::hash::BuildHasherDefault<SlotHasher>>;
+
 /// Open village reports by what links them.
 #[derive(Debug, Default, Clone)]
 pub struct VillageIndex {
-    reports: HashMap<String, Entry>,
-    by_phone: HashMap<String, Vec<String>>,
-    by_village: HashMap<String, Vec<String>>,
-    by_birth: HashMap<Date, Vec<String>>,
-    by_nik: HashMap<String, Vec<String>>,
-    by_org_token: HashMap<String, Vec<String>>,
+    slots: Vec<Option<Entry>>,
+    free: Vec<Slot>,
+    by_id: HashMap<String, Slot>,
+    by_phone: HashMap<String, Vec<Slot>>,
+    by_village: HashMap<String, Vec<Slot>>,
+    by_birth: HashMap<Date, Vec<Slot>>,
+    by_nik: HashMap<String, Vec<Slot>>,
+    by_org_token: HashMap<String, Vec<Slot>>,
 }
 
 /// Words that do not identify an organisation or a recruiter.
@@ -108,8 +140,17 @@ pub fn org_tokens(name: &str) -> Vec<String> {
 }
 
 fn within_one_edit(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return within_one_edit_of(a.as_bytes(), b.as_bytes());
+    }
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    within_one_edit_of(&a, &b)
+}
+
+/// One substitution, insertion or deletion at most (without allocating: screening calls
+/// this for every report sharing a token with the sponsor).
+fn within_one_edit_of<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if long.len() - short.len() > 1 {
         return false;
     }
@@ -117,8 +158,11 @@ fn within_one_edit(a: &str, b: &str) -> bool {
     while i < short.len() && short[i] == long[i] {
         i += 1;
     }
+    if i == short.len() {
+        return true;
+    }
     if short.len() == long.len() {
-        short[i + 1.min(short.len() - i)..] == long[i + 1.min(long.len() - i)..]
+        short[i + 1..] == long[i + 1..]
     } else {
         short[i..] == long[i + 1..]
     }
@@ -138,16 +182,16 @@ pub fn tokens_agree(a: &[String], b: &[String]) -> bool {
         && short.iter().all(|t| long.iter().any(|u| token_agrees(t, u)))
 }
 
-fn push(map: &mut HashMap<String, Vec<String>>, key: String, id: &str) {
+fn push<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<Slot>>, key: K, slot: Slot) {
     let list = map.entry(key).or_default();
-    if !list.iter().any(|x| x == id) {
-        list.push(id.to_owned());
+    if !list.contains(&slot) {
+        list.push(slot);
     }
 }
 
-fn pull(map: &mut HashMap<String, Vec<String>>, key: &str, id: &str) {
+fn pull<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<Slot>>, key: &K, slot: Slot) {
     if let Some(list) = map.get_mut(key) {
-        list.retain(|x| x != id);
+        list.retain(|x| *x != slot);
         if list.is_empty() {
             map.remove(key);
         }
@@ -157,11 +201,15 @@ fn pull(map: &mut HashMap<String, Vec<String>>, key: &str, id: &str) {
 impl VillageIndex {
     /// The number of open reports held.
     pub fn len(&self) -> usize {
-        self.reports.len()
+        self.by_id.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.reports.is_empty()
+        self.by_id.is_empty()
+    }
+
+    fn entry(&self, slot: Slot) -> Option<&Entry> {
+        self.slots.get(slot as usize).and_then(Option::as_ref)
     }
 
     /// Adds a report, replaces its earlier state, or lets go of it once it is no longer open.
@@ -190,54 +238,62 @@ impl VillageIndex {
             .filter(|t| !t.is_empty())
             .collect();
         let entry = Entry {
+            id: id.to_owned(),
             village: d.village.as_str().to_owned(),
             topic: d.topic,
             reported_on: d.reported_on,
+            reported_on_iso: jejak_domain::date::iso(d.reported_on),
             status: report.status.as_str(),
             phones: d.phones.iter().map(|p| p.as_str().to_owned()).collect(),
             persons,
             niks,
             orgs,
         };
-        for phone in &entry.phones {
-            push(&mut self.by_phone, phone.clone(), id);
-        }
-        push(&mut self.by_village, entry.village.clone(), id);
-        for (birth, _) in &entry.persons {
-            let list = self.by_birth.entry(*birth).or_default();
-            if !list.iter().any(|x| x == id) {
-                list.push(id.to_owned());
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                self.slots.push(None);
+                (self.slots.len() - 1) as Slot
             }
+        };
+        for phone in &entry.phones {
+            push(&mut self.by_phone, phone.clone(), slot);
+        }
+        push(&mut self.by_village, entry.village.clone(), slot);
+        for (birth, _) in &entry.persons {
+            push(&mut self.by_birth, *birth, slot);
         }
         for nik in &entry.niks {
-            push(&mut self.by_nik, nik.clone(), id);
+            push(&mut self.by_nik, nik.clone(), slot);
         }
         for token in entry.orgs.iter().flatten() {
-            push(&mut self.by_org_token, token.clone(), id);
+            push(&mut self.by_org_token, token.clone(), slot);
         }
-        self.reports.insert(id.to_owned(), entry);
+        self.by_id.insert(id.to_owned(), slot);
+        if let Some(place) = self.slots.get_mut(slot as usize) {
+            *place = Some(entry);
+        }
     }
 
     /// Lets go of a report.
     pub fn remove(&mut self, id: &str) {
-        let Some(entry) = self.reports.remove(id) else { return };
+        let Some(slot) = self.by_id.remove(id) else { return };
+        let Some(entry) = self.slots.get_mut(slot as usize).and_then(Option::take) else {
+            return;
+        };
+        self.free.push(slot);
         for phone in &entry.phones {
-            pull(&mut self.by_phone, phone, id);
+            pull(&mut self.by_phone, phone, slot);
         }
-        pull(&mut self.by_village, &entry.village, id);
+        pull(&mut self.by_village, &entry.village, slot);
         for (birth, _) in &entry.persons {
-            if let Some(list) = self.by_birth.get_mut(birth) {
-                list.retain(|x| x != id);
-                if list.is_empty() {
-                    self.by_birth.remove(birth);
-                }
-            }
+            pull(&mut self.by_birth, birth, slot);
         }
         for nik in &entry.niks {
-            pull(&mut self.by_nik, nik, id);
+            pull(&mut self.by_nik, nik, slot);
         }
         for token in entry.orgs.iter().flatten() {
-            pull(&mut self.by_org_token, token, id);
+            pull(&mut self.by_org_token, token, slot);
         }
     }
 
@@ -245,118 +301,189 @@ impl VillageIndex {
     pub fn link(&self, app: &NewApplication, normaliser: &NameNormaliser) -> Vec<VillageAlert> {
         #[derive(Default)]
         struct Found {
-            reasons: Vec<(LinkedBy, String)>,
+            reasons: Vec<(LinkedBy, std::rc::Rc<str>)>,
             via_person: bool,
             via_sponsor: bool,
             in_village: bool,
         }
-        let mut found: HashMap<&str, Found> = HashMap::new();
-        let mut add = |id: &str, by: LinkedBy, reason: String, f: &dyn Fn(&mut Found)| {
-            if let Some((key, _)) = self.reports.get_key_value(id) {
-                let entry = found.entry(key.as_str()).or_default();
-                if !entry.reasons.iter().any(|(_, r)| *r == reason) {
-                    entry.reasons.push((by, reason));
-                }
-                f(entry);
+        #[derive(Clone, Copy)]
+        enum Via {
+            Person,
+            Sponsor,
+            Village,
+        }
+        let mut found: SlotMap<Found> = SlotMap::default();
+        // Each reason is written once per application, then shared by every report it names.
+        let mut add = |slot: Slot, by: LinkedBy, reason: &std::rc::Rc<str>, via: Via| {
+            let f = found.entry(slot).or_default();
+            if !f.reasons.iter().any(|(_, r)| std::rc::Rc::ptr_eq(r, reason) || **r == **reason) {
+                f.reasons.push((by, reason.clone()));
+            }
+            match via {
+                Via::Person => f.via_person = true,
+                Via::Sponsor => f.via_sponsor = true,
+                Via::Village => f.in_village = true,
             }
         };
-        if let Some(nik) = &app.nik {
-            for id in self.by_nik.get(nik.as_str()).into_iter().flatten() {
-                add(
-                    id,
-                    LinkedBy::Person,
-                    format!("NIK {} disebut dalam laporan", nik.masked()),
-                    &|f| f.via_person = true,
-                );
+        if let Some(nik) = &app.nik
+            && let Some(slots) = self.by_nik.get(nik.as_str())
+        {
+            let reason: std::rc::Rc<str> =
+                format!("NIK {} disebut dalam laporan", nik.masked()).into();
+            for slot in slots {
+                add(*slot, LinkedBy::Person, &reason, Via::Person);
             }
         }
         if let Some(birth) = app.birth_date
-            && let Some(ids) = self.by_birth.get(&birth)
+            && let Some(slots) = self.by_birth.get(&birth)
         {
             let key = normaliser.normalise(&app.full_name).close_key;
-            for id in ids {
-                let Some(entry) = self.reports.get(id) else { continue };
+            let reason: std::rc::Rc<str> = format!(
+                "nama dan tanggal lahir ({}) sesuai orang yang disebut",
+                jejak_domain::date::iso(birth)
+            )
+            .into();
+            for slot in slots {
+                let Some(entry) = self.entry(*slot) else { continue };
                 if entry.persons.iter().any(|(b, tokens)| *b == birth && tokens_agree(&key, tokens))
                 {
-                    let reason = format!(
-                        "nama dan tanggal lahir ({}) sesuai orang yang disebut",
-                        jejak_domain::date::iso(birth)
-                    );
-                    add(id, LinkedBy::Person, reason, &|f| f.via_person = true);
+                    add(*slot, LinkedBy::Person, &reason, Via::Person);
                 }
             }
         }
-        if let Some(phone) = &app.phone {
-            for id in self.by_phone.get(phone.as_str()).into_iter().flatten() {
-                let reason = format!("telepon pemohon {} disebut dalam laporan", phone.masked());
-                add(id, LinkedBy::Phone, reason, &|f| f.via_person = true);
+        if let Some(phone) = &app.phone
+            && let Some(slots) = self.by_phone.get(phone.as_str())
+        {
+            let reason: std::rc::Rc<str> =
+                format!("telepon pemohon {} disebut dalam laporan", phone.masked()).into();
+            for slot in slots {
+                add(*slot, LinkedBy::Phone, &reason, Via::Person);
             }
         }
-        if let Some(phone) = &app.sponsor_phone {
-            for id in self.by_phone.get(phone.as_str()).into_iter().flatten() {
-                let reason = format!("telepon sponsor {} disebut dalam laporan", phone.masked());
-                add(id, LinkedBy::Phone, reason, &|f| f.via_sponsor = true);
+        if let Some(phone) = &app.sponsor_phone
+            && let Some(slots) = self.by_phone.get(phone.as_str())
+        {
+            let reason: std::rc::Rc<str> =
+                format!("telepon sponsor {} disebut dalam laporan", phone.masked()).into();
+            for slot in slots {
+                add(*slot, LinkedBy::Phone, &reason, Via::Sponsor);
             }
         }
         if let Some(sponsor) = app.sponsor_name.as_deref() {
             let tokens = org_tokens(sponsor);
-            let mut seen = HashSet::new();
+            let reason: std::rc::Rc<str> =
+                format!("sponsor \"{}\" disebut sebagai perekrut/agen", sponsor.trim()).into();
+            let mut seen = SlotSet::default();
             for token in &tokens {
-                for id in self.by_org_token.get(token).into_iter().flatten() {
-                    if !seen.insert(id.as_str()) {
+                for slot in self.by_org_token.get(token).into_iter().flatten() {
+                    if !seen.insert(*slot) {
                         continue;
                     }
-                    let Some(entry) = self.reports.get(id) else { continue };
+                    let Some(entry) = self.entry(*slot) else { continue };
                     if entry.orgs.iter().any(|org| tokens_agree(&tokens, org)) {
-                        let reason =
-                            format!("sponsor \"{}\" disebut sebagai perekrut/agen", sponsor.trim());
-                        add(id, LinkedBy::Recruiter, reason, &|f| f.via_sponsor = true);
+                        add(*slot, LinkedBy::Recruiter, &reason, Via::Sponsor);
                     }
                 }
             }
         }
-        if let Some(village) = &app.village_code {
+        if let Some(village) = &app.village_code
+            && let Some(slots) = self.by_village.get(village.as_str())
+        {
             // A recruitment drive or a planned group departure in the home village, reported
             // in the twelve months before the application (or since).
             let since = app.applied_on - time::Duration::days(365);
-            for id in self.by_village.get(village.as_str()).into_iter().flatten() {
-                let Some(entry) = self.reports.get(id) else { continue };
+            let reason: std::rc::Rc<str> =
+                format!("laporan tentang desa domisili {}", village.dotted()).into();
+            for slot in slots {
+                let Some(entry) = self.entry(*slot) else { continue };
                 if !matches!(entry.topic, ReportTopic::Recruiter | ReportTopic::PlannedDeparture)
                     || entry.reported_on < since
                 {
                     continue;
                 }
-                let reason = format!("laporan tentang desa domisili {}", village.dotted());
-                add(id, LinkedBy::Village, reason, &|f| f.in_village = true);
+                add(*slot, LinkedBy::Village, &reason, Via::Village);
             }
         }
-        let mut alerts: Vec<VillageAlert> = found
+        let mut ranked: Vec<(LinkedBy, &Entry, Found)> = found
             .into_iter()
-            .filter_map(|(id, f)| {
-                let entry = self.reports.get(id)?;
+            .filter_map(|(slot, f)| {
+                let entry = self.entry(slot)?;
                 let linked_by = f.reasons.iter().map(|(by, _)| *by).min()?;
-                Some(VillageAlert {
-                    report_id: id.to_owned(),
-                    linked_by,
-                    reasons: f.reasons.into_iter().map(|(_, r)| r).collect(),
-                    via_person: f.via_person,
-                    via_sponsor: f.via_sponsor,
-                    in_village: f.in_village,
-                    village_code: entry.village.clone(),
-                    topic: entry.topic.as_str(),
-                    reported_on: jejak_domain::date::iso(entry.reported_on),
-                    status: entry.status,
-                })
+                Some((linked_by, entry, f))
             })
             .collect();
-        alerts.sort_by(|a, b| {
-            a.linked_by
-                .cmp(&b.linked_by)
-                .then_with(|| b.reported_on.cmp(&a.reported_on))
-                .then_with(|| a.report_id.cmp(&b.report_id))
+        ranked.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| b.1.reported_on.cmp(&a.1.reported_on))
+                .then_with(|| a.1.id.cmp(&b.1.id))
         });
-        alerts
+        ranked
+            .into_iter()
+            .map(|(linked_by, entry, f)| VillageAlert {
+                report_id: entry.id.clone(),
+                linked_by,
+                reasons: f.reasons.iter().map(|(_, r)| r.to_string()).collect(),
+                via_person: f.via_person,
+                via_sponsor: f.via_sponsor,
+                in_village: f.in_village,
+                village_code: entry.village.clone(),
+                topic: entry.topic.as_str(),
+                reported_on: entry.reported_on_iso.clone(),
+                status: entry.status,
+            })
+            .collect()
     }
+}
+
+/// An application linked to one report, for the report's page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedApplication {
+    pub key: jejak_domain::ApplicationKey,
+    pub application_id: String,
+    pub office: jejak_domain::OfficeCode,
+    pub full_name: String,
+    pub applied_on: Date,
+    pub alert: VillageAlert,
+}
+
+/// The stored applications one report links to (whatever its status: the page shows what
+/// the report named), strongest link first, then newest application; at most `limit`, with
+/// the number found. A pass over the register with a one-report index: the same rules as
+/// screening, so the page and the screening agree.
+pub fn applications_linked(
+    register: &crate::register::Register,
+    report: &VillageReport,
+    limit: usize,
+) -> (Vec<LinkedApplication>, usize) {
+    let mut open = report.clone();
+    open.status = jejak_domain::ReportStatus::New;
+    let normaliser = register.normaliser();
+    let mut index = VillageIndex::default();
+    index.upsert(&open, normaliser);
+    let mut found: Vec<LinkedApplication> = register
+        .applications()
+        .filter_map(|(key, app)| {
+            let alert = index.link(app, normaliser).into_iter().next()?;
+            Some(LinkedApplication {
+                key,
+                application_id: app.application_id.clone(),
+                office: app.office_code.clone(),
+                full_name: app.full_name.clone(),
+                applied_on: app.applied_on,
+                alert: VillageAlert { status: report.status.as_str(), ..alert },
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| {
+        a.alert
+            .linked_by
+            .cmp(&b.alert.linked_by)
+            .then_with(|| b.applied_on.cmp(&a.applied_on))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    let total = found.len();
+    found.truncate(limit);
+    (found, total)
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ use jejak_store::{FiledReport, RoutedReport, Store};
 use time::{Date, Duration, Weekday};
 
 use crate::authz::{Action, Actor, Role};
+use crate::screening::Screening;
+use crate::village_index::{LinkedApplication, applications_linked};
 use crate::{Clock, Result, ServiceError};
 
 /// Settings of the alert queue.
@@ -73,6 +75,23 @@ pub struct ReportView {
     pub history: Vec<StatusChange>,
 }
 
+/// How many linked applications a report's page lists.
+pub const LINKED_SHOWN: usize = 100;
+
+/// A report's page (see [`Villages::report_detail`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportDetail {
+    pub view: ReportView,
+    /// The linked applications shown and how many there are; `None` for a reader who may not
+    /// see the register.
+    pub linked: Option<(Vec<LinkedApplication>, usize)>,
+    /// Timpora operations linked to the report.
+    pub operations: Vec<Operation>,
+    pub may_follow_up: bool,
+    /// Whether the reader may record a Timpora operation for the report's office.
+    pub may_manage: bool,
+}
+
 /// The village use cases over one register.
 pub struct Villages {
     store: Arc<dyn Store>,
@@ -84,6 +103,33 @@ impl std::fmt::Debug for Villages {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Villages").field("config", &self.config).finish_non_exhaustive()
     }
+}
+
+/// What a reader may do on the village pages (which links and forms they are shown; every
+/// action is checked again when done).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VillageCapabilities {
+    /// File reports and keep the outreach log (PIMPASA for their villages).
+    pub report: bool,
+    /// The alert queue: acknowledge and follow up.
+    pub follow_up: bool,
+    /// Designations, assignments and Timpora operations.
+    pub manage: bool,
+}
+
+impl VillageCapabilities {
+    pub fn of(actor: &Actor) -> VillageCapabilities {
+        VillageCapabilities {
+            report: actor.may(Action::SubmitVillageReport, None),
+            follow_up: actor.may(Action::FollowUpVillageReports, None),
+            manage: actor.may(Action::ManageVillages, None),
+        }
+    }
+}
+
+/// The name of a region (province to village) from the embedded Kemendagri list.
+pub fn region_name(code: &RegionCode) -> Option<String> {
+    regions().get(code).map(|r| r.name.to_string())
 }
 
 /// The village's name from the embedded Kemendagri list.
@@ -103,6 +149,15 @@ impl Villages {
 
     pub fn config(&self) -> VillageConfig {
         self.config
+    }
+
+    pub(crate) fn today(&self) -> Date {
+        self.clock.today()
+    }
+
+    /// Refuses a role that holds no village permission (checked before reading input).
+    pub(crate) async fn check_any_village_role(&self, actor: &Actor) -> Result<()> {
+        self.own_villages(actor).await.map(|_| ())
     }
 
     fn ctx(&self, actor: &Actor) -> jejak_store::AuditCtx {
@@ -162,6 +217,13 @@ impl Villages {
         Ok(out)
     }
 
+    /// The register of designations for the page that manages it: every village of the
+    /// actor's scope with its assignment history (permission `manage_villages`).
+    pub async fn register_view(&self, actor: &Actor) -> Result<Vec<VillageRow>> {
+        actor.authorize(Action::ManageVillages, None)?;
+        self.list(actor).await
+    }
+
     /// `Some(villages)` assigned now to a PIMPASA actor; `None` for other roles.
     async fn own_villages(&self, actor: &Actor) -> Result<Option<Vec<RegionCode>>> {
         if actor.role != Role::Pimpasa {
@@ -197,6 +259,7 @@ impl Villages {
         username: &str,
         from_on: Date,
     ) -> Result<Assignment> {
+        actor.authorize(Action::ManageVillages, None)?;
         let village = self.store.village(code).await?.ok_or_else(|| {
             ServiceError::NotFound(format!("village {} is not designated", code.dotted()))
         })?;
@@ -213,6 +276,56 @@ impl Villages {
             )));
         }
         Ok(self.store.assign_pimpasa(code, username, from_on, &self.ctx(actor)).await?)
+    }
+
+    /// Ends a PIMPASA's running assignment to a village on `until_on` (kept in the history).
+    pub async fn end_assignment(
+        &self,
+        actor: &Actor,
+        code: &RegionCode,
+        username: &str,
+        until_on: Date,
+    ) -> Result<Vec<Assignment>> {
+        actor.authorize(Action::ManageVillages, None)?;
+        let village = self.store.village(code).await?.ok_or_else(|| {
+            ServiceError::NotFound(format!("village {} is not designated", code.dotted()))
+        })?;
+        actor.authorize(Action::ManageVillages, Some(&village.data.office))?;
+        let running = self.store.assignments(Some(code), Some(username)).await?;
+        if let Some(a) = running.iter().find(|a| a.until_on.is_none())
+            && until_on < a.from_on
+        {
+            return Err(ServiceError::Invalid(format!(
+                "until: {} is before the assignment began ({})",
+                jejak_domain::date::iso(until_on),
+                jejak_domain::date::iso(a.from_on)
+            )));
+        }
+        self.store.end_assignment(code, username, until_on, &self.ctx(actor)).await?;
+        Ok(self.store.assignments(Some(code), None).await?)
+    }
+
+    /// Ends a village's designation on `ends_on`; its running assignments end that day.
+    /// The designation stays in the register with both dates (the evaluation needs them).
+    pub async fn end_designation(
+        &self,
+        actor: &Actor,
+        code: &RegionCode,
+        ends_on: Date,
+    ) -> Result<Village> {
+        actor.authorize(Action::ManageVillages, None)?;
+        let village = self.store.village(code).await?.ok_or_else(|| {
+            ServiceError::NotFound(format!("village {} is not designated", code.dotted()))
+        })?;
+        actor.authorize(Action::ManageVillages, Some(&village.data.office))?;
+        if ends_on < village.data.designated_on {
+            return Err(ServiceError::Invalid(format!(
+                "on: {} is before the designation date {}",
+                jejak_domain::date::iso(ends_on),
+                jejak_domain::date::iso(village.data.designated_on)
+            )));
+        }
+        Ok(self.store.end_designation(code, ends_on, &self.ctx(actor)).await?)
     }
 
     /// Files reports in one transaction (all or nothing; a report id already stored is
@@ -268,6 +381,9 @@ impl Villages {
 
     /// One report with what this reader may see of it.
     pub async fn report(&self, actor: &Actor, report_id: &str) -> Result<ReportView> {
+        // Roles without any village permission are refused before the look-up, so an
+        // unknown id tells them nothing.
+        let mine = self.own_villages(actor).await?;
         let report = self
             .store
             .village_report(report_id)
@@ -276,7 +392,7 @@ impl Villages {
         let own = report.data.reported_by == actor.username;
         let supervises = actor.may(Action::FollowUpVillageReports, Some(&report.office));
         if !own && !supervises {
-            match self.own_villages(actor).await? {
+            match mine {
                 Some(codes) if codes.contains(&report.data.village) => {}
                 _ => {
                     return Err(ServiceError::Forbidden(format!(
@@ -290,6 +406,58 @@ impl Villages {
             if own || supervises { self.store.report_source(report_id).await? } else { None };
         let history = self.store.report_history(report_id).await?;
         Ok(ReportView { report, source, history })
+    }
+
+    /// A report's page: what `report` gives, the stored applications it links to (only for
+    /// readers of the register: never a PIMPASA), the Timpora operations it prompted (for
+    /// those who manage villages) and whether the reader may follow it up.
+    pub async fn report_detail(
+        &self,
+        actor: &Actor,
+        screening: &Screening,
+        report_id: &str,
+    ) -> Result<ReportDetail> {
+        let view = self.report(actor, report_id).await?;
+        let linked = if actor.role != Role::Pimpasa && actor.may(Action::ViewPerson, None) {
+            let (apps, total) = screening.with_register(|register, _| {
+                applications_linked(register, &view.report, LINKED_SHOWN)
+            })?;
+            Some((apps, total))
+        } else {
+            None
+        };
+        let operations = if actor.may(Action::ManageVillages, Some(&view.report.office)) {
+            let mut ops = self.store.operations().await?;
+            ops.retain(|o| o.data.report_ids.contains(&view.report.data.report_id));
+            ops
+        } else {
+            Vec::new()
+        };
+        // Reading the informant or the applicants linked is a read of personal data: logged
+        // (what was shown, never the informant's words).
+        if view.source.is_some() || linked.as_ref().is_some_and(|(apps, _)| !apps.is_empty()) {
+            let keys: Vec<String> = linked
+                .iter()
+                .flat_map(|(apps, _)| apps.iter().map(|a| a.key.0.to_string()))
+                .collect();
+            let details = format!(
+                "report page read; informant shown: {}; linked applications shown: [{}]",
+                if view.source.is_some() { "yes" } else { "no" },
+                keys.join(",")
+            );
+            self.store
+                .append_audit(
+                    &self.ctx(actor),
+                    "village_report.read",
+                    "village_report",
+                    Some(report_id),
+                    &details,
+                )
+                .await?;
+        }
+        let may_follow_up = actor.may(Action::FollowUpVillageReports, Some(&view.report.office));
+        let may_manage = actor.may(Action::ManageVillages, Some(&view.report.office));
+        Ok(ReportDetail { view, linked, operations, may_follow_up, may_manage })
     }
 
     /// Reports a reader may list, newest first: a PIMPASA their villages' reports, others

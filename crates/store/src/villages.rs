@@ -26,6 +26,9 @@ pub(crate) const INSERT_ASSIGNMENT: &str = "insert into village_assignments (id,
 pub(crate) const OPEN_ASSIGNMENT: &str = "select id from village_assignments where village_code = $1 and username = $2 and until_on is null";
 pub(crate) const END_ASSIGNMENT: &str =
     "update village_assignments set until_on = $1, change_seq = $2 where id = $3";
+pub(crate) const END_DESIGNATION: &str =
+    "update villages set ends_on = $1, change_seq = $2 where code = $3";
+pub(crate) const END_OPEN_ASSIGNMENTS: &str = "update village_assignments set until_on = $1, change_seq = $2 where village_code = $3 and until_on is null";
 pub(crate) const LIST_ASSIGNMENTS: &str = "select * from village_assignments where ($1 is null or village_code = $1) and ($2 is null or username = $2) order by village_code, from_on, id";
 pub(crate) const REPORT_EXISTS: &str = "select report_id from village_reports where report_id = $1";
 pub(crate) const INSERT_REPORT: &str = "insert into village_reports (report_id, village_code, office_code, reported_on, topic, source_reliability, info_credibility, agency, destination_country, planned_departure_on, narrative, reported_by, status, filed_at, acknowledged_at, change_seq) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'new', $13, null, $14)";
@@ -110,6 +113,16 @@ pub trait VillageStore {
         until_on: time::Date,
         ctx: &AuditCtx,
     ) -> Result<()>;
+
+    /// Ends a designation on `ends_on` (the row is kept: evaluation needs to know when the
+    /// village was designated) and ends its running assignments that day. A village not
+    /// designated is `NotFound`; one already ended is a `Conflict`.
+    async fn end_designation(
+        &self,
+        village: &RegionCode,
+        ends_on: time::Date,
+        ctx: &AuditCtx,
+    ) -> Result<Village>;
 
     /// Assignments (running and ended), filtered by village and/or officer.
     async fn assignments(
@@ -553,6 +566,59 @@ macro_rules! village_impl {
                     .await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn end_designation(
+                &self,
+                village: &jejak_domain::RegionCode,
+                ends_on: time::Date,
+                ctx: &$crate::AuditCtx,
+            ) -> $crate::Result<jejak_domain::Village> {
+                use jejak_domain::date::iso;
+                let mut tx = self.begin_write().await?;
+                let seq = Self::reserve(&mut tx, 1).await?;
+                let code = village.dotted();
+                let row = sqlx::query($crate::villages::SELECT_VILLAGE)
+                    .bind(village.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| {
+                        $crate::StoreError::NotFound(format!("village {code} is not designated"))
+                    })?;
+                let stored = $crate::villages::read_village(&row)?;
+                if let Some(ended) = stored.data.ends_on {
+                    return Err($crate::StoreError::Conflict(format!(
+                        "the designation of village {code} already ends on {}",
+                        iso(ended)
+                    )));
+                }
+                if ends_on < stored.data.designated_on {
+                    return Err($crate::StoreError::InvalidValue(format!(
+                        "ends_on: {} is before the designation date {}",
+                        iso(ends_on),
+                        iso(stored.data.designated_on)
+                    )));
+                }
+                sqlx::query($crate::villages::END_DESIGNATION)
+                    .bind(iso(ends_on))
+                    .bind(seq)
+                    .bind(village.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query($crate::villages::END_OPEN_ASSIGNMENTS)
+                    .bind(iso(ends_on))
+                    .bind(seq)
+                    .bind(village.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                let details =
+                    format!("designation ended {} (running assignments ended)", iso(ends_on));
+                Self::audit_tx(&mut tx, ctx, "village.end", "village", Some(&code), &details)
+                    .await?;
+                tx.commit().await?;
+                $crate::villages::VillageStore::village(self, village)
+                    .await?
+                    .ok_or_else(|| $crate::StoreError::NotFound(format!("village {code}")))
             }
 
             async fn assignments(

@@ -65,6 +65,16 @@ impl AppState {
 }
 
 impl AppState {
+    /// The same state with another village alert setting (acknowledgement deadline).
+    pub fn with_village_config(mut self, config: jejak_service::villages::VillageConfig) -> Self {
+        self.villages = Arc::new(jejak_service::villages::Villages::new(
+            self.store.clone(),
+            self.casework.clock().clone(),
+            config,
+        ));
+        self
+    }
+
     /// A state over a register: builds its match index (without following later writes;
     /// `jejak serve` starts the refresher) and assesses with `rules`.
     pub async fn start(
@@ -126,6 +136,18 @@ fn route_table() -> routes::TableRouter {
         .on("GET", "/permohonan/{key}/rujuk", pages::referral::new_form)
         .on("POST", "/permohonan/{key}/rujuk", pages::referral::create)
         .on("POST", "/permohonan/{key}/lindungi", pages::referral::protect)
+        .on("GET", "/desa/laporan/{id}", pages::village::show_report)
+        .on("GET", "/desa/sosialisasi", pages::village_register::outreach)
+        .on("GET", "/desa/sosialisasi/baru", pages::village_register::outreach_form)
+        .on("POST", "/desa/sosialisasi", pages::village_register::record_outreach)
+        .on("GET", "/desa/timpora", pages::village_register::operations)
+        .on("GET", "/desa/timpora/baru", pages::village_register::operation_form)
+        .on("POST", "/desa/timpora", pages::village_register::record_operation)
+        .on("GET", "/desa/kelola", pages::village_register::manage)
+        .on("POST", "/desa/kelola/penetapan", pages::village_register::designate)
+        .on("POST", "/desa/kelola/penetapan/akhiri", pages::village_register::end_designation)
+        .on("POST", "/desa/kelola/penugasan", pages::village_register::assign)
+        .on("POST", "/desa/kelola/penugasan/akhiri", pages::village_register::end_assignment)
         .on("GET", "/impor", pages::import::form)
         .on_limited("POST", "/impor", pages::import::submit, Some(upload_limit + 1024 * 1024))
         .on("GET", "/api/openapi.json", api::openapi::document)

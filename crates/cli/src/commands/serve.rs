@@ -364,6 +364,24 @@ async fn seed_villages(store: &dyn Store, today: time::Date) -> anyhow::Result<(
         };
         store.record_outreach(&session, &ctx).await?;
     }
+    // A Timpora operation in Sekampung prompted by two of the reports, so its register and
+    // the reports' pages show the link.
+    let operation = jejak_domain::NewOperation {
+        held_on: today - time::Duration::days(3),
+        area: RegionCode::parse("18.07.05")?,
+        lead_office: kla.clone(),
+        agencies: vec!["Polres Lampung Timur".into(), "Kesbangpol".into(), "Disnaker".into()],
+        foreigners_checked: 14,
+        violations: vec![("overstay".into(), 2), ("izin tinggal tidak sesuai".into(), 1)],
+        persons_secured: 1,
+        pmi_np_stopped: 6,
+        report_ids: vec!["demo-0001".into(), "demo-0010".into()],
+        notes: Some(
+            "Rombongan \"umrah\" diberi penjelasan prosedur bekerja ke luar negeri (DEMO).".into(),
+        ),
+        recorded_by: "supervisor.kla".into(),
+    };
+    store.record_operation(&operation, &ctx).await?;
     Ok((villages.len(), count))
 }
 

@@ -1,4 +1,4 @@
-//! `jejak village designate|list|assign` and `jejak village report import FILE.csv`: the
+//! `jejak village designate|list|assign|end` and `jejak village report import FILE.csv`: the
 //! Desa Binaan register and village reports at the command line (issue 14). The command line
 //! acts as a regional analyst ("cli" in the audit log) unless `--reporter` names the user
 //! filing imported reports. A report file is read whole and checked before anything is
@@ -131,6 +131,18 @@ pub(crate) async fn run(command: VillageCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        VillageCommand::Assign(args) if args.until.is_some() => {
+            let until = args.until.as_deref().unwrap_or_default();
+            let until = parse_date(until).with_context(|| format!("--until {until:?}"))?;
+            end(&args.db, &args.code, Some(&args.user), until).await
+        }
+        VillageCommand::End(args) => {
+            let on = match &args.on {
+                Some(d) => parse_date(d).with_context(|| format!("--on {d:?}"))?,
+                None => SystemClock.today(),
+            };
+            end(&args.db, &args.code, args.user.as_deref(), on).await
+        }
         VillageCommand::Assign(args) => {
             let code = village_code(&args.code)?;
             let from = match &args.from {
@@ -181,6 +193,39 @@ pub(crate) async fn run(command: VillageCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Ends `user`'s assignment to the village on `on`, or without a user the designation.
+async fn end(
+    db: &crate::args::DatabaseArg,
+    code: &str,
+    user: Option<&str>,
+    on: time::Date,
+) -> anyhow::Result<ExitCode> {
+    let code = village_code(code)?;
+    let store = open_store(&db.database).await?;
+    let actor = console(&store).await?;
+    match user {
+        Some(user) => {
+            service(store).end_assignment(&actor, &code, user, on).await?;
+            output::line(&format!(
+                "ended the assignment of {user} to village {} on {}",
+                code.dotted(),
+                iso(on)
+            ));
+        }
+        None => {
+            let v = service(store).end_designation(&actor, &code, on).await?;
+            output::line(&format!(
+                "ended the designation of village {} {} on {} (designated {})",
+                code.dotted(),
+                jejak_service::villages::village_name(&code).unwrap_or_default(),
+                iso(on),
+                iso(v.data.designated_on)
+            ));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Reads a village report file; every error names the file, the row (the header is row 1)

@@ -113,3 +113,113 @@ async fn a_report_written_offline_on_a_phone_is_sent_once_when_back_online() {
     assert!(text.contains("Status: Diterima"), "{text}");
     browser.close().await;
 }
+
+/// Sets a form field's value directly (date inputs ignore typed text in some locales).
+async fn set(browser: &Browser, css: &str, value: &str) {
+    browser
+        .client
+        .execute(
+            "document.querySelector(arguments[0]).value = arguments[1];",
+            vec![json!(css), json!(value)],
+        )
+        .await
+        .unwrap();
+}
+
+/// The status on a report's page, once the page after a form's answer has loaded (the
+/// acknowledge button is gone or the history has grown), or whatever it reads after 10 s.
+async fn status_shown(browser: &Browser) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let v = browser
+            .client
+            .execute(
+                "var s = document.querySelector('dd.status'); \
+                 var rows = document.querySelectorAll('table.history tbody tr').length; \
+                 return s && rows > 1 ? s.textContent : '';",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let text = v.as_str().unwrap_or_default().to_owned();
+        if !text.is_empty() || std::time::Instant::now() >= deadline {
+            return text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_screening_page_shows_a_village_alert_and_the_supervisor_follows_the_report_up() {
+    let Some(browser) = Browser::start().await else { return };
+    let server = Server::start();
+    server.cli(&["village", "designate", "18.07.05.2001", "--office", "KLA", "--on", "2025-09-18"]);
+    server.cli(&[
+        "village",
+        "assign",
+        "18.07.05.2001",
+        "--user",
+        "desa.kla",
+        "--from",
+        "2026-01-01",
+    ]);
+    let reports = server.dir.path().join("laporan.csv");
+    std::fs::write(
+        &reports,
+        "report_id,village_code,reported_on,topic,phones,recruiters,narrative\n\
+         desa-7,18.07.05.2001,2026-11-20,recruiter,0812-7788-9900,Pak Joko,Calo menawarkan kerja di Malaysia tanpa prosedur\n",
+    )
+    .unwrap();
+    server.cli(&[
+        "village",
+        "report",
+        "import",
+        reports.to_str().unwrap(),
+        "--reporter",
+        "desa.kla",
+    ]);
+
+    // The interview officer registers an applicant whose sponsor has the recruiter's phone,
+    // written another way: the screening shows the village alert and R20.
+    browser.login(&server, "petugas.kla").await;
+    browser.goto(&server.at("/permohonan/baru")).await;
+    browser.fill("#f-application_id", "KLA-77").await;
+    browser.fill("#f-full_name", "Budi Santoso").await;
+    set(&browser, "#f-birth_date", "1990-05-17").await;
+    browser.fill("#f-destination_country", "MY").await;
+    browser.fill("#f-sponsor_name", "Keluarga Budi").await;
+    browser.fill("#f-sponsor_phone", "+62 812 7788 9900").await;
+    browser.click("form.stack button[type=submit]").await;
+    let text = browser.text_with("Permohonan KLA-77").await;
+    assert!(text.contains("Peringatan desa (laporan PIMPASA)"), "{text}");
+    assert!(text.contains("desa-7"), "{text}");
+    assert!(text.contains("nomor telepon"), "{text}");
+    assert!(text.contains("R20"), "{text}");
+    browser.screenshot("screening-village-alert").await;
+    browser.logout().await;
+
+    // The supervisor opens the report from the queue, acknowledges and follows it up.
+    browser.login(&server, "kasi.kla").await;
+    browser.goto(&server.at("/desa/peringatan")).await;
+    browser.text_with("Calo menawarkan kerja").await;
+    browser.click("a[href='/desa/laporan/desa-7']").await;
+    let text = browser.text_with("Riwayat tindak lanjut").await;
+    assert!(text.contains("Budi Santoso"), "the linked application is listed: {text}");
+    browser.click("form input[name=status][value=acknowledged] ~ button").await;
+    assert_eq!(status_shown(&browser).await, "Diterima");
+    browser
+        .client
+        .find(Locator::Css("#status"))
+        .await
+        .unwrap()
+        .select_by_value("in_follow_up")
+        .await
+        .unwrap();
+    browser.fill("#note", "Dicek bersama Babinsa, calo masih aktif").await;
+    browser.click("form.follow-up button[type=submit]").await;
+    let text = browser.text_with("Dicek bersama Babinsa").await;
+    assert!(text.contains("Dicek bersama Babinsa, calo masih aktif"), "{text}");
+    assert_eq!(status_shown(&browser).await, "Ditindaklanjuti");
+    browser.screenshot("village-report-follow-up").await;
+    browser.close().await;
+}

@@ -166,3 +166,93 @@ fn village_reports_link_to_applications_and_import_once() {
     let (_, agus, _) = get("KLA-4");
     assert_eq!(agus, [("r-1".to_owned(), "recruiter".to_owned())], "sponsor named as agency");
 }
+
+#[test]
+fn ending_an_assignment_and_a_designation_keeps_both_in_the_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("register.db").display());
+    let village = "18.09.01.2004";
+    let run = jejak(&[
+        "village",
+        "designate",
+        village,
+        "--office",
+        "KLA",
+        "--on",
+        "2025-09-26",
+        "--database",
+        &db,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let add = with_stdin(
+        &[
+            "user",
+            "add",
+            "--username",
+            "desa1",
+            "--name",
+            "Desa Satu",
+            "--role",
+            "pimpasa",
+            "--office",
+            "KLA",
+            "--password-stdin",
+            "--database",
+            &db,
+        ],
+        "rahasia-panjang-sekali\n",
+    );
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    let assign = |from: &str| {
+        jejak(&["village", "assign", village, "--user", "desa1", "--from", from, "--database", &db])
+    };
+    assert_eq!(assign("2025-10-01").code, 0);
+    // `assign --until` ends the running assignment.
+    let run = jejak(&[
+        "village",
+        "assign",
+        village,
+        "--user",
+        "desa1",
+        "--until",
+        "2025-12-31",
+        "--database",
+        &db,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("ended the assignment of desa1"), "{}", run.stdout);
+    let again = jejak(&[
+        "village",
+        "assign",
+        village,
+        "--user",
+        "desa1",
+        "--until",
+        "2026-01-31",
+        "--database",
+        &db,
+    ]);
+    assert_ne!(again.code, 0, "no running assignment is left to end");
+    assert_eq!(assign("2026-02-01").code, 0);
+    // `end` without a user ends the designation and the running assignment that day.
+    let early = jejak(&["village", "end", village, "--on", "2025-01-01", "--database", &db]);
+    assert_ne!(early.code, 0);
+    assert!(early.stderr.contains("before the designation date"), "{}", early.stderr);
+    let run = jejak(&["village", "end", village, "--on", "2026-06-30", "--database", &db]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("ended the designation of village 18.09.01.2004"),
+        "{}",
+        run.stdout
+    );
+    let run = jejak(&["village", "list", "--database", &db]);
+    assert!(
+        run.stdout.contains(
+            "18.09.01.2004\tWay Layap\tKLA\t2025-09-26\t-\t2026-06-30\tdesa1 (2025-10-01..2025-12-31); desa1 (2026-02-01..2026-06-30)"
+        ),
+        "{}",
+        run.stdout
+    );
+    let twice = jejak(&["village", "end", village, "--on", "2026-07-01", "--database", &db]);
+    assert_ne!(twice.code, 0, "a designation ends once");
+}

@@ -8,6 +8,7 @@ pub mod cube;
 pub mod evaluation;
 pub mod query;
 pub mod suppress;
+pub mod village;
 
 use std::collections::HashSet;
 

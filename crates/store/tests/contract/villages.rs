@@ -104,8 +104,24 @@ pub async fn villages_are_designated_once_and_assignments_keep_their_history(fre
     let mine = store.assignments(None, Some("pimpasa2")).await.unwrap();
     assert_eq!(mine.len(), 1);
 
+    // Ending the designation keeps the row with its end date and ends the running
+    // assignment that day; ending it again is a conflict.
+    let early = store.end_designation(&way_layap(), ymd(2025, 1, 1).unwrap(), &ctx()).await;
+    assert!(matches!(early, Err(StoreError::InvalidValue(_))), "{early:?}");
+    let ended =
+        store.end_designation(&way_layap(), ymd(2026, 6, 30).unwrap(), &ctx()).await.unwrap();
+    assert_eq!(ended.data.ends_on, ymd(2026, 6, 30));
+    assert_eq!(ended.data.designated_on, ymd(2025, 9, 26).unwrap());
+    let history = store.assignments(Some(&way_layap()), None).await.unwrap();
+    assert_eq!(history[0].until_on, ymd(2025, 12, 31), "an ended assignment keeps its end");
+    assert_eq!(history[1].until_on, ymd(2026, 6, 30));
+    let again = store.end_designation(&way_layap(), ymd(2026, 7, 1).unwrap(), &ctx()).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert_eq!(store.villages().await.unwrap().len(), 1);
+
     let events = store.audit_events(0, 1000).await.unwrap();
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert!(actions.contains(&"village.end"));
     assert!(actions.contains(&"village.designate"));
     assert_eq!(actions.iter().filter(|a| **a == "village.assign").count(), 2);
     assert!(actions.contains(&"village.unassign"));

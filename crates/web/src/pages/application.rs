@@ -415,7 +415,9 @@ fn cpmi_section(ctx: &PageCtx, cpmi: Option<&jejak_service::partners::CpmiMatch>
 }
 
 /// How a village report is linked, in Indonesian and English.
-fn link_label(by: jejak_service::village_index::LinkedBy) -> (&'static str, &'static str) {
+pub(crate) fn link_label(
+    by: jejak_service::village_index::LinkedBy,
+) -> (&'static str, &'static str) {
     use jejak_service::village_index::LinkedBy;
     match by {
         LinkedBy::Person => ("orang yang disebut", "named person"),

@@ -13,7 +13,7 @@ use jejak_domain::{CountryCode, OfficeCode, Purpose, RegionCode};
 use jejak_service::ServiceError;
 use jejak_service::stats::cube::{Month, month_label, month_of, parse_month};
 use jejak_service::stats::query::Dimension;
-use jejak_service::stats::suppress::Shown;
+use jejak_service::stats::suppress::{Shown, SuppressedGrid};
 use jejak_service::stats::{Dashboard, StatsRow, dashboard};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -335,6 +335,63 @@ fn load(state: &AppState, ctx: &PageCtx, q: &DashboardQuery) -> Result<Dashboard
     dashboard(state.casework.screening(), ctx.actor(), f.from, f.to, f.office.as_ref(), f.region)
 }
 
+/// The village programme's tables (issue 14): reports by topic and outreach sessions by
+/// office, per month, suppressed like the rest.
+async fn village_tables(
+    state: &AppState,
+    ctx: &PageCtx,
+    d: &Dashboard,
+) -> Result<Vec<ShownTable>, ServiceError> {
+    let lang = ctx.lang;
+    let v = jejak_service::stats::village::village_activity(
+        state.store.as_ref(),
+        ctx.actor(),
+        d.from,
+        d.to,
+        d.office.as_ref(),
+    )
+    .await?;
+    let total = lang.t("Jumlah", "Total").to_owned();
+    let grid = |title: &str, columns: Vec<String>, g: &SuppressedGrid| {
+        let mut header = vec![lang.t("Bulan", "Month").to_owned()];
+        header.extend(columns);
+        header.push(total.clone());
+        let mut rows: Vec<Vec<String>> = v
+            .months
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let mut row = vec![month_label(*m)];
+                row.extend(g.cells.get(i).into_iter().flatten().map(|c| c.text()));
+                row.push(g.row_totals.get(i).map_or_else(String::new, |c| c.text()));
+                row
+            })
+            .collect();
+        let mut last = vec![total.clone()];
+        last.extend(g.column_totals.iter().map(|c| c.text()));
+        last.push(g.total.text());
+        rows.push(last);
+        ShownTable { title: title.to_owned(), header, rows }
+    };
+    let topics = jejak_domain::ReportTopic::ALL
+        .iter()
+        .map(|t| lang.t(t.label_id(), &t.as_str().replace('_', " ")).to_owned())
+        .collect();
+    let offices = v.offices.iter().map(|o| o.as_str().to_owned()).collect();
+    Ok(vec![
+        grid(
+            lang.t("Laporan desa (PIMPASA) menurut topik", "Village reports (PIMPASA) by topic"),
+            topics,
+            &v.reports_by_topic,
+        ),
+        grid(
+            lang.t("Kegiatan sosialisasi per kantor", "Outreach sessions by office"),
+            offices,
+            &v.outreach_by_office,
+        ),
+    ])
+}
+
 /// The query string of the current filters (for links).
 fn query_of(d: &Dashboard) -> String {
     let mut s = format!("dari={}&sampai={}", month_label(d.from), month_label(d.to));
@@ -357,7 +414,11 @@ pub(crate) async fn download(
         Ok(d) => d,
         Err(e) => return ctx.fail(&e),
     };
-    let shown = tables(ctx.lang, &d);
+    let mut shown = tables(ctx.lang, &d);
+    match village_tables(&state, &ctx, &d).await {
+        Ok(more) => shown.extend(more),
+        Err(e) => return ctx.fail(&e),
+    }
     let filters = filter_lines(ctx.lang, &d);
     let name = format!("dasbor-{}-{}", month_label(d.from), month_label(d.to));
     match q.format.as_deref() {
@@ -452,7 +513,11 @@ pub(crate) async fn show(
         Err(e) => return ctx.fail(&e),
     };
     let lang = ctx.lang;
-    let shown = tables(lang, &d);
+    let mut shown = tables(lang, &d);
+    match village_tables(&state, &ctx, &d).await {
+        Ok(more) => shown.extend(more),
+        Err(e) => return ctx.fail(&e),
+    }
     let months: Vec<String> = d.trend.iter().map(|r| r.period.clone()).collect();
     let series = |f: fn(&StatsRow) -> Shown| d.trend.iter().map(f).collect::<Vec<_>>();
     let qs = query_of(&d);

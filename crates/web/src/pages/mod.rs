@@ -13,6 +13,7 @@ pub(crate) mod review;
 pub(crate) mod rules;
 pub(crate) mod search;
 pub(crate) mod village;
+pub(crate) mod village_register;
 
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::StatusCode;

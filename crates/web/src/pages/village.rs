@@ -39,13 +39,21 @@ fn village_label(code: &jejak_domain::RegionCode) -> String {
     }
 }
 
+/// The page of one report.
+pub(crate) fn report_href(report_id: &str) -> String {
+    format!(
+        "/desa/laporan/{}",
+        form_urlencoded::byte_serialize(report_id.as_bytes()).collect::<String>()
+    )
+}
+
 fn report_line(ctx: &PageCtx, report: &VillageReport) -> Markup {
     let lang = ctx.lang;
     html! {
         li {
-            strong { (topic_label(lang, report.data.topic)) }
+            a href=(report_href(&report.data.report_id)) { strong { (topic_label(lang, report.data.topic)) } }
             " · " (village_label(&report.data.village))
-            " · " (report.data.reported_on)
+            " · " (lang.date(report.data.reported_on))
             " · " span.badge { (status_label(lang, report.status)) }
             br;
             span.muted { (report.data.narrative.chars().take(160).collect::<String>()) }
@@ -80,6 +88,7 @@ pub(crate) async fn home(
         reports.iter().collect()
     };
     let body = html! {
+        (crate::pages::village_register::village_menu(&ctx))
         @if let Some(id) = &query.terkirim {
             p.notice { (ctx.t("Laporan terkirim: ", "Report sent: ")) (id) }
         }
@@ -284,6 +293,7 @@ pub(crate) async fn alerts(
     };
     let lang = ctx.lang;
     let body = html! {
+        (crate::pages::village_register::village_menu(&ctx))
         @if ctx.actor().role == Role::Analis && !all {
             p { a href="/desa/peringatan?semua=1" { (ctx.t("Tampilkan semua laporan terbuka", "Show every open report")) } }
         }
@@ -294,15 +304,15 @@ pub(crate) async fn alerts(
             @let r = &item.report;
             @let id = &r.data.report_id;
             section.alert {
-                h2 { (topic_label(lang, r.data.topic)) " · " (village_label(&r.data.village)) }
+                h2 { a href=(report_href(id)) { (topic_label(lang, r.data.topic)) " · " (village_label(&r.data.village)) } }
                 p {
                     (ctx.t("Status", "Status")) ": " strong { (status_label(lang, r.status)) }
                     " · " (r.office.as_str())
                     " · " (ctx.t("dilaporkan oleh", "reported by")) " " (r.data.reported_by)
-                    " · " (r.data.reported_on)
+                    " · " (lang.date(r.data.reported_on))
                 }
                 p {
-                    (ctx.t("Batas penerimaan", "Acknowledge by")) ": " (item.due_on)
+                    (ctx.t("Batas penerimaan", "Acknowledge by")) ": " (lang.date(item.due_on))
                     @if item.escalated { " " strong.danger { (ctx.t("Terlambat — dieskalasi", "Overdue — escalated")) } }
                 }
                 p { (r.data.narrative) }
@@ -336,6 +346,8 @@ pub(crate) async fn alerts(
 pub(crate) struct StatusForm {
     status: String,
     note: Option<String>,
+    /// `laporan`: back to the report's page (else the alert queue).
+    next: Option<String>,
 }
 
 /// `POST /desa/laporan/{id}/status`: acknowledges or moves a report on, with a note.
@@ -352,8 +364,135 @@ pub(crate) async fn set_status(
         return ctx
             .fail(&ServiceError::Invalid(format!("status: unknown status {:?}", form.status)));
     };
+    let back = match form.next.as_deref() {
+        Some("laporan") => report_href(&id),
+        _ => "/desa/peringatan".to_owned(),
+    };
     match state.villages.set_status(ctx.actor(), &id, status, form.note).await {
-        Ok(_) => Redirect::to("/desa/peringatan").into_response(),
+        Ok(_) => Redirect::to(&back).into_response(),
         Err(e) => ctx.fail(&e),
     }
+}
+
+/// `GET /desa/laporan/{id}`: one report with its named persons, phones and recruiters, its
+/// follow-up history and form, the Timpora operations it prompted, the applications it links
+/// to and why (readers of the register only, never a PIMPASA) and the informant (only the
+/// reporting officer and supervisors).
+pub(crate) async fn show_report(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+) -> Response {
+    let screening = state.casework.screening();
+    let detail = match state.villages.report_detail(ctx.actor(), screening, &id).await {
+        Ok(d) => d,
+        Err(e) => return ctx.fail(&e),
+    };
+    let lang = ctx.lang;
+    let r = &detail.view.report;
+    let d = &r.data;
+    let dash = "—".to_owned();
+    let body = html! {
+        p { a href="/desa" { (ctx.t("← Desa binaan", "← Villages")) }
+            @if detail.may_follow_up { " · " a href="/desa/peringatan" { (ctx.t("Antrean peringatan desa", "Village alert queue")) } } }
+        dl.kv.report {
+            dt { (ctx.t("Nomor laporan", "Report id")) } dd.report-id { (d.report_id) }
+            dt { (ctx.t("Topik", "Topic")) } dd { (topic_label(lang, d.topic)) }
+            dt { (ctx.t("Desa", "Village")) } dd { (village_label(&d.village)) }
+            dt { (ctx.t("Tanggal kejadian", "Date")) } dd { (lang.date(d.reported_on)) }
+            dt { (ctx.t("Status", "Status")) } dd.status { (status_label(lang, r.status)) }
+            dt { (ctx.t("Kantor tujuan", "Routed to office")) } dd { (r.office.as_str()) }
+            dt { (ctx.t("Dilaporkan oleh", "Reported by")) } dd { (d.reported_by) " · " (lang.instant(&r.filed_at)) }
+            dt { (ctx.t("Keandalan sumber / kredibilitas informasi", "Source reliability / information credibility")) }
+            dd { (d.source_reliability) " / " (d.info_credibility) }
+            dt { (ctx.t("Perusahaan (P3MI)", "Agency (P3MI)")) } dd { (d.agency.clone().unwrap_or_else(|| dash.clone())) }
+            dt { (ctx.t("Negara tujuan", "Destination country")) } dd { (d.destination_country.map(|c| c.as_str().to_owned()).unwrap_or_else(|| dash.clone())) }
+            dt { (ctx.t("Rencana berangkat", "Planned departure")) } dd { (d.planned_departure_on.map(|x| lang.date(x)).unwrap_or_else(|| dash.clone())) }
+            @if let Some(source) = &detail.view.source {
+                dt { (ctx.t("Sumber informasi (rahasia)", "Informant (confidential)")) } dd.source { (source) }
+            }
+        }
+        h2 { (ctx.t("Uraian", "Narrative")) }
+        p.narrative { (d.narrative) }
+        h2 { (ctx.t("Orang yang disebut", "Named persons")) }
+        @if d.persons.is_empty() { p.muted { (ctx.t("Tidak ada.", "None.")) } } @else {
+            table {
+                thead { tr { th { (ctx.t("Nama", "Name")) } th { (ctx.t("Tanggal lahir", "Birth date")) } th { "NIK" } th { (ctx.t("Hubungan", "Relation")) } } }
+                tbody { @for p in &d.persons { tr {
+                    td { (p.name) }
+                    td { (p.birth_date.map(|b| lang.date(b)).unwrap_or_else(|| dash.clone())) }
+                    td { (p.nik.as_ref().map(|n| n.as_str().to_owned()).unwrap_or_else(|| dash.clone())) }
+                    td { (p.relation.clone().unwrap_or_else(|| dash.clone())) }
+                } } }
+            }
+        }
+        h2 { (ctx.t("Nomor telepon dan perekrut", "Phones and recruiters")) }
+        ul {
+            @for p in &d.phones { li.phone { (ctx.t("Telepon", "Phone")) ": " (p.national()) } }
+            @for n in &d.recruiters { li.recruiter { (ctx.t("Calo / perekrut", "Recruiter")) ": " (n) } }
+            @if d.phones.is_empty() && d.recruiters.is_empty() { li.muted { (ctx.t("Tidak ada.", "None.")) } }
+        }
+        @if let Some((apps, total)) = &detail.linked {
+            section.linked-applications {
+                h2 { (ctx.t("Permohonan yang terkait", "Linked applications")) " (" (total) ")" }
+                p.muted { (ctx.t("Keterkaitan adalah sinyal untuk wawancara; tidak mengubah keputusan.", "A link is a signal for the interview; it never changes a decision.")) }
+                @if apps.is_empty() { p.muted { (ctx.t("Belum ada permohonan yang terkait.", "No application is linked yet.")) } }
+                ul {
+                    @for a in apps {
+                        li.linked-application data-key=(a.key.0) {
+                            a href=(format!("/permohonan/{}", a.key.0)) { (a.full_name) }
+                            " · " (a.office.as_str()) " " (a.application_id)
+                            " · " (lang.date(a.applied_on))
+                            " · " strong { (lang.t(crate::pages::application::link_label(a.alert.linked_by).0, crate::pages::application::link_label(a.alert.linked_by).1)) }
+                            ul { @for reason in &a.alert.reasons { li { (reason) } } }
+                        }
+                    }
+                }
+                @if *total > apps.len() { p.muted { (ctx.t("Hanya yang terkuat yang ditampilkan.", "Only the strongest are shown.")) } }
+            }
+        }
+        @if !detail.operations.is_empty() {
+            h2 { (ctx.t("Operasi Timpora terkait", "Linked Timpora operations")) }
+            ul { @for op in &detail.operations {
+                li { a href=(format!("/desa/timpora#operasi-{}", op.id)) { (lang.date(op.data.held_on)) " · " (op.data.lead_office.as_str()) } }
+            } }
+        }
+        h2 { (ctx.t("Riwayat tindak lanjut", "Follow-up history")) }
+        table.history {
+            thead { tr { th { (ctx.t("Waktu", "When")) } th { (ctx.t("Status", "Status")) } th { (ctx.t("Oleh", "By")) } th { (ctx.t("Catatan", "Note")) } } }
+            tbody { @for h in &detail.view.history { tr {
+                td { (lang.instant(&h.at)) } td { (status_label(lang, h.status)) } td { (h.by) } td { (h.note.clone().unwrap_or_default()) }
+            } } }
+        }
+        @if detail.may_follow_up && r.status != ReportStatus::Closed {
+            h2 { (ctx.t("Tindak lanjut", "Follow up")) }
+            @if r.status == ReportStatus::New {
+                form method="post" action=(format!("{}/status", report_href(&d.report_id))) {
+                    (ctx.chrome().csrf_field())
+                    input type="hidden" name="status" value="acknowledged";
+                    input type="hidden" name="next" value="laporan";
+                    button type="submit" { (ctx.t("Terima", "Acknowledge")) }
+                }
+            }
+            form.stack.follow-up method="post" action=(format!("{}/status", report_href(&d.report_id))) {
+                (ctx.chrome().csrf_field())
+                input type="hidden" name="next" value="laporan";
+                label for="status" { (ctx.t("Ubah status", "Change status")) }
+                select #status name="status" {
+                    @for s in ReportStatus::ALL.into_iter().filter(|s| *s != ReportStatus::New) {
+                        option value=(s.as_str()) selected[s == r.status] { (status_label(lang, s)) }
+                    }
+                }
+                label for="note" { (ctx.t("Catatan", "Note")) }
+                textarea #note name="note" rows="3" {}
+                button type="submit" { (ctx.t("Simpan", "Save")) }
+            }
+            @if detail.may_manage {
+                p { a href=(format!("/desa/timpora/baru?laporan={}", form_urlencoded::byte_serialize(d.report_id.as_bytes()).collect::<String>())) { (ctx.t("Catat operasi Timpora dari laporan ini", "Record a Timpora operation prompted by this report")) } }
+            }
+        }
+    };
+    let title =
+        format!("{} · {}", ctx.t("Laporan desa", "Village report"), topic_label(lang, d.topic));
+    page(&ctx.chrome(), &title, body).into_response()
 }

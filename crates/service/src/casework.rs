@@ -243,6 +243,15 @@ impl Casework {
     ) -> Result<DecisionOutcome> {
         let application = self.store.get_application(key).await?;
         actor.authorize(Action::RecordDecision, Some(&application.data.office_code))?;
+        // A protected person's case is decided by someone who may open the record.
+        if !actor.may(Action::ViewProtectedPerson, None)
+            && !self.protected_among(&[key]).await?.is_empty()
+        {
+            return Err(ServiceError::Forbidden(format!(
+                "{}: a supervisor decides this application",
+                crate::referrals::PROTECTED_LABEL
+            )));
+        }
         let decision = NewDecision {
             application: key,
             kind: input.kind,

@@ -294,6 +294,10 @@ async fn a_protected_person_is_masked_refused_to_officers_and_opened_by_a_superv
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path}: {}", reply.body);
         assert!(!reply.body.contains("Suryani"), "{path}");
     }
+    let decision = r#"{"kind":"deferred","reason_codes":["PMI_NP"],"deferral_until":"2027-05-02","expected_version":1}"#;
+    let path = format!("/api/v1/applications/{key}/decisions");
+    let reply = app.send("POST", &path, Some(officer), JSON, decision).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
     let reply = app.get(&format!("/api/v1/applications/{key}"), Some(supervisor)).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
     assert!(reply.body.contains("purpose"), "{}", reply.body);

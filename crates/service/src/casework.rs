@@ -50,6 +50,8 @@ pub struct Examination {
     pub report: AssessmentReport,
     /// Why issuing would need a supervisor (`None`: the officer may issue).
     pub issue_needs_review: Option<String>,
+    /// Whether the candidates' evidence is masked (the application is another office's).
+    pub masked: bool,
 }
 
 /// One line of a work queue.
@@ -77,6 +79,8 @@ pub struct Casework {
     clock: Arc<dyn Clock>,
     /// Group commit for the audit events of screenings.
     audit: AuditBatcher,
+    /// What a read of personal data may be for, and the per-user read limits.
+    reads: RwLock<(crate::security::Purposes, crate::security::ReadLimits)>,
 }
 
 impl std::fmt::Debug for Casework {
@@ -93,7 +97,44 @@ impl Casework {
         clock: Arc<dyn Clock>,
     ) -> Self {
         let audit = AuditBatcher::new(store.clone());
-        Self { store, screening, rules: RwLock::new(rules), clock, audit }
+        Self { store, screening, rules: RwLock::new(rules), clock, audit, reads: RwLock::default() }
+    }
+
+    /// Sets the purposes a read may be stated for and the per-user read limits.
+    pub fn configure_reads(
+        &self,
+        purposes: crate::security::Purposes,
+        limits: crate::security::ReadLimits,
+    ) -> Result<()> {
+        *self
+            .reads
+            .write()
+            .map_err(|_| ServiceError::Internal("read settings lock poisoned".into()))? =
+            (purposes, limits);
+        Ok(())
+    }
+
+    /// The purposes a read of personal data may be stated for.
+    pub fn purposes(&self) -> Result<crate::security::Purposes> {
+        self.reads
+            .read()
+            .map(|r| r.0.clone())
+            .map_err(|_| ServiceError::Internal("read settings lock poisoned".into()))
+    }
+
+    /// The stated purpose as recorded (`choice: detail`), checked against the list.
+    fn checked_purpose(&self, purpose: &crate::security::StatedPurpose) -> Result<String> {
+        self.purposes()?.check(purpose)
+    }
+
+    /// Counts a read of personal data by `actor` (bulk-read audit, per-user limit).
+    async fn note_read(&self, actor: &Actor) -> Result<()> {
+        let limits = self
+            .reads
+            .read()
+            .map(|r| r.1)
+            .map_err(|_| ServiceError::Internal("read settings lock poisoned".into()))?;
+        crate::security::note_read(self.store.as_ref(), self.clock.as_ref(), limits, actor).await
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -187,12 +228,47 @@ impl Casework {
         Ok(stored)
     }
 
-    /// Opens one application for examination: screening across offices, assessment, history.
-    /// A read of personal data, logged with its purpose.
+    /// Opens one application of the actor's own office for examination (`examine_for`
+    /// without a stated purpose).
     pub async fn examine(&self, actor: &Actor, key: ApplicationKey) -> Result<Examination> {
+        self.examine_for(actor, key, None).await
+    }
+
+    /// Whether examining `key` needs a stated purpose: it is another office's application.
+    pub async fn examination_needs_purpose(
+        &self,
+        actor: &Actor,
+        key: ApplicationKey,
+    ) -> Result<bool> {
         actor.authorize(Action::ViewPerson, None)?;
         let application = self.store.get_application(key).await?;
-        let purpose = format!("memeriksa permohonan {}", application.data.application_id);
+        Ok(application.data.office_code != actor.office)
+    }
+
+    /// Opens one application for examination: screening across offices, assessment, history.
+    /// A read of personal data, logged with its purpose: examining the actor's own office's
+    /// application, or for another office's the purpose the actor states (required). The
+    /// candidates' evidence is masked unless the application is the actor's office's.
+    pub async fn examine_for(
+        &self,
+        actor: &Actor,
+        key: ApplicationKey,
+        purpose: Option<&crate::security::StatedPurpose>,
+    ) -> Result<Examination> {
+        actor.authorize(Action::ViewPerson, None)?;
+        let application = self.store.get_application(key).await?;
+        let own = application.data.office_code == actor.office;
+        let purpose = match purpose {
+            Some(stated) => self.checked_purpose(stated)?,
+            None if own => format!("memeriksa permohonan {}", application.data.application_id),
+            None => {
+                return Err(ServiceError::Invalid(format!(
+                    "purpose: application {} is {}'s: state the purpose of the read",
+                    application.data.application_id, application.data.office_code
+                )));
+            }
+        };
+        self.note_read(actor).await?;
         self.store
             .append_audit(
                 &self.ctx(actor, Some(purpose)),
@@ -202,11 +278,21 @@ impl Casework {
                 "examine",
             )
             .await?;
-        let report = self.assessor()?.assess(&application.data)?;
+        let mut report = self.assessor()?.assess(&application.data)?;
+        if !own {
+            crate::security::mask_candidates(&mut report.candidates);
+        }
         let decisions = self.store.decisions_of(key).await?;
         let reviews = self.store.reviews_of(key).await?;
         let issue_needs_review = review_grounds(&report);
-        Ok(Examination { application, decisions, reviews, report, issue_needs_review })
+        Ok(Examination {
+            application,
+            decisions,
+            reviews,
+            report,
+            issue_needs_review,
+            masked: !own,
+        })
     }
 
     /// Records a decision, or stores a review request when issuing needs a supervisor
@@ -367,17 +453,31 @@ impl Casework {
     /// benchmark). Candidates are personal data: the read is logged, and the report is
     /// returned only once the audit event is committed (with the other screenings' events
     /// gathered meanwhile, see [`AuditBatcher`]).
-    pub async fn screen(&self, actor: &Actor, app: &NewApplication) -> Result<AssessmentReport> {
+    pub async fn screen(
+        &self,
+        actor: &Actor,
+        app: &NewApplication,
+        purpose: &crate::security::StatedPurpose,
+    ) -> Result<AssessmentReport> {
         actor.authorize(Action::ScreenApplication, Some(&app.office_code))?;
-        let report = self.assessor()?.assess(app)?;
-        let purpose = format!("menyaring permohonan {}", app.application_id);
+        let purpose = self.checked_purpose(purpose)?;
+        // Screenings are not counted as reads here: partner systems screen in bulk by
+        // design, limited per token by the web layer; their audit events are batched.
+        let mut report = self.assessor()?.assess(app)?;
+        // Not an examination of a stored application of the caller's office: the other
+        // applications' identifiers are shown as search shows them.
+        crate::security::mask_candidates(&mut report.candidates);
         self.audit
             .append(AuditAppend {
                 ctx: self.ctx(actor, Some(purpose)),
                 action: "personal_data.read".into(),
                 entity: "screening".into(),
                 entity_id: None,
-                details: format!("{} candidates", report.candidates.len()),
+                details: format!(
+                    "screening {}: {} candidates",
+                    app.application_id,
+                    report.candidates.len()
+                ),
             })
             .await?;
         Ok(report)
@@ -432,17 +532,12 @@ impl Casework {
         &self,
         actor: &Actor,
         person_id: &str,
-        purpose: &str,
+        purpose: &crate::security::StatedPurpose,
     ) -> Result<crate::persons::Person> {
         actor.authorize(Action::ViewPerson, None)?;
-        let purpose = crate::text::checked_note("purpose", purpose)?;
-        if purpose.chars().count() < 5 {
-            return Err(ServiceError::Invalid(
-                "state the purpose of opening this person's record (e.g. the application examined)"
-                    .into(),
-            ));
-        }
-        self.screening.person(person_id, &self.ctx(actor, Some(purpose.to_owned()))).await
+        let purpose = self.checked_purpose(purpose)?;
+        self.note_read(actor).await?;
+        self.screening.person(person_id, &self.ctx(actor, Some(purpose))).await
     }
 
     /// Rectifies a wrong merge (supervisors of the office of every application split off).

@@ -10,6 +10,7 @@ use crate::partners::partner_impl;
 use crate::retention::retention_impl;
 use crate::reviews::review_impl;
 use crate::rulesets::ruleset_impl;
+use crate::security::security_impl;
 use crate::sql::store_impl;
 use crate::subject::subject_impl;
 use crate::users::user_impl;
@@ -28,8 +29,8 @@ impl PgStore {
     const NUMBERED_PLACEHOLDERS: bool = true;
     const BACKEND: Backend = Backend::Postgres;
 
-    pub(crate) async fn connect(url: &str) -> Result<Self> {
-        let pool = PgPoolOptions::new().max_connections(8).connect(url).await?;
+    pub(crate) async fn connect_with(url: &str, max_connections: u32) -> Result<Self> {
+        let pool = PgPoolOptions::new().max_connections(max_connections).connect(url).await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self { pool })
     }
@@ -85,3 +86,4 @@ match_decision_impl!(PgStore, Postgres);
 partner_impl!(PgStore, Postgres);
 user_impl!(PgStore, Postgres);
 village_impl!(PgStore, Postgres);
+security_impl!(PgStore, Postgres);

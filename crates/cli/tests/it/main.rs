@@ -9,6 +9,7 @@ mod partners;
 mod register;
 mod risk;
 mod rulesets;
+mod security;
 mod stats;
 mod support;
 mod users;

@@ -90,7 +90,7 @@ pub(crate) async fn submit(
         // One answer for every failure: an unknown user, a wrong password and a locked
         // account look the same, so the answer tells no one which usernames exist or which
         // accounts are locked.
-        Err(LoginError::BadCredentials | LoginError::Locked { .. }) => {
+        Err(LoginError::BadCredentials | LoginError::Throttled { .. }) => {
             let message = lang.t(
                 "Nama pengguna atau kata sandi salah, atau terlalu banyak percobaan gagal (tunggu 15 menit).",
                 "Wrong username or password, or too many failed attempts (wait 15 minutes).",

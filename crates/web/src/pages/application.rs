@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jejak_domain::decision::REASON_CODES;
@@ -237,13 +237,36 @@ pub(crate) async fn create(
     }
 }
 
-/// `GET /permohonan/{key}`: the examination page.
+/// `GET /permohonan/{key}`: the examination page. Another office's application opens only
+/// with a stated purpose (`?keperluan=...&tujuan=...`), asked for first.
 pub(crate) async fn examine(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path(key): Path<i64>,
+    Query(q): Query<crate::pages::purpose::PurposeQuery>,
 ) -> Response {
-    match state.casework.examine(ctx.actor(), ApplicationKey(key)).await {
+    let key = ApplicationKey(key);
+    let stated = q.stated();
+    if stated.is_none() {
+        match state.casework.examination_needs_purpose(ctx.actor(), key).await {
+            Ok(false) => {}
+            Ok(true) => {
+                let choices = match state.casework.purposes() {
+                    Ok(p) => p.choices().to_vec(),
+                    Err(e) => return ctx.fail(&e),
+                };
+                let title = ctx.t("Permohonan kantor lain", "Another office's application");
+                let body = html! {
+                    p { (ctx.t("Permohonan ini milik kantor lain: data pribadinya hanya dibuka untuk suatu keperluan, yang dicatat.",
+                               "This application is another office's: its personal data is opened only for a stated purpose, which is logged.")) }
+                    (crate::pages::purpose::purpose_form(&ctx, &format!("/permohonan/{}", key.0), &choices))
+                };
+                return page(&ctx.chrome(), title, body).into_response();
+            }
+            Err(e) => return ctx.fail(&e),
+        }
+    }
+    match state.casework.examine_for(ctx.actor(), key, stated.as_ref()).await {
         Ok(exam) => examination_page(&ctx, &exam, None).into_response(),
         Err(e) => ctx.fail(&e),
     }
@@ -407,7 +430,7 @@ fn candidates(ctx: &PageCtx, exam: &Examination) -> Markup {
                             td { (format!("{:.1}%", c.probability * 100.0)) br; (match_band(lang, c.band)) }
                             td { (c.application_id) " @ " strong { (c.office_code.as_str()) } br;
                                  (lang.date(c.applied_on)) br;
-                                 a href=(format!("/orang/{}?tujuan=memeriksa%20permohonan%20{}", c.person_id, exam.application.key.0)) { (c.person_id) }
+                                 a href=(format!("/orang/{}?keperluan=memeriksa%20permohonan&tujuan=memeriksa%20permohonan%20{}", c.person_id, exam.application.key.0)) { (c.person_id) }
                                  @if let Some(v) = &c.verdict {
                                      br; span.muted { (match v.data.verdict() {
                                          jejak_domain::Verdict::Confirm => ctx.t("dikonfirmasi sama", "confirmed same"),

@@ -227,7 +227,10 @@ fn of_25_concurrent_wrong_guesses_at_most_five_are_checked_and_all_answer_alike(
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    let error = |r: &Reply| r.body.split("id=\"login-error\">").nth(1).map(str::to_owned);
+    let error = |r: &Reply| {
+        let after = r.body.split("id=\"login-error\">").nth(1)?;
+        after.split("</p>").next().map(str::to_owned)
+    };
     for reply in &replies {
         assert_eq!(reply.status, 401, "{}", reply.body);
         assert_eq!(error(reply), error(&replies[0]), "one answer for every failure");

@@ -87,13 +87,12 @@ pub(crate) async fn submit(
             }
             response
         }
-        // One answer for every failure: an unknown user, a wrong password and a locked
-        // account look the same, so the answer tells no one which usernames exist or which
-        // accounts are locked.
+        // One answer for every failure: an unknown user, a wrong password and a blocked
+        // client look the same, so the answer tells no one which usernames exist.
         Err(LoginError::BadCredentials | LoginError::Throttled { .. }) => {
             let message = lang.t(
-                "Nama pengguna atau kata sandi salah, atau terlalu banyak percobaan gagal (tunggu 15 menit).",
-                "Wrong username or password, or too many failed attempts (wait 15 minutes).",
+                "Nama pengguna atau kata sandi salah, atau terlalu banyak percobaan (coba lagi nanti).",
+                "Wrong username or password, or too many attempts (try again later).",
             );
             page(&state, lang, StatusCode::UNAUTHORIZED, &form.next, &form.username, Some(message))
         }

@@ -182,16 +182,29 @@ fn actions(events: &[serde_json::Value], action: &str) -> usize {
     events.iter().filter(|e| e["action"] == action).count()
 }
 
-/// A register with the demo applications and users; returns its URL.
+/// A SQLite register with the applications and users; returns its URL.
 fn register(dir: &Path) -> String {
     let db = format!("sqlite://{}", dir.join("register.db").display());
+    fill(&db, dir);
+    db
+}
+
+/// A fresh PostgreSQL register with the applications and users, or `None` without a server.
+fn postgres_register(dir: &Path, name: &str) -> Option<String> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let db = runtime.block_on(jejak_testkit::fresh_postgres_url(name))?;
+    fill(&db, dir);
+    Some(db)
+}
+
+fn fill(db: &str, dir: &Path) {
+    let db = db.to_owned();
     let apps = dir.join("apps.csv");
     std::fs::write(&apps, APPS).unwrap();
     let run = jejak(&["import", apps.to_str().unwrap(), "--database", &db]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     add_user(&db, "petugas.kla", "petugas", "KLA");
     add_user(&db, "petugas.bdl", "petugas", "BDL");
-    db
 }
 
 /// The key of an application, from the API's queue of its office.
@@ -210,15 +223,28 @@ fn key_of(addr: &str, cookie: &str, application_id: &str) -> i64 {
 #[test]
 fn of_25_concurrent_wrong_guesses_at_most_five_are_checked_and_all_answer_alike() {
     let dir = tempfile::tempdir().unwrap();
-    let db = register(dir.path());
-    let server = Server::start(&db, None, &[]);
+    concurrent_guesses(&register(dir.path()), dir.path());
+}
+
+#[test]
+fn of_25_concurrent_wrong_guesses_on_two_servers_at_most_five_are_checked_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(db) = postgres_register(dir.path(), "security_guesses") else { return };
+    concurrent_guesses(&db, dir.path());
+}
+
+/// 25 wrong guesses at once from one client, spread over two servers on `db`.
+fn concurrent_guesses(db: &str, dir: &Path) {
+    let db = db.to_owned();
+    let servers = [Server::start(&db, None, &[]), Server::start(&db, None, &[])];
+    let server = &servers[0];
     let form_token = login_form(&server.addr);
     let barrier = std::sync::Arc::new(std::sync::Barrier::new(25));
     let replies: Vec<Reply> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..25)
             .map(|i| {
                 let barrier = barrier.clone();
-                let (addr, token) = (&server.addr, &form_token);
+                let (addr, token) = (&servers[i % 2].addr, &form_token);
                 s.spawn(move || {
                     barrier.wait();
                     post_login(addr, token, "petugas.kla", &format!("tebakan-salah-{i:02}"))
@@ -240,7 +266,7 @@ fn of_25_concurrent_wrong_guesses_at_most_five_are_checked_and_all_answer_alike(
     assert_eq!(error(&unknown), error(&replies[0]), "an unknown user answers alike");
     // A password is checked only for attempts within the limit: each check leaves a
     // `user.login_failed` (or, before the fix, `user.lock`) event naming the user.
-    let events = audit_events(&db, dir.path());
+    let events = audit_events(&db, dir);
     let checked = events
         .iter()
         .filter(|e| {
@@ -293,8 +319,19 @@ fn page_csrf(addr: &str, cookie: &str) -> String {
 #[test]
 fn an_upload_checked_on_one_server_is_confirmed_on_another_within_the_caps() {
     let dir = tempfile::tempdir().unwrap();
-    let db = register(dir.path());
-    let config = dir.path().join("jejak.toml");
+    upload_on_two_servers(&register(dir.path()), dir.path());
+}
+
+#[test]
+fn an_upload_checked_on_one_server_is_confirmed_on_another_within_the_caps_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(db) = postgres_register(dir.path(), "security_uploads") else { return };
+    upload_on_two_servers(&db, dir.path());
+}
+
+fn upload_on_two_servers(db: &str, dir: &Path) {
+    let db = db.to_owned();
+    let config = dir.join("jejak.toml");
     std::fs::write(&config, "[uploads]\nper_user_mb = 1\ntotal_mb = 64\n").unwrap();
     let a = Server::start(&db, Some(&config), &[]);
     let b = Server::start(&db, Some(&config), &[]);
@@ -326,7 +363,7 @@ fn an_upload_checked_on_one_server_is_confirmed_on_another_within_the_caps() {
         post_import(&b.addr, &cookie, &multipart(&csrf, Some(("b.csv", big.as_bytes())), None));
     assert_eq!(second.status, 429, "{}", second.body);
     assert!(second.body.contains("1 MB"), "{}", second.body);
-    let events = audit_events(&db, dir.path());
+    let events = audit_events(&db, dir);
     assert_eq!(actions(&events, "import.held"), 2);
 }
 

@@ -14,5 +14,6 @@ mod partners;
 mod reviews;
 mod rulesets;
 mod schema;
+mod security;
 mod users;
 mod villages;

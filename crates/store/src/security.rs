@@ -104,6 +104,7 @@ pub trait SecurityStore: Send + Sync {
 }
 
 pub(crate) const COUNT_ATTEMPT: &str = "insert into login_throttle (throttle_key, attempts, window_start, blocks, blocked_until) values ($1, 1, $2, 0, null) on conflict (throttle_key) do update set attempts = case when login_throttle.blocked_until is not null and login_throttle.blocked_until > $2 then login_throttle.attempts when login_throttle.window_start <= $3 then 1 else login_throttle.attempts + 1 end, window_start = case when login_throttle.blocked_until is not null and login_throttle.blocked_until > $2 then login_throttle.window_start when login_throttle.window_start <= $3 then $2 else login_throttle.window_start end returning attempts, blocks, blocked_until";
+pub(crate) const OLD_THROTTLES: &str = "delete from login_throttle where window_start < $1 and (blocked_until is null or blocked_until < $1)";
 pub(crate) const BLOCK_KEY: &str = "update login_throttle set blocked_until = $1, blocks = blocks + 1, attempts = 0, window_start = $2 where throttle_key = $3 and (blocked_until is null or blocked_until <= $2)";
 pub(crate) const CLEAR_KEY: &str = "delete from login_throttle where throttle_key = $1";
 pub(crate) const UNCOUNT: &str =
@@ -146,11 +147,19 @@ macro_rules! security_impl {
                     .bind(window_cutoff)
                     .fetch_one(&self.pool)
                     .await?;
-                Ok($crate::security::ThrottleCount {
+                let count = $crate::security::ThrottleCount {
                     attempts: row.int("attempts")?,
                     blocks: row.int("blocks")?,
                     blocked_until: row.opt_text("blocked_until")?,
-                })
+                };
+                if count.attempts == 1 {
+                    // A new window: counters idle for a day are forgotten (their blocks too).
+                    sqlx::query($crate::security::OLD_THROTTLES)
+                        .bind($crate::security::day_before(now))
+                        .execute(&self.pool)
+                        .await?;
+                }
+                Ok(count)
             }
 
             async fn block_login_key(
@@ -334,8 +343,8 @@ macro_rules! security_impl {
 
 pub(crate) use security_impl;
 
-/// The minute one day before `minute` (`YYYY-MM-DDTHH:MMZ`-like text compares in time
-/// order); an unparsable minute gives itself (nothing older is removed wrongly).
+/// The minute (or timestamp) one day before `minute` (`YYYY-MM-DDTHH:MM...` text compares in
+/// time order); an unparsable one gives itself (nothing older is removed wrongly).
 pub(crate) fn day_before(minute: &str) -> String {
     let Some(date) = minute.get(..10).and_then(|d| jejak_domain::date::parse_date(d).ok()) else {
         return minute.to_owned();

@@ -417,6 +417,10 @@ fn candidates(ctx: &PageCtx, exam: &Examination) -> Markup {
         @if shown.is_empty() {
             p.muted { (ctx.t("Tidak ada permohonan lain yang cocok.", "No other application matches.")) }
         } @else {
+            @if exam.masked {
+                p.muted { (ctx.t("Permohonan kantor lain: identitas pemohon lain disamarkan seperti pada pencarian.",
+                                 "Another office's application: other applicants' identifiers are masked as in search.")) }
+            }
             table {
                 thead { tr {
                     th { (ctx.t("Kecocokan", "Match")) }

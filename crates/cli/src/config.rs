@@ -228,7 +228,7 @@ impl Config {
                 bail!("{name}: {key} must be at least 1");
             }
         }
-        if !(self.rate_limits.per_second > 0.0) {
+        if self.rate_limits.per_second.is_nan() || self.rate_limits.per_second <= 0.0 {
             bail!("{name}: rate_limits.per_second must be above 0");
         }
         if self.purposes().choices().is_empty() {

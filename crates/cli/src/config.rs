@@ -44,11 +44,19 @@ pub(crate) struct ServerSection {
     pub(crate) bind: String,
     pub(crate) tls_cert: Option<PathBuf>,
     pub(crate) tls_key: Option<PathBuf>,
+    /// Header in which a trusted reverse proxy passes the client's address (the last entry
+    /// counts), e.g. `x-forwarded-for`; unset: the connection's address.
+    pub(crate) client_address_header: Option<String>,
 }
 
 impl Default for ServerSection {
     fn default() -> Self {
-        ServerSection { bind: "127.0.0.1:8080".into(), tls_cert: None, tls_key: None }
+        ServerSection {
+            bind: "127.0.0.1:8080".into(),
+            tls_cert: None,
+            tls_key: None,
+            client_address_header: None,
+        }
     }
 }
 
@@ -360,7 +368,7 @@ fn known_key(section: &str, key: &str) -> bool {
     let defaults = toml::Value::try_from(Config::default()).ok();
     let mut shown = defaults.and_then(|v| v.as_table().cloned()).unwrap_or_default();
     // Optional settings are left out of a serialised default; they exist all the same.
-    if section == "server" && matches!(key, "tls_cert" | "tls_key") {
+    if section == "server" && matches!(key, "tls_cert" | "tls_key" | "client_address_header") {
         return true;
     }
     shown.remove(section).and_then(|s| s.as_table().map(|t| t.contains_key(key))).unwrap_or(false)

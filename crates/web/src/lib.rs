@@ -42,6 +42,9 @@ pub struct AppState {
     pub uploads: Arc<jejak_service::security::HeldUploads>,
     /// Village early-warning use cases (issue 14).
     pub villages: Arc<jejak_service::villages::Villages>,
+    /// Header a trusted reverse proxy puts the client's address in (e.g. `x-forwarded-for`,
+    /// whose last entry is used); `None`: the connection's address. Keys login throttling.
+    pub client_address_header: Option<String>,
 }
 
 impl AppState {
@@ -62,6 +65,7 @@ impl AppState {
                 casework.clock().clone(),
                 jejak_service::villages::VillageConfig::default(),
             )),
+            client_address_header: None,
             store,
             casework,
         }

@@ -90,6 +90,8 @@ async fn app_state(
     state.villages =
         Arc::new(jejak_service::villages::Villages::new(store, clock, config.villages()));
     state.casework.configure_reads(config.purposes(), config.read_limits())?;
+    state.client_address_header =
+        config.server.client_address_header.as_ref().map(|h| h.trim().to_ascii_lowercase());
     let purged = state.uploads.purge_expired().await?;
     if purged > 0 {
         output::note(&format!("removed {purged} expired import upload(s)"));

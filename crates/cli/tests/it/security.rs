@@ -617,3 +617,36 @@ fn config_check_prints_the_effective_settings_and_names_unknown_keys() {
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("uplods"), "{}", run.stderr);
 }
+
+#[test]
+fn behind_a_proxy_a_guessing_client_waits_while_the_owner_elsewhere_logs_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = register(dir.path());
+    let server =
+        Server::start(&db, None, &[("JEJAK_SERVER_CLIENT_ADDRESS_HEADER", "X-Forwarded-For")]);
+    let token = login_form(&server.addr);
+    let from = |client: &str, password: &str| {
+        let body = form(&[
+            ("_csrf", &token.1),
+            ("username", "petugas.kla"),
+            ("password", password),
+            ("next", "/"),
+        ]);
+        let forwarded = format!("198.51.100.1, {client}");
+        let headers = [
+            ("Cookie", token.0.as_str()),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("X-Forwarded-For", forwarded.as_str()),
+        ];
+        http(&server.addr, "POST", "/login", &headers, body.as_bytes()).status
+    };
+    let attacker: Vec<u16> = (0..6).map(|_| from("203.0.113.9", "tebakan-salah-00")).collect();
+    assert_eq!(attacker, [401; 6]);
+    assert_eq!(from("203.0.113.9", PASSWORD), 401, "the guessing client waits");
+    assert_eq!(from("10.1.2.3", PASSWORD), 303, "the owner at her desk is not locked out");
+    let events = audit_events(&db, dir.path());
+    let blocked: Vec<&serde_json::Value> =
+        events.iter().filter(|e| e["action"] == "login.throttled").collect();
+    assert_eq!(blocked.len(), 1);
+    assert!(blocked[0]["details"].as_str().unwrap().contains("203.0.113.9"), "{blocked:?}");
+}

@@ -68,7 +68,8 @@ pub(crate) async fn submit(
             Some(message),
         );
     }
-    let addr = connect.map(|Extension(ConnectInfo(a))| a.ip().to_string());
+    let addr = client_address(&state, &headers)
+        .or_else(|| connect.map(|Extension(ConnectInfo(a))| a.ip().to_string()));
     match state.auth.login(&form.username, &form.password, addr.as_deref()).await {
         Ok(session) => {
             let mut response = StatusCode::SEE_OTHER.into_response();
@@ -119,6 +120,15 @@ pub(crate) async fn logout(
         response.headers_mut().insert(SET_COOKIE, v);
     }
     response
+}
+
+/// The client's address as the trusted proxy reports it (the last entry of the configured
+/// header, the one the proxy itself added), when a header is configured.
+fn client_address(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let name = state.client_address_header.as_deref()?;
+    let value = headers.get_all(name).iter().last()?.to_str().ok()?;
+    let last = value.rsplit(',').next()?.trim();
+    last.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
 }
 
 /// Only a path on this site: never `//host`, a scheme, or a backslash trick.

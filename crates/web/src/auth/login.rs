@@ -126,7 +126,7 @@ pub(crate) async fn logout(
 /// header, the one the proxy itself added), when a header is configured.
 fn client_address(state: &AppState, headers: &HeaderMap) -> Option<String> {
     let name = state.client_address_header.as_deref()?;
-    let value = headers.get_all(name).iter().last()?.to_str().ok()?;
+    let value = headers.get_all(name).iter().next_back()?.to_str().ok()?;
     let last = value.rsplit(',').next()?.trim();
     last.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
 }

@@ -12,6 +12,10 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "jejak", version, propagate_version = true)]
 pub(crate) struct Cli {
+    /// The configuration file (TOML; see README "Configuration"); `JEJAK_<TABLE>_<KEY>`
+    /// environment variables override it.
+    #[arg(long, global = true, value_name = "FILE", env = "JEJAK_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -77,6 +81,10 @@ pub(crate) enum Command {
     /// snapshot (all rows or none).
     #[command(subcommand)]
     Cpmi(CpmiCommand),
+    /// The configuration: `jejak config check` prints the effective settings (file,
+    /// environment overrides, defaults) or names the unknown or invalid one.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Partner lists: `jejak partner import p3mi FILE` (licensed P3MI) and
     /// `jejak partner import deportations FILE` (BP3MI returns and deportations).
     #[command(subcommand)]
@@ -100,6 +108,12 @@ pub(crate) struct ReferralListArgs {
     pub(crate) overdue: bool,
     #[command(flatten)]
     pub(crate) db: DatabaseArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Check the configuration and print the effective settings as TOML (no secrets).
+    Check,
 }
 
 #[derive(Debug, Subcommand)]
@@ -304,22 +318,14 @@ pub(crate) enum RetentionCommand {
     /// Anonymise or delete the applications whose retention period has ended (never those
     /// under a legal hold); every action is audited.
     Run(RetentionRunArgs),
-    /// Print the retention periods in force.
-    Policy(PolicyArg),
+    /// Print the retention periods in force (the configuration's [retention] table).
+    Policy,
     /// Place a legal hold on an application (OFFICE/APPLICATION_ID) or on a NIK.
     Hold(HoldArgs),
     /// Lift a legal hold.
     Lift(LiftArgs),
     /// List legal holds.
     Holds(HoldsArgs),
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct PolicyArg {
-    /// Configuration file with a [retention] table overriding the defaults, e.g.
-    /// deferred = { years = 5, action = "delete" }.
-    #[arg(long, value_name = "FILE", env = "JEJAK_CONFIG")]
-    pub(crate) config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -330,8 +336,6 @@ pub(crate) struct RetentionRunArgs {
     /// Reference date (YYYY-MM-DD); default today.
     #[arg(long)]
     pub(crate) as_of: Option<String>,
-    #[command(flatten)]
-    pub(crate) policy: PolicyArg,
     #[command(flatten)]
     pub(crate) db: DatabaseArg,
     #[command(flatten)]
@@ -510,9 +514,9 @@ pub(crate) struct OfficeAddArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    pub(crate) bind: String,
+    /// Address to listen on (default: the configuration's server.bind, 127.0.0.1:8080).
+    #[arg(long)]
+    pub(crate) bind: Option<String>,
     #[command(flatten)]
     pub(crate) db: DatabaseArg,
     /// Serve HTTPS with this PEM certificate chain (needs --tls-key).

@@ -36,12 +36,23 @@ const TOKEN_PREFIX: &str = "jejak_";
 const TOUCH_EVERY: Duration = Duration::minutes(1);
 
 /// Login throttling and session lifetimes.
+///
+/// Throttling slows clients down instead of locking accounts: attempts are counted per
+/// username and client address together (so an attacker elsewhere cannot lock the owner
+/// out) and per client address alone (password spraying); a key past its limit is blocked
+/// for `first_block`, doubling with each further block up to `max_block`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuthConfig {
-    /// Failed logins in a row that lock an account.
-    pub lock_after: u32,
-    /// How long a locked account stays locked.
-    pub lock_for: Duration,
+    /// Login attempts for one username from one client address per window.
+    pub attempts_per_client: u32,
+    /// Login attempts from one client address (any usernames) per window.
+    pub attempts_per_address: u32,
+    /// The window attempts are counted in.
+    pub attempt_window: Duration,
+    /// The first block of a key past its limit.
+    pub first_block: Duration,
+    /// The longest block.
+    pub max_block: Duration,
     /// A session unused this long ends.
     pub idle_timeout: Duration,
     /// A session ends this long after login, used or not.
@@ -51,8 +62,11 @@ pub struct AuthConfig {
 impl Default for AuthConfig {
     fn default() -> Self {
         AuthConfig {
-            lock_after: 5,
-            lock_for: Duration::minutes(15),
+            attempts_per_client: 5,
+            attempts_per_address: 50,
+            attempt_window: Duration::minutes(15),
+            first_block: Duration::minutes(1),
+            max_block: Duration::hours(1),
             idle_timeout: Duration::minutes(30),
             absolute_timeout: Duration::hours(12),
         }
@@ -103,9 +117,10 @@ impl fmt::Debug for SessionActor {
 pub enum LoginError {
     #[error("wrong username or password")]
     BadCredentials,
-    /// Too many failed logins; no password is checked until then.
-    #[error("too many failed logins: try again after {}", stamp(*until))]
-    Locked { until: OffsetDateTime },
+    /// Too many attempts from this client; no password is checked until then. Answered
+    /// exactly as `BadCredentials`.
+    #[error("too many login attempts: try again after {}", stamp(*until))]
+    Throttled { until: OffsetDateTime },
     #[error(transparent)]
     Service(#[from] ServiceError),
 }
@@ -222,7 +237,10 @@ impl Auth {
         Ok(())
     }
 
-    /// Checks a password and starts a session. `client_addr` is recorded with the login.
+    /// Checks a password and starts a session. `client_addr` is recorded with the login
+    /// and keys the throttle. Every attempt is counted in the register before its password
+    /// is checked (one atomic upsert), so concurrent guesses past the limit are refused
+    /// unchecked, whichever server they reach.
     pub async fn login(
         &self,
         username: &str,
@@ -233,6 +251,19 @@ impl Auth {
         let username = username_key(username).unwrap_or_default();
         if password.len() > MAX_PASSWORD_BYTES || username.len() > 64 {
             return Err(LoginError::BadCredentials);
+        }
+        let addr = client_addr.unwrap_or("-");
+        let pair_key = format!("login:{username}@{addr}");
+        let addr_key = format!("addr:{addr}");
+        if let Some(until) =
+            self.count_attempt(&pair_key, self.config.attempts_per_client, now, addr).await?
+        {
+            return Err(LoginError::Throttled { until });
+        }
+        if let Some(until) =
+            self.count_attempt(&addr_key, self.config.attempts_per_address, now, addr).await?
+        {
+            return Err(LoginError::Throttled { until });
         }
         let Some(user) = self.store.get_user(&username).await? else {
             // Same work as for a known user, so timing does not reveal who exists.
@@ -245,11 +276,6 @@ impl Auth {
                 .await?;
             return Err(LoginError::BadCredentials);
         };
-        if let Some(until) = user.locked_until.as_deref().map(parse_stamp).transpose()?
-            && until > now
-        {
-            return Err(LoginError::Locked { until });
-        }
         let ok = verify_blocking(user.password_hash.clone(), password.to_owned()).await?;
         let ctx = AuditCtx {
             actor: user.username.clone(),
@@ -261,21 +287,14 @@ impl Auth {
             return Err(LoginError::BadCredentials);
         }
         if !ok {
-            let until = now + self.config.lock_for;
-            let locked = self
-                .store
-                .record_failed_login(
-                    &user.username,
-                    i64::from(self.config.lock_after.max(1)),
-                    &stamp(until),
-                    &ctx,
-                )
+            let details = format!("wrong password from {addr}");
+            self.store
+                .append_audit(&ctx, "user.login_failed", "user", Some(&user.username), &details)
                 .await?;
-            return Err(match locked {
-                Some(_) => LoginError::Locked { until },
-                None => LoginError::BadCredentials,
-            });
+            return Err(LoginError::BadCredentials);
         }
+        self.store.clear_login_key(&pair_key).await?;
+        self.store.uncount_login_attempt(&addr_key).await?;
         let actor = user_actor(&user)?;
         let token = random_secret();
         let csrf = random_secret();
@@ -289,6 +308,42 @@ impl Auth {
         };
         self.store.create_session(&session, &ctx).await?;
         Ok(LoginSession { token, csrf, actor })
+    }
+
+    /// Counts one attempt against `key`; the end of its block when the attempt must be
+    /// refused unchecked (already blocked, or past `limit` now, which starts a block).
+    async fn count_attempt(
+        &self,
+        key: &str,
+        limit: u32,
+        now: OffsetDateTime,
+        addr: &str,
+    ) -> Result<Option<OffsetDateTime>, LoginError> {
+        let cutoff = stamp(now - self.config.attempt_window);
+        let count = self.store.count_login_attempt(key, &stamp(now), &cutoff).await?;
+        if let Some(until) = count.blocked_until.as_deref().map(parse_stamp).transpose()?
+            && until > now
+        {
+            return Ok(Some(until));
+        }
+        if count.attempts <= i64::from(limit.max(1)) {
+            return Ok(None);
+        }
+        let doublings = u32::try_from(count.blocks.clamp(0, 20)).unwrap_or(20);
+        let block = (self.config.first_block * 2_i32.pow(doublings)).min(self.config.max_block);
+        let until = now + block;
+        if self.store.block_login_key(key, &stamp(now), &stamp(until)).await? {
+            let ctx =
+                AuditCtx { actor: "anonymous".into(), office: None, purpose: None, at: stamp(now) };
+            let scope = if key.starts_with("addr:") { "address" } else { "username at address" };
+            let details = format!(
+                "login attempts from {addr} ({scope}) slowed down: blocked {} s after {} attempts",
+                block.whole_seconds(),
+                count.attempts - 1
+            );
+            self.store.append_audit(&ctx, "login.throttled", "login", None, &details).await?;
+        }
+        Ok(Some(until))
     }
 
     /// The actor behind a session token; `Unauthenticated` when it is unknown, expired
@@ -605,7 +660,7 @@ pub fn secrets_equal(a: &str, b: &str) -> bool {
 }
 
 /// RFC 3339 UTC with whole seconds, as the store keeps timestamps.
-fn stamp(t: OffsetDateTime) -> String {
+pub(crate) fn stamp(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
     format!(
         "{}T{:02}:{:02}:{:02}Z",

@@ -50,6 +50,8 @@ pub struct Examination {
     pub report: AssessmentReport,
     /// Why issuing would need a supervisor (`None`: the officer may issue).
     pub issue_needs_review: Option<String>,
+    /// Whether the candidates' evidence is masked (the application is another office's).
+    pub masked: bool,
 }
 
 /// One line of a work queue.
@@ -80,6 +82,8 @@ pub struct Casework {
     clock: Arc<dyn Clock>,
     /// Group commit for the audit events of screenings.
     audit: AuditBatcher,
+    /// What a read of personal data may be for, and the per-user read limits.
+    reads: RwLock<(crate::security::Purposes, crate::security::ReadLimits)>,
 }
 
 impl std::fmt::Debug for Casework {
@@ -96,7 +100,44 @@ impl Casework {
         clock: Arc<dyn Clock>,
     ) -> Self {
         let audit = AuditBatcher::new(store.clone());
-        Self { store, screening, rules: RwLock::new(rules), clock, audit }
+        Self { store, screening, rules: RwLock::new(rules), clock, audit, reads: RwLock::default() }
+    }
+
+    /// Sets the purposes a read may be stated for and the per-user read limits.
+    pub fn configure_reads(
+        &self,
+        purposes: crate::security::Purposes,
+        limits: crate::security::ReadLimits,
+    ) -> Result<()> {
+        *self
+            .reads
+            .write()
+            .map_err(|_| ServiceError::Internal("read settings lock poisoned".into()))? =
+            (purposes, limits);
+        Ok(())
+    }
+
+    /// The purposes a read of personal data may be stated for.
+    pub fn purposes(&self) -> Result<crate::security::Purposes> {
+        self.reads
+            .read()
+            .map(|r| r.0.clone())
+            .map_err(|_| ServiceError::Internal("read settings lock poisoned".into()))
+    }
+
+    /// The stated purpose as recorded (`choice: detail`), checked against the list.
+    fn checked_purpose(&self, purpose: &crate::security::StatedPurpose) -> Result<String> {
+        self.purposes()?.check(purpose)
+    }
+
+    /// Counts a read of personal data by `actor` (bulk-read audit, per-user limit).
+    async fn note_read(&self, actor: &Actor) -> Result<()> {
+        let limits = self
+            .reads
+            .read()
+            .map(|r| r.1)
+            .map_err(|_| ServiceError::Internal("read settings lock poisoned".into()))?;
+        crate::security::note_read(self.store.as_ref(), self.clock.as_ref(), limits, actor).await
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -198,24 +239,67 @@ impl Casework {
         Ok(stored)
     }
 
-    /// Opens one application for examination: screening across offices, assessment, history.
-    /// A read of personal data, logged with its purpose.
+    /// Opens one application of the actor's own office for examination (`examine_for`
+    /// without a stated purpose).
     pub async fn examine(&self, actor: &Actor, key: ApplicationKey) -> Result<Examination> {
-        self.examine_with_purpose(actor, key, None).await
+        self.examine_for(actor, key, None).await
     }
 
-    /// `examine`; a protected person's application needs `view_protected_person` and a
-    /// stated `purpose` (logged), and protected candidates are masked for other readers.
-    pub async fn examine_with_purpose(
+    /// Whether examining `key` needs a stated purpose first, and why: a protected person's
+    /// record (for those who may open one) or another office's application.
+    pub async fn examination_needs_purpose(
         &self,
         actor: &Actor,
         key: ApplicationKey,
-        purpose: Option<&str>,
+    ) -> Result<PurposeNeeded> {
+        actor.authorize(Action::ViewPerson, None)?;
+        let application = self.store.get_application(key).await?;
+        if actor.may(Action::ViewProtectedPerson, None)
+            && !self.protected_among(&[key]).await?.is_empty()
+        {
+            return Ok(PurposeNeeded::Protected);
+        }
+        Ok(if application.data.office_code != actor.office {
+            PurposeNeeded::OtherOffice
+        } else {
+            PurposeNeeded::No
+        })
+    }
+
+    /// Opens one application for examination: screening across offices, assessment, history.
+    /// A read of personal data, logged with its purpose: examining the actor's own office's
+    /// application, or for another office's the purpose the actor states (required). The
+    /// candidates' evidence is masked unless the application is the actor's office's, and a
+    /// protected person's record needs `view_protected_person` and a stated purpose.
+    pub async fn examine_for(
+        &self,
+        actor: &Actor,
+        key: ApplicationKey,
+        purpose: Option<&crate::security::StatedPurpose>,
     ) -> Result<Examination> {
         actor.authorize(Action::ViewPerson, None)?;
         let application = self.store.get_application(key).await?;
-        self.check_protected_read(actor, &[key], purpose, "application", &key.to_string()).await?;
-        let purpose = format!("memeriksa permohonan {}", application.data.application_id);
+        let own = application.data.office_code == actor.office;
+        let stated = purpose.map(|p| self.checked_purpose(p)).transpose()?;
+        self.check_protected_read(
+            actor,
+            &[key],
+            stated.as_deref(),
+            "application",
+            &key.to_string(),
+        )
+        .await?;
+        let purpose = match stated {
+            Some(stated) => stated,
+            None if own => format!("memeriksa permohonan {}", application.data.application_id),
+            None => {
+                return Err(ServiceError::Invalid(format!(
+                    "purpose: application {} is {}'s: state the purpose of the read",
+                    application.data.application_id, application.data.office_code
+                )));
+            }
+        };
+        self.note_read(actor).await?;
         self.store
             .append_audit(
                 &self.ctx(actor, Some(purpose)),
@@ -226,11 +310,21 @@ impl Casework {
             )
             .await?;
         let mut report = self.assessor()?.assess(&application.data)?;
+        if !own {
+            crate::security::mask_candidates(&mut report.candidates);
+        }
         self.mask_candidates(actor, &mut report).await?;
         let decisions = self.store.decisions_of(key).await?;
         let reviews = self.store.reviews_of(key).await?;
         let issue_needs_review = review_grounds(&report);
-        Ok(Examination { application, decisions, reviews, report, issue_needs_review })
+        Ok(Examination {
+            application,
+            decisions,
+            reviews,
+            report,
+            issue_needs_review,
+            masked: !own,
+        })
     }
 
     /// Records a decision, or stores a review request when issuing needs a supervisor
@@ -352,6 +446,17 @@ impl Casework {
     }
 }
 
+/// Whether an examination needs a stated purpose first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PurposeNeeded {
+    /// The actor's own office's application, not protected.
+    No,
+    /// Another office's application.
+    OtherOffice,
+    /// A protected person's record (asked of those who may open one).
+    Protected,
+}
+
 /// Why issuing on this assessment needs a supervisor, in Indonesian (`None`: it does not).
 pub fn review_grounds(report: &AssessmentReport) -> Option<String> {
     let mut grounds = Vec::new();
@@ -411,18 +516,32 @@ impl Casework {
     /// benchmark). Candidates are personal data: the read is logged, and the report is
     /// returned only once the audit event is committed (with the other screenings' events
     /// gathered meanwhile, see [`AuditBatcher`]).
-    pub async fn screen(&self, actor: &Actor, app: &NewApplication) -> Result<AssessmentReport> {
+    pub async fn screen(
+        &self,
+        actor: &Actor,
+        app: &NewApplication,
+        purpose: &crate::security::StatedPurpose,
+    ) -> Result<AssessmentReport> {
         actor.authorize(Action::ScreenApplication, Some(&app.office_code))?;
+        let purpose = self.checked_purpose(purpose)?;
+        // Screenings are not counted as reads here: partner systems screen in bulk by
+        // design, limited per token by the web layer; their audit events are batched.
         let mut report = self.assessor()?.assess(app)?;
+        // Not an examination of a stored application of the caller's office: the other
+        // applications' identifiers are shown as search shows them.
+        crate::security::mask_candidates(&mut report.candidates);
         self.mask_candidates(actor, &mut report).await?;
-        let purpose = format!("menyaring permohonan {}", app.application_id);
         self.audit
             .append(AuditAppend {
                 ctx: self.ctx(actor, Some(purpose)),
                 action: "personal_data.read".into(),
                 entity: "screening".into(),
                 entity_id: None,
-                details: format!("{} candidates", report.candidates.len()),
+                details: format!(
+                    "screening {}: {} candidates",
+                    app.application_id,
+                    report.candidates.len()
+                ),
             })
             .await?;
         Ok(report)
@@ -477,24 +596,19 @@ impl Casework {
         &self,
         actor: &Actor,
         person_id: &str,
-        purpose: &str,
+        purpose: &crate::security::StatedPurpose,
     ) -> Result<crate::persons::Person> {
         actor.authorize(Action::ViewPerson, None)?;
-        let purpose = crate::text::checked_note("purpose", purpose)?;
-        if purpose.chars().count() < 5 {
-            return Err(ServiceError::Invalid(
-                "state the purpose of opening this person's record (e.g. the application examined)"
-                    .into(),
-            ));
-        }
+        let purpose = self.checked_purpose(purpose)?;
         let members = self.screening.with_register(|register, _| {
             register.person_members(person_id).map(<[ApplicationKey]>::to_vec)
         })?;
         let members = members
             .or_else(|| crate::register::parse_person_id(person_id).map(|k| vec![k]))
             .unwrap_or_default();
-        self.check_protected_read(actor, &members, Some(purpose), "person", person_id).await?;
-        self.screening.person(person_id, &self.ctx(actor, Some(purpose.to_owned()))).await
+        self.check_protected_read(actor, &members, Some(&purpose), "person", person_id).await?;
+        self.note_read(actor).await?;
+        self.screening.person(person_id, &self.ctx(actor, Some(purpose))).await
     }
 
     /// Rectifies a wrong merge (supervisors of the office of every application split off).

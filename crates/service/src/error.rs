@@ -14,6 +14,9 @@ pub enum ServiceError {
     Invalid(String),
     #[error("not allowed: {0}")]
     Forbidden(String),
+    /// Too many requests or too much held for the user (or for everyone): wait, then retry.
+    #[error("too many: {0}")]
+    TooMany(String),
     /// No valid session or API token (missing, expired, revoked): log in again.
     #[error("not logged in: {0}")]
     Unauthenticated(String),

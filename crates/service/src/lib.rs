@@ -25,6 +25,7 @@ pub mod retention;
 pub mod rulesets;
 pub mod screening;
 pub mod search;
+pub mod security;
 pub mod stats;
 pub mod subject;
 pub mod text;

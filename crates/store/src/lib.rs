@@ -15,6 +15,7 @@ pub mod referrals;
 pub mod retention;
 mod reviews;
 mod rulesets;
+pub mod security;
 mod sql;
 mod sqlite;
 mod sqlite_audit;
@@ -49,6 +50,7 @@ pub use rulesets::{
     FiredRule, NewAssessment, NewRuleSet, RuleFile, RuleSetError, RuleSetStatus, RuleSetStore,
     StoredAssessment, StoredRuleSet,
 };
+pub use security::{NewUpload, SecurityStore, ThrottleCount, UploadCaps, UploadRefusal};
 pub use subject::SubjectStore;
 pub use types::{
     ApplicationQuery, AuditAppend, AuditCtx, ConflictPolicy, ExportFilter, ImportConflict,
@@ -81,6 +83,7 @@ pub trait Store:
     + MaintenanceStore
     + SubjectStore
     + VillageStore
+    + SecurityStore
     + Send
     + Sync
     + 'static
@@ -176,11 +179,35 @@ pub trait Store:
 /// Opens (and migrates) the store named by `url`: `sqlite://PATH` (or `sqlite:PATH`) or
 /// `postgres://…`.
 pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    open_with(url, &PoolOptions::default()).await
+}
+
+/// Connection pool sizes (the configuration file's `[database]` table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolOptions {
+    /// Most connections a SQLite register's pool keeps open.
+    pub sqlite_max_connections: u32,
+    /// Most connections a PostgreSQL register's pool keeps open.
+    pub postgres_max_connections: u32,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        PoolOptions { sqlite_max_connections: 4, postgres_max_connections: 8 }
+    }
+}
+
+/// `open` with the given pool sizes.
+pub async fn open_with(url: &str, pool: &PoolOptions) -> Result<Arc<dyn Store>> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(postgres::PgStore::connect(url).await?))
+        Ok(Arc::new(
+            postgres::PgStore::connect_with(url, pool.postgres_max_connections.max(1)).await?,
+        ))
     } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))
     {
-        Ok(Arc::new(sqlite::SqliteStore::open(path).await?))
+        Ok(Arc::new(
+            sqlite::SqliteStore::open_with(path, pool.sqlite_max_connections.max(1)).await?,
+        ))
     } else {
         Err(StoreError::BadUrl(redact(url)))
     }

@@ -11,6 +11,7 @@ use crate::referrals::referral_impl;
 use crate::retention::retention_impl;
 use crate::reviews::review_impl;
 use crate::rulesets::ruleset_impl;
+use crate::security::security_impl;
 use crate::sql::store_impl;
 use crate::subject::subject_impl;
 use crate::users::user_impl;
@@ -29,8 +30,8 @@ impl PgStore {
     const NUMBERED_PLACEHOLDERS: bool = true;
     const BACKEND: Backend = Backend::Postgres;
 
-    pub(crate) async fn connect(url: &str) -> Result<Self> {
-        let pool = PgPoolOptions::new().max_connections(8).connect(url).await?;
+    pub(crate) async fn connect_with(url: &str, max_connections: u32) -> Result<Self> {
+        let pool = PgPoolOptions::new().max_connections(max_connections).connect(url).await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self { pool })
     }
@@ -87,3 +88,4 @@ partner_impl!(PgStore, Postgres);
 referral_impl!(PgStore, Postgres);
 user_impl!(PgStore, Postgres);
 village_impl!(PgStore, Postgres);
+security_impl!(PgStore, Postgres);

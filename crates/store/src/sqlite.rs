@@ -16,6 +16,7 @@ use crate::referrals::referral_impl;
 use crate::retention::retention_impl;
 use crate::reviews::review_impl;
 use crate::rulesets::ruleset_impl;
+use crate::security::security_impl;
 use crate::sql::store_impl;
 use crate::sqlite_audit::AuditWriter;
 use crate::subject::subject_impl;
@@ -55,7 +56,7 @@ impl SqliteStore {
     const NUMBERED_PLACEHOLDERS: bool = false;
     const BACKEND: Backend = Backend::Sqlite;
 
-    pub(crate) async fn open(path: &str) -> Result<Self> {
+    pub(crate) async fn open_with(path: &str, max_connections: u32) -> Result<Self> {
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -64,7 +65,8 @@ impl SqliteStore {
             .foreign_keys(true)
             .pragma("cache_size", CACHE_SIZE)
             .pragma("temp_store", "memory");
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        let pool =
+            SqlitePoolOptions::new().max_connections(max_connections).connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
         let plain_file = !path.is_empty()
             && !path.contains('?')
@@ -164,3 +166,4 @@ partner_impl!(SqliteStore, Sqlite);
 referral_impl!(SqliteStore, Sqlite);
 user_impl!(SqliteStore, Sqlite);
 village_impl!(SqliteStore, Sqlite);
+security_impl!(SqliteStore, Sqlite);

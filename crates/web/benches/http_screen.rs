@@ -302,7 +302,7 @@ async fn load(
             while !stop.load(Ordering::Relaxed) {
                 let body = queries[next % queries.len()].clone();
                 next += 1;
-                let request = Request::post("/api/v1/screen")
+                let request = Request::post("/api/v1/screen?purpose=verifikasi%20identitas&purpose_text=benchmark%20screening")
                     .header(header::HOST, "127.0.0.1")
                     .header(header::AUTHORIZATION, bearer.as_str())
                     .header(header::CONTENT_TYPE, "application/json")

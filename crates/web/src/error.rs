@@ -40,6 +40,7 @@ pub(crate) fn status_of(err: &ServiceError) -> StatusCode {
         ServiceError::Conflict(_) => StatusCode::CONFLICT,
         ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
+        ServiceError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -54,6 +55,7 @@ pub(crate) fn public_message(lang: Lang, err: &ServiceError) -> String {
         ServiceError::Unauthenticated(m) => {
             format!("{}: {m}", lang.t("Belum masuk", "Not logged in"))
         }
+        ServiceError::TooMany(m) => format!("{}: {m}", lang.t("Terlalu banyak", "Too many")),
         other => {
             tracing::error!(error = %other, "request failed");
             lang.t(

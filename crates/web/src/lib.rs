@@ -38,10 +38,13 @@ pub struct AppState {
     pub tls: bool,
     /// Request budget of each API token.
     pub limiter: Arc<RateLimiter>,
-    /// Checked uploads waiting for the officer's confirmation.
-    pub(crate) uploads: Arc<pages::import::PendingUploads>,
+    /// Checked uploads waiting in the register for the officer's confirmation.
+    pub uploads: Arc<jejak_service::security::HeldUploads>,
     /// Village early-warning use cases (issue 14).
     pub villages: Arc<jejak_service::villages::Villages>,
+    /// Header a trusted reverse proxy puts the client's address in (e.g. `x-forwarded-for`,
+    /// whose last entry is used); `None`: the connection's address. Keys login throttling.
+    pub client_address_header: Option<String>,
 }
 
 impl AppState {
@@ -52,12 +55,17 @@ impl AppState {
             auth,
             tls: false,
             limiter: Arc::new(RateLimiter::default()),
-            uploads: Arc::default(),
+            uploads: Arc::new(jejak_service::security::HeldUploads::new(
+                store.clone(),
+                casework.clock().clone(),
+                jejak_service::security::UploadConfig::default(),
+            )),
             villages: Arc::new(jejak_service::villages::Villages::new(
                 store.clone(),
                 casework.clock().clone(),
                 jejak_service::villages::VillageConfig::default(),
             )),
+            client_address_header: None,
             store,
             casework,
         }

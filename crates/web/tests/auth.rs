@@ -170,7 +170,7 @@ fn message_of(body: &str) -> &str {
 }
 
 #[tokio::test]
-async fn wrong_logins_do_not_say_which_field_was_wrong_and_five_lock_the_account() {
+async fn wrong_logins_do_not_say_which_field_was_wrong_and_past_five_the_client_waits() {
     let app = app().await;
     let unknown = post_login(&app, "nobody", PASSWORD, "/").await;
     let wrong = post_login(&app, "sari", "wrong password!!", "/").await;
@@ -184,7 +184,7 @@ async fn wrong_logins_do_not_say_which_field_was_wrong_and_five_lock_the_account
     }
     let locked = post_login(&app, "sari", "wrong password!!", "/").await;
     let still = post_login(&app, "sari", PASSWORD, "/").await;
-    // A locked account answers exactly as an unknown user does (no username enumeration).
+    // A blocked client answers exactly as an unknown user does (no username enumeration).
     for reply in [&locked, &still] {
         assert_eq!(reply.status, unknown.status, "{}", reply.body);
         assert_eq!(message_of(&reply.body), message_of(&unknown.body));

@@ -271,7 +271,15 @@ async fn a_protected_person_is_masked_refused_to_officers_and_opened_by_a_superv
 
     // Screening a look-alike shows the candidate, with the stored side of the evidence masked.
     let probe = r#"{"application_id":"KLA-9","applied_on":"2026-11-02","full_name":"Suryani binti Ahmad","nik":"1807054503950001","sex":"P","birth_date":"1995-03-05"}"#;
-    let reply = app.send("POST", "/api/v1/screen", Some(officer), JSON, probe).await;
+    let reply = app
+        .send(
+            "POST",
+            "/api/v1/screen?purpose=memeriksa%20permohonan&purpose_text=menyaring%20pemohon%20baru",
+            Some(officer),
+            JSON,
+            probe,
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let matches = json(&reply.body)["matches"].as_array().unwrap().clone();
     let candidate = matches
@@ -288,7 +296,9 @@ async fn a_protected_person_is_masked_refused_to_officers_and_opened_by_a_superv
     for path in [
         format!("/api/v1/applications/{key}"),
         format!("/permohonan/{key}"),
-        format!("/api/v1/persons/P{key}?purpose=memeriksa+permohonan"),
+        format!(
+            "/api/v1/persons/P{key}?purpose=memeriksa+permohonan&purpose_text=ingin+melihat+riwayat"
+        ),
     ] {
         let reply = app.get(&path, Some(officer)).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path}: {}", reply.body);
@@ -308,17 +318,24 @@ async fn a_protected_person_is_masked_refused_to_officers_and_opened_by_a_superv
         "{}",
         page.body
     );
-    let purpose = "Koordinasi dengan Unit PPA";
+    let purpose = "penyelidikan TPPO/TPPM: Koordinasi dengan Unit PPA";
     let reply = app
         .get(
-            &format!("/api/v1/applications/{key}?purpose=Koordinasi%20dengan%20Unit%20PPA"),
+            &format!(
+                "/api/v1/applications/{key}?purpose=penyelidikan%20TPPO%2FTPPM&purpose_text=Koordinasi%20dengan%20Unit%20PPA"
+            ),
             Some(supervisor),
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert!(reply.body.contains("Suryani binti Ahmad"));
     let page = app
-        .get(&format!("/permohonan/{key}?tujuan=Koordinasi+dengan+Unit+PPA"), Some(supervisor))
+        .get(
+            &format!(
+                "/permohonan/{key}?keperluan=penyelidikan+TPPO%2FTPPM&tujuan=Koordinasi+dengan+Unit+PPA"
+            ),
+            Some(supervisor),
+        )
         .await;
     assert!(page.body.contains("Suryani binti Ahmad") && page.body.contains("id=\"protected\""));
     let audit = audit_actions(&app).await;

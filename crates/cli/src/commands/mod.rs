@@ -22,18 +22,20 @@ use anyhow::Context;
 use jejak_service::{Clock, SystemClock};
 use jejak_store::{AuditCtx, Store};
 
-use crate::args::{Cli, Command, ReferralCommand};
+use crate::args::{Cli, Command, ConfigCommand, ReferralCommand};
+use crate::config::Config;
 
 pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = cli.config.as_deref();
     match cli.command {
         Command::Import(args) => data::import(args).await,
         Command::Export(args) => data::export(args).await,
         Command::Generate(args) => data::generate(&args),
         Command::Office(command) => office::run(command).await,
-        Command::Serve(args) => serve::serve(args).await,
+        Command::Serve(args) => serve::serve(args, &Config::load(config)?).await,
         Command::User(command) => users::user(command).await,
         Command::Token(command) => users::token(command).await,
-        Command::Demo(args) => serve::demo(args).await,
+        Command::Demo(args) => serve::demo(args, &Config::load(config)?).await,
         Command::Stats(args) => stats::stats(args).await,
         Command::Link(args) => link::link(&args),
         Command::Rules(command) => rules::run(command).await,
@@ -42,13 +44,24 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(command) => audit::run(command).await,
         Command::Backup(args) => backup::backup(args).await,
         Command::Restore(args) => backup::restore(args).await,
-        Command::Retention(command) => retention::run(command).await,
+        Command::Retention(command) => retention::run(command, &Config::load(config)?).await,
+        Command::Config(ConfigCommand::Check) => check_config(config),
         Command::SubjectReport(args) => subject::subject_report(args).await,
         Command::Village(command) => village::run(command).await,
         Command::Referral(ReferralCommand::List(args)) => referral::list(args).await,
         Command::Cpmi(command) => partners::cpmi(command).await,
         Command::Partner(command) => partners::partner(command).await,
     }
+}
+
+/// `jejak config check`: the effective configuration, or the error naming the bad setting.
+fn check_config(path: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    let config = Config::load(path)?;
+    if let Ok(url) = std::env::var("JEJAK_DATABASE") {
+        crate::output::line(&format!("# database: {}", jejak_store::redact(&url)));
+    }
+    crate::output::line(config.effective_toml()?.trim_end());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Opens the register, naming it (without password) if that fails.

@@ -6,40 +6,30 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use jejak_domain::date::parse_date;
 use jejak_domain::{Nik, OfficeCode};
-use jejak_service::retention::{self, RetentionPolicy};
+use jejak_service::retention;
 use jejak_service::{Clock, SystemClock};
 use jejak_store::HoldTarget;
 
-use crate::args::{HoldArgs, HoldsArgs, LiftArgs, PolicyArg, RetentionCommand, RetentionRunArgs};
+use crate::args::{HoldArgs, HoldsArgs, LiftArgs, RetentionCommand, RetentionRunArgs};
 use crate::commands::{cli_ctx, open_store};
+use crate::config::Config;
 use crate::output;
 
 /// How many planned actions to list before summarising.
 const SHOWN: usize = 50;
 
-pub(crate) async fn run(command: RetentionCommand) -> anyhow::Result<ExitCode> {
+pub(crate) async fn run(command: RetentionCommand, config: &Config) -> anyhow::Result<ExitCode> {
     match command {
-        RetentionCommand::Run(args) => run_schedule(args).await,
-        RetentionCommand::Policy(args) => print_policy(&args),
+        RetentionCommand::Run(args) => run_schedule(args, config).await,
+        RetentionCommand::Policy => print_policy(config),
         RetentionCommand::Hold(args) => hold(args).await,
         RetentionCommand::Lift(args) => lift(args).await,
         RetentionCommand::Holds(args) => holds(args).await,
     }
 }
 
-fn load_policy(arg: &PolicyArg) -> anyhow::Result<RetentionPolicy> {
-    match &arg.config {
-        None => Ok(RetentionPolicy::default()),
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            Ok(retention::parse_policy(&path.display().to_string(), &text)?)
-        }
-    }
-}
-
-fn print_policy(arg: &PolicyArg) -> anyhow::Result<ExitCode> {
-    let policy = load_policy(arg)?;
+fn print_policy(config: &Config) -> anyhow::Result<ExitCode> {
+    let policy = config.retention_policy()?;
     for (record_type, rule) in policy.rules() {
         output::line(&format!(
             "{record_type:10} {:2} years, then {}",
@@ -53,8 +43,8 @@ fn print_policy(arg: &PolicyArg) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn run_schedule(args: RetentionRunArgs) -> anyhow::Result<ExitCode> {
-    let policy = load_policy(&args.policy)?;
+async fn run_schedule(args: RetentionRunArgs, config: &Config) -> anyhow::Result<ExitCode> {
+    let policy = config.retention_policy()?;
     let as_of = match &args.as_of {
         Some(v) => parse_date(v).with_context(|| format!("--as-of {v:?}"))?,
         None => SystemClock.today(),

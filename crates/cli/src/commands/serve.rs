@@ -16,7 +16,8 @@ use jejak_store::Store;
 use jejak_web::AppState;
 
 use crate::args::{DemoArgs, ServeArgs};
-use crate::commands::{cli_ctx, open_store, users};
+use crate::commands::{cli_ctx, open_store};
+use crate::config::Config;
 use crate::output;
 
 /// Demo users, one per role at the pilot offices: (username, name, role, office).
@@ -38,28 +39,63 @@ const DEMO_BACKLOG_DAYS: i64 = 10;
 /// The demo's span: three years in days (a day count, so 29 February needs no special case).
 const DEMO_YEARS_OF_DAYS: i64 = 3 * 365;
 
-pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let store = open_store(&args.db.database).await?;
-    let auth = Arc::new(users::auth(store.clone())?);
-    let mut state = app_state(store, auth).await?;
-    let tls = match (&args.tls_cert, &args.tls_key) {
+pub(crate) async fn serve(args: ServeArgs, config: &Config) -> anyhow::Result<ExitCode> {
+    let store =
+        jejak_store::open_with(&args.db.database, &config.pools()).await.with_context(|| {
+            format!("cannot open the register at {}", jejak_store::redact(&args.db.database))
+        })?;
+    let auth = Arc::new(Auth::new(store.clone(), Arc::new(SystemClock), config.auth())?);
+    let mut state = app_state(store, auth, config).await?;
+    // Flags win over the configuration.
+    let tls = match (
+        args.tls_cert.as_ref().or(config.server.tls_cert.as_ref()),
+        args.tls_key.as_ref().or(config.server.tls_key.as_ref()),
+    ) {
         (Some(cert), Some(key)) => Some(jejak_web::security::tls_config(cert, key)?),
-        _ => None,
+        (None, None) => None,
+        _ => anyhow::bail!(
+            "TLS needs both a certificate and a key (server.tls_cert, server.tls_key)"
+        ),
     };
     state.tls = tls.is_some();
-    run_server(&args.bind, state, tls).await
+    let bind = args.bind.as_deref().unwrap_or(&config.server.bind);
+    run_server(bind, state, tls).await
 }
 
 /// The server's state: the match index built from the register (and kept current from its
-/// change sequence), the rule set in force, users and sessions, the real clock.
-async fn app_state(store: Arc<dyn Store>, auth: Arc<Auth>) -> anyhow::Result<AppState> {
+/// change sequence), the rule set in force, users and sessions, the real clock, and the
+/// configuration's limits.
+async fn app_state(
+    store: Arc<dyn Store>,
+    auth: Arc<Auth>,
+    config: &Config,
+) -> anyhow::Result<AppState> {
     let rules = jejak_service::rulesets::active_or_default(store.as_ref())
         .await
         .context("loading the rule set")?;
     output::note(&format!("assessing with {}", rules.origin()));
-    let state = AppState::start(store, auth, rules.rules, Arc::new(SystemClock))
+    let mut state = AppState::start(store.clone(), auth, rules.rules, Arc::new(SystemClock))
         .await
         .context("building the match index")?;
+    let clock: Arc<dyn jejak_service::Clock> = Arc::new(SystemClock);
+    state.limiter = Arc::new(jejak_web::RateLimiter::new(
+        config.rate_limits.burst,
+        config.rate_limits.per_second,
+    ));
+    state.uploads = Arc::new(jejak_service::security::HeldUploads::new(
+        store.clone(),
+        clock.clone(),
+        config.uploads(),
+    ));
+    state.villages =
+        Arc::new(jejak_service::villages::Villages::new(store, clock, config.villages()));
+    state.casework.configure_reads(config.purposes(), config.read_limits())?;
+    state.client_address_header =
+        config.server.client_address_header.as_ref().map(|h| h.trim().to_ascii_lowercase());
+    let purged = state.uploads.purge_expired().await?;
+    if purged > 0 {
+        output::note(&format!("removed {purged} expired import upload(s)"));
+    }
     let screening = state.casework.screening();
     let stats = screening.stats();
     output::note(&format!(
@@ -99,7 +135,7 @@ async fn run_server(
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
+pub(crate) async fn demo(args: DemoArgs, config: &Config) -> anyhow::Result<ExitCode> {
     for suffix in ["", "-wal", "-shm"] {
         let path = format!("{}{suffix}", args.path.display());
         match std::fs::remove_file(&path) {
@@ -150,7 +186,7 @@ pub(crate) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         old.valid_rows(),
         hint.unwrap_or_default()
     ));
-    let auth = Arc::new(users::auth(store.clone())?);
+    let auth = Arc::new(Auth::new(store.clone(), Arc::new(SystemClock), config.auth())?);
     let admin = Actor::user("demo", "demo", Role::Admin, OfficeCode::parse("BDL")?);
     for (username, name, role, office) in DEMO_USERS {
         let input = NewUserInput {
@@ -185,7 +221,7 @@ pub(crate) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         seeded.protected.as_deref().unwrap_or("-")
     ));
     output::line("==================================================================");
-    let mut state = app_state(store, auth).await?;
+    let mut state = app_state(store, auth, config).await?;
     let assessed = record_demo_assessments(&state).await?;
     output::note(&format!(
         "recorded the assessments of {assessed} demo applications (risk bands on the dashboard)"

@@ -10,6 +10,7 @@ mod referral;
 mod register;
 mod risk;
 mod rulesets;
+mod security;
 mod stats;
 mod support;
 mod users;

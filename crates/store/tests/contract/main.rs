@@ -15,5 +15,6 @@ mod referrals;
 mod reviews;
 mod rulesets;
 mod schema;
+mod security;
 mod users;
 mod villages;

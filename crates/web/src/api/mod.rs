@@ -100,10 +100,28 @@ pub(crate) async fn create_application(
     }
 }
 
-/// `POST /api/v1/screen`: screens and assesses an application without storing it.
+/// The purpose of a read, as the caller states it: `?purpose=CHOICE&purpose_text=TEXT`.
+#[derive(Deserialize, Default)]
+pub(crate) struct ReadPurpose {
+    purpose: Option<String>,
+    purpose_text: Option<String>,
+}
+
+impl ReadPurpose {
+    fn stated(&self) -> Option<jejak_service::security::StatedPurpose> {
+        let choice = self.purpose.as_deref().unwrap_or("").trim();
+        let detail = self.purpose_text.as_deref().unwrap_or("").trim();
+        (!choice.is_empty() || !detail.is_empty())
+            .then(|| jejak_service::security::StatedPurpose::new(choice, detail))
+    }
+}
+
+/// `POST /api/v1/screen?purpose=...&purpose_text=...`: screens and assesses an application
+/// without storing it; the other applications' identifiers come masked.
 pub(crate) async fn screen(
     State(state): State<AppState>,
     user: CurrentUser,
+    Query(purpose): Query<ReadPurpose>,
     body: Bytes,
 ) -> Response {
     if let Err(e) = user.actor.authorize(Action::ScreenApplication, Some(&user.actor.office)) {
@@ -113,23 +131,24 @@ pub(crate) async fn screen(
         Ok(a) => a,
         Err(r) => return *r,
     };
-    match state.casework.screen(&user.actor, &app).await {
+    let purpose = purpose.stated().unwrap_or_default();
+    match state.casework.screen(&user.actor, &app, &purpose).await {
         Ok(report) => Json(ScreenView::new(&app.application_id, &report)).into_response(),
         Err(e) => api_error(&e),
     }
 }
 
-/// `GET /api/v1/applications/{key}?purpose=`: the examination (a logged read; a protected
-/// person's application needs a supervisor and the purpose).
+/// `GET /api/v1/applications/{key}`: the examination (a logged read); another office's
+/// application, or a protected person's (supervisors only), needs
+/// `?purpose=...&purpose_text=...`, and another office's candidates come masked.
 pub(crate) async fn examine(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(key): Path<i64>,
-    Query(q): Query<PersonQuery>,
+    Query(purpose): Query<ReadPurpose>,
 ) -> Response {
-    let result =
-        state.casework.examine_with_purpose(&user.actor, ApplicationKey(key), q.purpose.as_deref());
-    match result.await {
+    let stated = purpose.stated();
+    match state.casework.examine_for(&user.actor, ApplicationKey(key), stated.as_ref()).await {
         Ok(exam) => Json(ExaminationView::from(&exam)).into_response(),
         Err(e) => api_error(&e),
     }
@@ -319,19 +338,14 @@ pub(crate) async fn match_verdict(
     }
 }
 
-#[derive(Deserialize)]
-pub(crate) struct PersonQuery {
-    purpose: Option<String>,
-}
-
-/// `GET /api/v1/persons/{id}?purpose=...`.
+/// `GET /api/v1/persons/{id}?purpose=...&purpose_text=...`.
 pub(crate) async fn person(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    Query(q): Query<PersonQuery>,
+    Query(q): Query<ReadPurpose>,
 ) -> Response {
-    let purpose = q.purpose.unwrap_or_default();
+    let purpose = q.stated().unwrap_or_default();
     match state.casework.person(&user.actor, &id, &purpose).await {
         Ok(p) => Json(json!({
             "id": p.id,

@@ -10,12 +10,26 @@ use crate::routes::{Access, ROUTES};
 pub(crate) fn spec() -> Value {
     let mut paths = Map::new();
     for route in ROUTES.iter().filter(|r| r.api) {
-        let params: Vec<Value> = route
+        let mut params: Vec<Value> = route
             .path
             .split('/')
             .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "integer"}}))
             .collect();
+        // Reads of personal data state their purpose (a configured choice and free text).
+        if matches!(
+            (route.method, route.path),
+            ("POST", "/api/v1/screen")
+                | ("GET", "/api/v1/applications/{key}")
+                | ("GET", "/api/v1/persons/{id}")
+        ) {
+            for (name, what) in [
+                ("purpose", "one of the configured purposes ([purposes] choices)"),
+                ("purpose_text", "the purpose in words (at least 8 letters or digits)"),
+            ] {
+                params.push(json!({"name": name, "in": "query", "description": what, "schema": {"type": "string"}}));
+            }
+        }
         let mut op = json!({
             "summary": route.summary,
             "parameters": params,

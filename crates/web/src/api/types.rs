@@ -184,6 +184,8 @@ pub(crate) struct ExaminationView {
     reviews: Vec<ReviewView>,
     assessment: Value,
     issue_needs_review: Option<String>,
+    /// Whether the candidates' identifiers are masked (another office's application).
+    evidence_masked: bool,
 }
 
 impl From<&Examination> for ExaminationView {
@@ -194,6 +196,7 @@ impl From<&Examination> for ExaminationView {
             reviews: e.reviews.iter().map(ReviewView::from).collect(),
             assessment: assessment_json(&e.application.data.application_id, &e.report),
             issue_needs_review: e.issue_needs_review.clone(),
+            evidence_masked: e.masked,
         }
     }
 }

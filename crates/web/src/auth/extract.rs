@@ -1,5 +1,5 @@
 //! `CurrentUser`: the actor behind the request, from the session cookie or, for `/api/`, an
-//! `Authorization: Bearer` API token (rate-limited per token).
+//! `Authorization: Bearer` API token (rate-limited per token, sessions per user).
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -59,7 +59,12 @@ pub(crate) async fn resolve(
     }
     let Some(token) = cookie::read(headers, SESSION_COOKIE) else { return Ok(None) };
     match state.auth.session(token).await {
-        Ok(session) => Ok(Some(CurrentUser { actor: session.actor, csrf: session.csrf })),
+        Ok(session) => {
+            // Sessions share the token buckets, one per user (`user:` cannot begin a token
+            // name), so one officer's session cannot read in bulk either.
+            state.limiter.check(&format!("user:{}", session.actor.username)).map_err(too_many)?;
+            Ok(Some(CurrentUser { actor: session.actor, csrf: session.csrf }))
+        }
         Err(ServiceError::Unauthenticated(_)) => Ok(None),
         Err(e) => Err(service_error(uri, &e)),
     }

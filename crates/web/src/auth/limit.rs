@@ -1,5 +1,6 @@
-//! Rate limits per API token: a token bucket per token name, in memory (each server
-//! process limits on its own).
+//! Rate limits per API token and per logged-in user: a token bucket per token name or
+//! `user:NAME`, in memory. Each server process limits on its own, so behind a load balancer
+//! with N servers the effective limit is up to N times the configured one.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -68,7 +68,8 @@ pub(crate) async fn submit(
             Some(message),
         );
     }
-    let addr = connect.map(|Extension(ConnectInfo(a))| a.ip().to_string());
+    let addr = client_address(&state, &headers)
+        .or_else(|| connect.map(|Extension(ConnectInfo(a))| a.ip().to_string()));
     match state.auth.login(&form.username, &form.password, addr.as_deref()).await {
         Ok(session) => {
             let mut response = StatusCode::SEE_OTHER.into_response();
@@ -87,13 +88,12 @@ pub(crate) async fn submit(
             }
             response
         }
-        // One answer for every failure: an unknown user, a wrong password and a locked
-        // account look the same, so the answer tells no one which usernames exist or which
-        // accounts are locked.
-        Err(LoginError::BadCredentials | LoginError::Locked { .. }) => {
+        // One answer for every failure: an unknown user, a wrong password and a blocked
+        // client look the same, so the answer tells no one which usernames exist.
+        Err(LoginError::BadCredentials | LoginError::Throttled { .. }) => {
             let message = lang.t(
-                "Nama pengguna atau kata sandi salah, atau terlalu banyak percobaan gagal (tunggu 15 menit).",
-                "Wrong username or password, or too many failed attempts (wait 15 minutes).",
+                "Nama pengguna atau kata sandi salah, atau terlalu banyak percobaan (coba lagi nanti).",
+                "Wrong username or password, or too many attempts (try again later).",
             );
             page(&state, lang, StatusCode::UNAUTHORIZED, &form.next, &form.username, Some(message))
         }
@@ -120,6 +120,15 @@ pub(crate) async fn logout(
         response.headers_mut().insert(SET_COOKIE, v);
     }
     response
+}
+
+/// The client's address as the trusted proxy reports it (the last entry of the configured
+/// header, the one the proxy itself added), when a header is configured.
+fn client_address(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let name = state.client_address_header.as_deref()?;
+    let value = headers.get_all(name).iter().next_back()?.to_str().ok()?;
+    let last = value.rsplit(',').next()?.trim();
+    last.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
 }
 
 /// Only a path on this site: never `//host`, a scheme, or a backslash trick.

@@ -76,7 +76,7 @@ pub(crate) fn forbidden(uri: &Uri, message: &str) -> Response {
 /// Too many requests from one API token.
 pub(crate) fn too_many(retry_after: u64) -> Response {
     let mut response =
-        json_error(StatusCode::TOO_MANY_REQUESTS, "too many requests for this API token");
+        json_error(StatusCode::TOO_MANY_REQUESTS, "too many requests: wait before trying again");
     response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(retry_after));
     response
 }

@@ -14,9 +14,8 @@ use jejak_interchange::{FieldProblem, parse_record};
 use jejak_rules::CheckStatus;
 use jejak_service::ServiceError;
 use jejak_service::authz::Action;
-use jejak_service::casework::{DecisionInput, DecisionOutcome, Examination};
+use jejak_service::casework::{DecisionInput, DecisionOutcome, Examination, PurposeNeeded};
 use maud::{Markup, html};
-use serde::Deserialize;
 
 use crate::AppState;
 use crate::i18n::Lang;
@@ -238,30 +237,54 @@ pub(crate) async fn create(
     }
 }
 
-/// `GET /permohonan/{key}`: the examination page.
+/// `GET /permohonan/{key}`: the examination page. Another office's application opens only
+/// with a stated purpose (`?keperluan=...&tujuan=...`), asked for first.
 pub(crate) async fn examine(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path(key): Path<i64>,
-    Query(q): Query<ExamineQuery>,
+    Query(q): Query<crate::pages::purpose::PurposeQuery>,
 ) -> Response {
     let app_key = ApplicationKey(key);
-    // A protected person's record (issue 15): a supervisor states a purpose first.
-    let protection = match state.casework.protection_of(ctx.actor(), app_key).await {
-        Ok(p) => p,
-        Err(e) => return ctx.fail(&e),
-    };
-    let purpose = q.tujuan.as_deref().filter(|t| !t.trim().is_empty());
-    if protection.is_some()
-        && purpose.is_none()
-        && ctx.actor().may(jejak_service::authz::Action::ViewProtectedPerson, None)
-    {
-        let body = crate::pages::referral::purpose_form(&ctx, key);
-        return page(&ctx.chrome(), ctx.t("Catatan dilindungi", "Protected record"), body)
-            .into_response();
+    let stated = q.stated();
+    if stated.is_none() {
+        let needed = match state.casework.examination_needs_purpose(ctx.actor(), app_key).await {
+            Ok(needed) => needed,
+            Err(e) => return ctx.fail(&e),
+        };
+        let (title, why) = match needed {
+            PurposeNeeded::No => (None, None),
+            PurposeNeeded::OtherOffice => (
+                Some(ctx.t("Permohonan kantor lain", "Another office's application")),
+                Some(ctx.t(
+                    "Permohonan ini milik kantor lain: data pribadinya hanya dibuka untuk suatu keperluan, yang dicatat.",
+                    "This application is another office's: its personal data is opened only for a stated purpose, which is logged.",
+                )),
+            ),
+            PurposeNeeded::Protected => (
+                Some(ctx.t("Catatan dilindungi", "Protected record")),
+                Some(ctx.t(
+                    "Catatan ini dilindungi (korban TPPO): hanya dibuka oleh kepala seksi untuk suatu keperluan, yang dicatat.",
+                    "This record is protected (trafficking victim): a supervisor opens it only for a stated purpose, which is logged.",
+                )),
+            ),
+        };
+        if let (Some(title), Some(why)) = (title, why) {
+            let choices = match state.casework.purposes() {
+                Ok(p) => p.choices().to_vec(),
+                Err(e) => return ctx.fail(&e),
+            };
+            let body = html! {
+                p { (why) }
+                (crate::pages::purpose::purpose_form(&ctx, &format!("/permohonan/{key}"), &choices))
+            };
+            return page(&ctx.chrome(), title, body).into_response();
+        }
     }
-    match state.casework.examine_with_purpose(ctx.actor(), app_key, purpose).await {
+    match state.casework.examine_for(ctx.actor(), app_key, stated.as_ref()).await {
         Ok(exam) => {
+            let protection =
+                state.casework.protection_of(ctx.actor(), app_key).await.unwrap_or_default();
             let referrals =
                 state.casework.referrals_of(ctx.actor(), app_key).await.unwrap_or_default();
             let extra = crate::pages::referral::application_section(
@@ -276,12 +299,6 @@ pub(crate) async fn examine(
         }
         Err(e) => ctx.fail(&e),
     }
-}
-
-#[derive(Deserialize, Default)]
-pub(crate) struct ExamineQuery {
-    /// The purpose of opening a protected record.
-    tujuan: Option<String>,
 }
 
 fn examination_page(
@@ -437,6 +454,10 @@ fn candidates(ctx: &PageCtx, exam: &Examination) -> Markup {
         @if shown.is_empty() {
             p.muted { (ctx.t("Tidak ada permohonan lain yang cocok.", "No other application matches.")) }
         } @else {
+            @if exam.masked {
+                p.muted { (ctx.t("Permohonan kantor lain: identitas pemohon lain disamarkan seperti pada pencarian.",
+                                 "Another office's application: other applicants' identifiers are masked as in search.")) }
+            }
             table {
                 thead { tr {
                     th { (ctx.t("Kecocokan", "Match")) }
@@ -450,7 +471,7 @@ fn candidates(ctx: &PageCtx, exam: &Examination) -> Markup {
                             td { (format!("{:.1}%", c.probability * 100.0)) br; (match_band(lang, c.band)) }
                             td { (c.application_id) " @ " strong { (c.office_code.as_str()) } br;
                                  (lang.date(c.applied_on)) br;
-                                 a href=(format!("/orang/{}?tujuan=memeriksa%20permohonan%20{}", c.person_id, exam.application.key.0)) { (c.person_id) }
+                                 a href=(format!("/orang/{}?keperluan=memeriksa%20permohonan&tujuan=memeriksa%20permohonan%20{}", c.person_id, exam.application.key.0)) { (c.person_id) }
                                  @if let Some(v) = &c.verdict {
                                      br; span.muted { (match v.data.verdict() {
                                          jejak_domain::Verdict::Confirm => ctx.t("dikonfirmasi sama", "confirmed same"),

@@ -1,10 +1,7 @@
 //! The import page: upload CSV/XLSX files, see the row-level report (file, row, column,
-//! reason), and confirm. The checked upload waits on the server under a one-time token for
-//! the same user, so confirming writes exactly what was checked.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+//! reason), and confirm. The checked upload waits in the register (`security::HeldUploads`:
+//! capped per user and in total, expiring) under a one-time token for the same user, so
+//! confirming writes exactly what was checked, on whichever server the confirmation reaches.
 
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
@@ -17,37 +14,8 @@ use crate::AppState;
 use crate::layout::{page, respond};
 use crate::pages::PageCtx;
 
-/// How long a checked upload waits for confirmation.
-const UPLOAD_TTL: Duration = Duration::from_secs(30 * 60);
 /// Largest upload accepted (all files together).
 pub(crate) const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
-
-/// token -> (user, files, when checked).
-type Uploads = HashMap<String, (String, Vec<InputFile>, Instant)>;
-
-/// Checked uploads awaiting confirmation.
-#[derive(Default)]
-pub(crate) struct PendingUploads(Mutex<Uploads>);
-
-impl PendingUploads {
-    fn put(&self, user: &str, files: Vec<InputFile>) -> Option<String> {
-        let token = uuid::Uuid::now_v7().simple().to_string();
-        let mut map = self.0.lock().ok()?;
-        map.retain(|_, (_, _, at)| at.elapsed() < UPLOAD_TTL);
-        map.insert(token.clone(), (user.to_owned(), files, Instant::now()));
-        Some(token)
-    }
-
-    fn take(&self, user: &str, token: &str) -> Option<Vec<InputFile>> {
-        let mut map = self.0.lock().ok()?;
-        match map.get(token) {
-            Some((owner, _, at)) if owner == user && at.elapsed() < UPLOAD_TTL => {
-                map.remove(token).map(|(_, files, _)| files)
-            }
-            _ => None,
-        }
-    }
-}
 
 fn upload_form(ctx: &PageCtx) -> Markup {
     html! {
@@ -145,9 +113,12 @@ pub(crate) async fn submit(
             _ => {}
         }
     }
-    let user = ctx.actor().username.clone();
     if let Some(token) = confirm {
-        let Some(files) = state.uploads.take(&user, &token) else {
+        let files = match state.uploads.take(ctx.actor(), &token).await {
+            Ok(files) => files,
+            Err(e) => return ctx.fail(&e),
+        };
+        let Some(files) = files else {
             let e = ServiceError::Conflict(
                 "this upload expired or was already imported; upload it again".into(),
             );
@@ -184,7 +155,14 @@ pub(crate) async fn submit(
         Err(e) => return ctx.fail(&e),
     };
     let clean = report.error_count() == 0;
-    let token = if clean { state.uploads.put(&user, files) } else { None };
+    let token = if clean {
+        match state.uploads.hold(ctx.actor(), &files).await {
+            Ok(token) => Some(token),
+            Err(e) => return ctx.fail(&e),
+        }
+    } else {
+        None
+    };
     let body = html! {
         @if clean {
             div.ok-box role="status" { (report.valid_rows()) " " (ctx.t("baris siap diimpor. Tidak ada kesalahan.", "rows ready to import. No errors.")) }

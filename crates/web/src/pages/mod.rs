@@ -7,6 +7,7 @@ pub(crate) mod dashboard;
 pub(crate) mod evaluation;
 pub(crate) mod import;
 pub(crate) mod person;
+pub(crate) mod purpose;
 pub(crate) mod queue;
 pub(crate) mod referral;
 pub(crate) mod review;

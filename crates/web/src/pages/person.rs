@@ -8,19 +8,14 @@ use jejak_domain::{ApplicationKey, Verdict};
 use jejak_service::ServiceError;
 use jejak_service::authz::Action;
 use maud::html;
-use serde::Deserialize;
 
 use crate::AppState;
 use crate::layout::page;
 use crate::pages::PageCtx;
 use crate::pages::application::kind_label;
+use crate::pages::purpose::{PurposeQuery, purpose_form};
 
-#[derive(Deserialize)]
-pub(crate) struct PurposeQuery {
-    tujuan: Option<String>,
-}
-
-/// `GET /orang/{id}?tujuan=...`.
+/// `GET /orang/{id}?keperluan=...&tujuan=...`.
 pub(crate) async fn show(
     State(state): State<AppState>,
     ctx: PageCtx,
@@ -28,20 +23,18 @@ pub(crate) async fn show(
     Query(q): Query<PurposeQuery>,
 ) -> Response {
     let title = format!("{} {id}", ctx.t("Orang", "Person"));
-    let Some(purpose) = q.tujuan.filter(|t| !t.trim().is_empty()) else {
+    let Some(purpose) = q.stated() else {
         if let Err(e) = ctx.actor().authorize(Action::ViewPerson, None) {
             return ctx.fail(&e);
         }
+        let choices = match state.casework.purposes() {
+            Ok(p) => p.choices().to_vec(),
+            Err(e) => return ctx.fail(&e),
+        };
         let body = html! {
             p { (ctx.t("Rekam data lengkap seseorang hanya dibuka untuk suatu keperluan, yang dicatat.",
                        "A person's full record is opened only for a stated purpose, which is logged.")) }
-            form.stack method="get" action=(format!("/orang/{id}")) {
-                div {
-                    label for="tujuan" { (ctx.t("Keperluan", "Purpose")) }
-                    input type="text" id="tujuan" name="tujuan" required minlength="5";
-                }
-                div { button type="submit" { (ctx.t("Buka", "Open")) } }
-            }
+            (purpose_form(&ctx, &format!("/orang/{id}"), &choices))
         };
         return page(&ctx.chrome(), &title, body).into_response();
     };
@@ -52,7 +45,7 @@ pub(crate) async fn show(
     let lang = ctx.lang;
     let may_split = ctx.actor().may(Action::SplitPerson, Some(&ctx.actor().office));
     let body = html! {
-        p.muted { (ctx.t("Keperluan: ", "Purpose: ")) (purpose) }
+        p.muted { (ctx.t("Keperluan: ", "Purpose: ")) (purpose.choice) " — " (purpose.detail) }
         @if !person.unresolved.is_empty() {
             p.notice { (ctx.t("Putusan petugas saling bertentangan pada pasangan: ",
                               "Officers' verdicts contradict each other on: "))

@@ -437,20 +437,6 @@ pub(crate) fn application_section(
     }
 }
 
-/// The form asking a supervisor for the purpose of opening a protected record.
-pub(crate) fn purpose_form(ctx: &PageCtx, key: i64) -> Markup {
-    html! {
-        p.notice { (ctx.t(
-            "Catatan ini dilindungi (korban TPPO). Nyatakan tujuan membukanya; pembacaan dicatat.",
-            "This record is protected (TPPO victim). State the purpose of opening it; the read is logged.")) }
-        form.stack method="get" action=(format!("/permohonan/{key}")) {
-            label for="tujuan" { (ctx.t("Tujuan", "Purpose")) }
-            input #tujuan type="text" name="tujuan" required minlength="5";
-            button type="submit" { (ctx.t("Buka", "Open")) }
-        }
-    }
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(crate) struct ProtectForm {

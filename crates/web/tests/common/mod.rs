@@ -139,6 +139,9 @@ impl App {
         let review = store.request_review(&request, &ctx()).await.unwrap();
         let mut state = AppState::new(store.clone(), casework, auth);
         state.demo = demo;
+        // The permission and route walks send hundreds of requests per user within a second;
+        // rate limits have their own tests (auth.rs).
+        state.limiter = Arc::new(jejak_web::RateLimiter::new(100_000, 100_000.0));
         App {
             router: router(state),
             store,

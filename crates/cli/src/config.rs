@@ -1,0 +1,432 @@
+//! The configuration file (`--config FILE` or `JEJAK_CONFIG`, TOML) with environment
+//! overrides: `JEJAK_<TABLE>_<KEY>` (e.g. `JEJAK_AUTH_SESSION_IDLE_MINUTES=20`,
+//! `JEJAK_RATE_LIMITS_BURST=30`), the value read as a TOML value or else as text. Command-line
+//! flags win over both, the environment over the file, the file over the defaults. An unknown
+//! table or key, in the file or the environment, is an error naming it.
+//!
+//! It is the one place for the server's settings: login throttling and session lengths, rate
+//! limits, read limits and purposes, pool sizes, retention, upload caps and the village
+//! acknowledgement deadline. `jejak config check` prints the effective configuration.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use jejak_service::auth::AuthConfig;
+use jejak_service::retention::{RetentionPolicy, parse_policy};
+use jejak_service::security::{Purposes, ReadLimits, UploadConfig};
+use jejak_service::villages::VillageConfig;
+use jejak_store::PoolOptions;
+use serde::{Deserialize, Serialize};
+
+/// Prefix of environment overrides.
+const ENV_PREFIX: &str = "JEJAK_";
+
+/// The whole configuration, every table optional.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct Config {
+    pub(crate) server: ServerSection,
+    pub(crate) database: DatabaseSection,
+    pub(crate) auth: AuthSection,
+    pub(crate) rate_limits: RateLimitSection,
+    pub(crate) reads: ReadSection,
+    pub(crate) purposes: PurposeSection,
+    pub(crate) uploads: UploadSection,
+    pub(crate) villages: VillageSection,
+    /// Retention periods per record type, e.g. `deferred = { years = 5, action = "delete" }`.
+    pub(crate) retention: toml::Table,
+}
+
+/// `jejak serve`: where to listen and TLS.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct ServerSection {
+    pub(crate) bind: String,
+    pub(crate) tls_cert: Option<PathBuf>,
+    pub(crate) tls_key: Option<PathBuf>,
+    /// Header in which a trusted reverse proxy passes the client's address (the last entry
+    /// counts), e.g. `x-forwarded-for`; unset: the connection's address.
+    pub(crate) client_address_header: Option<String>,
+}
+
+impl Default for ServerSection {
+    fn default() -> Self {
+        ServerSection {
+            bind: "127.0.0.1:8080".into(),
+            tls_cert: None,
+            tls_key: None,
+            client_address_header: None,
+        }
+    }
+}
+
+/// Connection pools (the register itself is `--database` / `JEJAK_DATABASE`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct DatabaseSection {
+    pub(crate) sqlite_max_connections: u32,
+    pub(crate) postgres_max_connections: u32,
+}
+
+impl Default for DatabaseSection {
+    fn default() -> Self {
+        let d = PoolOptions::default();
+        DatabaseSection {
+            sqlite_max_connections: d.sqlite_max_connections,
+            postgres_max_connections: d.postgres_max_connections,
+        }
+    }
+}
+
+/// Login throttling and session lengths.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct AuthSection {
+    /// Login attempts for one username from one client address per window.
+    pub(crate) attempts_per_client: u32,
+    /// Login attempts from one client address, any usernames, per window.
+    pub(crate) attempts_per_address: u32,
+    pub(crate) attempt_window_minutes: u32,
+    /// The first block of a client past its limit; each further block doubles.
+    pub(crate) first_block_seconds: u32,
+    pub(crate) max_block_minutes: u32,
+    pub(crate) session_idle_minutes: u32,
+    pub(crate) session_max_hours: u32,
+}
+
+impl Default for AuthSection {
+    fn default() -> Self {
+        let d = AuthConfig::default();
+        let minutes = |t: time::Duration| u32::try_from(t.whole_minutes()).unwrap_or(u32::MAX);
+        AuthSection {
+            attempts_per_client: d.attempts_per_client,
+            attempts_per_address: d.attempts_per_address,
+            attempt_window_minutes: minutes(d.attempt_window),
+            first_block_seconds: u32::try_from(d.first_block.whole_seconds()).unwrap_or(60),
+            max_block_minutes: minutes(d.max_block),
+            session_idle_minutes: minutes(d.idle_timeout),
+            session_max_hours: u32::try_from(d.absolute_timeout.whole_hours()).unwrap_or(12),
+        }
+    }
+}
+
+/// Request budgets (a token bucket per API token and per logged-in user, per server).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct RateLimitSection {
+    pub(crate) burst: u32,
+    pub(crate) per_second: f64,
+}
+
+impl Default for RateLimitSection {
+    fn default() -> Self {
+        RateLimitSection { burst: 60, per_second: 10.0 }
+    }
+}
+
+/// Reads of personal data per user and minute, counted in the register.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct ReadSection {
+    pub(crate) audit_after_per_minute: u32,
+    pub(crate) max_per_minute: u32,
+}
+
+impl Default for ReadSection {
+    fn default() -> Self {
+        let d = ReadLimits::default();
+        ReadSection {
+            audit_after_per_minute: d.audit_after_per_minute,
+            max_per_minute: d.max_per_minute,
+        }
+    }
+}
+
+/// What a read of personal data may be for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct PurposeSection {
+    pub(crate) choices: Vec<String>,
+}
+
+impl Default for PurposeSection {
+    fn default() -> Self {
+        PurposeSection { choices: Purposes::default().choices().to_vec() }
+    }
+}
+
+/// Checked import uploads waiting for confirmation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct UploadSection {
+    pub(crate) ttl_minutes: u32,
+    pub(crate) per_user_mb: u64,
+    pub(crate) total_mb: u64,
+}
+
+impl Default for UploadSection {
+    fn default() -> Self {
+        let d = UploadConfig::default();
+        UploadSection {
+            ttl_minutes: u32::try_from(d.ttl.whole_minutes()).unwrap_or(30),
+            per_user_mb: d.per_user_bytes / MB,
+            total_mb: d.total_bytes / MB,
+        }
+    }
+}
+
+/// Village early warning.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct VillageSection {
+    pub(crate) ack_working_days: u32,
+}
+
+impl Default for VillageSection {
+    fn default() -> Self {
+        VillageSection { ack_working_days: VillageConfig::default().ack_working_days }
+    }
+}
+
+const MB: u64 = 1024 * 1024;
+
+impl Config {
+    /// The configuration from `path` (if any) with the process environment's overrides.
+    pub(crate) fn load(path: Option<&Path>) -> anyhow::Result<Config> {
+        Config::load_with(path, std::env::vars())
+    }
+
+    /// `load` with the given environment (tests).
+    pub(crate) fn load_with(
+        path: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Config> {
+        let (name, mut table) = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the configuration {}", path.display()))?;
+                let table: toml::Table = toml::from_str(&text)
+                    .with_context(|| format!("configuration {}", path.display()))?;
+                (path.display().to_string(), table)
+            }
+            None => ("the configuration".to_owned(), toml::Table::new()),
+        };
+        apply_env(&mut table, env)?;
+        let config: Config = toml::Value::Table(table)
+            .try_into()
+            .with_context(|| format!("{name}: unknown or invalid setting"))?;
+        config.check(&name)?;
+        Ok(config)
+    }
+
+    fn check(&self, name: &str) -> anyhow::Result<()> {
+        self.retention_policy().with_context(|| format!("{name}: [retention]"))?;
+        let a = &self.auth;
+        for (key, value) in [
+            ("auth.attempts_per_client", a.attempts_per_client),
+            ("auth.attempts_per_address", a.attempts_per_address),
+            ("auth.attempt_window_minutes", a.attempt_window_minutes),
+            ("auth.session_idle_minutes", a.session_idle_minutes),
+            ("auth.session_max_hours", a.session_max_hours),
+            ("rate_limits.burst", self.rate_limits.burst),
+            ("database.sqlite_max_connections", self.database.sqlite_max_connections),
+            ("database.postgres_max_connections", self.database.postgres_max_connections),
+        ] {
+            if value == 0 {
+                bail!("{name}: {key} must be at least 1");
+            }
+        }
+        if self.rate_limits.per_second.is_nan() || self.rate_limits.per_second <= 0.0 {
+            bail!("{name}: rate_limits.per_second must be above 0");
+        }
+        if self.purposes().choices().is_empty() {
+            bail!("{name}: purposes.choices must list at least one purpose");
+        }
+        Ok(())
+    }
+
+    pub(crate) fn auth(&self) -> AuthConfig {
+        let a = &self.auth;
+        AuthConfig {
+            attempts_per_client: a.attempts_per_client,
+            attempts_per_address: a.attempts_per_address,
+            attempt_window: time::Duration::minutes(a.attempt_window_minutes.into()),
+            first_block: time::Duration::seconds(a.first_block_seconds.into()),
+            max_block: time::Duration::minutes(a.max_block_minutes.into()),
+            idle_timeout: time::Duration::minutes(a.session_idle_minutes.into()),
+            absolute_timeout: time::Duration::hours(a.session_max_hours.into()),
+        }
+    }
+
+    pub(crate) fn pools(&self) -> PoolOptions {
+        PoolOptions {
+            sqlite_max_connections: self.database.sqlite_max_connections,
+            postgres_max_connections: self.database.postgres_max_connections,
+        }
+    }
+
+    pub(crate) fn read_limits(&self) -> ReadLimits {
+        ReadLimits {
+            audit_after_per_minute: self.reads.audit_after_per_minute,
+            max_per_minute: self.reads.max_per_minute,
+        }
+    }
+
+    pub(crate) fn purposes(&self) -> Purposes {
+        Purposes::new(self.purposes.choices.clone())
+    }
+
+    pub(crate) fn uploads(&self) -> UploadConfig {
+        UploadConfig {
+            ttl: time::Duration::minutes(self.uploads.ttl_minutes.into()),
+            per_user_bytes: self.uploads.per_user_mb.saturating_mul(MB),
+            total_bytes: self.uploads.total_mb.saturating_mul(MB),
+        }
+    }
+
+    pub(crate) fn villages(&self) -> VillageConfig {
+        VillageConfig { ack_working_days: self.villages.ack_working_days }
+    }
+
+    pub(crate) fn retention_policy(&self) -> anyhow::Result<RetentionPolicy> {
+        let mut file = toml::Table::new();
+        file.insert("retention".into(), toml::Value::Table(self.retention.clone()));
+        let text = toml::to_string(&file).context("retention table")?;
+        Ok(parse_policy("retention", &text)?)
+    }
+
+    /// The effective configuration as TOML, the retention table filled in with every
+    /// record type's period (there are no secrets in it: the register's URL, which may hold
+    /// a password, is not part of it).
+    pub(crate) fn effective_toml(&self) -> anyhow::Result<String> {
+        let mut shown = self.clone();
+        let mut retention = toml::Table::new();
+        for (record_type, rule) in self.retention_policy()?.rules() {
+            let mut entry = toml::Table::new();
+            entry.insert("years".into(), toml::Value::Integer(rule.years.into()));
+            let action = match rule.action {
+                jejak_store::RetentionKind::Anonymise => "anonymise",
+                jejak_store::RetentionKind::Delete => "delete",
+            };
+            entry.insert("action".into(), toml::Value::String(action.into()));
+            retention.insert(record_type.into(), toml::Value::Table(entry));
+        }
+        shown.retention = retention;
+        Ok(toml::to_string(&shown)?)
+    }
+}
+
+/// The tables environment variables may override, longest first (`rate_limits` before a
+/// shorter name that is its prefix).
+const TABLES: [&str; 8] =
+    ["rate_limits", "database", "purposes", "villages", "uploads", "server", "reads", "auth"];
+
+/// Puts `JEJAK_<TABLE>_<KEY>` values into `table`. Variables naming no table (such as
+/// `JEJAK_DATABASE` or `JEJAK_USER`, which are command-line settings) are left alone.
+fn apply_env(
+    table: &mut toml::Table,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> anyhow::Result<()> {
+    let mut vars: Vec<(String, String)> = env.into_iter().collect();
+    vars.sort();
+    for (name, raw) in vars {
+        let Some(rest) = name.strip_prefix(ENV_PREFIX) else { continue };
+        let rest = rest.to_ascii_lowercase();
+        let Some((section, key)) = TABLES.iter().find_map(|t| {
+            rest.strip_prefix(t)
+                .and_then(|r| r.strip_prefix('_'))
+                .filter(|k| !k.is_empty())
+                .map(|k| (*t, k.to_owned()))
+        }) else {
+            continue;
+        };
+        let value = parse_env_value(&raw);
+        let entry = table
+            .entry(section.to_owned())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let Some(section_table) = entry.as_table_mut() else {
+            bail!("{name}: [{section}] in the configuration is not a table");
+        };
+        if !known_key(section, &key) {
+            bail!("{name}: unknown setting {section}.{key}");
+        }
+        section_table.insert(key, value);
+    }
+    Ok(())
+}
+
+/// A value from the environment: TOML (numbers, booleans, arrays) or else plain text.
+fn parse_env_value(raw: &str) -> toml::Value {
+    match toml::from_str::<toml::Table>(&format!("v = {raw}")) {
+        Ok(mut t) => t.remove("v").unwrap_or_else(|| toml::Value::String(raw.to_owned())),
+        Err(_) => toml::Value::String(raw.to_owned()),
+    }
+}
+
+/// Whether `section.key` is a setting (checked against the defaults' serialised form).
+fn known_key(section: &str, key: &str) -> bool {
+    let defaults = toml::Value::try_from(Config::default()).ok();
+    let mut shown = defaults.and_then(|v| v.as_table().cloned()).unwrap_or_default();
+    // Optional settings are left out of a serialised default; they exist all the same.
+    if section == "server" && matches!(key, "tls_cert" | "tls_key" | "client_address_header") {
+        return true;
+    }
+    shown.remove(section).and_then(|s| s.as_table().map(|t| t.contains_key(key))).unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn the_file_and_the_environment_override_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jejak.toml");
+        std::fs::write(
+            &path,
+            "[auth]\nsession_idle_minutes = 20\n[uploads]\nper_user_mb = 8\n[retention]\ndeferred = { years = 5, action = \"delete\" }\n",
+        )
+        .unwrap();
+        let config = Config::load_with(
+            Some(&path),
+            env(&[
+                ("JEJAK_AUTH_SESSION_IDLE_MINUTES", "25"),
+                ("JEJAK_RATE_LIMITS_BURST", "7"),
+                ("JEJAK_DATABASE", "sqlite://x.db"),
+                ("JEJAK_PURPOSES_CHOICES", "[\"audit internal\"]"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.auth().idle_timeout, time::Duration::minutes(25));
+        assert_eq!(config.rate_limits.burst, 7);
+        assert_eq!(config.uploads().per_user_bytes, 8 * MB);
+        assert_eq!(config.purposes().choices(), ["audit internal"]);
+        assert_eq!(config.retention_policy().unwrap().deferred.years, 5);
+        let shown = config.effective_toml().unwrap();
+        assert!(shown.contains("session_idle_minutes = 25"), "{shown}");
+        assert!(shown.contains("[retention.issued]"), "{shown}");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_naming_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jejak.toml");
+        std::fs::write(&path, "[auth]\nlock_aftr = 3\n").unwrap();
+        let err = format!("{:#}", Config::load_with(Some(&path), env(&[])).unwrap_err());
+        assert!(err.contains("lock_aftr"), "{err}");
+        std::fs::write(&path, "[retention]\ndefered = { years = 5 }\n").unwrap();
+        let err = format!("{:#}", Config::load_with(Some(&path), env(&[])).unwrap_err());
+        assert!(err.contains("defered"), "{err}");
+        let err = format!(
+            "{:#}",
+            Config::load_with(None, env(&[("JEJAK_AUTH_LOCK_AFTER", "3")])).unwrap_err()
+        );
+        assert!(err.contains("JEJAK_AUTH_LOCK_AFTER") && err.contains("auth.lock_after"), "{err}");
+    }
+}

@@ -58,9 +58,19 @@ impl Assessor {
 
     /// Screens, derives the facts and assesses, as of the application date.
     pub fn assess(&self, app: &NewApplication) -> Result<AssessmentReport> {
+        let started = std::time::Instant::now();
+        let report = self.assess_untimed(app)?;
+        metrics::histogram!("jejak_assessment_seconds").record(started.elapsed().as_secs_f64());
+        Ok(report)
+    }
+
+    fn assess_untimed(&self, app: &NewApplication) -> Result<AssessmentReport> {
         let (candidates, mut facts, cpmi) = match &self.screening {
             Some(screening) => screening.with_context(|register, offices, partners| {
+                let started = std::time::Instant::now();
                 let candidates = register.screen_shown(app, crate::register::SCREEN_LIMIT, None)?;
+                metrics::histogram!("jejak_screening_seconds")
+                    .record(started.elapsed().as_secs_f64());
                 let ctx = FactContext {
                     register: Some(register),
                     offices,

@@ -44,7 +44,11 @@ impl AuditBatcher {
             let store = self.store.clone();
             tokio::spawn(async move {
                 let (events, waiters): (Vec<AuditAppend>, Vec<Waiter>) = batch.into_iter().unzip();
+                let started = std::time::Instant::now();
                 let outcome = store.append_audits(&events).await.map_err(|e| e.to_string());
+                metrics::histogram!("jejak_audit_batch_seconds")
+                    .record(started.elapsed().as_secs_f64());
+                metrics::histogram!("jejak_audit_batch_events").record(events.len() as f64);
                 drop(writer);
                 for waiter in waiters {
                     let _gone = waiter.send(outcome.clone());

@@ -212,6 +212,16 @@ impl Screening {
         }
     }
 
+    /// Applications held in the match index now.
+    pub fn held_applications(&self) -> Result<usize> {
+        Ok(self.read()?.register.len())
+    }
+
+    /// Time since the index last caught up with the register (a complete refresh).
+    pub fn refresh_lag(&self) -> Option<Duration> {
+        self.synced.lock().ok().map(|synced| synced.at.elapsed())
+    }
+
     /// Figures of the start-up build.
     pub fn stats(&self) -> BuildStats {
         self.stats
@@ -226,6 +236,14 @@ impl Screening {
     /// deletion made, since the last refresh. Returns the number of rows applied.
     pub async fn refresh(&self) -> Result<usize> {
         let _one_at_a_time = self.refresh_lock.lock().await;
+        let started = Instant::now();
+        let applied = self.refresh_locked().await?;
+        metrics::histogram!("jejak_refresh_seconds").record(started.elapsed().as_secs_f64());
+        Ok(applied)
+    }
+
+    /// [`Screening::refresh`] under its lock.
+    async fn refresh_locked(&self) -> Result<usize> {
         let synced_seq = self.store.current_change_seq().await?;
         let (
             app_seq,

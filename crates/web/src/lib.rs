@@ -9,6 +9,7 @@ mod error;
 mod html;
 mod i18n;
 mod layout;
+pub mod metrics;
 mod pages;
 mod routes;
 pub mod security;
@@ -110,6 +111,7 @@ fn route_table() -> routes::TableRouter {
         .on("GET", "/health", pages::health)
         .on("GET", "/healthz", pages::health)
         .on("GET", "/readyz", pages::ready)
+        .on("GET", "/metrics", metrics::render)
         .on("GET", "/bahasa", pages::switch_language)
         .on("GET", "/static/{name}", assets::asset)
         .on("GET", "/permohonan/baru", pages::application::new_form)
@@ -189,11 +191,14 @@ pub fn served_routes() -> Vec<(&'static str, &'static str)> {
 /// The application's routes.
 pub fn router(state: AppState) -> Router {
     let tls = state.tls;
+    // Installs the process's metrics recorder (once) before any request is counted.
+    let _ = metrics::handle();
     let app = route_table()
         .into_router()
         .fallback(unknown_route)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf_guard))
         .layer(axum::middleware::from_fn(error::api_errors_as_json))
+        .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state);
     security_layers(app, tls)
 }

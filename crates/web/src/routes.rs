@@ -58,6 +58,12 @@ pub const ROUTES: &[RouteSpec] = &[
     page("GET", "/healthz", Public, "Liveness for load balancers: the process answers"),
     page(
         "GET",
+        "/metrics",
+        Public,
+        "Operators' metrics, Prometheus text (requests by route and status, latencies, screening, audit batches, index size, refresher lag; no personal data)",
+    ),
+    page(
+        "GET",
         "/readyz",
         Public,
         "Readiness: 200 once the match index has caught up with the register, else 503",

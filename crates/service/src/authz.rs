@@ -120,10 +120,20 @@ pub enum Action {
     RunRetention,
     /// Export everything held on one person (data-subject access).
     SubjectReport,
+    /// See the office's referrals to partner agencies and their letters.
+    ViewReferrals,
+    /// Refer a case to a partner agency and record its follow-up.
+    MakeReferral,
+    /// See open referrals past their due date.
+    SuperviseReferrals,
+    /// Mark a person protected (a recorded TPPO victim) or lift it, with a reason.
+    ProtectPerson,
+    /// Open a protected person's full record (with a stated purpose; every read logged).
+    ViewProtectedPerson,
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 31] = [
         Action::ViewQueue,
         Action::RegisterApplication,
         Action::ScreenApplication,
@@ -150,6 +160,11 @@ impl Action {
         Action::ViewAudit,
         Action::RunRetention,
         Action::SubjectReport,
+        Action::ViewReferrals,
+        Action::MakeReferral,
+        Action::SuperviseReferrals,
+        Action::ProtectPerson,
+        Action::ViewProtectedPerson,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -180,6 +195,11 @@ impl Action {
             Action::ViewAudit => "view_audit",
             Action::RunRetention => "run_retention",
             Action::SubjectReport => "subject_report",
+            Action::ViewReferrals => "view_referrals",
+            Action::MakeReferral => "make_referral",
+            Action::SuperviseReferrals => "supervise_referrals",
+            Action::ProtectPerson => "protect_person",
+            Action::ViewProtectedPerson => "view_protected_person",
         }
     }
 
@@ -264,6 +284,16 @@ pub const PERMISSIONS: &[(Role, Action, Scope)] = &[
     (R::Admin, A::ViewAudit, S::AllOffices),
     (R::Admin, A::RunRetention, S::AllOffices),
     (R::Admin, A::SubjectReport, S::AllOffices),
+    // Referrals to the cross-agency forum and protected persons (issue 15).
+    (R::Petugas, A::ViewReferrals, S::OwnOffice),
+    (R::Petugas, A::MakeReferral, S::OwnOffice),
+    (R::Supervisor, A::ViewReferrals, S::OwnOffice),
+    (R::Supervisor, A::MakeReferral, S::OwnOffice),
+    (R::Supervisor, A::SuperviseReferrals, S::OwnOffice),
+    (R::Supervisor, A::ProtectPerson, S::AllOffices),
+    (R::Supervisor, A::ViewProtectedPerson, S::AllOffices),
+    (R::Analis, A::ViewReferrals, S::AllOffices),
+    (R::Analis, A::SuperviseReferrals, S::AllOffices),
 ];
 
 /// The scope `role` has for `action`, if any.

@@ -11,6 +11,7 @@ pub mod maintenance;
 mod match_decisions;
 pub mod partners;
 mod postgres;
+pub mod referrals;
 pub mod retention;
 mod reviews;
 mod rulesets;
@@ -38,6 +39,7 @@ pub use error::StoreError;
 pub use maintenance::{MaintenanceStore, RegisterSize};
 pub use match_decisions::MatchDecisionStore;
 pub use partners::{CpmiHistoryEntry, NewPartnerSnapshot, PartnerRecords, PartnerStore};
+pub use referrals::{ReferralFilter, ReferralStore, ReferralUpdate};
 pub use retention::{
     HoldTarget, LegalHold, RetentionAction, RetentionDeletion, RetentionKind, RetentionOutcome,
     RetentionStore,
@@ -73,6 +75,7 @@ pub trait Store:
     + RuleSetStore
     + MatchDecisionStore
     + PartnerStore
+    + ReferralStore
     + UserStore
     + RetentionStore
     + MaintenanceStore

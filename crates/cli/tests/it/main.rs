@@ -6,6 +6,7 @@ mod crash;
 mod mistyped;
 mod ops;
 mod partners;
+mod referral;
 mod register;
 mod risk;
 mod rulesets;

@@ -500,6 +500,27 @@ impl Villages {
         Ok(out)
     }
 
+    /// Refuses an actor who may not file village reports (checked before a form or request
+    /// body is read, so a refused caller learns nothing from validation).
+    pub fn check_filing(&self, actor: &Actor) -> Result<()> {
+        actor.authorize(Action::SubmitVillageReport, None)
+    }
+
+    /// [`Villages::set_status`] with the status as a page sends it (`new`, `acknowledged`,
+    /// ...), read after the permission check.
+    pub async fn set_status_text(
+        &self,
+        actor: &Actor,
+        report_id: &str,
+        status: &str,
+        note: Option<String>,
+    ) -> Result<VillageReport> {
+        actor.authorize(Action::FollowUpVillageReports, None)?;
+        let status = ReportStatus::parse(status)
+            .ok_or_else(|| ServiceError::Invalid(format!("status: unknown status {status:?}")))?;
+        self.set_status(actor, report_id, status, note).await
+    }
+
     /// Moves a report to a follow-up status with a note.
     pub async fn set_status(
         &self,

@@ -533,7 +533,7 @@ pub(crate) async fn file_village_report(
     user: CurrentUser,
     body: Bytes,
 ) -> Response {
-    if let Err(e) = user.actor.authorize(Action::SubmitVillageReport, None) {
+    if let Err(e) = state.villages.check_filing(&user.actor) {
         return api_error(&e);
     }
     let parsed: VillageReportBody = match serde_json::from_slice(&body) {

@@ -7,8 +7,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jejak_domain::{ReportStatus, ReportTopic, VillageReport};
 use jejak_service::ServiceError;
-use jejak_service::authz::{Action, Role};
-use jejak_service::villages::village_name;
+use jejak_service::authz::Role;
+use jejak_service::villages::{VillageCapabilities, village_name};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -87,15 +87,16 @@ pub(crate) async fn home(
     } else {
         reports.iter().collect()
     };
+    let can = VillageCapabilities::of(ctx.actor());
     let body = html! {
         (crate::pages::village_register::village_menu(&ctx))
         @if let Some(id) = &query.terkirim {
             p.notice { (ctx.t("Laporan terkirim: ", "Report sent: ")) (id) }
         }
-        @if ctx.actor().may(Action::SubmitVillageReport, None) && !villages.is_empty() {
+        @if can.report && !villages.is_empty() {
             p { a.button href="/desa/laporan/baru" { (ctx.t("Laporan baru", "New report")) } }
         }
-        @if ctx.actor().may(Action::FollowUpVillageReports, None) {
+        @if can.follow_up {
             p { a href="/desa/peringatan" { (ctx.t("Antrean peringatan desa", "Village alert queue")) } }
         }
         h2 { (if pimpasa { ctx.t("Desa binaan saya", "My villages") } else { ctx.t("Desa binaan", "Designated villages") }) }
@@ -128,7 +129,7 @@ pub(crate) async fn home(
 
 /// `GET /desa/laporan/baru`: the report form, one column, for a phone.
 pub(crate) async fn new_form(State(state): State<AppState>, ctx: PageCtx) -> Response {
-    if let Err(e) = ctx.actor().authorize(Action::SubmitVillageReport, None) {
+    if let Err(e) = state.villages.check_filing(ctx.actor()) {
         return ctx.fail(&e);
     }
     let villages = match state.villages.list(ctx.actor()).await {
@@ -254,7 +255,7 @@ pub(crate) async fn file(
     ctx: PageCtx,
     Form(form): Form<ReportForm>,
 ) -> Response {
-    if let Err(e) = ctx.actor().authorize(Action::SubmitVillageReport, None) {
+    if let Err(e) = state.villages.check_filing(ctx.actor()) {
         return ctx.fail(&e);
     }
     let report = match form.into_body().into_report() {
@@ -357,18 +358,11 @@ pub(crate) async fn set_status(
     Path(id): Path<String>,
     Form(form): Form<StatusForm>,
 ) -> Response {
-    if let Err(e) = ctx.actor().authorize(Action::FollowUpVillageReports, None) {
-        return ctx.fail(&e);
-    }
-    let Some(status) = ReportStatus::parse(&form.status) else {
-        return ctx
-            .fail(&ServiceError::Invalid(format!("status: unknown status {:?}", form.status)));
-    };
     let back = match form.next.as_deref() {
         Some("laporan") => report_href(&id),
         _ => "/desa/peringatan".to_owned(),
     };
-    match state.villages.set_status(ctx.actor(), &id, status, form.note).await {
+    match state.villages.set_status_text(ctx.actor(), &id, &form.status, form.note).await {
         Ok(_) => Redirect::to(&back).into_response(),
         Err(e) => ctx.fail(&e),
     }

@@ -120,10 +120,12 @@ pub enum Action {
     RunRetention,
     /// Export everything held on one person (data-subject access).
     SubjectReport,
+    /// Exchange batches with a partner system (SISKOP2MI): pull our batches, acknowledge.
+    ExchangePartnerData,
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Action::ViewQueue,
         Action::RegisterApplication,
         Action::ScreenApplication,
@@ -150,6 +152,7 @@ impl Action {
         Action::ViewAudit,
         Action::RunRetention,
         Action::SubjectReport,
+        Action::ExchangePartnerData,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -180,6 +183,7 @@ impl Action {
             Action::ViewAudit => "view_audit",
             Action::RunRetention => "run_retention",
             Action::SubjectReport => "subject_report",
+            Action::ExchangePartnerData => "exchange_partner_data",
         }
     }
 
@@ -264,6 +268,7 @@ pub const PERMISSIONS: &[(Role, Action, Scope)] = &[
     (R::Admin, A::ViewAudit, S::AllOffices),
     (R::Admin, A::RunRetention, S::AllOffices),
     (R::Admin, A::SubjectReport, S::AllOffices),
+    (R::Admin, A::ExchangePartnerData, S::AllOffices),
 ];
 
 /// The scope `role` has for `action`, if any.

@@ -9,6 +9,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, Transaction};
 
+use crate::exchange::exchange_impl;
 use crate::maintenance::maintenance_impl;
 use crate::match_decisions::match_decision_impl;
 use crate::partners::partner_impl;
@@ -160,5 +161,6 @@ maintenance_impl!(SqliteStore, Sqlite);
 subject_impl!(SqliteStore, Sqlite);
 match_decision_impl!(SqliteStore, Sqlite);
 partner_impl!(SqliteStore, Sqlite);
+exchange_impl!(SqliteStore, Sqlite);
 user_impl!(SqliteStore, Sqlite);
 village_impl!(SqliteStore, Sqlite);

@@ -135,6 +135,8 @@ fn route_table() -> routes::TableRouter {
         .on("GET", "/api/v1/reviews", api::reviews)
         .on("POST", "/api/v1/reviews/{id}", api::resolve_review)
         .on("GET", "/api/v1/search", api::search)
+        .on("GET", "/api/v1/exchange/{partner}/batches", api::exchange::batches)
+        .on("POST", "/api/v1/exchange/{partner}/acknowledgements", api::exchange::acknowledge)
         .on_limited("POST", "/api/v1/imports", api::import, Some(upload_limit));
     auth::auth_routes(table)
 }

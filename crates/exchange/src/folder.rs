@@ -91,3 +91,43 @@ impl Transport for FolderTransport {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+    use super::*;
+    use crate::batch::BatchHeader;
+    use crate::keys::SecretKey;
+    use crate::manifest::Direction;
+
+    fn batch(sequence: u64) -> Batch {
+        let header = BatchHeader {
+            partner: "siskop2mi".into(),
+            direction: Direction::Outbound,
+            sequence,
+            created_at: "2026-12-01T08:00:00Z".into(),
+            record_kind: "passport_decision".into(),
+        };
+        Batch::seal(
+            header,
+            format!("{{\"n\":{sequence}}}\n").into_bytes(),
+            &SecretKey::from_bytes([5; 32]),
+        )
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_folder_of_batches_is_read_back_in_sequence_and_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let transport = FolderTransport { dir: dir.path().to_owned() };
+        for n in [3, 1, 2] {
+            assert_eq!(transport.send(&batch(n)).await.unwrap(), None);
+        }
+        let read = transport.receive(1).await.unwrap();
+        assert_eq!(read, vec![batch(2), batch(3)]);
+        assert!(transport.send(&batch(2)).await.is_err(), "a batch folder is written once");
+        let single = FolderTransport { dir: transport.folder_of(&batch(3).manifest) };
+        assert_eq!(single.receive(0).await.unwrap(), vec![batch(3)]);
+        assert!(single.receive(3).await.unwrap().is_empty());
+    }
+}

@@ -229,13 +229,26 @@ pub async fn pending_outbound(
             .unwrap_or(0)
     };
     let newest_covers = logs.last().and_then(|b| b.covers_to).unwrap_or(acknowledged_to);
-    let news = store.adverse_decisions_since(newest_covers, PAGE).await?;
     let mut batches = logs.iter().map(stored_batch).collect::<Result<Vec<_>>>()?;
-    if news.iter().any(|d| OutboundRecord::of(d).is_some()) {
+    if has_news(store, newest_covers).await? {
         let batch = cut_outbound(store, clock, &partner, acknowledged_to, ctx).await?;
         batches.push(batch);
     }
     Ok(batches)
+}
+
+/// Whether a suspected-PMI-NP deferral or refusal was recorded after change number `after`.
+async fn has_news(store: &dyn Store, mut after: i64) -> Result<bool> {
+    loop {
+        let page = store.adverse_decisions_since(after, PAGE).await?;
+        if page.iter().any(|d| OutboundRecord::of(d).is_some()) {
+            return Ok(true);
+        }
+        match page.last() {
+            Some(last) if page.len() as i64 == PAGE => after = last.change_seq,
+            _ => return Ok(false),
+        }
+    }
 }
 
 /// Makes, signs and logs the next outbound batch: every suspected-PMI-NP deferral or refusal
@@ -535,7 +548,7 @@ pub async fn receive(
         Ok::<_, ExchangeFailure>(())
     }
     .await;
-    if done.last_received > 0 {
+    if !done.applied.is_empty() {
         // Acknowledged even when a later batch failed: what was applied is applied.
         let ack = transport.acknowledge(done.last_received).await;
         outcome?;

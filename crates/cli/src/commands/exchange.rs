@@ -314,9 +314,8 @@ pub(crate) async fn demo_partner(
         legal_basis: "PKS Kemenimipas-KemenP2MI (DEMO: belum ditandatangani)".into(),
     };
     let ctx = cli_ctx("demo");
-    let store_ref = store;
-    service::save_partner(store_ref, &partner, &ctx).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let pending = service::pending_outbound(store_ref, &SystemClock, "siskop2mi", &ctx)
+    service::save_partner(store, &partner, &ctx).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let pending = service::pending_outbound(store, &SystemClock, "siskop2mi", &ctx)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(pending.last().map_or(0, |b| b.manifest.record_count))

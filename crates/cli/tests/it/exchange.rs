@@ -350,17 +350,14 @@ struct Partner {
 async fn partner_server(state: Arc<Mutex<Partner>>) -> String {
     use axum::extract::{Query, State};
     use axum::response::IntoResponse;
-    #[derive(serde::Deserialize)]
-    struct After {
-        after: u64,
-    }
     async fn batches(
         State(state): State<Arc<Mutex<Partner>>>,
-        Query(q): Query<After>,
+        Query(q): Query<std::collections::HashMap<String, String>>,
     ) -> axum::response::Response {
+        let after: u64 = q["after"].parse().unwrap();
         let answer = {
             let mut s = state.lock().unwrap();
-            s.asked_after.push(q.after);
+            s.asked_after.push(after);
             s.answer.clone().unwrap()
         };
         match answer {
@@ -372,7 +369,7 @@ async fn partner_server(state: Arc<Mutex<Partner>>) -> String {
             Answer::Batches(all) => {
                 let batches: Vec<_> = all
                     .iter()
-                    .filter(|b| b.manifest.sequence > q.after)
+                    .filter(|b| b.manifest.sequence > after)
                     .map(|b| jejak_exchange::WireBatch::from_batch(b).unwrap())
                     .collect();
                 axum::Json(jejak_exchange::WireBatches { batches }).into_response()

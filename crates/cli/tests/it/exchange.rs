@@ -344,6 +344,9 @@ struct Partner {
     /// The `after` of every batch request, in order.
     asked_after: Vec<u64>,
     acknowledged: Vec<u64>,
+    /// Batches pushed to the partner, and whether it accepts them.
+    pushed: Vec<Batch>,
+    refuse_pushes: bool,
 }
 
 /// A partner's exchange endpoint on 127.0.0.1 at `/x`.
@@ -383,8 +386,20 @@ async fn partner_server(state: Arc<Mutex<Partner>>) -> String {
         state.lock().unwrap().acknowledged.push(ack["sequence"].as_u64().unwrap());
         "{}"
     }
+    async fn take_batch(
+        State(state): State<Arc<Mutex<Partner>>>,
+        axum::Json(wire): axum::Json<jejak_exchange::WireBatch>,
+    ) -> axum::response::Response {
+        let mut s = state.lock().unwrap();
+        if s.refuse_pushes {
+            return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "busy").into_response();
+        }
+        let sequence = wire.manifest.sequence;
+        s.pushed.push(wire.into_batch());
+        axum::Json(serde_json::json!({"acknowledged": sequence})).into_response()
+    }
     let app = axum::Router::new()
-        .route("/x/batches", axum::routing::get(batches))
+        .route("/x/batches", axum::routing::get(batches).post(take_batch))
         .route("/x/acknowledgements", axum::routing::post(acknowledge))
         .with_state(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -477,4 +492,58 @@ async fn the_http_adapter_survives_a_failing_partner_and_resumes_at_the_right_se
     assert_eq!(asked(&state), [3], "and again from there");
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(audited(&s.db, "exchange.receive").await.len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http_push_sends_what_is_unacknowledged_and_records_the_acknowledgement() {
+    let state = Arc::new(Mutex::new(Partner::default()));
+    let url = partner_server(state.clone()).await;
+    let s = setup(Some(&url));
+    let apps = s.root.join("apps.csv");
+    std::fs::write(&apps, format!("{HEADER}{APPS}")).unwrap();
+    let run = jejak(&["import", apps.to_str().unwrap(), "--database", &s.db]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let push = |db: String| {
+        tokio::task::spawn_blocking(move || {
+            jejak(&[
+                "exchange",
+                "push",
+                "--partner",
+                "siskop2mi",
+                "--timeout-ms",
+                "2000",
+                "--retries",
+                "1",
+                "--backoff-ms",
+                "10",
+                "--database",
+                &db,
+            ])
+        })
+    };
+
+    state.lock().unwrap().refuse_pushes = true;
+    let run = push(s.db.clone()).await.unwrap();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("HTTP 503 Service Unavailable: busy (after 2 attempt(s))"),
+        "{}",
+        run.stderr
+    );
+    let partner = store(&s.db).await.exchange_partner("siskop2mi").await.unwrap().unwrap();
+    assert_eq!((partner.last_sent_seq, partner.last_acknowledged_seq), (1, 0));
+
+    state.lock().unwrap().refuse_pushes = false;
+    let run = push(s.db.clone()).await.unwrap();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("sent up to batch 1, acknowledged up to 1"), "{}", run.stdout);
+    let pushed = std::mem::take(&mut state.lock().unwrap().pushed);
+    assert_eq!(pushed.len(), 1, "the same batch 1 again, not a new one");
+    assert_eq!((pushed[0].manifest.sequence, pushed[0].manifest.record_count), (1, 2));
+
+    let run = push(s.db.clone()).await.unwrap();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(state.lock().unwrap().pushed.is_empty(), "nothing unacknowledged is left");
+    let sent = audited(&s.db, "exchange.send").await;
+    assert_eq!(sent.len(), 1, "only the batch that reached the partner counts as sent");
 }

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use jejak_exchange::{FolderTransport, HttpTransport, PublicKey};
-use jejak_service::exchange::{self as service, ExchangeFailure};
 use jejak_service::SystemClock;
+use jejak_service::exchange::{self as service, ExchangeFailure};
 use jejak_store::NewExchangePartner;
 
 use crate::args::{ExchangeCommand, ExchangeHttpArgs, ExchangePartnerCommand};

@@ -590,7 +590,7 @@ pub async fn acknowledge(
 ) -> Result<ExchangePartner> {
     let partner = partner(store, name).await?;
     let ctx = exchange_ctx(ctx, &partner);
-    Ok(store.acknowledge_outbound(name, sequence as i64, &ctx).await?)
+    Ok(store.acknowledge_outbound(name, as_seq(sequence), &ctx).await?)
 }
 
 /// `GET /api/v1/exchange/{partner}/batches?after=N`: a partner pulling our batches after `after`
@@ -608,7 +608,7 @@ pub async fn pull(
         pending_outbound(store, clock, name, &ctx).await?;
         let partner = partner(store, name).await?;
         let out: Vec<Batch> = store
-            .exchange_batches(name, Direction::Outbound.as_str(), after as i64)
+            .exchange_batches(name, Direction::Outbound.as_str(), as_seq(after))
             .await?
             .iter()
             .map(stored_batch)
@@ -630,6 +630,11 @@ pub async fn acknowledge_by(
     actor.authorize(Action::ExchangePartnerData, None)?;
     let ctx = actor.audit_ctx(clock.timestamp(), None);
     acknowledge(store, name, sequence, &ctx).await.map_err(into_service)
+}
+
+/// A sequence number from a partner as the register counts them (beyond any batch when huge).
+fn as_seq(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// An exchange failure as the web layer reports it.

@@ -81,6 +81,11 @@ async fn a_partner_pulls_and_acknowledges_our_signed_batches() {
     assert_eq!(ack.body, r#"{"acknowledged":1}"#);
     let later = app.get("/api/v1/exchange/siskop2mi/batches?after=1", Some(admin)).await;
     assert_eq!(later.body, r#"{"batches":[]}"#);
+    let huge =
+        app.get("/api/v1/exchange/siskop2mi/batches?after=18446744073709551615", Some(admin)).await;
+    assert_eq!(huge.body, r#"{"batches":[]}"#);
+    let negative = app.get("/api/v1/exchange/siskop2mi/batches?after=-1", Some(admin)).await;
+    assert_eq!(negative.status, 400, "{}", negative.body);
     let unknown = app.get("/api/v1/exchange/nobody/batches", Some(admin)).await;
     assert_eq!(unknown.status, 404, "{}", unknown.body);
 

@@ -85,6 +85,25 @@ pub(crate) enum Command {
     /// `jejak partner import deportations FILE` (BP3MI returns and deportations).
     #[command(subcommand)]
     Partner(PartnerCommand),
+    /// Referrals to partner agencies (BP3MI, Disnaker, Polri PPA, Pemda).
+    #[command(subcommand)]
+    Referral(ReferralCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ReferralCommand {
+    /// List referrals: letter number, office, agency, subject, status, due date (and
+    /// `overdue` when open past it).
+    List(ReferralListArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReferralListArgs {
+    /// Only open referrals past their due date.
+    #[arg(long)]
+    pub(crate) overdue: bool,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
 }
 
 #[derive(Debug, Subcommand)]

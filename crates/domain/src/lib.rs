@@ -12,6 +12,7 @@ pub mod office;
 pub mod partners;
 pub mod passport;
 pub mod phone;
+pub mod referral;
 pub mod region;
 pub mod review;
 pub mod text;
@@ -32,6 +33,9 @@ pub use partners::{
 };
 pub use passport::PassportNo;
 pub use phone::Phone;
+pub use referral::{
+    Agency, NewReferral, Protection, Referral, ReferralEvent, ReferralStatus, ReferralSubject,
+};
 pub use region::{RegionCode, RegionLevel};
 pub use review::{NewReviewRequest, ReviewRequest, ReviewStatus};
 pub use village::{

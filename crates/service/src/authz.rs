@@ -120,12 +120,22 @@ pub enum Action {
     RunRetention,
     /// Export everything held on one person (data-subject access).
     SubjectReport,
+    /// See the office's referrals to partner agencies and their letters.
+    ViewReferrals,
+    /// Refer a case to a partner agency and record its follow-up.
+    MakeReferral,
+    /// See open referrals past their due date.
+    SuperviseReferrals,
+    /// Mark a person protected (a recorded TPPO victim) or lift it, with a reason.
+    ProtectPerson,
+    /// Open a protected person's full record (with a stated purpose; every read logged).
+    ViewProtectedPerson,
     /// Exchange batches with a partner system (SISKOP2MI): pull our batches, acknowledge.
     ExchangePartnerData,
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 32] = [
         Action::ViewQueue,
         Action::RegisterApplication,
         Action::ScreenApplication,
@@ -152,6 +162,11 @@ impl Action {
         Action::ViewAudit,
         Action::RunRetention,
         Action::SubjectReport,
+        Action::ViewReferrals,
+        Action::MakeReferral,
+        Action::SuperviseReferrals,
+        Action::ProtectPerson,
+        Action::ViewProtectedPerson,
         Action::ExchangePartnerData,
     ];
 
@@ -183,6 +198,11 @@ impl Action {
             Action::ViewAudit => "view_audit",
             Action::RunRetention => "run_retention",
             Action::SubjectReport => "subject_report",
+            Action::ViewReferrals => "view_referrals",
+            Action::MakeReferral => "make_referral",
+            Action::SuperviseReferrals => "supervise_referrals",
+            Action::ProtectPerson => "protect_person",
+            Action::ViewProtectedPerson => "view_protected_person",
             Action::ExchangePartnerData => "exchange_partner_data",
         }
     }
@@ -268,6 +288,16 @@ pub const PERMISSIONS: &[(Role, Action, Scope)] = &[
     (R::Admin, A::ViewAudit, S::AllOffices),
     (R::Admin, A::RunRetention, S::AllOffices),
     (R::Admin, A::SubjectReport, S::AllOffices),
+    // Referrals to the cross-agency forum and protected persons (issue 15).
+    (R::Petugas, A::ViewReferrals, S::OwnOffice),
+    (R::Petugas, A::MakeReferral, S::OwnOffice),
+    (R::Supervisor, A::ViewReferrals, S::OwnOffice),
+    (R::Supervisor, A::MakeReferral, S::OwnOffice),
+    (R::Supervisor, A::SuperviseReferrals, S::OwnOffice),
+    (R::Supervisor, A::ProtectPerson, S::AllOffices),
+    (R::Supervisor, A::ViewProtectedPerson, S::AllOffices),
+    (R::Analis, A::ViewReferrals, S::AllOffices),
+    (R::Analis, A::SuperviseReferrals, S::AllOffices),
     (R::Admin, A::ExchangePartnerData, S::AllOffices),
 ];
 

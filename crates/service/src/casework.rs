@@ -60,6 +60,9 @@ pub struct QueueItem {
     pub flagged: bool,
     /// Earlier applications of the same person (review or auto-link), any office.
     pub matches: usize,
+    /// A protected person's application: `application` holds only its number, office, date
+    /// and outcome.
+    pub protected: bool,
 }
 
 /// An office's work queue.
@@ -155,7 +158,15 @@ impl Casework {
                 flagged: report.assessment.flagged,
                 matches,
                 application,
+                protected: false,
             });
+        }
+        // A protected person's application shows only that it exists (issue 15).
+        let keys: Vec<ApplicationKey> = pending.iter().map(|i| i.application.key).collect();
+        let protected = self.protected_among(&keys).await?;
+        for item in pending.iter_mut().filter(|i| protected.contains(&i.application.key)) {
+            item.application.data = crate::referrals::masked(&item.application.data);
+            item.protected = true;
         }
         let awaiting_review = if actor.may(Action::ReviewOverride, Some(office)) {
             self.store.pending_reviews(Some(office)).await?
@@ -190,8 +201,20 @@ impl Casework {
     /// Opens one application for examination: screening across offices, assessment, history.
     /// A read of personal data, logged with its purpose.
     pub async fn examine(&self, actor: &Actor, key: ApplicationKey) -> Result<Examination> {
+        self.examine_with_purpose(actor, key, None).await
+    }
+
+    /// `examine`; a protected person's application needs `view_protected_person` and a
+    /// stated `purpose` (logged), and protected candidates are masked for other readers.
+    pub async fn examine_with_purpose(
+        &self,
+        actor: &Actor,
+        key: ApplicationKey,
+        purpose: Option<&str>,
+    ) -> Result<Examination> {
         actor.authorize(Action::ViewPerson, None)?;
         let application = self.store.get_application(key).await?;
+        self.check_protected_read(actor, &[key], purpose, "application", &key.to_string()).await?;
         let purpose = format!("memeriksa permohonan {}", application.data.application_id);
         self.store
             .append_audit(
@@ -202,7 +225,8 @@ impl Casework {
                 "examine",
             )
             .await?;
-        let report = self.assessor()?.assess(&application.data)?;
+        let mut report = self.assessor()?.assess(&application.data)?;
+        self.mask_candidates(actor, &mut report).await?;
         let decisions = self.store.decisions_of(key).await?;
         let reviews = self.store.reviews_of(key).await?;
         let issue_needs_review = review_grounds(&report);
@@ -230,27 +254,32 @@ impl Casework {
         };
         decision.validate().map_err(|e| ServiceError::Invalid(e.to_string()))?;
         let ctx = self.ctx(actor, None);
-        if input.kind == DecisionKind::Issued {
-            let report = self.assessor()?.assess(&application.data)?;
-            if let Some(grounds) = review_grounds(&report) {
-                if actor.role != Role::Supervisor {
-                    let request = NewReviewRequest {
-                        proposed: decision,
-                        expected_version: input.expected_version,
-                        grounds,
-                        requested_by: actor.username.clone(),
-                    };
-                    let stored = self.store.request_review(&request, &ctx).await?;
-                    return Ok(DecisionOutcome::AwaitingReview(stored));
-                }
-                if decision.reason_text.is_none() {
-                    return Err(ServiceError::Invalid(format!(
-                        "issuing despite {grounds} needs a written reason"
-                    )));
-                }
+        // The assessment the decision is taken on is recorded with it (monitoring counts
+        // risk bands and rules fired from recorded assessments).
+        let report = self.assessor()?.assess(&application.data)?;
+        if input.kind == DecisionKind::Issued
+            && let Some(grounds) = review_grounds(&report)
+        {
+            if actor.role != Role::Supervisor {
+                let request = NewReviewRequest {
+                    proposed: decision,
+                    expected_version: input.expected_version,
+                    grounds,
+                    requested_by: actor.username.clone(),
+                };
+                let stored = self.store.request_review(&request, &ctx).await?;
+                crate::rulesets::record_report(self.store.as_ref(), &application, &report, &ctx)
+                    .await?;
+                return Ok(DecisionOutcome::AwaitingReview(stored));
+            }
+            if decision.reason_text.is_none() {
+                return Err(ServiceError::Invalid(format!(
+                    "issuing despite {grounds} needs a written reason"
+                )));
             }
         }
         let recorded = self.store.record_decision(&decision, input.expected_version, &ctx).await?;
+        crate::rulesets::record_report(self.store.as_ref(), &application, &report, &ctx).await?;
         Ok(DecisionOutcome::Recorded(recorded))
     }
 
@@ -261,9 +290,15 @@ impl Casework {
     ) -> Result<Vec<(ReviewRequest, Application)>> {
         actor.authorize(Action::ReviewOverride, Some(&actor.office))?;
         let requests = self.store.pending_reviews(Some(&actor.office)).await?;
+        let keys: Vec<ApplicationKey> = requests.iter().map(|r| r.application()).collect();
+        let protected = self.protected_among(&keys).await?;
         let mut out = Vec::with_capacity(requests.len());
         for request in requests {
-            let app = self.store.get_application(request.application()).await?;
+            let mut app = self.store.get_application(request.application()).await?;
+            // A routine list: a protected person's application shows only that it exists.
+            if protected.contains(&app.key) {
+                app.data = crate::referrals::masked(&app.data);
+            }
             out.push((request, app));
         }
         Ok(out)
@@ -369,7 +404,8 @@ impl Casework {
     /// gathered meanwhile, see [`AuditBatcher`]).
     pub async fn screen(&self, actor: &Actor, app: &NewApplication) -> Result<AssessmentReport> {
         actor.authorize(Action::ScreenApplication, Some(&app.office_code))?;
-        let report = self.assessor()?.assess(app)?;
+        let mut report = self.assessor()?.assess(app)?;
+        self.mask_candidates(actor, &mut report).await?;
         let purpose = format!("menyaring permohonan {}", app.application_id);
         self.audit
             .append(AuditAppend {
@@ -442,6 +478,13 @@ impl Casework {
                     .into(),
             ));
         }
+        let members = self.screening.with_register(|register, _| {
+            register.person_members(person_id).map(<[ApplicationKey]>::to_vec)
+        })?;
+        let members = members
+            .or_else(|| crate::register::parse_person_id(person_id).map(|k| vec![k]))
+            .unwrap_or_default();
+        self.check_protected_read(actor, &members, Some(purpose), "person", person_id).await?;
         self.screening.person(person_id, &self.ctx(actor, Some(purpose.to_owned()))).await
     }
 

@@ -20,6 +20,7 @@ pub mod name_tokens;
 pub mod partners;
 pub mod person_graph;
 pub mod persons;
+pub mod referrals;
 pub mod register;
 pub mod retention;
 pub mod rulesets;

@@ -220,6 +220,16 @@ pub async fn assess_and_record(
     Ok((report, stored))
 }
 
+/// Records an assessment already made (e.g. the one a decision was taken on).
+pub async fn record_report(
+    store: &dyn Store,
+    application: &Application,
+    report: &AssessmentReport,
+    ctx: &AuditCtx,
+) -> Result<StoredAssessment> {
+    Ok(store.record_assessment(&to_record(application, report), ctx).await?)
+}
+
 fn to_record(application: &Application, report: &AssessmentReport) -> NewAssessment {
     let a = &report.assessment;
     NewAssessment {

@@ -42,6 +42,9 @@ pub struct SearchHit {
     pub person_id: String,
     /// Match probability for name searches.
     pub probability: Option<f64>,
+    /// A protected person's application: only its existence is shown (no name, NIK, phone
+    /// or birth date).
+    pub protected: bool,
 }
 
 /// The found applications and how the query was read.
@@ -150,9 +153,16 @@ impl Casework {
         };
         let truncated = apps.len() > SEARCH_LIMIT as usize;
         apps.truncate(SEARCH_LIMIT as usize);
+        let keys: Vec<ApplicationKey> = apps.iter().map(|(a, _)| a.key).collect();
+        let protected = self.protected_among(&keys).await?;
+        for (app, probability) in apps.iter_mut().filter(|(a, _)| protected.contains(&a.key)) {
+            app.data = crate::referrals::masked(&app.data);
+            *probability = None;
+        }
         let hits = self.screening().with_register(|register, _| {
             apps.into_iter()
                 .map(|(a, probability)| SearchHit {
+                    protected: protected.contains(&a.key),
                     key: a.key,
                     person_id: register.person_id(a.key),
                     nik_masked: a.data.nik_text().map(mask_nik),

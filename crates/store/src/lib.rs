@@ -12,6 +12,7 @@ pub mod maintenance;
 mod match_decisions;
 pub mod partners;
 mod postgres;
+pub mod referrals;
 pub mod retention;
 mod reviews;
 mod rulesets;
@@ -42,6 +43,7 @@ pub use exchange::{
 pub use maintenance::{MaintenanceStore, RegisterSize};
 pub use match_decisions::MatchDecisionStore;
 pub use partners::{CpmiHistoryEntry, NewPartnerSnapshot, PartnerRecords, PartnerStore};
+pub use referrals::{ReferralFilter, ReferralStore, ReferralUpdate};
 pub use retention::{
     HoldTarget, LegalHold, RetentionAction, RetentionDeletion, RetentionKind, RetentionOutcome,
     RetentionStore,
@@ -77,6 +79,7 @@ pub trait Store:
     + RuleSetStore
     + MatchDecisionStore
     + PartnerStore
+    + ReferralStore
     + ExchangeStore
     + UserStore
     + RetentionStore

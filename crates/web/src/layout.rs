@@ -43,6 +43,7 @@ const NAV: &[(&str, &str, &str, Action)] = &[
     ("/cari", "Cari", "Search", Action::SearchRegister),
     ("/desa", "Desa binaan", "Villages", Action::SubmitVillageReport),
     ("/desa/peringatan", "Peringatan desa", "Village alerts", Action::FollowUpVillageReports),
+    ("/rujukan", "Rujukan", "Referrals", Action::ViewReferrals),
     ("/impor", "Impor", "Import", Action::ImportApplications),
     ("/aturan", "Aturan risiko", "Risk rules", Action::ViewRules),
     ("/dasbor", "Dasbor", "Dashboard", Action::ViewDashboard),

@@ -37,6 +37,13 @@ fn sample(route: &RouteSpec, app: &App) -> (String, &'static str, String) {
             ("application/json", r#"{"sequence":1}"#.into())
         }
         (_, "/api/v1/reviews/{id}") => ("application/json", r#"{"approve":false}"#.into()),
+        (_, "/api/v1/referrals") => (
+            "application/json",
+            format!(r#"{{"application_key":{},"agency":"nowhere","purpose":"uji rujukan"}}"#, app.application_key),
+        ),
+        (_, "/api/v1/referrals/{id}/status") => {
+            ("application/json", r#"{"status":"received"}"#.into())
+        }
         (_, "/api/v1/applications/{key}/matches/{other}") => {
             ("application/json", r#"{"verdict":"confirm","reason":"sama"}"#.into())
         }

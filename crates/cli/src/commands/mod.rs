@@ -8,6 +8,7 @@ mod exchange;
 mod link;
 mod office;
 mod partners;
+mod referral;
 mod retention;
 mod rules;
 mod serve;
@@ -22,7 +23,7 @@ use anyhow::Context;
 use jejak_service::{Clock, SystemClock};
 use jejak_store::{AuditCtx, Store};
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, ReferralCommand};
 
 pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
@@ -45,6 +46,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Retention(command) => retention::run(command).await,
         Command::SubjectReport(args) => subject::subject_report(args).await,
         Command::Village(command) => village::run(command).await,
+        Command::Referral(ReferralCommand::List(args)) => referral::list(args).await,
         Command::Cpmi(command) => partners::cpmi(command).await,
         Command::Partner(command) => partners::partner(command).await,
         Command::Exchange(command) => exchange::run(command).await,

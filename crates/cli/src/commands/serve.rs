@@ -180,10 +180,47 @@ pub(crate) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     output::line(&format!(
         " DEMO Desa Binaan: {villages} villages, {reports} village reports (some linked to queued applications)"
     ));
+    let seeded = super::referral::seed_demo(store.as_ref(), today).await?;
+    output::line(&format!(
+        " DEMO referrals: {} from Kalianda at /rujukan ({} past their due date); protected \
+         person (TPPO victim): application {}",
+        seeded.count,
+        seeded.overdue,
+        seeded.protected.as_deref().unwrap_or("-")
+    ));
     output::line("==================================================================");
     let mut state = app_state(store, auth).await?;
+    let assessed = record_demo_assessments(&state).await?;
+    output::note(&format!(
+        "recorded the assessments of {assessed} demo applications (risk bands on the dashboard)"
+    ));
     state.demo = true;
     run_server(&args.bind, state, None).await
+}
+
+/// Records an assessment for every demo application with the rule set in force, as the
+/// offices' decisions record them, so the dashboard's risk bands and indicators fired show
+/// the demo's history.
+async fn record_demo_assessments(state: &AppState) -> anyhow::Result<usize> {
+    let casework = &state.casework;
+    let assessor = jejak_service::assess::Assessor::new(
+        casework.rules()?,
+        Some(casework.screening().clone()),
+        Vec::new(),
+    );
+    let store = casework.store().as_ref();
+    let ctx = cli_ctx("demo");
+    let (mut since, mut recorded) = (0, 0);
+    loop {
+        let page = store.applications_changed_since(since, 1_000).await?;
+        let Some(last) = page.last() else { break };
+        since = last.change_seq;
+        for app in &page {
+            jejak_service::rulesets::assess_and_record(store, &assessor, app, &ctx).await?;
+            recorded += 1;
+        }
+    }
+    Ok(recorded)
 }
 
 /// The demo's Desa Binaan (DOMAIN.md §5.3, designated on different dates), the demo PIMPASA

@@ -8,6 +8,8 @@
     reason = "test code: a failed unwrap is a failed test"
 )]
 
+mod monitoring;
 mod officers;
+mod referral;
 mod support;
 mod village;

@@ -245,6 +245,13 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 
+    /// Saves a file (a printed PDF) next to the screenshots.
+    pub fn save_artifact(&self, name: &str, bytes: &[u8]) {
+        let dir = screenshots_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+
     pub async fn close(self) {
         let _ = self.client.close().await;
     }

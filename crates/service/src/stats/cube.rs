@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 
 use jejak_domain::decision::REASON_CODES;
+use jejak_domain::region::RegionLevel;
 use jejak_domain::{
     ApplicationKey, CountryCode, Decision, DecisionKind, NewApplication, OfficeCode, Purpose,
     RegionCode, Sex,
@@ -245,28 +246,48 @@ impl<T: Clone + Eq + Hash> Interner<T> {
 /// "No value" in an interned field.
 pub const NONE: u32 = u32::MAX;
 
-/// One cell of the applications table.
+/// What one margin of the applications table counts by. Each application adds one to a
+/// cell of every margin (one per rule fired for [`Margin::Rule`], none for
+/// [`Margin::CrossOffice`] unless caught), so a breakdown reads a few cells per month and
+/// office instead of the applications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Margin {
+    /// Every application (category 0).
+    All,
+    /// Regency of origin (category: its id in [`Cube::regions`], or [`NONE`]).
+    Regency,
+    /// District of origin (the same).
+    District,
+    /// Destination (id in [`Cube::countries`], or [`NONE`]).
+    Destination,
+    /// Index in `Purpose::ALL`, or 255.
+    Purpose,
+    /// 0 = L, 1 = P, 2 = unknown.
+    Sex,
+    /// `AgeBand as u32`.
+    AgeBand,
+    /// `RiskBand as u32`.
+    RiskBand,
+    /// Caught re-applying across offices (category 1).
+    CrossOffice,
+    /// A rule fired by the latest assessment (id in [`Cube::rule_ids`]).
+    Rule,
+}
+
+/// One cell of the applications table: applications by the month of `applied_on`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AppCell {
     pub month: Month,
     pub office: u32,
-    pub origin: u32,
-    pub destination: u32,
-    /// Index in `Purpose::ALL`, or `u8::MAX`.
-    pub purpose: u8,
-    /// 0 = L, 1 = P, 2 = unknown.
-    pub sex: u8,
-    pub age: AgeBand,
-    pub band: RiskBand,
-    pub cross_office: bool,
+    pub margin: Margin,
+    pub category: u32,
 }
 
-/// One cell of the decisions table (by decision month; office and origin of the application).
+/// One cell of the decisions table (by decision month; office of the application).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DecisionCell {
     pub month: Month,
     pub office: u32,
-    pub origin: u32,
     pub kind: DecisionKind,
     pub reasons: u16,
 }
@@ -276,7 +297,6 @@ pub struct DecisionCell {
 pub struct DaysCell {
     pub month: Month,
     pub office: u32,
-    pub origin: u32,
     /// Capped at [`MAX_DAYS`].
     pub days: u16,
 }
@@ -288,13 +308,20 @@ pub const MAX_DAYS: u16 = 730;
 struct Entry {
     facts: AppFacts,
     office: u32,
-    origin: u32,
+    /// Regency and district of origin ([`Cube::regions`] ids, or [`NONE`]).
+    regency: u32,
+    district: u32,
     destination: u32,
     band: RiskBand,
     rule_catch: bool,
     person_catch: bool,
+    /// Rules fired by the latest assessment ([`Cube::rule_ids`]).
+    rules: Vec<u32>,
     decisions: Vec<DecisionFacts>,
 }
+
+/// What an assessment contributes: band, whether R12/R16 fired, the rules fired.
+type AssessmentFacts = (RiskBand, bool, Vec<u32>);
 
 /// The aggregates and what each application contributes to them.
 #[derive(Debug, Clone, Default)]
@@ -303,10 +330,13 @@ pub struct Cube {
     /// Decisions whose application has not arrived yet.
     orphans: HashMap<ApplicationKey, Vec<DecisionFacts>>,
     /// Assessments (band, R12/R16 fired) whose application has not arrived yet.
-    orphan_assessments: HashMap<ApplicationKey, (RiskBand, bool)>,
+    orphan_assessments: HashMap<ApplicationKey, AssessmentFacts>,
     pub offices: Interner<OfficeCode>,
+    /// Regencies and districts of origin.
     pub regions: Interner<RegionCode>,
     pub countries: Interner<CountryCode>,
+    /// (rule-set version, rule id) of every rule seen firing.
+    pub rule_ids: Interner<(String, String)>,
     pub apps: HashMap<AppCell, u32>,
     pub decisions: HashMap<DecisionCell, u32>,
     pub days: HashMap<DaysCell, u32>,
@@ -356,38 +386,40 @@ impl Cube {
 
     fn contribute(&mut self, key: ApplicationKey, add: bool) {
         let Some(e) = self.entries.get(&key) else { return };
-        let cell = AppCell {
-            month: month_of(e.facts.applied_on),
-            office: e.office,
-            origin: e.origin,
-            destination: e.destination,
-            purpose: purpose_index(e.facts.purpose),
-            sex: sex_index(e.facts.sex),
-            age: e.facts.age,
-            band: e.band,
-            cross_office: e.rule_catch || e.person_catch,
-        };
+        let month = month_of(e.facts.applied_on);
+        let office = e.office;
+        let cell = |margin, category| AppCell { month, office, margin, category };
+        let mut cells = vec![
+            cell(Margin::All, 0),
+            cell(Margin::Regency, e.regency),
+            cell(Margin::District, e.district),
+            cell(Margin::Destination, e.destination),
+            cell(Margin::Purpose, u32::from(purpose_index(e.facts.purpose))),
+            cell(Margin::Sex, u32::from(sex_index(e.facts.sex))),
+            cell(Margin::AgeBand, e.facts.age as u32),
+            cell(Margin::RiskBand, e.band as u32),
+        ];
+        if e.rule_catch || e.person_catch {
+            cells.push(cell(Margin::CrossOffice, 1));
+        }
+        cells.extend(e.rules.iter().map(|&rule| cell(Margin::Rule, rule)));
         let decision_cells: Vec<DecisionCell> = e
             .decisions
             .iter()
             .map(|d| DecisionCell {
                 month: month_of(d.decided_on),
-                office: e.office,
-                origin: e.origin,
+                office,
                 kind: d.kind,
                 reasons: d.reasons,
             })
             .collect();
         let first = e.decisions.iter().min_by_key(|d| (d.decided_on, d.id)).map(|d| {
             let days = (d.decided_on - e.facts.applied_on).whole_days().clamp(0, MAX_DAYS as i64);
-            DaysCell {
-                month: month_of(d.decided_on),
-                office: e.office,
-                origin: e.origin,
-                days: days as u16,
-            }
+            DaysCell { month: month_of(d.decided_on), office, days: days as u16 }
         });
-        bump(&mut self.apps, cell, add);
+        for c in cells {
+            bump(&mut self.apps, c, add);
+        }
         for c in decision_cells {
             bump(&mut self.decisions, c, add);
         }
@@ -396,28 +428,64 @@ impl Cube {
         }
     }
 
+    /// The cube of the applications whose origin lies in `region` (a code prefix), with the
+    /// same interned ids: what a region filter reads.
+    pub fn restricted_to(&self, region: &RegionCode) -> Cube {
+        let mut out = Cube {
+            offices: self.offices.clone(),
+            regions: self.regions.clone(),
+            countries: self.countries.clone(),
+            rule_ids: self.rule_ids.clone(),
+            ..Cube::default()
+        };
+        for (key, e) in &self.entries {
+            let inside =
+                e.facts.origin.as_ref().is_some_and(|o| o.as_str().starts_with(region.as_str()));
+            if inside {
+                out.entries.insert(*key, e.clone());
+                out.contribute(*key, true);
+            }
+        }
+        out
+    }
+
     /// Adds an application or replaces its data (its decisions, band and flags stay).
     pub fn upsert(&mut self, key: ApplicationKey, app: &NewApplication) {
         let facts = AppFacts::of(app);
         let office = self.offices.intern(&facts.office);
-        let origin = facts.origin.as_ref().map_or(NONE, |r| self.regions.intern(r));
+        let mut origin_at = |level| {
+            facts
+                .origin
+                .as_ref()
+                .and_then(|r| r.ancestor(level))
+                .map_or(NONE, |r| self.regions.intern(&r))
+        };
+        let regency = origin_at(RegionLevel::Regency);
+        let district = origin_at(RegionLevel::District);
         let destination = facts.destination.as_ref().map_or(NONE, |c| self.countries.intern(c));
         self.contribute(key, false);
-        let (band, rule_catch) =
-            self.orphan_assessments.remove(&key).unwrap_or((RiskBand::Unassessed, false));
+        let orphan = self.orphan_assessments.remove(&key);
         let entry = self.entries.entry(key).or_insert_with(|| Entry {
             facts: facts.clone(),
             office,
-            origin,
+            regency,
+            district,
             destination,
-            band,
-            rule_catch,
+            band: RiskBand::Unassessed,
+            rule_catch: false,
             person_catch: false,
+            rules: Vec::new(),
             decisions: Vec::new(),
         });
+        if let Some((band, rule_catch, rules)) = orphan {
+            entry.band = band;
+            entry.rule_catch = rule_catch;
+            entry.rules = rules;
+        }
         entry.facts = facts;
         entry.office = office;
-        entry.origin = origin;
+        entry.regency = regency;
+        entry.district = district;
         entry.destination = destination;
         if let Some(orphans) = self.orphans.remove(&key) {
             for d in orphans {
@@ -444,16 +512,31 @@ impl Cube {
         self.contribute(key, true);
     }
 
-    /// Sets the band and rule flags of the application's latest assessment.
-    pub fn set_assessment(&mut self, key: ApplicationKey, band: RiskBand, r12_or_r16: bool) {
+    /// Sets the band, the cross-office flag (R12 or R16 fired) and the rules fired of the
+    /// application's latest assessment under rule-set `version`.
+    pub fn set_assessment(
+        &mut self,
+        key: ApplicationKey,
+        band: RiskBand,
+        r12_or_r16: bool,
+        version: &str,
+        fired: &[&str],
+    ) {
+        let mut rules: Vec<u32> = fired
+            .iter()
+            .map(|rule| self.rule_ids.intern(&(version.to_owned(), (*rule).to_owned())))
+            .collect();
+        rules.sort_unstable();
+        rules.dedup();
         if !self.entries.contains_key(&key) {
-            self.orphan_assessments.insert(key, (band, r12_or_r16));
+            self.orphan_assessments.insert(key, (band, r12_or_r16, rules));
             return;
         }
         self.contribute(key, false);
         if let Some(e) = self.entries.get_mut(&key) {
             e.band = band;
             e.rule_catch = r12_or_r16;
+            e.rules = rules;
         }
         self.contribute(key, true);
     }
@@ -472,7 +555,7 @@ impl Cube {
         self.contribute(key, true);
     }
 
-    /// Forgets an application (deleted by retention) and its decisions.
+    /// Forgets an application (deleted by retention), its decisions and its rules fired.
     pub fn remove(&mut self, key: ApplicationKey) {
         self.contribute(key, false);
         self.entries.remove(&key);
@@ -540,12 +623,24 @@ mod tests {
         let mut cube = Cube::new();
         let key = ApplicationKey(1);
         cube.upsert(key, &app("KLA", day(2025, 3, 31)));
-        cube.set_assessment(key, RiskBand::High, false);
+        cube.set_assessment(key, RiskBand::High, false, "2025.1", &["R05", "R20"]);
         cube.upsert(key, &app("KLA", day(2025, 4, 1)));
-        assert_eq!(cube.apps.values().sum::<u32>(), 1);
-        let cell = cube.apps.keys().next().unwrap();
-        assert_eq!(month_label(cell.month), "2025-04");
-        assert_eq!(cell.band, RiskBand::High);
+        let margin = |cube: &Cube, m: Margin| -> Vec<AppCell> {
+            cube.apps.keys().filter(|c| c.margin == m).copied().collect()
+        };
+        let all = margin(&cube, Margin::All);
+        assert_eq!(all.len(), 1);
+        assert_eq!(cube.apps[&all[0]], 1);
+        assert_eq!(month_label(all[0].month), "2025-04");
+        assert_eq!(margin(&cube, Margin::RiskBand)[0].category, RiskBand::High as u32);
+        let rules = margin(&cube, Margin::Rule);
+        assert_eq!(rules.len(), 2);
+        assert!(rules.iter().all(|c| month_label(c.month) == "2025-04"));
+        cube.set_assessment(key, RiskBand::Low, false, "2026.1", &["R05"]);
+        let rules = margin(&cube, Margin::Rule);
+        assert_eq!(rules.len(), 1, "a new assessment replaces the old one's rules");
+        let rule = rules[0].category;
+        assert_eq!(cube.rule_ids.get(rule), Some(&("2026.1".to_owned(), "R05".to_owned())));
         cube.remove(key);
         assert!(cube.apps.is_empty());
     }

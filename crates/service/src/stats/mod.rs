@@ -30,8 +30,15 @@ pub const CROSS_OFFICE_RULES: [&str; 2] = ["R12", "R16"];
 /// Takes in a recorded assessment (the latest per application counts).
 pub(crate) fn apply_assessment(cube: &mut Cube, assessment: &StoredAssessment) {
     let a = &assessment.data;
-    let fired = a.fired_indicators.iter().any(|f| CROSS_OFFICE_RULES.contains(&f.id.as_str()));
-    cube.set_assessment(a.application, RiskBand::parse(&a.band), fired);
+    let cross = a.fired_indicators.iter().any(|f| CROSS_OFFICE_RULES.contains(&f.id.as_str()));
+    let fired: Vec<&str> = a.fired_indicators.iter().map(|f| f.id.as_str()).collect();
+    cube.set_assessment(
+        a.application,
+        RiskBand::parse(&a.band),
+        cross,
+        &a.rule_set_version,
+        &fired,
+    );
 }
 
 /// Re-derives the person flag of every application sharing a person with one of `keys`.
@@ -327,13 +334,20 @@ pub fn dashboard(
     screening.with_stats(|cube, configured| {
         let offices = grid_offices(cube, configured);
         let scope = dashboard_offices(actor, office, &offices)?;
+        // A region filter restricts the aggregates once for every query of the view.
+        let restricted;
+        let (cube, filter) = match &filter.region {
+            Some(region) => {
+                restricted = cube.restricted_to(region);
+                (&restricted, Filter { region: None, ..filter.clone() })
+            }
+            None => (cube, filter.clone()),
+        };
         let published = query::publish_measures(cube, &filter, &offices);
         let group = if scope.is_some() { GroupBy::MonthOffice } else { GroupBy::Month };
         let trend = rows_of(&published, group, scope.as_ref());
-        let breakdowns = Dimension::ALL
-            .iter()
-            .map(|d| query::publish_breakdown(cube, &filter, *d, &published, scope.as_ref()))
-            .collect();
+        let breakdowns =
+            query::publish_breakdowns(cube, &filter, &Dimension::ALL, &published, scope.as_ref());
         let days = query::days_to_decision(cube, &filter, scope.as_ref());
         let office_choices = match permission(actor.role, Action::ViewDashboard) {
             Some(Scope::AllOffices) => offices.clone(),

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use jejak_domain::decision::REASON_CODES;
 use jejak_domain::{DecisionKind, OfficeCode, Purpose, RegionCode};
 
-use super::cube::{AgeBand, Cube, FREE_TEXT_REASON, MAX_DAYS, Month, NONE, RiskBand};
+use super::cube::{AgeBand, Cube, FREE_TEXT_REASON, MAX_DAYS, Margin, Month, NONE, RiskBand};
 use super::suppress::{Shown, THRESHOLD, suppress_grid};
 
 /// Which applications and decisions a figure covers.
@@ -46,6 +46,18 @@ pub const MEASURES: [&str; 7] = [
     "cross_office_catches",
 ];
 
+/// Runs `f` on the applications the filter's region covers: the whole cube, or the cube
+/// restricted to that region (the margins hold no origin below the category they count by).
+fn in_region<T>(cube: &Cube, filter: &Filter, f: impl FnOnce(&Cube, &Filter) -> T) -> T {
+    match &filter.region {
+        None => f(cube, filter),
+        Some(region) => {
+            let restricted = cube.restricted_to(region);
+            f(&restricted, &Filter { region: None, ..filter.clone() })
+        }
+    }
+}
+
 /// True counts per (month, office) of every measure, for every month of the filter and every
 /// office given (zeros included).
 pub fn measure_counts(
@@ -53,56 +65,46 @@ pub fn measure_counts(
     filter: &Filter,
     offices: &[OfficeCode],
 ) -> BTreeMap<(Month, OfficeCode), [u64; 7]> {
-    let mut out = BTreeMap::new();
-    for m in filter.months() {
-        for o in offices {
-            out.insert((m, o.clone()), [0u64; 7]);
-        }
-    }
-    let origin_ok = origin_matcher(cube, filter.region.as_ref());
-    let office_of = |i: u32| cube.offices.get(i).cloned();
-    for (cell, &n) in &cube.apps {
-        if cell.month < filter.from || cell.month > filter.to || !origin_ok(cell.origin) {
-            continue;
-        }
-        let Some(office) = office_of(cell.office) else { continue };
-        if let Some(row) = out.get_mut(&(cell.month, office)) {
-            row[0] += u64::from(n);
-            if cell.band == RiskBand::High {
-                row[5] += u64::from(n);
-            }
-            if cell.cross_office {
-                row[6] += u64::from(n);
+    in_region(cube, filter, |cube, filter| {
+        let mut out = BTreeMap::new();
+        for m in filter.months() {
+            for o in offices {
+                out.insert((m, o.clone()), [0u64; 7]);
             }
         }
-    }
-    for (cell, &n) in &cube.decisions {
-        if cell.month < filter.from || cell.month > filter.to || !origin_ok(cell.origin) {
-            continue;
-        }
-        let Some(office) = office_of(cell.office) else { continue };
-        if let Some(row) = out.get_mut(&(cell.month, office)) {
-            let i = match cell.kind {
-                DecisionKind::Issued => 1,
-                DecisionKind::Deferred => 2,
-                DecisionKind::Rejected => 3,
-                DecisionKind::Cancelled => 4,
+        let office_of = |i: u32| cube.offices.get(i).cloned();
+        for (cell, &n) in &cube.apps {
+            if cell.month < filter.from || cell.month > filter.to {
+                continue;
+            }
+            let column = match (cell.margin, cell.category) {
+                (Margin::All, _) => 0,
+                (Margin::RiskBand, band) if band == RiskBand::High as u32 => 5,
+                (Margin::CrossOffice, _) => 6,
+                _ => continue,
             };
-            row[i] += u64::from(n);
+            let Some(office) = office_of(cell.office) else { continue };
+            if let Some(row) = out.get_mut(&(cell.month, office)) {
+                row[column] += u64::from(n);
+            }
         }
-    }
-    out
-}
-
-/// A whether-this-origin-counts test for interned origins.
-fn origin_matcher<'a>(cube: &'a Cube, region: Option<&RegionCode>) -> impl Fn(u32) -> bool + 'a {
-    let allowed: Option<Vec<bool>> = region.map(|r| {
-        cube.regions.values().iter().map(|o| o.as_str().starts_with(r.as_str())).collect()
-    });
-    move |origin: u32| match &allowed {
-        None => true,
-        Some(v) => origin != NONE && v.get(origin as usize).copied().unwrap_or(false),
-    }
+        for (cell, &n) in &cube.decisions {
+            if cell.month < filter.from || cell.month > filter.to {
+                continue;
+            }
+            let Some(office) = office_of(cell.office) else { continue };
+            if let Some(row) = out.get_mut(&(cell.month, office)) {
+                let i = match cell.kind {
+                    DecisionKind::Issued => 1,
+                    DecisionKind::Deferred => 2,
+                    DecisionKind::Rejected => 3,
+                    DecisionKind::Cancelled => 4,
+                };
+                row[i] += u64::from(n);
+            }
+        }
+        out
+    })
 }
 
 /// The published month x office grids: for each measure, the suppressed grid with months as
@@ -160,10 +162,13 @@ pub enum Dimension {
     RiskBand,
     Outcome,
     Reason,
+    /// Applications whose latest assessment fired a rule, per rule-set version and rule
+    /// (an application counts under every rule it fired).
+    Rule,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 9] = [
+    pub const ALL: [Dimension; 10] = [
         Dimension::Regency,
         Dimension::District,
         Dimension::Destination,
@@ -173,6 +178,7 @@ impl Dimension {
         Dimension::RiskBand,
         Dimension::Outcome,
         Dimension::Reason,
+        Dimension::Rule,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -186,6 +192,7 @@ impl Dimension {
             Dimension::RiskBand => "risk_band",
             Dimension::Outcome => "outcome",
             Dimension::Reason => "reason",
+            Dimension::Rule => "rule",
         }
     }
 
@@ -208,98 +215,154 @@ impl Dimension {
     }
 }
 
+/// Per category: (month, office) -> count.
+pub type BreakdownCounts = BTreeMap<String, BTreeMap<(Month, OfficeCode), u64>>;
+
 /// True counts of a breakdown: category code -> (month, office) -> count.
-pub fn breakdown_counts(
+pub fn breakdown_counts(cube: &Cube, filter: &Filter, dimension: Dimension) -> BreakdownCounts {
+    breakdown_counts_many(cube, filter, &[dimension]).pop().unwrap_or_default()
+}
+
+/// The true counts of several breakdowns, in the order asked, walking each table of the cube
+/// once for all of them (a view asks for every dimension; one walk per dimension was the
+/// dashboard's cost at a million applications).
+pub fn breakdown_counts_many(
     cube: &Cube,
     filter: &Filter,
-    dimension: Dimension,
-) -> BTreeMap<String, BTreeMap<(Month, OfficeCode), u64>> {
-    let origin_ok = origin_matcher(cube, filter.region.as_ref());
-    let mut out: BTreeMap<String, BTreeMap<(Month, OfficeCode), u64>> = BTreeMap::new();
-    let mut add = |category: String, month: Month, office: u32, n: u32| {
-        if let Some(office) = cube.offices.get(office) {
-            *out.entry(category).or_default().entry((month, office.clone())).or_insert(0) +=
-                u64::from(n);
+    dimensions: &[Dimension],
+) -> Vec<BreakdownCounts> {
+    in_region(cube, filter, |cube, filter| breakdowns_in(cube, filter, dimensions))
+}
+
+/// The margin an applications breakdown reads.
+fn margin_of(dimension: Dimension) -> Option<Margin> {
+    match dimension {
+        Dimension::Regency => Some(Margin::Regency),
+        Dimension::District => Some(Margin::District),
+        Dimension::Destination => Some(Margin::Destination),
+        Dimension::Purpose => Some(Margin::Purpose),
+        Dimension::Sex => Some(Margin::Sex),
+        Dimension::AgeBand => Some(Margin::AgeBand),
+        Dimension::RiskBand => Some(Margin::RiskBand),
+        Dimension::Rule => Some(Margin::Rule),
+        Dimension::Outcome | Dimension::Reason => None,
+    }
+}
+
+fn breakdowns_in(cube: &Cube, filter: &Filter, dimensions: &[Dimension]) -> Vec<BreakdownCounts> {
+    let in_period = |month: Month| month >= filter.from && month <= filter.to;
+    // Counted under small integer keys first (dimension slot, category id, month, office);
+    // category texts are made once per key.
+    let mut by_id: ahash::AHashMap<(u8, u32, Month, u32), u64> = ahash::AHashMap::new();
+    let slot_of_margin: Vec<(Margin, u8)> = dimensions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| margin_of(*d).map(|m| (m, i as u8)))
+        .collect();
+    if !slot_of_margin.is_empty() {
+        for (cell, &n) in &cube.apps {
+            if !in_period(cell.month) {
+                continue;
+            }
+            for &(margin, slot) in &slot_of_margin {
+                if margin == cell.margin {
+                    *by_id.entry((slot, cell.category, cell.month, cell.office)).or_insert(0) +=
+                        u64::from(n);
+                }
+            }
         }
-    };
+    }
+    // Decision categories: outcome = the kind's index; reasons = bit index, 16 for no
+    // reason, 15 (FREE_TEXT_REASON's bit) for free text only.
+    const NO_REASON: u32 = 16;
+    let of_decisions: Vec<(u8, Dimension)> = dimensions
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.of_decisions())
+        .map(|(i, d)| (i as u8, *d))
+        .collect();
+    if !of_decisions.is_empty() {
+        for (cell, &n) in &cube.decisions {
+            if !in_period(cell.month) {
+                continue;
+            }
+            for &(slot, dimension) in &of_decisions {
+                let mut add = |id: u32| {
+                    *by_id.entry((slot, id, cell.month, cell.office)).or_insert(0) += u64::from(n);
+                };
+                if dimension == Dimension::Outcome {
+                    let kind = DecisionKind::ALL.iter().position(|k| *k == cell.kind);
+                    add(kind.map_or(u32::MAX, |k| k as u32));
+                } else if cell.reasons == 0 {
+                    add(NO_REASON);
+                } else {
+                    for bit in 0..16u32 {
+                        if cell.reasons & (1 << bit) != 0 {
+                            add(bit);
+                        }
+                    }
+                }
+            }
+        }
+    }
     let origin_at = |origin: u32, len: usize| -> String {
         cube.regions
             .get(origin)
             .and_then(|r| r.as_str().get(..len))
             .map_or_else(|| "?".to_owned(), str::to_owned)
     };
-    if dimension.of_decisions() {
-        for (cell, &n) in &cube.decisions {
-            if cell.month < filter.from || cell.month > filter.to || !origin_ok(cell.origin) {
-                continue;
+    let label = |dimension: Dimension, id: u32| -> String {
+        let or_unknown = |v: Option<String>| v.unwrap_or_else(|| "?".to_owned());
+        match dimension {
+            Dimension::Regency => origin_at(id, 4),
+            Dimension::District => origin_at(id, 6),
+            Dimension::Destination => {
+                or_unknown(cube.countries.get(id).map(|c| c.as_str().to_owned()))
             }
-            match dimension {
-                Dimension::Outcome => {
-                    add(cell.kind.as_str().to_owned(), cell.month, cell.office, n)
-                }
-                _ => {
-                    if cell.reasons == 0 {
-                        add("-".to_owned(), cell.month, cell.office, n);
-                    }
-                    if cell.reasons & FREE_TEXT_REASON != 0 {
-                        add("TEXT".to_owned(), cell.month, cell.office, n);
-                    }
-                    for (i, r) in REASON_CODES.iter().enumerate() {
-                        if cell.reasons & (1 << i) != 0 {
-                            add(r.code.to_owned(), cell.month, cell.office, n);
-                        }
-                    }
-                }
+            Dimension::Purpose => {
+                or_unknown(Purpose::ALL.get(id as usize).map(|p| p.as_str().to_owned()))
             }
+            Dimension::Sex => ["L", "P", "?"][(id as usize).min(2)].to_owned(),
+            Dimension::AgeBand => {
+                or_unknown(AgeBand::ALL.get(id as usize).map(|a| a.label().to_owned()))
+            }
+            Dimension::RiskBand => {
+                or_unknown(RiskBand::ALL.get(id as usize).map(|b| b.as_str().to_owned()))
+            }
+            Dimension::Outcome => {
+                or_unknown(DecisionKind::ALL.get(id as usize).map(|k| k.as_str().to_owned()))
+            }
+            Dimension::Reason => match id {
+                NO_REASON => "-".to_owned(),
+                bit if 1u16.checked_shl(bit) == Some(FREE_TEXT_REASON) => "TEXT".to_owned(),
+                bit => or_unknown(REASON_CODES.get(bit as usize).map(|r| r.code.to_owned())),
+            },
+            Dimension::Rule => or_unknown(
+                cube.rule_ids.get(id).map(|(version, rule)| rule_category(version, rule)),
+            ),
         }
-        return out;
-    }
-    // Counted under small integer keys first; category texts are made once per key.
-    let mut by_id: std::collections::HashMap<(u32, Month, u32), u64> =
-        std::collections::HashMap::new();
-    for (cell, &n) in &cube.apps {
-        if cell.month < filter.from || cell.month > filter.to || !origin_ok(cell.origin) {
-            continue;
-        }
-        let id = match dimension {
-            Dimension::Regency | Dimension::District => cell.origin,
-            Dimension::Destination => cell.destination,
-            Dimension::Purpose => u32::from(cell.purpose),
-            Dimension::Sex => u32::from(cell.sex),
-            Dimension::AgeBand => cell.age as u32,
-            Dimension::RiskBand => cell.band as u32,
-            Dimension::Outcome | Dimension::Reason => continue,
-        };
-        *by_id.entry((id, cell.month, cell.office)).or_insert(0) += u64::from(n);
-    }
-    let mut labels: std::collections::HashMap<u32, String> = std::collections::HashMap::new();
-    for ((id, month, office), n) in by_id {
+    };
+    let mut out: Vec<BreakdownCounts> = vec![BTreeMap::new(); dimensions.len()];
+    let mut labels: ahash::AHashMap<(u8, u32), String> = ahash::AHashMap::new();
+    for ((slot, id, month, office), n) in by_id {
+        let Some(office) = cube.offices.get(office) else { continue };
         let category = labels
-            .entry(id)
-            .or_insert_with(|| match dimension {
-                Dimension::Regency => origin_at(id, 4),
-                Dimension::District => origin_at(id, 6),
-                Dimension::Destination => {
-                    cube.countries.get(id).map_or_else(|| "?".to_owned(), |c| c.as_str().to_owned())
-                }
-                Dimension::Purpose => Purpose::ALL
-                    .get(id as usize)
-                    .map_or_else(|| "?".to_owned(), |p| p.as_str().to_owned()),
-                Dimension::Sex => ["L", "P", "?"][(id as usize).min(2)].to_owned(),
-                Dimension::AgeBand => AgeBand::ALL
-                    .get(id as usize)
-                    .map_or_else(|| "?".to_owned(), |a| a.label().to_owned()),
-                Dimension::RiskBand => RiskBand::ALL
-                    .get(id as usize)
-                    .map_or_else(|| "?".to_owned(), |b| b.as_str().to_owned()),
-                Dimension::Outcome | Dimension::Reason => String::new(),
-            })
+            .entry((slot, id))
+            .or_insert_with(|| label(dimensions[usize::from(slot)], id))
             .clone();
-        if let Some(office) = cube.offices.get(office) {
-            *out.entry(category).or_default().entry((month, office.clone())).or_insert(0) += n;
-        }
+        *out[usize::from(slot)]
+            .entry(category)
+            .or_default()
+            .entry((month, office.clone()))
+            .or_insert(0) += n;
     }
     out
+}
+
+/// The category of a rule fired under a rule-set version: `VERSION RULE` (sorts by version,
+/// then rule).
+pub fn rule_category(version: &str, rule: &str) -> String {
+    format!("{version} {rule}")
 }
 
 /// The category codes of a dimension in display order, given those present.
@@ -343,6 +406,33 @@ pub fn publish_breakdown(
     office: Option<&OfficeCode>,
 ) -> PublishedBreakdown {
     let counts = breakdown_counts(cube, filter, dimension);
+    publish_counts(&counts, filter, dimension, measures, office)
+}
+
+/// Publishes every dimension of `dimensions` from one walk of the cube (what a dashboard
+/// view does).
+pub fn publish_breakdowns(
+    cube: &Cube,
+    filter: &Filter,
+    dimensions: &[Dimension],
+    measures: &PublishedMeasures,
+    office: Option<&OfficeCode>,
+) -> Vec<PublishedBreakdown> {
+    breakdown_counts_many(cube, filter, dimensions)
+        .iter()
+        .zip(dimensions)
+        .map(|(counts, d)| publish_counts(counts, filter, *d, measures, office))
+        .collect()
+}
+
+/// Publishes one breakdown's true counts (see [`publish_breakdown`]).
+pub fn publish_counts(
+    counts: &BreakdownCounts,
+    filter: &Filter,
+    dimension: Dimension,
+    measures: &PublishedMeasures,
+    office: Option<&OfficeCode>,
+) -> PublishedBreakdown {
     let categories = ordered_categories(dimension, counts.keys().cloned());
     let months: Vec<Month> = filter.months().collect();
     let office_col = office.and_then(|o| measures.offices.iter().position(|x| x == o));
@@ -399,12 +489,15 @@ pub fn days_to_decision(
     filter: &Filter,
     office: Option<&OfficeCode>,
 ) -> Vec<(Month, DaysFigure)> {
-    let origin_ok = origin_matcher(cube, filter.region.as_ref());
+    in_region(cube, filter, |cube, filter| days_in(cube, filter, office))
+}
+
+fn days_in(cube: &Cube, filter: &Filter, office: Option<&OfficeCode>) -> Vec<(Month, DaysFigure)> {
     let office_index = office.map(|o| cube.offices.find(o).unwrap_or(NONE));
     let mut hist: BTreeMap<Month, Vec<u64>> =
         filter.months().map(|m| (m, vec![0u64; usize::from(MAX_DAYS) + 1])).collect();
     for (cell, &n) in &cube.days {
-        if office_index.is_some_and(|o| o != cell.office) || !origin_ok(cell.origin) {
+        if office_index.is_some_and(|o| o != cell.office) {
             continue;
         }
         if let Some(h) = hist.get_mut(&cell.month) {

@@ -10,7 +10,9 @@ use jejak_matching::Model;
 use jejak_service::authz::{Actor, Role};
 use jejak_service::screening::Screening;
 use jejak_service::stats::cube::{Month, month_label, month_of};
-use jejak_service::stats::query::{Filter, measure_counts};
+use jejak_service::stats::query::{
+    Dimension, Filter, breakdown_counts, breakdown_counts_many, measure_counts, rule_category,
+};
 use jejak_service::stats::suppress::Shown;
 use jejak_service::stats::{GroupBy, StatsRequest, stats_table};
 use jejak_store::{ConflictPolicy, Store};
@@ -172,6 +174,54 @@ async fn the_aggregates_equal_direct_counts(store: Arc<dyn Store>) {
         .collect();
     assert_eq!(still, before_2025);
 
+    // Rule fires per rule-set version: the latest assessment of each application, by the
+    // month it was applied for.
+    let mut latest: HashMap<ApplicationKey, &StoredAssessment> = HashMap::new();
+    for a in &assessments {
+        latest.insert(a.data.application, a);
+    }
+    let mut fired: BTreeMap<String, BTreeMap<(Month, OfficeCode), u64>> = BTreeMap::new();
+    for app in &apps {
+        let Some(a) = latest.get(&app.key) else { continue };
+        for rule in &a.data.fired_indicators {
+            let category = rule_category(&a.data.rule_set_version, &rule.id);
+            let cell = (month_of(app.data.applied_on), app.data.office_code.clone());
+            *fired.entry(category).or_default().entry(cell).or_insert(0) += 1;
+        }
+    }
+    assert!(fired.contains_key("test R12") && fired.contains_key("test R06"));
+    let all = screening
+        .with_stats(|cube, _| {
+            assert_eq!(breakdown_counts(cube, &filter, Dimension::Rule), fired);
+            breakdown_counts_many(cube, &filter, &Dimension::ALL)
+        })
+        .unwrap();
+    // A region filter counts only the applicants from that region (here: one regency).
+    let origin = |a: &Application| jejak_service::stats::cube::AppFacts::of(&a.data).origin;
+    let regency = apps.iter().find_map(origin).unwrap().regency().unwrap();
+    let in_regency = Filter { region: Some(regency.clone()), ..filter.clone() };
+    let mut expected: BTreeMap<(Month, OfficeCode), u64> = BTreeMap::new();
+    for app in &apps {
+        if origin(app).is_some_and(|o| o.as_str().starts_with(regency.as_str())) {
+            let cell = (month_of(app.data.applied_on), app.data.office_code.clone());
+            *expected.entry(cell).or_insert(0) += 1;
+        }
+    }
+    let counted: BTreeMap<(Month, OfficeCode), u64> = screening
+        .with_stats(|cube, _| measure_counts(cube, &in_regency, &offices()))
+        .unwrap()
+        .into_iter()
+        .filter(|(_, row)| row[0] > 0)
+        .map(|(k, row)| (k, row[0]))
+        .collect();
+    assert_eq!(counted, expected, "applications from regency {regency:?}");
+    assert!(counted.values().sum::<u64>() < apps.len() as u64, "a real restriction");
+    for (d, many) in Dimension::ALL.iter().zip(&all) {
+        let one = screening.with_stats(|cube, _| breakdown_counts(cube, &filter, *d)).unwrap();
+        assert_eq!(&one, many, "{d:?}: one walk for all gives each breakdown's counts");
+        assert!(!many.is_empty(), "{d:?}");
+    }
+
     // A month boundary: 31 March and 1 April land in their own months.
     let march = month_of(day(2025, 3, 1));
     let on_31 = apps.iter().filter(|a| a.data.applied_on == day(2025, 3, 31)).count() as u64;
@@ -252,105 +302,4 @@ async fn the_aggregates_equal_direct_counts_on_sqlite() {
 async fn the_aggregates_equal_direct_counts_on_postgres() {
     let Some(url) = jejak_testkit::fresh_postgres_url("svc_stats").await else { return };
     the_aggregates_equal_direct_counts(jejak_store::open(&url).await.unwrap()).await;
-}
-
-/// The dashboard's answer time over the aggregates of `JEJAK_BENCH_APPS` generated
-/// applications (default 1,000,000): every query one `/dasbor` view makes (the month x
-/// office grids, nine breakdowns, days to decision) for 12 and 36 months, region-wide and for
-/// one office. Run: `JEJAK_BENCH_APPS=1000000 cargo test -p jejak-service --test it
-/// dashboard_answer_time -- --ignored --nocapture`.
-#[test]
-#[ignore = "benchmark: run by hand (see BENCHMARKS.md)"]
-fn dashboard_answer_time() {
-    use jejak_domain::Decision;
-    use jejak_service::stats::cube::{Cube, DecisionFacts};
-    use jejak_service::stats::query::{
-        Dimension, days_to_decision, publish_breakdown, publish_measures,
-    };
-    use std::time::Instant;
-
-    let apps: usize =
-        std::env::var("JEJAK_BENCH_APPS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
-    let started = Instant::now();
-    let data = jejak_synth::generate(&jejak_synth::Config {
-        persons: apps * 4 / 5,
-        seed: 1,
-        start: day(2023, 1, 1),
-        end: day(2025, 12, 31),
-        ..Default::default()
-    });
-    let generated = started.elapsed();
-    let started = Instant::now();
-    let mut cube = Cube::new();
-    for (i, app) in data.applications.iter().enumerate() {
-        let key = ApplicationKey(i as i64 + 1);
-        cube.upsert(key, app);
-        let decision = jejak_store_free_decision(key, app);
-        if let Some(d) = decision {
-            cube.add_decision(key, DecisionFacts::of(&d));
-        }
-    }
-    let built = started.elapsed();
-    let offices = offices();
-    let kla = OfficeCode::parse("KLA").unwrap();
-    eprintln!(
-        "{} applications (generated in {:.1} s), aggregates built in {:.1} s: {} application cells, {} decision cells",
-        cube.len(),
-        generated.as_secs_f64(),
-        built.as_secs_f64(),
-        cube.apps.len(),
-        cube.decisions.len()
-    );
-    for months in [12, 36] {
-        for office in [None, Some(&kla)] {
-            let filter = Filter {
-                from: month_of(day(2025, 12, 1)) - (months - 1),
-                to: month_of(day(2025, 12, 1)),
-                region: None,
-            };
-            let mut times = Vec::new();
-            for _ in 0..5 {
-                let t = Instant::now();
-                let published = publish_measures(&cube, &filter, &offices);
-                for d in Dimension::ALL {
-                    std::hint::black_box(publish_breakdown(&cube, &filter, d, &published, office));
-                }
-                std::hint::black_box(days_to_decision(&cube, &filter, office));
-                times.push(t.elapsed().as_secs_f64() * 1000.0);
-            }
-            times.sort_by(f64::total_cmp);
-            eprintln!(
-                "{months} months, {}: median {:.0} ms, max {:.0} ms",
-                office.map_or("region", |o| o.as_str()),
-                times[2],
-                times[4]
-            );
-        }
-    }
-
-    /// The decision an import records for a row (as the store's import does).
-    fn jejak_store_free_decision(
-        key: ApplicationKey,
-        app: &jejak_domain::NewApplication,
-    ) -> Option<Decision> {
-        let kind = DecisionKind::from_outcome(app.outcome)?;
-        Some(Decision {
-            id: key.0,
-            change_seq: key.0,
-            data: jejak_domain::NewDecision {
-                application: key,
-                kind,
-                decided_on: app.decided_on.unwrap_or(app.applied_on),
-                deferral_until: None,
-                reason_codes: app
-                    .outcome_reason
-                    .iter()
-                    .filter_map(|r| jejak_domain::decision::reason_code(r))
-                    .map(|r| r.code.to_owned())
-                    .collect(),
-                reason_text: None,
-                officer: None,
-            },
-        })
-    }
 }

@@ -12,6 +12,7 @@ mod identifiers;
 mod match_decisions;
 mod ops;
 mod partners;
+mod referrals;
 mod reviews;
 mod rulesets;
 mod schema;

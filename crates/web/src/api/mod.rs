@@ -120,13 +120,17 @@ pub(crate) async fn screen(
     }
 }
 
-/// `GET /api/v1/applications/{key}`: the examination (a logged read).
+/// `GET /api/v1/applications/{key}?purpose=`: the examination (a logged read; a protected
+/// person's application needs a supervisor and the purpose).
 pub(crate) async fn examine(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(key): Path<i64>,
+    Query(q): Query<PersonQuery>,
 ) -> Response {
-    match state.casework.examine(&user.actor, ApplicationKey(key)).await {
+    let result =
+        state.casework.examine_with_purpose(&user.actor, ApplicationKey(key), q.purpose.as_deref());
+    match result.await {
         Ok(exam) => Json(ExaminationView::from(&exam)).into_response(),
         Err(e) => api_error(&e),
     }
@@ -544,6 +548,199 @@ pub(crate) async fn file_village_report(
             }
             None => api_status(StatusCode::INTERNAL_SERVER_ERROR, "no report filed".to_owned()),
         },
+        Err(e) => api_error(&e),
+    }
+}
+
+/// A referral as a partner system reads it: only the fields shared with its agency.
+fn referral_json(view: &jejak_service::referrals::ReferralView) -> serde_json::Value {
+    let r = &view.referral;
+    let shared: serde_json::Map<String, serde_json::Value> = view
+        .shared
+        .iter()
+        .map(|f| (f.field.clone(), f.value.clone().map_or(serde_json::Value::Null, Into::into)))
+        .collect();
+    json!({
+        "id": r.id,
+        "letter_no": r.letter_no,
+        "office_code": r.data.office.as_str(),
+        "agency": r.data.agency.as_str(),
+        "agency_name": r.data.agency.name_id(),
+        "subject": {
+            "kind": r.data.subject.kind(),
+            "application_key": r.data.subject.application().0,
+            "application_id": view.application_id,
+            "person_id": match &r.data.subject {
+                jejak_domain::ReferralSubject::Person { person_id, .. } => Some(person_id.clone()),
+                jejak_domain::ReferralSubject::Application(_) => None,
+            },
+        },
+        "purpose": r.data.purpose,
+        "legal_basis": r.data.legal_basis,
+        "status": r.status.as_str(),
+        "due_on": r.data.due_on.map(jejak_domain::date::iso),
+        "overdue": view.overdue,
+        "created_by": r.data.created_by,
+        "created_at": r.data.created_at,
+        "fields": r.data.fields,
+        "shared": shared,
+        "withheld": view.withheld,
+        "applications": view.applications.iter().map(|a| json!({
+            "application_id": a.application_id,
+            "office_code": a.office.as_str(),
+            "applied_on": jejak_domain::date::iso(a.applied_on),
+        })).collect::<Vec<_>>(),
+        "history": view.history.iter().map(|e| json!({
+            "status": e.status.as_str(),
+            "note": e.note,
+            "due_on": e.due_on.map(jejak_domain::date::iso),
+            "by": e.by,
+            "at": e.at,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn referral_summary(r: &jejak_domain::Referral, today: time::Date) -> serde_json::Value {
+    json!({
+        "id": r.id,
+        "letter_no": r.letter_no,
+        "office_code": r.data.office.as_str(),
+        "agency": r.data.agency.as_str(),
+        "subject_kind": r.data.subject.kind(),
+        "status": r.status.as_str(),
+        "due_on": r.data.due_on.map(jejak_domain::date::iso),
+        "overdue": r.is_overdue(today),
+    })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ReferralListQuery {
+    #[serde(default)]
+    overdue: bool,
+}
+
+/// `GET /api/v1/referrals[?overdue=true]`: the caller's referrals, or the overdue ones.
+pub(crate) async fn referrals(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ReferralListQuery>,
+) -> Response {
+    let result = if q.overdue {
+        state.casework.overdue_referrals(&user.actor).await
+    } else {
+        state.casework.referrals(&user.actor).await
+    };
+    let today = state.casework.clock().today();
+    match result {
+        Ok(list) => Json(list.iter().map(|r| referral_summary(r, today)).collect::<Vec<_>>())
+            .into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+/// `GET /api/v1/referrals/{id}`: one referral for a partner system (a logged read).
+pub(crate) async fn referral(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Response {
+    match state.casework.referral(&user.actor, id).await {
+        Ok(view) => Json(referral_json(&view)).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ReferralBody {
+    application_key: i64,
+    agency: String,
+    #[serde(default)]
+    person: bool,
+    purpose: String,
+    #[serde(default)]
+    legal_basis: String,
+    due_on: Option<String>,
+    note: Option<String>,
+    fields: Option<Vec<String>>,
+}
+
+fn body_date(field: &str, text: Option<&str>) -> Result<Option<time::Date>, Box<Response>> {
+    match text {
+        None => Ok(None),
+        Some(t) => jejak_domain::date::parse_date(t).map(Some).map_err(|e| {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let fields = json!([{"field": field, "value": t, "message": e.to_string()}]);
+            Box::new(
+                (status, Json(error_body(status, &format!("{field}: {e}"), Some(fields))))
+                    .into_response(),
+            )
+        }),
+    }
+}
+
+/// `POST /api/v1/referrals`: refers an application (or its person) to a partner agency.
+pub(crate) async fn create_referral(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    body: Bytes,
+) -> Response {
+    let body: ReferralBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => return api_status(StatusCode::BAD_REQUEST, format!("malformed referral: {e}")),
+    };
+    let due_on = match body_date("due_on", body.due_on.as_deref()) {
+        Ok(d) => d,
+        Err(r) => return *r,
+    };
+    let input = jejak_service::referrals::ReferralInput {
+        agency: body.agency,
+        person: body.person,
+        purpose: body.purpose,
+        legal_basis: body.legal_basis,
+        due_on,
+        note: body.note,
+        fields: body.fields,
+    };
+    let key = ApplicationKey(body.application_key);
+    let created = match state.casework.refer(&user.actor, key, &input).await {
+        Ok(r) => r,
+        Err(e) => return api_error(&e),
+    };
+    match state.casework.referral(&user.actor, created.id).await {
+        Ok(view) => (StatusCode::CREATED, Json(referral_json(&view))).into_response(),
+        Err(e) => api_error(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ReferralStatusBody {
+    status: String,
+    note: Option<String>,
+    due_on: Option<String>,
+}
+
+/// `POST /api/v1/referrals/{id}/status`: records a follow-up step.
+pub(crate) async fn referral_status(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let body: ReferralStatusBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => return api_status(StatusCode::BAD_REQUEST, format!("malformed status: {e}")),
+    };
+    let due_on = match body_date("due_on", body.due_on.as_deref()) {
+        Ok(d) => d,
+        Err(r) => return *r,
+    };
+    let today = state.casework.clock().today();
+    match state
+        .casework
+        .update_referral(&user.actor, id, &body.status, body.note.as_deref(), due_on)
+        .await
+    {
+        Ok(r) => Json(referral_summary(&r, today)).into_response(),
         Err(e) => api_error(&e),
     }
 }

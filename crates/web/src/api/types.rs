@@ -248,6 +248,7 @@ impl From<&Queue> for QueueView {
                         "band": i.band,
                         "flagged": i.flagged,
                         "matches": i.matches,
+                        "protected": i.protected,
                     })
                 })
                 .collect(),
@@ -278,6 +279,7 @@ impl From<&SearchResult> for SearchView {
                 "outcome": h.outcome.as_str(),
                 "person_id": h.person_id,
                 "probability": h.probability,
+                "protected": h.protected,
             })).collect::<Vec<_>>(),
         }))
     }

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jejak_domain::decision::REASON_CODES;
@@ -16,6 +16,7 @@ use jejak_service::ServiceError;
 use jejak_service::authz::Action;
 use jejak_service::casework::{DecisionInput, DecisionOutcome, Examination};
 use maud::{Markup, html};
+use serde::Deserialize;
 
 use crate::AppState;
 use crate::i18n::Lang;
@@ -242,14 +243,53 @@ pub(crate) async fn examine(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path(key): Path<i64>,
+    Query(q): Query<ExamineQuery>,
 ) -> Response {
-    match state.casework.examine(ctx.actor(), ApplicationKey(key)).await {
-        Ok(exam) => examination_page(&ctx, &exam, None).into_response(),
+    let app_key = ApplicationKey(key);
+    // A protected person's record (issue 15): a supervisor states a purpose first.
+    let protection = match state.casework.protection_of(ctx.actor(), app_key).await {
+        Ok(p) => p,
+        Err(e) => return ctx.fail(&e),
+    };
+    let purpose = q.tujuan.as_deref().filter(|t| !t.trim().is_empty());
+    if protection.is_some()
+        && purpose.is_none()
+        && ctx.actor().may(jejak_service::authz::Action::ViewProtectedPerson, None)
+    {
+        let body = crate::pages::referral::purpose_form(&ctx, key);
+        return page(&ctx.chrome(), ctx.t("Catatan dilindungi", "Protected record"), body)
+            .into_response();
+    }
+    match state.casework.examine_with_purpose(ctx.actor(), app_key, purpose).await {
+        Ok(exam) => {
+            let referrals =
+                state.casework.referrals_of(ctx.actor(), app_key).await.unwrap_or_default();
+            let extra = crate::pages::referral::application_section(
+                &ctx,
+                app_key,
+                &exam.application.data.office_code,
+                &referrals,
+                protection.as_ref(),
+                state.casework.clock().today(),
+            );
+            examination_page(&ctx, &exam, None, Some(extra)).into_response()
+        }
         Err(e) => ctx.fail(&e),
     }
 }
 
-fn examination_page(ctx: &PageCtx, exam: &Examination, message: Option<Markup>) -> Markup {
+#[derive(Deserialize, Default)]
+pub(crate) struct ExamineQuery {
+    /// The purpose of opening a protected record.
+    tujuan: Option<String>,
+}
+
+fn examination_page(
+    ctx: &PageCtx,
+    exam: &Examination,
+    message: Option<Markup>,
+    extra: Option<Markup>,
+) -> Markup {
     let lang = ctx.lang;
     let app = &exam.application.data;
     let assessment = &exam.report.assessment;
@@ -335,6 +375,7 @@ fn examination_page(ctx: &PageCtx, exam: &Examination, message: Option<Markup>) 
             p.muted { (ctx.t("Permintaan tinjauan", "Review request")) " #" (r.id) ": " (r.status.as_str())
                 " (" (r.data.requested_by) ")" }
         }
+        @if let Some(extra) = extra { (extra) }
         @if app.outcome == jejak_domain::Outcome::Pending
             && ctx.actor().may(jejak_service::authz::Action::RecordDecision, Some(&app.office_code)) {
             h2 { (ctx.t("Keputusan", "Decision")) }
@@ -547,7 +588,7 @@ pub(crate) async fn decide(
         Err(e) => crate::error::status_of(e),
     };
     match state.casework.examine(ctx.actor(), key).await {
-        Ok(exam) => respond(status, examination_page(&ctx, &exam, Some(message))),
+        Ok(exam) => respond(status, examination_page(&ctx, &exam, Some(message), None)),
         Err(e) => ctx.fail(&e),
     }
 }

@@ -98,6 +98,10 @@ fn dimension_title(lang: Lang, d: Dimension) -> &'static str {
             lang.t("Keputusan (menurut tanggal keputusan)", "Decisions (by decision date)")
         }
         Dimension::Reason => lang.t("Alasan keputusan", "Decision reasons"),
+        Dimension::Rule => lang.t(
+            "Indikator yang menyala, per versi aturan",
+            "Indicators fired, per rule-set version",
+        ),
     }
 }
 
@@ -141,6 +145,10 @@ fn category_label(lang: Lang, d: Dimension, code: &str) -> String {
                 Some(r) => format!("{} ({})", r.code, lang.t(r.indonesian, r.english)),
                 None => c.to_owned(),
             },
+        },
+        Dimension::Rule => match code.split_once(' ') {
+            Some((version, rule)) => format!("{rule} · {} {version}", lang.t("versi", "version")),
+            None => code.to_owned(),
         },
         Dimension::AgeBand => {
             if code == "?" {

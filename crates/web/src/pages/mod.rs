@@ -8,6 +8,7 @@ pub(crate) mod evaluation;
 pub(crate) mod import;
 pub(crate) mod person;
 pub(crate) mod queue;
+pub(crate) mod referral;
 pub(crate) mod review;
 pub(crate) mod rules;
 pub(crate) mod search;

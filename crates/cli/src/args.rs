@@ -85,6 +85,10 @@ pub(crate) enum Command {
     /// environment overrides, defaults) or names the unknown or invalid one.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Signed batch exchange with a partner system (SISKOP2MI): keys, partners, export,
+    /// verify, import, and the HTTP adapter (pull, push).
+    #[command(subcommand)]
+    Exchange(ExchangeCommand),
     /// Partner lists: `jejak partner import p3mi FILE` (licensed P3MI) and
     /// `jejak partner import deportations FILE` (BP3MI returns and deportations).
     #[command(subcommand)]
@@ -213,6 +217,135 @@ pub(crate) enum CpmiCommand {
     /// sex, destination_country, p3mi_name, employer, job_title, placement_scheme, status,
     /// recommendation_no, recommendation_date, updated_on) as a new dated snapshot.
     Import(PartnerFileArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ExchangeCommand {
+    /// Make an Ed25519 signing key: writes the secret to FILE (mode 0600), prints the public
+    /// key to give to the partner.
+    Keygen {
+        /// The key file to write (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Exchange partners.
+    #[command(subcommand)]
+    Partner(ExchangePartnerCommand),
+    /// Write the next outbound batch (deferrals and refusals for suspected PMI NP since the
+    /// last acknowledged batch, minimal fields) as a batch folder.
+    Export {
+        #[arg(long)]
+        partner: String,
+        /// The batch folder to write (data.jsonl + manifest.json).
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[command(flatten)]
+        user: UserArg,
+    },
+    /// Check a batch folder: exit 0, or non-zero with the reason. Inbound batches are checked
+    /// as they would be applied (partner key, hash, count, next sequence number).
+    Verify {
+        /// The batch folder.
+        dir: PathBuf,
+        /// Check signature, hash and count with this public key only (no register).
+        #[arg(long)]
+        public_key: Option<String>,
+        /// The register (when no --public-key is given).
+        #[arg(long, env = "JEJAK_DATABASE")]
+        database: Option<String>,
+    },
+    /// Apply an inbound batch folder (CPMI registrations) as a dated snapshot, all or nothing;
+    /// with --partner, DIR may hold several batch folders, applied in sequence order.
+    Import {
+        /// The batch folder (or a folder of batch folders, with --partner).
+        dir: PathBuf,
+        #[arg(long)]
+        partner: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[command(flatten)]
+        user: UserArg,
+    },
+    /// Record that the partner acknowledged our batches up to a sequence number.
+    Ack {
+        #[arg(long)]
+        partner: String,
+        #[arg(long)]
+        sequence: u64,
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[command(flatten)]
+        user: UserArg,
+    },
+    /// HTTP adapter: fetch the partner's batches after the last one applied, apply each
+    /// (all or nothing per batch) and acknowledge them.
+    Pull(ExchangeHttpArgs),
+    /// HTTP adapter: send our batches the partner has not acknowledged.
+    Push(ExchangeHttpArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExchangeHttpArgs {
+    #[arg(long)]
+    pub(crate) partner: String,
+    /// Per request, in milliseconds.
+    #[arg(long, default_value_t = 30_000)]
+    pub(crate) timeout_ms: u64,
+    /// Further attempts after a timeout, no answer, 429 or 5xx.
+    #[arg(long, default_value_t = 3)]
+    pub(crate) retries: u32,
+    /// Wait before the first retry in milliseconds; doubled each time.
+    #[arg(long, default_value_t = 500)]
+    pub(crate) backoff_ms: u64,
+    /// Bearer token the partner issued to us.
+    #[arg(long, env = "JEJAK_EXCHANGE_TOKEN", hide_env_values = true)]
+    pub(crate) token: Option<String>,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
+    #[command(flatten)]
+    pub(crate) user: UserArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ExchangePartnerCommand {
+    /// Add a partner, or change its configuration (sequence numbers are kept).
+    Add {
+        /// Short name used in manifests and commands, e.g. siskop2mi.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// The partner's Ed25519 public key (base64).
+        #[arg(long)]
+        public_key: String,
+        /// Our signing key file (from `jejak exchange keygen`).
+        #[arg(long)]
+        signing_key: PathBuf,
+        /// The partner's exchange endpoint (HTTP adapter).
+        #[arg(long)]
+        base_url: Option<String>,
+        #[arg(
+            long,
+            default_value = "deteksi dini keberangkatan PMI non-prosedural / early detection of non-procedural migrant departures"
+        )]
+        purpose: String,
+        #[arg(
+            long,
+            default_value = "PKS Kemenimipas-KemenP2MI integrasi SISKOP2MI (MoU 25 Apr 2025); UU 27/2022 Pasal 20"
+        )]
+        legal_basis: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[command(flatten)]
+        user: UserArg,
+    },
+    /// List partners and where each direction stands.
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
 }
 
 #[derive(Debug, Subcommand)]

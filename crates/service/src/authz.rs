@@ -130,10 +130,12 @@ pub enum Action {
     ProtectPerson,
     /// Open a protected person's full record (with a stated purpose; every read logged).
     ViewProtectedPerson,
+    /// Exchange batches with a partner system (SISKOP2MI): pull our batches, acknowledge.
+    ExchangePartnerData,
 }
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 32] = [
         Action::ViewQueue,
         Action::RegisterApplication,
         Action::ScreenApplication,
@@ -165,6 +167,7 @@ impl Action {
         Action::SuperviseReferrals,
         Action::ProtectPerson,
         Action::ViewProtectedPerson,
+        Action::ExchangePartnerData,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -200,6 +203,7 @@ impl Action {
             Action::SuperviseReferrals => "supervise_referrals",
             Action::ProtectPerson => "protect_person",
             Action::ViewProtectedPerson => "view_protected_person",
+            Action::ExchangePartnerData => "exchange_partner_data",
         }
     }
 
@@ -294,6 +298,7 @@ pub const PERMISSIONS: &[(Role, Action, Scope)] = &[
     (R::Supervisor, A::ViewProtectedPerson, S::AllOffices),
     (R::Analis, A::ViewReferrals, S::AllOffices),
     (R::Analis, A::SuperviseReferrals, S::AllOffices),
+    (R::Admin, A::ExchangePartnerData, S::AllOffices),
 ];
 
 /// The scope `role` has for `action`, if any.

@@ -13,6 +13,7 @@ pub mod casework;
 pub mod clock;
 pub mod contacts;
 pub mod error;
+pub mod exchange;
 pub mod facts;
 pub mod import;
 pub mod name_tokens;

@@ -7,6 +7,7 @@
 mod audit;
 mod codec;
 mod error;
+pub mod exchange;
 pub mod maintenance;
 mod match_decisions;
 pub mod partners;
@@ -37,6 +38,9 @@ pub use audit::{
     GENESIS_HASH, verify_chain,
 };
 pub use error::StoreError;
+pub use exchange::{
+    AdverseDecision, ExchangeBatchLog, ExchangePartner, ExchangeStore, NewExchangePartner,
+};
 pub use maintenance::{MaintenanceStore, RegisterSize};
 pub use match_decisions::MatchDecisionStore;
 pub use partners::{CpmiHistoryEntry, NewPartnerSnapshot, PartnerRecords, PartnerStore};
@@ -78,6 +82,7 @@ pub trait Store:
     + MatchDecisionStore
     + PartnerStore
     + ReferralStore
+    + ExchangeStore
     + UserStore
     + RetentionStore
     + MaintenanceStore

@@ -4,6 +4,7 @@
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
+use crate::exchange::exchange_impl;
 use crate::maintenance::maintenance_impl;
 use crate::match_decisions::match_decision_impl;
 use crate::partners::partner_impl;
@@ -86,6 +87,7 @@ subject_impl!(PgStore, Postgres);
 match_decision_impl!(PgStore, Postgres);
 partner_impl!(PgStore, Postgres);
 referral_impl!(PgStore, Postgres);
+exchange_impl!(PgStore, Postgres);
 user_impl!(PgStore, Postgres);
 village_impl!(PgStore, Postgres);
 security_impl!(PgStore, Postgres);

@@ -9,6 +9,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, Transaction};
 
+use crate::exchange::exchange_impl;
 use crate::maintenance::maintenance_impl;
 use crate::match_decisions::match_decision_impl;
 use crate::partners::partner_impl;
@@ -164,6 +165,7 @@ subject_impl!(SqliteStore, Sqlite);
 match_decision_impl!(SqliteStore, Sqlite);
 partner_impl!(SqliteStore, Sqlite);
 referral_impl!(SqliteStore, Sqlite);
+exchange_impl!(SqliteStore, Sqlite);
 user_impl!(SqliteStore, Sqlite);
 village_impl!(SqliteStore, Sqlite);
 security_impl!(SqliteStore, Sqlite);

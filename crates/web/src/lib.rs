@@ -178,6 +178,8 @@ fn route_table() -> routes::TableRouter {
         .on("POST", "/api/v1/referrals", api::create_referral)
         .on("GET", "/api/v1/referrals/{id}", api::referral)
         .on("POST", "/api/v1/referrals/{id}/status", api::referral_status)
+        .on("GET", "/api/v1/exchange/{partner}/batches", api::exchange::batches)
+        .on("POST", "/api/v1/exchange/{partner}/acknowledgements", api::exchange::acknowledge)
         .on_limited("POST", "/api/v1/imports", api::import, Some(upload_limit));
     auth::auth_routes(table)
 }

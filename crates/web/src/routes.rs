@@ -336,6 +336,18 @@ pub const ROUTES: &[RouteSpec] = &[
     ),
     api(
         "GET",
+        "/api/v1/exchange/{partner}/batches",
+        Needs(Action::ExchangePartnerData),
+        "A partner's signed exchange batches after sequence `after` (issue 15)",
+    ),
+    api(
+        "POST",
+        "/api/v1/exchange/{partner}/acknowledgements",
+        Needs(Action::ExchangePartnerData),
+        "A partner acknowledges our exchange batches up to `sequence`",
+    ),
+    api(
+        "GET",
         "/api/v1/reviews",
         Needs(Action::ReviewOverride),
         "Review requests waiting at the caller's office",

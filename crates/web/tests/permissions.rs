@@ -19,7 +19,8 @@ fn sample(route: &RouteSpec, app: &App) -> (String, &'static str, String) {
         .replace("{other}", &app.application_key.to_string())
         .replace("{id}", &app.review_id.to_string())
         .replace("{name}", "jejak.css")
-        .replace("{version}", "2099.1");
+        .replace("{version}", "2099.1")
+        .replace("{partner}", "siskop2mi");
     let (kind, body) = match (route.method, route.path) {
         ("GET", "/api/v1/search") => return (format!("{path}?q=Suryani"), "", String::new()),
         ("GET", "/cari") => return (format!("{path}?q=Suryani"), "", String::new()),
@@ -32,6 +33,9 @@ fn sample(route: &RouteSpec, app: &App) -> (String, &'static str, String) {
             "application/json",
             r#"{"kind":"deferred","reason_codes":["PMI_NP"],"deferral_until":"2027-05-02","expected_version":99}"#.into(),
         ),
+        (_, "/api/v1/exchange/{partner}/acknowledgements") => {
+            ("application/json", r#"{"sequence":1}"#.into())
+        }
         (_, "/api/v1/reviews/{id}") => ("application/json", r#"{"approve":false}"#.into()),
         (_, "/api/v1/referrals") => (
             "application/json",

@@ -4,6 +4,7 @@ mod assess;
 mod audit;
 mod backup;
 mod data;
+mod exchange;
 mod link;
 mod office;
 mod partners;
@@ -51,6 +52,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Referral(ReferralCommand::List(args)) => referral::list(args).await,
         Command::Cpmi(command) => partners::cpmi(command).await,
         Command::Partner(command) => partners::partner(command).await,
+        Command::Exchange(command) => exchange::run(command).await,
     }
 }
 

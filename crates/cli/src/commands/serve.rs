@@ -202,6 +202,10 @@ pub(crate) async fn demo(args: DemoArgs, config: &Config) -> anyhow::Result<Exit
         " Partner data (SYNTHETIC): {partners} CPMI registration(s) from SISKOP2MI, the licensed"
     ));
     output::line("   P3MI list and BP3MI's deportations, matched to waiting applicants");
+    let exchanged = super::exchange::demo_partner(store.as_ref(), &args.path).await?;
+    output::line(&format!(
+        " Exchange: SISKOP2MI configured; batch 1 holds {exchanged} suspected PMI NP decision(s)"
+    ));
     output::line(" DEMO users (every one with the password below; never use it for real):");
     for (username, _, role, office) in DEMO_USERS {
         output::line(&format!("   {username:<16} {role:<10} {office}"));

@@ -7,6 +7,7 @@
 
 mod backends;
 mod behaviour;
+mod exchange;
 mod identifiers;
 mod match_decisions;
 mod ops;

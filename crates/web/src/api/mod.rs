@@ -2,6 +2,7 @@
 //! scripts. Same service calls, same permission checks; errors are
 //! `{"error": {"code", "message"}}` (`error.rs`).
 
+pub(crate) mod exchange;
 pub(crate) mod openapi;
 mod types;
 

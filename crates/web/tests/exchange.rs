@@ -1,0 +1,97 @@
+//! `/api/v1/exchange/{partner}` (issue 15): the partner pulls our signed batch of suspected
+//! PMI NP decisions, acknowledges it, and then gets nothing more until something new is
+//! recorded; every batch handed out is audited with the exchange's legal basis.
+#![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
+
+mod common;
+
+use jejak_domain::{ApplicationKey, DecisionKind, NewDecision};
+use jejak_exchange::{Direction, Expectation, WireBatches};
+use jejak_service::authz::Role;
+use jejak_store::{AuditCtx, NewExchangePartner};
+
+use common::App;
+
+#[tokio::test]
+async fn a_partner_pulls_and_acknowledges_our_signed_batches() {
+    let app = App::start(false).await;
+    let dir = tempfile::tempdir().unwrap();
+    let key_path = dir.path().join("our.key");
+    let key = jejak_service::exchange::generate_signing_key();
+    std::fs::write(&key_path, key.to_file_text()).unwrap();
+    let ctx = AuditCtx {
+        actor: "setup".into(),
+        office: None,
+        purpose: None,
+        at: "2026-11-02T08:00:00Z".into(),
+    };
+    let partner = NewExchangePartner {
+        name: "siskop2mi".into(),
+        display_name: "SISKOP2MI".into(),
+        public_key: jejak_service::exchange::generate_signing_key().public().to_base64(),
+        signing_key_ref: key_path.display().to_string(),
+        base_url: None,
+        purpose: "deteksi dini".into(),
+        legal_basis: "PKS/9/2026".into(),
+    };
+    jejak_service::exchange::save_partner(app.store.as_ref(), &partner, &ctx).await.unwrap();
+    let application = app.store.get_application(ApplicationKey(app.application_key)).await.unwrap();
+    let decision = NewDecision {
+        application: application.key,
+        kind: DecisionKind::Deferred,
+        decided_on: jejak_domain::date::ymd(2026, 11, 2).unwrap(),
+        deferral_until: None,
+        reason_codes: vec!["PMI_NP".into()],
+        reason_text: Some("mengaku akan bekerja".into()),
+        officer: Some("petugas.kla".into()),
+    };
+    app.store.record_decision(&decision, application.version, &ctx).await.unwrap();
+
+    let admin = app.session(Role::Admin);
+    let reply = app.get("/api/v1/exchange/siskop2mi/batches?after=0", Some(admin)).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let wire: WireBatches = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(wire.batches.len(), 1);
+    let batch = wire.batches[0].clone().into_batch();
+    let public = key.public();
+    let expected = Expectation {
+        partner: "siskop2mi",
+        direction: Direction::Outbound,
+        key: &public,
+        last_applied: Some(0),
+    };
+    assert_eq!(batch.verify(&expected), Ok(()));
+    assert_eq!(batch.manifest.record_count, 1);
+    assert!(!wire.batches[0].data.contains("bekerja"), "no free text leaves the register");
+
+    let officer = app.session(Role::Petugas);
+    let refused = app.get("/api/v1/exchange/siskop2mi/batches?after=0", Some(officer)).await;
+    assert_eq!(refused.status, 403);
+
+    let ack = app
+        .send(
+            "POST",
+            "/api/v1/exchange/siskop2mi/acknowledgements",
+            Some(admin),
+            "application/json",
+            r#"{"sequence":1}"#,
+        )
+        .await;
+    assert_eq!(ack.status, 200, "{}", ack.body);
+    assert_eq!(ack.body, r#"{"acknowledged":1}"#);
+    let later = app.get("/api/v1/exchange/siskop2mi/batches?after=1", Some(admin)).await;
+    assert_eq!(later.body, r#"{"batches":[]}"#);
+    let huge =
+        app.get("/api/v1/exchange/siskop2mi/batches?after=18446744073709551615", Some(admin)).await;
+    assert_eq!(huge.body, r#"{"batches":[]}"#);
+    let negative = app.get("/api/v1/exchange/siskop2mi/batches?after=-1", Some(admin)).await;
+    assert_eq!(negative.status, 400, "{}", negative.body);
+    let unknown = app.get("/api/v1/exchange/nobody/batches", Some(admin)).await;
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+
+    let audit = app.store.audit_events(0, 10_000).await.unwrap();
+    let sent: Vec<_> = audit.iter().filter(|e| e.action == "exchange.send").collect();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].purpose.as_deref().unwrap().contains("PKS/9/2026"));
+    assert!(sent[0].details.contains("via=http pull"));
+}

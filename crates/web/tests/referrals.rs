@@ -345,6 +345,16 @@ async fn a_protected_person_is_masked_refused_to_officers_and_opened_by_a_superv
     assert!(audit.iter().any(|(a, p, _)| a == "person.protect"
         && p.as_deref() == Some("Korban TPPO menurut LP Polda Lampung")));
 
+    // A supervisor's decision on the protected record is recorded; the page says so and
+    // leads back (re-opening the record asks for the purpose again).
+    let form = "kind=deferred&reason=PMI_NP&deferral_until=2027-05-02&version=1";
+    let path = format!("/permohonan/{key}/keputusan");
+    let reply = app.send("POST", &path, Some(supervisor), FORM, form).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(reply.body.contains("Keputusan tersimpan"), "{}", reply.body);
+    assert!(reply.body.contains(&format!("href=\"/permohonan/{key}\"")), "{}", reply.body);
+    assert!(!reply.body.contains("Suryani"), "{}", reply.body);
+
     // The admin's subject report (a data-subject request) stays complete.
     let nik = jejak_domain::Nik::parse("1807054503950001").unwrap();
     let report =

@@ -342,6 +342,50 @@ pub struct Cube {
     pub days: HashMap<DaysCell, u32>,
 }
 
+/// Adds (or withdraws) what one application contributes to the tables.
+fn count_entry(
+    e: &Entry,
+    apps: &mut HashMap<AppCell, u32>,
+    decisions: &mut HashMap<DecisionCell, u32>,
+    days: &mut HashMap<DaysCell, u32>,
+    add: bool,
+) {
+    let month = month_of(e.facts.applied_on);
+    let office = e.office;
+    let cell = |margin, category| AppCell { month, office, margin, category };
+    for c in [
+        cell(Margin::All, 0),
+        cell(Margin::Regency, e.regency),
+        cell(Margin::District, e.district),
+        cell(Margin::Destination, e.destination),
+        cell(Margin::Purpose, u32::from(purpose_index(e.facts.purpose))),
+        cell(Margin::Sex, u32::from(sex_index(e.facts.sex))),
+        cell(Margin::AgeBand, e.facts.age as u32),
+        cell(Margin::RiskBand, e.band as u32),
+    ] {
+        bump(apps, c, add);
+    }
+    if e.rule_catch || e.person_catch {
+        bump(apps, cell(Margin::CrossOffice, 1), add);
+    }
+    for &rule in &e.rules {
+        bump(apps, cell(Margin::Rule, rule), add);
+    }
+    for d in &e.decisions {
+        let c = DecisionCell {
+            month: month_of(d.decided_on),
+            office,
+            kind: d.kind,
+            reasons: d.reasons,
+        };
+        bump(decisions, c, add);
+    }
+    if let Some(d) = e.decisions.iter().min_by_key(|d| (d.decided_on, d.id)) {
+        let waited = (d.decided_on - e.facts.applied_on).whole_days().clamp(0, MAX_DAYS as i64);
+        bump(days, DaysCell { month: month_of(d.decided_on), office, days: waited as u16 }, add);
+    }
+}
+
 fn bump<K: Hash + Eq>(map: &mut HashMap<K, u32>, key: K, add: bool) {
     if add {
         *map.entry(key).or_insert(0) += 1;
@@ -385,51 +429,15 @@ impl Cube {
     }
 
     fn contribute(&mut self, key: ApplicationKey, add: bool) {
-        let Some(e) = self.entries.get(&key) else { return };
-        let month = month_of(e.facts.applied_on);
-        let office = e.office;
-        let cell = |margin, category| AppCell { month, office, margin, category };
-        let mut cells = vec![
-            cell(Margin::All, 0),
-            cell(Margin::Regency, e.regency),
-            cell(Margin::District, e.district),
-            cell(Margin::Destination, e.destination),
-            cell(Margin::Purpose, u32::from(purpose_index(e.facts.purpose))),
-            cell(Margin::Sex, u32::from(sex_index(e.facts.sex))),
-            cell(Margin::AgeBand, e.facts.age as u32),
-            cell(Margin::RiskBand, e.band as u32),
-        ];
-        if e.rule_catch || e.person_catch {
-            cells.push(cell(Margin::CrossOffice, 1));
-        }
-        cells.extend(e.rules.iter().map(|&rule| cell(Margin::Rule, rule)));
-        let decision_cells: Vec<DecisionCell> = e
-            .decisions
-            .iter()
-            .map(|d| DecisionCell {
-                month: month_of(d.decided_on),
-                office,
-                kind: d.kind,
-                reasons: d.reasons,
-            })
-            .collect();
-        let first = e.decisions.iter().min_by_key(|d| (d.decided_on, d.id)).map(|d| {
-            let days = (d.decided_on - e.facts.applied_on).whole_days().clamp(0, MAX_DAYS as i64);
-            DaysCell { month: month_of(d.decided_on), office, days: days as u16 }
-        });
-        for c in cells {
-            bump(&mut self.apps, c, add);
-        }
-        for c in decision_cells {
-            bump(&mut self.decisions, c, add);
-        }
-        if let Some(c) = first {
-            bump(&mut self.days, c, add);
+        let Cube { entries, apps, decisions, days, .. } = self;
+        if let Some(e) = entries.get(&key) {
+            count_entry(e, apps, decisions, days, add);
         }
     }
 
-    /// The cube of the applications whose origin lies in `region` (a code prefix), with the
-    /// same interned ids: what a region filter reads.
+    /// The aggregates of the applications whose origin lies in `region` (a code prefix), with
+    /// the same interned ids: what a region filter reads. Only the tables are filled (no
+    /// entries: a view to query, not to update).
     pub fn restricted_to(&self, region: &RegionCode) -> Cube {
         let mut out = Cube {
             offices: self.offices.clone(),
@@ -438,12 +446,11 @@ impl Cube {
             rule_ids: self.rule_ids.clone(),
             ..Cube::default()
         };
-        for (key, e) in &self.entries {
+        for e in self.entries.values() {
             let inside =
                 e.facts.origin.as_ref().is_some_and(|o| o.as_str().starts_with(region.as_str()));
             if inside {
-                out.entries.insert(*key, e.clone());
-                out.contribute(*key, true);
+                count_entry(e, &mut out.apps, &mut out.decisions, &mut out.days, true);
             }
         }
         out

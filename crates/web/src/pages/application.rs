@@ -612,6 +612,16 @@ pub(crate) async fn decide(
     };
     match state.casework.examine(ctx.actor(), key).await {
         Ok(exam) => respond(status, examination_page(&ctx, &exam, Some(message), None)),
+        // Another office's or a protected person's record is opened again only for a stated
+        // purpose: show what happened and the way back (which asks for it).
+        Err(ServiceError::Invalid(_)) => {
+            let body = html! {
+                (message)
+                p { a href=(format!("/permohonan/{}", key.0)) {
+                    (ctx.t("Buka kembali permohonan", "Open the application again")) } }
+            };
+            respond(status, page(&ctx.chrome(), ctx.t("Keputusan", "Decision"), body))
+        }
         Err(e) => ctx.fail(&e),
     }
 }

@@ -126,11 +126,37 @@ fn same_when_joined(a: &str, b: &str) -> bool {
         && a.bytes().filter(|&c| c != b' ').eq(b.bytes().filter(|&c| c != b' '))
 }
 
+/// Names, each without its alias (see [`compare_name_forms`]); when they are no closer than
+/// partial, an alias on either side is compared with the other name: agreement there is
+/// close at most (a nickname says less than a full name), and two aliases agreeing with
+/// each other partial at most (many people are called Iyem).
+fn compare_names<'a>(a: NameView<'a>, b: NameView<'a>, close_threshold: f64) -> Level {
+    let level = compare_name_forms(a, b, close_threshold);
+    if level <= Level::Close || (a.alias.is_empty() && b.alias.is_empty()) {
+        return level;
+    }
+    let as_name =
+        |alias: &'a str| NameView { literal: alias, equivalent: alias, close: alias, alias: "" };
+    let mut cross = Level::Different;
+    if !a.alias.is_empty() {
+        cross = cross.min(compare_name_forms(as_name(a.alias), b, close_threshold));
+    }
+    if !b.alias.is_empty() {
+        cross = cross.min(compare_name_forms(a, as_name(b.alias), close_threshold));
+    }
+    cross = cross.max(Level::Close);
+    if !a.alias.is_empty() && !b.alias.is_empty() {
+        let aliases = compare_name_forms(as_name(a.alias), as_name(b.alias), close_threshold);
+        cross = cross.min(aliases.max(Level::Partial));
+    }
+    level.min(cross)
+}
+
 /// Names: exact token set as written; equivalent after dictionary and spelling folds (also
 /// joined/split tokens); close after informal folds or with every token within typo
 /// distance; partial when all tokens of the shorter name appear in the longer (mononyms,
-/// added father's or grandfather's names, truncation).
-fn compare_names<'a>(a: NameView<'a>, b: NameView<'a>, close_threshold: f64) -> Level {
+/// added father's or grandfather's names, truncation, a dropped middle name).
+fn compare_name_forms<'a>(a: NameView<'a>, b: NameView<'a>, close_threshold: f64) -> Level {
     if same_token_set(a.literal, b.literal) {
         return Level::Exact;
     }
@@ -428,15 +454,21 @@ fn compare_categories(a: &str, b: &str) -> Level {
     if a == b { Level::Exact } else { Level::Different }
 }
 
-/// Dates: exact; day and month swapped; one typo in `YYYYMMDD`; same year.
+/// Dates: exact; day and month swapped; one typo in `YYYYMMDD` or the year one off (also
+/// with day and month swapped: "1989-07-03" for "1990-03-07"); same year.
 fn compare_dates(a: u32, b: u32) -> Level {
     if a == b {
         return Level::Exact;
     }
     let (ya, ma, da) = value::unpack_date(a);
     let (yb, mb, db) = value::unpack_date(b);
-    if ya == yb && ma == db && da == mb {
+    let swapped = ma == db && da == mb;
+    if ya == yb && swapped {
         return Level::Equivalent;
+    }
+    // A year slip crosses decades ("1989" for "1990"), which a digit typo does not cover.
+    if ya.abs_diff(yb) == 1 && ((ma == mb && da == db) || swapped) {
+        return Level::Close;
     }
     if within_one_edit(date_digits(a).as_str(), date_digits(b).as_str()) {
         return Level::Close;
@@ -463,9 +495,11 @@ fn date_digits(date: u32) -> DateDigits {
     DateDigits(digits)
 }
 
-/// NIKs: exact; one typo outside the serial; a different NIK with the same decoded region,
-/// birth date and sex (re-issued, re-registered, or a twin). Two NIKs that share only the
-/// decoded birth date and sex are different: the birth-date field already says as much.
+/// NIKs: exact; one typo outside the serial (close); a different NIK with the same decoded
+/// regency, birth part (DDMMYY) and sex (equivalent: re-issued, re-registered, or a twin);
+/// the same birth part and sex from another regency (partial: a second KTP made elsewhere,
+/// which repeats the true birth date even when the form's birth date was changed). A
+/// brother's or sister's NIK has another birth part: different.
 fn compare_niks(a: &str, b: &str) -> Level {
     if a == b {
         return Level::Exact;
@@ -478,10 +512,8 @@ fn compare_niks(a: &str, b: &str) -> Level {
         return Level::Close;
     }
     match (value::decode_nik(a), value::decode_nik(b)) {
-        (Some(x), Some(y))
-            if x.birth == y.birth && x.female == y.female && x.regency == y.regency =>
-        {
-            Level::Equivalent
+        (Some(x), Some(y)) if x.birth == y.birth && x.female == y.female => {
+            if x.regency == y.regency { Level::Equivalent } else { Level::Partial }
         }
         _ => Level::Different,
     }
@@ -649,7 +681,7 @@ mod tests {
         );
         assert_eq!(level(&m, "nik", "1801044703900002", "180104470390002"), Level::Close);
         assert_eq!(level(&m, "nik", "1801044703900002", "1801054703900017"), Level::Equivalent);
-        assert_eq!(level(&m, "nik", "1801044703900002", "3201054703900017"), Level::Different);
+        assert_eq!(level(&m, "nik", "1801044703900002", "3201054703900017"), Level::Partial);
         assert_eq!(level(&m, "nik", "1801044703900002", "1801040703900017"), Level::Different);
         assert_eq!(level(&m, "phone", "0812-3456-7890", "+62 812 3456 7890"), Level::Exact);
         assert_eq!(level(&m, "phone", "081234567890", "081234567891"), Level::Close);

@@ -128,8 +128,8 @@ fn same_when_joined(a: &str, b: &str) -> bool {
 
 /// Names, each without its alias (see [`compare_name_forms`]); when they are no closer than
 /// partial, an alias on either side is compared with the other name: agreement there is
-/// close at most (a nickname says less than a full name), and two aliases agreeing with
-/// each other partial at most (many people are called Iyem).
+/// close at most (a nickname says less than a full name). Two aliases are not compared
+/// with each other: sisters may both be called Iyem, and many strangers are.
 fn compare_names<'a>(a: NameView<'a>, b: NameView<'a>, close_threshold: f64) -> Level {
     let level = compare_name_forms(a, b, close_threshold);
     if level <= Level::Close || (a.alias.is_empty() && b.alias.is_empty()) {
@@ -144,12 +144,7 @@ fn compare_names<'a>(a: NameView<'a>, b: NameView<'a>, close_threshold: f64) -> 
     if !b.alias.is_empty() {
         cross = cross.min(compare_name_forms(a, as_name(b.alias), close_threshold));
     }
-    cross = cross.max(Level::Close);
-    if !a.alias.is_empty() && !b.alias.is_empty() {
-        let aliases = compare_name_forms(as_name(a.alias), as_name(b.alias), close_threshold);
-        cross = cross.min(aliases.max(Level::Partial));
-    }
-    level.min(cross)
+    level.min(cross.max(Level::Close))
 }
 
 /// Names: exact token set as written; equivalent after dictionary and spelling folds (also

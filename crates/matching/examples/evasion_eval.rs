@@ -116,19 +116,19 @@ fn run(persons: usize, seed: u64, set: &str) -> Result<(), String> {
     let evaders: Vec<&Outcome> = evaders.collect();
     let revisits = outcomes.iter().filter(|o| o.same.is_some()).count();
     let siblings = outcomes.iter().filter(|o| o.sibling.is_some()).count();
-    println!(
+    eprintln!(
         "set {set}, {persons} persons, seed {seed}: {} applications, {half} stored first, {screened} screened in {:.2?}",
         prepared.len(),
         started.elapsed()
     );
-    println!(
+    eprintln!(
         "screened: {revisits} re-applications of a stored person, {} of them evasive ({} determined); {siblings} with an earlier sibling or twin stored",
         evaders.len(),
         evaders.iter().filter(|o| data.truth[o.index].determined).count()
     );
     let thresholds = model.thresholds();
-    println!("model thresholds: auto_link {}, review {}", thresholds.auto_link, thresholds.review);
-    println!(
+    eprintln!("model thresholds: auto_link {}, review {}", thresholds.auto_link, thresholds.review);
+    eprintln!(
         "{:>8} {:>8} | {:>7} {:>7} {:>7} | {:>8} | {:>9} | {:>8} {:>8} {:>8}",
         "auto",
         "review",
@@ -162,7 +162,7 @@ fn run(persons: usize, seed: u64, set: &str) -> Result<(), String> {
             let apps_in_review = outcomes.iter().filter(|o| in_review(o) > 0).count();
             let per_k = |n: usize| n as f64 * 1000.0 / screened as f64;
             let share = |n: usize, of: usize| 100.0 * n as f64 / of.max(1) as f64;
-            println!(
+            eprintln!(
                 "{auto:>8} {review:>8} | {:>6.1}% {:>6.1}% {:>6.1}% | {:>8.2}% | {precision:>9.5} | {:>8.1} {:>8.1} {:>8.1}",
                 share(found_auto, evaders.len()),
                 share(found - found_auto, evaders.len()),
@@ -187,12 +187,12 @@ fn run(persons: usize, seed: u64, set: &str) -> Result<(), String> {
     }
     let mut by_change: Vec<_> = by_change.into_iter().collect();
     by_change.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(&b.0)));
-    println!(
+    eprintln!(
         "evaders missed at review {} by change (missed / with that change):",
         thresholds.review
     );
     for (change, (with, missed)) in by_change {
-        println!("  {change:<22} {missed:>5} / {with:>6}");
+        eprintln!("  {change:<22} {missed:>5} / {with:>6}");
     }
     let verbose = std::env::var_os("EVASION_EVAL_SHOW").is_some();
     if verbose {
@@ -230,10 +230,10 @@ fn show_errors(
     for o in evaders.iter().filter(|o| o.same < Some(review)).take(25) {
         let t = &data.truth[o.index];
         let earlier = first_of(o.index, &|x: &Truth| x.person == t.person);
-        println!("MISSED p={:.5} [{}]", o.same.unwrap_or(0.0), t.variations);
-        println!("   now  {}", line(o.index));
+        eprintln!("MISSED p={:.5} [{}]", o.same.unwrap_or(0.0), t.variations);
+        eprintln!("   now  {}", line(o.index));
         if let Some(e) = earlier {
-            println!("   then {}", line(e));
+            eprintln!("   then {}", line(e));
         }
     }
     for o in outcomes.iter().filter(|o| o.sibling >= Some(review)).take(15) {
@@ -241,10 +241,10 @@ fn show_errors(
         let sib = first_of(o.index, &|x: &Truth| {
             x.household == t.household && x.person != t.person && is_sibling(x)
         });
-        println!("SIBLING SHOWN p={:.5} ({})", o.sibling.unwrap_or(0.0), prepared[o.index].id());
-        println!("   now  {}", line(o.index));
+        eprintln!("SIBLING SHOWN p={:.5} ({})", o.sibling.unwrap_or(0.0), prepared[o.index].id());
+        eprintln!("   now  {}", line(o.index));
         if let Some(s) = sib {
-            println!("   sib  {}", line(s));
+            eprintln!("   sib  {}", line(s));
         }
     }
 }

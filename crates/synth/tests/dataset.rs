@@ -328,11 +328,14 @@ fn the_interchange_reader_reads_back_every_application_unchanged() {
     }
 }
 
+/// A sibling's first application: first name word, mother's name, phone.
+type FirstSeen = (String, Option<String>, Option<String>);
+
 #[test]
 fn siblings_and_twins_share_the_household_but_never_a_first_name() {
     let d = generate(&Config::evasive_set(3_000, 8));
     // First application of each person: (household, person) -> (first word, mother, phone).
-    let mut firsts: HashMap<(u32, u32), (String, Option<String>, Option<String>)> = HashMap::new();
+    let mut firsts: HashMap<(u32, u32), FirstSeen> = HashMap::new();
     for (a, t) in d.iter() {
         if t.visit == 0 && matches!(t.relation, Relation::Sibling | Relation::Twin) {
             let Some(h) = t.household else { continue };
@@ -348,8 +351,7 @@ fn siblings_and_twins_share_the_household_but_never_a_first_name() {
             firsts.insert((h.0, t.person.0), (first, a.mother_name.clone(), phone));
         }
     }
-    let mut by_household: HashMap<u32, Vec<&(String, Option<String>, Option<String>)>> =
-        HashMap::new();
+    let mut by_household: HashMap<u32, Vec<&FirstSeen>> = HashMap::new();
     for ((h, _), v) in &firsts {
         by_household.entry(*h).or_default().push(v);
     }

@@ -95,11 +95,13 @@ fn hash_part(
             Some(text) => text.hash(hasher),
             None => return false,
         },
-        Transform::Year | Transform::DayMonthUnordered => {
+        Transform::Year | Transform::DayMonthUnordered | Transform::Birthday => {
             let Some(date) = record.date(field) else { return false };
             let (year, month, day) = value::unpack_date(date);
-            year.hash(hasher);
-            if transform == Transform::DayMonthUnordered {
+            if transform != Transform::Birthday {
+                year.hash(hasher);
+            }
+            if transform != Transform::Year {
                 month.min(day).hash(hasher);
                 month.max(day).hash(hasher);
             }

@@ -126,11 +126,32 @@ fn same_when_joined(a: &str, b: &str) -> bool {
         && a.bytes().filter(|&c| c != b' ').eq(b.bytes().filter(|&c| c != b' '))
 }
 
+/// Names, each without its alias (see [`compare_name_forms`]); when they are no closer than
+/// partial, an alias on either side is compared with the other name: agreement there is
+/// close at most (a nickname says less than a full name). Two aliases are not compared
+/// with each other: sisters may both be called Iyem, and many strangers are.
+fn compare_names<'a>(a: NameView<'a>, b: NameView<'a>, close_threshold: f64) -> Level {
+    let level = compare_name_forms(a, b, close_threshold);
+    if level <= Level::Close || (a.alias.is_empty() && b.alias.is_empty()) {
+        return level;
+    }
+    let as_name =
+        |alias: &'a str| NameView { literal: alias, equivalent: alias, close: alias, alias: "" };
+    let mut cross = Level::Different;
+    if !a.alias.is_empty() {
+        cross = cross.min(compare_name_forms(as_name(a.alias), b, close_threshold));
+    }
+    if !b.alias.is_empty() {
+        cross = cross.min(compare_name_forms(a, as_name(b.alias), close_threshold));
+    }
+    level.min(cross.max(Level::Close))
+}
+
 /// Names: exact token set as written; equivalent after dictionary and spelling folds (also
 /// joined/split tokens); close after informal folds or with every token within typo
 /// distance; partial when all tokens of the shorter name appear in the longer (mononyms,
-/// added father's or grandfather's names, truncation).
-fn compare_names<'a>(a: NameView<'a>, b: NameView<'a>, close_threshold: f64) -> Level {
+/// added father's or grandfather's names, truncation, a dropped middle name).
+fn compare_name_forms<'a>(a: NameView<'a>, b: NameView<'a>, close_threshold: f64) -> Level {
     if same_token_set(a.literal, b.literal) {
         return Level::Exact;
     }
@@ -223,17 +244,21 @@ fn unit_eq(x: Unit<'_>, y: Unit<'_>) -> bool {
         && x.0.bytes().chain(x.1.bytes()).eq(y.0.bytes().chain(y.1.bytes()))
 }
 
-/// `x`'s tokens, adjacent pairs merged where `other` has their concatenation as one token.
+/// `x`'s tokens, adjacent pairs merged where `other` has their concatenation as one token,
+/// in either order ("Syamsul Jafar" / "Jafarsyamsul": swapped, then joined).
 fn units<'a>(x: &Tokens<'a>, other: &Tokens<'_>) -> ([Unit<'a>; MAX_TOKENS], usize) {
     let mut out = [("", ""); MAX_TOKENS];
     let (mut k, mut len) = (0, 0);
     let tokens = x.as_slice();
+    let joined = |unit: Unit<'_>| other.as_slice().iter().any(|t| unit_eq(unit, (t, "")));
     while k < tokens.len() {
-        let merged = k + 1 < tokens.len()
-            && other.as_slice().iter().any(|t| unit_eq((tokens[k], tokens[k + 1]), (t, "")));
-        out[len] = if merged { (tokens[k], tokens[k + 1]) } else { (tokens[k], "") };
+        let pair = (k + 1 < tokens.len()).then(|| (tokens[k], tokens[k + 1]));
+        let merged = pair.and_then(|(p, q)| {
+            if joined((p, q)) { Some((p, q)) } else { joined((q, p)).then_some((q, p)) }
+        });
+        out[len] = merged.unwrap_or((tokens[k], ""));
         len += 1;
-        k += if merged { 2 } else { 1 };
+        k += if merged.is_some() { 2 } else { 1 };
     }
     (out, len)
 }
@@ -428,15 +453,21 @@ fn compare_categories(a: &str, b: &str) -> Level {
     if a == b { Level::Exact } else { Level::Different }
 }
 
-/// Dates: exact; day and month swapped; one typo in `YYYYMMDD`; same year.
+/// Dates: exact; day and month swapped; one typo in `YYYYMMDD` or the year one off (also
+/// with day and month swapped: "1989-07-03" for "1990-03-07"); same year.
 fn compare_dates(a: u32, b: u32) -> Level {
     if a == b {
         return Level::Exact;
     }
     let (ya, ma, da) = value::unpack_date(a);
     let (yb, mb, db) = value::unpack_date(b);
-    if ya == yb && ma == db && da == mb {
+    let swapped = ma == db && da == mb;
+    if ya == yb && swapped {
         return Level::Equivalent;
+    }
+    // A year slip crosses decades ("1989" for "1990"), which a digit typo does not cover.
+    if ya.abs_diff(yb) == 1 && ((ma == mb && da == db) || swapped) {
+        return Level::Close;
     }
     if within_one_edit(date_digits(a).as_str(), date_digits(b).as_str()) {
         return Level::Close;
@@ -463,9 +494,11 @@ fn date_digits(date: u32) -> DateDigits {
     DateDigits(digits)
 }
 
-/// NIKs: exact; one typo outside the serial; a different NIK with the same decoded region,
-/// birth date and sex (re-issued, re-registered, or a twin). Two NIKs that share only the
-/// decoded birth date and sex are different: the birth-date field already says as much.
+/// NIKs: exact; one typo outside the serial (close); a different NIK with the same decoded
+/// regency, birth part (DDMMYY) and sex (equivalent: re-issued, re-registered, or a twin);
+/// the same birth part and sex from another regency (partial: a second KTP made elsewhere,
+/// which repeats the true birth date even when the form's birth date was changed). A
+/// brother's or sister's NIK has another birth part: different.
 fn compare_niks(a: &str, b: &str) -> Level {
     if a == b {
         return Level::Exact;
@@ -478,10 +511,8 @@ fn compare_niks(a: &str, b: &str) -> Level {
         return Level::Close;
     }
     match (value::decode_nik(a), value::decode_nik(b)) {
-        (Some(x), Some(y))
-            if x.birth == y.birth && x.female == y.female && x.regency == y.regency =>
-        {
-            Level::Equivalent
+        (Some(x), Some(y)) if x.birth == y.birth && x.female == y.female => {
+            if x.regency == y.regency { Level::Equivalent } else { Level::Partial }
         }
         _ => Level::Different,
     }
@@ -617,11 +648,19 @@ mod tests {
             // A token dropped and another split.
             ("Dwi Partini Sriyatun", "Dwi Sri Yatun", Level::Partial),
             ("Azizah Nuraini Yusnita", "Nur Aini Yusnita", Level::Partial),
+            // Swapped, then joined.
+            ("Syamsul Jafar", "Jafarsyamsul", Level::Equivalent),
+            ("Siti Eka", "Ekasiti als Otong", Level::Equivalent),
             // Joined with one typo.
             ("Siti Amelia", "Sitiaemlia", Level::Close),
             ("Dwi Santoso", "Dwisaantoso", Level::Close),
             // A typo the spelling folds pull apart, seen on the tokens as written.
             ("Aditya Alif Husin", "Aditja Alif Husin", Level::Close),
+            // An alias is set apart; alone it is close to the name that carried it.
+            ("Dewi Maryadi als Iyem", "Maryadi Dewi", Level::Exact),
+            ("Dewi Maryadi (Iyem)", "Dewi Maryadi a.k.a. Iyem", Level::Exact),
+            ("Dewi Maryadi als Iyem", "Iyem", Level::Close),
+            ("Dewi Maryadi als Iyem", "Sari Maryadi als Iyem", Level::Different),
             // Siblings stay apart.
             ("Dwi Santoso", "Tri Santoso", Level::Different),
             ("Dwi Santoso", "Santoso Eko", Level::Different),
@@ -640,6 +679,11 @@ mod tests {
         assert_eq!(level(&m, "birth_date", "1990-03-07", "1991-03-07"), Level::Close);
         assert_eq!(level(&m, "birth_date", "1990-03-07", "1990-11-22"), Level::Partial);
         assert_eq!(level(&m, "birth_date", "1990-03-07", "1985-11-22"), Level::Different);
+        // A year one off across a decade, also with day and month swapped; a sibling born
+        // a year later on another day is only the same year's neighbour.
+        assert_eq!(level(&m, "birth_date", "1990-03-07", "1989-03-07"), Level::Close);
+        assert_eq!(level(&m, "birth_date", "1990-03-07", "1989-07-03"), Level::Close);
+        assert_eq!(level(&m, "birth_date", "1990-03-07", "1991-08-15"), Level::Different);
         assert_eq!(level(&m, "nik", "1801044703900002", "1801044703900002"), Level::Exact);
         assert_eq!(level(&m, "nik", "1801044703900002", "1801044703910002"), Level::Close);
         assert_eq!(
@@ -649,7 +693,7 @@ mod tests {
         );
         assert_eq!(level(&m, "nik", "1801044703900002", "180104470390002"), Level::Close);
         assert_eq!(level(&m, "nik", "1801044703900002", "1801054703900017"), Level::Equivalent);
-        assert_eq!(level(&m, "nik", "1801044703900002", "3201054703900017"), Level::Different);
+        assert_eq!(level(&m, "nik", "1801044703900002", "3201054703900017"), Level::Partial);
         assert_eq!(level(&m, "nik", "1801044703900002", "1801040703900017"), Level::Different);
         assert_eq!(level(&m, "phone", "0812-3456-7890", "+62 812 3456 7890"), Level::Exact);
         assert_eq!(level(&m, "phone", "081234567890", "081234567891"), Level::Close);

@@ -94,13 +94,19 @@ pub(crate) enum Value {
     Date(u32),
 }
 
-/// The three forms of a prepared name, tokens separated by single spaces.
+/// The three forms of a prepared name, tokens separated by single spaces, and the close
+/// keys of its alias (empty when none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct NameView<'a> {
     pub literal: &'a str,
     pub equivalent: &'a str,
     pub close: &'a str,
+    pub alias: &'a str,
 }
+
+/// Separates a name's close keys from its alias's in the arena (keys are letters and
+/// spaces only), so that a name without an alias costs nothing more.
+const ALIAS_SEPARATOR: char = '|';
 
 /// A record normalised for comparison: all strings packed in one arena (id first), one
 /// small value per model field, and the term-frequency key of each field that has one
@@ -147,10 +153,14 @@ impl PreparedRecord {
                 let literal_text = self.slice(start, literal);
                 let equivalent_start = start + u32::from(literal);
                 let close_start = equivalent_start + u32::from(equivalent);
+                let close_text = self.slice(close_start, close);
+                let (close, alias) =
+                    close_text.split_once(ALIAS_SEPARATOR).unwrap_or((close_text, ""));
                 Some(NameView {
                     literal: literal_text,
                     equivalent: self.slice(equivalent_start, equivalent),
-                    close: self.slice(close_start, close),
+                    close,
+                    alias,
                 })
             }
             _ => None,
@@ -274,7 +284,13 @@ impl Model {
                         let start = offset(arena);
                         let literal = push_capped(arena, &name.literal);
                         let equivalent = push_capped(arena, &name.equivalent);
-                        let close = push_capped(arena, &name.close);
+                        let close = if name.alias.is_empty() {
+                            push_capped(arena, &name.close)
+                        } else {
+                            let with_alias =
+                                format!("{}{ALIAS_SEPARATOR}{}", name.close, name.alias);
+                            push_capped(arena, &with_alias)
+                        };
                         Value::Name { start, literal, equivalent, close }
                     }
                 }

@@ -26,10 +26,32 @@ pub struct Config {
     /// Share of re-applications after a deferral or refusal in which the person tries to
     /// stay unrecognised (the rest re-apply honestly with complete documents).
     pub evasive_share: f64,
+    /// Share of evasive re-applications made by a determined evader, who changes several
+    /// things at once from the list of issue 17 (name order, alias, bin/binti + father,
+    /// joined tokens, dropped middle name, day/month swap, year off by one, a second NIK
+    /// from another regency, new phone, new address) and nothing else.
+    pub determined_share: f64,
     /// Scale of the omission of optional fields (0 = every field filled in).
     pub missing_rate: f64,
     /// How evasive re-applicants vary each field.
     pub variation: VariationRates,
+}
+
+impl Config {
+    /// The evasive set of issue 17: many households (siblings and twins who share mother,
+    /// father, village, phone and address) and re-applicants who, after a deferral or
+    /// refusal, come back as determined evaders.
+    pub fn evasive_set(persons: usize, seed: u64) -> Self {
+        Self {
+            persons,
+            seed,
+            household_share: 0.5,
+            reapplicant_share: 0.4,
+            evasive_share: 1.0,
+            determined_share: 1.0,
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for Config {
@@ -43,6 +65,7 @@ impl Default for Config {
             household_share: 0.2,
             reapplicant_share: 0.2,
             evasive_share: 0.7,
+            determined_share: 0.0,
             missing_rate: 0.05,
             variation: VariationRates::default(),
         }
@@ -82,6 +105,8 @@ pub struct VariationRates {
     pub office_changed: f64,
     /// Anchors left unchanged at least (0..=5).
     pub min_kept: usize,
+    /// A determined evader's number of changes: index 0 = two, 1 = three, 2 = four.
+    pub determined_changes: [u32; 3],
 }
 
 impl Default for VariationRates {
@@ -105,6 +130,7 @@ impl Default for VariationRates {
             occupation_changed: 0.3,
             office_changed: 0.7,
             min_kept: 2,
+            determined_changes: [40, 40, 20],
         }
     }
 }

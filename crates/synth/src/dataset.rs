@@ -70,6 +70,9 @@ pub struct Truth {
     pub visit: u8,
     /// A re-application by someone trying to stay unrecognised.
     pub evasive: bool,
+    /// An evasive re-application by a determined evader (several deliberate changes at
+    /// once, see [`crate::Config::determined_share`]).
+    pub determined: bool,
     /// The applicant gave their broker's phone as their own (shared across strangers).
     pub broker_phone: bool,
     /// How this application differs from the person's true identity.

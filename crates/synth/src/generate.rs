@@ -156,7 +156,9 @@ impl Run<'_> {
             }
             let patronym =
                 matches!(trip.purpose, Purpose::Umrah | Purpose::Hajj) && chance(rng, 0.25);
-            let shown = present(rng, &mut self.maker, self.config, person, mode, patronym);
+            let determined = mode == Mode::Evasive && chance(rng, self.config.determined_share);
+            let shown =
+                present(rng, &mut self.maker, self.config, person, mode, patronym, determined);
             let geo = self.maker.geo;
             let home_office = geo.regencies[geo.regency_of_village(shown.village)].office;
             let this_office = match (mode, office) {
@@ -235,6 +237,7 @@ impl Run<'_> {
                 group: person.group,
                 visit: visit as u8,
                 evasive: mode == Mode::Evasive,
+                determined,
                 broker_phone,
                 variations: tags,
             };

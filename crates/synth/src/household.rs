@@ -76,9 +76,8 @@ fn siblings(
         Some(names::parent_name(rng, group, Sex::Female, parents_year, &Family::default()));
     shared.father =
         Some(names::parent_name(rng, group, Sex::Male, parents_year - 3, &shared.family));
-    if chance(rng, 0.6) {
-        shared.phone = Some(maker.alloc.phone(rng));
-    }
+    // Brothers and sisters living at home give the family's phone.
+    shared.phone = Some(maker.alloc.phone(rng));
     let first_age = rng.random_range(18..40);
     let first_birth = birth_for_age(rng, maker.reference, first_age);
     let migrant = chance(rng, 0.3);
@@ -99,7 +98,19 @@ fn siblings(
         s.migrant = Some(if chance(rng, 0.6) { migrant } else { chance(rng, 0.2) });
         s.nik_district = if chance(rng, 0.85) { district } else { None };
         let relation = if twins { Relation::Twin } else { Relation::Sibling };
-        let person = maker.person(rng, &s, relation);
+        let mut person = maker.person(rng, &s, relation);
+        // Parents never give two children the same first name, nor one child's whole name
+        // inside another's ("Wahyuni" / "Sri Wahyuni").
+        let family = names::Family { shared: None, ..s.family.clone() };
+        for _ in 0..16 {
+            if members.iter().all(|m: &Person| names_apart(&m.name, &person.name)) {
+                break;
+            }
+            let age = jejak_domain::date::age_on(person.birth, maker.reference);
+            let mut name = names::person_name(rng, group, sex, birth.year(), order, &family);
+            names::add_titles(rng, &mut name, group, sex, age);
+            person.name = name;
+        }
         district.get_or_insert(person.nik_district);
         members.push(person);
         if !twins {
@@ -115,6 +126,16 @@ fn siblings(
         }
     }
     (members, chance(rng, if twins { 0.4 } else { 0.3 }))
+}
+
+/// Whether two siblings' names tell them apart: another first name (as typed, any case),
+/// and neither name's words all inside the other's.
+pub(crate) fn names_apart(a: &Name, b: &Name) -> bool {
+    let words = |n: &Name| -> Vec<String> { n.tokens.iter().map(|t| t.to_lowercase()).collect() };
+    let (x, y) = (words(a), words(b));
+    let first = |n: &Name| n.call_name().map(str::to_lowercase);
+    let inside = |p: &[String], q: &[String]| p.iter().all(|t| q.contains(t));
+    first(a) != first(b) && !inside(&x, &y) && !inside(&y, &x)
 }
 
 fn couple(maker: &mut Maker<'_>, rng: &mut Rng8, shared: Shared) -> Vec<Person> {

@@ -63,12 +63,15 @@ impl Group {
 }
 
 /// A name as a person writes it: optional title before, tokens, optional patronym
-/// (`bin`/`binti` + father), optional academic title after.
+/// (`bin`/`binti` + father), optional alias ("als Iyem", "(Iyem)"), optional academic
+/// title after.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Name {
     pub(crate) before: Option<&'static str>,
     pub(crate) tokens: Vec<String>,
     pub(crate) patronym: Option<String>,
+    /// The alias as written, marker included ("als Iyem", "a.k.a. Iyem", "(Iyem)").
+    pub(crate) alias: Option<String>,
     pub(crate) after: Option<&'static str>,
 }
 
@@ -81,7 +84,7 @@ pub(crate) enum Case {
 
 impl Name {
     pub(crate) fn plain(tokens: Vec<String>) -> Self {
-        Self { before: None, tokens, patronym: None, after: None }
+        Self { before: None, tokens, patronym: None, alias: None, after: None }
     }
 
     /// The name as written on a form.
@@ -100,6 +103,10 @@ impl Name {
         if let Some(patronym) = &self.patronym {
             out.push(' ');
             out.push_str(patronym);
+        }
+        if let Some(alias) = &self.alias {
+            out.push(' ');
+            out.push_str(alias);
         }
         if let Some(after) = self.after {
             out.push_str(", ");
@@ -382,6 +389,7 @@ mod tests {
             before: Some("Hj."),
             tokens: vec!["Tuti".into(), "Sriwati".into()],
             patronym: Some("binti Karto".into()),
+            alias: None,
             after: Some("S.E."),
         };
         assert_eq!(name.render(Case::Title), "Hj. Tuti Sriwati binti Karto, S.E.");

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use rand::Rng;
+use rand::seq::SliceRandom;
 use time::Date;
 
 use jejak_domain::date::ymd;
@@ -53,6 +54,8 @@ struct Plan {
     birth: Option<Variation>,
     phone: Option<Variation>,
     village: bool,
+    /// Another address in the same regency (a determined evader's "new address").
+    new_address: bool,
     mother: Option<Variation>,
 }
 
@@ -82,7 +85,7 @@ impl Plan {
             Some(_) => Some(Variation::MotherOmitted),
             None => None,
         };
-        let mut plan = Plan { nik, birth, phone, village, mother };
+        let mut plan = Plan { nik, birth, phone, village, new_address: false, mother };
         plan.keep_anchors(rng, r.min_kept.min(5));
         plan
     }
@@ -115,6 +118,99 @@ impl Plan {
             }
         }
     }
+}
+
+/// What a determined evader changes, several at once (issue 17): name order, an alias,
+/// bin/binti + father, joined tokens, a dropped middle name, day and month swapped, the
+/// year off by one, a second NIK from another regency with the same birth part, a new
+/// phone, a new address.
+const DETERMINED: [Variation; 10] = [
+    Variation::TokenOrder,
+    Variation::AliasAdded,
+    Variation::PatronymAdded,
+    Variation::TokensJoined,
+    Variation::TokenDropped,
+    Variation::BirthSwapped,
+    Variation::BirthYear,
+    Variation::NikRegency,
+    Variation::PhoneChanged,
+    Variation::AddressNew,
+];
+
+/// Applies a determined evader's changes to the name and returns the plan for the other
+/// fields and the birth date shown: `count` distinct changes from [`DETERMINED`], those
+/// that do not apply to this person (one word has no order) skipped.
+fn determined_changes(
+    rng: &mut Rng8,
+    count: usize,
+    name: &mut Name,
+    person: &Person,
+    tags: &mut Variations,
+) -> (Plan, Date) {
+    let mut kinds = DETERMINED;
+    kinds.shuffle(rng);
+    let mut plan = Plan::default();
+    let (mut swap, mut year_shift) = (false, 0);
+    let birth = person.birth;
+    let mut done = 0;
+    for kind in kinds {
+        if done == count {
+            break;
+        }
+        let applied = match kind {
+            Variation::AliasAdded => vary::add_alias(rng, name),
+            Variation::TokensJoined => vary::join_adjacent(rng, name),
+            Variation::TokenDropped => vary::drop_middle(rng, name),
+            Variation::TokenOrder | Variation::PatronymAdded => {
+                vary::apply(rng, kind, name, person.sex, &person.father)
+            }
+            Variation::BirthSwapped => {
+                swap = birth.day() <= 12 && birth.day() != u8::from(birth.month());
+                swap
+            }
+            Variation::BirthYear => {
+                year_shift = if chance(rng, 0.5) { 1 } else { -1 };
+                true
+            }
+            Variation::NikRegency => {
+                plan.nik = Some(kind);
+                true
+            }
+            Variation::PhoneChanged => {
+                plan.phone = Some(kind);
+                true
+            }
+            _ => {
+                plan.new_address = true;
+                true
+            }
+        };
+        if applied {
+            done += 1;
+            if !matches!(
+                kind,
+                Variation::NikRegency | Variation::PhoneChanged | Variation::AddressNew
+            ) {
+                tags.insert(kind);
+            }
+        }
+    }
+    let (y, m, d) = (birth.year() + year_shift, u8::from(birth.month()), birth.day());
+    let (m, d) = if swap { (d, m) } else { (m, d) };
+    let shown = ymd(y, m, d).or_else(|| ymd(y, m, d - 1)).unwrap_or(birth);
+    (plan, shown)
+}
+
+/// A district of another regency than `district`'s.
+fn district_elsewhere(rng: &mut Rng8, geo: &crate::geo::Geo, district: usize) -> usize {
+    let regency = geo.districts[district].regency;
+    for _ in 0..64 {
+        let candidate = rng.random_range(0..geo.districts.len());
+        if geo.districts[candidate].regency != regency {
+            return candidate;
+        }
+    }
+    other_district(rng, geo, None, district)
 }
 
 /// Index of the event that happened, given mutually exclusive probabilities, or `None`.
@@ -195,8 +291,11 @@ pub(crate) fn present(
     person: &Person,
     mode: Mode,
     patronym: bool,
+    determined: bool,
 ) -> Shown {
     let rates = &config.variation;
+    // A determined evader makes the deliberate changes drawn below and no others.
+    let determined = determined && mode == Mode::Evasive;
     let m = config.missing_rate / 0.05;
     let mut tags = Variations::NONE;
     let case = if chance(rng, 0.45) { Case::Upper } else { Case::Title };
@@ -207,6 +306,7 @@ pub(crate) fn present(
     let mut name_changes = match mode {
         Mode::First => 0,
         Mode::Honest => usize::from(chance(rng, 0.1)),
+        Mode::Evasive if determined => 0,
         Mode::Evasive => weighted(rng, &rates.name_changes),
     };
     if patronym && name.patronym.is_none() {
@@ -223,25 +323,44 @@ pub(crate) fn present(
         }
     }
 
+    let mut determined_birth = None;
+    if determined {
+        let count = 2 + weighted(rng, &rates.determined_changes);
+        let (plan, birth) = determined_changes(rng, count, name.to_mut(), person, &mut tags);
+        determined_birth = Some((plan, birth));
+    }
+    // The other fields of a determined evader's application vary no more than a first one's.
+    let mode = if determined { Mode::First } else { mode };
+
     // Identifiers and contact.
-    let plan = match mode {
-        Mode::Evasive => Plan::draw(rng, rates, person.birth),
-        Mode::Honest => Plan {
+    let plan = match (mode, determined_birth) {
+        (_, Some((plan, _))) => plan,
+        (Mode::Evasive, None) => Plan::draw(rng, rates, person.birth),
+        (Mode::Honest, None) => Plan {
             phone: chance(rng, 0.12).then_some(Variation::PhoneChanged),
             village: chance(rng, 0.04),
             ..Plan::default()
         },
-        Mode::First => Plan::default(),
+        (Mode::First, None) => Plan::default(),
     };
-    let birth = match plan.birth {
-        Some(v) => {
+    let birth = match (plan.birth, determined_birth) {
+        (_, Some((_, shown))) => {
+            if shown.year() != person.birth.year() {
+                tags.insert(Variation::BirthYear);
+            }
+            if shown.month() != person.birth.month() {
+                tags.insert(Variation::BirthSwapped);
+            }
+            shown
+        }
+        (Some(v), None) => {
             let b = shifted_birth(rng, person.birth, v);
             if b != person.birth {
                 tags.insert(v);
             }
             b
         }
-        None => person.birth,
+        (None, None) => person.birth,
     };
     let geo = maker.geo;
     let nik = match plan.nik {
@@ -255,6 +374,12 @@ pub(crate) fn present(
                 chance(rng, 0.5).then_some(geo.districts[person.nik_district].regency);
             let district = other_district(rng, geo, same_regency, person.nik_district);
             Some(maker.alloc.nik(rng, &geo.districts[district].code, birth, person.sex))
+        }
+        Some(Variation::NikRegency) => {
+            // A second KTP made elsewhere: the birth part is the true one.
+            tags.insert(Variation::NikRegency);
+            let district = district_elsewhere(rng, geo, person.nik_district);
+            Some(maker.alloc.nik(rng, &geo.districts[district].code, person.birth, person.sex))
         }
         Some(_) => {
             tags.insert(Variation::NikOmitted);
@@ -294,6 +419,14 @@ pub(crate) fn present(
         if village == person.village {
             let regency = geo.pick_regency(rng);
             village = geo.pick_village(rng, regency);
+        }
+        let address = Address::random(rng, &geo.villages[village]);
+        (village, address.render(Style::random(rng), geo, village))
+    } else if plan.new_address {
+        tags.insert(Variation::AddressNew);
+        let village = geo.pick_village(rng, geo.regency_of_village(person.village));
+        if village != person.village {
+            tags.insert(Variation::VillageChanged);
         }
         let address = Address::random(rng, &geo.villages[village]);
         (village, address.render(Style::random(rng), geo, village))

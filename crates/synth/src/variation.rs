@@ -47,10 +47,14 @@ variations! {
     PatronymAdded = "patronym_added",
     /// bin/binti + father's name left out.
     PatronymDropped = "patronym_dropped",
+    /// An alias or nickname written after the name ("als Iyem", "a.k.a. Iyem", "(Iyem)").
+    AliasAdded = "alias_added",
     /// NIK with another serial (same district and birth date).
     NikSerial = "nik_serial",
     /// A second NIK from another district.
     NikDistrict = "nik_district",
+    /// A second NIK from another regency whose birth part (DDMMYY, sex) is the true one.
+    NikRegency = "nik_regency",
     NikOmitted = "nik_omitted",
     /// Day and month of birth swapped.
     BirthSwapped = "birth_swapped",
@@ -62,6 +66,8 @@ variations! {
     VillageChanged = "village_changed",
     /// Same address written another way.
     AddressRewritten = "address_rewritten",
+    /// Another address (in the same regency, often another village).
+    AddressNew = "address_new",
     AddressOmitted = "address_omitted",
     MotherVaried = "mother_varied",
     MotherOmitted = "mother_omitted",
@@ -130,6 +136,7 @@ impl Variations {
             Phonetic,
             PatronymAdded,
             PatronymDropped,
+            AliasAdded,
         ]
         .into_iter()
         .any(|v| self.contains(v))

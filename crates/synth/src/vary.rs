@@ -185,6 +185,74 @@ fn drop_title(rng: &mut Rng8, name: &mut Name) -> bool {
     true
 }
 
+/// Two adjacent name tokens written as one ("Eka Najmudin" -> "Ekanajmudin"): a known
+/// compound or prefix first, else any two adjacent words.
+pub(crate) fn join_adjacent(rng: &mut Rng8, name: &mut Name) -> bool {
+    if join_tokens(rng, name) {
+        return true;
+    }
+    let words = word_positions(name);
+    let pairs: Vec<usize> = words.windows(2).filter(|w| w[1] == w[0] + 1).map(|w| w[0]).collect();
+    let Some(&i) = pairs.get(rng.random_range(0..pairs.len().max(1))) else { return false };
+    let joined = capitalize(&format!("{}{}", name.tokens[i], name.tokens[i + 1]));
+    name.tokens.splice(i..=i + 1, [joined]);
+    true
+}
+
+/// A middle name left out ("Siti Nur Aisyah" -> "Siti Aisyah"); needs three words.
+pub(crate) fn drop_middle(rng: &mut Rng8, name: &mut Name) -> bool {
+    let words = word_positions(name);
+    if words.len() < 3 {
+        return false;
+    }
+    let i = words[rng.random_range(1..words.len() - 1)];
+    name.tokens.remove(i);
+    true
+}
+
+/// The last two syllables of a word, as nicknames are made ("Wahyuni" -> "Yuni",
+/// "Suryanto" -> "Yanto"); `None` when that is the whole word.
+fn last_syllables(word: &str) -> Option<String> {
+    let bytes = word.as_bytes();
+    let vowel = |b: u8| b"aeiouAEIOU".contains(&b);
+    let mut i = bytes.len();
+    let skip = |i: &mut usize, want_vowel: bool| {
+        while *i > 0 && vowel(bytes[*i - 1]) == want_vowel {
+            *i -= 1;
+        }
+    };
+    skip(&mut i, false); // final consonants
+    skip(&mut i, true); // last nucleus
+    i = i.checked_sub(1)?; // its onset
+    skip(&mut i, false); // coda of the syllable before
+    skip(&mut i, true); // its nucleus
+    i = i.checked_sub(1)?; // its onset
+    (i > 0).then(|| capitalize(&word[i..]))
+}
+
+/// An alias after the name: a nickname (made from a name word, or a common one) with a
+/// marker ("als", "alias", "a.k.a.") or in brackets.
+pub(crate) fn add_alias(rng: &mut Rng8, name: &mut Name) -> bool {
+    if name.alias.is_some() {
+        return false;
+    }
+    let derived = word_positions(name)
+        .iter()
+        .rev()
+        .find_map(|&i| last_syllables(&name.tokens[i]).filter(|n| n.len() >= 3));
+    let nickname = match derived {
+        Some(n) if chance(rng, 0.5) => n,
+        _ => tables().pool("nicknames").pick(rng).copied().unwrap_or("Iyem").to_owned(),
+    };
+    if name.tokens.iter().any(|t| t.eq_ignore_ascii_case(&nickname)) {
+        return false;
+    }
+    let marker = tables().pool("alias.markers").pick(rng).copied().unwrap_or("als");
+    name.alias =
+        Some(if marker == "()" { format!("({nickname})") } else { format!("{marker} {nickname}") });
+    true
+}
+
 /// Name changes and their relative weights.
 const NAME_CHANGES: [(Variation, u32); 13] = [
     (Variation::Spelling, 18),
@@ -356,5 +424,28 @@ mod tests {
         let mut mono = name(&["Agus"]);
         let done = vary_name(&mut rng, &mut mono, Sex::Male, &father, 13);
         assert!(!done.contains(&Variation::TokenOrder));
+    }
+
+    #[test]
+    fn determined_evaders_join_drop_and_add_aliases() {
+        let mut rng = Rng8::seed_from_u64(4);
+        let mut n = name(&["Eka", "Najmudin"]);
+        assert!(join_adjacent(&mut rng, &mut n));
+        assert_eq!(n.tokens, vec!["Ekanajmudin"]);
+        let mut n = name(&["Budi", "Santoso"]);
+        assert!(join_adjacent(&mut rng, &mut n));
+        assert_eq!(n.tokens, vec!["Budisantoso"]);
+        let mut n = name(&["Siti", "Nur", "Aisyah"]);
+        assert!(drop_middle(&mut rng, &mut n));
+        assert_eq!(n.tokens, vec!["Siti", "Aisyah"]);
+        assert!(!drop_middle(&mut rng, &mut n), "two words have no middle");
+        assert_eq!(last_syllables("Wahyuni").as_deref(), Some("Yuni"));
+        assert_eq!(last_syllables("Suryanto").as_deref(), Some("Yanto"));
+        assert_eq!(last_syllables("Dewi"), None);
+        let mut n = name(&["Dewi", "Maryadi"]);
+        assert!(add_alias(&mut rng, &mut n));
+        let alias = n.alias.clone().unwrap();
+        assert!(["als ", "alias ", "a.k.a. ", "("].iter().any(|m| alias.starts_with(m)), "{alias}");
+        assert!(!add_alias(&mut rng, &mut n), "one alias is enough");
     }
 }

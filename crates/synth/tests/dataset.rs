@@ -327,3 +327,93 @@ fn the_interchange_reader_reads_back_every_application_unchanged() {
         assert_eq!(&row.application, original);
     }
 }
+
+/// A sibling's first application: first name word, mother's name, phone.
+type FirstSeen = (String, Option<String>, Option<String>);
+
+#[test]
+fn siblings_and_twins_share_the_household_but_never_a_first_name() {
+    let d = generate(&Config::evasive_set(3_000, 8));
+    // First application of each person: (household, person) -> (first word, mother, phone).
+    let mut firsts: HashMap<(u32, u32), FirstSeen> = HashMap::new();
+    for (a, t) in d.iter() {
+        if t.visit == 0 && matches!(t.relation, Relation::Sibling | Relation::Twin) {
+            let Some(h) = t.household else { continue };
+            // The first word that is a name: not a title ("Hj.", an adok title) nor I/Ni.
+            let title = |w: &str| {
+                w.contains('.')
+                    || ["i", "ni", "minak", "kimas", "suttan", "raden", "batin"]
+                        .contains(&w.to_lowercase().as_str())
+            };
+            let first = a.full_name.split_whitespace().find(|w| !title(w));
+            let first = first.unwrap_or_default().to_lowercase();
+            let phone = a.phone.as_ref().map(|p| p.as_str().to_owned());
+            firsts.insert((h.0, t.person.0), (first, a.mother_name.clone(), phone));
+        }
+    }
+    let mut by_household: HashMap<u32, Vec<&FirstSeen>> = HashMap::new();
+    for ((h, _), v) in &firsts {
+        by_household.entry(*h).or_default().push(v);
+    }
+    let mut pairs = 0;
+    for members in by_household.values() {
+        for (i, a) in members.iter().enumerate() {
+            for b in &members[i + 1..] {
+                pairs += 1;
+                assert_ne!(a.0, b.0, "siblings share a first name: {a:?} / {b:?}");
+            }
+        }
+    }
+    assert!(pairs > 200, "{pairs} sibling pairs");
+    // They share the phone unless one left it out.
+    let shared_phone = by_household
+        .values()
+        .filter(|m| m.len() == 2 && m[0].2.is_some() && m[1].2.is_some())
+        .filter(|m| m[0].2 == m[1].2)
+        .count();
+    assert!(shared_phone > pairs / 2, "{shared_phone} of {pairs} share the phone");
+}
+
+#[test]
+fn determined_evaders_change_two_to_four_things_from_the_issues_list() {
+    let d = generate(&Config::evasive_set(3_000, 9));
+    let listed = [
+        Variation::TokenOrder,
+        Variation::AliasAdded,
+        Variation::PatronymAdded,
+        Variation::TokensJoined,
+        Variation::TokenDropped,
+        Variation::BirthSwapped,
+        Variation::BirthYear,
+        Variation::NikRegency,
+        Variation::PhoneChanged,
+        Variation::AddressNew,
+    ];
+    let determined: Vec<_> = d.truth.iter().filter(|t| t.determined).collect();
+    assert!(determined.len() > 200, "{} determined evaders", determined.len());
+    let mut at_most_four = 0;
+    for t in &determined {
+        assert!(t.evasive);
+        let changes = listed.iter().filter(|v| t.variations.contains(**v)).count();
+        // Two to four deliberate changes; a broker's phone or an umrah's bin/binti may add one.
+        assert!((2..=5).contains(&changes), "{changes} changes: {}", t.variations);
+        at_most_four += usize::from(changes <= 4);
+    }
+    assert!(at_most_four * 100 >= determined.len() * 95, "{at_most_four} of {}", determined.len());
+    // A second NIK from another regency keeps the true birth part (DDMMYY and sex).
+    let first_nik: HashMap<u32, String> = d
+        .iter()
+        .filter(|(_, t)| t.visit == 0)
+        .filter_map(|(a, t)| Some((t.person.0, a.nik.as_ref()?.as_str().to_owned())))
+        .collect();
+    let mut second_cards = 0;
+    for (a, t) in d.iter().filter(|(_, t)| t.variations.contains(Variation::NikRegency)) {
+        let (Some(nik), Some(first)) = (a.nik.as_ref(), first_nik.get(&t.person.0)) else {
+            continue;
+        };
+        assert_eq!(&nik.as_str()[6..12], &first[6..12]);
+        assert_ne!(&nik.as_str()[..4], &first[..4]);
+        second_cards += 1;
+    }
+    assert!(second_cards > 50, "{second_cards}");
+}

@@ -35,6 +35,8 @@ pub enum Transform {
     Year,
     /// Dates: year with day and month unordered, so swapped dates share the key.
     DayMonthUnordered,
+    /// Dates: day and month unordered, without the year (a birth year off by one).
+    Birthday,
     /// NIK: the birth date encoded in digits 7-12 (women's day minus 40).
     NikBirth,
     /// NIK: the sex encoded in the day.
@@ -112,7 +114,7 @@ impl Kind {
 }
 
 impl Transform {
-    pub(crate) const EXPECTED: &'static str = "value, close, tokens, year, day_month_unordered, nik_birth, nik_sex, regency, district, initial";
+    pub(crate) const EXPECTED: &'static str = "value, close, tokens, year, day_month_unordered, birthday, nik_birth, nik_sex, regency, district, initial";
 
     pub(crate) fn parse(name: &str) -> Option<Self> {
         Some(match name {
@@ -121,6 +123,7 @@ impl Transform {
             "tokens" => Transform::Tokens,
             "year" => Transform::Year,
             "day_month_unordered" => Transform::DayMonthUnordered,
+            "birthday" => Transform::Birthday,
             "nik_birth" => Transform::NikBirth,
             "nik_sex" => Transform::NikSex,
             "regency" => Transform::Regency,
@@ -135,7 +138,9 @@ impl Transform {
             Transform::Value => true,
             Transform::Close => kind == Kind::Name,
             Transform::Tokens => matches!(kind, Kind::Name | Kind::Text),
-            Transform::Year | Transform::DayMonthUnordered => kind == Kind::Date,
+            Transform::Year | Transform::DayMonthUnordered | Transform::Birthday => {
+                kind == Kind::Date
+            }
             Transform::NikBirth | Transform::NikSex => kind == Kind::Nik,
             Transform::Regency | Transform::District => matches!(kind, Kind::Nik | Kind::Region),
             Transform::Initial => matches!(kind, Kind::Name | Kind::Text),

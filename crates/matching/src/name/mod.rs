@@ -2,6 +2,8 @@
 //! stripped but recorded; the father's name after "bin"/"binti" becomes a separate feature;
 //! and each token gets two comparison keys, one folding official spelling variants and the
 //! variant dictionary ("equivalent"), one folding informal variation on top ("close").
+//! An alias ("Siti Maryam als Iyem", "a.k.a.", a nickname in brackets) is split off as its
+//! own feature, so that the name compares without it and the alias with the other name.
 
 mod tables;
 
@@ -27,6 +29,8 @@ pub struct NormalisedName {
     pub titles: Vec<String>,
     /// The father's name that followed "bin"/"binti", folded; empty when absent.
     pub patronym: Vec<String>,
+    /// The alias after "als"/"alias"/"a.k.a." or in brackets, folded; empty when absent.
+    pub alias: Vec<String>,
     /// Per-token keys after the variant dictionary and old/new spelling folds.
     pub equivalent_key: Vec<String>,
     /// Per-token keys after the informal-variation folds on top of `equivalent_key`.
@@ -56,6 +60,10 @@ pub(crate) struct JoinedName {
     pub close: String,
     /// The father's name after "bin"/"binti".
     pub patronym: String,
+    /// The alias's close keys (see [`NormalisedName::alias`]).
+    pub alias: String,
+    /// The alias's tokens as written.
+    pub alias_literal: String,
 }
 
 impl JoinedName {
@@ -64,6 +72,8 @@ impl JoinedName {
         self.equivalent.clear();
         self.close.clear();
         self.patronym.clear();
+        self.alias.clear();
+        self.alias_literal.clear();
     }
 
     /// Whether nothing of the name is left.
@@ -172,6 +182,7 @@ impl NameNormaliser {
             tokens: split(&joined.literal),
             titles,
             patronym: split(&joined.patronym),
+            alias: split(&joined.alias_literal),
             equivalent_key: split(&joined.equivalent),
             close_key: split(&joined.close),
         }
@@ -188,14 +199,32 @@ impl NameNormaliser {
     ) {
         out.clear();
         let lowered = text::to_ascii_lower(raw);
-        let mut pieces = self.tokenise(&lowered);
+        let (main, bracketed) = self.split_brackets(&lowered);
+        let mut pieces = self.tokenise(&main);
         self.strip_leading(&mut pieces, titles.as_deref_mut());
+        let mut alias = self.split_alias(&mut pieces);
+        if alias.is_empty()
+            && let Some(bracketed) = bracketed.as_deref()
+        {
+            alias = self.tokenise(bracketed);
+        }
         let (mut name, mut patronym) = self.split_patronym(pieces);
+        if !alias.is_empty() {
+            // "Maryam als Iyem binti Karto": the father follows the alias.
+            let (rest, alias_patronym) = self.split_patronym(alias);
+            alias = rest;
+            if patronym.is_empty() {
+                patronym = alias_patronym;
+            }
+            self.strip_leading(&mut alias, titles.as_deref_mut());
+            self.strip_trailing(&mut alias, titles.as_deref_mut());
+        }
         self.strip_trailing(&mut name, titles.as_deref_mut());
         self.strip_leading(&mut patronym, titles.as_deref_mut());
         self.strip_trailing(&mut patronym, titles);
         push_joined(&mut out.literal, name.iter().map(|t| t.as_ref()));
         push_joined(&mut out.patronym, patronym.iter().map(|t| t.as_ref()));
+        push_joined(&mut out.alias_literal, alias.iter().map(|t| t.as_ref()));
         TOKEN_KEYS.with(|cache| {
             let mut cache = cache.borrow_mut();
             if cache.owner != self.id || cache.keys.len() >= TOKEN_CACHE_LIMIT {
@@ -216,7 +245,50 @@ impl NameNormaliser {
                 push_joined(&mut out.equivalent, [keys.0.as_str()]);
                 push_joined(&mut out.close, [keys.1.as_str()]);
             }
+            for token in &alias {
+                let (_, close) = self.token_keys(token);
+                push_joined(&mut out.alias, close.iter().map(String::as_str));
+            }
         });
+    }
+
+    /// Takes a bracketed part out of a lowered name ("siti maryam (iyem)"): the name
+    /// without it and its text, unless the brackets hold only titles ("(alm)"), which then
+    /// stay for the title tables to strip.
+    fn split_brackets<'t>(&self, lowered: &'t str) -> (Cow<'t, str>, Option<String>) {
+        let Some(open) = lowered.find('(') else { return (Cow::Borrowed(lowered), None) };
+        let close = lowered[open..].find(')').map_or(lowered.len(), |c| open + c);
+        let inside = &lowered[open + 1..close];
+        let tokens = self.tokenise(inside);
+        let only_titles = tokens.iter().all(|t| {
+            let one = [t.as_ref()];
+            self.titles.leading_title_len(&one).is_some()
+                || self.titles.trailing_title_len(&one).is_some()
+        });
+        if tokens.is_empty() || only_titles {
+            return (Cow::Borrowed(lowered), None);
+        }
+        let mut main = String::with_capacity(lowered.len());
+        main.push_str(&lowered[..open]);
+        main.push(' ');
+        main.push_str(lowered.get(close + 1..).unwrap_or(""));
+        (Cow::Owned(main), Some(inside.to_owned()))
+    }
+
+    /// Splits "siti maryam als iyem" into the name and the alias: the marker must follow
+    /// at least one name token and precede at least one.
+    fn split_alias<'t>(&self, tokens: &mut Vec<Cow<'t, str>>) -> Vec<Cow<'t, str>> {
+        let position = tokens.iter().enumerate().position(|(i, token)| {
+            i >= 1 && i + 1 < tokens.len() && self.titles.is_alias_marker(token)
+        });
+        match position {
+            Some(i) => {
+                let alias = tokens.split_off(i + 1);
+                tokens.truncate(i);
+                alias
+            }
+            None => Vec::new(),
+        }
     }
 
     /// Splits into folded tokens. A dotted piece stays whole when, without its dots, it is a
@@ -259,6 +331,7 @@ impl NameNormaliser {
         self.titles.leading_title_len(&one) == Some(1)
             || self.titles.trailing_title_len(&one) == Some(1)
             || self.titles.is_patronymic(compact)
+            || self.titles.is_alias_marker(compact)
             || self.variants.canonical(compact).is_some()
     }
 
@@ -420,6 +493,31 @@ mod tests {
         check("SUMIYATI BINTI KARTO", "sumiyati", "", "karto", "sumiyati");
         check("Ahmad bin H. Usman", "ahmad", "h", "usman", "ahmad");
         check("Binti Sumiyati", "binti sumiyati", "", "", "binti sumiyati");
+    }
+
+    #[test]
+    fn an_alias_is_split_off_like_the_patronym() {
+        let n = normaliser();
+        for raw in [
+            "Siti Maryam als Iyem",
+            "SITI MARYAM ALIAS IYEM",
+            "Siti Maryam a.k.a. Iyem",
+            "Siti Maryam (Iyem)",
+        ] {
+            let name = n.normalise(raw);
+            assert_eq!(name.tokens, ["siti", "maryam"], "{raw}");
+            assert_eq!(name.alias, ["iyem"], "{raw}");
+        }
+        let name = n.normalise("Siti Maryam als Iyem binti Karto");
+        assert_eq!(
+            (name.tokens.join(" "), name.alias.join(" "), name.patronym.join(" ")),
+            ("siti maryam".to_owned(), "iyem".to_owned(), "karto".to_owned())
+        );
+        // Titles in brackets stay titles; a marker with nothing after it is a name.
+        let name = n.normalise("Ainun (Alm)");
+        assert!(name.alias.is_empty());
+        assert_eq!(name.titles, ["alm"]);
+        assert_eq!(n.normalise("Iyem Als").tokens, ["iyem", "als"]);
     }
 
     #[test]

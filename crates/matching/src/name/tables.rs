@@ -19,6 +19,7 @@ pub struct TitleTable {
     leading: Vec<Vec<String>>,
     trailing: Vec<Vec<String>>,
     patronymic: AHashSet<String>,
+    alias: AHashSet<String>,
     /// Every token that occurs in some title: most tokens are in no title, and this set
     /// lets the lookups answer them without scanning the lists.
     title_tokens: AHashSet<String>,
@@ -67,6 +68,8 @@ struct TitlesFile {
     leading: Vec<String>,
     trailing: Vec<String>,
     patronymic: Vec<String>,
+    #[serde(default)]
+    alias: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -109,6 +112,7 @@ impl TitleTable {
             leading,
             trailing,
             patronymic: file.patronymic.into_iter().collect(),
+            alias: file.alias.into_iter().collect(),
             title_tokens,
         })
     }
@@ -146,6 +150,11 @@ impl TitleTable {
     /// Whether `token` introduces a father's name ("bin", "binti").
     pub fn is_patronymic(&self, token: &str) -> bool {
         self.patronymic.contains(token)
+    }
+
+    /// Whether `token` introduces an alias ("als", "alias", "a.k.a.").
+    pub fn is_alias_marker(&self, token: &str) -> bool {
+        self.alias.contains(token)
     }
 }
 

@@ -3,6 +3,7 @@
 
 #![expect(clippy::unwrap_used, reason = "test helpers outside #[test] functions fail loudly too")]
 
+mod evasions;
 mod febrl;
 mod screening;
 mod synthetic;

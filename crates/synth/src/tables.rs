@@ -132,6 +132,7 @@ mod tests {
         "ppiu",
         "travel",
         "address",
+        "nicknames",
     ];
 
     #[test]

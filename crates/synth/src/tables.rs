@@ -133,6 +133,7 @@ mod tests {
         "travel",
         "address",
         "nicknames",
+        "alias.markers",
     ];
 
     #[test]

@@ -2,6 +2,7 @@
 //! backtesting, audit verification, backup, retention and subject reports. Owns the store
 //! handle; reads the clock only through `Clock` so tests control time.
 
+pub mod admin;
 pub mod assess;
 pub mod audit;
 pub mod audit_batch;

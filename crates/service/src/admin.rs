@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use jejak_domain::date::parse_date;
 use jejak_domain::region::{RegionLevel, regions};
 use jejak_domain::{Nik, Office, OfficeCode, RegionCode};
 use jejak_store::{AuditVerification, HoldTarget, LegalHold, Store};
@@ -156,7 +157,7 @@ impl Admin {
         &self,
         by: &Actor,
         from_seq: i64,
-        out: &mut dyn std::io::Write,
+        out: &mut (dyn std::io::Write + Send),
     ) -> Result<ExportSummary> {
         by.authorize(Action::ViewAudit, None)?;
         audit::export(self.store.as_ref(), from_seq, out, &self.ctx(by)).await
@@ -216,14 +217,27 @@ impl Admin {
 
     /// Runs retention as of `as_of` under the policy in force (`RunRetention`); a dry run
     /// lists what would happen and changes nothing.
+    /// `as_of` is `YYYY-MM-DD`, empty for today.
     pub async fn run_retention(
         &self,
         by: &Actor,
-        as_of: Date,
+        as_of: &str,
         dry_run: bool,
-    ) -> Result<RetentionReport> {
+    ) -> Result<(Date, RetentionReport)> {
         by.authorize(Action::RunRetention, None)?;
-        retention::run(self.store.as_ref(), &self.policy, as_of, dry_run, &self.ctx(by)).await
+        let as_of = match as_of.trim() {
+            "" => self.clock.today(),
+            text => parse_date(text)
+                .map_err(|e| ServiceError::Invalid(format!("as_of {text:?}: {e}")))?,
+        };
+        let report = retention::run(self.store.as_ref(), &self.policy, as_of, dry_run, &self.ctx(by))
+            .await?;
+        Ok((as_of, report))
+    }
+
+    /// `Ok` when the actor may ask for subject reports (the form is shown only then).
+    pub fn subject_report_form(&self, by: &Actor) -> Result<()> {
+        by.authorize(Action::SubjectReport, None)
     }
 
     /// Everything held on the person with a NIK, through the identity engine too

@@ -3,6 +3,7 @@
 //! handle; reads the clock only through `Clock` so tests control time.
 
 pub mod admin;
+pub mod admin_forms;
 pub mod assess;
 pub mod audit;
 pub mod audit_batch;

@@ -11,8 +11,8 @@ use jejak_domain::{Nik, Office, OfficeCode, RegionCode};
 use jejak_store::{AuditVerification, HoldTarget, LegalHold, Store};
 use time::Date;
 
-use crate::authz::{Action, Actor};
 use crate::audit::{self, ExportSummary};
+use crate::authz::{Action, Actor};
 use crate::retention::{self, RetentionPolicy, RetentionReport};
 use crate::screening::Screening;
 use crate::subject::{self, SubjectReport};
@@ -143,13 +143,13 @@ impl Admin {
     /// The last verification recorded by `verify_audit` (`ViewAudit`).
     pub async fn last_verification(&self, by: &Actor) -> Result<Option<VerificationRecord>> {
         by.authorize(Action::ViewAudit, None)?;
-        let events = self
-            .store
-            .audit_events_about("audit_log", &[VERIFY_ENTITY_ID.to_owned()])
-            .await?;
-        Ok(events.into_iter().filter(|e| e.action == VERIFY_ACTION).max_by_key(|e| e.seq).map(
-            |e| VerificationRecord { at: e.at, by: e.actor, details: e.details },
-        ))
+        let events =
+            self.store.audit_events_about("audit_log", &[VERIFY_ENTITY_ID.to_owned()]).await?;
+        Ok(events
+            .into_iter()
+            .filter(|e| e.action == VERIFY_ACTION)
+            .max_by_key(|e| e.seq)
+            .map(|e| VerificationRecord { at: e.at, by: e.actor, details: e.details }))
     }
 
     /// Writes the audit log from `from_seq` as JSON lines (`ViewAudit`); the export is audited.
@@ -230,8 +230,9 @@ impl Admin {
             text => parse_date(text)
                 .map_err(|e| ServiceError::Invalid(format!("as_of {text:?}: {e}")))?,
         };
-        let report = retention::run(self.store.as_ref(), &self.policy, as_of, dry_run, &self.ctx(by))
-            .await?;
+        let report =
+            retention::run(self.store.as_ref(), &self.policy, as_of, dry_run, &self.ctx(by))
+                .await?;
         Ok((as_of, report))
     }
 

@@ -623,8 +623,7 @@ macro_rules! user_impl {
                     return Err($crate::StoreError::NotFound(format!("user {username}")));
                 }
                 let details = format!("{role} at {office}");
-                Self::audit_tx(&mut tx, ctx, "user.role", "user", Some(username), &details)
-                    .await?;
+                Self::audit_tx(&mut tx, ctx, "user.role", "user", Some(username), &details).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -662,8 +661,10 @@ macro_rules! user_impl {
                 now: &str,
             ) -> $crate::Result<Vec<$crate::users::BlockedLogin>> {
                 use $crate::codec::RowExt;
-                let rows =
-                    sqlx::query($crate::users::BLOCKED_KEYS).bind(now).fetch_all(&self.pool).await?;
+                let rows = sqlx::query($crate::users::BLOCKED_KEYS)
+                    .bind(now)
+                    .fetch_all(&self.pool)
+                    .await?;
                 rows.iter()
                     .map(|row| {
                         Ok($crate::users::BlockedLogin {

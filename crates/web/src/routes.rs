@@ -333,12 +333,7 @@ pub const ROUTES: &[RouteSpec] = &[
         Needs(Action::ViewAudit),
         "Download the audit log as JSON lines (a checkpoint; the export is audited)",
     ),
-    page(
-        "GET",
-        "/admin/retensi",
-        Needs(Action::RunRetention),
-        "Legal holds and retention runs",
-    ),
+    page("GET", "/admin/retensi", Needs(Action::RunRetention), "Legal holds and retention runs"),
     page(
         "POST",
         "/admin/retensi/tahan",

@@ -257,7 +257,8 @@ async fn roles_change_and_unlocking_clears_only_that_users_throttle(fresh: &Fres
     let err = store.set_user_role("nobody", "admin", &bdl, &ctx("t2")).await.unwrap_err();
     assert!(matches!(err, StoreError::NotFound(_)), "{err}");
 
-    let (now, cutoff, until) = ("2025-03-01T09:00:00Z", "2025-03-01T08:45:00Z", "2025-03-01T09:01:00Z");
+    let (now, cutoff, until) =
+        ("2025-03-01T09:00:00Z", "2025-03-01T08:45:00Z", "2025-03-01T09:01:00Z");
     for key in ["login:sari@10.0.0.9", "login:sari@10.0.0.8", "login:sarix@10.0.0.9"] {
         store.count_login_attempt(key, now, cutoff).await.unwrap();
         assert!(store.block_login_key(key, now, until).await.unwrap());

@@ -302,7 +302,10 @@ pub(crate) async fn unlock(
     match state.auth.unlock_user(ctx.actor(), &name).await {
         Ok(cleared) => redirect_done(
             "/admin",
-            &format!("{name}: {cleared} {}", ctx.t("blokir login dihapus", "login block(s) cleared")),
+            &format!(
+                "{name}: {cleared} {}",
+                ctx.t("blokir login dihapus", "login block(s) cleared")
+            ),
         ),
         Err(e) => ctx.fail(&e),
     }

@@ -263,8 +263,7 @@ pub(crate) async fn run_retention(
     Form(form): Form<RunForm>,
 ) -> Response {
     let dry_run = form.mode != "run";
-    let (as_of, report) = match state.admin.run_retention(ctx.actor(), &form.as_of, dry_run).await
-    {
+    let (as_of, report) = match state.admin.run_retention(ctx.actor(), &form.as_of, dry_run).await {
         Ok(r) => r,
         Err(e) => return ctx.fail(&e),
     };

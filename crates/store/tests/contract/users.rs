@@ -247,7 +247,6 @@ async fn user_writes_are_audited_without_secrets(fresh: &Fresh) {
 }
 
 async fn roles_change_and_unlocking_clears_only_that_users_throttle(fresh: &Fresh) {
-    use jejak_store::SecurityStore;
     let store = &fresh.store;
     store.insert_user(&user("sari"), &ctx("t1")).await.unwrap();
     let bdl = OfficeCode::parse("BDL").unwrap();

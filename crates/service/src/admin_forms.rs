@@ -10,6 +10,9 @@ use crate::auth::{Auth, NewUserInput, UserInfo, temporary_password};
 use crate::authz::{Action, Actor, Role};
 use crate::{Result, ServiceError};
 
+/// The longest display name accepted.
+const MAX_DISPLAY_NAME_CHARS: usize = 200;
+
 /// A user to create, as typed.
 #[derive(Debug, Clone, Default)]
 pub struct UserForm {
@@ -36,6 +39,12 @@ pub async fn create_user(auth: &Auth, by: &Actor, form: &UserForm) -> Result<(Us
     by.authorize(Action::ManageUsers, None)?;
     let role = role(&form.role)?;
     let office = office(&form.office)?;
+    let display_name = crate::text::checked_note("display_name", &form.display_name)?;
+    if display_name.chars().count() > MAX_DISPLAY_NAME_CHARS {
+        return Err(ServiceError::Invalid(format!(
+            "display_name must have at most {MAX_DISPLAY_NAME_CHARS} characters"
+        )));
+    }
     let name = form.username.trim().to_ascii_lowercase();
     let mut password = temporary_password();
     // A password must not contain the username: draw again (rarely needed).
@@ -47,7 +56,7 @@ pub async fn create_user(auth: &Auth, by: &Actor, form: &UserForm) -> Result<(Us
     }
     let input = NewUserInput {
         username: form.username.clone(),
-        display_name: form.display_name.clone(),
+        display_name: display_name.to_owned(),
         role,
         office,
         password: password.clone(),

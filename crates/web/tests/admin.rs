@@ -387,6 +387,7 @@ async fn a_subject_report_takes_the_nik_from_the_body_and_is_audited() {
     assert!(
         report.body.contains("Suryani binti Ahmad") && report.body.contains("1807********0001")
     );
+    assert!(report.body.contains("Nama lengkap"), "fields in the reader's language");
     let download =
         post(&app, "/admin/subjek", Role::Admin, "nik=1807054503950001&format=json").await;
     let json: serde_json::Value = serde_json::from_str(&download.body).unwrap();

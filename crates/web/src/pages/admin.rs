@@ -80,6 +80,52 @@ fn office_select(id: &str, offices: &[String], selected: Option<&str>) -> Markup
     }
 }
 
+/// What an action (a token scope) allows, in the reader's language.
+fn action_label(ctx: &PageCtx, action: Action) -> &'static str {
+    match action {
+        Action::ViewQueue => ctx.t("Melihat antrean kantor", "See the office's queue"),
+        Action::RegisterApplication => ctx.t("Mendaftarkan permohonan", "Register applications"),
+        Action::ScreenApplication => ctx.t("Menyaring permohonan", "Screen applications"),
+        Action::SearchRegister => ctx.t("Mencari di register", "Search the register"),
+        Action::ViewPerson => ctx.t("Membuka catatan orang", "Open a person's record"),
+        Action::RecordDecision => ctx.t("Mencatat keputusan", "Record decisions"),
+        Action::ReviewOverride => ctx.t("Meninjau pengecualian", "Review overrides"),
+        Action::ConfirmMatch => ctx.t("Menilai kecocokan", "Judge matches"),
+        Action::SplitPerson => ctx.t("Memisahkan orang", "Split persons"),
+        Action::ImportApplications => ctx.t("Mengimpor permohonan", "Import applications"),
+        Action::ExportApplications => ctx.t("Mengekspor permohonan", "Export applications"),
+        Action::ViewRules => ctx.t("Melihat aturan risiko", "See risk rules"),
+        Action::DraftRules => ctx.t("Menyusun draf aturan", "Draft rules"),
+        Action::PublishRules => ctx.t("Menerbitkan aturan", "Publish rules"),
+        Action::ActivateRules => ctx.t("Mengaktifkan aturan", "Activate rules"),
+        Action::RunBacktest => ctx.t("Menguji aturan pada riwayat", "Run backtests"),
+        Action::ViewDashboard => ctx.t("Melihat dasbor", "See the dashboard"),
+        Action::SubmitVillageReport => ctx.t("Mengirim laporan desa", "File village reports"),
+        Action::ManageVillages => ctx.t("Mengelola desa binaan", "Manage villages"),
+        Action::FollowUpVillageReports => {
+            ctx.t("Menindaklanjuti laporan desa", "Follow up village reports")
+        }
+        Action::ManageUsers => ctx.t("Mengelola pengguna", "Manage users"),
+        Action::ManageTokens => ctx.t("Mengelola token API", "Manage API tokens"),
+        Action::ManageOffices => ctx.t("Mengelola kantor", "Manage offices"),
+        Action::ViewAudit => {
+            ctx.t("Membaca dan memverifikasi log audit", "Read and verify the audit log")
+        }
+        Action::RunRetention => ctx.t("Menjalankan retensi", "Run retention"),
+        Action::SubjectReport => ctx.t("Membuat laporan subjek data", "Make data-subject reports"),
+        Action::ViewReferrals => ctx.t("Melihat rujukan", "See referrals"),
+        Action::MakeReferral => ctx.t("Membuat rujukan", "Make referrals"),
+        Action::SuperviseReferrals => ctx.t("Mengawasi rujukan", "Supervise referrals"),
+        Action::ProtectPerson => ctx.t("Menandai orang dilindungi", "Mark persons protected"),
+        Action::ViewProtectedPerson => {
+            ctx.t("Membuka catatan orang dilindungi", "Open protected records")
+        }
+        Action::ExchangePartnerData => {
+            ctx.t("Bertukar data dengan mitra", "Exchange data with partners")
+        }
+    }
+}
+
 /// A secret shown once, with the warning that it will not be shown again.
 fn shown_once(ctx: &PageCtx, label: &str, secret: &str) -> Markup {
     html! {
@@ -372,7 +418,7 @@ async fn tokens_page(state: &AppState, ctx: &PageCtx, notice: Markup) -> Respons
                     @for action in Action::ALL {
                         label.check {
                             input type="checkbox" name="scope" value=(action.as_str());
-                            " " code { (action.as_str()) }
+                            " " (action_label(ctx, action)) " (" code { (action.as_str()) } ")"
                         }
                     }
                 }

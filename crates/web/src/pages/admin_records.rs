@@ -18,6 +18,15 @@ use crate::AppState;
 use crate::layout::page;
 use crate::pages::PageCtx;
 use crate::pages::admin::{DoneQuery, admin_menu, done_notice, redirect_done};
+use crate::pages::application::{field_label, kind_label};
+
+/// A decision kind as stored (`issued`, ...) in the reader's language.
+fn decision_label(lang: crate::i18n::Lang, kind: &str) -> String {
+    jejak_domain::DecisionKind::ALL
+        .iter()
+        .find(|k| k.as_str() == kind)
+        .map_or_else(|| kind.to_owned(), |k| kind_label(lang, *k).to_owned())
+}
 
 /// Planned retention actions listed on the page before the rest are only counted.
 const SHOWN: usize = 100;
@@ -374,10 +383,10 @@ pub(crate) async fn subject_report(
             section.subject-application {
                 h2 { (ctx.t("Permohonan", "Application")) " " (app.key.to_string())
                     @if let Some(p) = &app.person_id { " · " (ctx.t("orang", "person")) " " (p) } }
-                dl.kv { @for (field, value) in &app.application { dt { (field) } dd { (value) } } }
+                dl.kv { @for (field, value) in &app.application { dt { (field_label(lang, field)) } dd { (value) } } }
                 @if !app.decisions.is_empty() {
                     h3 { (ctx.t("Keputusan", "Decisions")) }
-                    ul { @for d in &app.decisions { li { (d.decided_on) " " (d.kind) @if let Some(t) = &d.reason_text { ": " (t) } } } }
+                    ul { @for d in &app.decisions { li { (d.decided_on) " " (decision_label(lang, d.kind)) @if let Some(t) = &d.reason_text { ": " (t) } } } }
                 }
             }
         }

@@ -723,6 +723,9 @@ pub(crate) struct TokenAddArgs {
     /// Actions the token may do (each must be allowed to the role), e.g. search_register.
     #[arg(long = "scope", value_name = "ACTION", required = true, num_args = 1..)]
     pub(crate) scopes: Vec<String>,
+    /// The last day (UTC) the token works, YYYY-MM-DD; without it, until revoked.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) expires_on: Option<String>,
     #[command(flatten)]
     pub(crate) db: DatabaseArg,
 }

@@ -46,7 +46,7 @@ pub struct ExportSummary {
 pub async fn export(
     store: &dyn Store,
     from_seq: i64,
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
     ctx: &AuditCtx,
 ) -> Result<ExportSummary> {
     let mut summary = ExportSummary { events: 0, last: None };

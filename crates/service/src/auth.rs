@@ -155,6 +155,17 @@ pub struct TokenInfo {
     pub created_at: String,
     pub revoked_at: Option<String>,
     pub last_used_at: Option<String>,
+    /// When the token stops working (`None`: until revoked).
+    pub expires_at: Option<String>,
+}
+
+/// A login throttle key blocked now, as administrators see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginBlock {
+    /// The username whose logins from one address are blocked (`None`: a whole address).
+    pub username: Option<String>,
+    pub address: String,
+    pub blocked_until: String,
 }
 
 /// Users, sessions and tokens over the store.
@@ -215,6 +226,71 @@ impl Auth {
         }
         self.store.set_user_active(username, false, &self.ctx(by)).await?;
         Ok(())
+    }
+
+    /// Enables a disabled user again (`ManageUsers`).
+    pub async fn enable_user(&self, by: &Actor, username: &str) -> Result<()> {
+        by.authorize(Action::ManageUsers, None)?;
+        self.store.set_user_active(username, true, &self.ctx(by)).await?;
+        Ok(())
+    }
+
+    /// Gives a user a new random temporary password (`ManageUsers`) and ends their sessions;
+    /// the password is returned to be handed over once and is never stored or logged.
+    pub async fn reset_password(&self, by: &Actor, username: &str) -> Result<String> {
+        by.authorize(Action::ManageUsers, None)?;
+        let user = self.user_record(username).await?;
+        let password = temporary_password();
+        let hash = hash_blocking(password.clone()).await?;
+        self.store.set_password(&user.username, &hash, &self.ctx(by)).await?;
+        Ok(password)
+    }
+
+    /// Moves a user to another role and office (`ManageUsers`); nobody changes their own.
+    pub async fn set_role(
+        &self,
+        by: &Actor,
+        username: &str,
+        role: Role,
+        office: OfficeCode,
+    ) -> Result<UserInfo> {
+        by.authorize(Action::ManageUsers, None)?;
+        if by.credential == Credential::User && by.username == username {
+            return Err(ServiceError::Invalid("you cannot change your own role".into()));
+        }
+        self.ensure_office(&office).await?;
+        self.store.set_user_role(username, role.as_str(), &office, &self.ctx(by)).await?;
+        self.user_info(username).await
+    }
+
+    /// Lets a throttled user log in again at once (`ManageUsers`): clears the login
+    /// throttle of their username from every address. Returns how many blocks were cleared.
+    pub async fn unlock_user(&self, by: &Actor, username: &str) -> Result<u64> {
+        by.authorize(Action::ManageUsers, None)?;
+        Ok(self.store.unlock_user(username, &self.ctx(by)).await?)
+    }
+
+    /// Login throttle keys blocked now (`ManageUsers`).
+    pub async fn login_blocks(&self, by: &Actor) -> Result<Vec<LoginBlock>> {
+        by.authorize(Action::ManageUsers, None)?;
+        let now = self.clock.timestamp();
+        Ok(self
+            .store
+            .blocked_logins(&now)
+            .await?
+            .into_iter()
+            .filter_map(|b| {
+                let (username, address) = match b.key.split_once(':')? {
+                    ("login", rest) => {
+                        let (user, addr) = rest.split_once('@')?;
+                        (Some(user.to_owned()), addr.to_owned())
+                    }
+                    ("addr", addr) => (None, addr.to_owned()),
+                    _ => return None,
+                };
+                Some(LoginBlock { username, address, blocked_until: b.blocked_until })
+            })
+            .collect())
     }
 
     /// Changes the actor's own password after checking the current one; ends all of the
@@ -399,7 +475,23 @@ impl Auth {
         scopes: &[Action],
         office: OfficeCode,
     ) -> Result<String> {
+        self.add_token_until(by, name, role, scopes, office, None).await
+    }
+
+    /// As `add_token`, the token ending at `expires_at` (which must be in the future).
+    pub async fn add_token_until(
+        &self,
+        by: &Actor,
+        name: &str,
+        role: Role,
+        scopes: &[Action],
+        office: OfficeCode,
+        expires_at: Option<OffsetDateTime>,
+    ) -> Result<String> {
         by.authorize(Action::ManageTokens, None)?;
+        if expires_at.is_some_and(|at| at <= self.clock.now()) {
+            return Err(ServiceError::Invalid("expires_at must be in the future".into()));
+        }
         let name = check_name("token name", name)?;
         if scopes.is_empty() {
             return Err(ServiceError::Invalid("a token needs at least one scope".into()));
@@ -422,6 +514,7 @@ impl Auth {
             office,
             created_by: by.username.clone(),
             created_at: self.clock.timestamp(),
+            expires_at: expires_at.map(stamp),
         };
         self.store.insert_token(&token, &self.ctx(by)).await?;
         Ok(secret)
@@ -447,6 +540,14 @@ impl Auth {
         if token.revoked_at.is_some() {
             return Err(ServiceError::Unauthenticated(format!(
                 "API token {} was revoked",
+                token.name
+            )));
+        }
+        if let Some(until) = token.expires_at.as_deref()
+            && parse_stamp(until)? <= now
+        {
+            return Err(ServiceError::Unauthenticated(format!(
+                "API token {} expired at {until}",
                 token.name
             )));
         }
@@ -481,12 +582,14 @@ impl Auth {
     }
 
     async fn user_info(&self, username: &str) -> Result<UserInfo> {
-        let user = self
-            .store
+        user_info(&self.user_record(username).await?)
+    }
+
+    async fn user_record(&self, username: &str) -> Result<UserRecord> {
+        self.store
             .get_user(username)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("user {username}")))?;
-        user_info(&user)
+            .ok_or_else(|| ServiceError::NotFound(format!("user {username}")))
     }
 
     async fn ensure_office(&self, office: &OfficeCode) -> Result<()> {
@@ -557,6 +660,7 @@ fn token_info(token: &ApiTokenRecord) -> Result<TokenInfo> {
         created_at: token.created_at.clone(),
         revoked_at: token.revoked_at.clone(),
         last_used_at: token.last_used_at.clone(),
+        expires_at: token.expires_at.clone(),
     })
 }
 
@@ -642,6 +746,22 @@ async fn verify_blocking(hash: String, password: String) -> Result<bool> {
         .map_err(|e| ServiceError::Internal(format!("password check task: {e}")))?
 }
 
+/// A temporary password an administrator reads out or hands over: 16 characters from an
+/// alphabet without look-alikes (about 85 bits), grouped by four for reading.
+pub fn temporary_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut bytes = [0_u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    let mut out = String::with_capacity(19);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 && i % 4 == 0 {
+            out.push('-');
+        }
+        out.push(char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]));
+    }
+    out
+}
+
 /// 256 random bits, base64url without padding (43 characters).
 pub fn random_secret() -> String {
     let mut bytes = [0_u8; 32];
@@ -709,6 +829,14 @@ mod tests {
         assert!(secrets_equal(&s, &s.clone()));
         assert!(!secrets_equal(&s, &random_secret()));
         assert!(!secrets_equal("abc", "abcd"));
+    }
+
+    #[test]
+    fn temporary_passwords_are_long_enough_and_random() {
+        let p = temporary_password();
+        assert_eq!(p.len(), 19, "{p}");
+        assert!(p.chars().count() >= MIN_PASSWORD_CHARS);
+        assert_ne!(p, temporary_password());
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! backtesting, audit verification, backup, retention and subject reports. Owns the store
 //! handle; reads the clock only through `Clock` so tests control time.
 
+pub mod admin;
+pub mod admin_forms;
 pub mod assess;
 pub mod audit;
 pub mod audit_batch;

@@ -61,7 +61,8 @@ pub use types::{
     ImportOutcome,
 };
 pub use users::{
-    ApiTokenRecord, NewApiToken, NewSession, NewUser, SessionRecord, UserRecord, UserStore,
+    ApiTokenRecord, BlockedLogin, NewApiToken, NewSession, NewUser, SessionRecord, UserRecord,
+    UserStore,
 };
 pub use villages::{FiledReport, RoutedReport, VillageStore};
 

@@ -80,6 +80,8 @@ pub struct NewApiToken {
     pub office: OfficeCode,
     pub created_by: String,
     pub created_at: String,
+    /// When the token stops working (`None`: until revoked).
+    pub expires_at: Option<String>,
 }
 
 /// A stored API token.
@@ -94,6 +96,14 @@ pub struct ApiTokenRecord {
     pub created_at: String,
     pub revoked_at: Option<String>,
     pub last_used_at: Option<String>,
+    pub expires_at: Option<String>,
+}
+
+/// A login throttle key that is blocked now (`login:USER@ADDRESS` or `addr:ADDRESS`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockedLogin {
+    pub key: String,
+    pub blocked_until: String,
 }
 
 // Debug output leaves the hashes and the CSRF token out, so they never reach a log.
@@ -167,6 +177,23 @@ pub trait UserStore: Send + Sync {
 
     /// Notes that the token was used at `at` (not audited).
     async fn touch_token(&self, name: &str, at: &str) -> Result<()>;
+
+    /// Changes a user's role and office (audited); their sessions act under the new role
+    /// from their next request.
+    async fn set_user_role(
+        &self,
+        username: &str,
+        role: &str,
+        office: &OfficeCode,
+        ctx: &AuditCtx,
+    ) -> Result<()>;
+
+    /// Lets a user log in again at once: forgets the login throttle keys of the username
+    /// (from every address) and any old lock; audited. Returns how many keys were cleared.
+    async fn unlock_user(&self, username: &str, ctx: &AuditCtx) -> Result<u64>;
+
+    /// Throttle keys blocked at `now`, in key order.
+    async fn blocked_logins(&self, now: &str) -> Result<Vec<BlockedLogin>>;
 }
 
 pub(crate) const INSERT_USER: &str = "insert into users (username, display_name, role, office_code, password_hash, active, failed_logins, locked_until, created_at, password_changed_at) values ($1, $2, $3, $4, $5, 1, 0, null, $6, $6)";
@@ -186,7 +213,12 @@ pub(crate) const TOUCH_SESSION: &str =
     "update sessions set last_seen_at = $1 where token_hash = $2";
 pub(crate) const DELETE_SESSION: &str =
     "delete from sessions where token_hash = $1 returning username";
-pub(crate) const INSERT_TOKEN: &str = "insert into api_tokens (name, token_hash, role, scopes, office_code, created_by, created_at, revoked_at, last_used_at) values ($1, $2, $3, $4, $5, $6, $7, null, null)";
+pub(crate) const INSERT_TOKEN: &str = "insert into api_tokens (name, token_hash, role, scopes, office_code, created_by, created_at, revoked_at, last_used_at, expires_at) values ($1, $2, $3, $4, $5, $6, $7, null, null, $8)";
+pub(crate) const SET_ROLE: &str =
+    "update users set role = $1, office_code = $2 where username = $3 returning display_name";
+pub(crate) const UNLOCK_KEYS: &str =
+    "delete from login_throttle where substr(throttle_key, 1, length($1)) = $1";
+pub(crate) const BLOCKED_KEYS: &str = "select throttle_key, blocked_until from login_throttle where blocked_until is not null and blocked_until > $1 order by throttle_key";
 pub(crate) const TOKEN_NAME_TAKEN: &str = "select name from api_tokens where name = $1";
 pub(crate) const SELECT_TOKEN: &str = "select * from api_tokens where token_hash = $1";
 pub(crate) const LIST_TOKENS: &str = "select * from api_tokens order by name";
@@ -241,6 +273,7 @@ pub(crate) fn read_token(row: &impl RowExt) -> Result<ApiTokenRecord> {
         created_at: row.text("created_at")?,
         revoked_at: row.opt_text("revoked_at")?,
         last_used_at: row.opt_text("last_used_at")?,
+        expires_at: row.opt_text("expires_at")?,
     })
 }
 
@@ -514,9 +547,13 @@ macro_rules! user_impl {
                     .bind(token.office.as_str())
                     .bind(&token.created_by)
                     .bind(&token.created_at)
+                    .bind(&token.expires_at)
                     .execute(&mut *tx)
                     .await?;
-                let details = format!("{} at {}: {scopes}", token.role, token.office);
+                let mut details = format!("{} at {}: {scopes}", token.role, token.office);
+                if let Some(until) = &token.expires_at {
+                    details.push_str(&format!("; expires {until}"));
+                }
                 Self::audit_tx(&mut tx, ctx, "token.add", "api_token", Some(&token.name), &details)
                     .await?;
                 tx.commit().await?;
@@ -564,6 +601,78 @@ macro_rules! user_impl {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
+            }
+
+            async fn set_user_role(
+                &self,
+                username: &str,
+                role: &str,
+                office: &jejak_domain::OfficeCode,
+                ctx: &$crate::AuditCtx,
+            ) -> $crate::Result<()> {
+                let mut tx = self.begin_write().await?;
+                Self::reserve(&mut tx, 1).await?;
+                let updated: Option<String> = sqlx::query_scalar($crate::users::SET_ROLE)
+                    .bind(role)
+                    .bind(office.as_str())
+                    .bind(username)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if updated.is_none() {
+                    tx.rollback().await?;
+                    return Err($crate::StoreError::NotFound(format!("user {username}")));
+                }
+                let details = format!("{role} at {office}");
+                Self::audit_tx(&mut tx, ctx, "user.role", "user", Some(username), &details).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn unlock_user(
+                &self,
+                username: &str,
+                ctx: &$crate::AuditCtx,
+            ) -> $crate::Result<u64> {
+                let mut tx = self.begin_write().await?;
+                Self::reserve(&mut tx, 1).await?;
+                let found = sqlx::query($crate::users::CLEAR_FAILURES)
+                    .bind(username)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if found == 0 {
+                    tx.rollback().await?;
+                    return Err($crate::StoreError::NotFound(format!("user {username}")));
+                }
+                let cleared = sqlx::query($crate::users::UNLOCK_KEYS)
+                    .bind(format!("login:{username}@"))
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                let details = format!("{cleared} login throttle key(s) cleared");
+                Self::audit_tx(&mut tx, ctx, "user.unlock", "user", Some(username), &details)
+                    .await?;
+                tx.commit().await?;
+                Ok(cleared)
+            }
+
+            async fn blocked_logins(
+                &self,
+                now: &str,
+            ) -> $crate::Result<Vec<$crate::users::BlockedLogin>> {
+                use $crate::codec::RowExt;
+                let rows = sqlx::query($crate::users::BLOCKED_KEYS)
+                    .bind(now)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|row| {
+                        Ok($crate::users::BlockedLogin {
+                            key: row.text("throttle_key")?,
+                            blocked_until: row.text("blocked_until")?,
+                        })
+                    })
+                    .collect()
             }
         }
     };

@@ -47,6 +47,7 @@ const NAV: &[(&str, &str, &str, Action)] = &[
     ("/impor", "Impor", "Import", Action::ImportApplications),
     ("/aturan", "Aturan risiko", "Risk rules", Action::ViewRules),
     ("/dasbor", "Dasbor", "Dashboard", Action::ViewDashboard),
+    ("/admin", "Admin", "Admin", Action::ManageUsers),
 ];
 
 /// A whole page around `body`.

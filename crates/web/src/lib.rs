@@ -46,6 +46,8 @@ pub struct AppState {
     /// Header a trusted reverse proxy puts the client's address in (e.g. `x-forwarded-for`,
     /// whose last entry is used); `None`: the connection's address. Keys login throttling.
     pub client_address_header: Option<String>,
+    /// Offices, audit chain, legal holds, retention and subject reports (issue 20).
+    pub admin: Arc<jejak_service::admin::Admin>,
 }
 
 impl AppState {
@@ -67,6 +69,12 @@ impl AppState {
                 jejak_service::villages::VillageConfig::default(),
             )),
             client_address_header: None,
+            admin: Arc::new(jejak_service::admin::Admin::new(
+                store.clone(),
+                casework.screening().clone(),
+                casework.clock().clone(),
+                jejak_service::retention::RetentionPolicy::default(),
+            )),
             store,
             casework,
         }
@@ -158,6 +166,26 @@ fn route_table() -> routes::TableRouter {
         .on("POST", "/desa/kelola/penetapan/akhiri", pages::village_register::end_designation)
         .on("POST", "/desa/kelola/penugasan", pages::village_register::assign)
         .on("POST", "/desa/kelola/penugasan/akhiri", pages::village_register::end_assignment)
+        .on("GET", "/admin", pages::admin::users)
+        .on("POST", "/admin/pengguna", pages::admin::create_user)
+        .on("POST", "/admin/pengguna/{name}/aktif", pages::admin::set_active)
+        .on("POST", "/admin/pengguna/{name}/sandi", pages::admin::reset_password)
+        .on("POST", "/admin/pengguna/{name}/buka", pages::admin::unlock)
+        .on("POST", "/admin/pengguna/{name}/peran", pages::admin::set_role)
+        .on("GET", "/admin/token", pages::admin::tokens)
+        .on("POST", "/admin/token", pages::admin::create_token)
+        .on("POST", "/admin/token/{name}/cabut", pages::admin::revoke_token)
+        .on("GET", "/admin/kantor", pages::admin::offices)
+        .on("POST", "/admin/kantor", pages::admin::save_office)
+        .on("GET", "/admin/audit", pages::admin_records::audit)
+        .on("POST", "/admin/audit/verifikasi", pages::admin_records::verify_audit)
+        .on("GET", "/admin/audit/ekspor", pages::admin_records::export_audit)
+        .on("GET", "/admin/retensi", pages::admin_records::retention)
+        .on("POST", "/admin/retensi/tahan", pages::admin_records::place_hold)
+        .on("POST", "/admin/retensi/{id}/lepas", pages::admin_records::lift_hold)
+        .on("POST", "/admin/retensi/jalankan", pages::admin_records::run_retention)
+        .on("GET", "/admin/subjek", pages::admin_records::subject_form)
+        .on("POST", "/admin/subjek", pages::admin_records::subject_report)
         .on("GET", "/impor", pages::import::form)
         .on_limited("POST", "/impor", pages::import::submit, Some(upload_limit + 1024 * 1024))
         .on("GET", "/api/openapi.json", api::openapi::document)

@@ -58,6 +58,21 @@ fn sample(route: &RouteSpec, app: &App) -> (String, &'static str, String) {
         (_, "/desa/laporan/{id}/status") => {
             ("application/x-www-form-urlencoded", "status=acknowledged".into())
         }
+        // Administration: a body each page refuses without changing anything (an empty
+        // name, no reason, a preview), so walking the routes as admin leaves the users intact.
+        (_, "/admin/pengguna" | "/admin/token" | "/admin/kantor" | "/admin/subjek") => {
+            ("application/x-www-form-urlencoded", "name=&username=&code=&nik=".into())
+        }
+        (_, "/admin/pengguna/{name}/aktif") => ("application/x-www-form-urlencoded", "active=1".into()),
+        (_, "/admin/pengguna/{name}/peran") => {
+            ("application/x-www-form-urlencoded", "role=petugas&office=KLA".into())
+        }
+        (_, "/admin/retensi/tahan" | "/admin/retensi/{id}/lepas") => {
+            ("application/x-www-form-urlencoded", "reason=".into())
+        }
+        (_, "/admin/retensi/jalankan") => {
+            ("application/x-www-form-urlencoded", "as_of=2026-11-02&mode=preview".into())
+        }
         (_, "/permohonan/{key}/keputusan") => {
             ("application/x-www-form-urlencoded", "kind=deferred&version=99".into())
         }

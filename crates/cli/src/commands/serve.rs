@@ -89,6 +89,7 @@ async fn app_state(
     ));
     state.villages =
         Arc::new(jejak_service::villages::Villages::new(store, clock, config.villages()));
+    state.admin = Arc::new(state.admin.with_policy(config.retention_policy()?));
     state.casework.configure_reads(config.purposes(), config.read_limits())?;
     state.client_address_header =
         config.server.client_address_header.as_ref().map(|h| h.trim().to_ascii_lowercase());

@@ -118,9 +118,20 @@ pub(crate) async fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
                     Action::parse(s).with_context(|| format!("--scope {s:?} is not an action"))
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
+            let expires_at = match &args.expires_on {
+                Some(text) => {
+                    let day = jejak_domain::date::parse_date(text)
+                        .with_context(|| format!("--expires-on {text:?}"))?;
+                    // Works through that day: it ends at the next midnight (UTC).
+                    Some(day.midnight().assume_utc() + time::Duration::days(1))
+                }
+                None => None,
+            };
             let store = open_store(&args.db.database).await?;
             let by = console(&store, Some(office.clone())).await?;
-            let secret = auth(store)?.add_token(&by, &args.name, role, &scopes, office).await?;
+            let secret = auth(store)?
+                .add_token_until(&by, &args.name, role, &scopes, office, expires_at)
+                .await?;
             output::note("The token's secret follows. It is shown only now: store it safely.");
             output::line(&secret);
         }
@@ -134,12 +145,13 @@ pub(crate) async fn token(command: TokenCommand) -> anyhow::Result<ExitCode> {
                     None => "active".to_owned(),
                 };
                 output::line(&format!(
-                    "{}\t{}\t{}\t{}\t{state}\tlast used {}",
+                    "{}\t{}\t{}\t{}\t{state}\tlast used {}\texpires {}",
                     t.name,
                     t.role,
                     t.office,
                     scopes.join(","),
-                    t.last_used_at.as_deref().unwrap_or("never")
+                    t.last_used_at.as_deref().unwrap_or("never"),
+                    t.expires_at.as_deref().unwrap_or("never")
                 ));
             }
         }

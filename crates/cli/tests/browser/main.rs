@@ -8,6 +8,7 @@
     reason = "test code: a failed unwrap is a failed test"
 )]
 
+mod admin;
 mod monitoring;
 mod officers;
 mod referral;

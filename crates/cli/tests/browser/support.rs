@@ -53,6 +53,7 @@ impl Server {
             ("kasi.kla", "supervisor", "KLA"),
             ("analis", "analis", "BDL"),
             ("desa.kla", "pimpasa", "KLA"),
+            ("admin.bdl", "admin", "BDL"),
         ] {
             let mut child = jejak()
                 .args(["user", "add", "--database", &database, "--username", user, "--name", user])

@@ -113,3 +113,36 @@ fn token_secrets_are_printed_once_and_revocation_shows_in_the_list() {
     let again = jejak(&["token", "revoke", "siskop2mi", "--database", &db]);
     assert_ne!(again.code, 0);
 }
+
+#[test]
+fn a_token_can_end_on_a_given_day_and_the_list_says_when() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("t.db").display());
+    let token = |name: &str, day: &str| {
+        jejak(&[
+            "token",
+            "add",
+            "--name",
+            name,
+            "--role",
+            "analis",
+            "--office",
+            "BDL",
+            "--scope",
+            "search_register",
+            "--expires-on",
+            day,
+            "--database",
+            &db,
+        ])
+    };
+    let run = token("bp3mi", "2099-12-31");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let list = jejak(&["token", "list", "--database", &db]);
+    assert!(list.stdout.contains("\texpires 2100-01-01T00:00:00Z"), "{}", list.stdout);
+    let past = token("old", "2020-01-01");
+    assert_ne!(past.code, 0);
+    assert!(past.stderr.contains("expires_at must be in the future"), "{}", past.stderr);
+    let bad = token("odd", "2099-13-01");
+    assert!(bad.stderr.contains("--expires-on \"2099-13-01\""), "{}", bad.stderr);
+}

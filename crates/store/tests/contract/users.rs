@@ -38,6 +38,7 @@ user_contract!(
     a_new_password_ends_every_session,
     tokens_are_found_by_hash_and_revoked_once,
     user_writes_are_audited_without_secrets,
+    roles_change_and_unlocking_clears_only_that_users_throttle,
 );
 
 const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$SECRETHASHVALUE";
@@ -82,6 +83,7 @@ fn token(name: &str, hash: &str) -> NewApiToken {
         office: OfficeCode::parse("BDL").unwrap(),
         created_by: "root".into(),
         created_at: "2025-03-01T08:00:00Z".into(),
+        expires_at: None,
     }
 }
 
@@ -242,4 +244,31 @@ async fn user_writes_are_audited_without_secrets(fresh: &Fresh) {
     // Debug output of records leaves the secrets out too.
     let record = format!("{:?}", store.get_user("sari").await.unwrap().unwrap());
     assert!(!record.contains("NEWHASH"), "{record}");
+}
+
+async fn roles_change_and_unlocking_clears_only_that_users_throttle(fresh: &Fresh) {
+    let store = &fresh.store;
+    store.insert_user(&user("sari"), &ctx("t1")).await.unwrap();
+    let bdl = OfficeCode::parse("BDL").unwrap();
+    store.set_user_role("sari", "supervisor", &bdl, &ctx("t2")).await.unwrap();
+    let sari = store.get_user("sari").await.unwrap().unwrap();
+    assert_eq!((sari.role.as_str(), sari.office.as_str()), ("supervisor", "BDL"));
+    let err = store.set_user_role("nobody", "admin", &bdl, &ctx("t2")).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err}");
+
+    let (now, cutoff, until) =
+        ("2025-03-01T09:00:00Z", "2025-03-01T08:45:00Z", "2025-03-01T09:01:00Z");
+    for key in ["login:sari@10.0.0.9", "login:sari@10.0.0.8", "login:sarix@10.0.0.9"] {
+        store.count_login_attempt(key, now, cutoff).await.unwrap();
+        assert!(store.block_login_key(key, now, until).await.unwrap());
+    }
+    assert_eq!(store.blocked_logins(now).await.unwrap().len(), 3);
+    assert_eq!(store.unlock_user("sari", &ctx("t3")).await.unwrap(), 2);
+    let left = store.blocked_logins(now).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].key, "login:sarix@10.0.0.9");
+    assert!(store.blocked_logins(until).await.unwrap().is_empty(), "a block ends");
+    let events = store.audit_events(0, 100).await.unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert!(actions.contains(&"user.role") && actions.contains(&"user.unlock"), "{actions:?}");
 }

@@ -69,6 +69,7 @@ pub(crate) async fn tokens(State(state): State<AppState>, uri: Uri, user: Curren
                         "created_by": t.created_by,
                         "revoked_at": t.revoked_at,
                         "last_used_at": t.last_used_at,
+                        "expires_at": t.expires_at,
                     })
                 })
                 .collect::<Vec<_>>(),

@@ -59,6 +59,14 @@ fn purpose_label(lang: Lang, purpose: Purpose) -> &'static str {
     }
 }
 
+/// The form's label of an interchange column (the column name when the form has none).
+pub(crate) fn field_label(lang: Lang, column: &str) -> String {
+    FIELDS
+        .iter()
+        .find(|(name, ..)| *name == column)
+        .map_or_else(|| column.replace('_', " "), |(_, id, en, _)| lang.t(id, en).to_owned())
+}
+
 /// The form's label of an identifier field, for the examination page.
 fn identifier_label(lang: Lang, field: IdentifierField) -> &'static str {
     FIELDS

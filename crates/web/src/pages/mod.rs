@@ -2,6 +2,8 @@
 //! `PageCtx` (the logged-in user, language, DEMO flag) and calls the service, which enforces
 //! the permissions.
 
+pub(crate) mod admin;
+pub(crate) mod admin_records;
 pub(crate) mod application;
 pub(crate) mod dashboard;
 pub(crate) mod evaluation;

@@ -4,6 +4,7 @@
 
 pub mod assess;
 pub mod audit;
+pub mod audit_anchor;
 pub mod audit_batch;
 pub mod auth;
 pub mod authz;

@@ -4,7 +4,9 @@
 //! `ChainVerifier` walks the chain page by page and, at the first break, says which entry is
 //! wrong and how (edited, inserted, deleted). A chain can only prove itself up to its last
 //! entry: removing the newest entries, or rewriting the whole chain, is only caught against a
-//! checkpoint kept outside the database (`Checkpoint`, from `jejak audit export`).
+//! checkpoint kept outside the database (`Checkpoint`, from `jejak audit export`), or against
+//! the signed anchors of `anchors.rs` (`ChainVerifier::with_anchors`): every anchored entry
+//! must still be there with the hash the anchor signed.
 
 use sha2::{Digest, Sha256};
 
@@ -143,6 +145,12 @@ pub enum AuditFailure {
     Truncated,
     /// The entry differs from the copy in the checkpoint: the chain was rewritten.
     DiffersFromCheckpoint,
+    /// The entry's hash is not the one signed anchor `anchor` vouches for: the chain up to it
+    /// was rewritten (even if its hashes were recomputed).
+    DiffersFromAnchor { anchor: i64 },
+    /// The entry signed anchor `anchor` vouches for is missing: entries were deleted from the
+    /// end of the chain.
+    MissingAnchored { anchor: i64 },
 }
 
 impl std::fmt::Display for AuditFailure {
@@ -166,6 +174,14 @@ impl std::fmt::Display for AuditFailure {
             }
             Self::DiffersFromCheckpoint => {
                 f.write_str("rewritten: it differs from the checkpoint's copy")
+            }
+            Self::DiffersFromAnchor { anchor } => write!(
+                f,
+                "rewritten: its hash is not the one signed anchor {anchor} vouches for \
+                 (the chain up to it was rewritten)"
+            ),
+            Self::MissingAnchored { anchor } => {
+                write!(f, "missing: signed anchor {anchor} vouches for it (deleted)")
             }
         }
     }
@@ -214,6 +230,8 @@ pub struct ChainVerifier {
     prev_prev_hash: Option<String>,
     failure: Option<AuditBreak>,
     checkpoint: Option<Checkpoint>,
+    /// Anchored heads not yet reached, in chain order: (anchor number, sequence, hash).
+    anchored: std::collections::VecDeque<(i64, i64, String)>,
 }
 
 impl Default for ChainVerifier {
@@ -232,7 +250,24 @@ impl ChainVerifier {
             prev_prev_hash: None,
             failure: None,
             checkpoint: None,
+            anchored: std::collections::VecDeque::new(),
         }
+    }
+
+    /// A verifier that takes `from` (an entry known to be sound, e.g. the newest anchored
+    /// one) as checked and expects the chain to go on from it: fed the entries after it.
+    pub fn resume_after(from: Checkpoint) -> Self {
+        Self { expected_seq: from.seq + 1, prev_hash: from.hash, ..Self::new() }
+    }
+
+    /// Also require every anchored entry to be present with the hash its anchor signed (the
+    /// anchors' signatures are checked by the caller, who holds the public key).
+    pub fn with_anchors(mut self, anchors: &[crate::AuditAnchor]) -> Self {
+        let mut heads: Vec<(i64, i64, String)> =
+            anchors.iter().map(|a| (a.n, a.seq, a.hash.clone())).collect();
+        heads.sort_by_key(|&(n, seq, _)| (seq, n));
+        self.anchored = heads.into();
+        self
     }
 
     /// Also require the checkpoint's entry to be present with the same hash.
@@ -259,6 +294,9 @@ impl ChainVerifier {
             }
             self.prev_prev_hash = Some(std::mem::replace(&mut self.prev_hash, event.hash.clone()));
             self.expected_seq += 1;
+            while self.anchored.front().is_some_and(|&(_, seq, _)| seq <= event.seq) {
+                self.anchored.pop_front();
+            }
         }
     }
 
@@ -269,6 +307,15 @@ impl ChainVerifier {
             && event.hash != cp.hash
         {
             return at(event.seq, AuditFailure::DiffersFromCheckpoint);
+        }
+        // Only the front can name this entry: anchors behind are popped as the walk passes.
+        if let Some((anchor, _, _)) = self
+            .anchored
+            .iter()
+            .take_while(|(_, seq, _)| *seq <= event.seq)
+            .find(|(_, seq, hash)| *seq == event.seq && *hash != event.hash)
+        {
+            return at(event.seq, AuditFailure::DiffersFromAnchor { anchor: *anchor });
         }
         if event.prev_hash != self.prev_hash {
             // Linking to the entry before the previous one: the previous one was slipped in.
@@ -303,6 +350,14 @@ impl ChainVerifier {
             && cp.seq >= self.expected_seq
         {
             failure = Some(AuditBreak { seq: cp.seq, failure: AuditFailure::Truncated });
+        }
+        if failure.is_none()
+            && let Some((anchor, seq, _)) = self.anchored.front()
+        {
+            failure = Some(AuditBreak {
+                seq: *seq,
+                failure: AuditFailure::MissingAnchored { anchor: *anchor },
+            });
         }
         AuditVerification {
             checked: self.checked,

@@ -191,3 +191,75 @@ fn audit_anchors_catch_a_rewritten_chain_on_postgres() {
     let dir = tempfile::tempdir().unwrap();
     anchor_story(&db, dir.path());
 }
+
+#[test]
+fn the_server_anchors_the_chain_when_given_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("register.db").display());
+    import_one(&db, dir.path(), 1);
+    let key = dir.path().join("anchor.key");
+    let run = jejak(&["audit", "keygen", "--out", key.to_str().unwrap()]);
+    let public = run.stdout.trim().to_owned();
+    let config = dir.path().join("jejak.toml");
+    std::fs::write(
+        &config,
+        format!("[audit]\nanchor_key = \"{}\"\nanchor_every_minutes = 60\n", key.display()),
+    )
+    .unwrap();
+
+    // A key the server cannot read stops it at start, naming the file.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[audit]\nanchor_key = \"/nonexistent/anchor.key\"\n").unwrap();
+    let run = jejak(&[
+        "serve",
+        "--database",
+        &db,
+        "--bind",
+        "127.0.0.1:0",
+        "--config",
+        bad.to_str().unwrap(),
+    ]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("cannot read the anchor key /nonexistent/anchor.key"),
+        "{}",
+        run.stderr
+    );
+
+    // The first anchoring happens at start; wait for it (the server keeps running meanwhile).
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_jejak"))
+        .args(["serve", "--database", &db, "--bind", "127.0.0.1:0", "--config"])
+        .arg(&config)
+        .env_remove("JEJAK_DATABASE")
+        .env_remove("JEJAK_CONFIG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut verified = None;
+    for _ in 0..300 {
+        let run = jejak(&["audit", "verify", "--database", &db, "--key", &public]);
+        if run.code == 0 {
+            verified = Some(run.stdout);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    let verified = verified.expect("the server anchored the chain");
+    assert!(verified.contains("1 signed anchor(s) verified; the newest, anchor 1"), "{verified}");
+}
+
+#[test]
+fn the_sample_deploy_configuration_is_accepted() {
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/jejak.toml");
+    let run = jejak(&["config", "check", "--config", sample]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("client_address_header = \"x-forwarded-for\""), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("[audit]") && run.stdout.contains("anchor_every_minutes = 15"),
+        "{}",
+        run.stdout
+    );
+}

@@ -489,4 +489,60 @@ mod tests {
             Some(AuditBreak { seq: 6, failure: AuditFailure::DiffersFromCheckpoint })
         );
     }
+
+    fn anchor_at(n: i64, event: &AuditEvent) -> crate::AuditAnchor {
+        crate::AuditAnchor {
+            n,
+            seq: event.seq,
+            hash: event.hash.clone(),
+            at: "2025-03-01T09:00:00Z".into(),
+            public_key: "key".into(),
+            prev_signature: "-".into(),
+            signature: "sig".into(),
+        }
+    }
+
+    #[test]
+    fn anchors_catch_a_recomputed_chain_and_a_shortened_one() {
+        let events = chain(6);
+        let anchors = [anchor_at(1, &events[2]), anchor_at(2, &events[4])];
+        let mut v = ChainVerifier::new().with_anchors(&anchors);
+        v.feed(&events);
+        assert_eq!(v.finish().first_failure, None);
+
+        let mut rewritten = chain(6);
+        rewritten[1].details = "issued".into();
+        for i in 1..rewritten.len() {
+            rewritten[i].prev_hash = rewritten[i - 1].hash.clone();
+            rewritten[i].hash = rewritten[i].compute_hash();
+        }
+        assert_eq!(broken(&rewritten), None, "a recomputed chain links");
+        let mut v = ChainVerifier::new().with_anchors(&anchors);
+        v.feed(&rewritten);
+        assert_eq!(
+            v.finish().first_failure,
+            Some(AuditBreak { seq: 3, failure: AuditFailure::DiffersFromAnchor { anchor: 1 } })
+        );
+
+        let mut v = ChainVerifier::new().with_anchors(&anchors);
+        v.feed(&events[..4]);
+        assert_eq!(
+            v.finish().first_failure,
+            Some(AuditBreak { seq: 5, failure: AuditFailure::MissingAnchored { anchor: 2 } })
+        );
+
+        // Resuming after an anchored entry checks only what follows it.
+        let mut v =
+            ChainVerifier::resume_after(Checkpoint { seq: 3, hash: events[2].hash.clone() });
+        v.feed(&events[3..]);
+        let walked = v.finish();
+        assert_eq!((walked.first_failure, walked.checked, walked.head_seq), (None, 3, 6));
+        let mut v =
+            ChainVerifier::resume_after(Checkpoint { seq: 3, hash: rewritten[2].hash.clone() });
+        v.feed(&events[3..]);
+        assert_eq!(
+            v.finish().first_failure,
+            Some(AuditBreak { seq: 4, failure: AuditFailure::Unlinked })
+        );
+    }
 }

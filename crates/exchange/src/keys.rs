@@ -126,4 +126,15 @@ mod tests {
         assert!(!public.verifies(b"batch 1", "not base64"));
         assert!(!format!("{key:?}").contains(&key.to_file_text()));
     }
+
+    #[test]
+    fn a_key_file_is_read_only_under_its_own_label() {
+        let key = SecretKey::from_bytes([7; 32]);
+        let anchor = key.to_labelled_file_text("jejak-audit-anchor-ed25519-secret");
+        assert!(SecretKey::from_file_text(&anchor).is_err());
+        let again =
+            SecretKey::from_labelled_file_text(&anchor, "jejak-audit-anchor-ed25519-secret")
+                .unwrap();
+        assert_eq!(again.public(), key.public());
+    }
 }

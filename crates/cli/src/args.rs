@@ -395,6 +395,24 @@ pub(crate) enum AuditCommand {
     /// Write audit events as JSON lines (hashes included): keep the file outside the
     /// database as a checkpoint for `audit verify --checkpoint`.
     Export(AuditExportArgs),
+    /// Sign the chain's head with the anchor key (run it from a timer): the chain from the
+    /// newest anchor is checked first, a broken chain is never signed.
+    Anchor(AuditAnchorArgs),
+    /// Make an anchor signing key: writes FILE (mode 0600) and FILE.pub, prints the public key.
+    Keygen {
+        /// The secret key file to write (must not exist); keep it away from the database.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuditAnchorArgs {
+    /// The anchor signing key file (`jejak audit keygen`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    #[command(flatten)]
+    pub(crate) db: DatabaseArg,
 }
 
 #[derive(Debug, Args)]
@@ -405,6 +423,11 @@ pub(crate) struct AuditVerifyArgs {
     /// unchanged (catches deleted newest entries and a rewritten chain).
     #[arg(long, value_name = "FILE")]
     pub(crate) checkpoint: Option<PathBuf>,
+    /// The anchor public key (base64, or a file holding it such as KEY.pub): every signed
+    /// anchor must verify and the chain must still reach each anchored entry (catches a
+    /// rewritten chain without a checkpoint). Repeat after a key change.
+    #[arg(long, value_name = "PUB")]
+    pub(crate) key: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -33,6 +33,7 @@ pub(crate) struct Config {
     pub(crate) purposes: PurposeSection,
     pub(crate) uploads: UploadSection,
     pub(crate) villages: VillageSection,
+    pub(crate) audit: AuditSection,
     /// Retention periods per record type, e.g. `deferred = { years = 5, action = "delete" }`.
     pub(crate) retention: toml::Table,
 }
@@ -188,6 +189,22 @@ impl Default for VillageSection {
     }
 }
 
+/// Keyed anchoring of the audit chain by the server (`jejak audit anchor` does it from a
+/// timer instead).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct AuditSection {
+    /// The anchor signing key file (`jejak audit keygen`); unset: the server does not anchor.
+    pub(crate) anchor_key: Option<PathBuf>,
+    pub(crate) anchor_every_minutes: u32,
+}
+
+impl Default for AuditSection {
+    fn default() -> Self {
+        AuditSection { anchor_key: None, anchor_every_minutes: 15 }
+    }
+}
+
 const MB: u64 = 1024 * 1024;
 
 impl Config {
@@ -231,6 +248,7 @@ impl Config {
             ("rate_limits.burst", self.rate_limits.burst),
             ("database.sqlite_max_connections", self.database.sqlite_max_connections),
             ("database.postgres_max_connections", self.database.postgres_max_connections),
+            ("audit.anchor_every_minutes", self.audit.anchor_every_minutes),
         ] {
             if value == 0 {
                 bail!("{name}: {key} must be at least 1");
@@ -318,8 +336,17 @@ impl Config {
 
 /// The tables environment variables may override, longest first (`rate_limits` before a
 /// shorter name that is its prefix).
-const TABLES: [&str; 8] =
-    ["rate_limits", "database", "purposes", "villages", "uploads", "server", "reads", "auth"];
+const TABLES: [&str; 9] = [
+    "rate_limits",
+    "database",
+    "purposes",
+    "villages",
+    "uploads",
+    "server",
+    "reads",
+    "audit",
+    "auth",
+];
 
 /// Puts `JEJAK_<TABLE>_<KEY>` values into `table`. Variables naming no table (such as
 /// `JEJAK_DATABASE` or `JEJAK_USER`, which are command-line settings) are left alone.
@@ -369,6 +396,9 @@ fn known_key(section: &str, key: &str) -> bool {
     let mut shown = defaults.and_then(|v| v.as_table().cloned()).unwrap_or_default();
     // Optional settings are left out of a serialised default; they exist all the same.
     if section == "server" && matches!(key, "tls_cert" | "tls_key" | "client_address_header") {
+        return true;
+    }
+    if section == "audit" && key == "anchor_key" {
         return true;
     }
     shown.remove(section).and_then(|s| s.as_table().map(|t| t.contains_key(key))).unwrap_or(false)

@@ -7,6 +7,9 @@ use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 
 use crate::ExchangeError;
 
+/// The first line of an exchange signing key file.
+pub const EXCHANGE_KEY_LABEL: &str = "jejak-exchange-ed25519-secret";
+
 /// Our key for signing manifests.
 pub struct SecretKey(SigningKey);
 
@@ -25,14 +28,27 @@ impl SecretKey {
 
     /// The key file's text: the 32 secret bytes in base64 with a label line.
     pub fn to_file_text(&self) -> String {
-        format!("jejak-exchange-ed25519-secret\n{}\n", STANDARD.encode(self.0.to_bytes()))
+        self.to_labelled_file_text(EXCHANGE_KEY_LABEL)
     }
 
     /// Reads a key file written by [`SecretKey::to_file_text`].
     pub fn from_file_text(text: &str) -> Result<SecretKey, ExchangeError> {
+        Self::from_labelled_file_text(text, EXCHANGE_KEY_LABEL)
+    }
+
+    /// The key file format under another label line (the audit anchor key uses it too, under
+    /// its own label, so one key is never taken for the other).
+    pub fn to_labelled_file_text(&self, label: &str) -> String {
+        format!("{label}\n{}\n", STANDARD.encode(self.0.to_bytes()))
+    }
+
+    /// Reads a key file whose first line is `label`.
+    pub fn from_labelled_file_text(text: &str, label: &str) -> Result<SecretKey, ExchangeError> {
         let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-        if lines.next() != Some("jejak-exchange-ed25519-secret") {
-            return Err(ExchangeError::Key("not a Jejak exchange signing key file".into()));
+        if lines.next() != Some(label) {
+            return Err(ExchangeError::Key(format!(
+                "not a Jejak signing key file of this kind (its first line must be {label})"
+            )));
         }
         let bytes = lines
             .next()
@@ -109,5 +125,16 @@ mod tests {
         assert!(!SecretKey::from_bytes([8; 32]).public().verifies(b"batch 1", &signature));
         assert!(!public.verifies(b"batch 1", "not base64"));
         assert!(!format!("{key:?}").contains(&key.to_file_text()));
+    }
+
+    #[test]
+    fn a_key_file_is_read_only_under_its_own_label() {
+        let key = SecretKey::from_bytes([7; 32]);
+        let anchor = key.to_labelled_file_text("jejak-audit-anchor-ed25519-secret");
+        assert!(SecretKey::from_file_text(&anchor).is_err());
+        let again =
+            SecretKey::from_labelled_file_text(&anchor, "jejak-audit-anchor-ed25519-secret")
+                .unwrap();
+        assert_eq!(again.public(), key.public());
     }
 }

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod admin_forms;
 pub mod assess;
 pub mod audit;
+pub mod audit_anchor;
 pub mod audit_batch;
 pub mod auth;
 pub mod authz;

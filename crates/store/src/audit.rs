@@ -4,7 +4,9 @@
 //! `ChainVerifier` walks the chain page by page and, at the first break, says which entry is
 //! wrong and how (edited, inserted, deleted). A chain can only prove itself up to its last
 //! entry: removing the newest entries, or rewriting the whole chain, is only caught against a
-//! checkpoint kept outside the database (`Checkpoint`, from `jejak audit export`).
+//! checkpoint kept outside the database (`Checkpoint`, from `jejak audit export`), or against
+//! the signed anchors of `anchors.rs` (`ChainVerifier::with_anchors`): every anchored entry
+//! must still be there with the hash the anchor signed.
 
 use sha2::{Digest, Sha256};
 
@@ -143,6 +145,12 @@ pub enum AuditFailure {
     Truncated,
     /// The entry differs from the copy in the checkpoint: the chain was rewritten.
     DiffersFromCheckpoint,
+    /// The entry's hash is not the one signed anchor `anchor` vouches for: the chain up to it
+    /// was rewritten (even if its hashes were recomputed).
+    DiffersFromAnchor { anchor: i64 },
+    /// The entry signed anchor `anchor` vouches for is missing: entries were deleted from the
+    /// end of the chain.
+    MissingAnchored { anchor: i64 },
 }
 
 impl std::fmt::Display for AuditFailure {
@@ -166,6 +174,14 @@ impl std::fmt::Display for AuditFailure {
             }
             Self::DiffersFromCheckpoint => {
                 f.write_str("rewritten: it differs from the checkpoint's copy")
+            }
+            Self::DiffersFromAnchor { anchor } => write!(
+                f,
+                "rewritten: its hash is not the one signed anchor {anchor} vouches for \
+                 (the chain up to it was rewritten)"
+            ),
+            Self::MissingAnchored { anchor } => {
+                write!(f, "missing: signed anchor {anchor} vouches for it (deleted)")
             }
         }
     }
@@ -214,6 +230,8 @@ pub struct ChainVerifier {
     prev_prev_hash: Option<String>,
     failure: Option<AuditBreak>,
     checkpoint: Option<Checkpoint>,
+    /// Anchored heads not yet reached, in chain order: (anchor number, sequence, hash).
+    anchored: std::collections::VecDeque<(i64, i64, String)>,
 }
 
 impl Default for ChainVerifier {
@@ -232,7 +250,24 @@ impl ChainVerifier {
             prev_prev_hash: None,
             failure: None,
             checkpoint: None,
+            anchored: std::collections::VecDeque::new(),
         }
+    }
+
+    /// A verifier that takes `from` (an entry known to be sound, e.g. the newest anchored
+    /// one) as checked and expects the chain to go on from it: fed the entries after it.
+    pub fn resume_after(from: Checkpoint) -> Self {
+        Self { expected_seq: from.seq + 1, prev_hash: from.hash, ..Self::new() }
+    }
+
+    /// Also require every anchored entry to be present with the hash its anchor signed (the
+    /// anchors' signatures are checked by the caller, who holds the public key).
+    pub fn with_anchors(mut self, anchors: &[crate::AuditAnchor]) -> Self {
+        let mut heads: Vec<(i64, i64, String)> =
+            anchors.iter().map(|a| (a.n, a.seq, a.hash.clone())).collect();
+        heads.sort_by_key(|&(n, seq, _)| (seq, n));
+        self.anchored = heads.into();
+        self
     }
 
     /// Also require the checkpoint's entry to be present with the same hash.
@@ -259,6 +294,9 @@ impl ChainVerifier {
             }
             self.prev_prev_hash = Some(std::mem::replace(&mut self.prev_hash, event.hash.clone()));
             self.expected_seq += 1;
+            while self.anchored.front().is_some_and(|&(_, seq, _)| seq <= event.seq) {
+                self.anchored.pop_front();
+            }
         }
     }
 
@@ -269,6 +307,15 @@ impl ChainVerifier {
             && event.hash != cp.hash
         {
             return at(event.seq, AuditFailure::DiffersFromCheckpoint);
+        }
+        // Only the front can name this entry: anchors behind are popped as the walk passes.
+        if let Some((anchor, _, _)) = self
+            .anchored
+            .iter()
+            .take_while(|(_, seq, _)| *seq <= event.seq)
+            .find(|(_, seq, hash)| *seq == event.seq && *hash != event.hash)
+        {
+            return at(event.seq, AuditFailure::DiffersFromAnchor { anchor: *anchor });
         }
         if event.prev_hash != self.prev_hash {
             // Linking to the entry before the previous one: the previous one was slipped in.
@@ -303,6 +350,14 @@ impl ChainVerifier {
             && cp.seq >= self.expected_seq
         {
             failure = Some(AuditBreak { seq: cp.seq, failure: AuditFailure::Truncated });
+        }
+        if failure.is_none()
+            && let Some((anchor, seq, _)) = self.anchored.front()
+        {
+            failure = Some(AuditBreak {
+                seq: *seq,
+                failure: AuditFailure::MissingAnchored { anchor: *anchor },
+            });
         }
         AuditVerification {
             checked: self.checked,
@@ -432,6 +487,62 @@ mod tests {
         assert_eq!(
             v.finish().first_failure,
             Some(AuditBreak { seq: 6, failure: AuditFailure::DiffersFromCheckpoint })
+        );
+    }
+
+    fn anchor_at(n: i64, event: &AuditEvent) -> crate::AuditAnchor {
+        crate::AuditAnchor {
+            n,
+            seq: event.seq,
+            hash: event.hash.clone(),
+            at: "2025-03-01T09:00:00Z".into(),
+            public_key: "key".into(),
+            prev_signature: "-".into(),
+            signature: "sig".into(),
+        }
+    }
+
+    #[test]
+    fn anchors_catch_a_recomputed_chain_and_a_shortened_one() {
+        let events = chain(6);
+        let anchors = [anchor_at(1, &events[2]), anchor_at(2, &events[4])];
+        let mut v = ChainVerifier::new().with_anchors(&anchors);
+        v.feed(&events);
+        assert_eq!(v.finish().first_failure, None);
+
+        let mut rewritten = chain(6);
+        rewritten[1].details = "issued".into();
+        for i in 1..rewritten.len() {
+            rewritten[i].prev_hash = rewritten[i - 1].hash.clone();
+            rewritten[i].hash = rewritten[i].compute_hash();
+        }
+        assert_eq!(broken(&rewritten), None, "a recomputed chain links");
+        let mut v = ChainVerifier::new().with_anchors(&anchors);
+        v.feed(&rewritten);
+        assert_eq!(
+            v.finish().first_failure,
+            Some(AuditBreak { seq: 3, failure: AuditFailure::DiffersFromAnchor { anchor: 1 } })
+        );
+
+        let mut v = ChainVerifier::new().with_anchors(&anchors);
+        v.feed(&events[..4]);
+        assert_eq!(
+            v.finish().first_failure,
+            Some(AuditBreak { seq: 5, failure: AuditFailure::MissingAnchored { anchor: 2 } })
+        );
+
+        // Resuming after an anchored entry checks only what follows it.
+        let mut v =
+            ChainVerifier::resume_after(Checkpoint { seq: 3, hash: events[2].hash.clone() });
+        v.feed(&events[3..]);
+        let walked = v.finish();
+        assert_eq!((walked.first_failure, walked.checked, walked.head_seq), (None, 3, 6));
+        let mut v =
+            ChainVerifier::resume_after(Checkpoint { seq: 3, hash: rewritten[2].hash.clone() });
+        v.feed(&events[3..]);
+        assert_eq!(
+            v.finish().first_failure,
+            Some(AuditBreak { seq: 4, failure: AuditFailure::Unlinked })
         );
     }
 }

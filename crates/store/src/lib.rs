@@ -4,6 +4,7 @@
 //! numbers from the register-wide change counter and appends to the hash-chained audit log,
 //! so derived state (the match index) can follow writes from any server in commit order.
 
+pub mod anchors;
 mod audit;
 mod codec;
 mod error;
@@ -33,6 +34,7 @@ use jejak_domain::{
     Application, ApplicationKey, Decision, NewApplication, NewDecision, Office, OfficeCode,
 };
 
+pub use anchors::{AnchorStore, AuditAnchor};
 pub use audit::{
     AuditBreak, AuditEvent, AuditFailure, AuditVerification, ChainVerifier, Checkpoint,
     GENESIS_HASH, verify_chain,
@@ -90,6 +92,7 @@ pub trait Store:
     + SubjectStore
     + VillageStore
     + SecurityStore
+    + AnchorStore
     + Send
     + Sync
     + 'static

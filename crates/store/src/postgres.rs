@@ -4,6 +4,7 @@
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
+use crate::anchors::anchor_impl;
 use crate::exchange::exchange_impl;
 use crate::maintenance::maintenance_impl;
 use crate::match_decisions::match_decision_impl;
@@ -91,3 +92,4 @@ exchange_impl!(PgStore, Postgres);
 user_impl!(PgStore, Postgres);
 village_impl!(PgStore, Postgres);
 security_impl!(PgStore, Postgres);
+anchor_impl!(PgStore, Postgres);

@@ -9,6 +9,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, Transaction};
 
+use crate::anchors::anchor_impl;
 use crate::exchange::exchange_impl;
 use crate::maintenance::maintenance_impl;
 use crate::match_decisions::match_decision_impl;
@@ -169,3 +170,4 @@ exchange_impl!(SqliteStore, Sqlite);
 user_impl!(SqliteStore, Sqlite);
 village_impl!(SqliteStore, Sqlite);
 security_impl!(SqliteStore, Sqlite);
+anchor_impl!(SqliteStore, Sqlite);

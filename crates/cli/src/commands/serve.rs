@@ -44,8 +44,23 @@ pub(crate) async fn serve(args: ServeArgs, config: &Config) -> anyhow::Result<Ex
         jejak_store::open_with(&args.db.database, &config.pools()).await.with_context(|| {
             format!("cannot open the register at {}", jejak_store::redact(&args.db.database))
         })?;
+    // A configured anchor key that cannot be read stops the start, not the first anchoring.
+    let anchor_key = match &config.audit.anchor_key {
+        Some(path) => Some(crate::commands::audit::load_anchor_key(path)?),
+        None => None,
+    };
     let auth = Arc::new(Auth::new(store.clone(), Arc::new(SystemClock), config.auth())?);
-    let mut state = app_state(store, auth, config).await?;
+    let mut state = app_state(store.clone(), auth, config).await?;
+    if let Some(key) = anchor_key {
+        let every = config.audit.anchor_every_minutes;
+        output::note(&format!("anchoring the audit chain every {every} minute(s)"));
+        jejak_service::audit_anchor::spawn_anchorer(
+            store,
+            key,
+            std::time::Duration::from_secs(u64::from(every) * 60),
+            Arc::new(SystemClock),
+        );
+    }
     // Flags win over the configuration.
     let tls = match (
         args.tls_cert.as_ref().or(config.server.tls_cert.as_ref()),

@@ -2,6 +2,7 @@
 //! shared spreadsheet does, on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
 
+mod anchors;
 mod crash;
 mod exchange;
 mod mistyped;

@@ -5,6 +5,7 @@
 //! that is a failure.
 #![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
 
+mod anchors;
 mod backends;
 mod behaviour;
 mod exchange;

@@ -16,8 +16,19 @@ pub(crate) struct Cli {
     /// environment variables override it.
     #[arg(long, global = true, value_name = "FILE", env = "JEJAK_CONFIG")]
     pub(crate) config: Option<PathBuf>,
+    /// Log lines on stderr (their level is set by JEJAK_LOG, e.g. `info`): `text`, or `json`
+    /// (one JSON object per line, for a log collector).
+    #[arg(long, global = true, value_enum, default_value = "text", env = "JEJAK_LOG_FORMAT")]
+    pub(crate) log_format: LogFormat,
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use sqlx::Connection;
 
-use crate::support::{count, jejak};
+use crate::support::{count, generated_csv, jejak};
 
 const HEADER: &str = "application_id,office_code,applied_on,full_name,nik,birth_date,outcome,decided_on,outcome_reason\n";
 const NIK: &str = "1807055203950003";
@@ -404,4 +404,37 @@ fn a_subject_report_lists_the_persons_records_and_is_audited() {
     let last = events.last().unwrap();
     assert_eq!(last.action, "subject.report");
     assert_eq!(last.entity_id.as_deref(), Some("1807********0003"));
+}
+
+#[test]
+fn logs_can_be_json_lines_for_a_log_collector() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("register.db").display());
+    let csv = generated_csv(dir.path(), 30, 3);
+    let csv = csv.to_str().unwrap();
+    assert_eq!(jejak(&["import", "--database", &db, csv]).code, 0);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_jejak"))
+        .args(["--log-format", "json", "assess", "--input", csv, "--database", &db])
+        .env("JEJAK_LOG", "info")
+        .env_remove("JEJAK_DATABASE")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let logs: Vec<serde_json::Value> = stderr
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let built = logs
+        .iter()
+        .find(|l| l["fields"]["message"] == "match index built")
+        .unwrap_or_else(|| panic!("no JSON log of the index build: {stderr}"));
+    assert_eq!(built["level"], "INFO");
+    assert!(built["fields"]["applications"].as_u64().is_some_and(|n| n > 0), "{built}");
+    assert!(built["timestamp"].is_string());
+
+    let run = jejak(&["--log-format", "xml", "office", "list", "--database", &db]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("--log-format"), "{}", run.stderr);
 }

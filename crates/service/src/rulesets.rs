@@ -42,7 +42,7 @@ pub struct LoadedRuleSet {
 
 impl LoadedRuleSet {
     /// Where the rules come from, for messages: "the register's active rule set 7" or "the
-    /// built-in catalogue 2025.1".
+    /// built-in catalogue 2026.1".
     pub fn origin(&self) -> String {
         match &self.stored {
             Some(s) => format!("the register's active rule set {} {}", s.name, s.version),

@@ -166,7 +166,7 @@ fn assess_prints_one_json_object_per_application_with_register_matches() {
     let run = jejak(&["assess", "--input", &input]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let v: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
-    assert_eq!(v["rule_set_version"], "2025.1");
+    assert_eq!(v["rule_set_version"], "2026.1");
     assert!(v["matches"].as_array().unwrap().is_empty());
     let checks = v["hard_checks"].as_array().unwrap();
     assert!(!checks.is_empty());

@@ -106,7 +106,7 @@ fn a_rule_set_published_and_activated_in_the_register_is_used_by_assess_and_back
     let run = jejak(&["assess", "--input", &input]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stdout.lines().all(|l| l.contains("\"rule_set_version\":\"2025.1\"")),
+        run.stdout.lines().all(|l| l.contains("\"rule_set_version\":\"2026.1\"")),
         "{}",
         run.stdout
     );

@@ -408,7 +408,7 @@ fn assessments_serialise_to_json() {
     assert_eq!(json["band"], "low");
     assert_eq!(json["assessed_on"], "2025-10-01");
     assert_eq!(json["indicators"][0]["id"], "R06");
-    assert_eq!(json["rule_set"]["version"], "2025.1");
+    assert_eq!(json["rule_set"]["version"], "2026.1");
     assert_eq!(json["trace"].as_array().unwrap().len(), default_set().rules().len());
 }
 

@@ -61,7 +61,7 @@ impl PgStore {
         decisions: &[(i64, jejak_domain::NewDecision)],
         progress: &(dyn Fn(usize) + Send + Sync),
     ) -> Result<()> {
-        crate::pg_copy::copy_imported(&mut **tx, applications, decisions, progress).await
+        crate::pg_copy::copy_imported(tx, applications, decisions, progress).await
     }
 
     async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {

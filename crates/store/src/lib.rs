@@ -12,6 +12,7 @@ pub mod exchange;
 pub mod maintenance;
 mod match_decisions;
 pub mod partners;
+mod pg_copy;
 mod postgres;
 pub mod referrals;
 pub mod retention;

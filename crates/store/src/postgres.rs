@@ -55,6 +55,16 @@ impl PgStore {
         Ok(())
     }
 
+    /// Writes an import's new applications and their decisions with `COPY` (`pg_copy`).
+    async fn insert_imported(
+        tx: &mut Transaction<'static, Postgres>,
+        applications: &[(i64, &jejak_domain::NewApplication)],
+        decisions: &[(i64, jejak_domain::NewDecision)],
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<()> {
+        crate::pg_copy::copy_imported(tx, applications, decisions, progress).await
+    }
+
     async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
         Ok(self.pool.begin().await?)
     }

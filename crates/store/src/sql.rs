@@ -23,6 +23,9 @@ pub(crate) const SELECT_APPLICATION: &str = "select * from applications where id
 pub(crate) const FIND_APPLICATION: &str =
     "select * from applications where office_code = $1 and application_id = $2";
 pub(crate) const COUNT_APPLICATIONS: &str = "select count(*) from applications";
+/// 1 when the register holds an application, else 0.
+pub(crate) const ANY_APPLICATION: &str =
+    "select count(*) from (select 1 from applications limit 1) as one";
 pub(crate) const APPLICATIONS_SINCE: &str =
     "select * from applications where change_seq > $1 order by change_seq limit $2";
 pub(crate) const DECISIONS_SINCE: &str =
@@ -240,7 +243,15 @@ macro_rules! store_impl {
                 // Every stored application took a change number, so the counter bounds
                 // their count from above.
                 let stored_estimate = Self::reserve(&mut tx, 0).await? - 1;
-                let existing = Self::existing_tx(&mut tx, rows).await?;
+                // Nothing to look up in an empty register (the counter is held, so no
+                // application can be added meanwhile).
+                let any_stored: i64 =
+                    sqlx::query_scalar($crate::sql::ANY_APPLICATION).fetch_one(&mut *tx).await?;
+                let existing = if any_stored == 0 {
+                    std::collections::HashMap::new()
+                } else {
+                    Self::existing_tx(&mut tx, rows).await?
+                };
                 let mut outcome = $crate::ImportOutcome::default();
                 let mut fresh = Vec::new();
                 for (index, app) in rows.iter().enumerate() {
@@ -273,8 +284,6 @@ macro_rules! store_impl {
                     let first = Self::reserve(&mut tx, needed).await?;
                     let keyed: Vec<(i64, &jejak_domain::NewApplication)> =
                         fresh.iter().enumerate().map(|(i, a)| (first + i as i64, *a)).collect();
-                    let dropped = Self::drop_indexes_for_bulk(&mut tx, fresh.len(), stored_estimate).await?;
-                    Self::insert_applications_tx(&mut tx, &keyed, 0, progress).await?;
                     let mut next = first + fresh.len() as i64;
                     let mut decisions = Vec::with_capacity(decided);
                     for (id, app) in &keyed {
@@ -284,7 +293,8 @@ macro_rules! store_impl {
                             next += 1;
                         }
                     }
-                    Self::insert_decisions_tx(&mut tx, &decisions).await?;
+                    let dropped = Self::drop_indexes_for_bulk(&mut tx, fresh.len(), stored_estimate).await?;
+                    Self::insert_imported(&mut tx, &keyed, &decisions, progress).await?;
                     Self::rebuild_indexes(&mut tx, dropped).await?;
                 }
                 outcome.inserted = fresh.len();

@@ -117,6 +117,18 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Writes an import's new applications and their decisions through bound `INSERT`s
+    /// (an in-memory register; a file is imported by `sqlite_bulk`).
+    async fn insert_imported(
+        tx: &mut Transaction<'static, Sqlite>,
+        applications: &[(i64, &jejak_domain::NewApplication)],
+        decisions: &[(i64, jejak_domain::NewDecision)],
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<()> {
+        Self::insert_applications_tx(tx, applications, 0, progress).await?;
+        Self::insert_decisions_tx(tx, decisions).await
+    }
+
     /// Write transactions take the write lock up front, so two writers never deadlock on
     /// upgrading a read lock.
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {

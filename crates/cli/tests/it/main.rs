@@ -15,5 +15,6 @@ mod rulesets;
 mod security;
 mod stats;
 mod support;
+mod two_servers;
 mod users;
 mod village;

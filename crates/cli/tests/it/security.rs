@@ -16,8 +16,8 @@ KLA-9,KLA,2025-04-01,Soeryani,1807054503950001,P,1995-03-05,081234567890,Jl. Mel
 const PASSWORD: &str = "kata-sandi-uji-2025-panjang";
 
 /// Kills the server when dropped.
-struct Server {
-    addr: String,
+pub(crate) struct Server {
+    pub(crate) addr: String,
     child: Child,
 }
 
@@ -30,7 +30,7 @@ impl Drop for Server {
 
 impl Server {
     /// `jejak serve` on `db` with the configuration file `config` (if any) and `env`.
-    fn start(db: &str, config: Option<&Path>, env: &[(&str, &str)]) -> Server {
+    pub(crate) fn start(db: &str, config: Option<&Path>, env: &[(&str, &str)]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_jejak"));
         command
             .args(["serve", "--database", db, "--bind", "127.0.0.1:0"])
@@ -59,10 +59,10 @@ impl Server {
     }
 }
 
-struct Reply {
-    status: u16,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
     headers: Vec<(String, String)>,
-    body: String,
+    pub(crate) body: String,
 }
 
 impl Reply {
@@ -75,19 +75,25 @@ impl Reply {
     }
 
     /// The `value` of the first `name="FIELD" value="..."` in the page.
-    fn field(&self, field: &str) -> Option<String> {
+    pub(crate) fn field(&self, field: &str) -> Option<String> {
         let marker = format!("name=\"{field}\" value=\"");
         let start = self.body.find(&marker)? + marker.len();
         Some(self.body[start..].split('"').next()?.to_owned())
     }
 
-    fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
     }
 }
 
 /// One HTTP/1.1 request on its own connection.
-fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+pub(crate) fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
     let mut stream = TcpStream::connect(addr).unwrap();
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
@@ -159,14 +165,14 @@ fn post_login(addr: &str, (cookie, csrf): &(String, String), user: &str, passwor
 }
 
 /// Logs in; the session cookie.
-fn login(addr: &str, user: &str) -> String {
+pub(crate) fn login(addr: &str, user: &str) -> String {
     let reply = post_login(addr, &login_form(addr), user, PASSWORD);
     assert_eq!(reply.status, 303, "login {user}: {}", reply.body);
     reply.cookie("jejak_session").unwrap()
 }
 
 /// The register's audit events (`jejak audit export`).
-fn audit_events(db: &str, dir: &Path) -> Vec<serde_json::Value> {
+pub(crate) fn audit_events(db: &str, dir: &Path) -> Vec<serde_json::Value> {
     let out = dir.join(format!("audit-{}.jsonl", std::process::id()));
     let _ = std::fs::remove_file(&out);
     let run = jejak(&["audit", "export", "--out", out.to_str().unwrap(), "--database", db]);
@@ -178,19 +184,19 @@ fn audit_events(db: &str, dir: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn actions(events: &[serde_json::Value], action: &str) -> usize {
+pub(crate) fn actions(events: &[serde_json::Value], action: &str) -> usize {
     events.iter().filter(|e| e["action"] == action).count()
 }
 
 /// A SQLite register with the applications and users; returns its URL.
-fn register(dir: &Path) -> String {
+pub(crate) fn register(dir: &Path) -> String {
     let db = format!("sqlite://{}", dir.join("register.db").display());
     fill(&db, dir);
     db
 }
 
 /// A fresh PostgreSQL register with the applications and users, or `None` without a server.
-fn postgres_register(dir: &Path, name: &str) -> Option<String> {
+pub(crate) fn postgres_register(dir: &Path, name: &str) -> Option<String> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let db = runtime.block_on(jejak_testkit::fresh_postgres_url(name))?;
     fill(&db, dir);
@@ -208,7 +214,7 @@ fn fill(db: &str, dir: &Path) {
 }
 
 /// The key of an application, from the API's queue of its office.
-fn key_of(addr: &str, cookie: &str, application_id: &str) -> i64 {
+pub(crate) fn key_of(addr: &str, cookie: &str, application_id: &str) -> i64 {
     let queue = http(addr, "GET", "/api/v1/queue", &[("Cookie", cookie)], b"").json();
     queue["pending"]
         .as_array()
@@ -281,7 +287,7 @@ fn concurrent_guesses(db: &str, dir: &Path) {
 }
 
 /// A multipart body with the CSRF field, an optional file and an optional confirmation.
-fn multipart(csrf: &str, file: Option<(&str, &[u8])>, confirm: Option<&str>) -> Vec<u8> {
+pub(crate) fn multipart(csrf: &str, file: Option<(&str, &[u8])>, confirm: Option<&str>) -> Vec<u8> {
     let mut body = Vec::new();
     let mut part = |disposition: String, content: &[u8]| {
         body.extend_from_slice(
@@ -301,7 +307,7 @@ fn multipart(csrf: &str, file: Option<(&str, &[u8])>, confirm: Option<&str>) -> 
     body
 }
 
-fn post_import(addr: &str, cookie: &str, body: &[u8]) -> Reply {
+pub(crate) fn post_import(addr: &str, cookie: &str, body: &[u8]) -> Reply {
     http(
         addr,
         "POST",

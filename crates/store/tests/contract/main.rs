@@ -10,6 +10,7 @@ mod backends;
 mod behaviour;
 mod exchange;
 mod identifiers;
+mod import_paths;
 mod match_decisions;
 mod ops;
 mod partners;

@@ -607,8 +607,10 @@ pub async fn pull(
     let run = async {
         pending_outbound(store, clock, name, &ctx).await?;
         let partner = partner(store, name).await?;
+        // Acknowledged batches are not handed out again: their data is no longer kept.
+        let from = as_seq(after).max(partner.last_acknowledged_seq);
         let out: Vec<Batch> = store
-            .exchange_batches(name, Direction::Outbound.as_str(), as_seq(after))
+            .exchange_batches(name, Direction::Outbound.as_str(), from)
             .await?
             .iter()
             .map(stored_batch)

@@ -25,7 +25,10 @@ pub(crate) const SET_RECEIVED: &str =
     "update exchange_partners set last_received_seq = $2, change_seq = $3 where name = $1";
 pub(crate) const SET_ACKNOWLEDGED: &str =
     "update exchange_partners set last_acknowledged_seq = $2, change_seq = $3 where name = $1";
-pub(crate) const MARK_ACKNOWLEDGED: &str = "update exchange_batches set acknowledged_at = $4 where partner = $1 and direction = 'outbound' and sequence > $2 and sequence <= $3";
+/// Acknowledged outbound batches keep their manifest (hash, count, sequence) but not their
+/// data: the records were kept only to re-send them unchanged until the partner confirmed
+/// them (data minimisation; the register keeps the decisions themselves).
+pub(crate) const MARK_ACKNOWLEDGED: &str = "update exchange_batches set acknowledged_at = $4, data = null where partner = $1 and direction = 'outbound' and sequence > $2 and sequence <= $3";
 /// Deferrals and refusals after a change number with the few applicant fields an outbound
 /// record may carry (see `service::exchange`): never address, phones, parents or free text.
 pub(crate) const ADVERSE_DECISIONS_SINCE: &str = "select d.id as decision_id, d.kind as kind, d.decided_on as decided_on, d.deferral_until as deferral_until, d.reason_codes as reason_codes, d.change_seq as change_seq, a.office_code as office_code, a.nik as nik, a.nik_valid as nik_valid, a.full_name as full_name, a.birth_date as birth_date, a.sex as sex, a.destination_country as destination_country from decisions d join applications a on a.id = d.application_key where d.change_seq > $1 and d.kind in ('deferred', 'rejected') order by d.change_seq limit $2";

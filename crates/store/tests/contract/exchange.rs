@@ -82,6 +82,8 @@ pub async fn partners_and_outbound_batches_keep_their_sequence(fresh: &Fresh) {
     assert_eq!(log.len(), 2);
     assert_eq!(log[0].acknowledged_at.as_deref(), Some("2026-12-01T08:00:00Z"));
     assert_eq!(log[1].acknowledged_at, None);
+    assert_eq!(log[0].data, None, "an acknowledged batch keeps its manifest, not its records");
+    assert!(!log[0].manifest.is_empty() && !log[0].data_sha256.is_empty());
     assert_eq!(log[1].data, batch("outbound", 2).data);
     assert_eq!(log[1].covers_to, Some(20));
     let audit = store.audit_events(0, 10_000).await.unwrap();

@@ -581,6 +581,16 @@ impl Casework {
                 app.data.application_id
             )));
         }
+        // A verdict moves applications between persons: a protected person's record is
+        // judged only by those who may open it, not by someone who sees it masked.
+        if !actor.may(Action::ViewProtectedPerson, None)
+            && !self.protected_among(&[examined, other]).await?.is_empty()
+        {
+            return Err(ServiceError::Forbidden(format!(
+                "{}: only a supervisor may confirm or reject a match with a protected record",
+                crate::referrals::PROTECTED_LABEL
+            )));
+        }
         let ctx =
             self.ctx(actor, Some(format!("memeriksa permohonan {}", app.data.application_id)));
         if confirm {

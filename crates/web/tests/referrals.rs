@@ -378,3 +378,25 @@ async fn a_protected_person_is_masked_refused_to_officers_and_opened_by_a_superv
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert!(audit_actions(&app).await.iter().any(|(a, _, _)| a == "person.unprotect"));
 }
+
+#[tokio::test]
+async fn a_match_with_a_protected_record_is_judged_only_by_a_supervisor() {
+    let app = App::start_with(false, &[common::suryani("KLA-2", "KLA")]).await;
+    let key = app.application_key;
+    let (officer, supervisor) = (app.session(Role::Petugas), app.session(Role::Supervisor));
+    let kla = OfficeCode::parse("KLA").unwrap();
+    let second = app.store.find_application(&kla, "KLA-2").await.unwrap().unwrap().key.0;
+    let reason = "reason=Korban+TPPO+menurut+LP+Polda+Lampung";
+    let reply = app
+        .send("POST", &format!("/permohonan/{key}/lindungi"), Some(supervisor), FORM, reason)
+        .await;
+    assert!(reply.status.is_redirection(), "{} {}", reply.status, reply.body);
+
+    let path = format!("/api/v1/applications/{second}/matches/{key}");
+    let verdict = r#"{"verdict":"reject","reason":"bukan orang yang sama"}"#;
+    let reply = app.send("POST", &path, Some(officer), "application/json", verdict).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    assert!(reply.body.contains(PROTECTED_LABEL), "{}", reply.body);
+    let reply = app.send("POST", &path, Some(supervisor), "application/json", verdict).await;
+    assert!(reply.status.is_success(), "{} {}", reply.status, reply.body);
+}

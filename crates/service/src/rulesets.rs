@@ -216,7 +216,7 @@ pub async fn assess_and_record(
     ctx: &AuditCtx,
 ) -> Result<(AssessmentReport, StoredAssessment)> {
     let report = assessor.assess(&application.data)?;
-    let stored = store.record_assessment(&to_record(application, &report), ctx).await?;
+    let stored = record_report(store, application, &report, ctx).await?;
     Ok((report, stored))
 }
 

@@ -148,6 +148,11 @@ pub(crate) async fn users(
     users_page(&state, &ctx, done_notice(&ctx, q.ok.as_deref())).await
 }
 
+/// The configured offices' codes, for the office choices of the user and token forms.
+async fn office_codes(state: &AppState) -> Result<Vec<String>, jejak_service::ServiceError> {
+    Ok(state.store.list_offices().await?.into_iter().map(|o| o.code.as_str().to_owned()).collect())
+}
+
 async fn users_page(state: &AppState, ctx: &PageCtx, notice: Markup) -> Response {
     let users = match state.auth.list_users(ctx.actor()).await {
         Ok(u) => u,
@@ -157,9 +162,9 @@ async fn users_page(state: &AppState, ctx: &PageCtx, notice: Markup) -> Response
         Ok(b) => b,
         Err(e) => return ctx.fail(&e),
     };
-    let offices: Vec<String> = match state.store.list_offices().await {
-        Ok(o) => o.into_iter().map(|o| o.code.as_str().to_owned()).collect(),
-        Err(e) => return ctx.fail(&e.into()),
+    let offices = match office_codes(state).await {
+        Ok(o) => o,
+        Err(e) => return ctx.fail(&e),
     };
     let lang = ctx.lang;
     let own = ctx.actor().office.as_str().to_owned();
@@ -394,9 +399,9 @@ async fn tokens_page(state: &AppState, ctx: &PageCtx, notice: Markup) -> Respons
         Ok(t) => t,
         Err(e) => return ctx.fail(&e),
     };
-    let offices: Vec<String> = match state.store.list_offices().await {
-        Ok(o) => o.into_iter().map(|o| o.code.as_str().to_owned()).collect(),
-        Err(e) => return ctx.fail(&e.into()),
+    let offices = match office_codes(state).await {
+        Ok(o) => o,
+        Err(e) => return ctx.fail(&e),
     };
     let lang = ctx.lang;
     let own = ctx.actor().office.as_str().to_owned();

@@ -75,8 +75,9 @@ async fn an_officer_refers_a_case_prints_the_letter_and_follows_its_status() {
     let status = browser.client.find(Locator::Css("#status")).await.unwrap();
     status.select_by_value("in_follow_up").await.unwrap();
     browser.click("#referral-status-form button[type=submit]").await;
-    let text = browser.text_with("Ditindaklanjuti").await;
-    assert!(text.contains("Ditindaklanjuti"), "{text}");
+    // "Ditindaklanjuti" is also an option of the form: wait for the current status itself.
+    let current = browser.element_text_becomes("#referral-status", "Ditindaklanjuti").await;
+    assert_eq!(current, "Ditindaklanjuti");
     browser.logout().await;
 
     // The supervisor sees the referral among the office's, not overdue.

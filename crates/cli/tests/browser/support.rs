@@ -219,6 +219,21 @@ impl Browser {
         }
     }
 
+    /// The text of the element at `css` once it reads `expected`, or what it reads after 10 s.
+    pub async fn element_text_becomes(&self, css: &str, expected: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let current = match self.client.find(Locator::Css(css)).await {
+                Ok(element) => element.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if current == expected || Instant::now() >= deadline {
+                return current;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn source(&self) -> String {
         self.client.source().await.unwrap()
     }

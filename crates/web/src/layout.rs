@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use jejak_service::authz::{Action, Actor};
+use jejak_service::authz::{Actor, Section};
 use maud::{DOCTYPE, Markup, html};
 
 use crate::i18n::Lang;
@@ -29,26 +29,25 @@ impl Chrome<'_> {
     pub(crate) fn csrf_field(&self) -> Markup {
         html! { input type="hidden" name="_csrf" value=(self.csrf); }
     }
-
-    fn may(&self, action: Action) -> bool {
-        self.user.is_some_and(|u| u.may(action, Some(&u.office)))
-    }
 }
 
-/// Navigation entries: (path, Indonesian, English, the action that shows it).
-const NAV: &[(&str, &str, &str, Action)] = &[
-    ("/", "Antrean", "Queue", Action::ViewQueue),
-    ("/permohonan/baru", "Permohonan baru", "New application", Action::RegisterApplication),
-    ("/tinjauan", "Tinjauan", "Reviews", Action::ReviewOverride),
-    ("/cari", "Cari", "Search", Action::SearchRegister),
-    ("/desa", "Desa binaan", "Villages", Action::SubmitVillageReport),
-    ("/desa/peringatan", "Peringatan desa", "Village alerts", Action::FollowUpVillageReports),
-    ("/rujukan", "Rujukan", "Referrals", Action::ViewReferrals),
-    ("/impor", "Impor", "Import", Action::ImportApplications),
-    ("/aturan", "Aturan risiko", "Risk rules", Action::ViewRules),
-    ("/dasbor", "Dasbor", "Dashboard", Action::ViewDashboard),
-    ("/admin", "Admin", "Admin", Action::ManageUsers),
-];
+/// Where a section of the navigation lives and what it is called (Indonesian, English); the
+/// service decides which sections an actor sees.
+fn nav_entry(section: Section) -> (&'static str, &'static str, &'static str) {
+    match section {
+        Section::Queue => ("/", "Antrean", "Queue"),
+        Section::NewApplication => ("/permohonan/baru", "Permohonan baru", "New application"),
+        Section::Reviews => ("/tinjauan", "Tinjauan", "Reviews"),
+        Section::Search => ("/cari", "Cari", "Search"),
+        Section::Villages => ("/desa", "Desa binaan", "Villages"),
+        Section::VillageAlerts => ("/desa/peringatan", "Peringatan desa", "Village alerts"),
+        Section::Referrals => ("/rujukan", "Rujukan", "Referrals"),
+        Section::Import => ("/impor", "Impor", "Import"),
+        Section::Rules => ("/aturan", "Aturan risiko", "Risk rules"),
+        Section::Dashboard => ("/dasbor", "Dasbor", "Dashboard"),
+        Section::Admin => ("/admin", "Admin", "Admin"),
+    }
+}
 
 /// A whole page around `body`.
 pub(crate) fn page(chrome: &Chrome<'_>, title: &str, body: Markup) -> Markup {
@@ -71,12 +70,10 @@ pub(crate) fn page(chrome: &Chrome<'_>, title: &str, body: Markup) -> Markup {
             body {
                 header.top {
                     a.brand href="/" { "Jejak" }
-                    @if chrome.user.is_some() {
+                    @if let Some(user) = chrome.user {
                         nav aria-label=(lang.t("Navigasi utama", "Main navigation")) {
-                            @for (path, id, en, action) in NAV {
-                                @if chrome.may(*action) {
-                                    a href=(path) { (lang.t(id, en)) }
-                                }
+                            @for (path, id, en) in user.sections().into_iter().map(nav_entry) {
+                                a href=(path) { (lang.t(id, en)) }
                             }
                         }
                     }

@@ -56,7 +56,8 @@ pub(crate) fn page(chrome: &Chrome<'_>, title: &str, body: Markup) -> Markup {
         Lang::Id => ("en", "English"),
         Lang::En => ("id", "Bahasa Indonesia"),
     };
-    let switch = format!("/bahasa?ke={other_code}&kembali={}", encode_path(chrome.path));
+    let switch =
+        format!("/bahasa?ke={other_code}&kembali={}", encode_path(&without_lang(chrome.path)));
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -109,6 +110,15 @@ pub(crate) fn respond(status: StatusCode, markup: Markup) -> Response {
     (status, Html(markup.into_string())).into_response()
 }
 
+/// `path` without a `lang=` parameter, so that coming back after switching the language does
+/// not switch it back (`?lang=` wins over the cookie).
+fn without_lang(path: &str) -> String {
+    let Some((base, query)) = path.split_once('?') else { return path.to_owned() };
+    let kept: Vec<&str> =
+        query.split('&').filter(|p| !p.starts_with("lang=") && !p.is_empty()).collect();
+    if kept.is_empty() { base.to_owned() } else { format!("{base}?{}", kept.join("&")) }
+}
+
 /// A path safe to carry in a query parameter (only paths of this site are kept).
 pub(crate) fn encode_path(path: &str) -> String {
     let path = if path.starts_with('/') && !path.starts_with("//") { path } else { "/" };
@@ -159,5 +169,12 @@ mod tests {
         assert_eq!(super::encode_path("/cari?q=a b"), "/cari%3Fq%3Da%20b");
         assert_eq!(super::encode_path("//evil.example"), "/");
         assert_eq!(super::encode_path("https://evil"), "/");
+    }
+
+    #[test]
+    fn the_language_switch_comes_back_without_the_old_choice() {
+        assert_eq!(super::without_lang("/login?lang=en&next=%2F"), "/login?next=%2F");
+        assert_eq!(super::without_lang("/login?lang=en"), "/login");
+        assert_eq!(super::without_lang("/cari?q=siti"), "/cari?q=siti");
     }
 }

@@ -94,8 +94,13 @@ pub(crate) trait ImportWriter {
     async fn rebuild_indexes(&mut self, definitions: Vec<String>) -> Result<()>;
 
     /// Appends one audit event chained to the stored head.
-    async fn audit(&mut self, ctx: &AuditCtx, action: &str, entity: &str, details: &str)
-    -> Result<()>;
+    async fn audit(
+        &mut self,
+        ctx: &AuditCtx,
+        action: &str,
+        entity: &str,
+        details: &str,
+    ) -> Result<()>;
 
     async fn commit(self) -> Result<()>;
 

@@ -531,7 +531,12 @@ impl Rows for SliceRows<'_> {
     fn columns(&self, row: usize) -> Vec<Option<Cow<'_, str>>> {
         self.0
             .get(row)
-            .map(|app| crate::codec::application_values(app).into_iter().map(|v| v.map(Cow::Owned)).collect())
+            .map(|app| {
+                crate::codec::application_values(app)
+                    .into_iter()
+                    .map(|v| v.map(Cow::Owned))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -595,7 +600,8 @@ impl<'a, B: Dialect> ImportWriter for SqlxImport<'a, B> {
         for n in new {
             let Some(app) = chunk.0.get(n.row) else { continue };
             self.applications.push((n.key, app));
-            let decision = crate::codec::imported_decision(jejak_domain::ApplicationKey(n.key), app);
+            let decision =
+                crate::codec::imported_decision(jejak_domain::ApplicationKey(n.key), app);
             if let (Some(id), Some(d)) = (n.decision, decision) {
                 self.decisions.push((id, d));
             }

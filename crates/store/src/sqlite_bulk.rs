@@ -24,7 +24,9 @@ use crate::audit::AuditEvent;
 use crate::codec::{self, Span};
 use crate::error::StoreError;
 use crate::import::{ImportWriter, Numbered, RowKey, Rows, Stored, Written};
-use crate::sqlite::{BULK_INDEXES, BUSY_TIMEOUT, CACHE_SIZE, drop_index_sql, drops_indexes_for_bulk};
+use crate::sqlite::{
+    BULK_INDEXES, BUSY_TIMEOUT, CACHE_SIZE, drop_index_sql, drops_indexes_for_bulk,
+};
 use crate::{AuditCtx, ConflictPolicy, ImportOutcome, Result};
 
 /// Rows encoded per hand-over to the inserting thread.
@@ -314,7 +316,13 @@ impl ImportWriter for BulkWriter<'_> {
         Ok(())
     }
 
-    async fn audit(&mut self, ctx: &AuditCtx, action: &str, entity: &str, details: &str) -> Result<()> {
+    async fn audit(
+        &mut self,
+        ctx: &AuditCtx,
+        action: &str,
+        entity: &str,
+        details: &str,
+    ) -> Result<()> {
         let last = crate::sqlite_audit::last_event(&self.tx)?;
         let event = AuditEvent::following(last, ctx, action, entity, None, details);
         crate::sqlite_audit::insert_event(&self.tx, &event)?;

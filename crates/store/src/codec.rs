@@ -186,17 +186,6 @@ pub(crate) fn push_application_text(app: &NewApplication, text: &mut String) -> 
     ]
 }
 
-/// Names of the fields in which two applications differ.
-pub(crate) fn differing_fields(a: &NewApplication, b: &NewApplication) -> Vec<&'static str> {
-    let (va, vb) = (application_values(a), application_values(b));
-    FIELD_NAMES
-        .iter()
-        .zip(va.iter().zip(vb.iter()))
-        .filter(|(_, (x, y))| x != y)
-        .map(|(n, _)| *n)
-        .collect()
-}
-
 pub(crate) fn corrupt(
     table: &'static str,
     column: &'static str,

@@ -118,7 +118,7 @@ impl<B: Dialect> crate::match_decisions::MatchDecisionStore for SqlStore<B> {
                 .bind(seq)
                 .execute(&mut tx)
                 .await
-                .map_err(|e| crate::match_decisions::missing_application(e.into(), decision))?;
+                .map_err(|e| crate::match_decisions::missing_application(e, decision))?;
             let action = format!("match.{}", decision.verdict().as_str());
             let pair = format!("{a}-{b}");
             Self::audit_tx(

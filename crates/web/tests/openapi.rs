@@ -108,9 +108,11 @@ async fn every_api_route_has_an_operation_with_typed_bodies() {
         assert!(ids.insert(op["operationId"].as_str().unwrap().to_owned()), "{name}: id twice");
         for param in route.path.split('/').filter_map(|s| s.strip_prefix('{')) {
             let param = param.trim_end_matches('}');
-            let declared = op["parameters"].as_array().unwrap().iter().any(|p| {
-                p["name"] == param && p["in"] == "path" && p["required"] == true
-            });
+            let declared = op["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["name"] == param && p["in"] == "path" && p["required"] == true);
             assert!(declared, "{name}: path parameter {param} not declared");
         }
         let responses = op["responses"].as_object().unwrap();
@@ -246,11 +248,8 @@ fn check(doc: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<
             "minItems" | "maxItems" => {
                 let Some(items) = value.as_array() else { continue };
                 let bound = rule.as_u64().unwrap() as usize;
-                let fits = if keyword == "minItems" {
-                    items.len() >= bound
-                } else {
-                    items.len() <= bound
-                };
+                let fits =
+                    if keyword == "minItems" { items.len() >= bound } else { items.len() <= bound };
                 if !fits {
                     errors.push(format!("{at}: {} items, {keyword} {bound}", items.len()));
                 }
@@ -319,7 +318,13 @@ impl Caller<'_> {
         self.note("GET", template, &reply)
     }
 
-    async fn post(&mut self, template: &str, path: &str, who: Option<&Session>, body: &str) -> Value {
+    async fn post(
+        &mut self,
+        template: &str,
+        path: &str,
+        who: Option<&Session>,
+        body: &str,
+    ) -> Value {
         let kind = if template.ends_with("/imports") { "text/csv" } else { "application/json" };
         let reply = self.app.send("POST", path, who, kind, body).await;
         self.note("POST", template, &reply)
@@ -379,6 +384,8 @@ async fn every_api_answer_matches_its_schema() {
     c.post("/api/v1/applications", "/api/v1/applications", Some(officer), r#"{"nik":"1"}"#).await;
     c.post("/api/v1/applications", "/api/v1/applications", Some(officer), "{not json").await;
     c.post("/api/v1/applications", "/api/v1/applications", Some(analyst), new).await;
+    let screen = "/api/v1/screen?purpose=memeriksa+permohonan&purpose_text=menyaring+pemohon+baru";
+    c.post("/api/v1/screen", screen, Some(officer), new).await;
     c.post("/api/v1/screen", "/api/v1/screen", Some(officer), new).await;
     let exam_path = "/api/v1/applications/{key}";
     let exam = c.get(exam_path, &format!("/api/v1/applications/{new_key}"), Some(officer)).await;
@@ -399,8 +406,13 @@ async fn every_api_answer_matches_its_schema() {
     c.post(decide, &path, Some(officer), &deferral.to_string()).await;
     c.post(decide, &path, Some(officer), r#"{"kind":"maybe","expected_version":1}"#).await;
     let issue = json!({"kind": "issued", "expected_version": 1});
-    c.post(decide, &format!("/api/v1/applications/{key}/decisions"), Some(officer), &issue.to_string())
-        .await;
+    c.post(
+        decide,
+        &format!("/api/v1/applications/{key}/decisions"),
+        Some(officer),
+        &issue.to_string(),
+    )
+    .await;
 
     // The candidate pair, the person, search.
     let verdict = "/api/v1/applications/{key}/matches/{other}";
@@ -412,7 +424,7 @@ async fn every_api_answer_matches_its_schema() {
     c.get("/api/v1/search", "/api/v1/search?q=Suryani", Some(officer)).await;
     c.get("/api/v1/search", "/api/v1/search", Some(officer)).await;
     let person = found["hits"][0]["person_id"].as_str().unwrap().to_owned();
-    let purpose = "purpose=pemeriksaan&purpose_text=pemeriksaan%20permohonan%20KLA-7";
+    let purpose = "purpose=memeriksa+permohonan&purpose_text=pemeriksaan+permohonan+KLA-7";
     let person_path = format!("/api/v1/persons/{person}?{purpose}");
     c.get("/api/v1/persons/{id}", &person_path, Some(supervisor)).await;
     c.get("/api/v1/persons/{id}", &format!("/api/v1/persons/{person}"), Some(officer)).await;
@@ -435,7 +447,7 @@ async fn every_api_answer_matches_its_schema() {
     c.post(reports, reports, Some(pimpasa), report).await;
     c.post(reports, reports, Some(pimpasa), &report.replace("2001\"", "9999\"")).await;
     c.post(reports, reports, Some(pimpasa), "[]").await;
-    c.post("/api/v1/screen", "/api/v1/screen", Some(officer), new).await;
+    c.post("/api/v1/screen", screen, Some(officer), new).await;
 
     // Referrals.
     let referral = json!({"application_key": new_key, "agency": "bp3mi",
@@ -477,8 +489,7 @@ async fn every_api_answer_matches_its_schema() {
     };
     jejak_service::exchange::save_partner(app.store.as_ref(), &partner, &setup).await.unwrap();
     let batches = "/api/v1/exchange/{partner}/batches";
-    let pulled =
-        c.get(batches, "/api/v1/exchange/siskop2mi/batches?after=0", Some(admin)).await;
+    let pulled = c.get(batches, "/api/v1/exchange/siskop2mi/batches?after=0", Some(admin)).await;
     assert!(!pulled["batches"].as_array().unwrap().is_empty(), "the deferral goes out: {pulled}");
     c.get(batches, "/api/v1/exchange/nobody/batches", Some(admin)).await;
     c.get(batches, "/api/v1/exchange/siskop2mi/batches", Some(officer)).await;
@@ -501,7 +512,10 @@ async fn every_api_answer_matches_its_schema() {
         .map(|r| format!("{} {}", r.method, r.path))
         .filter(|op| !operations.contains(op))
         .collect();
-    assert!(missing.is_empty(), "no successful answer checked for {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "no successful answer checked for {missing:#?} (seen {statuses:#?})"
+    );
     for expected in ["401", "403", "404", "400", "422", "409"] {
         assert!(
             statuses.iter().any(|s| s.ends_with(expected)),
@@ -519,14 +533,14 @@ async fn the_registration_answer_has_exactly_its_schemas_fields() {
     let officer = app.session(Role::Petugas);
     let body = r#"{"application_id":"KLA-8","applied_on":"2026-11-02","full_name":"Rina Wati",
         "nik":"1807054503950001","phone":"0812-1111-2222","sponsor_name":"Pak Joko"}"#;
-    let reply = app.send("POST", "/api/v1/applications", Some(officer), "application/json", body).await;
+    let reply =
+        app.send("POST", "/api/v1/applications", Some(officer), "application/json", body).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     let answer: Value = serde_json::from_str(&reply.body).unwrap();
 
     let op = &doc["paths"]["/api/v1/applications"]["post"];
-    let reference = op["responses"]["201"]["content"]["application/json"]["schema"]["$ref"]
-        .as_str()
-        .unwrap();
+    let reference =
+        op["responses"]["201"]["content"]["application/json"]["schema"]["$ref"].as_str().unwrap();
     assert_eq!(reference, "#/components/schemas/ApplicationView");
     let schema = resolve(&doc, reference).unwrap();
     let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<BTreeSet<_>>();

@@ -85,7 +85,10 @@ impl Body {
                         .content_media_type("application/octet-stream")
                 };
                 vec![
-                    ("text/csv", Content::new(Some(ObjectBuilder::new().schema_type(Type::String)))),
+                    (
+                        "text/csv",
+                        Content::new(Some(ObjectBuilder::new().schema_type(Type::String))),
+                    ),
                     (
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         Content::new(Some(bytes())),
@@ -175,7 +178,7 @@ pub(crate) fn shape(method: &str, path: &str) -> Option<Shape> {
         ("GET", "/api/v1/users") => Shape::new(vec![ok(list::<schemas::UserShape>())]),
         ("GET", "/api/v1/tokens") => Shape::new(vec![ok(list::<schemas::TokenShape>())]),
         ("GET", "/api/v1/offices") => Shape::new(vec![ok(list::<schemas::OfficeShape>())]),
-        ("GET", "/api/v1/queue") => Shape::new(vec![ok(json::<QueueView>())]),
+        ("GET", "/api/v1/queue") => Shape::new(vec![ok(json::<QueueView<'static>>())]),
         ("GET", "/api/v1/stats") => Shape::new(vec![Answer {
             status: 200,
             description: "One row per month (and office), as JSON or CSV (`format`)",
@@ -188,9 +191,11 @@ pub(crate) fn shape(method: &str, path: &str) -> Option<Shape> {
                 .request(json::<ApplicationInput>())
                 .errors(&[400, 409, 422])
         }
-        ("GET", "/api/v1/applications/{key}") => Shape::new(vec![ok(json::<ExaminationView>())])
-            .query(query::<ReadPurpose>())
-            .errors(&[400, 404, 422]),
+        ("GET", "/api/v1/applications/{key}") => {
+            Shape::new(vec![ok(json::<ExaminationView<'static>>())])
+                .query(query::<ReadPurpose>())
+                .errors(&[400, 404, 422])
+        }
         ("POST", "/api/v1/applications/{key}/decisions") => Shape::new(vec![
             answer(201, "Recorded", json::<schemas::DecisionRecordedShape>()),
             answer(202, "A supervisor must approve it", json::<schemas::ReviewRequestedShape>()),
@@ -206,7 +211,7 @@ pub(crate) fn shape(method: &str, path: &str) -> Option<Shape> {
             .query(query::<ReadPurpose>())
             .text_params(&["id"])
             .errors(&[404, 422]),
-        ("POST", "/api/v1/screen") => Shape::new(vec![ok(json::<ScreenView>())])
+        ("POST", "/api/v1/screen") => Shape::new(vec![ok(json::<ScreenView<'static>>())])
             .query(query::<ReadPurpose>())
             .request(json::<ApplicationInput>())
             .errors(&[400, 422]),
@@ -236,13 +241,13 @@ pub(crate) fn shape(method: &str, path: &str) -> Option<Shape> {
         ("POST", "/api/v1/reviews/{id}") => Shape::new(vec![ok(json::<ReviewView>())])
             .request(json::<ResolveBody>())
             .errors(&[400, 404, 409, 422]),
-        ("GET", "/api/v1/search") => {
-            Shape::new(vec![ok(json::<SearchView>())]).query(query::<SearchQuery>()).errors(&[400])
+        ("GET", "/api/v1/search") => Shape::new(vec![ok(json::<SearchView<'static>>())])
+            .query(query::<SearchQuery>())
+            .errors(&[400]),
+        ("GET", "/api/v1/referrals") => {
+            Shape::new(vec![ok(list::<schemas::ReferralSummaryShape>())])
+                .query(query::<ReferralListQuery>())
         }
-        ("GET", "/api/v1/referrals") => Shape::new(vec![ok(list::<
-            schemas::ReferralSummaryShape,
-        >())])
-        .query(query::<ReferralListQuery>()),
         ("POST", "/api/v1/referrals") => {
             Shape::new(vec![answer(201, "Referred", json::<schemas::ReferralShape>())])
                 .request(json::<ReferralBody>())
@@ -257,8 +262,8 @@ pub(crate) fn shape(method: &str, path: &str) -> Option<Shape> {
                 .errors(&[400, 404, 409, 422])
         }
         ("POST", "/api/v1/imports") => Shape::new(vec![
-            answer(200, "Imported (or checked, with dry_run)", json::<ImportView>()),
-            answer(422, "Rows with errors: nothing was written", json::<ImportView>()),
+            answer(200, "Imported (or checked, with dry_run)", json::<ImportView<'static>>()),
+            answer(422, "Rows with errors: nothing was written", json::<ImportView<'static>>()),
         ])
         .query(query::<ImportQuery>())
         .request(Body::File)
@@ -289,7 +294,8 @@ fn operation(route: &RouteSpec, components: &mut Components) -> utoipa::openapi:
         .operation_id(Some(operation_id(route)));
     for name in path_params(route.path) {
         let text = shape.as_ref().is_some_and(|s| s.text_params.contains(&name));
-        let schema = ObjectBuilder::new().schema_type(if text { Type::String } else { Type::Integer });
+        let schema =
+            ObjectBuilder::new().schema_type(if text { Type::String } else { Type::Integer });
         op = op.parameter(
             ParameterBuilder::new()
                 .name(name)
@@ -391,7 +397,11 @@ pub(crate) fn spec() -> OpenApi {
     for route in ROUTES.iter().filter(|r| r.api) {
         let Some(method) = http_method(route.method) else { continue };
         let op = operation(route, &mut components);
-        paths.paths.entry(route.path.to_owned()).or_default().merge_operations(PathItem::new(method, op));
+        paths
+            .paths
+            .entry(route.path.to_owned())
+            .or_default()
+            .merge_operations(PathItem::new(method, op));
     }
     let error = component::<ErrorShape>(&mut components);
     let mut built = ComponentsBuilder::new()

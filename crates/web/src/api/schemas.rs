@@ -16,7 +16,7 @@ use serde_json::Value;
 use utoipa::openapi::schema::{
     AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
 };
-use utoipa::openapi::{RefOr, schema::SchemaFormat, schema::KnownFormat};
+use utoipa::openapi::{RefOr, schema::KnownFormat, schema::SchemaFormat};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::types::ReviewView;
@@ -89,10 +89,7 @@ pub(crate) fn import_status() -> ObjectBuilder {
     use jejak_service::import::ImportStatus;
     let all = [ImportStatus::Imported, ImportStatus::RejectedWithErrors, ImportStatus::DryRun];
     let names = all.iter().map(|s| Value::from(super::types::import_status_name(s)));
-    one_of(
-        names.collect(),
-        "imported; rejectedwitherrors: nothing written; dryrun: checked only",
-    )
+    one_of(names.collect(), "imported; rejectedwitherrors: nothing written; dryrun: checked only")
 }
 
 fn role() -> ObjectBuilder {
@@ -198,7 +195,9 @@ impl PartialSchema for ApplicationInput {
         )));
         for column in Column::ALL {
             let field = ObjectBuilder::new()
-                .schema_type([Type::String, Type::Number, Type::Null].into_iter().collect::<SchemaType>())
+                .schema_type(
+                    [Type::String, Type::Number, Type::Null].into_iter().collect::<SchemaType>(),
+                )
                 .max_length(Some(column.max_chars()));
             object = object.property(column.canonical(), field);
             if column.required() && column != Column::OfficeCode {
@@ -317,9 +316,7 @@ fn ordinal_date() -> ArrayBuilder {
 }
 
 fn ordinal_date_or_null() -> OneOfBuilder {
-    OneOfBuilder::new()
-        .item(ObjectBuilder::new().schema_type(Type::Null))
-        .item(ordinal_date())
+    OneOfBuilder::new().item(ObjectBuilder::new().schema_type(Type::Null)).item(ordinal_date())
 }
 
 /// An office and its work area (`GET /api/v1/offices`).
@@ -494,7 +491,8 @@ pub(crate) struct ReferralShape {
 
 fn shared_values() -> ObjectBuilder {
     ObjectBuilder::new().schema_type(Type::Object).additional_properties(Some(
-        ObjectBuilder::new().schema_type([Type::String, Type::Null].into_iter().collect::<SchemaType>()),
+        ObjectBuilder::new()
+            .schema_type([Type::String, Type::Null].into_iter().collect::<SchemaType>()),
     ))
 }
 

@@ -200,7 +200,12 @@ impl App {
             .await
             .unwrap();
         let status = response.status();
-        let header_text = |name| response.headers().get(name).map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned());
+        let header_text = |name| {
+            response
+                .headers()
+                .get(name)
+                .map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
+        };
         let location = header_text(header::LOCATION);
         let content_type = header_text(header::CONTENT_TYPE);
         let bytes = response.into_body().collect().await.unwrap().to_bytes();

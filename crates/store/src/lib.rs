@@ -9,6 +9,7 @@ mod audit;
 mod codec;
 mod error;
 pub mod exchange;
+pub mod identity;
 pub mod maintenance;
 mod match_decisions;
 pub mod partners;
@@ -44,6 +45,7 @@ pub use error::StoreError;
 pub use exchange::{
     AdverseDecision, ExchangeBatchLog, ExchangePartner, ExchangeStore, NewExchangePartner,
 };
+pub use identity::{IdentityStore, RegisterIdentity};
 pub use maintenance::{MaintenanceStore, RegisterSize};
 pub use match_decisions::MatchDecisionStore;
 pub use partners::{CpmiHistoryEntry, NewPartnerSnapshot, PartnerRecords, PartnerStore};
@@ -94,6 +96,7 @@ pub trait Store:
     + VillageStore
     + SecurityStore
     + AnchorStore
+    + IdentityStore
     + Send
     + Sync
     + 'static

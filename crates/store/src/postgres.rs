@@ -6,6 +6,7 @@ use sqlx::{Postgres, Transaction};
 
 use crate::anchors::anchor_impl;
 use crate::exchange::exchange_impl;
+use crate::identity::identity_impl;
 use crate::maintenance::maintenance_impl;
 use crate::match_decisions::match_decision_impl;
 use crate::partners::partner_impl;
@@ -103,3 +104,4 @@ user_impl!(PgStore, Postgres);
 village_impl!(PgStore, Postgres);
 security_impl!(PgStore, Postgres);
 anchor_impl!(PgStore, Postgres);
+identity_impl!(PgStore, Postgres);

@@ -11,6 +11,7 @@ use sqlx::{Sqlite, Transaction};
 
 use crate::anchors::anchor_impl;
 use crate::exchange::exchange_impl;
+use crate::identity::identity_impl;
 use crate::maintenance::maintenance_impl;
 use crate::match_decisions::match_decision_impl;
 use crate::partners::partner_impl;
@@ -183,3 +184,4 @@ user_impl!(SqliteStore, Sqlite);
 village_impl!(SqliteStore, Sqlite);
 security_impl!(SqliteStore, Sqlite);
 anchor_impl!(SqliteStore, Sqlite);
+identity_impl!(SqliteStore, Sqlite);

@@ -454,6 +454,21 @@ mod tests {
     }
 
     #[test]
+    fn the_index_snapshot_lies_beside_a_sqlite_register_unless_configured() {
+        let screening = Config::default().screening;
+        let beside = screening.snapshot_path("sqlite:///var/lib/jejak/jejak.db?mode=rwc");
+        assert_eq!(beside, Some(PathBuf::from("/var/lib/jejak/jejak.db.index")));
+        assert_eq!(screening.snapshot_path("sqlite::memory:"), None);
+        assert_eq!(screening.snapshot_path("postgres://jejak@db/jejak"), None);
+        let config =
+            Config::load_with(None, env(&[("JEJAK_SCREENING_SNAPSHOT", "/srv/index")])).unwrap();
+        let configured = config.screening.snapshot_path("postgres://jejak@db/jejak");
+        assert_eq!(configured, Some(PathBuf::from("/srv/index")));
+        let off = Config::load_with(None, env(&[("JEJAK_SCREENING_SNAPSHOT", "off")])).unwrap();
+        assert_eq!(off.screening.snapshot_path("sqlite://jejak.db"), None);
+    }
+
+    #[test]
     fn the_file_and_the_environment_override_the_defaults() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("jejak.toml");

@@ -231,7 +231,8 @@ impl ScreeningSection {
             Some("off") => None,
             Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
             _ => {
-                let file = database.strip_prefix("sqlite://").or(database.strip_prefix("sqlite:"))?;
+                let file =
+                    database.strip_prefix("sqlite://").or(database.strip_prefix("sqlite:"))?;
                 let file = file.split('?').next().unwrap_or_default();
                 if file.is_empty() || file == ":memory:" {
                     return None;

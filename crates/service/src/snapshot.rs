@@ -74,7 +74,10 @@ impl Identity {
             return Some("written for another register".to_owned());
         }
         if self.schema != expected.schema {
-            return Some(format!("schema version {} (register at {})", self.schema, expected.schema));
+            return Some(format!(
+                "schema version {} (register at {})",
+                self.schema, expected.schema
+            ));
         }
         if self.model != expected.model {
             return Some("written under another matching model".to_owned());
@@ -120,7 +123,11 @@ fn options() -> impl Options {
 
 /// Writes `payload` under `header` to `path` atomically (temporary file, sync, rename).
 /// Returns the file's length in bytes.
-pub fn write<T: Serialize>(path: &Path, header: &Header, payload: &T) -> Result<u64, SnapshotError> {
+pub fn write<T: Serialize>(
+    path: &Path,
+    header: &Header,
+    payload: &T,
+) -> Result<u64, SnapshotError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
@@ -144,7 +151,11 @@ pub fn write<T: Serialize>(path: &Path, header: &Header, payload: &T) -> Result<
     }
 }
 
-fn write_file<T: Serialize>(path: &Path, header: &Header, payload: &T) -> Result<u64, SnapshotError> {
+fn write_file<T: Serialize>(
+    path: &Path,
+    header: &Header,
+    payload: &T,
+) -> Result<u64, SnapshotError> {
     let mut file = File::create(path)?;
     file.write_all(MAGIC)?;
     let mut writer = BufWriter::with_capacity(BUFFER, CrcWriter::new(file));

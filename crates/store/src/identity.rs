@@ -30,10 +30,11 @@ macro_rules! identity_impl {
     ($store:ty, $db:ty) => {
         #[async_trait::async_trait]
         impl $crate::identity::IdentityStore for $store {
-            async fn register_identity(&self) -> $crate::Result<$crate::identity::RegisterIdentity> {
-                let id: String = sqlx::query_scalar($crate::identity::REGISTER_ID)
-                    .fetch_one(&self.pool)
-                    .await?;
+            async fn register_identity(
+                &self,
+            ) -> $crate::Result<$crate::identity::RegisterIdentity> {
+                let id: String =
+                    sqlx::query_scalar($crate::identity::REGISTER_ID).fetch_one(&self.pool).await?;
                 let schema_version: i64 = sqlx::query_scalar($crate::identity::SCHEMA_VERSION)
                     .fetch_one(&self.pool)
                     .await?;

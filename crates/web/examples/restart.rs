@@ -22,7 +22,7 @@ use std::time::Instant;
 
 use jejak_matching::Model;
 use jejak_service::screening::{Origin, Screening};
-use jejak_store::{AuditCtx, ConflictPolicy, Store};
+use jejak_store::{AuditCtx, ConflictPolicy};
 
 /// The allocator of the `jejak` binary, so the figures are those of `jejak serve`.
 #[global_allocator]

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use jejak_domain::OfficeCode;
+use jejak_matching::Model;
 use jejak_service::SystemClock;
 use jejak_service::auth::Auth;
 use jejak_service::auth::NewUserInput;
 use jejak_service::authz::{Actor, Role};
 use jejak_service::import::{ImportOptions, InputFile, import_files};
-use jejak_matching::Model;
 use jejak_service::screening::{Origin, REFRESH_INTERVAL, Screening};
 use jejak_service::stats::evaluation::{Designation, shift_months};
 use jejak_store::Store;
@@ -97,10 +97,9 @@ async fn app_state(
     let model = Arc::new(Model::interchange().context("the built-in interchange model")?);
     let screening = match snapshot {
         Some(path) => {
-            let (screening, origin) =
-                Screening::start_from_snapshot(store.clone(), model, path)
-                    .await
-                    .context("building the match index")?;
+            let (screening, origin) = Screening::start_from_snapshot(store.clone(), model, path)
+                .await
+                .context("building the match index")?;
             match origin {
                 Origin::Restored { change_seq, applied } => output::note(&format!(
                     "match index restored from {} (change {change_seq}), {applied} change(s) caught up",

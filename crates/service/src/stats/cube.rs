@@ -50,7 +50,9 @@ pub fn parse_month(text: &str) -> Option<Month> {
 }
 
 /// Age bands at the application date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum AgeBand {
     Under18,
     From18To24,
@@ -105,7 +107,9 @@ impl AgeBand {
 }
 
 /// The risk band of an application's latest recorded assessment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum RiskBand {
     Low,
     Medium,
@@ -251,7 +255,9 @@ pub const NONE: u32 = u32::MAX;
 /// cell of every margin (one per rule fired for [`Margin::Rule`], none for
 /// [`Margin::CrossOffice`] unless caught), so a breakdown reads a few cells per month and
 /// office instead of the applications.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Margin {
     /// Every application (category 0).
     All,

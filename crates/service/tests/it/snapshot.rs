@@ -116,7 +116,11 @@ async fn snapshot_stale_is_loaded_then_caught_up_to_what_a_running_server_holds(
     store.import(added, ConflictPolicy::Abort, &ctx()).await.unwrap();
     let first = store.get_application(ApplicationKey(1)).await.unwrap();
     store
-        .record_decision(&deferral(first.key, day(2026, 1, 2), day(2026, 7, 2)), first.version, &ctx())
+        .record_decision(
+            &deferral(first.key, day(2026, 1, 2), day(2026, 7, 2)),
+            first.version,
+            &ctx(),
+        )
         .await
         .unwrap();
     running.refresh().await.unwrap();

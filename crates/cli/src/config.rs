@@ -34,6 +34,7 @@ pub(crate) struct Config {
     pub(crate) uploads: UploadSection,
     pub(crate) villages: VillageSection,
     pub(crate) audit: AuditSection,
+    pub(crate) screening: ScreeningSection,
     /// Retention periods per record type, e.g. `deferred = { years = 5, action = "delete" }`.
     pub(crate) retention: toml::Table,
 }
@@ -205,6 +206,43 @@ impl Default for AuditSection {
     }
 }
 
+/// The match index snapshot that makes restarts fast (issue 18).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct ScreeningSection {
+    /// The snapshot file (a local path per server). Unset: beside a SQLite register
+    /// (`<file>.index`), none for PostgreSQL; `"off"`: no snapshot, every start rebuilds.
+    pub(crate) snapshot: Option<String>,
+    /// How often the server rewrites the snapshot while the register moves (it also writes
+    /// one after a full build and at a clean shutdown).
+    pub(crate) snapshot_every_minutes: u32,
+}
+
+impl Default for ScreeningSection {
+    fn default() -> Self {
+        ScreeningSection { snapshot: None, snapshot_every_minutes: 30 }
+    }
+}
+
+impl ScreeningSection {
+    /// The snapshot file for the register at `database` (a `jejak_store::open` URL).
+    pub(crate) fn snapshot_path(&self, database: &str) -> Option<PathBuf> {
+        match self.snapshot.as_deref().map(str::trim) {
+            Some("off") => None,
+            Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
+            _ => {
+                let file =
+                    database.strip_prefix("sqlite://").or(database.strip_prefix("sqlite:"))?;
+                let file = file.split('?').next().unwrap_or_default();
+                if file.is_empty() || file == ":memory:" {
+                    return None;
+                }
+                Some(PathBuf::from(format!("{file}.index")))
+            }
+        }
+    }
+}
+
 const MB: u64 = 1024 * 1024;
 
 impl Config {
@@ -249,6 +287,7 @@ impl Config {
             ("database.sqlite_max_connections", self.database.sqlite_max_connections),
             ("database.postgres_max_connections", self.database.postgres_max_connections),
             ("audit.anchor_every_minutes", self.audit.anchor_every_minutes),
+            ("screening.snapshot_every_minutes", self.screening.snapshot_every_minutes),
         ] {
             if value == 0 {
                 bail!("{name}: {key} must be at least 1");
@@ -336,8 +375,9 @@ impl Config {
 
 /// The tables environment variables may override, longest first (`rate_limits` before a
 /// shorter name that is its prefix).
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 10] = [
     "rate_limits",
+    "screening",
     "database",
     "purposes",
     "villages",
@@ -398,7 +438,7 @@ fn known_key(section: &str, key: &str) -> bool {
     if section == "server" && matches!(key, "tls_cert" | "tls_key" | "client_address_header") {
         return true;
     }
-    if section == "audit" && key == "anchor_key" {
+    if (section, key) == ("audit", "anchor_key") || (section, key) == ("screening", "snapshot") {
         return true;
     }
     shown.remove(section).and_then(|s| s.as_table().map(|t| t.contains_key(key))).unwrap_or(false)
@@ -412,6 +452,21 @@ mod tests {
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn the_index_snapshot_lies_beside_a_sqlite_register_unless_configured() {
+        let screening = Config::default().screening;
+        let beside = screening.snapshot_path("sqlite:///var/lib/jejak/jejak.db?mode=rwc");
+        assert_eq!(beside, Some(PathBuf::from("/var/lib/jejak/jejak.db.index")));
+        assert_eq!(screening.snapshot_path("sqlite::memory:"), None);
+        assert_eq!(screening.snapshot_path("postgres://jejak@db/jejak"), None);
+        let config =
+            Config::load_with(None, env(&[("JEJAK_SCREENING_SNAPSHOT", "/srv/index")])).unwrap();
+        let configured = config.screening.snapshot_path("postgres://jejak@db/jejak");
+        assert_eq!(configured, Some(PathBuf::from("/srv/index")));
+        let off = Config::load_with(None, env(&[("JEJAK_SCREENING_SNAPSHOT", "off")])).unwrap();
+        assert_eq!(off.screening.snapshot_path("sqlite://jejak.db"), None);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::record::PreparedRecord;
 const CHUNK: usize = 1 << 16;
 
 /// Value counts for the fields with `term_frequency = true`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TermFrequencies {
     counts: AHashMap<u64, u32>,
     records: u64,

@@ -16,6 +16,9 @@ use crate::parameters::Parameters;
 use crate::record::{PreparedRecord, Record};
 use crate::scoring::{FieldEvidence, PairPruner, Scorer, probability};
 
+mod snapshot;
+pub use snapshot::IndexParts;
+
 /// What the officer should do with a candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Band {

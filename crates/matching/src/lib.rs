@@ -30,7 +30,7 @@ mod value;
 pub use comparison::nik_level;
 pub use error::{LinkError, MatchError, ModelError, RecordError, Result, TableError};
 pub use frequency::TermFrequencies;
-pub use index::{Band, Candidate, MatchIndex, MemoryUsage};
+pub use index::{Band, Candidate, IndexParts, MatchIndex, MemoryUsage};
 pub use level::Level;
 pub use model::{
     BlockingRule, Field, FieldGroup, GroupCap, KeyPart, Kind, Model, Thresholds, TrainingSettings,

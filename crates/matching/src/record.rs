@@ -86,7 +86,7 @@ impl Record {
 }
 
 /// A prepared field value; strings live in the record's arena.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Value {
     Missing,
     Text { start: u32, len: u16 },
@@ -112,7 +112,7 @@ const ALIAS_SEPARATOR: char = '|';
 /// small value per model field, and the term-frequency key of each field that has one
 /// (hashed once here rather than for every pair that agrees on it). About 40 bytes plus
 /// the text and the keys per record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PreparedRecord {
     arena: Box<str>,
     id_len: u16,

@@ -14,7 +14,7 @@ const MIN_RECORDS_FOR_FREQUENCIES: u64 = 100;
 
 /// Match weights compiled from a model and a parameter set, for a population of a given
 /// size (the prior and the group caps depend on it).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Scorer {
     weights: Vec<[f64; 5]>,
     u_exact: Vec<f64>,

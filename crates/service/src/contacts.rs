@@ -94,7 +94,7 @@ fn text_hash(field: u8, text: &str) -> u64 {
     hasher.finish()
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Group {
     sponsor: bool,
     members: Vec<ApplicationKey>,
@@ -105,7 +105,7 @@ struct Group {
 }
 
 /// The contact groups of the register.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Contacts {
     ids: HashMap<String, GroupId>,
     groups: Vec<Group>,

@@ -30,6 +30,7 @@ pub mod rulesets;
 pub mod screening;
 pub mod search;
 pub mod security;
+pub mod snapshot;
 pub mod stats;
 pub mod subject;
 pub mod text;

@@ -10,7 +10,7 @@ use jejak_domain::ApplicationKey;
 use jejak_matching::name::NameNormaliser;
 
 /// Posting lists of name tokens, each sorted by application key.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct NameTokens {
     postings: HashMap<String, Vec<ApplicationKey>>,
 }

@@ -32,7 +32,7 @@ pub(crate) fn ordered(a: ApplicationKey, b: ApplicationKey) -> Pair {
 }
 
 /// Auto-link edges, verdicts and the persons they give.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PersonGraph {
     /// Auto-link matches, both directions, with their probability.
     links: HashMap<ApplicationKey, Vec<(ApplicationKey, f64)>>,

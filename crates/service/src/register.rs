@@ -25,6 +25,9 @@ use crate::name_tokens::{NameTokens, TokenHits, token_count};
 use crate::person_graph::{PersonGraph, PersonMove};
 use crate::{Result, ServiceError};
 
+mod snapshot;
+pub use snapshot::RegisterParts;
+
 /// Most candidates screening returns (and looks at when joining persons).
 pub const SCREEN_LIMIT: usize = 20;
 

@@ -17,6 +17,9 @@ use crate::stats::cube::{Cube, DecisionFacts};
 use crate::village_index::{VillageAlert, VillageIndex};
 use crate::{Result, ServiceError};
 
+mod snapshot;
+pub use snapshot::{Origin, RestoreError, Saved};
+
 /// Rows read per store call when building and refreshing.
 pub const PAGE_SIZE: u32 = 5_000;
 
@@ -80,6 +83,8 @@ pub struct Screening {
     refresh_lock: tokio::sync::Mutex<()>,
     stats: BuildStats,
     synced: std::sync::Mutex<Synced>,
+    /// The change number of the last snapshot written or loaded (see [`Screening::save_snapshot`]).
+    snapshot_seq: std::sync::Mutex<Option<i64>>,
 }
 
 /// The last moment the index was known to hold the whole register.
@@ -89,8 +94,9 @@ struct Synced {
     /// everything committed up to it is in the index (change numbers become visible in
     /// commit order).
     seq: i64,
-    /// When that build or refresh finished.
-    at: Instant,
+    /// When that build or refresh finished (`None`: restored from a snapshot, not caught up
+    /// since).
+    at: Option<Instant>,
 }
 
 /// How far behind the register the index may be and still serve: a refresh that finished this
@@ -182,7 +188,8 @@ impl Screening {
             }),
             refresh_lock: tokio::sync::Mutex::new(()),
             stats,
-            synced: std::sync::Mutex::new(Synced { seq: synced_seq, at: Instant::now() }),
+            synced: std::sync::Mutex::new(Synced { seq: synced_seq, at: Some(Instant::now()) }),
+            snapshot_seq: std::sync::Mutex::new(None),
         })
     }
 
@@ -201,14 +208,18 @@ impl Screening {
         let Ok(synced) = self.synced.lock().map(|synced| *synced) else {
             return Readiness::NotReady("index lock poisoned".to_owned());
         };
-        if synced.seq >= current || synced.at.elapsed() <= max_lag {
-            Readiness::Ready
-        } else {
-            Readiness::NotReady(format!(
+        match synced.at {
+            _ if synced.seq >= current => Readiness::Ready,
+            Some(at) if at.elapsed() <= max_lag => Readiness::Ready,
+            Some(at) => Readiness::NotReady(format!(
                 "index behind the register: {} changes, last caught up {} s ago",
                 current - synced.seq,
-                synced.at.elapsed().as_secs()
-            ))
+                at.elapsed().as_secs()
+            )),
+            None => Readiness::NotReady(format!(
+                "index loaded from its snapshot, {} changes to catch up",
+                current - synced.seq
+            )),
         }
     }
 
@@ -219,7 +230,7 @@ impl Screening {
 
     /// Time since the index last caught up with the register (a complete refresh).
     pub fn refresh_lag(&self) -> Option<Duration> {
-        self.synced.lock().ok().map(|synced| synced.at.elapsed())
+        self.synced.lock().ok().and_then(|synced| synced.at).map(|at| at.elapsed())
     }
 
     /// Figures of the start-up build.
@@ -335,7 +346,7 @@ impl Screening {
         }
         drop(guard);
         if let Ok(mut synced) = self.synced.lock() {
-            *synced = Synced { seq: synced_seq, at: Instant::now() };
+            *synced = Synced { seq: synced_seq, at: Some(Instant::now()) };
         }
         Ok(applied)
     }

@@ -10,6 +10,7 @@ mod backend;
 mod codec;
 mod error;
 pub mod exchange;
+pub mod identity;
 mod import;
 pub mod maintenance;
 mod match_decisions;
@@ -46,6 +47,7 @@ pub use error::StoreError;
 pub use exchange::{
     AdverseDecision, ExchangeBatchLog, ExchangePartner, ExchangeStore, NewExchangePartner,
 };
+pub use identity::{IdentityStore, RegisterIdentity};
 pub use maintenance::{MaintenanceStore, RegisterSize};
 pub use match_decisions::MatchDecisionStore;
 pub use partners::{CpmiHistoryEntry, NewPartnerSnapshot, PartnerRecords, PartnerStore};
@@ -96,6 +98,7 @@ pub trait Store:
     + VillageStore
     + SecurityStore
     + AnchorStore
+    + IdentityStore
     + Send
     + Sync
     + 'static

@@ -104,8 +104,20 @@ impl AppState {
         let screening = Arc::new(
             jejak_service::screening::Screening::start(store.clone(), Arc::new(model)).await?,
         );
+        Ok(AppState::with_screening(store, auth, rules, clock, screening))
+    }
+
+    /// A state over a register whose match index is `screening` (built, or restored from its
+    /// snapshot).
+    pub fn with_screening(
+        store: Arc<dyn Store>,
+        auth: Arc<Auth>,
+        rules: Arc<jejak_rules::RuleSet>,
+        clock: Arc<dyn jejak_service::Clock>,
+        screening: Arc<jejak_service::screening::Screening>,
+    ) -> AppState {
         let casework = Arc::new(Casework::new(store.clone(), screening, rules, clock));
-        Ok(AppState::new(store, casework, auth))
+        AppState::new(store, casework, auth)
     }
 }
 

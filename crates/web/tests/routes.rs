@@ -209,6 +209,67 @@ async fn liveness_and_readiness_answer_without_login_or_personal_data() {
     assert_eq!(ready.body, "ready");
 }
 
+/// A server restored from a stale match index snapshot answers `/readyz` 503 with a short
+/// reason until it has caught up with the register, then 200 (issue 18).
+#[tokio::test]
+async fn readiness_is_503_until_a_restored_index_has_caught_up() {
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use jejak_service::auth::{Auth, AuthConfig};
+    use jejak_service::screening::Screening;
+    use tower::ServiceExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = jejak_store::open(&format!("sqlite://{}", dir.path().join("r.db").display()))
+        .await
+        .unwrap();
+    let ctx = jejak_store::AuditCtx {
+        actor: "test".into(),
+        office: None,
+        purpose: None,
+        at: "2026-11-01T00:00:00Z".into(),
+    };
+    store.insert_application(&common::suryani("KLA-1", "KLA"), &ctx).await.unwrap();
+    let model = Arc::new(jejak_matching::Model::interchange().unwrap());
+    let path = dir.path().join("r.db.index");
+    let first = Arc::new(Screening::start(store.clone(), model.clone()).await.unwrap());
+    first.save_snapshot_async(&path).await.unwrap().unwrap();
+    // Written by another server after the snapshot.
+    store.insert_application(&common::suryani("KLA-2", "KLA"), &ctx).await.unwrap();
+
+    let restored = Arc::new(Screening::restore(store.clone(), model, &path).await.unwrap());
+    let auth = Arc::new(
+        Auth::new(store.clone(), Arc::new(jejak_service::SystemClock), AuthConfig::default())
+            .unwrap(),
+    );
+    let rules = Arc::new(jejak_rules::catalogue::default_rule_set().unwrap());
+    let state = jejak_web::AppState::with_screening(
+        store.clone(),
+        auth,
+        rules,
+        Arc::new(jejak_service::SystemClock),
+        restored.clone(),
+    );
+    let router = jejak_web::router(state);
+    let readyz = || async {
+        let request = axum::http::Request::get("/readyz").body(Body::empty()).unwrap();
+        let response = router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    };
+    let (status, body) = readyz().await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(body.starts_with("not ready: ") && body.contains("snapshot"), "{body}");
+    assert!(!body.contains("Suryani"), "no personal data: {body}");
+    restored.refresh().await.unwrap();
+    let (status, body) = readyz().await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, "ready");
+}
+
 /// Every API error has the one shape, also those raised before a handler runs (a body or a
 /// path the extractors refuse, an unknown path, a wrong method).
 #[tokio::test]

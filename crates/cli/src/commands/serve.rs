@@ -1,16 +1,18 @@
 //! `jejak serve` and `jejak demo`.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
 use jejak_domain::OfficeCode;
+use jejak_matching::Model;
 use jejak_service::SystemClock;
 use jejak_service::auth::Auth;
 use jejak_service::auth::NewUserInput;
 use jejak_service::authz::{Actor, Role};
 use jejak_service::import::{ImportOptions, InputFile, import_files};
-use jejak_service::screening::REFRESH_INTERVAL;
+use jejak_service::screening::{Origin, REFRESH_INTERVAL, Screening};
 use jejak_service::stats::evaluation::{Designation, shift_months};
 use jejak_store::Store;
 use jejak_web::AppState;
@@ -50,7 +52,8 @@ pub(crate) async fn serve(args: ServeArgs, config: &Config) -> anyhow::Result<Ex
         None => None,
     };
     let auth = Arc::new(Auth::new(store.clone(), Arc::new(SystemClock), config.auth())?);
-    let mut state = app_state(store.clone(), auth, config).await?;
+    let snapshot = config.screening.snapshot_path(&args.db.database);
+    let mut state = app_state(store.clone(), auth, config, snapshot.as_deref()).await?;
     if let Some(key) = anchor_key {
         let every = config.audit.anchor_every_minutes;
         output::note(&format!("anchoring the audit chain every {every} minute(s)"));
@@ -74,24 +77,49 @@ pub(crate) async fn serve(args: ServeArgs, config: &Config) -> anyhow::Result<Ex
     };
     state.tls = tls.is_some();
     let bind = args.bind.as_deref().unwrap_or(&config.server.bind);
-    run_server(bind, state, tls).await
+    let keep = snapshot.map(|path| (state.casework.screening().clone(), path));
+    run_server(bind, state, tls, keep).await
 }
 
-/// The server's state: the match index built from the register (and kept current from its
-/// change sequence), the rule set in force, users and sessions, the real clock, and the
-/// configuration's limits.
+/// The server's state: the match index restored from its snapshot or built from the register
+/// (and kept current from its change sequence), the rule set in force, users and sessions,
+/// the real clock, and the configuration's limits.
 async fn app_state(
     store: Arc<dyn Store>,
     auth: Arc<Auth>,
     config: &Config,
+    snapshot: Option<&Path>,
 ) -> anyhow::Result<AppState> {
     let rules = jejak_service::rulesets::active_or_default(store.as_ref())
         .await
         .context("loading the rule set")?;
     output::note(&format!("assessing with {}", rules.origin()));
-    let mut state = AppState::start(store.clone(), auth, rules.rules, Arc::new(SystemClock))
-        .await
-        .context("building the match index")?;
+    let model = Arc::new(Model::interchange().context("the built-in interchange model")?);
+    let screening = match snapshot {
+        Some(path) => {
+            let (screening, origin) = Screening::start_from_snapshot(store.clone(), model, path)
+                .await
+                .context("building the match index")?;
+            match origin {
+                Origin::Restored { change_seq, applied } => output::note(&format!(
+                    "match index restored from {} (change {change_seq}), {applied} change(s) caught up",
+                    path.display()
+                )),
+                Origin::Built { reason } => {
+                    output::note(&format!("match index built from the register: {reason}"));
+                }
+            }
+            screening
+        }
+        None => Screening::start(store.clone(), model).await.context("building the match index")?,
+    };
+    let mut state = AppState::with_screening(
+        store.clone(),
+        auth,
+        rules.rules,
+        Arc::new(SystemClock),
+        Arc::new(screening),
+    );
     let clock: Arc<dyn jejak_service::Clock> = Arc::new(SystemClock);
     state.limiter = Arc::new(jejak_web::RateLimiter::new(
         config.rate_limits.burst,
@@ -115,19 +143,25 @@ async fn app_state(
     let screening = state.casework.screening();
     let stats = screening.stats();
     output::note(&format!(
-        "match index: {} applications, {} decisions, built in {:.1} s",
+        "match index: {} applications, ready in {:.1} s",
         stats.applications,
-        stats.decisions,
         stats.elapsed.as_secs_f64()
     ));
     screening.spawn_refresher(REFRESH_INTERVAL);
+    if let Some(path) = snapshot {
+        let every = u64::from(config.screening.snapshot_every_minutes) * 60;
+        screening.spawn_snapshotter(path.to_owned(), std::time::Duration::from_secs(every));
+    }
     Ok(state)
 }
 
+/// Serves until Ctrl-C; then writes the match index snapshot (`keep`), so the next start
+/// catches up from this moment.
 async fn run_server(
     bind: &str,
     state: AppState,
     tls: Option<rustls::ServerConfig>,
+    keep: Option<(Arc<Screening>, PathBuf)>,
 ) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
@@ -147,6 +181,18 @@ async fn run_server(
     tokio::select! {
         result = server => result.context("web server failed")?,
         _ = tokio::signal::ctrl_c() => output::note("stopping"),
+    }
+    if let Some((screening, path)) = keep {
+        match screening.save_snapshot_async(&path).await {
+            Ok(Some(saved)) => output::note(&format!(
+                "match index snapshot written to {} ({} MB, {:.1} s)",
+                path.display(),
+                saved.bytes / 1_000_000,
+                saved.elapsed.as_secs_f64()
+            )),
+            Ok(None) => {}
+            Err(e) => output::note(&format!("match index snapshot not written: {e}")),
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -241,13 +287,13 @@ pub(crate) async fn demo(args: DemoArgs, config: &Config) -> anyhow::Result<Exit
         seeded.protected.as_deref().unwrap_or("-")
     ));
     output::line("==================================================================");
-    let mut state = app_state(store, auth, config).await?;
+    let mut state = app_state(store, auth, config, None).await?;
     let assessed = record_demo_assessments(&state).await?;
     output::note(&format!(
         "recorded the assessments of {assessed} demo applications (risk bands on the dashboard)"
     ));
     state.demo = true;
-    run_server(&args.bind, state, None).await
+    run_server(&args.bind, state, None, None).await
 }
 
 /// Records an assessment for every demo application with the rule set in force, as the

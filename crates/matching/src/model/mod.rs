@@ -3,6 +3,7 @@
 //! engine is not tied to one schema; the default model for the interchange format is
 //! embedded from `models/interchange.toml`.
 
+mod fingerprint;
 mod kind;
 mod spec;
 

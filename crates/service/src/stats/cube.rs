@@ -50,7 +50,9 @@ pub fn parse_month(text: &str) -> Option<Month> {
 }
 
 /// Age bands at the application date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum AgeBand {
     Under18,
     From18To24,
@@ -105,7 +107,9 @@ impl AgeBand {
 }
 
 /// The risk band of an application's latest recorded assessment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum RiskBand {
     Low,
     Medium,
@@ -139,7 +143,7 @@ impl RiskBand {
 }
 
 /// What an application contributes, read from its data alone.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AppFacts {
     pub office: OfficeCode,
     pub applied_on: Date,
@@ -174,7 +178,7 @@ impl AppFacts {
 
 /// A decision as counted: kind, date and reason codes (bit `i` = `REASON_CODES[i]`; bit 15 =
 /// a free-text reason only).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DecisionFacts {
     pub id: i64,
     pub kind: DecisionKind,
@@ -207,7 +211,8 @@ impl DecisionFacts {
 }
 
 /// Small numbers for repeated values (offices, regions, countries).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "T: serde::Deserialize<'de> + Eq + std::hash::Hash"))]
 pub struct Interner<T> {
     values: Vec<T>,
     index: HashMap<T, u32>,
@@ -250,7 +255,9 @@ pub const NONE: u32 = u32::MAX;
 /// cell of every margin (one per rule fired for [`Margin::Rule`], none for
 /// [`Margin::CrossOffice`] unless caught), so a breakdown reads a few cells per month and
 /// office instead of the applications.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Margin {
     /// Every application (category 0).
     All,
@@ -275,7 +282,7 @@ pub enum Margin {
 }
 
 /// One cell of the applications table: applications by the month of `applied_on`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct AppCell {
     pub month: Month,
     pub office: u32,
@@ -284,7 +291,7 @@ pub struct AppCell {
 }
 
 /// One cell of the decisions table (by decision month; office of the application).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct DecisionCell {
     pub month: Month,
     pub office: u32,
@@ -293,7 +300,7 @@ pub struct DecisionCell {
 }
 
 /// One cell of the days-to-decision table (first decisions, by decision month).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct DaysCell {
     pub month: Month,
     pub office: u32,
@@ -304,7 +311,7 @@ pub struct DaysCell {
 /// Days to decision beyond this are counted as this.
 pub const MAX_DAYS: u16 = 730;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Entry {
     facts: AppFacts,
     office: u32,
@@ -324,7 +331,7 @@ struct Entry {
 type AssessmentFacts = (RiskBand, bool, Vec<u32>);
 
 /// The aggregates and what each application contributes to them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Cube {
     entries: HashMap<ApplicationKey, Entry>,
     /// Decisions whose application has not arrived yet.

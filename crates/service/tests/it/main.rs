@@ -9,5 +9,6 @@ mod partners;
 mod persons;
 mod rulesets;
 mod screening;
+mod snapshot;
 mod stats;
 mod support;

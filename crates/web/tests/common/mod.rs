@@ -96,6 +96,9 @@ impl App {
         let screening = Arc::new(
             Screening::start(store.clone(), Arc::new(Model::interchange().unwrap())).await.unwrap(),
         );
+        // As `jejak serve` does: the index follows the register, so `/readyz` stays 200 however
+        // long a test walks (the setup below already moves the change sequence).
+        screening.spawn_refresher(jejak_service::screening::REFRESH_INTERVAL);
         let rules = Arc::new(jejak_rules::catalogue::default_rule_set().unwrap());
         let clock = Arc::new(FixedClock(
             jejak_domain::date::ymd(2026, 11, 2).unwrap().midnight().assume_utc(),

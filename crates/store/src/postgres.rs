@@ -38,21 +38,20 @@ impl PgStore {
         Ok(Self { pool })
     }
 
-    /// Indexes stay in place on PostgreSQL: dropping one takes an exclusive lock on the table,
-    /// which would block every reader for the length of the import.
+    /// A large import drops and rebuilds indexes and foreign keys (`pg_copy`).
     async fn drop_indexes_for_bulk(
-        _tx: &mut Transaction<'static, Postgres>,
-        _incoming: usize,
-        _stored_estimate: i64,
+        tx: &mut Transaction<'static, Postgres>,
+        incoming: usize,
+        stored_estimate: i64,
     ) -> Result<Vec<String>> {
-        Ok(Vec::new())
+        crate::pg_copy::drop_indexes_for_bulk(tx, incoming, stored_estimate).await
     }
 
     async fn rebuild_indexes(
-        _tx: &mut Transaction<'static, Postgres>,
-        _definitions: Vec<String>,
+        tx: &mut Transaction<'static, Postgres>,
+        definitions: Vec<String>,
     ) -> Result<()> {
-        Ok(())
+        crate::pg_copy::rebuild_indexes(tx, definitions).await
     }
 
     /// Writes an import's new applications and their decisions with `COPY` (`pg_copy`).

@@ -148,7 +148,7 @@ fn main() {
         if database.is_some() {
             // The cost counted over the whole load, warm-up and tail included: per request
             // of all those sent, not only the measured ones.
-            println!("database cost, screening under load: {}", cost.per(figures.sent));
+            println!("database cost, screening under load: {}", cost.per(figures.sent, None));
             client_rt.block_on(cost_pass(&server, database.as_deref(), &queries, &fresh));
         }
         drop(server);
@@ -465,6 +465,8 @@ struct Cost {
     statements: u64,
     postgres_cpu: Option<f64>,
     at: Instant,
+    /// Seconds the interval lasted (0 for a reading).
+    secs: f64,
 }
 
 impl Cost {
@@ -473,6 +475,7 @@ impl Cost {
             statements: STATEMENTS.load(Ordering::Relaxed),
             postgres_cpu: database.and_then(postgres_cpu_seconds),
             at: Instant::now(),
+            secs: 0.0,
         }
     }
 
@@ -482,17 +485,32 @@ impl Cost {
             statements: self.statements - before.statements,
             postgres_cpu: self.postgres_cpu.zip(before.postgres_cpu).map(|(a, b)| a - b),
             at: before.at,
+            secs: self.at.duration_since(before.at).as_secs_f64(),
         }
     }
 
-    fn per(&self, requests: usize) -> String {
+    /// Per request, and per request net of what an idle server (`idle`, per second) polls
+    /// meanwhile.
+    fn per(&self, requests: usize, idle: Option<&Idle>) -> String {
         let n = requests.max(1) as f64;
         let cpu = match self.postgres_cpu {
             Some(cpu) => format!("{:.0} µs PostgreSQL CPU", cpu * 1e6 / n),
             None => "PostgreSQL CPU not readable".into(),
         };
+        let net = match idle {
+            Some(idle) => {
+                let statements = self.statements as f64 - idle.statements * self.secs;
+                let cpu =
+                    self.postgres_cpu.zip(idle.postgres_cpu).map_or(String::new(), |(c, i)| {
+                        format!(", {:.0} µs", (c - i * self.secs) * 1e6 / n)
+                    });
+                format!(" (net of idle polling: {:.1} statements{cpu})", statements / n)
+            }
+            None => String::new(),
+        };
         format!(
-            "{requests} requests: {:.1} statements and {cpu} per request",
+            "{requests} requests in {:.1} s: {:.1} statements and {cpu} per request{net}",
+            self.secs,
             self.statements as f64 / n
         )
     }
@@ -566,8 +584,9 @@ async fn cost_pass(server: &Server, database: Option<&str>, queries: &[Bytes], f
     let post = |uri: &str, body: Bytes| Call { method: Method::POST, uri: uri.to_owned(), body };
     let get = |uri: String| Call { method: Method::GET, uri, body: Bytes::new() };
     let address = server.address;
+    let idle = idle_cost(database).await;
     let report = |what: &str, n: usize, cost: Cost| {
-        println!("database cost, {what}: {}", cost.per(n));
+        println!("database cost, {what}: {}", cost.per(n, Some(&idle)));
     };
 
     let calls = queries
@@ -604,7 +623,7 @@ async fn cost_pass(server: &Server, database: Option<&str>, queries: &[Bytes], f
         .map(|(key, version)| {
             let body = serde_json::json!({
                 "kind": "deferred",
-                "reason_codes": ["DOC_INCOMPLETE"],
+                "reason_codes": ["INTERVIEW"],
                 "deferral_until": "2027-06-01",
                 "expected_version": version,
             });
@@ -629,11 +648,15 @@ async fn cost_pass(server: &Server, database: Option<&str>, queries: &[Bytes], f
     let calls = niks.iter().map(|nik| get(format!("/api/v1/search?q={nik}"))).collect();
     let (_, cost) = run_calls(address, &server.officer_token().await, calls, database).await;
     report("GET /api/v1/search?q=NIK", niks.len(), cost);
+}
 
+/// What an idle server costs per second (the index refresher's polling), measured over
+/// `IDLE_SECS`.
+async fn idle_cost(database: Option<&str>) -> Idle {
     let before = Cost::now(database);
     tokio::time::sleep(Duration::from_secs(IDLE_SECS)).await;
     let idle = Cost::now(database).since(&before);
-    let secs = idle.at.elapsed().as_secs_f64();
+    let secs = idle.secs;
     println!(
         "database cost, idle server ({secs:.0} s, index refresh every {} ms): {:.1} statements/s, {}",
         REFRESH_INTERVAL.as_millis(),
@@ -643,6 +666,16 @@ async fn cost_pass(server: &Server, database: Option<&str>, queries: &[Bytes], f
             None => "PostgreSQL CPU not readable".into(),
         }
     );
+    Idle {
+        statements: idle.statements as f64 / secs,
+        postgres_cpu: idle.postgres_cpu.map(|c| c / secs),
+    }
+}
+
+/// Statements and PostgreSQL CPU seconds per second of an idle server.
+struct Idle {
+    statements: f64,
+    postgres_cpu: Option<f64>,
 }
 
 struct Figures {

@@ -212,6 +212,13 @@ pub(crate) trait RowExt {
     fn int(&self, column: &'static str) -> Result<i64, StoreError>;
     fn opt_int(&self, column: &'static str) -> Result<Option<i64>, StoreError>;
     fn flag(&self, column: &'static str) -> Result<bool, StoreError>;
+    fn bytes(&self, column: &'static str) -> Result<Vec<u8>, StoreError>;
+    /// The value of the column at `index` (for one-column answers).
+    fn text_at(&self, index: usize) -> Result<String, StoreError>;
+    fn opt_text_at(&self, index: usize) -> Result<Option<String>, StoreError>;
+    fn int_at(&self, index: usize) -> Result<i64, StoreError>;
+    fn opt_int_at(&self, index: usize) -> Result<Option<i64>, StoreError>;
+    fn flag_at(&self, index: usize) -> Result<bool, StoreError>;
 }
 
 impl<R: Row> RowExt for R
@@ -221,7 +228,9 @@ where
     for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> Option<i64>: Decode<'r, R::Database>,
     for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Vec<u8>: Decode<'r, R::Database> + Type<R::Database>,
     &'static str: ColumnIndex<R>,
+    usize: ColumnIndex<R>,
 {
     fn text(&self, column: &'static str) -> Result<String, StoreError> {
         self.try_get::<String, _>(column).map_err(StoreError::from)
@@ -237,6 +246,24 @@ where
     }
     fn flag(&self, column: &'static str) -> Result<bool, StoreError> {
         self.try_get::<bool, _>(column).map_err(StoreError::from)
+    }
+    fn bytes(&self, column: &'static str) -> Result<Vec<u8>, StoreError> {
+        self.try_get::<Vec<u8>, _>(column).map_err(StoreError::from)
+    }
+    fn text_at(&self, index: usize) -> Result<String, StoreError> {
+        self.try_get::<String, _>(index).map_err(StoreError::from)
+    }
+    fn opt_text_at(&self, index: usize) -> Result<Option<String>, StoreError> {
+        self.try_get::<Option<String>, _>(index).map_err(StoreError::from)
+    }
+    fn int_at(&self, index: usize) -> Result<i64, StoreError> {
+        self.try_get::<i64, _>(index).map_err(StoreError::from)
+    }
+    fn opt_int_at(&self, index: usize) -> Result<Option<i64>, StoreError> {
+        self.try_get::<Option<i64>, _>(index).map_err(StoreError::from)
+    }
+    fn flag_at(&self, index: usize) -> Result<bool, StoreError> {
+        self.try_get::<bool, _>(index).map_err(StoreError::from)
     }
 }
 

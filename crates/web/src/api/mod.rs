@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jejak_domain::ApplicationKey;
 use jejak_interchange::{JsonRecordError, parse_json_record};
-use jejak_service::authz::Action;
+use jejak_service::authz::Entry;
 use jejak_service::casework::DecisionOutcome;
 use jejak_service::import::InputFile;
 use serde::Deserialize;
@@ -46,7 +46,7 @@ pub(crate) async fn offices(State(state): State<AppState>) -> Response {
 
 /// `GET /api/v1/queue`: the caller's office queue.
 pub(crate) async fn queue(State(state): State<AppState>, user: CurrentUser) -> Response {
-    match state.casework.queue(&user.actor, &user.actor.office).await {
+    match state.casework.own_queue(&user.actor).await {
         Ok(q) => Json(QueueView::from(&q)).into_response(),
         Err(e) => api_error(&e),
     }
@@ -88,10 +88,11 @@ pub(crate) async fn create_application(
     user: CurrentUser,
     body: Bytes,
 ) -> Response {
-    if let Err(e) = user.actor.authorize(Action::RegisterApplication, Some(&user.actor.office)) {
-        return api_error(&e);
-    }
-    let app = match application_from_json(&body, &user.actor.office) {
+    let office = match user.actor.open(Entry::NewApplication) {
+        Ok(office) => office,
+        Err(e) => return api_error(&e),
+    };
+    let app = match application_from_json(&body, &office) {
         Ok(a) => a,
         Err(r) => return *r,
     };
@@ -125,10 +126,11 @@ pub(crate) async fn screen(
     Query(purpose): Query<ReadPurpose>,
     body: Bytes,
 ) -> Response {
-    if let Err(e) = user.actor.authorize(Action::ScreenApplication, Some(&user.actor.office)) {
-        return api_error(&e);
-    }
-    let app = match application_from_json(&body, &user.actor.office) {
+    let office = match user.actor.open(Entry::ScreenApplication) {
+        Ok(office) => office,
+        Err(e) => return api_error(&e),
+    };
+    let app = match application_from_json(&body, &office) {
         Ok(a) => a,
         Err(r) => return *r,
     };
@@ -370,7 +372,7 @@ pub(crate) async fn stats(
     user: CurrentUser,
     Query(q): Query<std::collections::HashMap<String, String>>,
 ) -> Response {
-    if let Err(e) = user.actor.authorize(Action::ViewDashboard, None) {
+    if let Err(e) = user.actor.open(Entry::Stats) {
         return api_error(&e);
     }
     let get = |name: &str| q.get(name).map(String::as_str);

@@ -11,12 +11,90 @@
 //! of `codec::application_values`, the content hash is `codec::columns_digest` of them, a NUL
 //! is refused), so both paths store identical rows; constraints (unique keys, foreign keys)
 //! are checked by the server as for `INSERT`, and any error rolls the import back.
+//!
+//! An import at least as large as the register (an office's history loaded into a new
+//! register) first drops the non-unique indexes and the foreign keys of `applications` and
+//! `decisions`, and recreates them from their stored definitions before the commit
+//! (`drop_indexes_for_bulk`, `rebuild_indexes`): one sort per index and one join per foreign
+//! key instead of an index entry and a key lookup per row.
 
 use jejak_domain::{NewApplication, NewDecision};
 use sqlx::postgres::{PgConnection, PgCopyIn};
 
 use crate::codec::{self, APPLICATION_COLUMNS, VALIDITY_COLUMNS};
 use crate::{Result, StoreError};
+
+/// Imports smaller than this keep their indexes: the DDL and the rebuild's scans would cost
+/// more than they save.
+const BULK_DDL_MIN_ROWS: usize = 2_000;
+
+/// The non-unique indexes of the two tables an import writes (drop, definition). Unique
+/// indexes and primary keys stay: they are the import's conflict guard.
+const BULK_INDEXES: &str = "select format('drop index %s', i.indexrelid::regclass), \
+     pg_get_indexdef(i.indexrelid) from pg_index i \
+     where i.indrelid in ('applications'::regclass, 'decisions'::regclass) \
+     and not i.indisunique and not i.indisprimary order by i.indexrelid";
+
+/// The foreign keys of the two tables (drop, definition): `decisions` to `applications`,
+/// `applications` to `offices`.
+const BULK_FOREIGN_KEYS: &str = "select \
+     format('alter table %s drop constraint %I', c.conrelid::regclass, c.conname), \
+     format('alter table %s add constraint %I %s', c.conrelid::regclass, c.conname, \
+     pg_get_constraintdef(c.oid)) from pg_constraint c where c.contype = 'f' \
+     and c.conrelid in ('applications'::regclass, 'decisions'::regclass) order by c.oid";
+
+/// For an import of `incoming` new applications into a register of about `stored_estimate`
+/// (at least as many, and at least `BULK_DDL_MIN_ROWS`): drops the secondary indexes and
+/// foreign keys of `applications` and `decisions` inside the import's transaction and
+/// returns the statements that recreate them (`rebuild_indexes`). Else nothing is dropped.
+///
+/// Why: PostgreSQL spends most of an import in the server, about half of it adding index
+/// entries row by row and a quarter checking each decision's key against `applications`
+/// (BENCHMARKS.md); building an index afterwards sorts the table once and re-adding a
+/// foreign key validates it with one join. DDL is transactional, so a failed import leaves
+/// the schema as it was. The cost: the tables are locked exclusively until the import
+/// commits, so readers (other servers' index refreshes, pages) wait for it; an import at
+/// least as large as the register is a first load or a doubling, which is when that is
+/// acceptable. Both tables are locked up front, in one order, so a reader cannot hold one
+/// while the import waits for it with the other.
+pub(crate) async fn drop_indexes_for_bulk(
+    conn: &mut PgConnection,
+    incoming: usize,
+    stored_estimate: i64,
+) -> Result<Vec<String>> {
+    if incoming < BULK_DDL_MIN_ROWS || (incoming as i64) < stored_estimate {
+        return Ok(Vec::new());
+    }
+    sqlx::raw_sql("lock table applications, decisions in access exclusive mode")
+        .execute(&mut *conn)
+        .await?;
+    let mut definitions = Vec::new();
+    let mut foreign_keys = Vec::new();
+    for (query, into) in [(BULK_INDEXES, &mut definitions), (BULK_FOREIGN_KEYS, &mut foreign_keys)]
+    {
+        let found: Vec<(String, String)> = sqlx::query_as(query).fetch_all(&mut *conn).await?;
+        for (drop, definition) in found {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(drop)).execute(&mut *conn).await?;
+            into.push(definition);
+        }
+    }
+    // Indexes first: the foreign keys' validation then reads complete tables.
+    definitions.extend(foreign_keys);
+    Ok(definitions)
+}
+
+/// Runs the statements `drop_indexes_for_bulk` returned, inside the same transaction. A row
+/// that breaks a foreign key fails here and rolls the import back, as a row-by-row check
+/// would have.
+pub(crate) async fn rebuild_indexes(
+    conn: &mut PgConnection,
+    definitions: Vec<String>,
+) -> Result<()> {
+    for statement in definitions {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statement)).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
 
 /// Rows encoded per message sent to the server (about 300 KiB): the next batch is encoded
 /// while the server inserts this one.

@@ -1,6 +1,7 @@
 //! The PostgreSQL backend, for deployments where several `jejak serve` processes share one
 //! register. What it does its own way (`Dialect`): `$N` placeholders, and an import writing
-//! its rows with binary `COPY` (`pg_copy`) while the indexes stay in place.
+//! its rows with binary `COPY` (`pg_copy`), an import at least as large as the register
+//! building the secondary indexes and foreign keys afterwards.
 
 use jejak_domain::{NewApplication, NewDecision};
 use sqlx::Postgres;
@@ -56,18 +57,17 @@ impl Dialect for PgDialect {
         store.import_sqlx(rows, policy, ctx, progress).await
     }
 
-    /// Indexes stay in place on PostgreSQL: dropping one takes an exclusive lock on the table,
-    /// which would block every reader for the length of the import.
+    /// A large import drops and rebuilds indexes and foreign keys (`pg_copy`).
     async fn drop_indexes_for_bulk(
-        _tx: &mut Tx<Self>,
-        _incoming: usize,
-        _stored_estimate: i64,
+        tx: &mut Tx<Self>,
+        incoming: usize,
+        stored_estimate: i64,
     ) -> Result<Vec<String>> {
-        Ok(Vec::new())
+        crate::pg_copy::drop_indexes_for_bulk(&mut tx.0, incoming, stored_estimate).await
     }
 
-    async fn rebuild_indexes(_tx: &mut Tx<Self>, _definitions: Vec<String>) -> Result<()> {
-        Ok(())
+    async fn rebuild_indexes(tx: &mut Tx<Self>, definitions: Vec<String>) -> Result<()> {
+        crate::pg_copy::rebuild_indexes(&mut tx.0, definitions).await
     }
 
     /// Binary `COPY` (`pg_copy`).

@@ -22,6 +22,7 @@ contract!(
     the_audit_chain_verifies_and_rejects_edits,
     a_batch_of_audit_events_is_appended_in_order_in_one_chain,
     a_large_import_keeps_every_index_and_a_failed_one_writes_nothing,
+    a_large_import_checks_and_keeps_the_foreign_keys,
     a_conflict_after_many_new_rows_writes_nothing_or_only_the_new_rows,
     a_file_repeating_a_key_imports_nothing,
     a_row_whose_stored_hash_differs_but_content_is_equal_is_unchanged,
@@ -335,6 +336,66 @@ pub async fn a_large_import_keeps_every_index_and_a_failed_one_writes_nothing(fr
     assert_eq!((again.inserted, again.unchanged), (0, 2500));
     let events = fresh.store.audit_events(0, 1000).await.unwrap();
     assert_eq!(verify_chain(&events).first_failure, None);
+}
+
+/// The foreign keys of the register's tables, read from the database itself (on SQLite they
+/// are part of each table's definition).
+async fn foreign_key_definitions(fresh: &Fresh) -> Vec<(String, String)> {
+    let raw = fresh.raw_url.clone();
+    if raw.starts_with("sqlite") {
+        let mut c = sqlx::SqliteConnection::connect(&raw).await.unwrap();
+        sqlx::query_as(
+            "select name, sql from sqlite_master where type = 'table' and sql like '%references%' order by name",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap()
+    } else {
+        let mut c = sqlx::PgConnection::connect(&raw).await.unwrap();
+        sqlx::query_as(
+            "select conrelid::regclass::text || '.' || conname::text, pg_get_constraintdef(oid) \
+             from pg_constraint where contype = 'f' \
+             and connamespace = current_schema()::regnamespace order by 1",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap()
+    }
+}
+
+/// An import large enough to be loaded before its indexes and keys are built still refuses a
+/// row of an office the register does not know, writing nothing, and leaves every foreign
+/// key (and index) as it was, failed or committed.
+pub async fn a_large_import_checks_and_keeps_the_foreign_keys(fresh: &Fresh) {
+    with_offices(fresh).await;
+    let keys = foreign_key_definitions(fresh).await;
+    assert!(keys.iter().any(|(name, _)| name.contains("decisions")), "{keys:?}");
+    let indexes = index_definitions(fresh).await;
+    let seq = fresh.store.current_change_seq().await.unwrap();
+    let mut rows = batch(2500);
+    // Half of them decided: their decisions are imported too, under the key to `applications`.
+    for row in rows.iter_mut().step_by(2) {
+        row.outcome = Outcome::Issued;
+        row.decided_on = ymd(2025, 3, 20);
+    }
+    rows[2400].office_code = OfficeCode::parse("XYZ").unwrap();
+    let refused = fresh.store.import(&rows, ConflictPolicy::Abort, &ctx()).await;
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(fresh.store.count_applications().await.unwrap(), 0);
+    assert_eq!(fresh.store.current_change_seq().await.unwrap(), seq);
+    assert_eq!(foreign_key_definitions(fresh).await, keys);
+    assert_eq!(index_definitions(fresh).await, indexes);
+
+    rows[2400].office_code = OfficeCode::parse("BDL").unwrap();
+    let outcome = fresh.store.import(&rows, ConflictPolicy::Abort, &ctx()).await.unwrap();
+    assert_eq!((outcome.inserted, outcome.committed), (2500, true));
+    let decided = fresh.store.find_application(&rows[2400].office_code, "BDL-02400").await;
+    let decided = decided.unwrap().unwrap();
+    let decisions = fresh.store.decisions_of(decided.key).await.unwrap();
+    assert_eq!(decisions.len(), 1);
+    assert_eq!(decisions[0].data.kind, DecisionKind::Issued);
+    assert_eq!(foreign_key_definitions(fresh).await, keys);
+    assert_eq!(index_definitions(fresh).await, indexes);
 }
 
 /// A conflict that comes after many new rows (already written by a streaming import) still

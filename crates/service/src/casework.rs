@@ -5,8 +5,8 @@
 use std::sync::{Arc, RwLock};
 
 use jejak_domain::{
-    Application, ApplicationKey, Decision, DecisionKind, IdentifierField, NewApplication,
-    NewDecision, NewReviewRequest, OfficeCode, Outcome, ReviewRequest,
+    Application, ApplicationKey, Decision, DecisionKind, IdentifierField,
+    NewApplication, NewDecision, NewReviewRequest, OfficeCode, Outcome, ReviewRequest, Verdict,
 };
 use jejak_rules::{CheckStatus, RuleSet};
 use jejak_store::{ApplicationQuery, AuditAppend, ReviewResolution, Store};
@@ -556,7 +556,7 @@ impl Casework {
         actor: &Actor,
         examined: ApplicationKey,
         other: ApplicationKey,
-        confirm: bool,
+        verdict: Verdict,
         reason: &str,
     ) -> Result<jejak_domain::MatchDecision> {
         let app = self.store.get_application(examined).await?;
@@ -593,10 +593,9 @@ impl Casework {
         }
         let ctx =
             self.ctx(actor, Some(format!("memeriksa permohonan {}", app.data.application_id)));
-        if confirm {
-            self.screening.confirm_match(examined, other, reason, &ctx).await
-        } else {
-            self.screening.reject_match(examined, other, reason, &ctx).await
+        match verdict {
+            Verdict::Confirm => self.screening.confirm_match(examined, other, reason, &ctx).await,
+            Verdict::Reject => self.screening.reject_match(examined, other, reason, &ctx).await,
         }
     }
 

@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use jejak_domain::ApplicationKey;
+use jejak_domain::{ApplicationKey, Verdict};
 use jejak_interchange::{JsonRecordError, parse_json_record};
 use jejak_service::authz::Action;
 use jejak_service::casework::DecisionOutcome;
@@ -306,15 +306,11 @@ pub(crate) async fn match_verdict(
         Ok(b) => b,
         Err(e) => return api_status(StatusCode::BAD_REQUEST, format!("malformed verdict: {e}")),
     };
-    let confirm = match body.verdict.as_str() {
-        "confirm" => true,
-        "reject" => false,
-        other => {
-            return api_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("verdict: {other:?} is not confirm or reject"),
-            );
-        }
+    let Some(verdict) = Verdict::parse(&body.verdict) else {
+        return api_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("verdict: {:?} is not confirm or reject", body.verdict),
+        );
     };
     let result = state
         .casework
@@ -322,7 +318,7 @@ pub(crate) async fn match_verdict(
             &user.actor,
             ApplicationKey(key),
             ApplicationKey(other),
-            confirm,
+            verdict,
             &body.reason,
         )
         .await;
@@ -331,7 +327,7 @@ pub(crate) async fn match_verdict(
             let (a, b) = d.data.pair();
             (
                 StatusCode::CREATED,
-                Json(json!({"id": d.id, "pair": [a.0, b.0], "verdict": body.verdict})),
+                Json(json!({"id": d.id, "pair": [a.0, b.0], "verdict": verdict.as_str()})),
             )
                 .into_response()
         }

@@ -3,6 +3,7 @@
 //! Pure: no I/O, no clock; "today" is always an argument.
 
 pub mod application;
+pub mod audit_action;
 pub mod country;
 pub mod date;
 pub mod decision;
@@ -22,6 +23,7 @@ pub use application::{
     Application, ApplicationKey, IdentifierField, InvalidIdentifiers, NewApplication, Outcome,
     Purpose, Sex,
 };
+pub use audit_action::{AuditAction, UnknownAuditAction};
 pub use country::CountryCode;
 pub use decision::{Decision, DecisionKind, NewDecision};
 pub use match_decision::{MatchDecision, MatchDecisionError, NewMatchDecision, Verdict};

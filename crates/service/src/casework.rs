@@ -5,7 +5,7 @@
 use std::sync::{Arc, RwLock};
 
 use jejak_domain::{
-    Application, ApplicationKey, Decision, DecisionKind, IdentifierField,
+    Application, ApplicationKey, AuditAction, Decision, DecisionKind, IdentifierField,
     NewApplication, NewDecision, NewReviewRequest, OfficeCode, Outcome, ReviewRequest, Verdict,
 };
 use jejak_rules::{CheckStatus, RuleSet};
@@ -303,7 +303,7 @@ impl Casework {
         self.store
             .append_audit(
                 &self.ctx(actor, Some(purpose)),
-                "personal_data.read",
+                AuditAction::PersonalDataRead.as_str(),
                 "application",
                 Some(&key.to_string()),
                 "examine",
@@ -534,7 +534,7 @@ impl Casework {
         self.audit
             .append(AuditAppend {
                 ctx: self.ctx(actor, Some(purpose)),
-                action: "personal_data.read".into(),
+                action: AuditAction::PersonalDataRead.as_str().into(),
                 entity: "screening".into(),
                 entity_id: None,
                 details: format!(

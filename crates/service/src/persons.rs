@@ -5,7 +5,7 @@
 //! its own [`Screening`] first, so the caller sees the result at once.
 
 use jejak_domain::{
-    ApplicationKey, Decision, MatchDecision, NewApplication, NewMatchDecision, Verdict,
+    ApplicationKey, AuditAction, Decision, MatchDecision, NewApplication, NewMatchDecision, Verdict,
 };
 use jejak_store::AuditCtx;
 
@@ -90,7 +90,15 @@ impl Screening {
         self.refresh().await?;
         let person = self.with_register(|register, _| person_view(register, person_id))??;
         let details = format!("{} applications", person.applications.len());
-        self.store().append_audit(ctx, "person.view", "person", Some(&person.id), &details).await?;
+        self.store()
+            .append_audit(
+                ctx,
+                AuditAction::PersonView.as_str(),
+                "person",
+                Some(&person.id),
+                &details,
+            )
+            .await?;
         Ok(person)
     }
 

@@ -14,8 +14,8 @@
 use std::collections::HashSet;
 
 use jejak_domain::{
-    Agency, ApplicationKey, IdentifierField, NewApplication, NewReferral, OfficeCode, Protection,
-    Referral, ReferralEvent, ReferralStatus, ReferralSubject,
+    Agency, ApplicationKey, AuditAction, IdentifierField, NewApplication, NewReferral, OfficeCode,
+    Protection, Referral, ReferralEvent, ReferralStatus, ReferralSubject,
 };
 use jejak_store::{ReferralFilter, ReferralUpdate};
 use time::{Date, Duration};
@@ -393,7 +393,7 @@ impl Casework {
         self.store()
             .append_audit(
                 &actor.audit_ctx(self.clock().timestamp(), Some(purpose)),
-                "personal_data.read",
+                AuditAction::PersonalDataRead.as_str(),
                 "referral",
                 Some(&id.to_string()),
                 details,
@@ -587,7 +587,7 @@ impl Casework {
         self.store()
             .append_audit(
                 &actor.audit_ctx(self.clock().timestamp(), Some(purpose.to_owned())),
-                "protected_person.read",
+                AuditAction::ProtectedPersonRead.as_str(),
                 entity,
                 Some(entity_id),
                 "protected record opened",

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use jejak_domain::date::iso;
-use jejak_domain::{ApplicationKey, Decision, NewApplication, Nik};
+use jejak_domain::{ApplicationKey, AuditAction, Decision, NewApplication, Nik};
 use jejak_interchange::Column;
 use jejak_store::{AuditCtx, AuditEvent, LegalHold, Store};
 use serde::Serialize;
@@ -204,7 +204,15 @@ pub async fn report(
         "applications {}",
         if app_ids.is_empty() { "none".to_owned() } else { app_ids.join(",") }
     );
-    store.append_audit(ctx, "subject.report", "subject", Some(&nik.masked()), &details).await?;
+    store
+        .append_audit(
+            ctx,
+            AuditAction::SubjectReport.as_str(),
+            "subject",
+            Some(&nik.masked()),
+            &details,
+        )
+        .await?;
     Ok(SubjectReport {
         nik: nik.as_str().to_owned(),
         generated_at: ctx.at.clone(),

@@ -124,12 +124,12 @@ macro_rules! match_decision_impl {
                         .map_err(|e| {
                             $crate::match_decisions::missing_application(e.into(), decision)
                         })?;
-                    let action = format!("match.{}", decision.verdict().as_str());
+                    let action = decision.verdict().audit_action().as_str();
                     let pair = format!("{a}-{b}");
                     Self::audit_tx(
                         &mut tx,
                         ctx,
-                        &action,
+                        action,
                         "application_pair",
                         Some(&pair),
                         decision.reason(),

@@ -12,6 +12,7 @@ pub mod nik;
 pub mod office;
 pub mod partners;
 pub mod passport;
+pub mod person;
 pub mod phone;
 pub mod referral;
 pub mod region;
@@ -34,6 +35,7 @@ pub use partners::{
     PartnerSnapshot,
 };
 pub use passport::PassportNo;
+pub use person::{PersonId, PersonIdError};
 pub use phone::Phone;
 pub use referral::{
     Agency, NewReferral, Protection, Referral, ReferralEvent, ReferralStatus, ReferralSubject,

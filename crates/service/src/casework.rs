@@ -609,15 +609,15 @@ impl Casework {
     ) -> Result<crate::persons::Person> {
         actor.authorize(Action::ViewPerson, None)?;
         let purpose = self.checked_purpose(purpose)?;
+        let person = crate::persons::parse_person_id(person_id)?;
         let members = self.screening.with_register(|register, _| {
-            register.person_members(person_id).map(<[ApplicationKey]>::to_vec)
+            register.person_members(person).map(<[ApplicationKey]>::to_vec)
         })?;
-        let members = members
-            .or_else(|| crate::register::parse_person_id(person_id).map(|k| vec![k]))
-            .unwrap_or_default();
-        self.check_protected_read(actor, &members, Some(&purpose), "person", person_id).await?;
+        let members = members.unwrap_or_else(|| vec![person.first_application()]);
+        let id_text = person.to_string();
+        self.check_protected_read(actor, &members, Some(&purpose), "person", &id_text).await?;
         self.note_read(actor).await?;
-        self.screening.person(person_id, &self.ctx(actor, Some(purpose))).await
+        self.screening.person(person, &self.ctx(actor, Some(purpose))).await
     }
 
     /// Rectifies a wrong merge (supervisors of the office of every application split off).
@@ -636,8 +636,9 @@ impl Casework {
             return Err(ServiceError::Invalid("choose the applications to split off".into()));
         }
         let reason = crate::text::checked_note("reason", reason)?;
-        let ctx = self.ctx(actor, Some(format!("koreksi penggabungan {person_id}")));
-        self.screening.split_person(person_id, keys, reason, &ctx).await
+        let person = crate::persons::parse_person_id(person_id)?;
+        let ctx = self.ctx(actor, Some(format!("koreksi penggabungan {person}")));
+        self.screening.split_person(person, keys, reason, &ctx).await
     }
 }
 

@@ -15,7 +15,7 @@ use std::collections::HashSet;
 
 use jejak_domain::{
     Agency, ApplicationKey, AuditAction, IdentifierField, NewApplication, NewReferral, OfficeCode,
-    Protection, Referral, ReferralEvent, ReferralStatus, ReferralSubject,
+    PersonId, Protection, Referral, ReferralEvent, ReferralStatus, ReferralSubject,
 };
 use jejak_store::{ReferralFilter, ReferralUpdate};
 use time::{Date, Duration};
@@ -172,7 +172,7 @@ pub struct ReferralTarget {
     pub key: ApplicationKey,
     pub application_id: String,
     pub office: OfficeCode,
-    pub person_id: String,
+    pub person_id: PersonId,
     pub protected: bool,
 }
 
@@ -383,7 +383,7 @@ impl Casework {
             .collect();
         let applications = match (&referral.data.subject, withheld) {
             (ReferralSubject::Person { person_id, .. }, false) => {
-                self.person_applications(person_id).await?
+                self.person_applications(*person_id).await?
             }
             _ => Vec::new(),
         };
@@ -411,7 +411,7 @@ impl Casework {
         })
     }
 
-    async fn person_applications(&self, person_id: &str) -> Result<Vec<ReferredApplication>> {
+    async fn person_applications(&self, person_id: PersonId) -> Result<Vec<ReferredApplication>> {
         let keys: Vec<ApplicationKey> = self.screening().with_register(|register, _| {
             register.person_members(person_id).map(<[ApplicationKey]>::to_vec).unwrap_or_default()
         })?;

@@ -581,7 +581,7 @@ fn referral_json(view: &jejak_service::referrals::ReferralView) -> serde_json::V
             "application_key": r.data.subject.application().0,
             "application_id": view.application_id,
             "person_id": match &r.data.subject {
-                jejak_domain::ReferralSubject::Person { person_id, .. } => Some(person_id.clone()),
+                jejak_domain::ReferralSubject::Person { person_id, .. } => Some(person_id.to_string()),
                 jejak_domain::ReferralSubject::Application(_) => None,
             },
         },

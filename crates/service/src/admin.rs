@@ -1,7 +1,7 @@
 //! The administrator's use cases besides users and tokens (`auth`): offices and their work
 //! areas, the audit chain's state (verify, last verification, export), legal holds, retention
-//! runs and data-subject reports. The CLI reaches the store for these directly; the pages go
-//! through here, so every call is checked against the permission table and audited.
+//! runs and data-subject reports. The pages and the CLI go through here,
+//! so every call is checked against the permission table and audited.
 
 use std::sync::Arc;
 
@@ -45,7 +45,9 @@ pub struct OfficeInput {
 /// Administration over the register.
 pub struct Admin {
     store: Arc<dyn Store>,
-    screening: Arc<Screening>,
+    /// The live match index, for subject reports through the identity engine (`None` at the
+    /// command line, which builds none for offices, holds and retention).
+    screening: Option<Arc<Screening>>,
     clock: Arc<dyn Clock>,
     policy: RetentionPolicy,
 }
@@ -57,7 +59,17 @@ impl Admin {
         clock: Arc<dyn Clock>,
         policy: RetentionPolicy,
     ) -> Admin {
-        Admin { store, screening, clock, policy }
+        Admin { store, screening: Some(screening), clock, policy }
+    }
+
+    /// Administration without a match index (the command line's offices, legal holds and
+    /// retention runs); a subject report then lists the NIK's applications only.
+    pub fn without_index(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        policy: RetentionPolicy,
+    ) -> Admin {
+        Admin { store, screening: None, clock, policy }
     }
 
     /// The same administration under another retention policy (the configuration's).
@@ -246,7 +258,7 @@ impl Admin {
     pub async fn subject_report(&self, by: &Actor, nik: &str) -> Result<SubjectReport> {
         by.authorize(Action::SubjectReport, None)?;
         let nik = Nik::parse(nik.trim()).map_err(|e| ServiceError::Invalid(format!("nik: {e}")))?;
-        subject::report(self.store.as_ref(), Some(&self.screening), &nik, &self.ctx(by)).await
+        subject::report(self.store.as_ref(), self.screening.as_deref(), &nik, &self.ctx(by)).await
     }
 }
 

@@ -399,6 +399,171 @@ impl Actor {
     }
 }
 
+/// A part of Jejak the navigation leads to, in the order it lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Section {
+    /// The office's work queue (home).
+    Queue,
+    /// The new-application form.
+    NewApplication,
+    /// The supervisor's review queue.
+    Reviews,
+    /// Search across the register.
+    Search,
+    /// Desa Binaan: villages, reports, outreach.
+    Villages,
+    /// The office's village-alert queue.
+    VillageAlerts,
+    /// Referrals to partner agencies.
+    Referrals,
+    /// Import of CSV/XLSX files.
+    Import,
+    /// Risk rule sets.
+    Rules,
+    /// Monitoring dashboard.
+    Dashboard,
+    /// Administration: users, tokens, offices, audit, retention.
+    Admin,
+}
+
+impl Section {
+    pub const ALL: [Section; 11] = [
+        Section::Queue,
+        Section::NewApplication,
+        Section::Reviews,
+        Section::Search,
+        Section::Villages,
+        Section::VillageAlerts,
+        Section::Referrals,
+        Section::Import,
+        Section::Rules,
+        Section::Dashboard,
+        Section::Admin,
+    ];
+
+    /// The permission that opens the section.
+    fn action(self) -> Action {
+        match self {
+            Section::Queue => Action::ViewQueue,
+            Section::NewApplication => Action::RegisterApplication,
+            Section::Reviews => Action::ReviewOverride,
+            Section::Search => Action::SearchRegister,
+            Section::Villages => Action::SubmitVillageReport,
+            Section::VillageAlerts => Action::FollowUpVillageReports,
+            Section::Referrals => Action::ViewReferrals,
+            Section::Import => Action::ImportApplications,
+            Section::Rules => Action::ViewRules,
+            Section::Dashboard => Action::ViewDashboard,
+            Section::Admin => Action::ManageUsers,
+        }
+    }
+}
+
+/// A form, upload or query that the web layer reads before its use case runs. It is opened
+/// first, so that someone without the permission is refused before their input is looked at
+/// (and learns nothing from its validation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    /// The new-application form, its NIK hints and the desk API (`register_application`).
+    NewApplication,
+    /// An unstored application to screen (`screen_application`).
+    ScreenApplication,
+    /// The import page and its upload (`import_applications`).
+    Import,
+    /// The upload of a draft rule set (`draft_rules`).
+    RuleDraft,
+    /// The split of a wrongly merged person (`split_person`; each application's office is
+    /// checked again when the split runs).
+    PersonSplit,
+    /// The search form, before anything is searched (`search_register`).
+    Search,
+    /// The purpose form of a person's record (`view_person`).
+    Person,
+    /// The statistics table (`view_dashboard`; the office asked for is checked with the
+    /// parameters).
+    Stats,
+}
+
+impl Entry {
+    fn action(self) -> Action {
+        match self {
+            Entry::NewApplication => Action::RegisterApplication,
+            Entry::ScreenApplication => Action::ScreenApplication,
+            Entry::Import => Action::ImportApplications,
+            Entry::RuleDraft => Action::DraftRules,
+            Entry::PersonSplit => Action::SplitPerson,
+            Entry::Search => Action::SearchRegister,
+            Entry::Person => Action::ViewPerson,
+            Entry::Stats => Action::ViewDashboard,
+        }
+    }
+}
+
+/// What the actor may do with one application: the actions its examination page offers
+/// (the use cases check again when they run).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ApplicationActions {
+    /// Record a decision (the application is pending and of an office the actor decides for).
+    pub decide: bool,
+    /// Confirm or reject the candidates shown.
+    pub match_verdict: bool,
+    /// See the referrals about it.
+    pub view_referrals: bool,
+    /// Refer it to a partner agency.
+    pub refer: bool,
+    /// Mark its person protected, or lift the protection.
+    pub protect: bool,
+}
+
+impl ApplicationActions {
+    /// The actions `actor` may take on `application`.
+    pub fn of(actor: &Actor, application: &jejak_domain::NewApplication) -> ApplicationActions {
+        let office = Some(&application.office_code);
+        ApplicationActions {
+            decide: application.outcome == jejak_domain::Outcome::Pending
+                && actor.may(Action::RecordDecision, office),
+            match_verdict: actor.may(Action::ConfirmMatch, office),
+            view_referrals: actor.may(Action::ViewReferrals, office),
+            refer: actor.may(Action::MakeReferral, office),
+            protect: actor.may(Action::ProtectPerson, office),
+        }
+    }
+}
+
+/// What the actor may do with the register's rule sets (the rule page's buttons).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RuleActions {
+    pub draft: bool,
+    pub publish: bool,
+    pub activate: bool,
+    pub backtest: bool,
+}
+
+impl RuleActions {
+    pub fn of(actor: &Actor) -> RuleActions {
+        RuleActions {
+            draft: actor.may(Action::DraftRules, None),
+            publish: actor.may(Action::PublishRules, None),
+            activate: actor.may(Action::ActivateRules, None),
+            backtest: actor.may(Action::RunBacktest, None),
+        }
+    }
+}
+
+impl Actor {
+    /// The sections the actor may open, in navigation order (at their own office).
+    pub fn sections(&self) -> Vec<Section> {
+        Section::ALL.into_iter().filter(|s| self.may(s.action(), Some(&self.office))).collect()
+    }
+
+    /// Opens `entry` for the actor: the office whose records it works on (casework is bound
+    /// to the actor's own office), or `ServiceError::Forbidden`.
+    pub fn open(&self, entry: Entry) -> Result<OfficeCode> {
+        self.authorize(entry.action(), Some(&self.office))?;
+        Ok(self.office.clone())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,5 +620,54 @@ mod tests {
         for action in Action::ALL {
             assert_eq!(Action::parse(action.as_str()), Some(action));
         }
+    }
+
+    #[test]
+    fn the_navigation_shows_the_sections_the_table_opens() {
+        let officer = Actor::user("sari", "Sari", Role::Petugas, office("KLA"));
+        assert_eq!(
+            officer.sections(),
+            [
+                Section::Queue,
+                Section::NewApplication,
+                Section::Search,
+                Section::Referrals,
+                Section::Import,
+                Section::Rules
+            ]
+        );
+        let admin = Actor::user("root", "Root", Role::Admin, office("BDL"));
+        assert_eq!(admin.sections(), [Section::Rules, Section::Admin]);
+        let village = Actor::user("desa", "Desa", Role::Pimpasa, office("KLA"));
+        assert_eq!(village.sections(), [Section::Villages]);
+    }
+
+    #[test]
+    fn an_entry_is_opened_at_the_own_office_or_refused() {
+        let officer = Actor::user("sari", "Sari", Role::Petugas, office("KLA"));
+        assert_eq!(officer.open(Entry::NewApplication).unwrap(), office("KLA"));
+        assert!(officer.open(Entry::Import).is_ok());
+        for refused in [Entry::RuleDraft, Entry::PersonSplit, Entry::Stats] {
+            let err = officer.open(refused).unwrap_err();
+            assert!(matches!(err, ServiceError::Forbidden(_)), "{refused:?}: {err}");
+        }
+        let analyst = Actor::user("ana", "Ana", Role::Analis, office("BDL"));
+        assert!(analyst.open(Entry::RuleDraft).is_ok() && analyst.open(Entry::Stats).is_ok());
+        assert!(analyst.open(Entry::NewApplication).is_err(), "analysts decide nothing");
+    }
+
+    #[test]
+    fn the_actions_on_an_application_follow_its_office() {
+        let supervisor = Actor::user("kasi", "Kasi", Role::Supervisor, office("KLA"));
+        let date = jejak_domain::date::ymd(2025, 3, 1).unwrap();
+        let mut own = jejak_domain::NewApplication::new("KLA-1", office("KLA"), date, "Siti");
+        let allowed = ApplicationActions::of(&supervisor, &own);
+        assert!(allowed.decide && allowed.match_verdict && allowed.refer && allowed.protect);
+        own.outcome = jejak_domain::Outcome::Issued;
+        assert!(!ApplicationActions::of(&supervisor, &own).decide, "decided already");
+        let other = jejak_domain::NewApplication::new("BDL-1", office("BDL"), date, "Siti");
+        let allowed = ApplicationActions::of(&supervisor, &other);
+        assert!(!allowed.decide && !allowed.match_verdict && !allowed.refer);
+        assert!(allowed.protect, "protection reaches every office");
     }
 }

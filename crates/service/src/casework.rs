@@ -52,6 +52,8 @@ pub struct Examination {
     pub issue_needs_review: Option<String>,
     /// Whether the candidates' evidence is masked (the application is another office's).
     pub masked: bool,
+    /// What the examining actor may do with the application.
+    pub allowed: crate::authz::ApplicationActions,
 }
 
 /// One line of a work queue.
@@ -317,6 +319,7 @@ impl Casework {
         let decisions = self.store.decisions_of(key).await?;
         let reviews = self.store.reviews_of(key).await?;
         let issue_needs_review = review_grounds(&report);
+        let allowed = crate::authz::ApplicationActions::of(actor, &application.data);
         Ok(Examination {
             application,
             decisions,
@@ -324,6 +327,7 @@ impl Casework {
             report,
             issue_needs_review,
             masked: !own,
+            allowed,
         })
     }
 

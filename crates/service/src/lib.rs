@@ -34,6 +34,7 @@ pub mod stats;
 pub mod subject;
 pub mod text;
 pub mod token_cache;
+pub mod views;
 pub mod village_forms;
 pub mod village_index;
 pub mod villages;

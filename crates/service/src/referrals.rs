@@ -190,6 +190,9 @@ pub struct ReferralView {
     pub overdue: bool,
     /// The subject is protected and the reader may not see it: values are withheld.
     pub withheld: bool,
+    /// The reader may record the next step of the follow-up (the referral is open and of an
+    /// office they refer for).
+    pub may_follow_up: bool,
 }
 
 /// `app` reduced to what a list may show of a protected record: its number, office, date
@@ -400,6 +403,8 @@ impl Casework {
             )
             .await?;
         let overdue = referral.is_overdue(self.clock().today());
+        let may_follow_up = referral.status.is_open()
+            && actor.may(Action::MakeReferral, Some(&referral.data.office));
         Ok(ReferralView {
             application_id: app.map(|a| a.data.application_id),
             referral,
@@ -408,6 +413,7 @@ impl Casework {
             applications,
             overdue,
             withheld,
+            may_follow_up,
         })
     }
 

@@ -12,6 +12,7 @@
 use async_trait::async_trait;
 
 use crate::Result;
+use crate::backend::{Dialect, SqlStore, query, query_scalar};
 use crate::codec::RowExt;
 
 pub(crate) const LAST_ANCHOR: &str = "select * from audit_anchors order by n desc limit 1";
@@ -111,71 +112,56 @@ pub(crate) fn check_next(anchor: &AuditAnchor, last: Option<&AuditAnchor>) -> Re
     Ok(())
 }
 
-/// Implements `AnchorStore` for a backend type with a `pool` field, `begin_write`, and the
-/// `reserve` helper of `store_impl!`.
-macro_rules! anchor_impl {
-    ($store:ty, $db:ty) => {
-        #[async_trait::async_trait]
-        impl $crate::anchors::AnchorStore for $store {
-            async fn last_audit_anchor(
-                &self,
-            ) -> $crate::Result<Option<$crate::anchors::AuditAnchor>> {
-                let row =
-                    sqlx::query($crate::anchors::LAST_ANCHOR).fetch_optional(&self.pool).await?;
-                row.as_ref().map($crate::anchors::read_anchor).transpose()
-            }
+#[async_trait]
+impl<B: Dialect> crate::anchors::AnchorStore for SqlStore<B> {
+    async fn last_audit_anchor(&self) -> crate::Result<Option<crate::anchors::AuditAnchor>> {
+        let row = query(crate::anchors::LAST_ANCHOR).fetch_optional(self).await?;
+        row.as_ref().map(crate::anchors::read_anchor).transpose()
+    }
 
-            async fn audit_anchors(
-                &self,
-                after: i64,
-                limit: u32,
-            ) -> $crate::Result<Vec<$crate::anchors::AuditAnchor>> {
-                let rows = sqlx::query($crate::anchors::ANCHORS_AFTER)
-                    .bind(after)
-                    .bind(i64::from(limit))
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter().map($crate::anchors::read_anchor).collect()
-            }
+    async fn audit_anchors(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> crate::Result<Vec<crate::anchors::AuditAnchor>> {
+        let rows = query(crate::anchors::ANCHORS_AFTER)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(self)
+            .await?;
+        rows.iter().map(crate::anchors::read_anchor).collect()
+    }
 
-            async fn add_audit_anchor(
-                &self,
-                anchor: &$crate::anchors::AuditAnchor,
-            ) -> $crate::Result<()> {
-                let mut tx = self.begin_write().await?;
-                // Serialises with every writer, like an audit batch.
-                Self::reserve(&mut tx, 0).await?;
-                let last =
-                    sqlx::query($crate::anchors::LAST_ANCHOR).fetch_optional(&mut *tx).await?;
-                let last = last.as_ref().map($crate::anchors::read_anchor).transpose()?;
-                $crate::anchors::check_next(anchor, last.as_ref())?;
-                let stored: Option<String> = sqlx::query_scalar($crate::anchors::EVENT_HASH)
-                    .bind(anchor.seq)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if stored.as_deref() != Some(anchor.hash.as_str()) {
-                    return Err($crate::StoreError::InvalidValue(format!(
-                        "audit anchor {}: entry {} {}",
-                        anchor.n,
-                        anchor.seq,
-                        if stored.is_some() { "has another hash" } else { "does not exist" }
-                    )));
-                }
-                sqlx::query($crate::anchors::INSERT_ANCHOR)
-                    .bind(anchor.n)
-                    .bind(anchor.seq)
-                    .bind(&anchor.hash)
-                    .bind(&anchor.at)
-                    .bind(&anchor.public_key)
-                    .bind(&anchor.prev_signature)
-                    .bind(&anchor.signature)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(())
-            }
+    async fn add_audit_anchor(&self, anchor: &crate::anchors::AuditAnchor) -> crate::Result<()> {
+        let mut tx = self.begin_write().await?;
+        // Serialises with every writer, like an audit batch.
+        Self::reserve(&mut tx, 0).await?;
+        let last = query(crate::anchors::LAST_ANCHOR).fetch_optional(&mut tx).await?;
+        let last = last.as_ref().map(crate::anchors::read_anchor).transpose()?;
+        crate::anchors::check_next(anchor, last.as_ref())?;
+        let stored: Option<String> = query_scalar(crate::anchors::EVENT_HASH)
+            .bind(anchor.seq)
+            .fetch_optional(&mut tx)
+            .await?;
+        if stored.as_deref() != Some(anchor.hash.as_str()) {
+            return Err(crate::StoreError::InvalidValue(format!(
+                "audit anchor {}: entry {} {}",
+                anchor.n,
+                anchor.seq,
+                if stored.is_some() { "has another hash" } else { "does not exist" }
+            )));
         }
-    };
+        query(crate::anchors::INSERT_ANCHOR)
+            .bind(anchor.n)
+            .bind(anchor.seq)
+            .bind(&anchor.hash)
+            .bind(&anchor.at)
+            .bind(&anchor.public_key)
+            .bind(&anchor.prev_signature)
+            .bind(&anchor.signature)
+            .execute(&mut tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }
-
-pub(crate) use anchor_impl;

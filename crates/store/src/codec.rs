@@ -186,17 +186,6 @@ pub(crate) fn push_application_text(app: &NewApplication, text: &mut String) -> 
     ]
 }
 
-/// Names of the fields in which two applications differ.
-pub(crate) fn differing_fields(a: &NewApplication, b: &NewApplication) -> Vec<&'static str> {
-    let (va, vb) = (application_values(a), application_values(b));
-    FIELD_NAMES
-        .iter()
-        .zip(va.iter().zip(vb.iter()))
-        .filter(|(_, (x, y))| x != y)
-        .map(|(n, _)| *n)
-        .collect()
-}
-
 pub(crate) fn corrupt(
     table: &'static str,
     column: &'static str,
@@ -212,6 +201,13 @@ pub(crate) trait RowExt {
     fn int(&self, column: &'static str) -> Result<i64, StoreError>;
     fn opt_int(&self, column: &'static str) -> Result<Option<i64>, StoreError>;
     fn flag(&self, column: &'static str) -> Result<bool, StoreError>;
+    fn bytes(&self, column: &'static str) -> Result<Vec<u8>, StoreError>;
+    /// The value of the column at `index` (for one-column answers).
+    fn text_at(&self, index: usize) -> Result<String, StoreError>;
+    fn opt_text_at(&self, index: usize) -> Result<Option<String>, StoreError>;
+    fn int_at(&self, index: usize) -> Result<i64, StoreError>;
+    fn opt_int_at(&self, index: usize) -> Result<Option<i64>, StoreError>;
+    fn flag_at(&self, index: usize) -> Result<bool, StoreError>;
 }
 
 impl<R: Row> RowExt for R
@@ -221,7 +217,9 @@ where
     for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> Option<i64>: Decode<'r, R::Database>,
     for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Vec<u8>: Decode<'r, R::Database> + Type<R::Database>,
     &'static str: ColumnIndex<R>,
+    usize: ColumnIndex<R>,
 {
     fn text(&self, column: &'static str) -> Result<String, StoreError> {
         self.try_get::<String, _>(column).map_err(StoreError::from)
@@ -237,6 +235,24 @@ where
     }
     fn flag(&self, column: &'static str) -> Result<bool, StoreError> {
         self.try_get::<bool, _>(column).map_err(StoreError::from)
+    }
+    fn bytes(&self, column: &'static str) -> Result<Vec<u8>, StoreError> {
+        self.try_get::<Vec<u8>, _>(column).map_err(StoreError::from)
+    }
+    fn text_at(&self, index: usize) -> Result<String, StoreError> {
+        self.try_get::<String, _>(index).map_err(StoreError::from)
+    }
+    fn opt_text_at(&self, index: usize) -> Result<Option<String>, StoreError> {
+        self.try_get::<Option<String>, _>(index).map_err(StoreError::from)
+    }
+    fn int_at(&self, index: usize) -> Result<i64, StoreError> {
+        self.try_get::<i64, _>(index).map_err(StoreError::from)
+    }
+    fn opt_int_at(&self, index: usize) -> Result<Option<i64>, StoreError> {
+        self.try_get::<Option<i64>, _>(index).map_err(StoreError::from)
+    }
+    fn flag_at(&self, index: usize) -> Result<bool, StoreError> {
+        self.try_get::<bool, _>(index).map_err(StoreError::from)
     }
 }
 

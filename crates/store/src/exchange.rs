@@ -9,6 +9,7 @@
 
 use async_trait::async_trait;
 
+use crate::backend::{Dialect, SqlStore, Tx, query};
 use crate::codec::RowExt;
 use crate::partners::{NewPartnerSnapshot, PartnerRecords};
 use crate::{AuditCtx, Result};
@@ -239,316 +240,290 @@ pub(crate) fn not_next(direction: &str, sequence: i64, last: i64) -> crate::Stor
     ))
 }
 
-/// Implements `ExchangeStore` for a backend type with a `pool` field, `begin_write`, and the
-/// `reserve` / `audit_tx` helpers of `store_impl!`.
-macro_rules! exchange_impl {
-    ($store:ty, $db:ty) => {
-        impl $store {
-            /// The partner row, read inside a write transaction.
-            async fn exchange_partner_tx(
-                tx: &mut sqlx::Transaction<'static, $db>,
-                name: &str,
-            ) -> $crate::Result<$crate::exchange::ExchangePartner> {
-                let row = sqlx::query($crate::exchange::PARTNER)
-                    .bind(name)
-                    .fetch_optional(&mut **tx)
-                    .await?
-                    .ok_or_else(|| {
-                        $crate::StoreError::NotFound(format!("exchange partner {name:?}"))
-                    })?;
-                $crate::exchange::read_partner(&row)
-            }
+impl<B: Dialect> SqlStore<B> {
+    /// The partner row, read inside a write transaction.
+    async fn exchange_partner_tx(
+        tx: &mut Tx<B>,
+        name: &str,
+    ) -> crate::Result<crate::exchange::ExchangePartner> {
+        let row = query(crate::exchange::PARTNER)
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| crate::StoreError::NotFound(format!("exchange partner {name:?}")))?;
+        crate::exchange::read_partner(&row)
+    }
 
-            async fn insert_exchange_batch(
-                tx: &mut sqlx::Transaction<'static, $db>,
-                batch: &$crate::exchange::ExchangeBatchLog,
-                seq: i64,
-            ) -> $crate::Result<()> {
-                sqlx::query($crate::exchange::INSERT_BATCH)
-                    .bind(&batch.partner)
-                    .bind(&batch.direction)
-                    .bind(batch.sequence)
-                    .bind(&batch.data_sha256)
-                    .bind(batch.record_count)
-                    .bind(batch.covers_to)
-                    .bind(&batch.manifest)
-                    .bind(batch.data.as_deref())
-                    .bind(batch.snapshot_id)
-                    .bind(&batch.recorded_at)
-                    .bind(seq)
-                    .execute(&mut **tx)
-                    .await?;
-                Ok(())
-            }
-        }
-
-        #[async_trait::async_trait]
-        impl $crate::exchange::ExchangeStore for $store {
-            async fn save_exchange_partner(
-                &self,
-                partner: &$crate::exchange::NewExchangePartner,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<$crate::exchange::ExchangePartner> {
-                let p = partner;
-                $crate::exchange::check_text(&[
-                    &p.name,
-                    &p.display_name,
-                    &p.public_key,
-                    &p.signing_key_ref,
-                    p.base_url.as_deref().unwrap_or(""),
-                    &p.purpose,
-                    &p.legal_basis,
-                ])?;
-                let mut tx = self.begin_write().await?;
-                let seq = Self::reserve(&mut tx, 1).await?;
-                let exists = sqlx::query($crate::exchange::PARTNER)
-                    .bind(&p.name)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .is_some();
-                let sql = if exists {
-                    $crate::exchange::UPDATE_PARTNER
-                } else {
-                    $crate::exchange::UPSERT_PARTNER_NEW
-                };
-                let mut query = sqlx::query(sql)
-                    .bind(&p.name)
-                    .bind(&p.display_name)
-                    .bind(&p.public_key)
-                    .bind(&p.signing_key_ref)
-                    .bind(p.base_url.as_deref())
-                    .bind(&p.purpose)
-                    .bind(&p.legal_basis);
-                if !exists {
-                    query = query.bind(&ctx.at);
-                }
-                query.bind(seq).execute(&mut *tx).await?;
-                let details = format!(
-                    "{} partner={} public_key={} base_url={} legal_basis={}",
-                    if exists { "changed" } else { "added" },
-                    p.name,
-                    p.public_key,
-                    p.base_url.as_deref().unwrap_or("-"),
-                    p.legal_basis
-                );
-                Self::audit_tx(
-                    &mut tx,
-                    ctx,
-                    "exchange.partner",
-                    "exchange_partner",
-                    Some(&p.name),
-                    &details,
-                )
-                .await?;
-                let stored = Self::exchange_partner_tx(&mut tx, &p.name).await?;
-                tx.commit().await?;
-                Ok(stored)
-            }
-
-            async fn exchange_partner(
-                &self,
-                name: &str,
-            ) -> $crate::Result<Option<$crate::exchange::ExchangePartner>> {
-                let row = sqlx::query($crate::exchange::PARTNER)
-                    .bind(name)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                row.as_ref().map($crate::exchange::read_partner).transpose()
-            }
-
-            async fn exchange_partners(
-                &self,
-            ) -> $crate::Result<Vec<$crate::exchange::ExchangePartner>> {
-                let rows =
-                    sqlx::query($crate::exchange::PARTNERS).fetch_all(&self.pool).await?;
-                rows.iter().map($crate::exchange::read_partner).collect()
-            }
-
-            async fn exchange_batches(
-                &self,
-                partner: &str,
-                direction: &str,
-                after: i64,
-            ) -> $crate::Result<Vec<$crate::exchange::ExchangeBatchLog>> {
-                let rows = sqlx::query($crate::exchange::BATCHES_AFTER)
-                    .bind(partner)
-                    .bind(direction)
-                    .bind(after)
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter().map($crate::exchange::read_batch).collect()
-            }
-
-            async fn adverse_decisions_since(
-                &self,
-                after: i64,
-                limit: i64,
-            ) -> $crate::Result<Vec<$crate::exchange::AdverseDecision>> {
-                let rows = sqlx::query($crate::exchange::ADVERSE_DECISIONS_SINCE)
-                    .bind(after)
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter().map($crate::exchange::read_adverse).collect()
-            }
-
-            async fn record_outbound_batch(
-                &self,
-                batch: &$crate::exchange::ExchangeBatchLog,
-                audit: &str,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<$crate::exchange::ExchangeBatchLog> {
-                $crate::exchange::check_text(&[
-                    &batch.manifest,
-                    batch.data.as_deref().unwrap_or(""),
-                    audit,
-                ])?;
-                let mut tx = self.begin_write().await?;
-                let seq = Self::reserve(&mut tx, 1).await?;
-                let partner = Self::exchange_partner_tx(&mut tx, &batch.partner).await?;
-                if batch.sequence != partner.last_sent_seq + 1 {
-                    return Err($crate::exchange::not_next(
-                        "outbound",
-                        batch.sequence,
-                        partner.last_sent_seq,
-                    ));
-                }
-                Self::insert_exchange_batch(&mut tx, batch, seq).await?;
-                sqlx::query($crate::exchange::SET_SENT)
-                    .bind(&batch.partner)
-                    .bind(batch.sequence)
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await?;
-                let id = format!("{}/outbound/{}", batch.partner, batch.sequence);
-                Self::audit_tx(&mut tx, ctx, "exchange.prepare", "exchange_batch", Some(&id), audit)
-                    .await?;
-                tx.commit().await?;
-                Ok($crate::exchange::ExchangeBatchLog { change_seq: seq, ..batch.clone() })
-            }
-
-            async fn apply_inbound_batch(
-                &self,
-                batch: &$crate::exchange::ExchangeBatchLog,
-                snapshot: &$crate::partners::NewPartnerSnapshot,
-                records: &$crate::partners::PartnerRecords,
-                audit: &str,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<$crate::exchange::ExchangeBatchLog> {
-                $crate::partners::check_snapshot(snapshot, records)?;
-                $crate::exchange::check_text(&[&batch.manifest, audit])?;
-                let (insert, rows) = records.rows();
-                for row in &rows {
-                    $crate::codec::refuse_nul(row)?;
-                }
-                let mut tx = self.begin_write().await?;
-                let seq = Self::reserve(&mut tx, 1).await?;
-                let partner = Self::exchange_partner_tx(&mut tx, &batch.partner).await?;
-                if batch.sequence != partner.last_received_seq + 1 {
-                    return Err($crate::exchange::not_next(
-                        "inbound",
-                        batch.sequence,
-                        partner.last_received_seq,
-                    ));
-                }
-                // The snapshot, as `PartnerStore::import_partner_snapshot` writes one.
-                sqlx::query($crate::partners::INSERT_SNAPSHOT)
-                    .bind(seq)
-                    .bind(snapshot.kind.as_str())
-                    .bind(jejak_domain::date::iso(snapshot.taken_on))
-                    .bind(&snapshot.source)
-                    .bind(rows.len() as i64)
-                    .bind(&ctx.actor)
-                    .bind(&ctx.at)
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await?;
-                for (row_no, values) in (1_i64..).zip(&rows) {
-                    let mut query = sqlx::query(insert).bind(seq).bind(row_no);
-                    for value in values {
-                        query = query.bind(value.as_deref());
-                    }
-                    query.execute(&mut *tx).await?;
-                }
-                let logged = $crate::exchange::ExchangeBatchLog {
-                    snapshot_id: Some(seq),
-                    change_seq: seq,
-                    ..batch.clone()
-                };
-                Self::insert_exchange_batch(&mut tx, &logged, seq).await?;
-                sqlx::query($crate::exchange::SET_RECEIVED)
-                    .bind(&batch.partner)
-                    .bind(batch.sequence)
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await?;
-                let id = format!("{}/inbound/{}", batch.partner, batch.sequence);
-                let details = format!("{audit} snapshot={seq}");
-                Self::audit_tx(
-                    &mut tx,
-                    ctx,
-                    "exchange.receive",
-                    "exchange_batch",
-                    Some(&id),
-                    &details,
-                )
-                .await?;
-                tx.commit().await?;
-                Ok(logged)
-            }
-
-            async fn acknowledge_outbound(
-                &self,
-                partner: &str,
-                sequence: i64,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<$crate::exchange::ExchangePartner> {
-                let mut tx = self.begin_write().await?;
-                // Reserved first, as every write does (it serialises writers); an answer
-                // without a change rolls back and gives the number back.
-                let seq = Self::reserve(&mut tx, 1).await?;
-                let current = Self::exchange_partner_tx(&mut tx, partner).await?;
-                if sequence > current.last_sent_seq {
-                    return Err($crate::StoreError::Conflict(format!(
-                        "batch {sequence} cannot be acknowledged: the last batch sent to {partner} is {}",
-                        current.last_sent_seq
-                    )));
-                }
-                if sequence <= current.last_acknowledged_seq {
-                    return Ok(current);
-                }
-                sqlx::query($crate::exchange::SET_ACKNOWLEDGED)
-                    .bind(partner)
-                    .bind(sequence)
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query($crate::exchange::MARK_ACKNOWLEDGED)
-                    .bind(partner)
-                    .bind(current.last_acknowledged_seq)
-                    .bind(sequence)
-                    .bind(&ctx.at)
-                    .execute(&mut *tx)
-                    .await?;
-                let details = format!(
-                    "partner={partner} acknowledged={sequence} previously={} purpose={} legal_basis={}",
-                    current.last_acknowledged_seq, current.config.purpose, current.config.legal_basis
-                );
-                Self::audit_tx(
-                    &mut tx,
-                    ctx,
-                    "exchange.acknowledge",
-                    "exchange_partner",
-                    Some(partner),
-                    &details,
-                )
-                .await?;
-                let stored = Self::exchange_partner_tx(&mut tx, partner).await?;
-                tx.commit().await?;
-                Ok(stored)
-            }
-        }
-    };
+    async fn insert_exchange_batch(
+        tx: &mut Tx<B>,
+        batch: &crate::exchange::ExchangeBatchLog,
+        seq: i64,
+    ) -> crate::Result<()> {
+        query(crate::exchange::INSERT_BATCH)
+            .bind(&batch.partner)
+            .bind(&batch.direction)
+            .bind(batch.sequence)
+            .bind(&batch.data_sha256)
+            .bind(batch.record_count)
+            .bind(batch.covers_to)
+            .bind(&batch.manifest)
+            .bind(batch.data.as_deref())
+            .bind(batch.snapshot_id)
+            .bind(&batch.recorded_at)
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?;
+        Ok(())
+    }
 }
 
-pub(crate) use exchange_impl;
+#[async_trait]
+impl<B: Dialect> crate::exchange::ExchangeStore for SqlStore<B> {
+    async fn save_exchange_partner(
+        &self,
+        partner: &crate::exchange::NewExchangePartner,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<crate::exchange::ExchangePartner> {
+        let p = partner;
+        crate::exchange::check_text(&[
+            &p.name,
+            &p.display_name,
+            &p.public_key,
+            &p.signing_key_ref,
+            p.base_url.as_deref().unwrap_or(""),
+            &p.purpose,
+            &p.legal_basis,
+        ])?;
+        let mut tx = self.begin_write().await?;
+        let seq = Self::reserve(&mut tx, 1).await?;
+        let exists =
+            query(crate::exchange::PARTNER).bind(&p.name).fetch_optional(&mut tx).await?.is_some();
+        let sql = if exists {
+            crate::exchange::UPDATE_PARTNER
+        } else {
+            crate::exchange::UPSERT_PARTNER_NEW
+        };
+        let mut query = query(sql)
+            .bind(&p.name)
+            .bind(&p.display_name)
+            .bind(&p.public_key)
+            .bind(&p.signing_key_ref)
+            .bind(p.base_url.as_deref())
+            .bind(&p.purpose)
+            .bind(&p.legal_basis);
+        if !exists {
+            query = query.bind(&ctx.at);
+        }
+        query.bind(seq).execute(&mut tx).await?;
+        let details = format!(
+            "{} partner={} public_key={} base_url={} legal_basis={}",
+            if exists { "changed" } else { "added" },
+            p.name,
+            p.public_key,
+            p.base_url.as_deref().unwrap_or("-"),
+            p.legal_basis
+        );
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            "exchange.partner",
+            "exchange_partner",
+            Some(&p.name),
+            &details,
+        )
+        .await?;
+        let stored = Self::exchange_partner_tx(&mut tx, &p.name).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn exchange_partner(
+        &self,
+        name: &str,
+    ) -> crate::Result<Option<crate::exchange::ExchangePartner>> {
+        let row = query(crate::exchange::PARTNER).bind(name).fetch_optional(self).await?;
+        row.as_ref().map(crate::exchange::read_partner).transpose()
+    }
+
+    async fn exchange_partners(&self) -> crate::Result<Vec<crate::exchange::ExchangePartner>> {
+        let rows = query(crate::exchange::PARTNERS).fetch_all(self).await?;
+        rows.iter().map(crate::exchange::read_partner).collect()
+    }
+
+    async fn exchange_batches(
+        &self,
+        partner: &str,
+        direction: &str,
+        after: i64,
+    ) -> crate::Result<Vec<crate::exchange::ExchangeBatchLog>> {
+        let rows = query(crate::exchange::BATCHES_AFTER)
+            .bind(partner)
+            .bind(direction)
+            .bind(after)
+            .fetch_all(self)
+            .await?;
+        rows.iter().map(crate::exchange::read_batch).collect()
+    }
+
+    async fn adverse_decisions_since(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> crate::Result<Vec<crate::exchange::AdverseDecision>> {
+        let rows = query(crate::exchange::ADVERSE_DECISIONS_SINCE)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(self)
+            .await?;
+        rows.iter().map(crate::exchange::read_adverse).collect()
+    }
+
+    async fn record_outbound_batch(
+        &self,
+        batch: &crate::exchange::ExchangeBatchLog,
+        audit: &str,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<crate::exchange::ExchangeBatchLog> {
+        crate::exchange::check_text(&[
+            &batch.manifest,
+            batch.data.as_deref().unwrap_or(""),
+            audit,
+        ])?;
+        let mut tx = self.begin_write().await?;
+        let seq = Self::reserve(&mut tx, 1).await?;
+        let partner = Self::exchange_partner_tx(&mut tx, &batch.partner).await?;
+        if batch.sequence != partner.last_sent_seq + 1 {
+            return Err(crate::exchange::not_next(
+                "outbound",
+                batch.sequence,
+                partner.last_sent_seq,
+            ));
+        }
+        Self::insert_exchange_batch(&mut tx, batch, seq).await?;
+        query(crate::exchange::SET_SENT)
+            .bind(&batch.partner)
+            .bind(batch.sequence)
+            .bind(seq)
+            .execute(&mut tx)
+            .await?;
+        let id = format!("{}/outbound/{}", batch.partner, batch.sequence);
+        Self::audit_tx(&mut tx, ctx, "exchange.prepare", "exchange_batch", Some(&id), audit)
+            .await?;
+        tx.commit().await?;
+        Ok(crate::exchange::ExchangeBatchLog { change_seq: seq, ..batch.clone() })
+    }
+
+    async fn apply_inbound_batch(
+        &self,
+        batch: &crate::exchange::ExchangeBatchLog,
+        snapshot: &crate::partners::NewPartnerSnapshot,
+        records: &crate::partners::PartnerRecords,
+        audit: &str,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<crate::exchange::ExchangeBatchLog> {
+        crate::partners::check_snapshot(snapshot, records)?;
+        crate::exchange::check_text(&[&batch.manifest, audit])?;
+        let (insert, rows) = records.rows();
+        for row in &rows {
+            crate::codec::refuse_nul(row)?;
+        }
+        let mut tx = self.begin_write().await?;
+        let seq = Self::reserve(&mut tx, 1).await?;
+        let partner = Self::exchange_partner_tx(&mut tx, &batch.partner).await?;
+        if batch.sequence != partner.last_received_seq + 1 {
+            return Err(crate::exchange::not_next(
+                "inbound",
+                batch.sequence,
+                partner.last_received_seq,
+            ));
+        }
+        // The snapshot, as `PartnerStore::import_partner_snapshot` writes one.
+        query(crate::partners::INSERT_SNAPSHOT)
+            .bind(seq)
+            .bind(snapshot.kind.as_str())
+            .bind(jejak_domain::date::iso(snapshot.taken_on))
+            .bind(&snapshot.source)
+            .bind(rows.len() as i64)
+            .bind(&ctx.actor)
+            .bind(&ctx.at)
+            .bind(seq)
+            .execute(&mut tx)
+            .await?;
+        for (row_no, values) in (1_i64..).zip(&rows) {
+            let mut query = query(insert).bind(seq).bind(row_no);
+            for value in values {
+                query = query.bind(value.as_deref());
+            }
+            query.execute(&mut tx).await?;
+        }
+        let logged = crate::exchange::ExchangeBatchLog {
+            snapshot_id: Some(seq),
+            change_seq: seq,
+            ..batch.clone()
+        };
+        Self::insert_exchange_batch(&mut tx, &logged, seq).await?;
+        query(crate::exchange::SET_RECEIVED)
+            .bind(&batch.partner)
+            .bind(batch.sequence)
+            .bind(seq)
+            .execute(&mut tx)
+            .await?;
+        let id = format!("{}/inbound/{}", batch.partner, batch.sequence);
+        let details = format!("{audit} snapshot={seq}");
+        Self::audit_tx(&mut tx, ctx, "exchange.receive", "exchange_batch", Some(&id), &details)
+            .await?;
+        tx.commit().await?;
+        Ok(logged)
+    }
+
+    async fn acknowledge_outbound(
+        &self,
+        partner: &str,
+        sequence: i64,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<crate::exchange::ExchangePartner> {
+        let mut tx = self.begin_write().await?;
+        // Reserved first, as every write does (it serialises writers); an answer
+        // without a change rolls back and gives the number back.
+        let seq = Self::reserve(&mut tx, 1).await?;
+        let current = Self::exchange_partner_tx(&mut tx, partner).await?;
+        if sequence > current.last_sent_seq {
+            return Err(crate::StoreError::Conflict(format!(
+                "batch {sequence} cannot be acknowledged: the last batch sent to {partner} is {}",
+                current.last_sent_seq
+            )));
+        }
+        if sequence <= current.last_acknowledged_seq {
+            return Ok(current);
+        }
+        query(crate::exchange::SET_ACKNOWLEDGED)
+            .bind(partner)
+            .bind(sequence)
+            .bind(seq)
+            .execute(&mut tx)
+            .await?;
+        query(crate::exchange::MARK_ACKNOWLEDGED)
+            .bind(partner)
+            .bind(current.last_acknowledged_seq)
+            .bind(sequence)
+            .bind(&ctx.at)
+            .execute(&mut tx)
+            .await?;
+        let details = format!(
+            "partner={partner} acknowledged={sequence} previously={} purpose={} legal_basis={}",
+            current.last_acknowledged_seq, current.config.purpose, current.config.legal_basis
+        );
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            "exchange.acknowledge",
+            "exchange_partner",
+            Some(partner),
+            &details,
+        )
+        .await?;
+        let stored = Self::exchange_partner_tx(&mut tx, partner).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+}

@@ -6,9 +6,11 @@
 
 pub mod anchors;
 mod audit;
+mod backend;
 mod codec;
 mod error;
 pub mod exchange;
+mod import;
 pub mod maintenance;
 mod match_decisions;
 pub mod partners;
@@ -210,14 +212,10 @@ impl Default for PoolOptions {
 /// `open` with the given pool sizes.
 pub async fn open_with(url: &str, pool: &PoolOptions) -> Result<Arc<dyn Store>> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(
-            postgres::PgStore::connect_with(url, pool.postgres_max_connections.max(1)).await?,
-        ))
+        Ok(Arc::new(postgres::connect_with(url, pool.postgres_max_connections.max(1)).await?))
     } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))
     {
-        Ok(Arc::new(
-            sqlite::SqliteStore::open_with(path, pool.sqlite_max_connections.max(1)).await?,
-        ))
+        Ok(Arc::new(sqlite::open_with(path, pool.sqlite_max_connections.max(1)).await?))
     } else {
         Err(StoreError::BadUrl(redact(url)))
     }

@@ -7,6 +7,7 @@ use std::path::Path;
 use async_trait::async_trait;
 
 use crate::Result;
+use crate::backend::{Dialect, SqlStore, query, query_scalar};
 
 /// How much a register holds, to refuse overwriting a non-empty one.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -41,76 +42,59 @@ pub(crate) const VACUUM_INTO: &str = "vacuum into $1";
 pub(crate) const INTEGRITY_CHECK: &str = "pragma integrity_check";
 pub(crate) const COUNT_AUDIT: &str = "select count(*) from audit_events";
 
-/// Implements `MaintenanceStore` for a backend type (see `store_impl!`).
-macro_rules! maintenance_impl {
-    ($store:ty, $db:ty) => {
-        #[async_trait::async_trait]
-        impl $crate::maintenance::MaintenanceStore for $store {
-            async fn backup_into(&self, path: &std::path::Path) -> $crate::Result<()> {
-                if Self::BACKEND != $crate::Backend::Sqlite {
-                    return Err($crate::StoreError::Unsupported(
-                        "back up a PostgreSQL register with pg_dump (see README.md, Backup)"
-                            .to_owned(),
-                    ));
-                }
-                if path.exists() {
-                    return Err($crate::StoreError::InvalidValue(format!(
-                        "backup file {} already exists",
-                        path.display()
-                    )));
-                }
-                let target = path.to_str().ok_or_else(|| {
-                    $crate::StoreError::InvalidValue(format!(
-                        "backup path {} is not valid UTF-8",
-                        path.display()
-                    ))
-                })?;
-                // VACUUM INTO reads one snapshot: writers carry on, the copy is consistent.
-                sqlx::query($crate::maintenance::VACUUM_INTO)
-                    .bind(target)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-
-            async fn integrity_check(&self) -> $crate::Result<()> {
-                if Self::BACKEND != $crate::Backend::Sqlite {
-                    return Ok(());
-                }
-                let findings: Vec<String> =
-                    sqlx::query_scalar($crate::maintenance::INTEGRITY_CHECK)
-                        .fetch_all(&self.pool)
-                        .await?;
-                if findings.len() == 1 && findings[0] == "ok" {
-                    Ok(())
-                } else {
-                    Err($crate::StoreError::Corrupt {
-                        table: "(database)",
-                        column: "(file)",
-                        message: findings.join("; "),
-                    })
-                }
-            }
-
-            async fn register_size(&self) -> $crate::Result<$crate::maintenance::RegisterSize> {
-                let apps: i64 = sqlx::query_scalar($crate::sql::COUNT_APPLICATIONS)
-                    .fetch_one(&self.pool)
-                    .await?;
-                let audit: i64 = sqlx::query_scalar($crate::maintenance::COUNT_AUDIT)
-                    .fetch_one(&self.pool)
-                    .await?;
-                Ok($crate::maintenance::RegisterSize {
-                    applications: apps.max(0) as u64,
-                    audit_events: audit.max(0) as u64,
-                })
-            }
-
-            async fn close(&self) {
-                self.close_own_connections();
-                self.pool.close().await;
-            }
+#[async_trait]
+impl<B: Dialect> crate::maintenance::MaintenanceStore for SqlStore<B> {
+    async fn backup_into(&self, path: &std::path::Path) -> crate::Result<()> {
+        if B::KIND != crate::Backend::Sqlite {
+            return Err(crate::StoreError::Unsupported(
+                "back up a PostgreSQL register with pg_dump (see README.md, Backup)".to_owned(),
+            ));
         }
-    };
-}
+        if path.exists() {
+            return Err(crate::StoreError::InvalidValue(format!(
+                "backup file {} already exists",
+                path.display()
+            )));
+        }
+        let target = path.to_str().ok_or_else(|| {
+            crate::StoreError::InvalidValue(format!(
+                "backup path {} is not valid UTF-8",
+                path.display()
+            ))
+        })?;
+        // VACUUM INTO reads one snapshot: writers carry on, the copy is consistent.
+        query(crate::maintenance::VACUUM_INTO).bind(target).execute(self).await?;
+        Ok(())
+    }
 
-pub(crate) use maintenance_impl;
+    async fn integrity_check(&self) -> crate::Result<()> {
+        if B::KIND != crate::Backend::Sqlite {
+            return Ok(());
+        }
+        let findings: Vec<String> =
+            query_scalar(crate::maintenance::INTEGRITY_CHECK).fetch_all(self).await?;
+        if findings.len() == 1 && findings[0] == "ok" {
+            Ok(())
+        } else {
+            Err(crate::StoreError::Corrupt {
+                table: "(database)",
+                column: "(file)",
+                message: findings.join("; "),
+            })
+        }
+    }
+
+    async fn register_size(&self) -> crate::Result<crate::maintenance::RegisterSize> {
+        let apps: i64 = query_scalar(crate::sql::COUNT_APPLICATIONS).fetch_one(self).await?;
+        let audit: i64 = query_scalar(crate::maintenance::COUNT_AUDIT).fetch_one(self).await?;
+        Ok(crate::maintenance::RegisterSize {
+            applications: apps.max(0) as u64,
+            audit_events: audit.max(0) as u64,
+        })
+    }
+
+    async fn close(&self) {
+        self.close_own_connections();
+        self.pool.close().await;
+    }
+}

@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use jejak_domain::{ApplicationKey, MatchDecision, NewMatchDecision, OfficeCode, Verdict};
 
+use crate::backend::{Dialect, SqlStore, query};
 use crate::codec::RowExt;
 use crate::{AuditCtx, Result, StoreError};
 
@@ -90,86 +91,74 @@ fn is_foreign_key_failure(e: &(dyn std::error::Error + Send + Sync + 'static)) -
     })
 }
 
-/// Implements `MatchDecisionStore` for a backend type with a `pool` field, `begin_write`,
-/// and the `reserve` / `audit_tx` helpers of `store_impl!`.
-macro_rules! match_decision_impl {
-    ($store:ty, $db:ty) => {
-        #[async_trait::async_trait]
-        impl $crate::match_decisions::MatchDecisionStore for $store {
-            async fn record_match_decisions(
-                &self,
-                decisions: &[jejak_domain::NewMatchDecision],
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<Vec<jejak_domain::MatchDecision>> {
-                if decisions.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let mut tx = self.begin_write().await?;
-                let first = Self::reserve(&mut tx, decisions.len() as i64).await?;
-                let mut recorded = Vec::with_capacity(decisions.len());
-                for (seq, decision) in (first..).zip(decisions) {
-                    let (a, b) = decision.pair();
-                    sqlx::query($crate::match_decisions::INSERT_MATCH_DECISION)
-                        .bind(seq)
-                        .bind(a.0)
-                        .bind(b.0)
-                        .bind(decision.verdict().as_str())
-                        .bind(decision.officer())
-                        .bind(decision.office().map(|o| o.as_str().to_owned()))
-                        .bind(decision.reason())
-                        .bind(decision.decided_at())
-                        .bind(seq)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(|e| {
-                            $crate::match_decisions::missing_application(e.into(), decision)
-                        })?;
-                    let action = decision.verdict().audit_action().as_str();
-                    let pair = format!("{a}-{b}");
-                    Self::audit_tx(
-                        &mut tx,
-                        ctx,
-                        action,
-                        "application_pair",
-                        Some(&pair),
-                        decision.reason(),
-                    )
-                    .await?;
-                    recorded.push(jejak_domain::MatchDecision {
-                        id: seq,
-                        change_seq: seq,
-                        data: decision.clone(),
-                    });
-                }
-                tx.commit().await?;
-                Ok(recorded)
-            }
-
-            async fn match_decisions_changed_since(
-                &self,
-                seq: i64,
-                limit: u32,
-            ) -> $crate::Result<Vec<jejak_domain::MatchDecision>> {
-                let rows = sqlx::query($crate::match_decisions::MATCH_DECISIONS_SINCE)
-                    .bind(seq)
-                    .bind(i64::from(limit))
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter().map($crate::match_decisions::read_match_decision).collect()
-            }
-
-            async fn match_decisions_of(
-                &self,
-                key: jejak_domain::ApplicationKey,
-            ) -> $crate::Result<Vec<jejak_domain::MatchDecision>> {
-                let rows = sqlx::query($crate::match_decisions::MATCH_DECISIONS_OF)
-                    .bind(key.0)
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter().map($crate::match_decisions::read_match_decision).collect()
-            }
+#[async_trait]
+impl<B: Dialect> crate::match_decisions::MatchDecisionStore for SqlStore<B> {
+    async fn record_match_decisions(
+        &self,
+        decisions: &[jejak_domain::NewMatchDecision],
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<Vec<jejak_domain::MatchDecision>> {
+        if decisions.is_empty() {
+            return Ok(Vec::new());
         }
-    };
-}
+        let mut tx = self.begin_write().await?;
+        let first = Self::reserve(&mut tx, decisions.len() as i64).await?;
+        let mut recorded = Vec::with_capacity(decisions.len());
+        for (seq, decision) in (first..).zip(decisions) {
+            let (a, b) = decision.pair();
+            query(crate::match_decisions::INSERT_MATCH_DECISION)
+                .bind(seq)
+                .bind(a.0)
+                .bind(b.0)
+                .bind(decision.verdict().as_str())
+                .bind(decision.officer())
+                .bind(decision.office().map(|o| o.as_str().to_owned()))
+                .bind(decision.reason())
+                .bind(decision.decided_at())
+                .bind(seq)
+                .execute(&mut tx)
+                .await
+                .map_err(|e| crate::match_decisions::missing_application(e, decision))?;
+            let action = format!("match.{}", decision.verdict().as_str());
+            let pair = format!("{a}-{b}");
+            Self::audit_tx(
+                &mut tx,
+                ctx,
+                &action,
+                "application_pair",
+                Some(&pair),
+                decision.reason(),
+            )
+            .await?;
+            recorded.push(jejak_domain::MatchDecision {
+                id: seq,
+                change_seq: seq,
+                data: decision.clone(),
+            });
+        }
+        tx.commit().await?;
+        Ok(recorded)
+    }
 
-pub(crate) use match_decision_impl;
+    async fn match_decisions_changed_since(
+        &self,
+        seq: i64,
+        limit: u32,
+    ) -> crate::Result<Vec<jejak_domain::MatchDecision>> {
+        let rows = query(crate::match_decisions::MATCH_DECISIONS_SINCE)
+            .bind(seq)
+            .bind(i64::from(limit))
+            .fetch_all(self)
+            .await?;
+        rows.iter().map(crate::match_decisions::read_match_decision).collect()
+    }
+
+    async fn match_decisions_of(
+        &self,
+        key: jejak_domain::ApplicationKey,
+    ) -> crate::Result<Vec<jejak_domain::MatchDecision>> {
+        let rows =
+            query(crate::match_decisions::MATCH_DECISIONS_OF).bind(key.0).fetch_all(self).await?;
+        rows.iter().map(crate::match_decisions::read_match_decision).collect()
+    }
+}

@@ -12,6 +12,7 @@ use jejak_domain::{
 };
 use time::Date;
 
+use crate::backend::{Dialect, SqlStore, query, query_scalar};
 use crate::codec::{RowExt, corrupt, date, opt};
 use crate::{AuditCtx, Result, StoreError};
 
@@ -267,158 +268,130 @@ pub(crate) fn check_snapshot(
     Ok(())
 }
 
-/// Implements `PartnerStore` for a backend type with a `pool` field, `begin_write`, and the
-/// `reserve` / `audit_tx` helpers of `store_impl!`.
-macro_rules! partner_impl {
-    ($store:ty, $db:ty) => {
-        #[async_trait::async_trait]
-        impl $crate::partners::PartnerStore for $store {
-            async fn import_partner_snapshot(
-                &self,
-                snapshot: &$crate::partners::NewPartnerSnapshot,
-                records: &$crate::partners::PartnerRecords,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<jejak_domain::PartnerSnapshot> {
-                $crate::partners::check_snapshot(snapshot, records)?;
-                let (insert, rows) = records.rows();
-                for row in &rows {
-                    $crate::codec::refuse_nul(row)?;
-                }
-                let mut tx = self.begin_write().await?;
-                let seq = Self::reserve(&mut tx, 1).await?;
-                let stored = jejak_domain::PartnerSnapshot {
-                    id: seq,
-                    kind: snapshot.kind,
-                    taken_on: snapshot.taken_on,
-                    source: snapshot.source.clone(),
-                    record_count: rows.len() as i64,
-                    imported_by: ctx.actor.clone(),
-                    imported_at: ctx.at.clone(),
-                    change_seq: seq,
-                };
-                sqlx::query($crate::partners::INSERT_SNAPSHOT)
-                    .bind(seq)
-                    .bind(stored.kind.as_str())
-                    .bind(jejak_domain::date::iso(stored.taken_on))
-                    .bind(&stored.source)
-                    .bind(stored.record_count)
-                    .bind(&stored.imported_by)
-                    .bind(&stored.imported_at)
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await?;
-                for (row_no, values) in (1_i64..).zip(&rows) {
-                    let mut query = sqlx::query(insert).bind(seq).bind(row_no);
-                    for value in values {
-                        query = query.bind(value.as_deref());
-                    }
-                    query.execute(&mut *tx).await?;
-                }
-                let details = format!(
-                    "kind={} taken_on={} source={} records={}",
-                    stored.kind,
-                    jejak_domain::date::iso(stored.taken_on),
-                    stored.source,
-                    stored.record_count
-                );
-                let id = seq.to_string();
-                Self::audit_tx(
-                    &mut tx,
-                    ctx,
-                    "partner.import",
-                    "partner_snapshot",
-                    Some(&id),
-                    &details,
-                )
-                .await?;
-                tx.commit().await?;
-                Ok(stored)
-            }
-
-            async fn latest_partner_snapshot(
-                &self,
-                kind: jejak_domain::PartnerKind,
-            ) -> $crate::Result<Option<jejak_domain::PartnerSnapshot>> {
-                let row = sqlx::query($crate::partners::LATEST_SNAPSHOT)
-                    .bind(kind.as_str())
-                    .fetch_optional(&self.pool)
-                    .await?;
-                row.as_ref().map($crate::partners::read_snapshot).transpose()
-            }
-
-            async fn partner_snapshots(
-                &self,
-                kind: jejak_domain::PartnerKind,
-            ) -> $crate::Result<Vec<jejak_domain::PartnerSnapshot>> {
-                let rows = sqlx::query($crate::partners::SNAPSHOTS)
-                    .bind(kind.as_str())
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter().map($crate::partners::read_snapshot).collect()
-            }
-
-            async fn partner_change_seq(&self) -> $crate::Result<i64> {
-                let seq: Option<i64> =
-                    sqlx::query_scalar($crate::partners::PARTNER_SEQ).fetch_one(&self.pool).await?;
-                Ok(seq.unwrap_or(0))
-            }
-
-            async fn partner_records(
-                &self,
-                snapshot: &jejak_domain::PartnerSnapshot,
-            ) -> $crate::Result<$crate::partners::PartnerRecords> {
-                use jejak_domain::PartnerKind;
-                use $crate::partners::PartnerRecords;
-                let sql = match snapshot.kind {
-                    PartnerKind::Cpmi => $crate::partners::CPMI_OF,
-                    PartnerKind::P3mi => $crate::partners::P3MI_OF,
-                    PartnerKind::Deportations => $crate::partners::DEPORTATIONS_OF,
-                };
-                let rows = sqlx::query(sql).bind(snapshot.id).fetch_all(&self.pool).await?;
-                Ok(match snapshot.kind {
-                    PartnerKind::Cpmi => PartnerRecords::Cpmi(
-                        rows.iter()
-                            .map($crate::partners::read_cpmi)
-                            .collect::<$crate::Result<_>>()?,
-                    ),
-                    PartnerKind::P3mi => PartnerRecords::P3mi(
-                        rows.iter()
-                            .map($crate::partners::read_p3mi)
-                            .collect::<$crate::Result<_>>()?,
-                    ),
-                    PartnerKind::Deportations => PartnerRecords::Deportations(
-                        rows.iter()
-                            .map($crate::partners::read_deportation)
-                            .collect::<$crate::Result<_>>()?,
-                    ),
-                })
-            }
-
-            async fn cpmi_history(
-                &self,
-                cpmi_id: &str,
-            ) -> $crate::Result<Vec<$crate::partners::CpmiHistoryEntry>> {
-                use $crate::codec::RowExt;
-                let rows = sqlx::query($crate::partners::CPMI_HISTORY)
-                    .bind(cpmi_id)
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter()
-                    .map(|row| {
-                        Ok($crate::partners::CpmiHistoryEntry {
-                            snapshot_id: row.int("snapshot_id")?,
-                            taken_on: $crate::codec::date(
-                                "partner_snapshots",
-                                "taken_on",
-                                &row.text("taken_on")?,
-                            )?,
-                            record: $crate::partners::read_cpmi(row)?,
-                        })
-                    })
-                    .collect()
-            }
+#[async_trait]
+impl<B: Dialect> crate::partners::PartnerStore for SqlStore<B> {
+    async fn import_partner_snapshot(
+        &self,
+        snapshot: &crate::partners::NewPartnerSnapshot,
+        records: &crate::partners::PartnerRecords,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<jejak_domain::PartnerSnapshot> {
+        crate::partners::check_snapshot(snapshot, records)?;
+        let (insert, rows) = records.rows();
+        for row in &rows {
+            crate::codec::refuse_nul(row)?;
         }
-    };
-}
+        let mut tx = self.begin_write().await?;
+        let seq = Self::reserve(&mut tx, 1).await?;
+        let stored = jejak_domain::PartnerSnapshot {
+            id: seq,
+            kind: snapshot.kind,
+            taken_on: snapshot.taken_on,
+            source: snapshot.source.clone(),
+            record_count: rows.len() as i64,
+            imported_by: ctx.actor.clone(),
+            imported_at: ctx.at.clone(),
+            change_seq: seq,
+        };
+        query(crate::partners::INSERT_SNAPSHOT)
+            .bind(seq)
+            .bind(stored.kind.as_str())
+            .bind(jejak_domain::date::iso(stored.taken_on))
+            .bind(&stored.source)
+            .bind(stored.record_count)
+            .bind(&stored.imported_by)
+            .bind(&stored.imported_at)
+            .bind(seq)
+            .execute(&mut tx)
+            .await?;
+        for (row_no, values) in (1_i64..).zip(&rows) {
+            let mut query = query(insert).bind(seq).bind(row_no);
+            for value in values {
+                query = query.bind(value.as_deref());
+            }
+            query.execute(&mut tx).await?;
+        }
+        let details = format!(
+            "kind={} taken_on={} source={} records={}",
+            stored.kind,
+            jejak_domain::date::iso(stored.taken_on),
+            stored.source,
+            stored.record_count
+        );
+        let id = seq.to_string();
+        Self::audit_tx(&mut tx, ctx, "partner.import", "partner_snapshot", Some(&id), &details)
+            .await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
 
-pub(crate) use partner_impl;
+    async fn latest_partner_snapshot(
+        &self,
+        kind: jejak_domain::PartnerKind,
+    ) -> crate::Result<Option<jejak_domain::PartnerSnapshot>> {
+        let row = query(crate::partners::LATEST_SNAPSHOT)
+            .bind(kind.as_str())
+            .fetch_optional(self)
+            .await?;
+        row.as_ref().map(crate::partners::read_snapshot).transpose()
+    }
+
+    async fn partner_snapshots(
+        &self,
+        kind: jejak_domain::PartnerKind,
+    ) -> crate::Result<Vec<jejak_domain::PartnerSnapshot>> {
+        let rows = query(crate::partners::SNAPSHOTS).bind(kind.as_str()).fetch_all(self).await?;
+        rows.iter().map(crate::partners::read_snapshot).collect()
+    }
+
+    async fn partner_change_seq(&self) -> crate::Result<i64> {
+        let seq: Option<i64> = query_scalar(crate::partners::PARTNER_SEQ).fetch_one(self).await?;
+        Ok(seq.unwrap_or(0))
+    }
+
+    async fn partner_records(
+        &self,
+        snapshot: &jejak_domain::PartnerSnapshot,
+    ) -> crate::Result<crate::partners::PartnerRecords> {
+        use crate::partners::PartnerRecords;
+        use jejak_domain::PartnerKind;
+        let sql = match snapshot.kind {
+            PartnerKind::Cpmi => crate::partners::CPMI_OF,
+            PartnerKind::P3mi => crate::partners::P3MI_OF,
+            PartnerKind::Deportations => crate::partners::DEPORTATIONS_OF,
+        };
+        let rows = query(sql).bind(snapshot.id).fetch_all(self).await?;
+        Ok(match snapshot.kind {
+            PartnerKind::Cpmi => PartnerRecords::Cpmi(
+                rows.iter().map(crate::partners::read_cpmi).collect::<crate::Result<_>>()?,
+            ),
+            PartnerKind::P3mi => PartnerRecords::P3mi(
+                rows.iter().map(crate::partners::read_p3mi).collect::<crate::Result<_>>()?,
+            ),
+            PartnerKind::Deportations => PartnerRecords::Deportations(
+                rows.iter().map(crate::partners::read_deportation).collect::<crate::Result<_>>()?,
+            ),
+        })
+    }
+
+    async fn cpmi_history(
+        &self,
+        cpmi_id: &str,
+    ) -> crate::Result<Vec<crate::partners::CpmiHistoryEntry>> {
+        use crate::codec::RowExt;
+        let rows = query(crate::partners::CPMI_HISTORY).bind(cpmi_id).fetch_all(self).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(crate::partners::CpmiHistoryEntry {
+                    snapshot_id: row.int("snapshot_id")?,
+                    taken_on: crate::codec::date(
+                        "partner_snapshots",
+                        "taken_on",
+                        &row.text("taken_on")?,
+                    )?,
+                    record: crate::partners::read_cpmi(row)?,
+                })
+            })
+            .collect()
+    }
+}

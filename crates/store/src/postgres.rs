@@ -1,105 +1,89 @@
 //! The PostgreSQL backend, for deployments where several `jejak serve` processes share one
-//! register.
+//! register. What it does its own way (`Dialect`): `$N` placeholders, and an import writing
+//! its rows with binary `COPY` (`pg_copy`) while the indexes stay in place.
 
+use jejak_domain::{NewApplication, NewDecision};
+use sqlx::Postgres;
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::{Postgres, Transaction};
 
-use crate::anchors::anchor_impl;
-use crate::exchange::exchange_impl;
-use crate::maintenance::maintenance_impl;
-use crate::match_decisions::match_decision_impl;
-use crate::partners::partner_impl;
-use crate::referrals::referral_impl;
-use crate::retention::retention_impl;
-use crate::reviews::review_impl;
-use crate::rulesets::ruleset_impl;
-use crate::security::security_impl;
-use crate::sql::store_impl;
-use crate::subject::subject_impl;
-use crate::users::user_impl;
-use crate::villages::village_impl;
-use crate::{Backend, Result};
+use crate::backend::{Dialect, Fetch, Fetched, On, Query, RowOf, SqlStore, Tx, run_sqlx};
+use crate::{AuditAppend, AuditCtx, ConflictPolicy, ImportOutcome, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// A register in a PostgreSQL database.
-pub(crate) struct PgStore {
-    pool: PgPool,
+/// PostgreSQL keeps nothing beside the pool.
+pub(crate) struct PgDialect;
+
+/// Connects to (and migrates) the register at `url`.
+pub(crate) async fn connect_with(url: &str, max_connections: u32) -> Result<SqlStore<PgDialect>> {
+    let pool: PgPool = PgPoolOptions::new().max_connections(max_connections).connect(url).await?;
+    MIGRATOR.run(&pool).await?;
+    Ok(SqlStore { pool, db: PgDialect })
 }
 
-impl PgStore {
-    /// Whether placeholders are written `$N` (else `?`).
+impl Dialect for PgDialect {
+    type Db = Postgres;
+    const KIND: crate::Backend = crate::Backend::Postgres;
     const NUMBERED_PLACEHOLDERS: bool = true;
-    const BACKEND: Backend = Backend::Postgres;
 
-    pub(crate) async fn connect_with(url: &str, max_connections: u32) -> Result<Self> {
-        let pool = PgPoolOptions::new().max_connections(max_connections).connect(url).await?;
-        MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+    async fn begin_write(pool: &PgPool) -> Result<Tx<Self>> {
+        Ok(Tx(pool.begin().await?))
+    }
+
+    fn run<'a>(
+        on: On<'a, Postgres>,
+        query: Query<'a>,
+        fetch: Fetch,
+    ) -> impl Future<Output = Result<Fetched<RowOf<Self>>>> + Send + 'a {
+        run_sqlx(on, query, fetch, |done| done.rows_affected())
+    }
+
+    async fn commit(tx: Tx<Self>) -> Result<()> {
+        Ok(tx.0.commit().await?)
+    }
+
+    async fn rollback(tx: Tx<Self>) -> Result<()> {
+        Ok(tx.0.rollback().await?)
+    }
+
+    async fn import_rows(
+        store: &SqlStore<Self>,
+        rows: &[NewApplication],
+        policy: ConflictPolicy,
+        ctx: &AuditCtx,
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<ImportOutcome> {
+        store.import_sqlx(rows, policy, ctx, progress).await
     }
 
     /// Indexes stay in place on PostgreSQL: dropping one takes an exclusive lock on the table,
     /// which would block every reader for the length of the import.
     async fn drop_indexes_for_bulk(
-        _tx: &mut Transaction<'static, Postgres>,
+        _tx: &mut Tx<Self>,
         _incoming: usize,
         _stored_estimate: i64,
     ) -> Result<Vec<String>> {
         Ok(Vec::new())
     }
 
-    async fn rebuild_indexes(
-        _tx: &mut Transaction<'static, Postgres>,
-        _definitions: Vec<String>,
-    ) -> Result<()> {
+    async fn rebuild_indexes(_tx: &mut Tx<Self>, _definitions: Vec<String>) -> Result<()> {
         Ok(())
     }
 
-    /// Writes an import's new applications and their decisions with `COPY` (`pg_copy`).
+    /// Binary `COPY` (`pg_copy`).
     async fn insert_imported(
-        tx: &mut Transaction<'static, Postgres>,
-        applications: &[(i64, &jejak_domain::NewApplication)],
-        decisions: &[(i64, jejak_domain::NewDecision)],
+        tx: &mut Tx<Self>,
+        applications: &[(i64, &NewApplication)],
+        decisions: &[(i64, NewDecision)],
         progress: &(dyn Fn(usize) + Send + Sync),
     ) -> Result<()> {
-        crate::pg_copy::copy_imported(tx, applications, decisions, progress).await
+        crate::pg_copy::copy_imported(&mut tx.0, applications, decisions, progress).await
     }
 
-    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
-        Ok(self.pool.begin().await?)
-    }
-
-    async fn import_rows(
-        &self,
-        rows: &[jejak_domain::NewApplication],
-        policy: crate::ConflictPolicy,
-        ctx: &crate::AuditCtx,
-        progress: &(dyn Fn(usize) + Send + Sync),
-    ) -> Result<crate::ImportOutcome> {
-        self.import_sqlx(rows, policy, ctx, progress).await
-    }
-}
-
-impl PgStore {
-    async fn append_audit_batch(&self, events: &[crate::AuditAppend]) -> Result<()> {
-        self.append_audits_sqlx(events).await
+    async fn append_audit_batch(store: &SqlStore<Self>, events: &[AuditAppend]) -> Result<()> {
+        store.append_audits_sqlx(events).await
     }
 
     /// Nothing outside the pool.
     fn close_own_connections(&self) {}
 }
-
-store_impl!(PgStore, Postgres);
-review_impl!(PgStore, Postgres);
-ruleset_impl!(PgStore, Postgres);
-retention_impl!(PgStore, Postgres);
-maintenance_impl!(PgStore, Postgres);
-subject_impl!(PgStore, Postgres);
-match_decision_impl!(PgStore, Postgres);
-partner_impl!(PgStore, Postgres);
-referral_impl!(PgStore, Postgres);
-exchange_impl!(PgStore, Postgres);
-user_impl!(PgStore, Postgres);
-village_impl!(PgStore, Postgres);
-security_impl!(PgStore, Postgres);
-anchor_impl!(PgStore, Postgres);

@@ -11,6 +11,7 @@ use jejak_domain::{
     ReferralStatus, ReferralSubject,
 };
 
+use crate::backend::{Dialect, SqlStore, query};
 use crate::codec::{RowExt, corrupt, opt};
 use crate::{AuditCtx, Result, StoreError};
 
@@ -199,282 +200,254 @@ pub(crate) fn due(d: Option<time::Date>) -> Option<String> {
     d.map(iso)
 }
 
-/// Implements `ReferralStore` for a backend type with a `pool` field, `begin_write`, and the
-/// `reserve` / `audit_tx` helpers of `store_impl!`.
-macro_rules! referral_impl {
-    ($store:ty, $db:ty) => {
-        #[async_trait::async_trait]
-        impl $crate::referrals::ReferralStore for $store {
-            async fn create_referral(
-                &self,
-                r: &jejak_domain::NewReferral,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<jejak_domain::Referral> {
-                $crate::referrals::referral_values(r)?;
-                let fields = $crate::referrals::join_fields(&r.fields)?;
-                let mut tx = self.begin_write().await?;
-                let seq = Self::reserve(&mut tx, 2).await?;
-                let letter_no = $crate::referrals::letter_no(&r.office, seq);
-                let person_id = match &r.subject {
-                    jejak_domain::ReferralSubject::Person { person_id, .. } => {
-                        Some(person_id.to_string())
-                    }
-                    jejak_domain::ReferralSubject::Application(_) => None,
-                };
-                sqlx::query($crate::referrals::INSERT_REFERRAL)
-                    .bind(seq)
-                    .bind(&letter_no)
-                    .bind(r.office.as_str())
-                    .bind(r.subject.kind())
-                    .bind(person_id)
-                    .bind(r.subject.application().0)
-                    .bind(r.agency.as_str())
-                    .bind(&r.purpose)
-                    .bind(&r.legal_basis)
-                    .bind(&fields)
-                    .bind($crate::referrals::due(r.due_on))
-                    .bind(&r.created_by)
-                    .bind(&r.created_at)
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query($crate::referrals::INSERT_EVENT)
-                    .bind(seq + 1)
-                    .bind(seq)
-                    .bind(jejak_domain::ReferralStatus::Sent.as_str())
-                    .bind(r.note.clone())
-                    .bind($crate::referrals::due(r.due_on))
-                    .bind(&r.created_by)
-                    .bind(&r.created_at)
-                    .execute(&mut *tx)
-                    .await?;
-                let details = format!(
-                    "{letter_no} to {} about {} {}: purpose={}; legal_basis={}; fields={fields}",
-                    r.agency,
-                    r.subject.kind(),
-                    r.subject.application(),
-                    r.purpose,
-                    r.legal_basis
-                );
-                let id = seq.to_string();
-                Self::audit_tx(&mut tx, ctx, "referral.create", "referral", Some(&id), &details)
-                    .await?;
-                tx.commit().await?;
-                $crate::referrals::ReferralStore::referral(self, seq)
+#[async_trait]
+impl<B: Dialect> crate::referrals::ReferralStore for SqlStore<B> {
+    async fn create_referral(
+        &self,
+        r: &jejak_domain::NewReferral,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<jejak_domain::Referral> {
+        crate::referrals::referral_values(r)?;
+        let fields = crate::referrals::join_fields(&r.fields)?;
+        let mut tx = self.begin_write().await?;
+        let seq = Self::reserve(&mut tx, 2).await?;
+        let letter_no = crate::referrals::letter_no(&r.office, seq);
+        let person_id = match &r.subject {
+            jejak_domain::ReferralSubject::Person { person_id, .. } => Some(person_id.to_string()),
+            jejak_domain::ReferralSubject::Application(_) => None,
+        };
+        query(crate::referrals::INSERT_REFERRAL)
+            .bind(seq)
+            .bind(&letter_no)
+            .bind(r.office.as_str())
+            .bind(r.subject.kind())
+            .bind(person_id)
+            .bind(r.subject.application().0)
+            .bind(r.agency.as_str())
+            .bind(&r.purpose)
+            .bind(&r.legal_basis)
+            .bind(&fields)
+            .bind(crate::referrals::due(r.due_on))
+            .bind(&r.created_by)
+            .bind(&r.created_at)
+            .bind(seq)
+            .execute(&mut tx)
+            .await?;
+        query(crate::referrals::INSERT_EVENT)
+            .bind(seq + 1)
+            .bind(seq)
+            .bind(jejak_domain::ReferralStatus::Sent.as_str())
+            .bind(r.note.clone())
+            .bind(crate::referrals::due(r.due_on))
+            .bind(&r.created_by)
+            .bind(&r.created_at)
+            .execute(&mut tx)
+            .await?;
+        let details = format!(
+            "{letter_no} to {} about {} {}: purpose={}; legal_basis={}; fields={fields}",
+            r.agency,
+            r.subject.kind(),
+            r.subject.application(),
+            r.purpose,
+            r.legal_basis
+        );
+        let id = seq.to_string();
+        Self::audit_tx(&mut tx, ctx, "referral.create", "referral", Some(&id), &details).await?;
+        tx.commit().await?;
+        crate::referrals::ReferralStore::referral(self, seq)
+            .await?
+            .ok_or_else(|| crate::StoreError::NotFound(format!("referral {seq}")))
+    }
+
+    async fn referral(&self, id: i64) -> crate::Result<Option<jejak_domain::Referral>> {
+        let row = query(crate::referrals::SELECT_REFERRAL).bind(id).fetch_optional(self).await?;
+        row.as_ref().map(crate::referrals::read_referral).transpose()
+    }
+
+    async fn referrals(
+        &self,
+        filter: &crate::referrals::ReferralFilter,
+    ) -> crate::Result<Vec<jejak_domain::Referral>> {
+        use crate::referrals::ReferralFilter;
+        let rows = match filter {
+            ReferralFilter::All => query(crate::referrals::REFERRALS_ALL).fetch_all(self).await?,
+            ReferralFilter::Office(office) => {
+                query(crate::referrals::REFERRALS_OF_OFFICE)
+                    .bind(office.as_str())
+                    .fetch_all(self)
                     .await?
-                    .ok_or_else(|| $crate::StoreError::NotFound(format!("referral {seq}")))
             }
-
-            async fn referral(&self, id: i64) -> $crate::Result<Option<jejak_domain::Referral>> {
-                let row = sqlx::query($crate::referrals::SELECT_REFERRAL)
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                row.as_ref().map($crate::referrals::read_referral).transpose()
-            }
-
-            async fn referrals(
-                &self,
-                filter: &$crate::referrals::ReferralFilter,
-            ) -> $crate::Result<Vec<jejak_domain::Referral>> {
-                use $crate::referrals::ReferralFilter;
-                let rows = match filter {
-                    ReferralFilter::All => {
-                        sqlx::query($crate::referrals::REFERRALS_ALL).fetch_all(&self.pool).await?
-                    }
-                    ReferralFilter::Office(office) => {
-                        sqlx::query($crate::referrals::REFERRALS_OF_OFFICE)
-                            .bind(office.as_str())
-                            .fetch_all(&self.pool)
-                            .await?
-                    }
-                    ReferralFilter::Application(key) => {
-                        sqlx::query($crate::referrals::REFERRALS_OF_APPLICATION)
-                            .bind(key.0)
-                            .fetch_all(&self.pool)
-                            .await?
-                    }
-                };
-                rows.iter().map($crate::referrals::read_referral).collect()
-            }
-
-            async fn update_referral(
-                &self,
-                u: &$crate::referrals::ReferralUpdate,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<jejak_domain::Referral> {
-                $crate::codec::refuse_nul(&[u.note.clone(), Some(u.by.clone())])?;
-                let mut tx = self.begin_write().await?;
-                let seq = Self::reserve(&mut tx, 1).await?;
-                let id = u.referral_id;
-                let row = sqlx::query($crate::referrals::SELECT_REFERRAL)
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
+            ReferralFilter::Application(key) => {
+                query(crate::referrals::REFERRALS_OF_APPLICATION)
+                    .bind(key.0)
+                    .fetch_all(self)
                     .await?
-                    .ok_or_else(|| $crate::StoreError::NotFound(format!("referral {id}")))?;
-                let current = $crate::referrals::read_referral(&row)?;
-                if !current.status.is_open() {
-                    return Err($crate::StoreError::Conflict(format!(
-                        "referral {} is {}: it cannot change any more",
-                        current.letter_no,
-                        current.status.as_str()
-                    )));
-                }
-                let due_on = u.due_on.or(current.data.due_on);
-                sqlx::query($crate::referrals::UPDATE_REFERRAL)
-                    .bind(u.status.as_str())
-                    .bind($crate::referrals::due(due_on))
-                    .bind(seq)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query($crate::referrals::INSERT_EVENT)
-                    .bind(seq)
-                    .bind(id)
-                    .bind(u.status.as_str())
-                    .bind(u.note.clone())
-                    .bind($crate::referrals::due(u.due_on))
-                    .bind(&u.by)
-                    .bind(&u.at)
-                    .execute(&mut *tx)
-                    .await?;
-                let details = format!(
-                    "{} status {}{}{}",
-                    current.letter_no,
-                    u.status.as_str(),
-                    u.due_on
-                        .map(|d| format!(" due {}", jejak_domain::date::iso(d)))
-                        .unwrap_or_default(),
-                    u.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
-                );
-                let key = id.to_string();
-                Self::audit_tx(&mut tx, ctx, "referral.status", "referral", Some(&key), &details)
-                    .await?;
-                tx.commit().await?;
-                $crate::referrals::ReferralStore::referral(self, id)
-                    .await?
-                    .ok_or_else(|| $crate::StoreError::NotFound(format!("referral {id}")))
             }
+        };
+        rows.iter().map(crate::referrals::read_referral).collect()
+    }
 
-            async fn referral_history(
-                &self,
-                id: i64,
-            ) -> $crate::Result<Vec<jejak_domain::ReferralEvent>> {
-                let rows = sqlx::query($crate::referrals::REFERRAL_EVENTS)
-                    .bind(id)
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter().map($crate::referrals::read_event).collect()
-            }
-
-            async fn protect_person(
-                &self,
-                application: jejak_domain::ApplicationKey,
-                reason: &str,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<jejak_domain::Protection> {
-                $crate::codec::refuse_nul(&[Some(reason.to_owned())])?;
-                let mut tx = self.begin_write().await?;
-                let seq = Self::reserve(&mut tx, 1).await?;
-                let existing = sqlx::query($crate::referrals::ACTIVE_PROTECTION_OF)
-                    .bind(application.0)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if existing.is_some() {
-                    return Err($crate::StoreError::Conflict(format!(
-                        "the person of application {application} is already protected"
-                    )));
-                }
-                sqlx::query($crate::referrals::INSERT_PROTECTION)
-                    .bind(seq)
-                    .bind(application.0)
-                    .bind(reason)
-                    .bind(&ctx.actor)
-                    .bind(&ctx.at)
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await?;
-                let key = application.to_string();
-                Self::audit_tx(
-                    &mut tx,
-                    ctx,
-                    "person.protect",
-                    "application",
-                    Some(&key),
-                    &format!("protected: {reason}"),
-                )
-                .await?;
-                tx.commit().await?;
-                Ok(jejak_domain::Protection {
-                    id: seq,
-                    application,
-                    reason: reason.to_owned(),
-                    marked_by: ctx.actor.clone(),
-                    marked_at: ctx.at.clone(),
-                    lifted_by: None,
-                    lifted_at: None,
-                    lift_reason: None,
-                })
-            }
-
-            async fn lift_protection(
-                &self,
-                application: jejak_domain::ApplicationKey,
-                reason: &str,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<jejak_domain::Protection> {
-                $crate::codec::refuse_nul(&[Some(reason.to_owned())])?;
-                let mut tx = self.begin_write().await?;
-                let seq = Self::reserve(&mut tx, 1).await?;
-                let row = sqlx::query($crate::referrals::ACTIVE_PROTECTION_OF)
-                    .bind(application.0)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or_else(|| {
-                        $crate::StoreError::NotFound(format!(
-                            "no protection in force on application {application}"
-                        ))
-                    })?;
-                let mut protection = $crate::referrals::read_protection(&row)?;
-                sqlx::query($crate::referrals::LIFT_PROTECTION)
-                    .bind(&ctx.actor)
-                    .bind(&ctx.at)
-                    .bind(reason)
-                    .bind(seq)
-                    .bind(protection.id)
-                    .execute(&mut *tx)
-                    .await?;
-                let key = application.to_string();
-                Self::audit_tx(
-                    &mut tx,
-                    ctx,
-                    "person.unprotect",
-                    "application",
-                    Some(&key),
-                    &format!("protection lifted: {reason}"),
-                )
-                .await?;
-                tx.commit().await?;
-                protection.lifted_by = Some(ctx.actor.clone());
-                protection.lifted_at = Some(ctx.at.clone());
-                protection.lift_reason = Some(reason.to_owned());
-                Ok(protection)
-            }
-
-            async fn protections(
-                &self,
-                active_only: bool,
-            ) -> $crate::Result<Vec<jejak_domain::Protection>> {
-                let sql = if active_only {
-                    $crate::referrals::ACTIVE_PROTECTIONS
-                } else {
-                    $crate::referrals::PROTECTIONS
-                };
-                let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
-                rows.iter().map($crate::referrals::read_protection).collect()
-            }
+    async fn update_referral(
+        &self,
+        u: &crate::referrals::ReferralUpdate,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<jejak_domain::Referral> {
+        crate::codec::refuse_nul(&[u.note.clone(), Some(u.by.clone())])?;
+        let mut tx = self.begin_write().await?;
+        let seq = Self::reserve(&mut tx, 1).await?;
+        let id = u.referral_id;
+        let row = query(crate::referrals::SELECT_REFERRAL)
+            .bind(id)
+            .fetch_optional(&mut tx)
+            .await?
+            .ok_or_else(|| crate::StoreError::NotFound(format!("referral {id}")))?;
+        let current = crate::referrals::read_referral(&row)?;
+        if !current.status.is_open() {
+            return Err(crate::StoreError::Conflict(format!(
+                "referral {} is {}: it cannot change any more",
+                current.letter_no,
+                current.status.as_str()
+            )));
         }
-    };
-}
+        let due_on = u.due_on.or(current.data.due_on);
+        query(crate::referrals::UPDATE_REFERRAL)
+            .bind(u.status.as_str())
+            .bind(crate::referrals::due(due_on))
+            .bind(seq)
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
+        query(crate::referrals::INSERT_EVENT)
+            .bind(seq)
+            .bind(id)
+            .bind(u.status.as_str())
+            .bind(u.note.clone())
+            .bind(crate::referrals::due(u.due_on))
+            .bind(&u.by)
+            .bind(&u.at)
+            .execute(&mut tx)
+            .await?;
+        let details = format!(
+            "{} status {}{}{}",
+            current.letter_no,
+            u.status.as_str(),
+            u.due_on.map(|d| format!(" due {}", jejak_domain::date::iso(d))).unwrap_or_default(),
+            u.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+        );
+        let key = id.to_string();
+        Self::audit_tx(&mut tx, ctx, "referral.status", "referral", Some(&key), &details).await?;
+        tx.commit().await?;
+        crate::referrals::ReferralStore::referral(self, id)
+            .await?
+            .ok_or_else(|| crate::StoreError::NotFound(format!("referral {id}")))
+    }
 
-pub(crate) use referral_impl;
+    async fn referral_history(&self, id: i64) -> crate::Result<Vec<jejak_domain::ReferralEvent>> {
+        let rows = query(crate::referrals::REFERRAL_EVENTS).bind(id).fetch_all(self).await?;
+        rows.iter().map(crate::referrals::read_event).collect()
+    }
+
+    async fn protect_person(
+        &self,
+        application: jejak_domain::ApplicationKey,
+        reason: &str,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<jejak_domain::Protection> {
+        crate::codec::refuse_nul(&[Some(reason.to_owned())])?;
+        let mut tx = self.begin_write().await?;
+        let seq = Self::reserve(&mut tx, 1).await?;
+        let existing = query(crate::referrals::ACTIVE_PROTECTION_OF)
+            .bind(application.0)
+            .fetch_optional(&mut tx)
+            .await?;
+        if existing.is_some() {
+            return Err(crate::StoreError::Conflict(format!(
+                "the person of application {application} is already protected"
+            )));
+        }
+        query(crate::referrals::INSERT_PROTECTION)
+            .bind(seq)
+            .bind(application.0)
+            .bind(reason)
+            .bind(&ctx.actor)
+            .bind(&ctx.at)
+            .bind(seq)
+            .execute(&mut tx)
+            .await?;
+        let key = application.to_string();
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            "person.protect",
+            "application",
+            Some(&key),
+            &format!("protected: {reason}"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(jejak_domain::Protection {
+            id: seq,
+            application,
+            reason: reason.to_owned(),
+            marked_by: ctx.actor.clone(),
+            marked_at: ctx.at.clone(),
+            lifted_by: None,
+            lifted_at: None,
+            lift_reason: None,
+        })
+    }
+
+    async fn lift_protection(
+        &self,
+        application: jejak_domain::ApplicationKey,
+        reason: &str,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<jejak_domain::Protection> {
+        crate::codec::refuse_nul(&[Some(reason.to_owned())])?;
+        let mut tx = self.begin_write().await?;
+        let seq = Self::reserve(&mut tx, 1).await?;
+        let row = query(crate::referrals::ACTIVE_PROTECTION_OF)
+            .bind(application.0)
+            .fetch_optional(&mut tx)
+            .await?
+            .ok_or_else(|| {
+                crate::StoreError::NotFound(format!(
+                    "no protection in force on application {application}"
+                ))
+            })?;
+        let mut protection = crate::referrals::read_protection(&row)?;
+        query(crate::referrals::LIFT_PROTECTION)
+            .bind(&ctx.actor)
+            .bind(&ctx.at)
+            .bind(reason)
+            .bind(seq)
+            .bind(protection.id)
+            .execute(&mut tx)
+            .await?;
+        let key = application.to_string();
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            "person.unprotect",
+            "application",
+            Some(&key),
+            &format!("protection lifted: {reason}"),
+        )
+        .await?;
+        tx.commit().await?;
+        protection.lifted_by = Some(ctx.actor.clone());
+        protection.lifted_at = Some(ctx.at.clone());
+        protection.lift_reason = Some(reason.to_owned());
+        Ok(protection)
+    }
+
+    async fn protections(&self, active_only: bool) -> crate::Result<Vec<jejak_domain::Protection>> {
+        let sql = if active_only {
+            crate::referrals::ACTIVE_PROTECTIONS
+        } else {
+            crate::referrals::PROTECTIONS
+        };
+        let rows = query(sql).fetch_all(self).await?;
+        rows.iter().map(crate::referrals::read_protection).collect()
+    }
+}

@@ -6,6 +6,7 @@
 use async_trait::async_trait;
 use jejak_domain::ApplicationKey;
 
+use crate::backend::{Dialect, SqlStore, query, query_scalar};
 use crate::{AuditCtx, Result};
 
 /// A legal hold: while active, retention leaves the application (or every application with
@@ -170,237 +171,205 @@ pub(crate) fn read_hold(row: &impl crate::codec::RowExt) -> Result<LegalHold> {
     })
 }
 
-/// Implements `RetentionStore` for a backend type (see `store_impl!`).
-macro_rules! retention_impl {
-    ($store:ty, $db:ty) => {
-        #[async_trait::async_trait]
-        impl $crate::retention::RetentionStore for $store {
-            async fn place_hold(
-                &self,
-                target: &$crate::retention::HoldTarget,
-                reason: &str,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<$crate::retention::LegalHold> {
-                use $crate::retention::HoldTarget;
-                let reason = reason.trim();
-                if reason.is_empty() {
-                    return Err($crate::StoreError::InvalidValue(
-                        "a legal hold needs a reason".to_owned(),
-                    ));
-                }
-                let (key, nik) = match target {
-                    HoldTarget::Application(key) => (Some(key.0), None),
-                    HoldTarget::Nik(nik) => (None, Some(nik.clone())),
-                };
-                let mut tx = self.begin_write().await?;
-                let id = Self::reserve(&mut tx, 1).await?;
-                sqlx::query($crate::retention::INSERT_HOLD)
-                    .bind(id)
-                    .bind(key)
-                    .bind(&nik)
-                    .bind(reason)
-                    .bind(&ctx.actor)
-                    .bind(&ctx.at)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                let what = match target {
-                    HoldTarget::Application(key) => format!("application {key}"),
-                    HoldTarget::Nik(nik) => format!("NIK {}", $crate::retention::mask(nik)),
-                };
-                let details = format!("{what}: {reason}");
-                let id_text = id.to_string();
-                Self::audit_tx(
-                    &mut tx,
-                    ctx,
-                    "legal_hold.place",
-                    "legal_hold",
-                    Some(&id_text),
-                    &details,
-                )
-                .await?;
-                let row = sqlx::query($crate::retention::SELECT_HOLD)
-                    .bind(id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let hold = $crate::retention::read_hold(&row)?;
-                tx.commit().await?;
-                Ok(hold)
-            }
-
-            async fn lift_hold(
-                &self,
-                id: i64,
-                reason: &str,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<$crate::retention::LegalHold> {
-                let reason = reason.trim();
-                if reason.is_empty() {
-                    return Err($crate::StoreError::InvalidValue(
-                        "lifting a legal hold needs a reason".to_owned(),
-                    ));
-                }
-                let mut tx = self.begin_write().await?;
-                let seq = Self::reserve(&mut tx, 1).await?;
-                let lifted = sqlx::query($crate::retention::LIFT_HOLD)
-                    .bind(&ctx.actor)
-                    .bind(&ctx.at)
-                    .bind(reason)
-                    .bind(seq)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if lifted == 0 {
-                    tx.rollback().await?;
-                    return Err($crate::StoreError::NotFound(format!("active legal hold {id}")));
-                }
-                let id_text = id.to_string();
-                Self::audit_tx(
-                    &mut tx,
-                    ctx,
-                    "legal_hold.lift",
-                    "legal_hold",
-                    Some(&id_text),
-                    reason,
-                )
-                .await?;
-                let row = sqlx::query($crate::retention::SELECT_HOLD)
-                    .bind(id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let hold = $crate::retention::read_hold(&row)?;
-                tx.commit().await?;
-                Ok(hold)
-            }
-
-            async fn legal_holds(
-                &self,
-                include_lifted: bool,
-            ) -> $crate::Result<Vec<$crate::retention::LegalHold>> {
-                let sql = if include_lifted {
-                    $crate::retention::ALL_HOLDS
-                } else {
-                    $crate::retention::ACTIVE_HOLDS
-                };
-                let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
-                rows.iter().map($crate::retention::read_hold).collect()
-            }
-
-            async fn retention_done(&self) -> $crate::Result<Vec<jejak_domain::ApplicationKey>> {
-                let keys: Vec<i64> = sqlx::query_scalar($crate::retention::RETENTION_DONE)
-                    .fetch_all(&self.pool)
-                    .await?;
-                Ok(keys.into_iter().map(jejak_domain::ApplicationKey).collect())
-            }
-
-            async fn retention_deletions_since(
-                &self,
-                since: i64,
-                limit: u32,
-            ) -> $crate::Result<Vec<$crate::retention::RetentionDeletion>> {
-                let rows: Vec<(i64, i64)> = sqlx::query_as($crate::retention::DELETIONS_SINCE)
-                    .bind(since)
-                    .bind(i64::from(limit))
-                    .fetch_all(&self.pool)
-                    .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(key, change_seq)| $crate::retention::RetentionDeletion {
-                        application: jejak_domain::ApplicationKey(key),
-                        change_seq,
-                    })
-                    .collect())
-            }
-
-            async fn apply_retention(
-                &self,
-                actions: &[$crate::retention::RetentionAction],
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<$crate::retention::RetentionOutcome> {
-                use $crate::retention::RetentionKind;
-                let mut outcome = $crate::retention::RetentionOutcome::default();
-                if actions.is_empty() {
-                    return Ok(outcome);
-                }
-                let mut tx = self.begin_write().await?;
-                let first = Self::reserve(&mut tx, actions.len() as i64).await?;
-                for (i, action) in actions.iter().enumerate() {
-                    let seq = first + i as i64;
-                    let key = action.application;
-                    let present: i64 = sqlx::query_scalar($crate::retention::APPLICATION_EXISTS)
-                        .bind(key.0)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    if present == 0 {
-                        outcome.already_done.push(key);
-                        continue;
-                    }
-                    let held: i64 = sqlx::query_scalar($crate::retention::IS_HELD)
-                        .bind(key.0)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    if held > 0 {
-                        outcome.held.push(key);
-                        continue;
-                    }
-                    match action.kind {
-                        RetentionKind::Anonymise => {
-                            sqlx::query($crate::retention::ANONYMISE_APPLICATION)
-                                .bind(seq)
-                                .bind(key.0)
-                                .execute(&mut *tx)
-                                .await?;
-                            for statement in $crate::retention::ANONYMISE_RELATED {
-                                sqlx::query(*statement).bind(key.0).execute(&mut *tx).await?;
-                            }
-                            outcome.anonymised.push(key);
-                        }
-                        RetentionKind::Delete => {
-                            for statement in $crate::retention::DELETE_RELATED {
-                                sqlx::query(*statement).bind(key.0).execute(&mut *tx).await?;
-                            }
-                            sqlx::query($crate::retention::DELETE_APPLICATION)
-                                .bind(key.0)
-                                .execute(&mut *tx)
-                                .await?;
-                            outcome.deleted.push(key);
-                        }
-                    }
-                    sqlx::query($crate::retention::INSERT_RETENTION)
-                        .bind(key.0)
-                        .bind(action.kind.as_str())
-                        .bind(&action.record_type)
-                        .bind(&action.expired_on)
-                        .bind(&action.as_of)
-                        .bind(&ctx.at)
-                        .bind(action.age_at_application)
-                        .bind(seq)
-                        .execute(&mut *tx)
-                        .await?;
-                    let details = format!(
-                        "{} ({}, retention ended {}, run as of {})",
-                        action.kind.as_str(),
-                        action.record_type,
-                        action.expired_on,
-                        action.as_of
-                    );
-                    let key_text = key.to_string();
-                    let verb = match action.kind {
-                        RetentionKind::Anonymise => "retention.anonymise",
-                        RetentionKind::Delete => "retention.delete",
-                    };
-                    Self::audit_tx(&mut tx, ctx, verb, "application", Some(&key_text), &details)
-                        .await?;
-                }
-                tx.commit().await?;
-                Ok(outcome)
-            }
+#[async_trait]
+impl<B: Dialect> crate::retention::RetentionStore for SqlStore<B> {
+    async fn place_hold(
+        &self,
+        target: &crate::retention::HoldTarget,
+        reason: &str,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<crate::retention::LegalHold> {
+        use crate::retention::HoldTarget;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(crate::StoreError::InvalidValue("a legal hold needs a reason".to_owned()));
         }
-    };
-}
+        let (key, nik) = match target {
+            HoldTarget::Application(key) => (Some(key.0), None),
+            HoldTarget::Nik(nik) => (None, Some(nik.clone())),
+        };
+        let mut tx = self.begin_write().await?;
+        let id = Self::reserve(&mut tx, 1).await?;
+        query(crate::retention::INSERT_HOLD)
+            .bind(id)
+            .bind(key)
+            .bind(&nik)
+            .bind(reason)
+            .bind(&ctx.actor)
+            .bind(&ctx.at)
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
+        let what = match target {
+            HoldTarget::Application(key) => format!("application {key}"),
+            HoldTarget::Nik(nik) => format!("NIK {}", crate::retention::mask(nik)),
+        };
+        let details = format!("{what}: {reason}");
+        let id_text = id.to_string();
+        Self::audit_tx(&mut tx, ctx, "legal_hold.place", "legal_hold", Some(&id_text), &details)
+            .await?;
+        let row = query(crate::retention::SELECT_HOLD).bind(id).fetch_one(&mut tx).await?;
+        let hold = crate::retention::read_hold(&row)?;
+        tx.commit().await?;
+        Ok(hold)
+    }
 
-pub(crate) use retention_impl;
+    async fn lift_hold(
+        &self,
+        id: i64,
+        reason: &str,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<crate::retention::LegalHold> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(crate::StoreError::InvalidValue(
+                "lifting a legal hold needs a reason".to_owned(),
+            ));
+        }
+        let mut tx = self.begin_write().await?;
+        let seq = Self::reserve(&mut tx, 1).await?;
+        let lifted = query(crate::retention::LIFT_HOLD)
+            .bind(&ctx.actor)
+            .bind(&ctx.at)
+            .bind(reason)
+            .bind(seq)
+            .bind(id)
+            .execute(&mut tx)
+            .await?
+            .rows_affected();
+        if lifted == 0 {
+            tx.rollback().await?;
+            return Err(crate::StoreError::NotFound(format!("active legal hold {id}")));
+        }
+        let id_text = id.to_string();
+        Self::audit_tx(&mut tx, ctx, "legal_hold.lift", "legal_hold", Some(&id_text), reason)
+            .await?;
+        let row = query(crate::retention::SELECT_HOLD).bind(id).fetch_one(&mut tx).await?;
+        let hold = crate::retention::read_hold(&row)?;
+        tx.commit().await?;
+        Ok(hold)
+    }
+
+    async fn legal_holds(
+        &self,
+        include_lifted: bool,
+    ) -> crate::Result<Vec<crate::retention::LegalHold>> {
+        let sql = if include_lifted {
+            crate::retention::ALL_HOLDS
+        } else {
+            crate::retention::ACTIVE_HOLDS
+        };
+        let rows = query(sql).fetch_all(self).await?;
+        rows.iter().map(crate::retention::read_hold).collect()
+    }
+
+    async fn retention_done(&self) -> crate::Result<Vec<jejak_domain::ApplicationKey>> {
+        let keys: Vec<i64> = query_scalar(crate::retention::RETENTION_DONE).fetch_all(self).await?;
+        Ok(keys.into_iter().map(jejak_domain::ApplicationKey).collect())
+    }
+
+    async fn retention_deletions_since(
+        &self,
+        since: i64,
+        limit: u32,
+    ) -> crate::Result<Vec<crate::retention::RetentionDeletion>> {
+        use crate::codec::RowExt;
+        let rows = query(crate::retention::DELETIONS_SINCE)
+            .bind(since)
+            .bind(i64::from(limit))
+            .fetch_all(self)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(crate::retention::RetentionDeletion {
+                    application: jejak_domain::ApplicationKey(row.int_at(0)?),
+                    change_seq: row.int_at(1)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn apply_retention(
+        &self,
+        actions: &[crate::retention::RetentionAction],
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<crate::retention::RetentionOutcome> {
+        use crate::retention::RetentionKind;
+        let mut outcome = crate::retention::RetentionOutcome::default();
+        if actions.is_empty() {
+            return Ok(outcome);
+        }
+        let mut tx = self.begin_write().await?;
+        let first = Self::reserve(&mut tx, actions.len() as i64).await?;
+        for (i, action) in actions.iter().enumerate() {
+            let seq = first + i as i64;
+            let key = action.application;
+            let present: i64 = query_scalar(crate::retention::APPLICATION_EXISTS)
+                .bind(key.0)
+                .fetch_one(&mut tx)
+                .await?;
+            if present == 0 {
+                outcome.already_done.push(key);
+                continue;
+            }
+            let held: i64 =
+                query_scalar(crate::retention::IS_HELD).bind(key.0).fetch_one(&mut tx).await?;
+            if held > 0 {
+                outcome.held.push(key);
+                continue;
+            }
+            match action.kind {
+                RetentionKind::Anonymise => {
+                    query(crate::retention::ANONYMISE_APPLICATION)
+                        .bind(seq)
+                        .bind(key.0)
+                        .execute(&mut tx)
+                        .await?;
+                    for statement in crate::retention::ANONYMISE_RELATED {
+                        query(*statement).bind(key.0).execute(&mut tx).await?;
+                    }
+                    outcome.anonymised.push(key);
+                }
+                RetentionKind::Delete => {
+                    for statement in crate::retention::DELETE_RELATED {
+                        query(*statement).bind(key.0).execute(&mut tx).await?;
+                    }
+                    query(crate::retention::DELETE_APPLICATION)
+                        .bind(key.0)
+                        .execute(&mut tx)
+                        .await?;
+                    outcome.deleted.push(key);
+                }
+            }
+            query(crate::retention::INSERT_RETENTION)
+                .bind(key.0)
+                .bind(action.kind.as_str())
+                .bind(&action.record_type)
+                .bind(&action.expired_on)
+                .bind(&action.as_of)
+                .bind(&ctx.at)
+                .bind(action.age_at_application)
+                .bind(seq)
+                .execute(&mut tx)
+                .await?;
+            let details = format!(
+                "{} ({}, retention ended {}, run as of {})",
+                action.kind.as_str(),
+                action.record_type,
+                action.expired_on,
+                action.as_of
+            );
+            let key_text = key.to_string();
+            let verb = match action.kind {
+                RetentionKind::Anonymise => "retention.anonymise",
+                RetentionKind::Delete => "retention.delete",
+            };
+            Self::audit_tx(&mut tx, ctx, verb, "application", Some(&key_text), &details).await?;
+        }
+        tx.commit().await?;
+        Ok(outcome)
+    }
+}
 
 /// A NIK with its middle hidden, for audit details and messages.
 pub(crate) fn mask(nik: &str) -> String {

@@ -8,6 +8,7 @@ use jejak_domain::{
     ReviewStatus,
 };
 
+use crate::backend::{Dialect, SqlStore, query};
 use crate::codec::{RowExt, corrupt, date, opt};
 use crate::{AuditCtx, Result};
 
@@ -96,128 +97,116 @@ pub(crate) fn read_review(row: &impl RowExt) -> Result<ReviewRequest> {
     })
 }
 
-/// Implements `ReviewStore` for a backend (same shape as `store_impl!`).
-macro_rules! review_impl {
-    ($store:ty, $db:ty) => {
-        #[async_trait::async_trait]
-        impl $crate::reviews::ReviewStore for $store {
-            async fn request_review(
-                &self,
-                request: &jejak_domain::NewReviewRequest,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<jejak_domain::ReviewRequest> {
-                let mut tx = self.begin_write().await?;
-                let id = Self::reserve(&mut tx, 1).await?;
-                let d = &request.proposed;
-                sqlx::query($crate::reviews::INSERT_REVIEW)
-                    .bind(id)
-                    .bind(d.application.0)
-                    .bind(d.kind.as_str())
-                    .bind(jejak_domain::date::iso(d.decided_on))
-                    .bind(d.deferral_until.map(jejak_domain::date::iso))
-                    .bind(d.reason_codes.join(","))
-                    .bind(d.reason_text.clone())
-                    .bind(request.expected_version)
-                    .bind(&request.grounds)
-                    .bind(&request.requested_by)
-                    .bind(&ctx.at)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                let key = d.application.to_string();
-                let details = format!("{} requested: {}", d.kind.as_str(), request.grounds);
-                Self::audit_tx(&mut tx, ctx, "review.request", "application", Some(&key), &details)
-                    .await?;
-                tx.commit().await?;
-                self.get_review(id).await
-            }
+#[async_trait]
+impl<B: Dialect> crate::reviews::ReviewStore for SqlStore<B> {
+    async fn request_review(
+        &self,
+        request: &jejak_domain::NewReviewRequest,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<jejak_domain::ReviewRequest> {
+        let mut tx = self.begin_write().await?;
+        let id = Self::reserve(&mut tx, 1).await?;
+        let d = &request.proposed;
+        query(crate::reviews::INSERT_REVIEW)
+            .bind(id)
+            .bind(d.application.0)
+            .bind(d.kind.as_str())
+            .bind(jejak_domain::date::iso(d.decided_on))
+            .bind(d.deferral_until.map(jejak_domain::date::iso))
+            .bind(d.reason_codes.join(","))
+            .bind(d.reason_text.clone())
+            .bind(request.expected_version)
+            .bind(&request.grounds)
+            .bind(&request.requested_by)
+            .bind(&ctx.at)
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
+        let key = d.application.to_string();
+        let details = format!("{} requested: {}", d.kind.as_str(), request.grounds);
+        Self::audit_tx(&mut tx, ctx, "review.request", "application", Some(&key), &details).await?;
+        tx.commit().await?;
+        self.get_review(id).await
+    }
 
-            async fn get_review(&self, id: i64) -> $crate::Result<jejak_domain::ReviewRequest> {
-                let row = sqlx::query($crate::reviews::SELECT_REVIEW)
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?
-                    .ok_or_else(|| $crate::StoreError::NotFound(format!("review request {id}")))?;
-                $crate::reviews::read_review(&row)
-            }
+    async fn get_review(&self, id: i64) -> crate::Result<jejak_domain::ReviewRequest> {
+        let row = query(crate::reviews::SELECT_REVIEW)
+            .bind(id)
+            .fetch_optional(self)
+            .await?
+            .ok_or_else(|| crate::StoreError::NotFound(format!("review request {id}")))?;
+        crate::reviews::read_review(&row)
+    }
 
-            async fn pending_reviews(
-                &self,
-                office: Option<&jejak_domain::OfficeCode>,
-            ) -> $crate::Result<Vec<jejak_domain::ReviewRequest>> {
-                let rows = sqlx::query($crate::reviews::PENDING_REVIEWS)
-                    .bind(office.map(|o| o.as_str().to_owned()))
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter().map($crate::reviews::read_review).collect()
-            }
+    async fn pending_reviews(
+        &self,
+        office: Option<&jejak_domain::OfficeCode>,
+    ) -> crate::Result<Vec<jejak_domain::ReviewRequest>> {
+        let rows = query(crate::reviews::PENDING_REVIEWS)
+            .bind(office.map(|o| o.as_str().to_owned()))
+            .fetch_all(self)
+            .await?;
+        rows.iter().map(crate::reviews::read_review).collect()
+    }
 
-            async fn reviews_of(
-                &self,
-                key: jejak_domain::ApplicationKey,
-            ) -> $crate::Result<Vec<jejak_domain::ReviewRequest>> {
-                let rows = sqlx::query($crate::reviews::REVIEWS_OF)
-                    .bind(key.0)
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter().map($crate::reviews::read_review).collect()
-            }
+    async fn reviews_of(
+        &self,
+        key: jejak_domain::ApplicationKey,
+    ) -> crate::Result<Vec<jejak_domain::ReviewRequest>> {
+        let rows = query(crate::reviews::REVIEWS_OF).bind(key.0).fetch_all(self).await?;
+        rows.iter().map(crate::reviews::read_review).collect()
+    }
 
-            async fn resolve_review(
-                &self,
-                id: i64,
-                resolution: &$crate::reviews::ReviewResolution,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<jejak_domain::ReviewRequest> {
-                let mut tx = self.begin_write().await?;
-                let seq = Self::reserve(&mut tx, 1).await?;
-                let row = sqlx::query($crate::reviews::SELECT_REVIEW)
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or_else(|| $crate::StoreError::NotFound(format!("review request {id}")))?;
-                let request = $crate::reviews::read_review(&row)?;
-                let status = if resolution.approve { "approved" } else { "refused" };
-                let updated = sqlx::query($crate::reviews::RESOLVE_REVIEW)
-                    .bind(status)
-                    .bind(&resolution.reviewer)
-                    .bind(&resolution.at)
-                    .bind(resolution.note.clone())
-                    .bind(seq)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if updated == 0 {
-                    return Err($crate::StoreError::Conflict(format!(
-                        "review request {id} was already {} by {}",
-                        request.status.as_str(),
-                        request.reviewed_by.as_deref().unwrap_or("?")
-                    )));
-                }
-                if resolution.approve {
-                    let mut decision = request.data.proposed.clone();
-                    let approval = format!("disetujui oleh {}", resolution.reviewer);
-                    decision.reason_text = Some(match decision.reason_text.take() {
-                        Some(text) if !text.trim().is_empty() => {
-                            format!("{} ({approval})", text.trim())
-                        }
-                        _ => approval,
-                    });
-                    Self::decide_tx(&mut tx, &decision, request.data.expected_version, ctx).await?;
-                }
-                let key = request.application().to_string();
-                let details = format!(
-                    "review {id} {status}{}",
-                    resolution.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
-                );
-                Self::audit_tx(&mut tx, ctx, "review.resolve", "application", Some(&key), &details)
-                    .await?;
-                tx.commit().await?;
-                self.get_review(id).await
-            }
+    async fn resolve_review(
+        &self,
+        id: i64,
+        resolution: &crate::reviews::ReviewResolution,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<jejak_domain::ReviewRequest> {
+        let mut tx = self.begin_write().await?;
+        let seq = Self::reserve(&mut tx, 1).await?;
+        let row = query(crate::reviews::SELECT_REVIEW)
+            .bind(id)
+            .fetch_optional(&mut tx)
+            .await?
+            .ok_or_else(|| crate::StoreError::NotFound(format!("review request {id}")))?;
+        let request = crate::reviews::read_review(&row)?;
+        let status = if resolution.approve { "approved" } else { "refused" };
+        let updated = query(crate::reviews::RESOLVE_REVIEW)
+            .bind(status)
+            .bind(&resolution.reviewer)
+            .bind(&resolution.at)
+            .bind(resolution.note.clone())
+            .bind(seq)
+            .bind(id)
+            .execute(&mut tx)
+            .await?
+            .rows_affected();
+        if updated == 0 {
+            return Err(crate::StoreError::Conflict(format!(
+                "review request {id} was already {} by {}",
+                request.status.as_str(),
+                request.reviewed_by.as_deref().unwrap_or("?")
+            )));
         }
-    };
+        if resolution.approve {
+            let mut decision = request.data.proposed.clone();
+            let approval = format!("disetujui oleh {}", resolution.reviewer);
+            decision.reason_text = Some(match decision.reason_text.take() {
+                Some(text) if !text.trim().is_empty() => {
+                    format!("{} ({approval})", text.trim())
+                }
+                _ => approval,
+            });
+            Self::decide_tx(&mut tx, &decision, request.data.expected_version, ctx).await?;
+        }
+        let key = request.application().to_string();
+        let details = format!(
+            "review {id} {status}{}",
+            resolution.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+        );
+        Self::audit_tx(&mut tx, ctx, "review.resolve", "application", Some(&key), &details).await?;
+        tx.commit().await?;
+        self.get_review(id).await
+    }
 }
-
-pub(crate) use review_impl;

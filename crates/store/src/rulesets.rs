@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use jejak_domain::ApplicationKey;
 use serde::{Deserialize, Serialize};
 
+use crate::backend::{Dialect, SqlStore, Tx, query, query_scalar};
 use crate::codec::RowExt;
 use crate::{AuditCtx, Result, StoreError};
 
@@ -283,231 +284,228 @@ pub(crate) fn read_assessment(row: &impl RowExt) -> Result<StoredAssessment> {
     })
 }
 
-/// Implements `RuleSetStore` for a backend type on which `store_impl!` was invoked (it uses
-/// that impl's `reserve`, `audit_tx` and the backend's `begin_write`).
-macro_rules! ruleset_impl {
-    ($store:ty, $db:ty) => {
-        impl $store {
-            /// The version's row, read inside a write transaction.
-            async fn rule_set_tx(
-                tx: &mut sqlx::Transaction<'static, $db>,
-                version: &str,
-            ) -> std::result::Result<$crate::rulesets::StoredRuleSet, $crate::rulesets::RuleSetError> {
-                let row = sqlx::query($crate::rulesets::SELECT_RULE_SET)
-                    .bind(version)
-                    .fetch_optional(&mut **tx)
-                    .await?
-                    .ok_or_else(|| $crate::rulesets::RuleSetError::NotFound(version.to_owned()))?;
-                Ok($crate::rulesets::read_rule_set(&row)?)
-            }
-        }
-
-        #[async_trait::async_trait]
-        impl $crate::rulesets::RuleSetStore for $store {
-            async fn save_rule_set_draft(
-                &self,
-                draft: &$crate::rulesets::NewRuleSet,
-                ctx: &$crate::AuditCtx,
-            ) -> std::result::Result<$crate::rulesets::StoredRuleSet, $crate::rulesets::RuleSetError> {
-                if draft.author.trim().is_empty() {
-                    return Err($crate::rulesets::RuleSetError::MissingUser);
-                }
-                let files = $crate::rulesets::to_json(&draft.files)?;
-                let mut tx = self.begin_write().await?;
-                let id = Self::reserve(&mut tx, 1).await?;
-                match Self::rule_set_tx(&mut tx, &draft.version).await {
-                    Ok(existing) => {
-                        return Err($crate::rulesets::RuleSetError::VersionTaken {
-                            version: existing.version,
-                            status: existing.status,
-                            same_content: existing.digest == draft.digest,
-                        });
-                    }
-                    Err($crate::rulesets::RuleSetError::NotFound(_)) => {}
-                    Err(other) => return Err(other),
-                }
-                sqlx::query($crate::rulesets::INSERT_RULE_SET)
-                    .bind(id)
-                    .bind(&draft.version)
-                    .bind(&draft.name)
-                    .bind(&draft.digest)
-                    .bind(&files)
-                    .bind(draft.author.trim())
-                    .bind(&ctx.at)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                let details = format!(
-                    "draft {} author {} digest {}",
-                    draft.name,
-                    draft.author.trim(),
-                    draft.digest
-                );
-                Self::audit_tx(&mut tx, ctx, "rule_set.draft", "rule_set", Some(&draft.version), &details).await?;
-                let stored = Self::rule_set_tx(&mut tx, &draft.version).await?;
-                tx.commit().await?;
-                Ok(stored)
-            }
-
-            async fn publish_rule_set(
-                &self,
-                version: &str,
-                ctx: &$crate::AuditCtx,
-            ) -> std::result::Result<$crate::rulesets::StoredRuleSet, $crate::rulesets::RuleSetError> {
-                use $crate::rulesets::{RuleSetError, RuleSetStatus};
-                let by = ctx.actor.trim();
-                if by.is_empty() {
-                    return Err(RuleSetError::MissingUser);
-                }
-                let mut tx = self.begin_write().await?;
-                let seq = Self::reserve(&mut tx, 1).await?;
-                let current = Self::rule_set_tx(&mut tx, version).await?;
-                if current.status != RuleSetStatus::Draft {
-                    return Err(RuleSetError::NotDraft { version: current.version, status: current.status });
-                }
-                if $crate::rulesets::same_user(&current.author, by) {
-                    return Err(RuleSetError::SameUser { version: current.version, user: by.to_owned() });
-                }
-                sqlx::query($crate::rulesets::PUBLISH_RULE_SET)
-                    .bind(by)
-                    .bind(&ctx.at)
-                    .bind(seq)
-                    .bind(version)
-                    .execute(&mut *tx)
-                    .await?;
-                let details = format!("published by {by}; author {}", current.author);
-                Self::audit_tx(&mut tx, ctx, "rule_set.publish", "rule_set", Some(version), &details).await?;
-                let stored = Self::rule_set_tx(&mut tx, version).await?;
-                tx.commit().await?;
-                Ok(stored)
-            }
-
-            async fn activate_rule_set(
-                &self,
-                version: &str,
-                ctx: &$crate::AuditCtx,
-            ) -> std::result::Result<$crate::rulesets::StoredRuleSet, $crate::rulesets::RuleSetError> {
-                use $crate::rulesets::{RuleSetError, RuleSetStatus};
-                if ctx.actor.trim().is_empty() {
-                    return Err(RuleSetError::MissingUser);
-                }
-                let mut tx = self.begin_write().await?;
-                let seq = Self::reserve(&mut tx, 1).await?;
-                let current = Self::rule_set_tx(&mut tx, version).await?;
-                if current.status != RuleSetStatus::Published {
-                    return Err(RuleSetError::NotPublished { version: current.version, status: current.status });
-                }
-                let previous: Option<String> = sqlx::query_scalar("select version from rule_sets where status = 'active'")
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                // Retire first: the partial unique index allows one active row at any moment.
-                sqlx::query($crate::rulesets::RETIRE_ACTIVE).bind(seq).execute(&mut *tx).await?;
-                sqlx::query($crate::rulesets::ACTIVATE_RULE_SET)
-                    .bind(&ctx.at)
-                    .bind(seq)
-                    .bind(version)
-                    .execute(&mut *tx)
-                    .await?;
-                let details = match &previous {
-                    Some(old) => format!("activated; retired {old}"),
-                    None => "activated".to_owned(),
-                };
-                Self::audit_tx(&mut tx, ctx, "rule_set.activate", "rule_set", Some(version), &details).await?;
-                let stored = Self::rule_set_tx(&mut tx, version).await?;
-                tx.commit().await?;
-                Ok(stored)
-            }
-
-            async fn list_rule_sets(&self) -> $crate::Result<Vec<$crate::rulesets::StoredRuleSet>> {
-                let rows = sqlx::query($crate::rulesets::LIST_RULE_SETS).fetch_all(&self.pool).await?;
-                rows.iter().map($crate::rulesets::read_rule_set).collect()
-            }
-
-            async fn rule_set(
-                &self,
-                version: &str,
-            ) -> $crate::Result<Option<$crate::rulesets::StoredRuleSet>> {
-                let row = sqlx::query($crate::rulesets::SELECT_RULE_SET)
-                    .bind(version)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                row.as_ref().map($crate::rulesets::read_rule_set).transpose()
-            }
-
-            async fn active_rule_set(&self) -> $crate::Result<Option<$crate::rulesets::StoredRuleSet>> {
-                let row = sqlx::query($crate::rulesets::ACTIVE_RULE_SET).fetch_optional(&self.pool).await?;
-                row.as_ref().map($crate::rulesets::read_rule_set).transpose()
-            }
-
-            async fn record_assessment(
-                &self,
-                assessment: &$crate::rulesets::NewAssessment,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<$crate::rulesets::StoredAssessment> {
-                let fired = $crate::rulesets::to_json(&assessment.fired_indicators)?;
-                let failed = $crate::rulesets::to_json(&assessment.failed_hard_checks)?;
-                let mut tx = self.begin_write().await?;
-                let seq = Self::reserve(&mut tx, 1).await?;
-                let key = assessment.application;
-                let exists: i64 = sqlx::query_scalar($crate::rulesets::APPLICATION_EXISTS)
-                    .bind(key.0)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                if exists == 0 {
-                    return Err($crate::StoreError::NotFound(format!("application {key}")));
-                }
-                sqlx::query($crate::rulesets::INSERT_ASSESSMENT)
-                    .bind(seq)
-                    .bind(key.0)
-                    .bind(&assessment.rule_set_version)
-                    .bind(&assessment.digest)
-                    .bind(assessment.score)
-                    .bind(&assessment.band)
-                    .bind(&fired)
-                    .bind(&failed)
-                    .bind(&ctx.at)
-                    .bind(&ctx.actor)
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await?;
-                let details = format!(
-                    "rule set {} score {} band {}",
-                    assessment.rule_set_version, assessment.score, assessment.band
-                );
-                let key_text = key.to_string();
-                Self::audit_tx(&mut tx, ctx, "assessment.record", "application", Some(&key_text), &details).await?;
-                tx.commit().await?;
-                Ok($crate::rulesets::StoredAssessment {
-                    id: seq,
-                    change_seq: seq,
-                    assessed_at: ctx.at.clone(),
-                    assessed_by: ctx.actor.clone(),
-                    data: assessment.clone(),
-                })
-            }
-
-            async fn assessments_of(
-                &self,
-                key: jejak_domain::ApplicationKey,
-            ) -> $crate::Result<Vec<$crate::rulesets::StoredAssessment>> {
-                let rows = sqlx::query($crate::rulesets::ASSESSMENTS_OF).bind(key.0).fetch_all(&self.pool).await?;
-                rows.iter().map($crate::rulesets::read_assessment).collect()
-            }
-
-            async fn assessments_changed_since(
-                &self,
-                since: i64,
-                limit: u32,
-            ) -> $crate::Result<Vec<$crate::rulesets::StoredAssessment>> {
-                let rows = sqlx::query($crate::rulesets::ASSESSMENTS_CHANGED_SINCE)
-                    .bind(since)
-                    .bind(i64::from(limit))
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter().map($crate::rulesets::read_assessment).collect()
-            }
-        }
-    };
+impl<B: Dialect> SqlStore<B> {
+    /// The version's row, read inside a write transaction.
+    async fn rule_set_tx(
+        tx: &mut Tx<B>,
+        version: &str,
+    ) -> std::result::Result<crate::rulesets::StoredRuleSet, crate::rulesets::RuleSetError> {
+        let row = query(crate::rulesets::SELECT_RULE_SET)
+            .bind(version)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| crate::rulesets::RuleSetError::NotFound(version.to_owned()))?;
+        Ok(crate::rulesets::read_rule_set(&row)?)
+    }
 }
 
-pub(crate) use ruleset_impl;
+#[async_trait]
+impl<B: Dialect> crate::rulesets::RuleSetStore for SqlStore<B> {
+    async fn save_rule_set_draft(
+        &self,
+        draft: &crate::rulesets::NewRuleSet,
+        ctx: &crate::AuditCtx,
+    ) -> std::result::Result<crate::rulesets::StoredRuleSet, crate::rulesets::RuleSetError> {
+        if draft.author.trim().is_empty() {
+            return Err(crate::rulesets::RuleSetError::MissingUser);
+        }
+        let files = crate::rulesets::to_json(&draft.files)?;
+        let mut tx = self.begin_write().await?;
+        let id = Self::reserve(&mut tx, 1).await?;
+        match Self::rule_set_tx(&mut tx, &draft.version).await {
+            Ok(existing) => {
+                return Err(crate::rulesets::RuleSetError::VersionTaken {
+                    version: existing.version,
+                    status: existing.status,
+                    same_content: existing.digest == draft.digest,
+                });
+            }
+            Err(crate::rulesets::RuleSetError::NotFound(_)) => {}
+            Err(other) => return Err(other),
+        }
+        query(crate::rulesets::INSERT_RULE_SET)
+            .bind(id)
+            .bind(&draft.version)
+            .bind(&draft.name)
+            .bind(&draft.digest)
+            .bind(&files)
+            .bind(draft.author.trim())
+            .bind(&ctx.at)
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
+        let details =
+            format!("draft {} author {} digest {}", draft.name, draft.author.trim(), draft.digest);
+        Self::audit_tx(&mut tx, ctx, "rule_set.draft", "rule_set", Some(&draft.version), &details)
+            .await?;
+        let stored = Self::rule_set_tx(&mut tx, &draft.version).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn publish_rule_set(
+        &self,
+        version: &str,
+        ctx: &crate::AuditCtx,
+    ) -> std::result::Result<crate::rulesets::StoredRuleSet, crate::rulesets::RuleSetError> {
+        use crate::rulesets::{RuleSetError, RuleSetStatus};
+        let by = ctx.actor.trim();
+        if by.is_empty() {
+            return Err(RuleSetError::MissingUser);
+        }
+        let mut tx = self.begin_write().await?;
+        let seq = Self::reserve(&mut tx, 1).await?;
+        let current = Self::rule_set_tx(&mut tx, version).await?;
+        if current.status != RuleSetStatus::Draft {
+            return Err(RuleSetError::NotDraft {
+                version: current.version,
+                status: current.status,
+            });
+        }
+        if crate::rulesets::same_user(&current.author, by) {
+            return Err(RuleSetError::SameUser { version: current.version, user: by.to_owned() });
+        }
+        query(crate::rulesets::PUBLISH_RULE_SET)
+            .bind(by)
+            .bind(&ctx.at)
+            .bind(seq)
+            .bind(version)
+            .execute(&mut tx)
+            .await?;
+        let details = format!("published by {by}; author {}", current.author);
+        Self::audit_tx(&mut tx, ctx, "rule_set.publish", "rule_set", Some(version), &details)
+            .await?;
+        let stored = Self::rule_set_tx(&mut tx, version).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn activate_rule_set(
+        &self,
+        version: &str,
+        ctx: &crate::AuditCtx,
+    ) -> std::result::Result<crate::rulesets::StoredRuleSet, crate::rulesets::RuleSetError> {
+        use crate::rulesets::{RuleSetError, RuleSetStatus};
+        if ctx.actor.trim().is_empty() {
+            return Err(RuleSetError::MissingUser);
+        }
+        let mut tx = self.begin_write().await?;
+        let seq = Self::reserve(&mut tx, 1).await?;
+        let current = Self::rule_set_tx(&mut tx, version).await?;
+        if current.status != RuleSetStatus::Published {
+            return Err(RuleSetError::NotPublished {
+                version: current.version,
+                status: current.status,
+            });
+        }
+        let previous: Option<String> =
+            query_scalar("select version from rule_sets where status = 'active'")
+                .fetch_optional(&mut tx)
+                .await?;
+        // Retire first: the partial unique index allows one active row at any moment.
+        query(crate::rulesets::RETIRE_ACTIVE).bind(seq).execute(&mut tx).await?;
+        query(crate::rulesets::ACTIVATE_RULE_SET)
+            .bind(&ctx.at)
+            .bind(seq)
+            .bind(version)
+            .execute(&mut tx)
+            .await?;
+        let details = match &previous {
+            Some(old) => format!("activated; retired {old}"),
+            None => "activated".to_owned(),
+        };
+        Self::audit_tx(&mut tx, ctx, "rule_set.activate", "rule_set", Some(version), &details)
+            .await?;
+        let stored = Self::rule_set_tx(&mut tx, version).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn list_rule_sets(&self) -> crate::Result<Vec<crate::rulesets::StoredRuleSet>> {
+        let rows = query(crate::rulesets::LIST_RULE_SETS).fetch_all(self).await?;
+        rows.iter().map(crate::rulesets::read_rule_set).collect()
+    }
+
+    async fn rule_set(
+        &self,
+        version: &str,
+    ) -> crate::Result<Option<crate::rulesets::StoredRuleSet>> {
+        let row =
+            query(crate::rulesets::SELECT_RULE_SET).bind(version).fetch_optional(self).await?;
+        row.as_ref().map(crate::rulesets::read_rule_set).transpose()
+    }
+
+    async fn active_rule_set(&self) -> crate::Result<Option<crate::rulesets::StoredRuleSet>> {
+        let row = query(crate::rulesets::ACTIVE_RULE_SET).fetch_optional(self).await?;
+        row.as_ref().map(crate::rulesets::read_rule_set).transpose()
+    }
+
+    async fn record_assessment(
+        &self,
+        assessment: &crate::rulesets::NewAssessment,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<crate::rulesets::StoredAssessment> {
+        let fired = crate::rulesets::to_json(&assessment.fired_indicators)?;
+        let failed = crate::rulesets::to_json(&assessment.failed_hard_checks)?;
+        let mut tx = self.begin_write().await?;
+        let seq = Self::reserve(&mut tx, 1).await?;
+        let key = assessment.application;
+        let exists: i64 = query_scalar(crate::rulesets::APPLICATION_EXISTS)
+            .bind(key.0)
+            .fetch_one(&mut tx)
+            .await?;
+        if exists == 0 {
+            return Err(crate::StoreError::NotFound(format!("application {key}")));
+        }
+        query(crate::rulesets::INSERT_ASSESSMENT)
+            .bind(seq)
+            .bind(key.0)
+            .bind(&assessment.rule_set_version)
+            .bind(&assessment.digest)
+            .bind(assessment.score)
+            .bind(&assessment.band)
+            .bind(&fired)
+            .bind(&failed)
+            .bind(&ctx.at)
+            .bind(&ctx.actor)
+            .bind(seq)
+            .execute(&mut tx)
+            .await?;
+        let details = format!(
+            "rule set {} score {} band {}",
+            assessment.rule_set_version, assessment.score, assessment.band
+        );
+        let key_text = key.to_string();
+        Self::audit_tx(&mut tx, ctx, "assessment.record", "application", Some(&key_text), &details)
+            .await?;
+        tx.commit().await?;
+        Ok(crate::rulesets::StoredAssessment {
+            id: seq,
+            change_seq: seq,
+            assessed_at: ctx.at.clone(),
+            assessed_by: ctx.actor.clone(),
+            data: assessment.clone(),
+        })
+    }
+
+    async fn assessments_of(
+        &self,
+        key: jejak_domain::ApplicationKey,
+    ) -> crate::Result<Vec<crate::rulesets::StoredAssessment>> {
+        let rows = query(crate::rulesets::ASSESSMENTS_OF).bind(key.0).fetch_all(self).await?;
+        rows.iter().map(crate::rulesets::read_assessment).collect()
+    }
+
+    async fn assessments_changed_since(
+        &self,
+        since: i64,
+        limit: u32,
+    ) -> crate::Result<Vec<crate::rulesets::StoredAssessment>> {
+        let rows = query(crate::rulesets::ASSESSMENTS_CHANGED_SINCE)
+            .bind(since)
+            .bind(i64::from(limit))
+            .fetch_all(self)
+            .await?;
+        rows.iter().map(crate::rulesets::read_assessment).collect()
+    }
+}

@@ -9,6 +9,7 @@
 
 use async_trait::async_trait;
 
+use crate::backend::{Dialect, SqlStore, query, query_scalar};
 use crate::{AuditCtx, Result};
 
 /// A login throttle counter after counting one attempt.
@@ -129,219 +130,187 @@ pub(crate) const UPLOAD_FILES: &str =
 pub(crate) const DELETE_UPLOAD_FILES: &str = "delete from pending_upload_files where token = $1";
 pub(crate) const DELETE_UPLOAD: &str = "delete from pending_uploads where token = $1";
 
-/// Implements `SecurityStore` for a backend type that already has `store_impl!`'s helpers.
-macro_rules! security_impl {
-    ($store:ty, $db:ty) => {
-        #[async_trait::async_trait]
-        impl $crate::security::SecurityStore for $store {
-            async fn count_login_attempt(
-                &self,
-                key: &str,
-                now: &str,
-                window_cutoff: &str,
-            ) -> $crate::Result<$crate::security::ThrottleCount> {
-                use $crate::codec::RowExt;
-                let row = sqlx::query($crate::security::COUNT_ATTEMPT)
-                    .bind(key)
-                    .bind(now)
-                    .bind(window_cutoff)
-                    .fetch_one(&self.pool)
-                    .await?;
-                let count = $crate::security::ThrottleCount {
-                    attempts: row.int("attempts")?,
-                    blocks: row.int("blocks")?,
-                    blocked_until: row.opt_text("blocked_until")?,
-                };
-                if count.attempts == 1 {
-                    // A new window: counters idle for a day are forgotten (their blocks too).
-                    sqlx::query($crate::security::OLD_THROTTLES)
-                        .bind($crate::security::day_before(now))
-                        .execute(&self.pool)
-                        .await?;
-                }
-                Ok(count)
-            }
-
-            async fn block_login_key(
-                &self,
-                key: &str,
-                now: &str,
-                until: &str,
-            ) -> $crate::Result<bool> {
-                let done = sqlx::query($crate::security::BLOCK_KEY)
-                    .bind(until)
-                    .bind(now)
-                    .bind(key)
-                    .execute(&self.pool)
-                    .await?
-                    .rows_affected();
-                Ok(done == 1)
-            }
-
-            async fn clear_login_key(&self, key: &str) -> $crate::Result<()> {
-                sqlx::query($crate::security::CLEAR_KEY).bind(key).execute(&self.pool).await?;
-                Ok(())
-            }
-
-            async fn uncount_login_attempt(&self, key: &str) -> $crate::Result<()> {
-                sqlx::query($crate::security::UNCOUNT).bind(key).execute(&self.pool).await?;
-                Ok(())
-            }
-
-            async fn count_read(&self, username: &str, minute: &str) -> $crate::Result<i64> {
-                let reads: i64 = sqlx::query_scalar($crate::security::COUNT_READ)
-                    .bind(username)
-                    .bind(minute)
-                    .fetch_one(&self.pool)
-                    .await?;
-                if reads == 1 {
-                    // A new minute: counters older than a day are no longer needed.
-                    let day_before = $crate::security::day_before(minute);
-                    sqlx::query($crate::security::OLD_READS)
-                        .bind(day_before)
-                        .execute(&self.pool)
-                        .await?;
-                }
-                Ok(reads)
-            }
-
-            async fn mark_read_reported(
-                &self,
-                username: &str,
-                minute: &str,
-            ) -> $crate::Result<bool> {
-                let done = sqlx::query($crate::security::MARK_REPORTED)
-                    .bind(username)
-                    .bind(minute)
-                    .execute(&self.pool)
-                    .await?
-                    .rows_affected();
-                Ok(done == 1)
-            }
-
-            async fn hold_upload(
-                &self,
-                upload: &$crate::security::NewUpload,
-                files: &[(String, Vec<u8>)],
-                caps: $crate::security::UploadCaps,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<std::result::Result<(), $crate::security::UploadRefusal>> {
-                use $crate::security::UploadRefusal;
-                let size: i64 =
-                    files.iter().map(|(_, bytes)| bytes.len() as i64).sum::<i64>().max(0);
-                let mut tx = self.begin_write().await?;
-                Self::reserve(&mut tx, 1).await?;
-                for sql in [$crate::security::EXPIRED_FILES, $crate::security::EXPIRED_UPLOADS] {
-                    sqlx::query(sql).bind(&ctx.at).execute(&mut *tx).await?;
-                }
-                let by_user: i64 = sqlx::query_scalar($crate::security::HELD_BY)
-                    .bind(&upload.owner)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let total: i64 =
-                    sqlx::query_scalar($crate::security::HELD_TOTAL).fetch_one(&mut *tx).await?;
-                let refusal = if by_user + size > caps.per_user_bytes {
-                    Some(UploadRefusal::UserCap { held: by_user })
-                } else if total + size > caps.total_bytes {
-                    Some(UploadRefusal::TotalCap { held: total })
-                } else {
-                    None
-                };
-                if let Some(refusal) = refusal {
-                    // The expired uploads stay removed.
-                    tx.commit().await?;
-                    return Ok(Err(refusal));
-                }
-                sqlx::query($crate::security::INSERT_UPLOAD)
-                    .bind(&upload.token)
-                    .bind(&upload.owner)
-                    .bind(size)
-                    .bind(&upload.created_at)
-                    .bind(&upload.expires_at)
-                    .execute(&mut *tx)
-                    .await?;
-                for (position, (name, bytes)) in files.iter().enumerate() {
-                    sqlx::query($crate::security::INSERT_UPLOAD_FILE)
-                        .bind(&upload.token)
-                        .bind(position as i64)
-                        .bind(name)
-                        .bind(bytes.as_slice())
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                let details =
-                    format!("{} file(s), {size} bytes, until {}", files.len(), upload.expires_at);
-                Self::audit_tx(&mut tx, ctx, "import.held", "upload", None, &details).await?;
-                tx.commit().await?;
-                Ok(Ok(()))
-            }
-
-            async fn take_upload(
-                &self,
-                token: &str,
-                owner: &str,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<Option<Vec<(String, Vec<u8>)>>> {
-                use sqlx::Row;
-                let mut tx = self.begin_write().await?;
-                Self::reserve(&mut tx, 1).await?;
-                let found: Option<i64> = sqlx::query_scalar($crate::security::FIND_UPLOAD)
-                    .bind(token)
-                    .bind(owner)
-                    .bind(&ctx.at)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let Some(size) = found else {
-                    tx.rollback().await?;
-                    return Ok(None);
-                };
-                let rows = sqlx::query($crate::security::UPLOAD_FILES)
-                    .bind(token)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let mut files = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    let name: String = row.try_get("name")?;
-                    let content: Vec<u8> = row.try_get("content")?;
-                    files.push((name, content));
-                }
-                for sql in [$crate::security::DELETE_UPLOAD_FILES, $crate::security::DELETE_UPLOAD]
-                {
-                    sqlx::query(sql).bind(token).execute(&mut *tx).await?;
-                }
-                let details = format!("{} file(s), {size} bytes", files.len());
-                Self::audit_tx(&mut tx, ctx, "import.upload_taken", "upload", None, &details)
-                    .await?;
-                tx.commit().await?;
-                Ok(Some(files))
-            }
-
-            async fn purge_expired_uploads(&self, ctx: &$crate::AuditCtx) -> $crate::Result<u64> {
-                let mut tx = self.begin_write().await?;
-                Self::reserve(&mut tx, 1).await?;
-                sqlx::query($crate::security::EXPIRED_FILES)
-                    .bind(&ctx.at)
-                    .execute(&mut *tx)
-                    .await?;
-                let removed = sqlx::query($crate::security::EXPIRED_UPLOADS)
-                    .bind(&ctx.at)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if removed == 0 {
-                    tx.rollback().await?;
-                    return Ok(0);
-                }
-                let details = format!("{removed} expired upload(s) removed");
-                Self::audit_tx(&mut tx, ctx, "import.expired", "upload", None, &details).await?;
-                tx.commit().await?;
-                Ok(removed)
-            }
+#[async_trait]
+impl<B: Dialect> crate::security::SecurityStore for SqlStore<B> {
+    async fn count_login_attempt(
+        &self,
+        key: &str,
+        now: &str,
+        window_cutoff: &str,
+    ) -> crate::Result<crate::security::ThrottleCount> {
+        use crate::codec::RowExt;
+        let row = query(crate::security::COUNT_ATTEMPT)
+            .bind(key)
+            .bind(now)
+            .bind(window_cutoff)
+            .fetch_one(self)
+            .await?;
+        let count = crate::security::ThrottleCount {
+            attempts: row.int("attempts")?,
+            blocks: row.int("blocks")?,
+            blocked_until: row.opt_text("blocked_until")?,
+        };
+        if count.attempts == 1 {
+            // A new window: counters idle for a day are forgotten (their blocks too).
+            query(crate::security::OLD_THROTTLES)
+                .bind(crate::security::day_before(now))
+                .execute(self)
+                .await?;
         }
-    };
-}
+        Ok(count)
+    }
 
-pub(crate) use security_impl;
+    async fn block_login_key(&self, key: &str, now: &str, until: &str) -> crate::Result<bool> {
+        let done = query(crate::security::BLOCK_KEY)
+            .bind(until)
+            .bind(now)
+            .bind(key)
+            .execute(self)
+            .await?
+            .rows_affected();
+        Ok(done == 1)
+    }
+
+    async fn clear_login_key(&self, key: &str) -> crate::Result<()> {
+        query(crate::security::CLEAR_KEY).bind(key).execute(self).await?;
+        Ok(())
+    }
+
+    async fn uncount_login_attempt(&self, key: &str) -> crate::Result<()> {
+        query(crate::security::UNCOUNT).bind(key).execute(self).await?;
+        Ok(())
+    }
+
+    async fn count_read(&self, username: &str, minute: &str) -> crate::Result<i64> {
+        let reads: i64 = query_scalar(crate::security::COUNT_READ)
+            .bind(username)
+            .bind(minute)
+            .fetch_one(self)
+            .await?;
+        if reads == 1 {
+            // A new minute: counters older than a day are no longer needed.
+            let day_before = crate::security::day_before(minute);
+            query(crate::security::OLD_READS).bind(day_before).execute(self).await?;
+        }
+        Ok(reads)
+    }
+
+    async fn mark_read_reported(&self, username: &str, minute: &str) -> crate::Result<bool> {
+        let done = query(crate::security::MARK_REPORTED)
+            .bind(username)
+            .bind(minute)
+            .execute(self)
+            .await?
+            .rows_affected();
+        Ok(done == 1)
+    }
+
+    async fn hold_upload(
+        &self,
+        upload: &crate::security::NewUpload,
+        files: &[(String, Vec<u8>)],
+        caps: crate::security::UploadCaps,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<std::result::Result<(), crate::security::UploadRefusal>> {
+        use crate::security::UploadRefusal;
+        let size: i64 = files.iter().map(|(_, bytes)| bytes.len() as i64).sum::<i64>().max(0);
+        let mut tx = self.begin_write().await?;
+        Self::reserve(&mut tx, 1).await?;
+        for sql in [crate::security::EXPIRED_FILES, crate::security::EXPIRED_UPLOADS] {
+            query(sql).bind(&ctx.at).execute(&mut tx).await?;
+        }
+        let by_user: i64 =
+            query_scalar(crate::security::HELD_BY).bind(&upload.owner).fetch_one(&mut tx).await?;
+        let total: i64 = query_scalar(crate::security::HELD_TOTAL).fetch_one(&mut tx).await?;
+        let refusal = if by_user + size > caps.per_user_bytes {
+            Some(UploadRefusal::UserCap { held: by_user })
+        } else if total + size > caps.total_bytes {
+            Some(UploadRefusal::TotalCap { held: total })
+        } else {
+            None
+        };
+        if let Some(refusal) = refusal {
+            // The expired uploads stay removed.
+            tx.commit().await?;
+            return Ok(Err(refusal));
+        }
+        query(crate::security::INSERT_UPLOAD)
+            .bind(&upload.token)
+            .bind(&upload.owner)
+            .bind(size)
+            .bind(&upload.created_at)
+            .bind(&upload.expires_at)
+            .execute(&mut tx)
+            .await?;
+        for (position, (name, bytes)) in files.iter().enumerate() {
+            query(crate::security::INSERT_UPLOAD_FILE)
+                .bind(&upload.token)
+                .bind(position as i64)
+                .bind(name)
+                .bind(bytes.as_slice())
+                .execute(&mut tx)
+                .await?;
+        }
+        let details = format!("{} file(s), {size} bytes, until {}", files.len(), upload.expires_at);
+        Self::audit_tx(&mut tx, ctx, "import.held", "upload", None, &details).await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    async fn take_upload(
+        &self,
+        token: &str,
+        owner: &str,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<Option<Vec<(String, Vec<u8>)>>> {
+        use crate::codec::RowExt;
+        let mut tx = self.begin_write().await?;
+        Self::reserve(&mut tx, 1).await?;
+        let found: Option<i64> = query_scalar(crate::security::FIND_UPLOAD)
+            .bind(token)
+            .bind(owner)
+            .bind(&ctx.at)
+            .fetch_optional(&mut tx)
+            .await?;
+        let Some(size) = found else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let rows = query(crate::security::UPLOAD_FILES).bind(token).fetch_all(&mut tx).await?;
+        let mut files = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let name = row.text("name")?;
+            let content = row.bytes("content")?;
+            files.push((name, content));
+        }
+        for sql in [crate::security::DELETE_UPLOAD_FILES, crate::security::DELETE_UPLOAD] {
+            query(sql).bind(token).execute(&mut tx).await?;
+        }
+        let details = format!("{} file(s), {size} bytes", files.len());
+        Self::audit_tx(&mut tx, ctx, "import.upload_taken", "upload", None, &details).await?;
+        tx.commit().await?;
+        Ok(Some(files))
+    }
+
+    async fn purge_expired_uploads(&self, ctx: &crate::AuditCtx) -> crate::Result<u64> {
+        let mut tx = self.begin_write().await?;
+        Self::reserve(&mut tx, 1).await?;
+        query(crate::security::EXPIRED_FILES).bind(&ctx.at).execute(&mut tx).await?;
+        let removed = query(crate::security::EXPIRED_UPLOADS)
+            .bind(&ctx.at)
+            .execute(&mut tx)
+            .await?
+            .rows_affected();
+        if removed == 0 {
+            tx.rollback().await?;
+            return Ok(0);
+        }
+        let details = format!("{removed} expired upload(s) removed");
+        Self::audit_tx(&mut tx, ctx, "import.expired", "upload", None, &details).await?;
+        tx.commit().await?;
+        Ok(removed)
+    }
+}
 
 /// The minute (or timestamp) one day before `minute` (`YYYY-MM-DDTHH:MM...` text compares in
 /// time order); an unparsable one gives itself (nothing older is removed wrongly).

@@ -1,30 +1,22 @@
 //! The SQLite backend: the embedded default (`sqlite://jejak.db`), WAL mode, one writer.
+//! What it does its own way (`Dialect`): `BEGIN IMMEDIATE` writes, `?` placeholders, a bulk
+//! import dropping and rebuilding indexes, and rusqlite connections for a register file's
+//! import (`sqlite_bulk`) and audit batches (`sqlite_audit`).
 
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
+use jejak_domain::{NewApplication, NewDecision};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Sqlite, Transaction};
+use sqlx::{AssertSqlSafe, Sqlite};
 
-use crate::anchors::anchor_impl;
-use crate::exchange::exchange_impl;
-use crate::maintenance::maintenance_impl;
-use crate::match_decisions::match_decision_impl;
-use crate::partners::partner_impl;
-use crate::referrals::referral_impl;
-use crate::retention::retention_impl;
-use crate::reviews::review_impl;
-use crate::rulesets::ruleset_impl;
-use crate::security::security_impl;
-use crate::sql::store_impl;
+use crate::backend::{Dialect, Fetch, Fetched, On, Query, RowOf, SqlStore, Tx, query, run_sqlx};
+use crate::codec::RowExt;
 use crate::sqlite_audit::AuditWriter;
-use crate::subject::subject_impl;
-use crate::users::user_impl;
-use crate::villages::village_impl;
-use crate::{Backend, Result};
+use crate::{AuditAppend, AuditCtx, ConflictPolicy, ImportOutcome, Result};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -42,9 +34,8 @@ pub(crate) const BULK_INDEX_MIN_ROWS: usize = 2_000;
 pub(crate) const BULK_INDEXES: &str = "select name, sql from sqlite_master where type = 'index' \
     and sql is not null and tbl_name in ('applications', 'decisions') order by name";
 
-/// A register in one SQLite file.
-pub(crate) struct SqliteStore {
-    pool: SqlitePool,
+/// SQLite's own state beside the pool.
+pub(crate) struct SqliteDialect {
     /// The database file, for the bulk importer's own connection; `None` for an in-memory
     /// database or a URI with options, which only the pool can open.
     bulk_path: Option<PathBuf>,
@@ -53,133 +44,136 @@ pub(crate) struct SqliteStore {
     audit_writer: Option<AuditWriter>,
 }
 
-impl SqliteStore {
-    /// Whether placeholders are written `$N` (else `?`).
-    const NUMBERED_PLACEHOLDERS: bool = false;
-    const BACKEND: Backend = Backend::Sqlite;
+/// Opens (and migrates) the register at `path`.
+pub(crate) async fn open_with(path: &str, max_connections: u32) -> Result<SqlStore<SqliteDialect>> {
+    let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(BUSY_TIMEOUT)
+        .foreign_keys(true)
+        .pragma("cache_size", CACHE_SIZE)
+        .pragma("temp_store", "memory");
+    let pool: SqlitePool =
+        SqlitePoolOptions::new().max_connections(max_connections).connect_with(options).await?;
+    MIGRATOR.run(&pool).await?;
+    let plain_file = !path.is_empty()
+        && !path.contains('?')
+        && !path.starts_with("file:")
+        && !path.starts_with(":memory:");
+    let bulk_path = plain_file.then(|| PathBuf::from(path));
+    let audit_writer = bulk_path.clone().map(AuditWriter::new);
+    Ok(SqlStore { pool, db: SqliteDialect { bulk_path, audit_writer } })
+}
 
-    pub(crate) async fn open_with(path: &str, max_connections: u32) -> Result<Self> {
-        let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true)
-            .pragma("cache_size", CACHE_SIZE)
-            .pragma("temp_store", "memory");
-        let pool =
-            SqlitePoolOptions::new().max_connections(max_connections).connect_with(options).await?;
-        MIGRATOR.run(&pool).await?;
-        let plain_file = !path.is_empty()
-            && !path.contains('?')
-            && !path.starts_with("file:")
-            && !path.starts_with(":memory:");
-        let bulk_path = plain_file.then(|| PathBuf::from(path));
-        let audit_writer = bulk_path.clone().map(AuditWriter::new);
-        Ok(Self { pool, bulk_path, audit_writer })
+/// Whether an import of `incoming` rows into a register of about `stored_estimate` rows
+/// drops the secondary indexes and rebuilds them afterwards (`drop_indexes_for_bulk`).
+///
+/// Why: inserting rows in random key order into six indexes costs more than sorting the
+/// whole table once per index afterwards, as long as the table is mostly new rows. DDL is
+/// transactional in SQLite, so a rolled-back import leaves the indexes as they were, and
+/// readers (WAL) keep seeing the committed indexes until the import commits. Definitions
+/// are read from the schema (`BULK_INDEXES`), so indexes added by later migrations are
+/// rebuilt too.
+pub(crate) fn drops_indexes_for_bulk(incoming: usize, stored_estimate: i64) -> bool {
+    incoming >= BULK_INDEX_MIN_ROWS && (incoming as i64) >= stored_estimate
+}
+
+/// The statement dropping the index named `name`.
+pub(crate) fn drop_index_sql(name: &str) -> String {
+    format!("drop index \"{}\"", name.replace('"', "\"\""))
+}
+
+impl Dialect for SqliteDialect {
+    type Db = Sqlite;
+    const KIND: crate::Backend = crate::Backend::Sqlite;
+    const NUMBERED_PLACEHOLDERS: bool = false;
+
+    /// Write transactions take the write lock up front, so two writers never deadlock on
+    /// upgrading a read lock.
+    async fn begin_write(pool: &SqlitePool) -> Result<Tx<Self>> {
+        Ok(Tx(pool.begin_with("BEGIN IMMEDIATE").await?))
     }
 
-    /// Drops the secondary indexes of the tables a bulk import writes when the import is at
-    /// least as large as the register, returning their definitions for `rebuild_indexes`.
-    ///
-    /// Why: inserting rows in random key order into six indexes costs more than sorting the
-    /// whole table once per index afterwards, as long as the table is mostly new rows. DDL is
-    /// transactional in SQLite, so a rolled-back import leaves the indexes as they were, and
-    /// readers (WAL) keep seeing the committed indexes until the import commits. Definitions
-    /// are read from the schema, so indexes added by later migrations are rebuilt too.
+    fn run<'a>(
+        on: On<'a, Sqlite>,
+        query: Query<'a>,
+        fetch: Fetch,
+    ) -> impl Future<Output = Result<Fetched<RowOf<Self>>>> + Send + 'a {
+        run_sqlx(on, query, fetch, |done| done.rows_affected())
+    }
+
+    async fn commit(tx: Tx<Self>) -> Result<()> {
+        Ok(tx.0.commit().await?)
+    }
+
+    async fn rollback(tx: Tx<Self>) -> Result<()> {
+        Ok(tx.0.rollback().await?)
+    }
+
+    /// Through the bulk importer (`sqlite_bulk`) when the register is a file, else through
+    /// the pool.
+    async fn import_rows(
+        store: &SqlStore<Self>,
+        rows: &[NewApplication],
+        policy: ConflictPolicy,
+        ctx: &AuditCtx,
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<ImportOutcome> {
+        match &store.db.bulk_path {
+            Some(path) => crate::sqlite_bulk::import(path, rows, policy, ctx, progress).await,
+            None => store.import_sqlx(rows, policy, ctx, progress).await,
+        }
+    }
+
     async fn drop_indexes_for_bulk(
-        tx: &mut Transaction<'static, Sqlite>,
+        tx: &mut Tx<Self>,
         incoming: usize,
         stored_estimate: i64,
     ) -> Result<Vec<String>> {
-        if incoming < BULK_INDEX_MIN_ROWS || (incoming as i64) < stored_estimate {
+        if !drops_indexes_for_bulk(incoming, stored_estimate) {
             return Ok(Vec::new());
         }
-        let indexes: Vec<(String, String)> =
-            sqlx::query_as(BULK_INDEXES).fetch_all(&mut **tx).await?;
+        let indexes = query(BULK_INDEXES).fetch_all(&mut *tx).await?;
         let mut definitions = Vec::with_capacity(indexes.len());
-        for (name, sql) in indexes {
-            let drop = format!("drop index \"{}\"", name.replace('"', "\"\""));
-            sqlx::raw_sql(sqlx::AssertSqlSafe(drop)).execute(&mut **tx).await?;
-            definitions.push(sql);
+        for index in indexes {
+            let drop = drop_index_sql(&index.text("name")?);
+            // Not prepared: the statement runs once.
+            sqlx::raw_sql(AssertSqlSafe(drop)).execute(&mut *tx.0).await?;
+            definitions.push(index.text("sql")?);
         }
         Ok(definitions)
     }
 
-    /// Recreates the indexes `drop_indexes_for_bulk` dropped, inside the same transaction.
-    async fn rebuild_indexes(
-        tx: &mut Transaction<'static, Sqlite>,
-        definitions: Vec<String>,
-    ) -> Result<()> {
+    async fn rebuild_indexes(tx: &mut Tx<Self>, definitions: Vec<String>) -> Result<()> {
         for sql in definitions {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut **tx).await?;
+            sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx.0).await?;
         }
         Ok(())
     }
 
-    /// Writes an import's new applications and their decisions through bound `INSERT`s
-    /// (an in-memory register; a file is imported by `sqlite_bulk`).
+    /// Bound `INSERT`s (a register the bulk importer cannot open).
     async fn insert_imported(
-        tx: &mut Transaction<'static, Sqlite>,
-        applications: &[(i64, &jejak_domain::NewApplication)],
-        decisions: &[(i64, jejak_domain::NewDecision)],
+        tx: &mut Tx<Self>,
+        applications: &[(i64, &NewApplication)],
+        decisions: &[(i64, NewDecision)],
         progress: &(dyn Fn(usize) + Send + Sync),
     ) -> Result<()> {
-        Self::insert_applications_tx(tx, applications, 0, progress).await?;
-        Self::insert_decisions_tx(tx, decisions).await
+        SqlStore::<Self>::insert_applications_tx(tx, applications, 0, progress).await?;
+        SqlStore::<Self>::insert_decisions_tx(tx, decisions).await
     }
 
-    /// Write transactions take the write lock up front, so two writers never deadlock on
-    /// upgrading a read lock.
-    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
-    }
-
-    /// Imports through the bulk importer (`sqlite_bulk`) when the register is a file, else
-    /// through the pool.
-    async fn import_rows(
-        &self,
-        rows: &[jejak_domain::NewApplication],
-        policy: crate::ConflictPolicy,
-        ctx: &crate::AuditCtx,
-        progress: &(dyn Fn(usize) + Send + Sync),
-    ) -> Result<crate::ImportOutcome> {
-        match &self.bulk_path {
-            Some(path) => crate::sqlite_bulk::import(path, rows, policy, ctx, progress).await,
-            None => self.import_sqlx(rows, policy, ctx, progress).await,
-        }
-    }
-}
-
-impl SqliteStore {
-    /// Appends audit events through the audit connection when the register is a file, else
-    /// through the pool.
-    async fn append_audit_batch(&self, events: &[crate::AuditAppend]) -> Result<()> {
-        match &self.audit_writer {
+    /// Through the audit connection when the register is a file, else through the pool.
+    async fn append_audit_batch(store: &SqlStore<Self>, events: &[AuditAppend]) -> Result<()> {
+        match &store.db.audit_writer {
             Some(writer) => writer.append(events).await,
-            None => self.append_audits_sqlx(events).await,
+            None => store.append_audits_sqlx(events).await,
         }
     }
 
-    /// Closes the connections outside the pool.
     fn close_own_connections(&self) {
         if let Some(writer) = &self.audit_writer {
             writer.close();
         }
     }
 }
-
-store_impl!(SqliteStore, Sqlite);
-review_impl!(SqliteStore, Sqlite);
-ruleset_impl!(SqliteStore, Sqlite);
-retention_impl!(SqliteStore, Sqlite);
-maintenance_impl!(SqliteStore, Sqlite);
-subject_impl!(SqliteStore, Sqlite);
-match_decision_impl!(SqliteStore, Sqlite);
-partner_impl!(SqliteStore, Sqlite);
-referral_impl!(SqliteStore, Sqlite);
-exchange_impl!(SqliteStore, Sqlite);
-user_impl!(SqliteStore, Sqlite);
-village_impl!(SqliteStore, Sqlite);
-security_impl!(SqliteStore, Sqlite);
-anchor_impl!(SqliteStore, Sqlite);

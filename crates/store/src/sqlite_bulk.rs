@@ -8,20 +8,26 @@
 //! rusqlite links the same `libsqlite3-sys` as sqlx, so both drive one bundled SQLite. The
 //! importer opens its own connection to the register file with the pool's settings; the whole
 //! import, including reading the stored rows it compares with, is one `BEGIN IMMEDIATE`
-//! transaction on that connection, so the guarantees are those of the sqlx path
-//! (`import_sqlx` in `sql.rs`, still used for PostgreSQL and in-memory SQLite).
+//! transaction on that connection. The algorithm is `import::import`, the one the sqlx path
+//! (`import_sqlx` in `sql.rs`, PostgreSQL and in-memory SQLite) runs too; this file is its
+//! rusqlite writer (`BulkWriter`), run on the inserting thread.
 
+use std::borrow::Cow;
 use std::path::Path;
 
-use jejak_domain::{ApplicationKey, NewApplication, Outcome};
+use jejak_domain::{ApplicationKey, NewApplication};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
 use crate::audit::AuditEvent;
 use crate::codec::{self, Span};
 use crate::error::StoreError;
-use crate::sqlite::{BULK_INDEX_MIN_ROWS, BULK_INDEXES, BUSY_TIMEOUT, CACHE_SIZE};
-use crate::{AuditCtx, ConflictPolicy, ImportConflict, ImportOutcome, Result};
+use crate::import::{ImportWriter, Numbered, RowKey, Rows, Stored, Written};
+use crate::sqlite::{
+    BULK_INDEXES, BUSY_TIMEOUT, CACHE_SIZE, drop_index_sql, drops_indexes_for_bulk,
+};
+use crate::{AuditCtx, ConflictPolicy, ImportOutcome, Result};
 
 /// Rows encoded per hand-over to the inserting thread.
 const CHUNK_ROWS: usize = 256;
@@ -35,14 +41,6 @@ const REGISTER_EMPTY: &str = "select not exists (select 1 from applications)";
 
 const LOOKUP: &str =
     "select id, source_hash from applications where office_code = ?1 and application_id = ?2";
-
-/// What the inserting thread needs to know about every row before the rows arrive.
-struct RowKey {
-    office_code: String,
-    application_id: String,
-    /// The row carries an outcome, so a new one also gets a decision (and a change number).
-    decided: bool,
-}
 
 /// An imported decision's column values in its chunk's text.
 struct EncodedDecision {
@@ -77,14 +75,6 @@ enum Feed {
     End,
 }
 
-/// What the inserting thread did; conflicts as (row index, differing fields).
-struct Written {
-    inserted: usize,
-    unchanged: usize,
-    conflicts: Vec<(usize, Vec<&'static str>)>,
-    committed: bool,
-}
-
 /// Imports `rows` into the register file at `path` (see the module comment).
 pub(crate) async fn import(
     path: &Path,
@@ -93,19 +83,17 @@ pub(crate) async fn import(
     ctx: &AuditCtx,
     progress: &(dyn Fn(usize) + Send + Sync),
 ) -> Result<ImportOutcome> {
-    let keys: Vec<RowKey> = rows
-        .iter()
-        .map(|app| RowKey {
-            office_code: app.office_code.as_str().to_owned(),
-            application_id: app.application_id.clone(),
-            decided: app.outcome != Outcome::Pending,
-        })
-        .collect();
+    let keys = RowKey::of_rows(rows);
     let (feed_tx, feed_rx) = mpsc::channel(QUEUED_CHUNKS);
     let (written_tx, mut written_rx) = mpsc::unbounded_channel();
-    let (path, worker_ctx) = (path.to_owned(), ctx.clone());
+    let (path, worker_ctx, runtime) = (path.to_owned(), ctx.clone(), Handle::current());
     let worker = tokio::task::spawn_blocking(move || {
-        write_rows(&path, &keys, policy, &worker_ctx, feed_rx, &written_tx)
+        let mut conn = connect(&path)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let writer = BulkWriter { tx, feed_rx, written_tx, inserted: 0 };
+        // The writer's steps are plain rusqlite calls on this thread; only waiting for the
+        // next chunk suspends.
+        runtime.block_on(crate::import::import(writer, &keys, policy, &worker_ctx))
     });
     let fed = feed(rows, &feed_tx, &mut written_rx, progress).await;
     // Without `Feed::End` (an encoding error) the inserting thread rolls back.
@@ -115,25 +103,8 @@ pub(crate) async fn import(
     }
     let written = worker.await.map_err(|e| StoreError::Backend(Box::new(e)))?;
     fed?;
-    let written = written?;
-    let conflicts = written
-        .conflicts
-        .into_iter()
-        .filter_map(|(index, fields)| {
-            rows.get(index).map(|app| ImportConflict {
-                index,
-                office_code: app.office_code.clone(),
-                application_id: app.application_id.clone(),
-                fields,
-            })
-        })
-        .collect();
-    Ok(ImportOutcome {
-        inserted: written.inserted,
-        unchanged: written.unchanged,
-        conflicts,
-        committed: written.committed,
-    })
+    let written: Written = written?;
+    Ok(written.outcome(rows))
 }
 
 /// Encodes the rows chunk by chunk and hands them over, reporting progress as the inserting
@@ -202,34 +173,52 @@ pub(crate) fn connect(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-/// Reserves `n` change numbers; returns the first (see `reserve` in `sql.rs`).
-fn reserve(tx: &rusqlite::Transaction<'_>, n: i64) -> Result<i64> {
-    let top: i64 = tx.query_row(crate::sql::RESERVE_SEQ, [n], |row| row.get(0))?;
-    Ok(top - n + 1)
+/// The import's rusqlite writer (`import::ImportWriter`) on the inserting thread: rows arrive
+/// encoded from the caller's thread and are inserted one prepared statement per row.
+struct BulkWriter<'c> {
+    tx: rusqlite::Transaction<'c>,
+    feed_rx: mpsc::Receiver<Feed>,
+    /// Rows inserted so far, for the caller's progress.
+    written_tx: mpsc::UnboundedSender<usize>,
+    inserted: usize,
 }
 
-/// The inserting thread: one transaction that classifies every row against the stored ones,
-/// inserts the new ones as they arrive, rebuilds dropped indexes, appends the audit event and
-/// commits (or rolls back on a conflict under `ConflictPolicy::Abort`).
-fn write_rows(
-    path: &Path,
-    keys: &[RowKey],
-    policy: ConflictPolicy,
-    ctx: &AuditCtx,
-    mut feed_rx: mpsc::Receiver<Feed>,
-    written_tx: &mpsc::UnboundedSender<usize>,
-) -> Result<Written> {
-    let mut conn = connect(path)?;
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    // Taking the counter first serialises concurrent imports of the same rows. Every stored
-    // application took a change number, so the counter bounds their count from above.
-    let stored_estimate = reserve(&tx, 0)? - 1;
-    let mut stored: Vec<Option<(i64, Option<String>)>> = Vec::with_capacity(keys.len());
-    let register_empty: bool = tx.query_row(REGISTER_EMPTY, [], |row| row.get(0))?;
-    if register_empty {
-        stored.resize(keys.len(), None);
-    } else {
-        let mut lookup = tx.prepare_cached(LOOKUP)?;
+impl Rows for EncodedChunk {
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn index(&self, row: usize) -> usize {
+        self.rows.get(row).map_or(usize::MAX, |r| r.index)
+    }
+
+    fn hash(&self, row: usize) -> Cow<'_, str> {
+        Cow::Borrowed(self.rows.get(row).map_or("", |r| r.hash.of(&self.text)))
+    }
+
+    fn columns(&self, row: usize) -> Vec<Option<Cow<'_, str>>> {
+        self.rows
+            .get(row)
+            .map(|r| r.columns.iter().map(|c| c.map(|c| Cow::Borrowed(c.of(&self.text)))).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl ImportWriter for BulkWriter<'_> {
+    type Chunk = EncodedChunk;
+
+    async fn reserve(&mut self, n: i64) -> Result<i64> {
+        let top: i64 = self.tx.query_row(crate::sql::RESERVE_SEQ, [n], |row| row.get(0))?;
+        Ok(top - n + 1)
+    }
+
+    async fn register_empty(&mut self) -> Result<bool> {
+        Ok(self.tx.query_row(REGISTER_EMPTY, [], |row| row.get(0))?)
+    }
+
+    async fn lookup(&mut self, keys: &[RowKey]) -> Result<Vec<Stored>> {
+        let mut lookup = self.tx.prepare_cached(LOOKUP)?;
+        let mut stored = Vec::with_capacity(keys.len());
         for key in keys {
             let found = lookup
                 .query_row([&key.office_code, &key.application_id], |row| {
@@ -238,144 +227,113 @@ fn write_rows(
                 .optional()?;
             stored.push(found);
         }
+        Ok(stored)
     }
-    let fresh = stored.iter().filter(|s| s.is_none()).count();
-    let decided = keys.iter().zip(&stored).filter(|(k, s)| k.decided && s.is_none()).count();
-    let needed = (fresh + decided) as i64;
-    let (first, dropped) = if needed > 0 {
-        (reserve(&tx, needed)?, drop_indexes_for_bulk(&tx, fresh, stored_estimate)?)
-    } else {
-        (0, Vec::new())
-    };
-    let mut written =
-        Written { inserted: 0, unchanged: 0, conflicts: Vec::new(), committed: false };
-    {
-        let insert_sql = codec::insert_applications_sql(1, false);
-        let mut insert = tx.prepare_cached(&insert_sql)?;
-        let mut insert_decision = tx.prepare_cached(&format!(
+
+    async fn stored_columns(&mut self, key: i64) -> Result<Vec<Option<String>>> {
+        let mut columns = self.tx.prepare_cached(&crate::sql::stored_columns_sql())?;
+        Ok(columns.query_row([key], |stored| {
+            (0..codec::FIELD_NAMES.len()).map(|i| stored.get(i)).collect()
+        })?)
+    }
+
+    async fn drop_indexes_for_bulk(
+        &mut self,
+        incoming: usize,
+        stored_estimate: i64,
+    ) -> Result<Vec<String>> {
+        if !drops_indexes_for_bulk(incoming, stored_estimate) {
+            return Ok(Vec::new());
+        }
+        let indexes: Vec<(String, String)> = {
+            let mut query = self.tx.prepare(BULK_INDEXES)?;
+            let rows = query.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut definitions = Vec::with_capacity(indexes.len());
+        for (name, sql) in indexes {
+            self.tx.execute_batch(&drop_index_sql(&name))?;
+            definitions.push(sql);
+        }
+        Ok(definitions)
+    }
+
+    async fn next_chunk(&mut self) -> Result<Option<EncodedChunk>> {
+        match self.feed_rx.recv().await {
+            Some(Feed::Chunk(chunk)) => Ok(Some(chunk)),
+            Some(Feed::End) => Ok(None),
+            None => Err(StoreError::Backend("the import stopped before its end".into())),
+        }
+    }
+
+    async fn insert(&mut self, chunk: &EncodedChunk, new: &[Numbered]) -> Result<()> {
+        let text = chunk.text.as_str();
+        let mut insert = self.tx.prepare_cached(&codec::insert_applications_sql(1, false))?;
+        let mut insert_decision = self.tx.prepare_cached(&format!(
             "{}values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             crate::sql::INSERT_DECISION_COLUMNS
         ))?;
-        let mut stored_columns = tx.prepare_cached(&format!(
-            "select {} from applications where id = ?1",
-            codec::APPLICATION_COLUMNS
-        ))?;
-        let (mut next_application, mut next_decision) = (first, first + fresh as i64);
-        loop {
-            let chunk = match feed_rx.blocking_recv() {
-                Some(Feed::Chunk(chunk)) => chunk,
-                Some(Feed::End) => break,
-                None => {
-                    return Err(StoreError::Backend("the import stopped before its end".into()));
-                }
-            };
-            let text = chunk.text.as_str();
-            for row in &chunk.rows {
-                let Some(existing) = stored.get(row.index) else {
-                    return Err(StoreError::Backend("an imported row out of range".into()));
-                };
-                if let Some((id, hash)) = existing {
-                    if hash.as_deref() == Some(row.hash.of(text)) {
-                        written.unchanged += 1;
-                        continue;
-                    }
-                    let differing = stored_columns.query_row([id], |stored| {
-                        let mut fields = Vec::new();
-                        for (column, (name, value)) in
-                            codec::FIELD_NAMES.iter().zip(&row.columns).enumerate()
-                        {
-                            let held: Option<String> = stored.get(column)?;
-                            if held.as_deref() != value.map(|v| v.of(text)) {
-                                fields.push(*name);
-                            }
-                        }
-                        Ok(fields)
-                    })?;
-                    if differing.is_empty() {
-                        written.unchanged += 1;
-                    } else {
-                        written.conflicts.push((row.index, differing));
-                    }
-                    continue;
-                }
-                if policy == ConflictPolicy::Abort && !written.conflicts.is_empty() {
-                    // Nothing will be written; only the remaining conflicts are still wanted.
-                    continue;
-                }
-                insert.raw_bind_parameter(1, next_application)?;
-                for (column, value) in row.columns.iter().enumerate() {
-                    insert.raw_bind_parameter(column + 2, value.map(|v| v.of(text)))?;
-                }
-                insert.raw_bind_parameter(25, row.hash.of(text))?;
-                insert.raw_bind_parameter(26, 1_i64)?;
-                insert.raw_bind_parameter(27, next_application)?;
-                for (offset, valid) in row.valid.iter().enumerate() {
-                    insert.raw_bind_parameter(28 + offset, *valid)?;
-                }
-                insert.raw_execute()?;
-                if let Some(d) = &row.decision {
-                    insert_decision.raw_bind_parameter(1, next_decision)?;
-                    insert_decision.raw_bind_parameter(2, next_application)?;
-                    insert_decision.raw_bind_parameter(3, d.kind)?;
-                    insert_decision.raw_bind_parameter(4, d.decided_on.of(text))?;
-                    insert_decision.raw_bind_parameter(5, d.deferral_until.map(|v| v.of(text)))?;
-                    insert_decision.raw_bind_parameter(6, d.reason_codes.of(text))?;
-                    insert_decision.raw_bind_parameter(7, d.reason_text.map(|v| v.of(text)))?;
-                    insert_decision.raw_bind_parameter(8, d.officer.map(|v| v.of(text)))?;
-                    insert_decision.raw_bind_parameter(9, next_decision)?;
-                    insert_decision.raw_execute()?;
-                    next_decision += 1;
-                }
-                next_application += 1;
-                written.inserted += 1;
+        for n in new {
+            let Some(row) = chunk.rows.get(n.row) else { continue };
+            insert.raw_bind_parameter(1, n.key)?;
+            for (column, value) in row.columns.iter().enumerate() {
+                insert.raw_bind_parameter(column + 2, value.map(|v| v.of(text)))?;
             }
-            // The caller may have stopped listening; the import goes on regardless.
-            let _ = written_tx.send(written.inserted);
+            insert.raw_bind_parameter(25, row.hash.of(text))?;
+            insert.raw_bind_parameter(26, 1_i64)?;
+            insert.raw_bind_parameter(27, n.key)?;
+            for (offset, valid) in row.valid.iter().enumerate() {
+                insert.raw_bind_parameter(28 + offset, *valid)?;
+            }
+            insert.raw_execute()?;
+            if let (Some(id), Some(d)) = (n.decision, &row.decision) {
+                insert_decision.raw_bind_parameter(1, id)?;
+                insert_decision.raw_bind_parameter(2, n.key)?;
+                insert_decision.raw_bind_parameter(3, d.kind)?;
+                insert_decision.raw_bind_parameter(4, d.decided_on.of(text))?;
+                insert_decision.raw_bind_parameter(5, d.deferral_until.map(|v| v.of(text)))?;
+                insert_decision.raw_bind_parameter(6, d.reason_codes.of(text))?;
+                insert_decision.raw_bind_parameter(7, d.reason_text.map(|v| v.of(text)))?;
+                insert_decision.raw_bind_parameter(8, d.officer.map(|v| v.of(text)))?;
+                insert_decision.raw_bind_parameter(9, id)?;
+                insert_decision.raw_execute()?;
+            }
         }
+        self.inserted += new.len();
+        // The caller may have stopped listening; the import goes on regardless.
+        let _ = self.written_tx.send(self.inserted);
+        Ok(())
     }
-    if !written.conflicts.is_empty() && policy == ConflictPolicy::Abort {
-        written.inserted = 0;
-        tx.rollback()?;
-        return Ok(written);
-    }
-    for sql in dropped {
-        tx.execute_batch(&sql)?;
-    }
-    let last = crate::sqlite_audit::last_event(&tx)?;
-    let details = format!(
-        "{{\"inserted\":{},\"unchanged\":{},\"conflicts_skipped\":{}}}",
-        written.inserted,
-        written.unchanged,
-        written.conflicts.len()
-    );
-    let event =
-        AuditEvent::following(last, ctx, "application.import", "application", None, &details);
-    crate::sqlite_audit::insert_event(&tx, &event)?;
-    tx.commit()?;
-    written.committed = true;
-    Ok(written)
-}
 
-/// Drops the secondary indexes of `applications` and `decisions` when the import is at least
-/// as large as the register, returning their definitions; why: `drop_indexes_for_bulk` in
-/// `sqlite.rs`. DDL is transactional, so a rolled-back import keeps them.
-fn drop_indexes_for_bulk(
-    tx: &rusqlite::Transaction<'_>,
-    incoming: usize,
-    stored_estimate: i64,
-) -> Result<Vec<String>> {
-    if incoming < BULK_INDEX_MIN_ROWS || (incoming as i64) < stored_estimate {
-        return Ok(Vec::new());
+    async fn finish_inserts(&mut self) -> Result<()> {
+        Ok(())
     }
-    let indexes: Vec<(String, String)> = {
-        let mut query = tx.prepare(BULK_INDEXES)?;
-        let rows = query.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    let mut definitions = Vec::with_capacity(indexes.len());
-    for (name, sql) in indexes {
-        tx.execute_batch(&format!("drop index \"{}\"", name.replace('"', "\"\"")))?;
-        definitions.push(sql);
+
+    async fn rebuild_indexes(&mut self, definitions: Vec<String>) -> Result<()> {
+        for sql in definitions {
+            self.tx.execute_batch(&sql)?;
+        }
+        Ok(())
     }
-    Ok(definitions)
+
+    async fn audit(
+        &mut self,
+        ctx: &AuditCtx,
+        action: &str,
+        entity: &str,
+        details: &str,
+    ) -> Result<()> {
+        let last = crate::sqlite_audit::last_event(&self.tx)?;
+        let event = AuditEvent::following(last, ctx, action, entity, None, details);
+        crate::sqlite_audit::insert_event(&self.tx, &event)?;
+        Ok(())
+    }
+
+    async fn commit(self) -> Result<()> {
+        Ok(self.tx.commit()?)
+    }
+
+    async fn rollback(self) -> Result<()> {
+        Ok(self.tx.rollback()?)
+    }
 }

@@ -11,6 +11,7 @@ use std::fmt;
 use async_trait::async_trait;
 use jejak_domain::OfficeCode;
 
+use crate::backend::{Dialect, SqlStore, query, query_scalar};
 use crate::codec::RowExt;
 use crate::{AuditCtx, Result};
 
@@ -107,23 +108,77 @@ pub struct BlockedLogin {
 }
 
 // Debug output leaves the hashes and the CSRF token out, so they never reach a log.
-macro_rules! redacted_debug {
-    ($ty:ty, $($field:ident),+) => {
-        impl fmt::Debug for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_struct(stringify!($ty))
-                    $(.field(stringify!($field), &self.$field))+
-                    .finish_non_exhaustive()
-            }
-        }
-    };
+impl fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewUser")
+            .field("username", &self.username)
+            .field("display_name", &self.display_name)
+            .field("role", &self.role)
+            .field("office", &self.office)
+            .finish_non_exhaustive()
+    }
 }
-redacted_debug!(NewUser, username, display_name, role, office);
-redacted_debug!(UserRecord, username, role, office, active, failed_logins, locked_until);
-redacted_debug!(NewSession, username, client_addr, created_at, expires_at);
-redacted_debug!(SessionRecord, username, client_addr, created_at, last_seen_at, expires_at);
-redacted_debug!(NewApiToken, name, role, scopes, office, created_by);
-redacted_debug!(ApiTokenRecord, name, role, scopes, office, revoked_at, last_used_at);
+
+impl fmt::Debug for UserRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserRecord")
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .field("office", &self.office)
+            .field("active", &self.active)
+            .field("failed_logins", &self.failed_logins)
+            .field("locked_until", &self.locked_until)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for NewSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewSession")
+            .field("username", &self.username)
+            .field("client_addr", &self.client_addr)
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for SessionRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionRecord")
+            .field("username", &self.username)
+            .field("client_addr", &self.client_addr)
+            .field("created_at", &self.created_at)
+            .field("last_seen_at", &self.last_seen_at)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for NewApiToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewApiToken")
+            .field("name", &self.name)
+            .field("role", &self.role)
+            .field("scopes", &self.scopes)
+            .field("office", &self.office)
+            .field("created_by", &self.created_by)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for ApiTokenRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiTokenRecord")
+            .field("name", &self.name)
+            .field("role", &self.role)
+            .field("scopes", &self.scopes)
+            .field("office", &self.office)
+            .field("revoked_at", &self.revoked_at)
+            .field("last_used_at", &self.last_used_at)
+            .finish_non_exhaustive()
+    }
+}
 
 /// Storage of users, sessions and API tokens; both backends pass one contract suite.
 #[async_trait]
@@ -277,405 +332,335 @@ pub(crate) fn read_token(row: &impl RowExt) -> Result<ApiTokenRecord> {
     })
 }
 
-/// Implements `UserStore` for a backend type that already has `store_impl!`'s helpers.
-macro_rules! user_impl {
-    ($store:ty, $db:ty) => {
-        #[async_trait::async_trait]
-        impl $crate::users::UserStore for $store {
-            async fn insert_user(
-                &self,
-                user: &$crate::users::NewUser,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<()> {
-                let mut tx = self.begin_write().await?;
-                Self::reserve(&mut tx, 1).await?;
-                let taken = sqlx::query($crate::users::SELECT_USER)
-                    .bind(&user.username)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if taken.is_some() {
-                    tx.rollback().await?;
-                    return Err($crate::StoreError::Conflict(format!(
-                        "user {} already exists",
-                        user.username
-                    )));
-                }
-                sqlx::query($crate::users::INSERT_USER)
-                    .bind(&user.username)
-                    .bind(&user.display_name)
-                    .bind(&user.role)
-                    .bind(user.office.as_str())
-                    .bind(&user.password_hash)
-                    .bind(&user.created_at)
-                    .execute(&mut *tx)
-                    .await?;
-                let details = format!("{} ({}) at {}", user.display_name, user.role, user.office);
-                Self::audit_tx(&mut tx, ctx, "user.add", "user", Some(&user.username), &details)
-                    .await?;
-                tx.commit().await?;
-                Ok(())
-            }
-
-            async fn get_user(
-                &self,
-                username: &str,
-            ) -> $crate::Result<Option<$crate::users::UserRecord>> {
-                let row = sqlx::query($crate::users::SELECT_USER)
-                    .bind(username)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                row.as_ref().map($crate::users::read_user).transpose()
-            }
-
-            async fn list_users(&self) -> $crate::Result<Vec<$crate::users::UserRecord>> {
-                let rows = sqlx::query($crate::users::LIST_USERS).fetch_all(&self.pool).await?;
-                rows.iter().map($crate::users::read_user).collect()
-            }
-
-            async fn set_user_active(
-                &self,
-                username: &str,
-                active: bool,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<()> {
-                let mut tx = self.begin_write().await?;
-                Self::reserve(&mut tx, 1).await?;
-                let updated = sqlx::query($crate::users::SET_ACTIVE)
-                    .bind(i64::from(active))
-                    .bind(username)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if updated == 0 {
-                    tx.rollback().await?;
-                    return Err($crate::StoreError::NotFound(format!("user {username}")));
-                }
-                if !active {
-                    sqlx::query($crate::users::DELETE_SESSIONS_OF)
-                        .bind(username)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                let action = if active { "user.enable" } else { "user.disable" };
-                Self::audit_tx(&mut tx, ctx, action, "user", Some(username), "").await?;
-                tx.commit().await?;
-                Ok(())
-            }
-
-            async fn set_password(
-                &self,
-                username: &str,
-                password_hash: &str,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<()> {
-                let mut tx = self.begin_write().await?;
-                Self::reserve(&mut tx, 1).await?;
-                let updated = sqlx::query($crate::users::SET_PASSWORD)
-                    .bind(password_hash)
-                    .bind(&ctx.at)
-                    .bind(username)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if updated == 0 {
-                    tx.rollback().await?;
-                    return Err($crate::StoreError::NotFound(format!("user {username}")));
-                }
-                sqlx::query($crate::users::DELETE_SESSIONS_OF)
-                    .bind(username)
-                    .execute(&mut *tx)
-                    .await?;
-                Self::audit_tx(
-                    &mut tx,
-                    ctx,
-                    "user.password",
-                    "user",
-                    Some(username),
-                    "password changed; sessions ended",
-                )
-                .await?;
-                tx.commit().await?;
-                Ok(())
-            }
-
-            async fn record_failed_login(
-                &self,
-                username: &str,
-                lock_after: i64,
-                lock_until: &str,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<Option<String>> {
-                let mut tx = self.begin_write().await?;
-                Self::reserve(&mut tx, 1).await?;
-                let count: Option<i64> = sqlx::query_scalar($crate::users::COUNT_FAILURE)
-                    .bind(username)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let Some(count) = count else {
-                    tx.rollback().await?;
-                    return Err($crate::StoreError::NotFound(format!("user {username}")));
-                };
-                let locked = count >= lock_after;
-                if locked {
-                    sqlx::query($crate::users::LOCK_USER)
-                        .bind(lock_until)
-                        .bind(username)
-                        .execute(&mut *tx)
-                        .await?;
-                    let details = format!("{count} failed logins; locked until {lock_until}");
-                    Self::audit_tx(&mut tx, ctx, "user.lock", "user", Some(username), &details)
-                        .await?;
-                } else {
-                    let details = format!("failed login {count}");
-                    Self::audit_tx(
-                        &mut tx,
-                        ctx,
-                        "user.login_failed",
-                        "user",
-                        Some(username),
-                        &details,
-                    )
-                    .await?;
-                }
-                tx.commit().await?;
-                Ok(locked.then(|| lock_until.to_owned()))
-            }
-
-            async fn create_session(
-                &self,
-                session: &$crate::users::NewSession,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<()> {
-                let mut tx = self.begin_write().await?;
-                Self::reserve(&mut tx, 1).await?;
-                sqlx::query($crate::users::CLEAR_FAILURES)
-                    .bind(&session.username)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query($crate::users::INSERT_SESSION)
-                    .bind(&session.token_hash)
-                    .bind(&session.username)
-                    .bind(&session.csrf_token)
-                    .bind(&session.client_addr)
-                    .bind(&session.created_at)
-                    .bind(&session.expires_at)
-                    .execute(&mut *tx)
-                    .await?;
-                let details = match &session.client_addr {
-                    Some(addr) => format!("from {addr}"),
-                    None => String::new(),
-                };
-                Self::audit_tx(
-                    &mut tx,
-                    ctx,
-                    "user.login",
-                    "user",
-                    Some(&session.username),
-                    &details,
-                )
-                .await?;
-                tx.commit().await?;
-                Ok(())
-            }
-
-            async fn get_session(
-                &self,
-                token_hash: &str,
-            ) -> $crate::Result<Option<$crate::users::SessionRecord>> {
-                let row = sqlx::query($crate::users::SELECT_SESSION)
-                    .bind(token_hash)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                row.as_ref().map($crate::users::read_session).transpose()
-            }
-
-            async fn touch_session(&self, token_hash: &str, at: &str) -> $crate::Result<()> {
-                sqlx::query($crate::users::TOUCH_SESSION)
-                    .bind(at)
-                    .bind(token_hash)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-
-            async fn delete_session(
-                &self,
-                token_hash: &str,
-                action: &str,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<()> {
-                let mut tx = self.begin_write().await?;
-                Self::reserve(&mut tx, 1).await?;
-                let user: Option<String> = sqlx::query_scalar($crate::users::DELETE_SESSION)
-                    .bind(token_hash)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let Some(user) = user else {
-                    // Already gone (a second logout): nothing changed, nothing to record.
-                    tx.rollback().await?;
-                    return Ok(());
-                };
-                Self::audit_tx(&mut tx, ctx, action, "user", Some(&user), "").await?;
-                tx.commit().await?;
-                Ok(())
-            }
-
-            async fn insert_token(
-                &self,
-                token: &$crate::users::NewApiToken,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<()> {
-                let mut tx = self.begin_write().await?;
-                Self::reserve(&mut tx, 1).await?;
-                let taken: Option<String> = sqlx::query_scalar($crate::users::TOKEN_NAME_TAKEN)
-                    .bind(&token.name)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if taken.is_some() {
-                    tx.rollback().await?;
-                    return Err($crate::StoreError::Conflict(format!(
-                        "API token {} already exists",
-                        token.name
-                    )));
-                }
-                let scopes = token.scopes.join(",");
-                sqlx::query($crate::users::INSERT_TOKEN)
-                    .bind(&token.name)
-                    .bind(&token.token_hash)
-                    .bind(&token.role)
-                    .bind(&scopes)
-                    .bind(token.office.as_str())
-                    .bind(&token.created_by)
-                    .bind(&token.created_at)
-                    .bind(&token.expires_at)
-                    .execute(&mut *tx)
-                    .await?;
-                let mut details = format!("{} at {}: {scopes}", token.role, token.office);
-                if let Some(until) = &token.expires_at {
-                    details.push_str(&format!("; expires {until}"));
-                }
-                Self::audit_tx(&mut tx, ctx, "token.add", "api_token", Some(&token.name), &details)
-                    .await?;
-                tx.commit().await?;
-                Ok(())
-            }
-
-            async fn token_by_hash(
-                &self,
-                token_hash: &str,
-            ) -> $crate::Result<Option<$crate::users::ApiTokenRecord>> {
-                let row = sqlx::query($crate::users::SELECT_TOKEN)
-                    .bind(token_hash)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                row.as_ref().map($crate::users::read_token).transpose()
-            }
-
-            async fn list_tokens(&self) -> $crate::Result<Vec<$crate::users::ApiTokenRecord>> {
-                let rows = sqlx::query($crate::users::LIST_TOKENS).fetch_all(&self.pool).await?;
-                rows.iter().map($crate::users::read_token).collect()
-            }
-
-            async fn revoke_token(&self, name: &str, ctx: &$crate::AuditCtx) -> $crate::Result<()> {
-                let mut tx = self.begin_write().await?;
-                Self::reserve(&mut tx, 1).await?;
-                let updated = sqlx::query($crate::users::REVOKE_TOKEN)
-                    .bind(&ctx.at)
-                    .bind(name)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if updated == 0 {
-                    tx.rollback().await?;
-                    return Err($crate::StoreError::NotFound(format!("active API token {name}")));
-                }
-                Self::audit_tx(&mut tx, ctx, "token.revoke", "api_token", Some(name), "").await?;
-                tx.commit().await?;
-                Ok(())
-            }
-
-            async fn touch_token(&self, name: &str, at: &str) -> $crate::Result<()> {
-                sqlx::query($crate::users::TOUCH_TOKEN)
-                    .bind(at)
-                    .bind(name)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-
-            async fn set_user_role(
-                &self,
-                username: &str,
-                role: &str,
-                office: &jejak_domain::OfficeCode,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<()> {
-                let mut tx = self.begin_write().await?;
-                Self::reserve(&mut tx, 1).await?;
-                let updated: Option<String> = sqlx::query_scalar($crate::users::SET_ROLE)
-                    .bind(role)
-                    .bind(office.as_str())
-                    .bind(username)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if updated.is_none() {
-                    tx.rollback().await?;
-                    return Err($crate::StoreError::NotFound(format!("user {username}")));
-                }
-                let details = format!("{role} at {office}");
-                Self::audit_tx(&mut tx, ctx, "user.role", "user", Some(username), &details).await?;
-                tx.commit().await?;
-                Ok(())
-            }
-
-            async fn unlock_user(
-                &self,
-                username: &str,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<u64> {
-                let mut tx = self.begin_write().await?;
-                Self::reserve(&mut tx, 1).await?;
-                let found = sqlx::query($crate::users::CLEAR_FAILURES)
-                    .bind(username)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if found == 0 {
-                    tx.rollback().await?;
-                    return Err($crate::StoreError::NotFound(format!("user {username}")));
-                }
-                let cleared = sqlx::query($crate::users::UNLOCK_KEYS)
-                    .bind(format!("login:{username}@"))
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                let details = format!("{cleared} login throttle key(s) cleared");
-                Self::audit_tx(&mut tx, ctx, "user.unlock", "user", Some(username), &details)
-                    .await?;
-                tx.commit().await?;
-                Ok(cleared)
-            }
-
-            async fn blocked_logins(
-                &self,
-                now: &str,
-            ) -> $crate::Result<Vec<$crate::users::BlockedLogin>> {
-                use $crate::codec::RowExt;
-                let rows = sqlx::query($crate::users::BLOCKED_KEYS)
-                    .bind(now)
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter()
-                    .map(|row| {
-                        Ok($crate::users::BlockedLogin {
-                            key: row.text("throttle_key")?,
-                            blocked_until: row.text("blocked_until")?,
-                        })
-                    })
-                    .collect()
-            }
+#[async_trait]
+impl<B: Dialect> crate::users::UserStore for SqlStore<B> {
+    async fn insert_user(
+        &self,
+        user: &crate::users::NewUser,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<()> {
+        let mut tx = self.begin_write().await?;
+        Self::reserve(&mut tx, 1).await?;
+        let taken =
+            query(crate::users::SELECT_USER).bind(&user.username).fetch_optional(&mut tx).await?;
+        if taken.is_some() {
+            tx.rollback().await?;
+            return Err(crate::StoreError::Conflict(format!(
+                "user {} already exists",
+                user.username
+            )));
         }
-    };
-}
+        query(crate::users::INSERT_USER)
+            .bind(&user.username)
+            .bind(&user.display_name)
+            .bind(&user.role)
+            .bind(user.office.as_str())
+            .bind(&user.password_hash)
+            .bind(&user.created_at)
+            .execute(&mut tx)
+            .await?;
+        let details = format!("{} ({}) at {}", user.display_name, user.role, user.office);
+        Self::audit_tx(&mut tx, ctx, "user.add", "user", Some(&user.username), &details).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 
-pub(crate) use user_impl;
+    async fn get_user(&self, username: &str) -> crate::Result<Option<crate::users::UserRecord>> {
+        let row = query(crate::users::SELECT_USER).bind(username).fetch_optional(self).await?;
+        row.as_ref().map(crate::users::read_user).transpose()
+    }
+
+    async fn list_users(&self) -> crate::Result<Vec<crate::users::UserRecord>> {
+        let rows = query(crate::users::LIST_USERS).fetch_all(self).await?;
+        rows.iter().map(crate::users::read_user).collect()
+    }
+
+    async fn set_user_active(
+        &self,
+        username: &str,
+        active: bool,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<()> {
+        let mut tx = self.begin_write().await?;
+        Self::reserve(&mut tx, 1).await?;
+        let updated = query(crate::users::SET_ACTIVE)
+            .bind(i64::from(active))
+            .bind(username)
+            .execute(&mut tx)
+            .await?
+            .rows_affected();
+        if updated == 0 {
+            tx.rollback().await?;
+            return Err(crate::StoreError::NotFound(format!("user {username}")));
+        }
+        if !active {
+            query(crate::users::DELETE_SESSIONS_OF).bind(username).execute(&mut tx).await?;
+        }
+        let action = if active { "user.enable" } else { "user.disable" };
+        Self::audit_tx(&mut tx, ctx, action, "user", Some(username), "").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<()> {
+        let mut tx = self.begin_write().await?;
+        Self::reserve(&mut tx, 1).await?;
+        let updated = query(crate::users::SET_PASSWORD)
+            .bind(password_hash)
+            .bind(&ctx.at)
+            .bind(username)
+            .execute(&mut tx)
+            .await?
+            .rows_affected();
+        if updated == 0 {
+            tx.rollback().await?;
+            return Err(crate::StoreError::NotFound(format!("user {username}")));
+        }
+        query(crate::users::DELETE_SESSIONS_OF).bind(username).execute(&mut tx).await?;
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            "user.password",
+            "user",
+            Some(username),
+            "password changed; sessions ended",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn record_failed_login(
+        &self,
+        username: &str,
+        lock_after: i64,
+        lock_until: &str,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<Option<String>> {
+        let mut tx = self.begin_write().await?;
+        Self::reserve(&mut tx, 1).await?;
+        let count: Option<i64> = query_scalar(crate::users::COUNT_FAILURE)
+            .bind(username)
+            .fetch_optional(&mut tx)
+            .await?;
+        let Some(count) = count else {
+            tx.rollback().await?;
+            return Err(crate::StoreError::NotFound(format!("user {username}")));
+        };
+        let locked = count >= lock_after;
+        if locked {
+            query(crate::users::LOCK_USER).bind(lock_until).bind(username).execute(&mut tx).await?;
+            let details = format!("{count} failed logins; locked until {lock_until}");
+            Self::audit_tx(&mut tx, ctx, "user.lock", "user", Some(username), &details).await?;
+        } else {
+            let details = format!("failed login {count}");
+            Self::audit_tx(&mut tx, ctx, "user.login_failed", "user", Some(username), &details)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(locked.then(|| lock_until.to_owned()))
+    }
+
+    async fn create_session(
+        &self,
+        session: &crate::users::NewSession,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<()> {
+        let mut tx = self.begin_write().await?;
+        Self::reserve(&mut tx, 1).await?;
+        query(crate::users::CLEAR_FAILURES).bind(&session.username).execute(&mut tx).await?;
+        query(crate::users::INSERT_SESSION)
+            .bind(&session.token_hash)
+            .bind(&session.username)
+            .bind(&session.csrf_token)
+            .bind(&session.client_addr)
+            .bind(&session.created_at)
+            .bind(&session.expires_at)
+            .execute(&mut tx)
+            .await?;
+        let details = match &session.client_addr {
+            Some(addr) => format!("from {addr}"),
+            None => String::new(),
+        };
+        Self::audit_tx(&mut tx, ctx, "user.login", "user", Some(&session.username), &details)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn get_session(
+        &self,
+        token_hash: &str,
+    ) -> crate::Result<Option<crate::users::SessionRecord>> {
+        let row = query(crate::users::SELECT_SESSION).bind(token_hash).fetch_optional(self).await?;
+        row.as_ref().map(crate::users::read_session).transpose()
+    }
+
+    async fn touch_session(&self, token_hash: &str, at: &str) -> crate::Result<()> {
+        query(crate::users::TOUCH_SESSION).bind(at).bind(token_hash).execute(self).await?;
+        Ok(())
+    }
+
+    async fn delete_session(
+        &self,
+        token_hash: &str,
+        action: &str,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<()> {
+        let mut tx = self.begin_write().await?;
+        Self::reserve(&mut tx, 1).await?;
+        let user: Option<String> = query_scalar(crate::users::DELETE_SESSION)
+            .bind(token_hash)
+            .fetch_optional(&mut tx)
+            .await?;
+        let Some(user) = user else {
+            // Already gone (a second logout): nothing changed, nothing to record.
+            tx.rollback().await?;
+            return Ok(());
+        };
+        Self::audit_tx(&mut tx, ctx, action, "user", Some(&user), "").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn insert_token(
+        &self,
+        token: &crate::users::NewApiToken,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<()> {
+        let mut tx = self.begin_write().await?;
+        Self::reserve(&mut tx, 1).await?;
+        let taken: Option<String> = query_scalar(crate::users::TOKEN_NAME_TAKEN)
+            .bind(&token.name)
+            .fetch_optional(&mut tx)
+            .await?;
+        if taken.is_some() {
+            tx.rollback().await?;
+            return Err(crate::StoreError::Conflict(format!(
+                "API token {} already exists",
+                token.name
+            )));
+        }
+        let scopes = token.scopes.join(",");
+        query(crate::users::INSERT_TOKEN)
+            .bind(&token.name)
+            .bind(&token.token_hash)
+            .bind(&token.role)
+            .bind(&scopes)
+            .bind(token.office.as_str())
+            .bind(&token.created_by)
+            .bind(&token.created_at)
+            .bind(&token.expires_at)
+            .execute(&mut tx)
+            .await?;
+        let mut details = format!("{} at {}: {scopes}", token.role, token.office);
+        if let Some(until) = &token.expires_at {
+            details.push_str(&format!("; expires {until}"));
+        }
+        Self::audit_tx(&mut tx, ctx, "token.add", "api_token", Some(&token.name), &details).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn token_by_hash(
+        &self,
+        token_hash: &str,
+    ) -> crate::Result<Option<crate::users::ApiTokenRecord>> {
+        let row = query(crate::users::SELECT_TOKEN).bind(token_hash).fetch_optional(self).await?;
+        row.as_ref().map(crate::users::read_token).transpose()
+    }
+
+    async fn list_tokens(&self) -> crate::Result<Vec<crate::users::ApiTokenRecord>> {
+        let rows = query(crate::users::LIST_TOKENS).fetch_all(self).await?;
+        rows.iter().map(crate::users::read_token).collect()
+    }
+
+    async fn revoke_token(&self, name: &str, ctx: &crate::AuditCtx) -> crate::Result<()> {
+        let mut tx = self.begin_write().await?;
+        Self::reserve(&mut tx, 1).await?;
+        let updated = query(crate::users::REVOKE_TOKEN)
+            .bind(&ctx.at)
+            .bind(name)
+            .execute(&mut tx)
+            .await?
+            .rows_affected();
+        if updated == 0 {
+            tx.rollback().await?;
+            return Err(crate::StoreError::NotFound(format!("active API token {name}")));
+        }
+        Self::audit_tx(&mut tx, ctx, "token.revoke", "api_token", Some(name), "").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn touch_token(&self, name: &str, at: &str) -> crate::Result<()> {
+        query(crate::users::TOUCH_TOKEN).bind(at).bind(name).execute(self).await?;
+        Ok(())
+    }
+
+    async fn set_user_role(
+        &self,
+        username: &str,
+        role: &str,
+        office: &jejak_domain::OfficeCode,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<()> {
+        let mut tx = self.begin_write().await?;
+        Self::reserve(&mut tx, 1).await?;
+        let updated: Option<String> = query_scalar(crate::users::SET_ROLE)
+            .bind(role)
+            .bind(office.as_str())
+            .bind(username)
+            .fetch_optional(&mut tx)
+            .await?;
+        if updated.is_none() {
+            tx.rollback().await?;
+            return Err(crate::StoreError::NotFound(format!("user {username}")));
+        }
+        let details = format!("{role} at {office}");
+        Self::audit_tx(&mut tx, ctx, "user.role", "user", Some(username), &details).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn unlock_user(&self, username: &str, ctx: &crate::AuditCtx) -> crate::Result<u64> {
+        let mut tx = self.begin_write().await?;
+        Self::reserve(&mut tx, 1).await?;
+        let found = query(crate::users::CLEAR_FAILURES)
+            .bind(username)
+            .execute(&mut tx)
+            .await?
+            .rows_affected();
+        if found == 0 {
+            tx.rollback().await?;
+            return Err(crate::StoreError::NotFound(format!("user {username}")));
+        }
+        let cleared = query(crate::users::UNLOCK_KEYS)
+            .bind(format!("login:{username}@"))
+            .execute(&mut tx)
+            .await?
+            .rows_affected();
+        let details = format!("{cleared} login throttle key(s) cleared");
+        Self::audit_tx(&mut tx, ctx, "user.unlock", "user", Some(username), &details).await?;
+        tx.commit().await?;
+        Ok(cleared)
+    }
+
+    async fn blocked_logins(&self, now: &str) -> crate::Result<Vec<crate::users::BlockedLogin>> {
+        use crate::codec::RowExt;
+        let rows = query(crate::users::BLOCKED_KEYS).bind(now).fetch_all(self).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(crate::users::BlockedLogin {
+                    key: row.text("throttle_key")?,
+                    blocked_until: row.text("blocked_until")?,
+                })
+            })
+            .collect()
+    }
+}

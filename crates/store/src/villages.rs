@@ -16,6 +16,7 @@ use jejak_domain::{
     StatusChange, Village, VillageReport,
 };
 
+use crate::backend::{Dialect, SqlStore, query, query_scalar};
 use crate::codec::{RowExt, corrupt, date, opt};
 use crate::{AuditCtx, Result, StoreError};
 
@@ -376,623 +377,566 @@ pub(crate) fn read_operation(
     })
 }
 
-/// Implements `VillageStore` for a backend on which `store_impl!` was invoked.
-macro_rules! village_impl {
-    ($store:ty, $db:ty) => {
-        impl $store {
-            async fn village_reports_where(
-                &self,
-                seq: i64,
-                office: Option<String>,
-                limit: i64,
-            ) -> $crate::Result<Vec<jejak_domain::VillageReport>> {
-                use $crate::villages::{
-                    Children, PERSONS_OF_FILTER, PHONES_OF_FILTER, RECRUITERS_OF_FILTER,
-                    REPORTS_OF_FILTER,
-                };
-                let mut children = Children::default();
-                for (sql, kind) in
-                    [(PERSONS_OF_FILTER, 0), (PHONES_OF_FILTER, 1), (RECRUITERS_OF_FILTER, 2)]
-                {
-                    let rows = sqlx::query(sql)
-                        .bind(seq)
-                        .bind(office.clone())
-                        .bind(limit)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    for row in &rows {
-                        match kind {
-                            0 => children.person(row)?,
-                            1 => children.phone(row)?,
-                            _ => children.recruiter(row)?,
-                        }
-                    }
+impl<B: Dialect> SqlStore<B> {
+    async fn village_reports_where(
+        &self,
+        seq: i64,
+        office: Option<String>,
+        limit: i64,
+    ) -> crate::Result<Vec<jejak_domain::VillageReport>> {
+        use crate::villages::{
+            Children, PERSONS_OF_FILTER, PHONES_OF_FILTER, RECRUITERS_OF_FILTER, REPORTS_OF_FILTER,
+        };
+        let mut children = Children::default();
+        for (sql, kind) in
+            [(PERSONS_OF_FILTER, 0), (PHONES_OF_FILTER, 1), (RECRUITERS_OF_FILTER, 2)]
+        {
+            let rows =
+                query(sql).bind(seq).bind(office.clone()).bind(limit).fetch_all(self).await?;
+            for row in &rows {
+                match kind {
+                    0 => children.person(row)?,
+                    1 => children.phone(row)?,
+                    _ => children.recruiter(row)?,
                 }
-                let rows = sqlx::query(REPORTS_OF_FILTER)
-                    .bind(seq)
-                    .bind(office)
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter().map(|row| children.report(row)).collect()
             }
         }
-
-        #[async_trait::async_trait]
-        impl $crate::villages::VillageStore for $store {
-            async fn designate_village(
-                &self,
-                village: &jejak_domain::NewVillage,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<jejak_domain::Village> {
-                use jejak_domain::date::iso;
-                let mut tx = self.begin_write().await?;
-                let seq = Self::reserve(&mut tx, 1).await?;
-                let code = village.code.dotted();
-                let exists = sqlx::query($crate::villages::SELECT_VILLAGE)
-                    .bind(village.code.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if exists.is_some() {
-                    return Err($crate::StoreError::Conflict(format!(
-                        "village {code} is already designated"
-                    )));
-                }
-                sqlx::query($crate::villages::INSERT_VILLAGE)
-                    .bind(village.code.as_str())
-                    .bind(village.office.as_str())
-                    .bind(iso(village.designated_on))
-                    .bind(village.decree.clone())
-                    .bind(village.ends_on.map(iso))
-                    .bind($crate::villages::join_list(&village.partners)?)
-                    .bind(&ctx.actor)
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await?;
-                let details = format!(
-                    "designated on {} for {}{}",
-                    iso(village.designated_on),
-                    village.office.as_str(),
-                    village.decree.as_deref().map(|d| format!(", SK {d}")).unwrap_or_default()
-                );
-                Self::audit_tx(&mut tx, ctx, "village.designate", "village", Some(&code), &details)
-                    .await?;
-                tx.commit().await?;
-                $crate::villages::VillageStore::village(self, &village.code)
-                    .await?
-                    .ok_or_else(|| $crate::StoreError::NotFound(format!("village {code}")))
-            }
-
-            async fn village(
-                &self,
-                code: &jejak_domain::RegionCode,
-            ) -> $crate::Result<Option<jejak_domain::Village>> {
-                let row = sqlx::query($crate::villages::SELECT_VILLAGE)
-                    .bind(code.as_str())
-                    .fetch_optional(&self.pool)
-                    .await?;
-                row.as_ref().map($crate::villages::read_village).transpose()
-            }
-
-            async fn villages(&self) -> $crate::Result<Vec<jejak_domain::Village>> {
-                let rows =
-                    sqlx::query($crate::villages::LIST_VILLAGES).fetch_all(&self.pool).await?;
-                rows.iter().map($crate::villages::read_village).collect()
-            }
-
-            async fn assign_pimpasa(
-                &self,
-                village: &jejak_domain::RegionCode,
-                username: &str,
-                from_on: time::Date,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<jejak_domain::Assignment> {
-                use jejak_domain::date::iso;
-                let mut tx = self.begin_write().await?;
-                let seq = Self::reserve(&mut tx, 1).await?;
-                let code = village.dotted();
-                if sqlx::query($crate::villages::SELECT_VILLAGE)
-                    .bind(village.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .is_none()
-                {
-                    return Err($crate::StoreError::NotFound(format!(
-                        "village {code} is not designated"
-                    )));
-                }
-                if sqlx::query($crate::villages::OPEN_ASSIGNMENT)
-                    .bind(village.as_str())
-                    .bind(username)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .is_some()
-                {
-                    return Err($crate::StoreError::Conflict(format!(
-                        "{username} is already assigned to village {code}"
-                    )));
-                }
-                sqlx::query($crate::villages::INSERT_ASSIGNMENT)
-                    .bind(seq)
-                    .bind(village.as_str())
-                    .bind(username)
-                    .bind(iso(from_on))
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await?;
-                let details = format!("{username} assigned from {}", iso(from_on));
-                Self::audit_tx(&mut tx, ctx, "village.assign", "village", Some(&code), &details)
-                    .await?;
-                tx.commit().await?;
-                Ok(jejak_domain::Assignment {
-                    village: village.clone(),
-                    username: username.to_owned(),
-                    from_on,
-                    until_on: None,
-                })
-            }
-
-            async fn end_assignment(
-                &self,
-                village: &jejak_domain::RegionCode,
-                username: &str,
-                until_on: time::Date,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<()> {
-                use $crate::codec::RowExt;
-                let mut tx = self.begin_write().await?;
-                let seq = Self::reserve(&mut tx, 1).await?;
-                let code = village.dotted();
-                let row = sqlx::query($crate::villages::OPEN_ASSIGNMENT)
-                    .bind(village.as_str())
-                    .bind(username)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or_else(|| {
-                        $crate::StoreError::NotFound(format!(
-                            "no running assignment of {username} to village {code}"
-                        ))
-                    })?;
-                let id = row.int("id")?;
-                sqlx::query($crate::villages::END_ASSIGNMENT)
-                    .bind(jejak_domain::date::iso(until_on))
-                    .bind(seq)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                let details =
-                    format!("{username} assignment ended {}", jejak_domain::date::iso(until_on));
-                Self::audit_tx(&mut tx, ctx, "village.unassign", "village", Some(&code), &details)
-                    .await?;
-                tx.commit().await?;
-                Ok(())
-            }
-
-            async fn end_designation(
-                &self,
-                village: &jejak_domain::RegionCode,
-                ends_on: time::Date,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<jejak_domain::Village> {
-                use jejak_domain::date::iso;
-                let mut tx = self.begin_write().await?;
-                let seq = Self::reserve(&mut tx, 1).await?;
-                let code = village.dotted();
-                let row = sqlx::query($crate::villages::SELECT_VILLAGE)
-                    .bind(village.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or_else(|| {
-                        $crate::StoreError::NotFound(format!("village {code} is not designated"))
-                    })?;
-                let stored = $crate::villages::read_village(&row)?;
-                if let Some(ended) = stored.data.ends_on {
-                    return Err($crate::StoreError::Conflict(format!(
-                        "the designation of village {code} already ends on {}",
-                        iso(ended)
-                    )));
-                }
-                if ends_on < stored.data.designated_on {
-                    return Err($crate::StoreError::InvalidValue(format!(
-                        "ends_on: {} is before the designation date {}",
-                        iso(ends_on),
-                        iso(stored.data.designated_on)
-                    )));
-                }
-                sqlx::query($crate::villages::END_DESIGNATION)
-                    .bind(iso(ends_on))
-                    .bind(seq)
-                    .bind(village.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query($crate::villages::END_OPEN_ASSIGNMENTS)
-                    .bind(iso(ends_on))
-                    .bind(seq)
-                    .bind(village.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-                let details =
-                    format!("designation ended {} (running assignments ended)", iso(ends_on));
-                Self::audit_tx(&mut tx, ctx, "village.end", "village", Some(&code), &details)
-                    .await?;
-                tx.commit().await?;
-                $crate::villages::VillageStore::village(self, village)
-                    .await?
-                    .ok_or_else(|| $crate::StoreError::NotFound(format!("village {code}")))
-            }
-
-            async fn assignments(
-                &self,
-                village: Option<&jejak_domain::RegionCode>,
-                username: Option<&str>,
-            ) -> $crate::Result<Vec<jejak_domain::Assignment>> {
-                let rows = sqlx::query($crate::villages::LIST_ASSIGNMENTS)
-                    .bind(village.map(|v| v.as_str().to_owned()))
-                    .bind(username.map(str::to_owned))
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter().map($crate::villages::read_assignment).collect()
-            }
-
-            async fn file_village_reports(
-                &self,
-                reports: &[$crate::villages::RoutedReport],
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<Vec<$crate::villages::FiledReport>> {
-                use jejak_domain::date::iso;
-                let mut tx = self.begin_write().await?;
-                let mut created = Vec::with_capacity(reports.len());
-                for routed in reports {
-                    let r = &routed.report;
-                    let exists = sqlx::query($crate::villages::REPORT_EXISTS)
-                        .bind(&r.report_id)
-                        .fetch_optional(&mut *tx)
-                        .await?
-                        .is_some();
-                    if exists
-                        || created.iter().any(|(id, c): &(String, bool)| *c && *id == r.report_id)
-                    {
-                        created.push((r.report_id.clone(), false));
-                        continue;
-                    }
-                    let seq = Self::reserve(&mut tx, 2).await?;
-                    sqlx::query($crate::villages::INSERT_REPORT)
-                        .bind(&r.report_id)
-                        .bind(r.village.as_str())
-                        .bind(routed.office.as_str())
-                        .bind(iso(r.reported_on))
-                        .bind(r.topic.as_str())
-                        .bind(&r.source_reliability)
-                        .bind(i64::from(r.info_credibility))
-                        .bind(r.agency.clone())
-                        .bind(r.destination_country.map(|c| c.as_str().to_owned()))
-                        .bind(r.planned_departure_on.map(iso))
-                        .bind(&r.narrative)
-                        .bind(&r.reported_by)
-                        .bind(&ctx.at)
-                        .bind(seq)
-                        .execute(&mut *tx)
-                        .await?;
-                    if let Some(source) = r.source.as_deref().filter(|s| !s.trim().is_empty()) {
-                        sqlx::query($crate::villages::INSERT_SOURCE)
-                            .bind(&r.report_id)
-                            .bind(source.trim())
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    for (i, p) in r.persons.iter().enumerate() {
-                        sqlx::query($crate::villages::INSERT_PERSON)
-                            .bind(&r.report_id)
-                            .bind(i as i64)
-                            .bind(p.name.trim())
-                            .bind(p.birth_date.map(iso))
-                            .bind(p.nik.as_ref().map(|n| n.as_str().to_owned()))
-                            .bind(p.relation.clone())
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    for (i, phone) in r.phones.iter().enumerate() {
-                        sqlx::query($crate::villages::INSERT_PHONE)
-                            .bind(&r.report_id)
-                            .bind(i as i64)
-                            .bind(phone.as_str())
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    for (i, name) in r.recruiters.iter().enumerate() {
-                        sqlx::query($crate::villages::INSERT_RECRUITER)
-                            .bind(&r.report_id)
-                            .bind(i as i64)
-                            .bind(name.trim())
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    sqlx::query($crate::villages::INSERT_STATUS)
-                        .bind(seq + 1)
-                        .bind(&r.report_id)
-                        .bind("new")
-                        .bind(None::<String>)
-                        .bind(&r.reported_by)
-                        .bind(&ctx.at)
-                        .execute(&mut *tx)
-                        .await?;
-                    let details = format!(
-                        "village {} topic {} routed to {}",
-                        r.village.dotted(),
-                        r.topic.as_str(),
-                        routed.office.as_str()
-                    );
-                    Self::audit_tx(
-                        &mut tx,
-                        ctx,
-                        "village_report.file",
-                        "village_report",
-                        Some(&r.report_id),
-                        &details,
-                    )
-                    .await?;
-                    created.push((r.report_id.clone(), true));
-                }
-                tx.commit().await?;
-                let mut out = Vec::with_capacity(created.len());
-                for (id, created) in created {
-                    let report =
-                        $crate::villages::VillageStore::village_report(self, &id)
-                            .await?
-                            .ok_or_else(|| $crate::StoreError::NotFound(format!("report {id}")))?;
-                    out.push($crate::villages::FiledReport { report, created });
-                }
-                Ok(out)
-            }
-
-            async fn village_report(
-                &self,
-                report_id: &str,
-            ) -> $crate::Result<Option<jejak_domain::VillageReport>> {
-                let mut children = $crate::villages::Children::default();
-                for (sql, kind) in [
-                    ($crate::villages::PERSONS_OF, 0),
-                    ($crate::villages::PHONES_OF, 1),
-                    ($crate::villages::RECRUITERS_OF, 2),
-                ] {
-                    let rows = sqlx::query(sql).bind(report_id).fetch_all(&self.pool).await?;
-                    for row in &rows {
-                        match kind {
-                            0 => children.person(row)?,
-                            1 => children.phone(row)?,
-                            _ => children.recruiter(row)?,
-                        }
-                    }
-                }
-                let row = sqlx::query($crate::villages::SELECT_REPORT)
-                    .bind(report_id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                row.as_ref().map(|r| children.report(r)).transpose()
-            }
-
-            async fn report_source(&self, report_id: &str) -> $crate::Result<Option<String>> {
-                Ok(sqlx::query_scalar($crate::villages::SELECT_SOURCE)
-                    .bind(report_id)
-                    .fetch_optional(&self.pool)
-                    .await?)
-            }
-
-            async fn village_reports_since(
-                &self,
-                seq: i64,
-                office: Option<&jejak_domain::OfficeCode>,
-                limit: u32,
-            ) -> $crate::Result<Vec<jejak_domain::VillageReport>> {
-                self.village_reports_where(
-                    seq,
-                    office.map(|o| o.as_str().to_owned()),
-                    i64::from(limit),
-                )
-                .await
-            }
-
-            async fn set_report_status(
-                &self,
-                change: &jejak_domain::StatusChange,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<jejak_domain::VillageReport> {
-                use $crate::codec::RowExt;
-                let mut tx = self.begin_write().await?;
-                let seq = Self::reserve(&mut tx, 1).await?;
-                let id = &change.report_id;
-                let row = sqlx::query($crate::villages::SELECT_REPORT)
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or_else(|| $crate::StoreError::NotFound(format!("village report {id}")))?;
-                if row.text("status")? == "closed" {
-                    return Err($crate::StoreError::Conflict(format!(
-                        "village report {id} is closed"
-                    )));
-                }
-                let acknowledged =
-                    (change.status != jejak_domain::ReportStatus::New).then(|| change.at.clone());
-                sqlx::query($crate::villages::UPDATE_STATUS)
-                    .bind(change.status.as_str())
-                    .bind(acknowledged)
-                    .bind(seq)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query($crate::villages::INSERT_STATUS)
-                    .bind(seq)
-                    .bind(id)
-                    .bind(change.status.as_str())
-                    .bind(change.note.clone())
-                    .bind(&change.by)
-                    .bind(&change.at)
-                    .execute(&mut *tx)
-                    .await?;
-                let details = format!(
-                    "status {}{}",
-                    change.status.as_str(),
-                    change.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
-                );
-                Self::audit_tx(
-                    &mut tx,
-                    ctx,
-                    "village_report.status",
-                    "village_report",
-                    Some(id),
-                    &details,
-                )
-                .await?;
-                tx.commit().await?;
-                $crate::villages::VillageStore::village_report(self, id)
-                    .await?
-                    .ok_or_else(|| $crate::StoreError::NotFound(format!("village report {id}")))
-            }
-
-            async fn report_history(
-                &self,
-                report_id: &str,
-            ) -> $crate::Result<Vec<jejak_domain::StatusChange>> {
-                let rows = sqlx::query($crate::villages::STATUS_HISTORY)
-                    .bind(report_id)
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter().map($crate::villages::read_status).collect()
-            }
-
-            async fn record_outreach(
-                &self,
-                o: &jejak_domain::NewOutreach,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<jejak_domain::Outreach> {
-                use jejak_domain::date::iso;
-                let mut tx = self.begin_write().await?;
-                let id = Self::reserve(&mut tx, 1).await?;
-                sqlx::query($crate::villages::INSERT_OUTREACH)
-                    .bind(id)
-                    .bind(iso(o.held_on))
-                    .bind(o.village.as_str())
-                    .bind(o.venue.clone())
-                    .bind(&o.kind)
-                    .bind(i64::from(o.attendees_female))
-                    .bind(i64::from(o.attendees_male))
-                    .bind($crate::villages::join_list(&o.topics)?)
-                    .bind($crate::villages::join_list(&o.partners)?)
-                    .bind(o.notes.clone())
-                    .bind(&o.recorded_by)
-                    .execute(&mut *tx)
-                    .await?;
-                let details =
-                    format!("{} at village {} on {}", o.kind, o.village.dotted(), iso(o.held_on));
-                Self::audit_tx(
-                    &mut tx,
-                    ctx,
-                    "outreach.record",
-                    "outreach",
-                    Some(&id.to_string()),
-                    &details,
-                )
-                .await?;
-                tx.commit().await?;
-                Ok(jejak_domain::Outreach { id, data: o.clone() })
-            }
-
-            async fn outreach(
-                &self,
-                village: Option<&jejak_domain::RegionCode>,
-            ) -> $crate::Result<Vec<jejak_domain::Outreach>> {
-                let rows = sqlx::query($crate::villages::LIST_OUTREACH)
-                    .bind(village.map(|v| v.as_str().to_owned()))
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter().map($crate::villages::read_outreach).collect()
-            }
-
-            async fn record_operation(
-                &self,
-                op: &jejak_domain::NewOperation,
-                ctx: &$crate::AuditCtx,
-            ) -> $crate::Result<jejak_domain::Operation> {
-                use jejak_domain::date::iso;
-                let mut tx = self.begin_write().await?;
-                let id = Self::reserve(&mut tx, 1).await?;
-                for report in &op.report_ids {
-                    if sqlx::query($crate::villages::REPORT_EXISTS)
-                        .bind(report)
-                        .fetch_optional(&mut *tx)
-                        .await?
-                        .is_none()
-                    {
-                        return Err($crate::StoreError::NotFound(format!(
-                            "village report {report}"
-                        )));
-                    }
-                }
-                sqlx::query($crate::villages::INSERT_OPERATION)
-                    .bind(id)
-                    .bind(iso(op.held_on))
-                    .bind(op.area.as_str())
-                    .bind(op.lead_office.as_str())
-                    .bind($crate::villages::join_list(&op.agencies)?)
-                    .bind(i64::from(op.foreigners_checked))
-                    .bind($crate::villages::join_violations(&op.violations)?)
-                    .bind(i64::from(op.persons_secured))
-                    .bind(i64::from(op.pmi_np_stopped))
-                    .bind(op.notes.clone())
-                    .bind(&op.recorded_by)
-                    .execute(&mut *tx)
-                    .await?;
-                let mut linked = op.report_ids.clone();
-                linked.sort();
-                linked.dedup();
-                for report in &linked {
-                    sqlx::query($crate::villages::INSERT_OPERATION_REPORT)
-                        .bind(id)
-                        .bind(report)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                let details = format!(
-                    "operation at {} on {} led by {}; reports: {}",
-                    op.area.dotted(),
-                    iso(op.held_on),
-                    op.lead_office.as_str(),
-                    linked.join(",")
-                );
-                Self::audit_tx(
-                    &mut tx,
-                    ctx,
-                    "timpora.record",
-                    "timpora_operation",
-                    Some(&id.to_string()),
-                    &details,
-                )
-                .await?;
-                tx.commit().await?;
-                let mut data = op.clone();
-                data.report_ids = linked;
-                Ok(jejak_domain::Operation { id, data })
-            }
-
-            async fn operations(&self) -> $crate::Result<Vec<jejak_domain::Operation>> {
-                use $crate::codec::RowExt;
-                let links = sqlx::query($crate::villages::LIST_OPERATION_REPORTS)
-                    .fetch_all(&self.pool)
-                    .await?;
-                let mut reports: std::collections::HashMap<i64, Vec<String>> =
-                    std::collections::HashMap::new();
-                for row in &links {
-                    reports
-                        .entry(row.int("operation_id")?)
-                        .or_default()
-                        .push(row.text("report_id")?);
-                }
-                let rows =
-                    sqlx::query($crate::villages::LIST_OPERATIONS).fetch_all(&self.pool).await?;
-                rows.iter().map(|r| $crate::villages::read_operation(r, &mut reports)).collect()
-            }
-        }
-    };
+        let rows =
+            query(REPORTS_OF_FILTER).bind(seq).bind(office).bind(limit).fetch_all(self).await?;
+        rows.iter().map(|row| children.report(row)).collect()
+    }
 }
 
-pub(crate) use village_impl;
+#[async_trait]
+impl<B: Dialect> crate::villages::VillageStore for SqlStore<B> {
+    async fn designate_village(
+        &self,
+        village: &jejak_domain::NewVillage,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<jejak_domain::Village> {
+        use jejak_domain::date::iso;
+        let mut tx = self.begin_write().await?;
+        let seq = Self::reserve(&mut tx, 1).await?;
+        let code = village.code.dotted();
+        let exists = query(crate::villages::SELECT_VILLAGE)
+            .bind(village.code.as_str())
+            .fetch_optional(&mut tx)
+            .await?;
+        if exists.is_some() {
+            return Err(crate::StoreError::Conflict(format!(
+                "village {code} is already designated"
+            )));
+        }
+        query(crate::villages::INSERT_VILLAGE)
+            .bind(village.code.as_str())
+            .bind(village.office.as_str())
+            .bind(iso(village.designated_on))
+            .bind(village.decree.clone())
+            .bind(village.ends_on.map(iso))
+            .bind(crate::villages::join_list(&village.partners)?)
+            .bind(&ctx.actor)
+            .bind(seq)
+            .execute(&mut tx)
+            .await?;
+        let details = format!(
+            "designated on {} for {}{}",
+            iso(village.designated_on),
+            village.office.as_str(),
+            village.decree.as_deref().map(|d| format!(", SK {d}")).unwrap_or_default()
+        );
+        Self::audit_tx(&mut tx, ctx, "village.designate", "village", Some(&code), &details).await?;
+        tx.commit().await?;
+        crate::villages::VillageStore::village(self, &village.code)
+            .await?
+            .ok_or_else(|| crate::StoreError::NotFound(format!("village {code}")))
+    }
+
+    async fn village(
+        &self,
+        code: &jejak_domain::RegionCode,
+    ) -> crate::Result<Option<jejak_domain::Village>> {
+        let row =
+            query(crate::villages::SELECT_VILLAGE).bind(code.as_str()).fetch_optional(self).await?;
+        row.as_ref().map(crate::villages::read_village).transpose()
+    }
+
+    async fn villages(&self) -> crate::Result<Vec<jejak_domain::Village>> {
+        let rows = query(crate::villages::LIST_VILLAGES).fetch_all(self).await?;
+        rows.iter().map(crate::villages::read_village).collect()
+    }
+
+    async fn assign_pimpasa(
+        &self,
+        village: &jejak_domain::RegionCode,
+        username: &str,
+        from_on: time::Date,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<jejak_domain::Assignment> {
+        use jejak_domain::date::iso;
+        let mut tx = self.begin_write().await?;
+        let seq = Self::reserve(&mut tx, 1).await?;
+        let code = village.dotted();
+        if query(crate::villages::SELECT_VILLAGE)
+            .bind(village.as_str())
+            .fetch_optional(&mut tx)
+            .await?
+            .is_none()
+        {
+            return Err(crate::StoreError::NotFound(format!("village {code} is not designated")));
+        }
+        if query(crate::villages::OPEN_ASSIGNMENT)
+            .bind(village.as_str())
+            .bind(username)
+            .fetch_optional(&mut tx)
+            .await?
+            .is_some()
+        {
+            return Err(crate::StoreError::Conflict(format!(
+                "{username} is already assigned to village {code}"
+            )));
+        }
+        query(crate::villages::INSERT_ASSIGNMENT)
+            .bind(seq)
+            .bind(village.as_str())
+            .bind(username)
+            .bind(iso(from_on))
+            .bind(seq)
+            .execute(&mut tx)
+            .await?;
+        let details = format!("{username} assigned from {}", iso(from_on));
+        Self::audit_tx(&mut tx, ctx, "village.assign", "village", Some(&code), &details).await?;
+        tx.commit().await?;
+        Ok(jejak_domain::Assignment {
+            village: village.clone(),
+            username: username.to_owned(),
+            from_on,
+            until_on: None,
+        })
+    }
+
+    async fn end_assignment(
+        &self,
+        village: &jejak_domain::RegionCode,
+        username: &str,
+        until_on: time::Date,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<()> {
+        use crate::codec::RowExt;
+        let mut tx = self.begin_write().await?;
+        let seq = Self::reserve(&mut tx, 1).await?;
+        let code = village.dotted();
+        let row = query(crate::villages::OPEN_ASSIGNMENT)
+            .bind(village.as_str())
+            .bind(username)
+            .fetch_optional(&mut tx)
+            .await?
+            .ok_or_else(|| {
+                crate::StoreError::NotFound(format!(
+                    "no running assignment of {username} to village {code}"
+                ))
+            })?;
+        let id = row.int("id")?;
+        query(crate::villages::END_ASSIGNMENT)
+            .bind(jejak_domain::date::iso(until_on))
+            .bind(seq)
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
+        let details = format!("{username} assignment ended {}", jejak_domain::date::iso(until_on));
+        Self::audit_tx(&mut tx, ctx, "village.unassign", "village", Some(&code), &details).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn end_designation(
+        &self,
+        village: &jejak_domain::RegionCode,
+        ends_on: time::Date,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<jejak_domain::Village> {
+        use jejak_domain::date::iso;
+        let mut tx = self.begin_write().await?;
+        let seq = Self::reserve(&mut tx, 1).await?;
+        let code = village.dotted();
+        let row = query(crate::villages::SELECT_VILLAGE)
+            .bind(village.as_str())
+            .fetch_optional(&mut tx)
+            .await?
+            .ok_or_else(|| {
+                crate::StoreError::NotFound(format!("village {code} is not designated"))
+            })?;
+        let stored = crate::villages::read_village(&row)?;
+        if let Some(ended) = stored.data.ends_on {
+            return Err(crate::StoreError::Conflict(format!(
+                "the designation of village {code} already ends on {}",
+                iso(ended)
+            )));
+        }
+        if ends_on < stored.data.designated_on {
+            return Err(crate::StoreError::InvalidValue(format!(
+                "ends_on: {} is before the designation date {}",
+                iso(ends_on),
+                iso(stored.data.designated_on)
+            )));
+        }
+        query(crate::villages::END_DESIGNATION)
+            .bind(iso(ends_on))
+            .bind(seq)
+            .bind(village.as_str())
+            .execute(&mut tx)
+            .await?;
+        query(crate::villages::END_OPEN_ASSIGNMENTS)
+            .bind(iso(ends_on))
+            .bind(seq)
+            .bind(village.as_str())
+            .execute(&mut tx)
+            .await?;
+        let details = format!("designation ended {} (running assignments ended)", iso(ends_on));
+        Self::audit_tx(&mut tx, ctx, "village.end", "village", Some(&code), &details).await?;
+        tx.commit().await?;
+        crate::villages::VillageStore::village(self, village)
+            .await?
+            .ok_or_else(|| crate::StoreError::NotFound(format!("village {code}")))
+    }
+
+    async fn assignments(
+        &self,
+        village: Option<&jejak_domain::RegionCode>,
+        username: Option<&str>,
+    ) -> crate::Result<Vec<jejak_domain::Assignment>> {
+        let rows = query(crate::villages::LIST_ASSIGNMENTS)
+            .bind(village.map(|v| v.as_str().to_owned()))
+            .bind(username.map(str::to_owned))
+            .fetch_all(self)
+            .await?;
+        rows.iter().map(crate::villages::read_assignment).collect()
+    }
+
+    async fn file_village_reports(
+        &self,
+        reports: &[crate::villages::RoutedReport],
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<Vec<crate::villages::FiledReport>> {
+        use jejak_domain::date::iso;
+        let mut tx = self.begin_write().await?;
+        let mut created = Vec::with_capacity(reports.len());
+        for routed in reports {
+            let r = &routed.report;
+            let exists = query(crate::villages::REPORT_EXISTS)
+                .bind(&r.report_id)
+                .fetch_optional(&mut tx)
+                .await?
+                .is_some();
+            if exists || created.iter().any(|(id, c): &(String, bool)| *c && *id == r.report_id) {
+                created.push((r.report_id.clone(), false));
+                continue;
+            }
+            let seq = Self::reserve(&mut tx, 2).await?;
+            query(crate::villages::INSERT_REPORT)
+                .bind(&r.report_id)
+                .bind(r.village.as_str())
+                .bind(routed.office.as_str())
+                .bind(iso(r.reported_on))
+                .bind(r.topic.as_str())
+                .bind(&r.source_reliability)
+                .bind(i64::from(r.info_credibility))
+                .bind(r.agency.clone())
+                .bind(r.destination_country.map(|c| c.as_str().to_owned()))
+                .bind(r.planned_departure_on.map(iso))
+                .bind(&r.narrative)
+                .bind(&r.reported_by)
+                .bind(&ctx.at)
+                .bind(seq)
+                .execute(&mut tx)
+                .await?;
+            if let Some(source) = r.source.as_deref().filter(|s| !s.trim().is_empty()) {
+                query(crate::villages::INSERT_SOURCE)
+                    .bind(&r.report_id)
+                    .bind(source.trim())
+                    .execute(&mut tx)
+                    .await?;
+            }
+            for (i, p) in r.persons.iter().enumerate() {
+                query(crate::villages::INSERT_PERSON)
+                    .bind(&r.report_id)
+                    .bind(i as i64)
+                    .bind(p.name.trim())
+                    .bind(p.birth_date.map(iso))
+                    .bind(p.nik.as_ref().map(|n| n.as_str().to_owned()))
+                    .bind(p.relation.clone())
+                    .execute(&mut tx)
+                    .await?;
+            }
+            for (i, phone) in r.phones.iter().enumerate() {
+                query(crate::villages::INSERT_PHONE)
+                    .bind(&r.report_id)
+                    .bind(i as i64)
+                    .bind(phone.as_str())
+                    .execute(&mut tx)
+                    .await?;
+            }
+            for (i, name) in r.recruiters.iter().enumerate() {
+                query(crate::villages::INSERT_RECRUITER)
+                    .bind(&r.report_id)
+                    .bind(i as i64)
+                    .bind(name.trim())
+                    .execute(&mut tx)
+                    .await?;
+            }
+            query(crate::villages::INSERT_STATUS)
+                .bind(seq + 1)
+                .bind(&r.report_id)
+                .bind("new")
+                .bind(None::<String>)
+                .bind(&r.reported_by)
+                .bind(&ctx.at)
+                .execute(&mut tx)
+                .await?;
+            let details = format!(
+                "village {} topic {} routed to {}",
+                r.village.dotted(),
+                r.topic.as_str(),
+                routed.office.as_str()
+            );
+            Self::audit_tx(
+                &mut tx,
+                ctx,
+                "village_report.file",
+                "village_report",
+                Some(&r.report_id),
+                &details,
+            )
+            .await?;
+            created.push((r.report_id.clone(), true));
+        }
+        tx.commit().await?;
+        let mut out = Vec::with_capacity(created.len());
+        for (id, created) in created {
+            let report = crate::villages::VillageStore::village_report(self, &id)
+                .await?
+                .ok_or_else(|| crate::StoreError::NotFound(format!("report {id}")))?;
+            out.push(crate::villages::FiledReport { report, created });
+        }
+        Ok(out)
+    }
+
+    async fn village_report(
+        &self,
+        report_id: &str,
+    ) -> crate::Result<Option<jejak_domain::VillageReport>> {
+        let mut children = crate::villages::Children::default();
+        for (sql, kind) in [
+            (crate::villages::PERSONS_OF, 0),
+            (crate::villages::PHONES_OF, 1),
+            (crate::villages::RECRUITERS_OF, 2),
+        ] {
+            let rows = query(sql).bind(report_id).fetch_all(self).await?;
+            for row in &rows {
+                match kind {
+                    0 => children.person(row)?,
+                    1 => children.phone(row)?,
+                    _ => children.recruiter(row)?,
+                }
+            }
+        }
+        let row =
+            query(crate::villages::SELECT_REPORT).bind(report_id).fetch_optional(self).await?;
+        row.as_ref().map(|r| children.report(r)).transpose()
+    }
+
+    async fn report_source(&self, report_id: &str) -> crate::Result<Option<String>> {
+        Ok(query_scalar(crate::villages::SELECT_SOURCE)
+            .bind(report_id)
+            .fetch_optional(self)
+            .await?)
+    }
+
+    async fn village_reports_since(
+        &self,
+        seq: i64,
+        office: Option<&jejak_domain::OfficeCode>,
+        limit: u32,
+    ) -> crate::Result<Vec<jejak_domain::VillageReport>> {
+        self.village_reports_where(seq, office.map(|o| o.as_str().to_owned()), i64::from(limit))
+            .await
+    }
+
+    async fn set_report_status(
+        &self,
+        change: &jejak_domain::StatusChange,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<jejak_domain::VillageReport> {
+        use crate::codec::RowExt;
+        let mut tx = self.begin_write().await?;
+        let seq = Self::reserve(&mut tx, 1).await?;
+        let id = &change.report_id;
+        let row = query(crate::villages::SELECT_REPORT)
+            .bind(id)
+            .fetch_optional(&mut tx)
+            .await?
+            .ok_or_else(|| crate::StoreError::NotFound(format!("village report {id}")))?;
+        if row.text("status")? == "closed" {
+            return Err(crate::StoreError::Conflict(format!("village report {id} is closed")));
+        }
+        let acknowledged =
+            (change.status != jejak_domain::ReportStatus::New).then(|| change.at.clone());
+        query(crate::villages::UPDATE_STATUS)
+            .bind(change.status.as_str())
+            .bind(acknowledged)
+            .bind(seq)
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
+        query(crate::villages::INSERT_STATUS)
+            .bind(seq)
+            .bind(id)
+            .bind(change.status.as_str())
+            .bind(change.note.clone())
+            .bind(&change.by)
+            .bind(&change.at)
+            .execute(&mut tx)
+            .await?;
+        let details = format!(
+            "status {}{}",
+            change.status.as_str(),
+            change.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+        );
+        Self::audit_tx(&mut tx, ctx, "village_report.status", "village_report", Some(id), &details)
+            .await?;
+        tx.commit().await?;
+        crate::villages::VillageStore::village_report(self, id)
+            .await?
+            .ok_or_else(|| crate::StoreError::NotFound(format!("village report {id}")))
+    }
+
+    async fn report_history(
+        &self,
+        report_id: &str,
+    ) -> crate::Result<Vec<jejak_domain::StatusChange>> {
+        let rows = query(crate::villages::STATUS_HISTORY).bind(report_id).fetch_all(self).await?;
+        rows.iter().map(crate::villages::read_status).collect()
+    }
+
+    async fn record_outreach(
+        &self,
+        o: &jejak_domain::NewOutreach,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<jejak_domain::Outreach> {
+        use jejak_domain::date::iso;
+        let mut tx = self.begin_write().await?;
+        let id = Self::reserve(&mut tx, 1).await?;
+        query(crate::villages::INSERT_OUTREACH)
+            .bind(id)
+            .bind(iso(o.held_on))
+            .bind(o.village.as_str())
+            .bind(o.venue.clone())
+            .bind(&o.kind)
+            .bind(i64::from(o.attendees_female))
+            .bind(i64::from(o.attendees_male))
+            .bind(crate::villages::join_list(&o.topics)?)
+            .bind(crate::villages::join_list(&o.partners)?)
+            .bind(o.notes.clone())
+            .bind(&o.recorded_by)
+            .execute(&mut tx)
+            .await?;
+        let details = format!("{} at village {} on {}", o.kind, o.village.dotted(), iso(o.held_on));
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            "outreach.record",
+            "outreach",
+            Some(&id.to_string()),
+            &details,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(jejak_domain::Outreach { id, data: o.clone() })
+    }
+
+    async fn outreach(
+        &self,
+        village: Option<&jejak_domain::RegionCode>,
+    ) -> crate::Result<Vec<jejak_domain::Outreach>> {
+        let rows = query(crate::villages::LIST_OUTREACH)
+            .bind(village.map(|v| v.as_str().to_owned()))
+            .fetch_all(self)
+            .await?;
+        rows.iter().map(crate::villages::read_outreach).collect()
+    }
+
+    async fn record_operation(
+        &self,
+        op: &jejak_domain::NewOperation,
+        ctx: &crate::AuditCtx,
+    ) -> crate::Result<jejak_domain::Operation> {
+        use jejak_domain::date::iso;
+        let mut tx = self.begin_write().await?;
+        let id = Self::reserve(&mut tx, 1).await?;
+        for report in &op.report_ids {
+            if query(crate::villages::REPORT_EXISTS)
+                .bind(report)
+                .fetch_optional(&mut tx)
+                .await?
+                .is_none()
+            {
+                return Err(crate::StoreError::NotFound(format!("village report {report}")));
+            }
+        }
+        query(crate::villages::INSERT_OPERATION)
+            .bind(id)
+            .bind(iso(op.held_on))
+            .bind(op.area.as_str())
+            .bind(op.lead_office.as_str())
+            .bind(crate::villages::join_list(&op.agencies)?)
+            .bind(i64::from(op.foreigners_checked))
+            .bind(crate::villages::join_violations(&op.violations)?)
+            .bind(i64::from(op.persons_secured))
+            .bind(i64::from(op.pmi_np_stopped))
+            .bind(op.notes.clone())
+            .bind(&op.recorded_by)
+            .execute(&mut tx)
+            .await?;
+        let mut linked = op.report_ids.clone();
+        linked.sort();
+        linked.dedup();
+        for report in &linked {
+            query(crate::villages::INSERT_OPERATION_REPORT)
+                .bind(id)
+                .bind(report)
+                .execute(&mut tx)
+                .await?;
+        }
+        let details = format!(
+            "operation at {} on {} led by {}; reports: {}",
+            op.area.dotted(),
+            iso(op.held_on),
+            op.lead_office.as_str(),
+            linked.join(",")
+        );
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            "timpora.record",
+            "timpora_operation",
+            Some(&id.to_string()),
+            &details,
+        )
+        .await?;
+        tx.commit().await?;
+        let mut data = op.clone();
+        data.report_ids = linked;
+        Ok(jejak_domain::Operation { id, data })
+    }
+
+    async fn operations(&self) -> crate::Result<Vec<jejak_domain::Operation>> {
+        use crate::codec::RowExt;
+        let links = query(crate::villages::LIST_OPERATION_REPORTS).fetch_all(self).await?;
+        let mut reports: std::collections::HashMap<i64, Vec<String>> =
+            std::collections::HashMap::new();
+        for row in &links {
+            reports.entry(row.int("operation_id")?).or_default().push(row.text("report_id")?);
+        }
+        let rows = query(crate::villages::LIST_OPERATIONS).fetch_all(self).await?;
+        rows.iter().map(|r| crate::villages::read_operation(r, &mut reports)).collect()
+    }
+}

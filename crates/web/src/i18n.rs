@@ -4,6 +4,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Uri};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime, UtcOffset};
 
@@ -109,24 +110,30 @@ impl Lang {
 /// Western Indonesian Time, the zone of the Lampung offices.
 const WIB: UtcOffset = time::macros::offset!(+7);
 
-/// The request's language: `?lang=` first, then the cookie, then Indonesian.
-impl<S: Send + Sync> FromRequestParts<S> for Lang {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let from_query = parts.uri.query().and_then(|q| {
+impl Lang {
+    /// The request's language: `?lang=` first, then the cookie, then Indonesian.
+    pub(crate) fn of(uri: &Uri, headers: &HeaderMap) -> Lang {
+        let from_query = uri.query().and_then(|q| {
             q.split('&')
                 .find_map(|pair| pair.strip_prefix("lang="))
                 .and_then(|v| Lang::parse(Some(v)))
         });
-        Ok(from_query.or_else(|| Lang::parse(cookie(parts, LANG_COOKIE))).unwrap_or_default())
+        from_query.or_else(|| Lang::parse(cookie(headers, LANG_COOKIE))).unwrap_or_default()
+    }
+}
+
+/// The request's language (`Lang::of`).
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Lang::of(&parts.uri, &parts.headers))
     }
 }
 
 /// The value of cookie `name` in the request, if sent.
-pub(crate) fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

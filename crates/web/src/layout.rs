@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use jejak_service::authz::{Action, Actor};
+use jejak_service::authz::{Actor, Section};
 use maud::{DOCTYPE, Markup, html};
 
 use crate::i18n::Lang;
@@ -29,26 +29,25 @@ impl Chrome<'_> {
     pub(crate) fn csrf_field(&self) -> Markup {
         html! { input type="hidden" name="_csrf" value=(self.csrf); }
     }
-
-    fn may(&self, action: Action) -> bool {
-        self.user.is_some_and(|u| u.may(action, Some(&u.office)))
-    }
 }
 
-/// Navigation entries: (path, Indonesian, English, the action that shows it).
-const NAV: &[(&str, &str, &str, Action)] = &[
-    ("/", "Antrean", "Queue", Action::ViewQueue),
-    ("/permohonan/baru", "Permohonan baru", "New application", Action::RegisterApplication),
-    ("/tinjauan", "Tinjauan", "Reviews", Action::ReviewOverride),
-    ("/cari", "Cari", "Search", Action::SearchRegister),
-    ("/desa", "Desa binaan", "Villages", Action::SubmitVillageReport),
-    ("/desa/peringatan", "Peringatan desa", "Village alerts", Action::FollowUpVillageReports),
-    ("/rujukan", "Rujukan", "Referrals", Action::ViewReferrals),
-    ("/impor", "Impor", "Import", Action::ImportApplications),
-    ("/aturan", "Aturan risiko", "Risk rules", Action::ViewRules),
-    ("/dasbor", "Dasbor", "Dashboard", Action::ViewDashboard),
-    ("/admin", "Admin", "Admin", Action::ManageUsers),
-];
+/// Where a section of the navigation lives and what it is called (Indonesian, English); the
+/// service decides which sections an actor sees.
+fn nav_entry(section: Section) -> (&'static str, &'static str, &'static str) {
+    match section {
+        Section::Queue => ("/", "Antrean", "Queue"),
+        Section::NewApplication => ("/permohonan/baru", "Permohonan baru", "New application"),
+        Section::Reviews => ("/tinjauan", "Tinjauan", "Reviews"),
+        Section::Search => ("/cari", "Cari", "Search"),
+        Section::Villages => ("/desa", "Desa binaan", "Villages"),
+        Section::VillageAlerts => ("/desa/peringatan", "Peringatan desa", "Village alerts"),
+        Section::Referrals => ("/rujukan", "Rujukan", "Referrals"),
+        Section::Import => ("/impor", "Impor", "Import"),
+        Section::Rules => ("/aturan", "Aturan risiko", "Risk rules"),
+        Section::Dashboard => ("/dasbor", "Dasbor", "Dashboard"),
+        Section::Admin => ("/admin", "Admin", "Admin"),
+    }
+}
 
 /// A whole page around `body`.
 pub(crate) fn page(chrome: &Chrome<'_>, title: &str, body: Markup) -> Markup {
@@ -57,7 +56,8 @@ pub(crate) fn page(chrome: &Chrome<'_>, title: &str, body: Markup) -> Markup {
         Lang::Id => ("en", "English"),
         Lang::En => ("id", "Bahasa Indonesia"),
     };
-    let switch = format!("/bahasa?ke={other_code}&kembali={}", encode_path(chrome.path));
+    let switch =
+        format!("/bahasa?ke={other_code}&kembali={}", encode_path(&without_lang(chrome.path)));
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -71,12 +71,10 @@ pub(crate) fn page(chrome: &Chrome<'_>, title: &str, body: Markup) -> Markup {
             body {
                 header.top {
                     a.brand href="/" { "Jejak" }
-                    @if chrome.user.is_some() {
+                    @if let Some(user) = chrome.user {
                         nav aria-label=(lang.t("Navigasi utama", "Main navigation")) {
-                            @for (path, id, en, action) in NAV {
-                                @if chrome.may(*action) {
-                                    a href=(path) { (lang.t(id, en)) }
-                                }
+                            @for (path, id, en) in user.sections().into_iter().map(nav_entry) {
+                                a href=(path) { (lang.t(id, en)) }
                             }
                         }
                     }
@@ -110,6 +108,15 @@ pub(crate) fn page(chrome: &Chrome<'_>, title: &str, body: Markup) -> Markup {
 /// Renders a page with a status code.
 pub(crate) fn respond(status: StatusCode, markup: Markup) -> Response {
     (status, Html(markup.into_string())).into_response()
+}
+
+/// `path` without a `lang=` parameter, so that coming back after switching the language does
+/// not switch it back (`?lang=` wins over the cookie).
+fn without_lang(path: &str) -> String {
+    let Some((base, query)) = path.split_once('?') else { return path.to_owned() };
+    let kept: Vec<&str> =
+        query.split('&').filter(|p| !p.starts_with("lang=") && !p.is_empty()).collect();
+    if kept.is_empty() { base.to_owned() } else { format!("{base}?{}", kept.join("&")) }
 }
 
 /// A path safe to carry in a query parameter (only paths of this site are kept).
@@ -162,5 +169,12 @@ mod tests {
         assert_eq!(super::encode_path("/cari?q=a b"), "/cari%3Fq%3Da%20b");
         assert_eq!(super::encode_path("//evil.example"), "/");
         assert_eq!(super::encode_path("https://evil"), "/");
+    }
+
+    #[test]
+    fn the_language_switch_comes_back_without_the_old_choice() {
+        assert_eq!(super::without_lang("/login?lang=en&next=%2F"), "/login?next=%2F");
+        assert_eq!(super::without_lang("/login?lang=en"), "/login");
+        assert_eq!(super::without_lang("/cari?q=siti"), "/cari?q=siti");
     }
 }

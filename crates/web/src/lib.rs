@@ -6,7 +6,6 @@ mod api;
 mod assets;
 pub mod auth;
 mod error;
-mod html;
 mod i18n;
 mod layout;
 pub mod metrics;

@@ -88,7 +88,7 @@
       body: JSON.stringify(report)
     }).then(function (reply) {
       if (reply.ok) { return "sent"; }
-      return reply.json().then(function (j) { return "refused:" + (j.error || reply.status); },
+      return reply.json().then(function (j) { return "refused:" + ((j.error && j.error.message) || reply.status); },
         function () { return "refused:" + reply.status; });
     });
   }

@@ -352,3 +352,65 @@ async fn every_response_carries_the_security_headers() {
     assert_eq!(reply.headers[STRICT_TRANSPORT_SECURITY], jejak_web::security::HSTS);
     assert!(set_cookies(&reply.headers)[0].contains("; Secure"));
 }
+
+const STYLESHEET: &str = "<link rel=\"stylesheet\" href=\"/static/jejak.css\">";
+
+#[tokio::test]
+async fn the_login_page_links_the_stylesheet_and_follows_the_language_cookie() {
+    let app = app().await;
+    let indonesian = get(&app, "/login", None).await;
+    assert!(indonesian.body.contains(STYLESHEET), "{}", indonesian.body);
+    assert!(indonesian.body.contains("<html lang=\"id\">"), "{}", indonesian.body);
+
+    let english = get(&app, "/login", Some("jejak_lang=en")).await;
+    assert_eq!(english.status, StatusCode::OK);
+    assert!(english.body.contains(STYLESHEET), "{}", english.body);
+    assert!(english.body.contains("<html lang=\"en\">"), "{}", english.body);
+    assert!(english.body.contains("<label for=\"password\">Password</label>"), "{}", english.body);
+    assert!(!english.body.contains("Kata sandi"), "{}", english.body);
+    // The switch back to Indonesian, and still the form's own token.
+    assert!(english.body.contains("Bahasa Indonesia"), "{}", english.body);
+    assert!(english.body.contains("name=\"_csrf\" value=\""), "{}", english.body);
+
+    // A refused login answers in the cookie's language too.
+    let (login_cookie, csrf) = login_form(&app).await;
+    let body = format!("_csrf={csrf}&username=sari&password=salah-sekali&next=/");
+    let request = Request::post("/login")
+        .header(COOKIE, format!("{login_cookie}; jejak_lang=en"))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap();
+    let refused = send(&app, request).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert!(refused.body.contains("Wrong username or password"), "{}", refused.body);
+    assert!(refused.body.contains(STYLESHEET), "{}", refused.body);
+}
+
+#[tokio::test]
+async fn the_account_and_refusal_pages_share_the_page_shell_and_its_language() {
+    let app = app().await;
+    let (cookie, _) = login(&app, "sari").await;
+    let account = get(&app, "/account", Some(&format!("{cookie}; jejak_lang=en"))).await;
+    assert_eq!(account.status, StatusCode::OK);
+    assert!(account.body.contains(STYLESHEET), "{}", account.body);
+    assert!(account.body.contains("My account") && account.body.contains("Officer"));
+    assert!(account.body.contains("name=\"_csrf\""), "the logout form carries the token");
+
+    // A form posted without the session's CSRF token is refused with a page in the shell.
+    let request = Request::post("/logout")
+        .header(COOKIE, format!("{cookie}; jejak_lang=en"))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("x=1"))
+        .unwrap();
+    let refused = send(&app, request).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains(STYLESHEET), "{}", refused.body);
+    assert!(refused.body.contains("Access denied"), "{}", refused.body);
+    let indonesian = Request::post("/logout")
+        .header(COOKIE, cookie)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("x=1"))
+        .unwrap();
+    let refused = send(&app, indonesian).await;
+    assert!(refused.body.contains("Akses ditolak"), "{}", refused.body);
+}

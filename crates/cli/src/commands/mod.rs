@@ -19,7 +19,13 @@ mod village;
 
 use std::process::ExitCode;
 
+use std::sync::Arc;
+
 use anyhow::Context;
+use jejak_domain::OfficeCode;
+use jejak_service::admin::Admin;
+use jejak_service::authz::{Actor, Role};
+use jejak_service::retention::RetentionPolicy;
 use jejak_service::{Clock, SystemClock};
 use jejak_store::{AuditCtx, Store};
 
@@ -71,6 +77,30 @@ pub(crate) async fn open_store(url: &str) -> anyhow::Result<std::sync::Arc<dyn S
     jejak_store::open(url)
         .await
         .with_context(|| format!("cannot open the register at {}", jejak_store::redact(url)))
+}
+
+/// The command line's actor: whoever can run commands against the database administers the
+/// register, as an administrator named `user` at `office` (or the register's first office).
+/// Its writes go through the service's gates like the pages', so the permission table and the
+/// audit log see them the same way.
+pub(crate) async fn console_actor(
+    store: &Arc<dyn Store>,
+    user: &str,
+    office: Option<OfficeCode>,
+) -> anyhow::Result<Actor> {
+    let office = match office {
+        Some(o) => o,
+        None => match store.list_offices().await?.into_iter().next() {
+            Some(o) => o.code,
+            None => anyhow::bail!("the register has no offices: add one with `jejak office add`"),
+        },
+    };
+    Ok(Actor::user(user, "command line", Role::Admin, office))
+}
+
+/// The administration use cases at the command line (no match index is built).
+pub(crate) fn console_admin(store: &Arc<dyn Store>, policy: RetentionPolicy) -> Admin {
+    Admin::without_index(store.clone(), Arc::new(SystemClock), policy)
 }
 
 /// Audit context for a command-line action.

@@ -1,13 +1,15 @@
-//! `jejak office list|add`.
+//! `jejak office list|add` (adding goes through the administration gate, as on the pages).
 
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use jejak_domain::region::{RegionLevel, regions};
-use jejak_domain::{Office, OfficeCode, RegionCode};
+use jejak_domain::{OfficeCode, RegionCode};
+use jejak_service::admin::OfficeInput;
+use jejak_service::retention::RetentionPolicy;
 
 use crate::args::OfficeCommand;
-use crate::commands::{cli_ctx, open_store};
+use crate::commands::{console_actor, console_admin, open_store};
 use crate::output;
 
 pub(crate) async fn run(command: OfficeCommand) -> anyhow::Result<ExitCode> {
@@ -42,8 +44,17 @@ pub(crate) async fn run(command: OfficeCommand) -> anyhow::Result<ExitCode> {
                 work_area.push(region);
             }
             let store = open_store(&args.db.database).await?;
-            let office = Office { code, name: args.name.trim().to_owned(), work_area };
-            store.save_office(&office, &cli_ctx("cli")).await?;
+            // Offices are register-wide: the administrator acts from the office added, which
+            // also lets the first office of an empty register be added.
+            let actor = console_actor(&store, "cli", Some(code.clone())).await?;
+            let input = OfficeInput {
+                code: code.as_str().to_owned(),
+                name: args.name.trim().to_owned(),
+                areas: work_area.iter().map(RegionCode::dotted).collect::<Vec<_>>().join(" "),
+            };
+            let office = console_admin(&store, RetentionPolicy::default())
+                .save_office(&actor, &input)
+                .await?;
             output::line(&format!("saved office {} ({})", office.code, office.name));
             Ok(ExitCode::SUCCESS)
         }

@@ -1,17 +1,17 @@
-//! `jejak retention run|policy|hold|lift|holds`.
+//! `jejak retention run|policy|hold|lift|holds`: runs and holds go through the administration
+//! gate with the command line's actor, as on the pages.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use jejak_domain::Nik;
 use jejak_domain::date::parse_date;
-use jejak_domain::{Nik, OfficeCode};
-use jejak_service::retention;
+use jejak_service::retention::RetentionPolicy;
 use jejak_service::{Clock, SystemClock};
-use jejak_store::HoldTarget;
 
 use crate::args::{HoldArgs, HoldsArgs, LiftArgs, RetentionCommand, RetentionRunArgs};
-use crate::commands::{cli_ctx, open_store};
+use crate::commands::{console_actor, console_admin, open_store};
 use crate::config::Config;
 use crate::output;
 
@@ -50,8 +50,10 @@ async fn run_schedule(args: RetentionRunArgs, config: &Config) -> anyhow::Result
         None => SystemClock.today(),
     };
     let store = open_store(&args.db.database).await?;
-    let ctx = cli_ctx(&args.user.user);
-    let report = retention::run(store.as_ref(), &policy, as_of, args.dry_run, &ctx).await?;
+    let actor = console_actor(&store, &args.user.user, None).await?;
+    let (as_of, report) = console_admin(&store, policy)
+        .run_retention(&actor, &jejak_domain::date::iso(as_of), args.dry_run)
+        .await?;
     let verb = |kind: jejak_store::RetentionKind| match (args.dry_run, kind) {
         (true, jejak_store::RetentionKind::Anonymise) => "would anonymise",
         (true, jejak_store::RetentionKind::Delete) => "would delete",
@@ -102,33 +104,25 @@ async fn run_schedule(args: RetentionRunArgs, config: &Config) -> anyhow::Result
 
 async fn hold(args: HoldArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(&args.db.database).await?;
-    let target = match (&args.application, &args.nik) {
-        (Some(spec), _) => {
-            let Some((office, id)) = spec.split_once('/') else {
-                bail!("--application {spec:?}: write OFFICE/APPLICATION_ID, e.g. BDL/2025-000123");
-            };
-            let office =
-                OfficeCode::parse(office).with_context(|| format!("--application {spec:?}"))?;
-            let app = store
-                .find_application(&office, id)
-                .await?
-                .with_context(|| format!("--application {spec:?}: no such application"))?;
-            HoldTarget::Application(app.key)
-        }
-        (None, Some(nik)) => {
-            let nik = Nik::parse(nik).with_context(|| format!("--nik {nik:?}"))?;
-            HoldTarget::Nik(nik.as_str().to_owned())
-        }
+    let actor = console_actor(&store, &args.user.user, None).await?;
+    let (application, nik) = match (&args.application, &args.nik) {
+        (Some(spec), _) => (spec.as_str(), ""),
+        (None, Some(nik)) => ("", nik.as_str()),
         (None, None) => bail!("give --application OFFICE/ID or --nik NIK"),
     };
-    let placed = store.place_hold(&target, &args.reason, &cli_ctx(&args.user.user)).await?;
+    let placed = console_admin(&store, RetentionPolicy::default())
+        .place_hold(&actor, application, nik, &args.reason)
+        .await?;
     output::line(&format!("legal hold {} placed", placed.id));
     Ok(ExitCode::SUCCESS)
 }
 
 async fn lift(args: LiftArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(&args.db.database).await?;
-    let lifted = store.lift_hold(args.id, &args.reason, &cli_ctx(&args.user.user)).await?;
+    let actor = console_actor(&store, &args.user.user, None).await?;
+    let lifted = console_admin(&store, RetentionPolicy::default())
+        .lift_hold(&actor, args.id, &args.reason)
+        .await?;
     output::line(&format!("legal hold {} lifted", lifted.id));
     Ok(ExitCode::SUCCESS)
 }

@@ -13,7 +13,7 @@ use jejak_service::{Clock, SystemClock};
 use jejak_store::Store;
 
 use crate::args::{TokenCommand, UserCommand};
-use crate::commands::open_store;
+use crate::commands::{console_actor, open_store};
 use crate::output;
 
 /// The Auth service over `store` with the real clock.
@@ -24,14 +24,7 @@ pub(crate) fn auth(store: Arc<dyn Store>) -> anyhow::Result<Auth> {
 
 /// The command line acts as an administrator at `office` (or the first office).
 async fn console(store: &Arc<dyn Store>, office: Option<OfficeCode>) -> anyhow::Result<Actor> {
-    let office = match office {
-        Some(o) => o,
-        None => match store.list_offices().await?.into_iter().next() {
-            Some(o) => o.code,
-            None => bail!("the register has no offices: add one with `jejak office add`"),
-        },
-    };
-    Ok(Actor::user("cli", "command line", Role::Admin, office))
+    console_actor(store, "cli", office).await
 }
 
 fn role(text: &str) -> anyhow::Result<Role> {

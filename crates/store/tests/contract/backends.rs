@@ -19,6 +19,17 @@ pub async fn sqlite() -> Fresh {
     Fresh { store, raw_url: url, _dir: Some(dir) }
 }
 
+/// A register file opened through a URL with options, which only the pool can open: the
+/// SQLite store's sqlx path for everything (imports and audit batches included), as for an
+/// in-memory register, where `sqlite()` imports and appends audit batches through rusqlite.
+pub async fn sqlite_pool() -> Fresh {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.db");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let store = jejak_store::open(&url).await.unwrap();
+    Fresh { store, raw_url: url, _dir: Some(dir) }
+}
+
 /// A store in a new schema of the test server, or `None` (with a note) if the server is
 /// unreachable outside CI.
 pub async fn postgres() -> Option<Fresh> {
@@ -27,8 +38,9 @@ pub async fn postgres() -> Option<Fresh> {
     Some(Fresh { store, raw_url: url, _dir: None })
 }
 
-/// Declares `#[tokio::test]`s that run one behaviour on both backends. The behaviours are
-/// functions of the module named before the colon (`behaviour` when none is named).
+/// Declares `#[tokio::test]`s that run one behaviour on both backends (SQLite through both of
+/// its drivers). The behaviours are functions of the module named before the colon
+/// (`behaviour` when none is named).
 macro_rules! contract {
     ($($name:ident),+ $(,)?) => {
         crate::backends::contract!(behaviour: $($name),+);
@@ -39,6 +51,15 @@ macro_rules! contract {
                 #[tokio::test]
                 async fn $name() {
                     let fresh = crate::backends::sqlite().await;
+                    crate::$module::$name(&fresh).await;
+                }
+            )+
+        }
+        mod sqlite_pool_backend {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let fresh = crate::backends::sqlite_pool().await;
                     crate::$module::$name(&fresh).await;
                 }
             )+

@@ -25,6 +25,15 @@ macro_rules! ops_contract {
                 }
             )+
         }
+        mod ops_sqlite_pool {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let fresh = crate::backends::sqlite_pool().await;
+                    super::$name(&fresh).await;
+                }
+            )+
+        }
         mod ops_postgres {
             $(
                 #[tokio::test]

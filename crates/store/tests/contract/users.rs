@@ -18,6 +18,15 @@ macro_rules! user_contract {
                 }
             )+
         }
+        mod sqlite_pool_backend {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let fresh = crate::backends::sqlite_pool().await;
+                    super::$name(&fresh).await;
+                }
+            )+
+        }
         mod postgres_backend {
             $(
                 #[tokio::test]

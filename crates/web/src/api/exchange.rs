@@ -15,8 +15,10 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{api_error, api_status};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct AfterQuery {
+    /// The last sequence the partner applied (0: from the first batch).
     #[serde(default)]
     after: u64,
 }

@@ -4,6 +4,7 @@
 
 pub(crate) mod exchange;
 pub(crate) mod openapi;
+mod schemas;
 mod types;
 
 use axum::Json;
@@ -13,11 +14,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jejak_domain::{ApplicationKey, Verdict};
 use jejak_interchange::{JsonRecordError, parse_json_record};
-use jejak_service::authz::Action;
+use jejak_service::authz::Entry;
 use jejak_service::casework::DecisionOutcome;
 use jejak_service::import::InputFile;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -46,7 +48,7 @@ pub(crate) async fn offices(State(state): State<AppState>) -> Response {
 
 /// `GET /api/v1/queue`: the caller's office queue.
 pub(crate) async fn queue(State(state): State<AppState>, user: CurrentUser) -> Response {
-    match state.casework.queue(&user.actor, &user.actor.office).await {
+    match state.casework.own_queue(&user.actor).await {
         Ok(q) => Json(QueueView::from(&q)).into_response(),
         Err(e) => api_error(&e),
     }
@@ -88,10 +90,11 @@ pub(crate) async fn create_application(
     user: CurrentUser,
     body: Bytes,
 ) -> Response {
-    if let Err(e) = user.actor.authorize(Action::RegisterApplication, Some(&user.actor.office)) {
-        return api_error(&e);
-    }
-    let app = match application_from_json(&body, &user.actor.office) {
+    let office = match user.actor.open(Entry::NewApplication) {
+        Ok(office) => office,
+        Err(e) => return api_error(&e),
+    };
+    let app = match application_from_json(&body, &office) {
         Ok(a) => a,
         Err(r) => return *r,
     };
@@ -102,9 +105,13 @@ pub(crate) async fn create_application(
 }
 
 /// The purpose of a read, as the caller states it: `?purpose=CHOICE&purpose_text=TEXT`.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ReadPurpose {
+    /// One of the configured purposes (`[purposes] choices`); needed to read another
+    /// office's application or a protected person's.
     purpose: Option<String>,
+    /// The purpose in words (at least 8 letters or digits).
     purpose_text: Option<String>,
 }
 
@@ -125,10 +132,11 @@ pub(crate) async fn screen(
     Query(purpose): Query<ReadPurpose>,
     body: Bytes,
 ) -> Response {
-    if let Err(e) = user.actor.authorize(Action::ScreenApplication, Some(&user.actor.office)) {
-        return api_error(&e);
-    }
-    let app = match application_from_json(&body, &user.actor.office) {
+    let office = match user.actor.open(Entry::ScreenApplication) {
+        Ok(office) => office,
+        Err(e) => return api_error(&e),
+    };
+    let app = match application_from_json(&body, &office) {
         Ok(a) => a,
         Err(r) => return *r,
     };
@@ -155,13 +163,19 @@ pub(crate) async fn examine(
     }
 }
 
-#[derive(Deserialize)]
+/// A decision on an application.
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct DecisionBody {
+    #[schema(schema_with = schemas::decision_kind)]
     kind: String,
+    /// Coded reasons (an adverse decision needs a code or a text).
     #[serde(default)]
     reason_codes: Vec<String>,
     reason_text: Option<String>,
+    /// End of the bar of a deferral or rejection.
+    #[schema(schema_with = schemas::iso_date_or_null)]
     deferral_until: Option<String>,
+    /// The application's `version` as read: a newer one answers 409.
     expected_version: i64,
 }
 
@@ -220,7 +234,8 @@ pub(crate) async fn reviews(State(state): State<AppState>, user: CurrentUser) ->
     }
 }
 
-#[derive(Deserialize)]
+/// A supervisor's answer to a review request.
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct ResolveBody {
     approve: bool,
     note: Option<String>,
@@ -243,8 +258,10 @@ pub(crate) async fn resolve_review(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct SearchQuery {
+    /// A NIK, a phone number, a passport number or a name.
     q: String,
 }
 
@@ -260,9 +277,12 @@ pub(crate) async fn search(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ImportQuery {
+    /// The file's name: `.csv` or `.xlsx` says how to read it (default `upload.csv`).
     file: Option<String>,
+    /// Check everything, write nothing.
     #[serde(default)]
     dry_run: bool,
 }
@@ -289,8 +309,10 @@ pub(crate) async fn import(
     }
 }
 
-#[derive(Deserialize)]
+/// An officer's verdict on a candidate pair.
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct VerdictBody {
+    #[schema(schema_with = schemas::verdict)]
     verdict: String,
     reason: String,
 }
@@ -366,7 +388,7 @@ pub(crate) async fn stats(
     user: CurrentUser,
     Query(q): Query<std::collections::HashMap<String, String>>,
 ) -> Response {
-    if let Err(e) = user.actor.authorize(Action::ViewDashboard, None) {
+    if let Err(e) = user.actor.open(Entry::Stats) {
         return api_error(&e);
     }
     let get = |name: &str| q.get(name).map(String::as_str);
@@ -403,11 +425,12 @@ pub(crate) async fn stats(
 }
 
 /// A named person in a village report payload.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReportPersonBody {
     pub(crate) name: String,
     #[serde(default)]
+    #[schema(schema_with = schemas::iso_date_or_null)]
     pub(crate) birth_date: Option<String>,
     #[serde(default)]
     pub(crate) nik: Option<String>,
@@ -416,12 +439,15 @@ pub(crate) struct ReportPersonBody {
 }
 
 /// `POST /api/v1/village-reports` payload (the CSV's columns, lists as arrays).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct VillageReportBody {
+    /// Made by the client (a UUID): sending the same report twice makes one report.
     pub(crate) report_id: String,
     pub(crate) village_code: String,
+    #[schema(schema_with = schemas::iso_date)]
     pub(crate) reported_on: String,
+    #[schema(schema_with = schemas::report_topic)]
     pub(crate) topic: String,
     #[serde(default)]
     pub(crate) source_reliability: Option<String>,
@@ -438,6 +464,7 @@ pub(crate) struct VillageReportBody {
     #[serde(default)]
     pub(crate) destination_country: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = schemas::iso_date_or_null)]
     pub(crate) planned_departure_on: Option<String>,
     pub(crate) narrative: String,
     /// The informant: stored apart from the report.
@@ -445,12 +472,12 @@ pub(crate) struct VillageReportBody {
     pub(crate) source: Option<String>,
 }
 
+/// A 422 in the one error shape, naming the field at fault.
 fn field_error(field: &str, message: impl std::fmt::Display) -> Response {
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Json(json!({"error": format!("{field}: {message}"), "field": field})),
-    )
-        .into_response()
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    let fields = json!([{"field": field, "value": null, "message": message.to_string()}]);
+    let body = error_body(status, &format!("{field}: {message}"), Some(fields));
+    (status, Json(body)).into_response()
 }
 
 impl VillageReportBody {
@@ -623,8 +650,10 @@ fn referral_summary(r: &jejak_domain::Referral, today: time::Date) -> serde_json
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ReferralListQuery {
+    /// Only the open referrals past their due date.
     #[serde(default)]
     overdue: bool,
 }
@@ -660,17 +689,22 @@ pub(crate) async fn referral(
     }
 }
 
-#[derive(Deserialize)]
+/// A referral to a partner agency.
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct ReferralBody {
     application_key: i64,
+    #[schema(schema_with = schemas::agency)]
     agency: String,
+    /// Refer the application's person rather than the application.
     #[serde(default)]
     person: bool,
     purpose: String,
     #[serde(default)]
     legal_basis: String,
+    #[schema(schema_with = schemas::iso_date_or_null)]
     due_on: Option<String>,
     note: Option<String>,
+    /// The fields to share (default: the agency's usual ones).
     fields: Option<Vec<String>>,
 }
 
@@ -722,10 +756,14 @@ pub(crate) async fn create_referral(
     }
 }
 
-#[derive(Deserialize)]
+/// A follow-up step of a referral.
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct ReferralStatusBody {
+    #[schema(schema_with = schemas::referral_status)]
     status: String,
     note: Option<String>,
+    /// The next due date.
+    #[schema(schema_with = schemas::iso_date_or_null)]
     due_on: Option<String>,
 }
 

@@ -1,18 +1,26 @@
 //! The API's JSON shapes: stable field names, dates as ISO 8601, identifiers masked in lists.
+//! Each derives its OpenAPI schema (`ToSchema`), so the document describes what is sent.
 
 use jejak_domain::date::iso;
 use jejak_domain::{Application, IdentifierField, ReviewRequest};
 use jejak_service::assess::AssessmentReport;
 use jejak_service::casework::{Examination, Queue};
-use jejak_service::import::ImportReport;
-use jejak_service::search::SearchResult;
+use jejak_service::import::{ImportReport, ImportStatus};
+use jejak_service::search::{SearchKind, SearchResult};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
+use utoipa::ToSchema;
 
-#[derive(Serialize)]
+use super::schemas;
+
+/// A stored application.
+#[derive(Serialize, ToSchema)]
 pub(crate) struct ApplicationView {
+    /// The register's key of the application (the `{key}` of the other routes).
     key: i64,
+    /// Its version: send it as a decision's `expected_version`.
     version: i64,
+    #[schema(value_type = schemas::ApplicationFields)]
     application: Value,
 }
 
@@ -42,54 +50,64 @@ impl From<&Application> for ApplicationView {
     }
 }
 
-fn assessment_json(application_id: &str, report: &AssessmentReport) -> Value {
-    serde_json::to_value(AssessmentView::new(application_id, report)).unwrap_or(Value::Null)
-}
-
 // The reply shapes, serialised straight from the report. Fields are in alphabetical order:
 // the order the replies have always had (they were `serde_json::Value` maps, sorted by key).
 
-/// An assessment with its candidates (`POST /api/v1/screen`, examinations).
-#[derive(Serialize)]
+/// An assessment with its candidates (`POST /api/v1/screen`, examinations): advice for the
+/// officer, never a decision.
+#[derive(Serialize, ToSchema)]
 pub(crate) struct AssessmentView<'a> {
     application_id: &'a str,
+    #[schema(schema_with = schemas::risk_band)]
     band: jejak_rules::Band,
     /// The applicant's CPMI registration in the newest SISKOP2MI snapshot, or null.
+    #[schema(value_type = Option<schemas::CpmiMatchShape>)]
     cpmi: Option<&'a jejak_service::partners::CpmiMatch>,
     flagged: bool,
     hard_checks: Vec<HardCheckView<'a>>,
     indicators: Vec<IndicatorView<'a>>,
+    /// Earlier applications that may be the same person, strongest first.
     matches: Vec<MatchView<'a>>,
     rule_set_version: &'a str,
     score: i64,
     /// Open village reports linked to the application, with why (never a decision).
+    #[schema(value_type = Vec<schemas::VillageAlertShape>)]
     village_alerts: &'a [jejak_service::village_index::VillageAlert],
 }
 
-#[derive(Serialize)]
+/// A hard check of the rule set: passed, failed, or null when its facts were missing.
+#[derive(Serialize, ToSchema)]
 struct HardCheckView<'a> {
     id: &'a str,
+    /// In Indonesian.
     message: &'a str,
     message_en: &'a str,
     passed: Option<bool>,
 }
 
-#[derive(Serialize)]
+/// A risk indicator that fired, with its weight in the score.
+#[derive(Serialize, ToSchema)]
 struct IndicatorView<'a> {
     id: &'a str,
+    /// In Indonesian.
     message: &'a str,
     message_en: &'a str,
     weight: i64,
 }
 
-#[derive(Serialize)]
+/// A candidate match: an earlier application that may be the same person.
+#[derive(Serialize, ToSchema)]
 struct MatchView<'a> {
+    /// The end of a bar in force on that application (`YYYY-MM-DD`), or null.
     active_bar_until: Option<String>,
     adverse_decisions: usize,
     application_id: &'a str,
     application_key: i64,
+    /// `YYYY-MM-DD`.
     applied_on: String,
+    #[schema(schema_with = schemas::match_band)]
     band: &'static str,
+    /// Field by field, how far the two applications agree (masked for another office's).
     evidence: Vec<EvidenceView<'a>>,
     match_weight: f64,
     office_code: &'a str,
@@ -97,12 +115,18 @@ struct MatchView<'a> {
     probability: f64,
 }
 
-#[derive(Serialize)]
+/// How one field of the two applications compares.
+#[derive(Serialize, ToSchema)]
 struct EvidenceView<'a> {
     field: &'a str,
+    #[schema(schema_with = schemas::evidence_level)]
     level: String,
+    /// The candidate's value.
     that: &'a str,
+    /// This application's value.
     this: &'a str,
+    /// Null when not a number.
+    #[schema(value_type = Option<f64>)]
     weight: f64,
 }
 
@@ -142,6 +166,20 @@ impl<'a> AssessmentView<'a> {
     }
 }
 
+/// The name of a match band in the API.
+pub(crate) fn match_band_name(band: jejak_matching::Band) -> &'static str {
+    match band {
+        jejak_matching::Band::AutoLink => "auto_link",
+        jejak_matching::Band::Review => "review",
+        jejak_matching::Band::NoMatch => "no_match",
+    }
+}
+
+/// The name of a comparison level in the API.
+pub(crate) fn level_name(level: jejak_matching::Level) -> String {
+    format!("{level:?}").to_lowercase()
+}
+
 impl<'a> MatchView<'a> {
     fn new(c: &'a jejak_service::register::ScreenedCandidate) -> Self {
         Self {
@@ -150,17 +188,13 @@ impl<'a> MatchView<'a> {
             application_id: &c.application_id,
             application_key: c.key.0,
             applied_on: iso(c.applied_on),
-            band: match c.band {
-                jejak_matching::Band::AutoLink => "auto_link",
-                jejak_matching::Band::Review => "review",
-                jejak_matching::Band::NoMatch => "no_match",
-            },
+            band: match_band_name(c.band),
             evidence: c
                 .evidence
                 .iter()
                 .map(|e| EvidenceView {
                     field: &e.field,
-                    level: format!("{:?}", e.level).to_lowercase(),
+                    level: level_name(e.level),
                     that: &e.right,
                     this: &e.left,
                     weight: e.weight,
@@ -177,38 +211,44 @@ impl<'a> MatchView<'a> {
 /// `POST /api/v1/screen` response: the `jejak assess` object with per-field evidence.
 pub(crate) type ScreenView<'a> = AssessmentView<'a>;
 
-#[derive(Serialize)]
-pub(crate) struct ExaminationView {
+/// The examination of an application (a logged read).
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ExaminationView<'a> {
     application: ApplicationView,
-    decisions: Vec<jejak_domain::Decision>,
+    #[schema(value_type = Vec<schemas::DecisionShape>)]
+    decisions: &'a [jejak_domain::Decision],
     reviews: Vec<ReviewView>,
-    assessment: Value,
-    issue_needs_review: Option<String>,
+    assessment: AssessmentView<'a>,
+    /// Why issuing needs a supervisor's review, or null.
+    issue_needs_review: Option<&'a str>,
     /// Whether the candidates' identifiers are masked (another office's application).
     evidence_masked: bool,
 }
 
-impl From<&Examination> for ExaminationView {
-    fn from(e: &Examination) -> Self {
+impl<'a> From<&'a Examination> for ExaminationView<'a> {
+    fn from(e: &'a Examination) -> Self {
         Self {
             application: ApplicationView::from(&e.application),
-            decisions: e.decisions.clone(),
+            decisions: &e.decisions,
             reviews: e.reviews.iter().map(ReviewView::from).collect(),
-            assessment: assessment_json(&e.application.data.application_id, &e.report),
-            issue_needs_review: e.issue_needs_review.clone(),
+            assessment: AssessmentView::new(&e.application.data.application_id, &e.report),
+            issue_needs_review: e.issue_needs_review.as_deref(),
             evidence_masked: e.masked,
         }
     }
 }
 
-#[derive(Serialize)]
+/// A request for a supervisor's review of a decision (an override of the advice).
+#[derive(Serialize, ToSchema)]
 pub(crate) struct ReviewView {
     id: i64,
     application_key: i64,
+    #[schema(schema_with = schemas::decision_kind)]
     kind: &'static str,
     grounds: String,
     requested_by: String,
     requested_at: String,
+    #[schema(schema_with = schemas::review_status)]
     status: &'static str,
     reviewed_by: Option<String>,
     review_note: Option<String>,
@@ -230,29 +270,44 @@ impl From<&ReviewRequest> for ReviewView {
     }
 }
 
-#[derive(Serialize)]
-pub(crate) struct QueueView {
-    pending: Vec<Value>,
+/// The work queue of the caller's office.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct QueueView<'a> {
+    pending: Vec<PendingView<'a>>,
     awaiting_review: Vec<ReviewView>,
 }
 
-impl From<&Queue> for QueueView {
-    fn from(q: &Queue) -> Self {
+/// An application waiting for a decision (a protected person's: number, office, date only).
+#[derive(Serialize, ToSchema)]
+struct PendingView<'a> {
+    application_id: &'a str,
+    /// `YYYY-MM-DD`.
+    applied_on: String,
+    #[schema(schema_with = schemas::risk_band)]
+    band: jejak_rules::Band,
+    flagged: bool,
+    full_name: &'a str,
+    key: i64,
+    /// Earlier applications of the same person (review or auto-link), any office.
+    matches: usize,
+    protected: bool,
+}
+
+impl<'a> From<&'a Queue> for QueueView<'a> {
+    fn from(q: &'a Queue) -> Self {
         Self {
             pending: q
                 .pending
                 .iter()
-                .map(|i| {
-                    json!({
-                        "key": i.application.key.0,
-                        "application_id": i.application.data.application_id,
-                        "full_name": i.application.data.full_name,
-                        "applied_on": iso(i.application.data.applied_on),
-                        "band": i.band,
-                        "flagged": i.flagged,
-                        "matches": i.matches,
-                        "protected": i.protected,
-                    })
+                .map(|i| PendingView {
+                    application_id: &i.application.data.application_id,
+                    applied_on: iso(i.application.data.applied_on),
+                    band: i.band,
+                    flagged: i.flagged,
+                    full_name: &i.application.data.full_name,
+                    key: i.application.key.0,
+                    matches: i.matches,
+                    protected: i.protected,
                 })
                 .collect(),
             awaiting_review: q.awaiting_review.iter().map(ReviewView::from).collect(),
@@ -260,49 +315,142 @@ impl From<&Queue> for QueueView {
     }
 }
 
-#[derive(Serialize)]
-#[serde(transparent)]
-pub(crate) struct SearchView(Value);
+/// The applications found and how the query was read.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct SearchView<'a> {
+    hits: Vec<SearchHitView<'a>>,
+    #[schema(schema_with = schemas::search_kind)]
+    kind: String,
+    /// More applications matched than are listed.
+    truncated: bool,
+}
 
-impl From<&SearchResult> for SearchView {
-    fn from(r: &SearchResult) -> Self {
-        Self(json!({
-            "kind": format!("{:?}", r.kind).to_lowercase(),
-            "truncated": r.truncated,
-            "hits": r.hits.iter().map(|h| json!({
-                "key": h.key.0,
-                "application_id": h.application_id,
-                "office_code": h.office_code.as_str(),
-                "applied_on": iso(h.applied_on),
-                "full_name": h.full_name,
-                "nik": h.nik_masked,
-                "nik_valid": h.nik_valid,
-                "phone": h.phone_masked,
-                "birth_date": h.birth_date.map(iso),
-                "outcome": h.outcome.as_str(),
-                "person_id": h.person_id,
-                "probability": h.probability,
-                "protected": h.protected,
-            })).collect::<Vec<_>>(),
-        }))
+/// One application found, its identifiers masked (a protected person's: no name, NIK,
+/// phone or birth date).
+#[derive(Serialize, ToSchema)]
+struct SearchHitView<'a> {
+    application_id: &'a str,
+    /// `YYYY-MM-DD`.
+    applied_on: String,
+    /// `YYYY-MM-DD`.
+    birth_date: Option<String>,
+    full_name: &'a str,
+    key: i64,
+    /// Masked, e.g. `1807********0001`.
+    nik: Option<&'a str>,
+    /// False when the NIK is kept as written because it is not valid.
+    nik_valid: bool,
+    office_code: &'a str,
+    outcome: &'static str,
+    person_id: &'a str,
+    /// Masked.
+    phone: Option<&'a str>,
+    /// Match probability for name searches.
+    probability: Option<f64>,
+    protected: bool,
+}
+
+/// The name of a search kind in the API.
+pub(crate) fn search_kind_name(kind: SearchKind) -> String {
+    format!("{kind:?}").to_lowercase()
+}
+
+impl<'a> From<&'a SearchResult> for SearchView<'a> {
+    fn from(r: &'a SearchResult) -> Self {
+        Self {
+            hits: r
+                .hits
+                .iter()
+                .map(|h| SearchHitView {
+                    application_id: &h.application_id,
+                    applied_on: iso(h.applied_on),
+                    birth_date: h.birth_date.map(iso),
+                    full_name: &h.full_name,
+                    key: h.key.0,
+                    nik: h.nik_masked.as_deref(),
+                    nik_valid: h.nik_valid,
+                    office_code: h.office_code.as_str(),
+                    outcome: h.outcome.as_str(),
+                    person_id: &h.person_id,
+                    phone: h.phone_masked.as_deref(),
+                    probability: h.probability,
+                    protected: h.protected,
+                })
+                .collect(),
+            kind: search_kind_name(r.kind),
+            truncated: r.truncated,
+        }
     }
 }
 
 /// The import report: per file, the valid row count and every error located by row/column.
-pub(crate) fn import_view(report: &ImportReport) -> Value {
-    json!({
-        "status": format!("{:?}", report.status).to_lowercase(),
-        "inserted": report.store.as_ref().map_or(0, |s| s.inserted),
-        "unchanged": report.store.as_ref().map_or(0, |s| s.unchanged),
-        "files": report.files.iter().map(|f| json!({
-            "file": f.file,
-            "valid_rows": f.rows.len(),
-            "errors": f.errors.iter().map(|d| json!({"row": d.row, "column": d.column, "value": d.value, "message": d.message})).collect::<Vec<_>>(),
-            "warnings": f.warnings.len(),
-            "warning_details": f.warnings.iter().map(|d| json!({"row": d.row, "column": d.column, "value": d.value, "message": d.message})).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "conflicts": report.conflicts.iter().map(ToString::to_string).collect::<Vec<_>>(),
-    })
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ImportView<'a> {
+    /// Rows whose key conflicts with a stored application with other content.
+    conflicts: Vec<String>,
+    files: Vec<ImportFileView<'a>>,
+    inserted: usize,
+    #[schema(schema_with = schemas::import_status)]
+    status: String,
+    unchanged: usize,
+}
+
+/// One file of an import.
+#[derive(Serialize, ToSchema)]
+struct ImportFileView<'a> {
+    errors: Vec<ProblemView<'a>>,
+    file: &'a str,
+    valid_rows: usize,
+    warning_details: Vec<ProblemView<'a>>,
+    warnings: usize,
+}
+
+/// A problem located in a file: row as a spreadsheet numbers it (the header is row 1).
+#[derive(Serialize, ToSchema)]
+struct ProblemView<'a> {
+    /// The column's canonical name, or the header text for header problems.
+    column: Option<&'a str>,
+    message: &'a str,
+    row: usize,
+    /// What the cell held.
+    value: Option<&'a str>,
+}
+
+/// The name of an import status in the API.
+pub(crate) fn import_status_name(status: &ImportStatus) -> String {
+    format!("{status:?}").to_lowercase()
+}
+
+impl<'a> ProblemView<'a> {
+    fn new(d: &'a jejak_interchange::Diagnostic) -> Self {
+        Self {
+            column: d.column.as_deref(),
+            message: &d.message,
+            row: d.row,
+            value: d.value.as_deref(),
+        }
+    }
+}
+
+/// The import report of `POST /api/v1/imports`.
+pub(crate) fn import_view(report: &ImportReport) -> ImportView<'_> {
+    ImportView {
+        conflicts: report.conflicts.iter().map(ToString::to_string).collect(),
+        files: report
+            .files
+            .iter()
+            .map(|f| ImportFileView {
+                errors: f.errors.iter().map(ProblemView::new).collect(),
+                file: &f.file,
+                valid_rows: f.rows.len(),
+                warning_details: f.warnings.iter().map(ProblemView::new).collect(),
+                warnings: f.warnings.len(),
+            })
+            .collect(),
+        inserted: report.store.as_ref().map_or(0, |s| s.inserted),
+        status: import_status_name(&report.status),
+        unchanged: report.store.as_ref().map_or(0, |s| s.unchanged),
+    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::auth::extract::{bearer, resolve};
 use crate::auth::reply::{forbidden, is_api};
 use crate::auth::{CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, cookie};
+use crate::i18n::Lang;
 
 /// Largest body read to find the `_csrf` field (an import upload fits).
 const BODY_LIMIT: usize = 64 * 1024 * 1024;
@@ -35,6 +36,7 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
         Err(response) => return response,
     };
     let uri = request.uri().clone();
+    let lang = Lang::of(&uri, request.headers());
     let header =
         request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let (request, sent) = match header {
@@ -48,7 +50,7 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
                 .to_owned();
             let (parts, body) = request.into_parts();
             let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
-                return forbidden(&uri, "request body too large to check the CSRF token");
+                return forbidden(&uri, lang, "request body too large to check the CSRF token");
             };
             let sent = form_field(&content_type, &bytes);
             (Request::from_parts(parts, Body::from(bytes)), sent)
@@ -60,7 +62,7 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
             request.extensions_mut().insert(user);
             next.run(request).await
         }
-        _ => forbidden(&uri, "missing or wrong CSRF token: reload the page and try again"),
+        _ => forbidden(&uri, lang, "missing or wrong CSRF token: reload the page and try again"),
     }
 }
 

@@ -12,6 +12,7 @@ use jejak_service::authz::{Actor, Credential};
 use crate::AppState;
 use crate::auth::reply::{is_api, service_error, too_many, unauthenticated};
 use crate::auth::{SESSION_COOKIE, cookie};
+use crate::i18n::Lang;
 
 /// The logged-in user (or partner system) and the CSRF token its forms must carry (empty for
 /// API tokens, which need none).
@@ -54,7 +55,7 @@ pub(crate) async fn resolve(
                 Ok(Some(CurrentUser { actor, csrf: String::new() }))
             }
             Err(ServiceError::Unauthenticated(_)) => Ok(None),
-            Err(e) => Err(service_error(uri, &e)),
+            Err(e) => Err(service_error(uri, Lang::of(uri, headers), &e)),
         };
     }
     let Some(token) = cookie::read(headers, SESSION_COOKIE) else { return Ok(None) };
@@ -66,7 +67,7 @@ pub(crate) async fn resolve(
             Ok(Some(CurrentUser { actor: session.actor, csrf: session.csrf }))
         }
         Err(ServiceError::Unauthenticated(_)) => Ok(None),
-        Err(e) => Err(service_error(uri, &e)),
+        Err(e) => Err(service_error(uri, Lang::of(uri, headers), &e)),
     }
 }
 
@@ -89,8 +90,44 @@ impl FromRequestParts<AppState> for CurrentUser {
                 } else {
                     "log in first"
                 };
-                Err(unauthenticated(&parts.uri, message))
+                Err(unauthenticated(&parts.uri, Lang::of(&parts.uri, &parts.headers), message))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The web layer decides no permission: outside this extractor, no source file of the
+    /// crate asks the permission table (`authorize`, `may`); the service does and hands the
+    /// pages what the actor may do.
+    #[test]
+    fn no_permission_is_decided_outside_the_service() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut stack = vec![src.clone()];
+        let mut offenders = Vec::new();
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "rs") || path.ends_with("auth/extract.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (n, line) in text.lines().enumerate() {
+                    if line.contains(".authorize(") || line.contains(".may(") {
+                        offenders.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "permission checks in crates/web/src:\n{}",
+            offenders.join("\n")
+        );
     }
 }

@@ -5,16 +5,17 @@
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use jejak_service::auth::{LoginError, random_secret, secrets_equal};
+use maud::html;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::reply::{lang_of, service_error};
+use crate::auth::reply::service_error;
 use crate::auth::{CSRF_FIELD, SESSION_COOKIE, cookie};
-use crate::html::escape;
 use crate::i18n::Lang;
+use crate::layout::{self, Chrome, respond};
 
 const LOGIN_CSRF_COOKIE: &str = "jejak_login_csrf";
 
@@ -39,34 +40,30 @@ pub(crate) struct LoginForm {
 pub(crate) async fn form(
     State(state): State<AppState>,
     uri: Uri,
+    lang: Lang,
     Query(q): Query<LoginQuery>,
 ) -> Response {
-    page(&state, lang_of(&uri), StatusCode::OK, q.next.as_deref().unwrap_or("/"), "", None)
+    let login = LoginPage { uri: &uri, lang, next: q.next.as_deref().unwrap_or("/"), username: "" };
+    page(&state, &login, StatusCode::OK, None)
 }
 
 /// `POST /login`: on success a session cookie and a redirect to `next`.
 pub(crate) async fn submit(
     State(state): State<AppState>,
     uri: Uri,
+    lang: Lang,
     headers: HeaderMap,
     connect: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let lang = lang_of(&uri);
+    let login = LoginPage { uri: &uri, lang, next: &form.next, username: &form.username };
     let expected = cookie::read(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !secrets_equal(expected, &form.csrf) {
         let message = lang.t(
             "Formulir sudah kedaluwarsa. Silakan coba lagi.",
             "The form has expired. Please try again.",
         );
-        return page(
-            &state,
-            lang,
-            StatusCode::FORBIDDEN,
-            &form.next,
-            &form.username,
-            Some(message),
-        );
+        return page(&state, &login, StatusCode::FORBIDDEN, Some(message));
     }
     let addr = client_address(&state, &headers)
         .or_else(|| connect.map(|Extension(ConnectInfo(a))| a.ip().to_string()));
@@ -95,9 +92,9 @@ pub(crate) async fn submit(
                 "Nama pengguna atau kata sandi salah, atau terlalu banyak percobaan (coba lagi nanti).",
                 "Wrong username or password, or too many attempts (try again later).",
             );
-            page(&state, lang, StatusCode::UNAUTHORIZED, &form.next, &form.username, Some(message))
+            page(&state, &login, StatusCode::UNAUTHORIZED, Some(message))
         }
-        Err(LoginError::Service(e)) => service_error(&uri, &e),
+        Err(LoginError::Service(e)) => service_error(&uri, lang, &e),
     }
 }
 
@@ -105,15 +102,16 @@ pub(crate) async fn submit(
 pub(crate) async fn logout(
     State(state): State<AppState>,
     uri: Uri,
+    lang: Lang,
     headers: HeaderMap,
 ) -> Response {
     if let Some(token) = cookie::read(&headers, SESSION_COOKIE)
         && let Err(e) = state.auth.logout(token).await
     {
-        return service_error(&uri, &e);
+        return service_error(&uri, lang, &e);
     }
     let mut response = StatusCode::SEE_OTHER.into_response();
-    let target = if lang_of(&uri) == Lang::En { "/login?lang=en" } else { "/login" };
+    let target = if lang == Lang::En { "/login?lang=en" } else { "/login" };
     response.headers_mut().insert(LOCATION, HeaderValue::from_static(target));
     if let Ok(v) = HeaderValue::from_str(&cookie::set(SESSION_COOKIE, "", "/", state.tls, Some(0)))
     {
@@ -140,44 +138,48 @@ fn safe_next(next: &str) -> &str {
     if local { next } else { "/" }
 }
 
+/// What the login page shows around its form.
+struct LoginPage<'a> {
+    uri: &'a Uri,
+    lang: Lang,
+    /// Where to go after logging in (kept only if on this site).
+    next: &'a str,
+    /// The username typed before, so a refused login need not retype it.
+    username: &'a str,
+}
+
+/// The login page with a fresh double-submit token (in the form and a short-lived cookie),
+/// in the page shell: stylesheet, language switch, DEMO banner; no navigation.
 fn page(
     state: &AppState,
-    lang: Lang,
+    login: &LoginPage<'_>,
     status: StatusCode,
-    next: &str,
-    username: &str,
     error: Option<&str>,
 ) -> Response {
+    let lang = login.lang;
     let csrf = random_secret();
-    let error = error.map_or_else(String::new, |m| {
-        format!("<p class=\"error\" role=\"alert\" id=\"login-error\">{}</p>", escape(m))
-    });
-    let (action, other) = match lang {
-        Lang::Id => ("/login", "<a href=\"/login?lang=en\" lang=\"en\">English</a>"),
-        Lang::En => ("/login?lang=en", "<a href=\"/login\" lang=\"id\">Bahasa Indonesia</a>"),
+    let path = login.uri.path_and_query().map_or("/login", |p| p.as_str());
+    let chrome = Chrome { lang, demo: state.demo, user: None, csrf: "", path };
+    let action = if lang == Lang::En { "/login?lang=en" } else { "/login" };
+    let body = html! {
+        @if let Some(message) = error {
+            p.error role="alert" id="login-error" { (message) }
+        }
+        form.stack method="post" action=(action) {
+            input type="hidden" name=(CSRF_FIELD) value=(csrf);
+            input type="hidden" name="next" value=(safe_next(login.next));
+            div {
+                label for="username" { (lang.t("Nama pengguna", "Username")) }
+                input id="username" name="username" autocomplete="username" required value=(login.username) autofocus;
+            }
+            div {
+                label for="password" { (lang.t("Kata sandi", "Password")) }
+                input id="password" name="password" type="password" autocomplete="current-password" required;
+            }
+            div { button type="submit" { (lang.t("Masuk", "Log in")) } }
+        }
     };
-    let demo = if state.demo {
-        format!(
-            "<p class=\"demo\" role=\"alert\">{}</p>",
-            lang.t(
-                "DEMO: data sintetis, bukan data pemohon sungguhan.",
-                "DEMO: synthetic data, not real applicants.",
-            )
-        )
-    } else {
-        String::new()
-    };
-    let html = format!(
-        "<!doctype html><html lang=\"{code}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title} · Jejak</title></head><body><header><h1>Jejak</h1><nav>{other}</nav></header>{demo}<main><h2>{title}</h2>{error}<form method=\"post\" action=\"{action}\"><input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{csrf}\"><input type=\"hidden\" name=\"next\" value=\"{next}\"><p><label for=\"username\">{user_label}</label><br><input id=\"username\" name=\"username\" autocomplete=\"username\" required value=\"{username}\" autofocus></p><p><label for=\"password\">{password_label}</label><br><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required></p><p><button type=\"submit\">{submit}</button></p></form></main></body></html>",
-        code = lang.code(),
-        title = lang.t("Masuk", "Log in"),
-        next = escape(safe_next(next)),
-        username = escape(username),
-        user_label = lang.t("Nama pengguna", "Username"),
-        password_label = lang.t("Kata sandi", "Password"),
-        submit = lang.t("Masuk", "Log in"),
-    );
-    let mut response = (status, Html(html)).into_response();
+    let mut response = respond(status, layout::page(&chrome, lang.t("Masuk", "Log in"), body));
     let cookie = cookie::set(LOGIN_CSRF_COOKIE, &csrf, "/login", state.tls, Some(3600));
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(SET_COOKIE, v);

@@ -4,15 +4,17 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::Uri;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use jejak_service::authz::Credential;
+use maud::html;
 use serde_json::json;
 
 use crate::AppState;
-use crate::auth::reply::{lang_of, service_error};
-use crate::auth::{CSRF_FIELD, CurrentUser};
-use crate::html::escape;
+use crate::auth::CurrentUser;
+use crate::auth::reply::service_error;
 use crate::i18n::Lang;
+use crate::layout::page;
+use crate::pages::PageCtx;
 
 /// `GET /api/v1/me`: the actor and what it may do.
 pub(crate) async fn me(user: CurrentUser) -> Response {
@@ -32,7 +34,12 @@ pub(crate) async fn me(user: CurrentUser) -> Response {
 }
 
 /// `GET /api/v1/users` (`manage_users`).
-pub(crate) async fn users(State(state): State<AppState>, uri: Uri, user: CurrentUser) -> Response {
+pub(crate) async fn users(
+    State(state): State<AppState>,
+    uri: Uri,
+    lang: Lang,
+    user: CurrentUser,
+) -> Response {
     match state.auth.list_users(&user.actor).await {
         Ok(users) => Json(
             users
@@ -50,12 +57,17 @@ pub(crate) async fn users(State(state): State<AppState>, uri: Uri, user: Current
                 .collect::<Vec<_>>(),
         )
         .into_response(),
-        Err(e) => service_error(&uri, &e),
+        Err(e) => service_error(&uri, lang, &e),
     }
 }
 
 /// `GET /api/v1/tokens` (`manage_tokens`): never the secrets.
-pub(crate) async fn tokens(State(state): State<AppState>, uri: Uri, user: CurrentUser) -> Response {
+pub(crate) async fn tokens(
+    State(state): State<AppState>,
+    uri: Uri,
+    lang: Lang,
+    user: CurrentUser,
+) -> Response {
     match state.auth.list_tokens(&user.actor).await {
         Ok(tokens) => Json(
             tokens
@@ -75,30 +87,27 @@ pub(crate) async fn tokens(State(state): State<AppState>, uri: Uri, user: Curren
                 .collect::<Vec<_>>(),
         )
         .into_response(),
-        Err(e) => service_error(&uri, &e),
+        Err(e) => service_error(&uri, lang, &e),
     }
 }
 
 /// `GET /account`: who is logged in, and the logout button (with the CSRF token).
-pub(crate) async fn account(uri: Uri, user: CurrentUser) -> Response {
-    let lang = lang_of(&uri);
-    let actor = &user.actor;
+pub(crate) async fn account(ctx: PageCtx) -> Response {
+    let lang = ctx.lang;
+    let actor = ctx.actor();
     let (role_id, role_en) = actor.role.label();
-    let html = format!(
-        "<!doctype html><html lang=\"{code}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title} · Jejak</title></head><body><header><h1>Jejak</h1></header><main><h2>{title}</h2><dl><dt>{name_h}</dt><dd>{name}</dd><dt>{user_h}</dt><dd>{username}</dd><dt>{role_h}</dt><dd>{role}</dd><dt>{office_h}</dt><dd>{office}</dd></dl><form method=\"post\" action=\"/logout{query}\"><input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{csrf}\"><button type=\"submit\">{logout}</button></form></main></body></html>",
-        code = lang.code(),
-        title = lang.t("Akun saya", "My account"),
-        name_h = lang.t("Nama", "Name"),
-        user_h = lang.t("Nama pengguna", "Username"),
-        role_h = lang.t("Peran", "Role"),
-        office_h = lang.t("Kantor", "Office"),
-        name = escape(&actor.display_name),
-        username = escape(&actor.username),
-        role = escape(lang.t(role_id, role_en)),
-        office = escape(actor.office.as_str()),
-        query = if lang == Lang::En { "?lang=en" } else { "" },
-        csrf = escape(&user.csrf),
-        logout = lang.t("Keluar", "Log out"),
-    );
-    Html(html).into_response()
+    let logout = if lang == Lang::En { "/logout?lang=en" } else { "/logout" };
+    let body = html! {
+        dl.kv {
+            dt { (lang.t("Nama", "Name")) } dd { (actor.display_name) }
+            dt { (lang.t("Nama pengguna", "Username")) } dd { (actor.username) }
+            dt { (lang.t("Peran", "Role")) } dd { (lang.t(role_id, role_en)) }
+            dt { (lang.t("Kantor", "Office")) } dd { (actor.office.as_str()) }
+        }
+        form method="post" action=(logout) {
+            (ctx.chrome().csrf_field())
+            button type="submit" { (lang.t("Keluar", "Log out")) }
+        }
+    };
+    page(&ctx.chrome(), lang.t("Akun saya", "My account"), body).into_response()
 }

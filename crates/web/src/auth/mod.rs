@@ -14,7 +14,6 @@ use crate::routes::TableRouter;
 pub use csrf::csrf_guard;
 pub use extract::CurrentUser;
 pub use limit::RateLimiter;
-pub use reply::service_error;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "jejak_session";

@@ -15,7 +15,7 @@ use jejak_domain::{
 use jejak_interchange::{FieldProblem, parse_record};
 use jejak_rules::CheckStatus;
 use jejak_service::ServiceError;
-use jejak_service::authz::Action;
+use jejak_service::authz::Entry;
 use jejak_service::casework::{DecisionInput, DecisionOutcome, Examination, PurposeNeeded};
 use maud::{Markup, html};
 
@@ -185,8 +185,7 @@ fn known_offices(actor_office: &OfficeCode) -> HashSet<OfficeCode> {
 
 /// `GET /permohonan/baru`.
 pub(crate) async fn new_form(State(state): State<AppState>, ctx: PageCtx) -> Response {
-    let actor = ctx.actor();
-    if let Err(e) = actor.authorize(Action::RegisterApplication, Some(&actor.office)) {
+    if let Err(e) = ctx.actor().open(Entry::NewApplication) {
         return ctx.fail(&e);
     }
     let today = state.casework.clock().today();
@@ -206,8 +205,7 @@ pub(crate) async fn form_hints(
     ctx: PageCtx,
     Form(values): Form<Values>,
 ) -> Response {
-    let actor = ctx.actor();
-    if let Err(e) = actor.authorize(Action::RegisterApplication, Some(&actor.office)) {
+    if let Err(e) = ctx.actor().open(Entry::NewApplication) {
         return ctx.fail(&e);
     }
     respond(StatusCode::OK, hints(ctx.lang, state.casework.clock().today(), &values))
@@ -219,12 +217,11 @@ pub(crate) async fn create(
     ctx: PageCtx,
     Form(values): Form<Values>,
 ) -> Response {
-    let actor = ctx.actor();
-    if let Err(e) = actor.authorize(Action::RegisterApplication, Some(&actor.office)) {
-        return ctx.fail(&e);
-    }
+    let office = match ctx.actor().open(Entry::NewApplication) {
+        Ok(office) => office,
+        Err(e) => return ctx.fail(&e),
+    };
     let today = state.casework.clock().today();
-    let office = ctx.actor().office.clone();
     let fields = values
         .iter()
         .filter(|(k, _)| !k.starts_with('_') && k.as_str() != "office_code")
@@ -300,7 +297,7 @@ pub(crate) async fn examine(
             let extra = crate::pages::referral::application_section(
                 &ctx,
                 app_key,
-                &exam.application.data.office_code,
+                exam.allowed,
                 &referrals,
                 protection.as_ref(),
                 state.casework.clock().today(),
@@ -403,8 +400,7 @@ fn examination_page(
                 " (" (r.data.requested_by) ")" }
         }
         @if let Some(extra) = extra { (extra) }
-        @if app.outcome == jejak_domain::Outcome::Pending
-            && ctx.actor().may(jejak_service::authz::Action::RecordDecision, Some(&app.office_code)) {
+        @if exam.allowed.decide {
             h2 { (ctx.t("Keputusan", "Decision")) }
             (decision_form(ctx, exam))
         }
@@ -456,9 +452,7 @@ pub(crate) fn link_label(
 
 fn candidates(ctx: &PageCtx, exam: &Examination) -> Markup {
     let lang = ctx.lang;
-    let may_verdict = ctx
-        .actor()
-        .may(jejak_service::authz::Action::ConfirmMatch, Some(&exam.application.data.office_code));
+    let may_verdict = exam.allowed.match_verdict;
     let shown = &exam.report.candidates;
     html! {
         @if shown.is_empty() {

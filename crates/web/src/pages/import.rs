@@ -7,6 +7,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jejak_service::ServiceError;
+use jejak_service::authz::Entry;
 use jejak_service::import::{ImportReport, ImportStatus, InputFile};
 use maud::{Markup, html};
 
@@ -32,10 +33,7 @@ fn upload_form(ctx: &PageCtx) -> Markup {
 
 /// `GET /impor`.
 pub(crate) async fn form(ctx: PageCtx) -> Response {
-    if let Err(e) = ctx
-        .actor()
-        .authorize(jejak_service::authz::Action::ImportApplications, Some(&ctx.actor().office))
-    {
+    if let Err(e) = ctx.actor().open(Entry::Import) {
         return ctx.fail(&e);
     }
     page(&ctx.chrome(), ctx.t("Impor permohonan", "Import applications"), upload_form(&ctx))
@@ -79,10 +77,7 @@ pub(crate) async fn submit(
     ctx: PageCtx,
     mut multipart: Multipart,
 ) -> Response {
-    let actor = ctx.actor();
-    if let Err(e) =
-        actor.authorize(jejak_service::authz::Action::ImportApplications, Some(&actor.office))
-    {
+    if let Err(e) = ctx.actor().open(Entry::Import) {
         return ctx.fail(&e);
     }
     let title = ctx.t("Impor permohonan", "Import applications");

@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jejak_domain::{ApplicationKey, Verdict};
 use jejak_service::ServiceError;
-use jejak_service::authz::Action;
+use jejak_service::authz::Entry;
 use maud::html;
 
 use crate::AppState;
@@ -24,7 +24,7 @@ pub(crate) async fn show(
 ) -> Response {
     let title = format!("{} {id}", ctx.t("Orang", "Person"));
     let Some(purpose) = q.stated() else {
-        if let Err(e) = ctx.actor().authorize(Action::ViewPerson, None) {
+        if let Err(e) = ctx.actor().open(Entry::Person) {
             return ctx.fail(&e);
         }
         let choices = match state.casework.purposes() {
@@ -38,12 +38,11 @@ pub(crate) async fn show(
         };
         return page(&ctx.chrome(), &title, body).into_response();
     };
-    let person = match state.casework.person(ctx.actor(), &id, &purpose).await {
-        Ok(p) => p,
+    let (person, may_split) = match state.casework.person_view(ctx.actor(), &id, &purpose).await {
+        Ok(view) => (view.person, view.may_split),
         Err(e) => return ctx.fail(&e),
     };
     let lang = ctx.lang;
-    let may_split = ctx.actor().may(Action::SplitPerson, Some(&ctx.actor().office));
     let body = html! {
         p.muted { (ctx.t("Keperluan: ", "Purpose: ")) (purpose.choice) " — " (purpose.detail) }
         @if !person.unresolved.is_empty() {
@@ -113,7 +112,7 @@ pub(crate) async fn split(
     Path(id): Path<String>,
     axum::extract::RawForm(body): axum::extract::RawForm,
 ) -> Response {
-    if let Err(e) = ctx.actor().authorize(Action::SplitPerson, Some(&ctx.actor().office)) {
+    if let Err(e) = ctx.actor().open(Entry::PersonSplit) {
         return ctx.fail(&e);
     }
     let pairs: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();

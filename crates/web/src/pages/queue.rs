@@ -3,6 +3,7 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use jejak_service::views::Home;
 use maud::html;
 
 use crate::AppState;
@@ -12,22 +13,19 @@ use crate::pages::PageCtx;
 /// `GET /`.
 pub(crate) async fn home(State(state): State<AppState>, ctx: PageCtx) -> Response {
     let actor = ctx.actor();
-    if actor.role == jejak_service::authz::Role::Pimpasa {
-        // A village officer has no queue: their home is their villages and reports.
-        return axum::response::Redirect::to("/desa").into_response();
-    }
-    if !actor.may(jejak_service::authz::Action::ViewQueue, Some(&actor.office)) {
-        return page(
-            &ctx.chrome(),
-            ctx.t("Beranda", "Home"),
-            html! {
-                p { (ctx.t("Selamat datang di Jejak.", "Welcome to Jejak.")) }
-            },
-        )
-        .into_response();
-    }
-    let queue = match state.casework.queue(actor, &actor.office).await {
-        Ok(q) => q,
+    let queue = match state.casework.home(actor).await {
+        Ok(Home::Queue(q)) => q,
+        Ok(Home::Villages) => return axum::response::Redirect::to("/desa").into_response(),
+        Ok(Home::Welcome) => {
+            return page(
+                &ctx.chrome(),
+                ctx.t("Beranda", "Home"),
+                html! {
+                    p { (ctx.t("Selamat datang di Jejak.", "Welcome to Jejak.")) }
+                },
+            )
+            .into_response();
+        }
         Err(e) => return ctx.fail(&e),
     };
     let lang = ctx.lang;

@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jejak_domain::{Agency, Protection, Referral, ReferralStatus, ReferralSubject};
-use jejak_service::authz::Action;
+use jejak_service::authz::ApplicationActions;
 use jejak_service::referrals::{
     AGENCY_FIELDS, DEFAULT_DUE_DAYS, DEFAULT_LEGAL_BASIS, ReferralInput, ReferralView, field_label,
 };
@@ -64,17 +64,9 @@ fn referral_rows(ctx: &PageCtx, referrals: &[Referral], today: time::Date) -> Ma
 /// `GET /rujukan`: the office's referrals (analysts: every office's), and for supervisors the
 /// open ones past their due date first.
 pub(crate) async fn list(State(state): State<AppState>, ctx: PageCtx) -> Response {
-    let referrals = match state.casework.referrals(ctx.actor()).await {
-        Ok(r) => r,
+    let (referrals, overdue) = match state.casework.referral_overview(ctx.actor()).await {
+        Ok(overview) => (overview.referrals, overview.overdue),
         Err(e) => return ctx.fail(&e),
-    };
-    let overdue = if ctx.actor().may(Action::SuperviseReferrals, Some(&ctx.actor().office)) {
-        match state.casework.overdue_referrals(ctx.actor()).await {
-            Ok(r) => Some(r),
-            Err(e) => return ctx.fail(&e),
-        }
-    } else {
-        None
     };
     let today = state.casework.clock().today();
     let body = html! {
@@ -177,7 +169,7 @@ pub(crate) async fn show(
                     @if let Some(n) = &e.note { br; span { (n) } } }
             }
         }
-        @if r.status.is_open() && ctx.actor().may(Action::MakeReferral, Some(&r.data.office)) {
+        @if view.may_follow_up {
             h2 { (ctx.t("Tindak lanjut", "Follow-up")) }
             form.stack #referral-status-form method="post" action=(format!("/rujukan/{}/status", r.id)) {
                 (ctx.chrome().csrf_field())
@@ -391,7 +383,7 @@ pub(crate) async fn create(
 pub(crate) fn application_section(
     ctx: &PageCtx,
     key: jejak_domain::ApplicationKey,
-    office: &jejak_domain::OfficeCode,
+    allowed: ApplicationActions,
     referrals: &[Referral],
     protection: Option<&Protection>,
     today: time::Date,
@@ -403,7 +395,7 @@ pub(crate) fn application_section(
                 (ctx.t("korban TPPO; setiap pembacaan dicatat", "TPPO victim; every read is logged"))
                 " · " (p.marked_by) " · " (p.marked_at) }
         }
-        @if ctx.actor().may(Action::ViewReferrals, Some(office)) {
+        @if allowed.view_referrals {
             section #referrals {
                 h2 { (ctx.t("Rujukan lintas instansi", "Cross-agency referrals")) }
                 @if !referrals.is_empty() {
@@ -413,12 +405,12 @@ pub(crate) fn application_section(
                             @if r.is_overdue(today) { " " strong.danger { (ctx.t("lewat batas", "overdue")) } } }
                     } }
                 }
-                @if ctx.actor().may(Action::MakeReferral, Some(office)) {
+                @if allowed.refer {
                     p { a.button #rujuk href=(format!("/permohonan/{key}/rujuk")) { (ctx.t("Rujuk", "Refer")) } }
                 }
             }
         }
-        @if ctx.actor().may(Action::ProtectPerson, Some(office)) {
+        @if allowed.protect {
             section #protection {
                 h2 { (ctx.t("Perlindungan korban TPPO", "Protection of a TPPO victim")) }
                 form.stack method="post" action=(format!("/permohonan/{key}/lindungi")) {

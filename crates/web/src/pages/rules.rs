@@ -6,8 +6,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jejak_rules::Source;
 use jejak_service::ServiceError;
-use jejak_service::authz::Action;
-use jejak_store::RuleSetStatus;
+use jejak_service::authz::Entry;
 use maud::html;
 
 use crate::AppState;
@@ -16,21 +15,11 @@ use crate::pages::PageCtx;
 
 /// `GET /aturan`.
 pub(crate) async fn list(State(state): State<AppState>, ctx: PageCtx) -> Response {
-    let versions = match state.casework.rule_sets(ctx.actor()).await {
-        Ok(v) => v,
+    let overview = match state.casework.rules_overview(ctx.actor()).await {
+        Ok(o) => o,
         Err(e) => return ctx.fail(&e),
     };
-    let rules = match state.casework.rules() {
-        Ok(r) => r,
-        Err(e) => return ctx.fail(&e),
-    };
-    let actor = ctx.actor();
-    let (may_draft, may_publish, may_activate, may_backtest) = (
-        actor.may(Action::DraftRules, None),
-        actor.may(Action::PublishRules, None),
-        actor.may(Action::ActivateRules, None),
-        actor.may(Action::RunBacktest, None),
-    );
+    let rules = &overview.in_force;
     let lang = ctx.lang;
     let body = html! {
         h2 { (ctx.t("Aturan yang berlaku", "Rules in force")) ": " (rules.info().name) " " (rules.info().version) }
@@ -44,28 +33,29 @@ pub(crate) async fn list(State(state): State<AppState>, ctx: PageCtx) -> Respons
             }
         }
         h2 { (ctx.t("Versi di register", "Versions in the register")) }
-        @if versions.is_empty() { p.muted { (ctx.t("Belum ada; yang berlaku adalah katalog bawaan.", "None yet; the built-in catalogue is in force.")) } }
+        @if overview.versions.is_empty() { p.muted { (ctx.t("Belum ada; yang berlaku adalah katalog bawaan.", "None yet; the built-in catalogue is in force.")) } }
         table {
             thead { tr { th { (ctx.t("Versi", "Version")) } th { "Status" } th { (ctx.t("Penyusun", "Author")) } th { (ctx.t("Penerbit", "Publisher")) } th { span.muted { (ctx.t("Tindakan", "Action")) } } } }
             tbody {
-                @for v in &versions {
+                @for version in &overview.versions {
+                    @let v = &version.stored;
                     tr {
                         td { (v.name) " " (v.version) }
                         td { (v.status.to_string()) }
                         td { (v.author) }
                         td { (v.publisher.as_deref().unwrap_or("—")) }
                         td {
-                            @if may_publish && v.status == RuleSetStatus::Draft && v.author != actor.username {
+                            @if version.publish {
                                 form.inline method="post" action=(format!("/aturan/{}/terbitkan", v.version)) {
                                     (ctx.chrome().csrf_field())
                                     button.secondary type="submit" { (ctx.t("Terbitkan", "Publish")) } }
                             }
-                            @if may_activate && v.status == RuleSetStatus::Published {
+                            @if version.activate {
                                 " " form.inline method="post" action=(format!("/aturan/{}/aktifkan", v.version)) {
                                     (ctx.chrome().csrf_field())
                                     button type="submit" { (ctx.t("Aktifkan", "Activate")) } }
                             }
-                            @if may_backtest {
+                            @if version.backtest {
                                 " " a href=(format!("/aturan/{}/uji", v.version)) { (ctx.t("Uji historis", "Backtest")) }
                             }
                         }
@@ -73,7 +63,7 @@ pub(crate) async fn list(State(state): State<AppState>, ctx: PageCtx) -> Respons
                 }
             }
         }
-        @if may_draft {
+        @if overview.draft {
             h2 { (ctx.t("Unggah draf", "Upload a draft")) }
             form.stack method="post" action="/aturan/draf" enctype="multipart/form-data" {
                 (ctx.chrome().csrf_field())
@@ -94,7 +84,7 @@ pub(crate) async fn draft(
     ctx: PageCtx,
     mut multipart: Multipart,
 ) -> Response {
-    if let Err(e) = ctx.actor().authorize(Action::DraftRules, None) {
+    if let Err(e) = ctx.actor().open(Entry::RuleDraft) {
         return ctx.fail(&e);
     }
     let mut sources = Vec::new();

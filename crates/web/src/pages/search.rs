@@ -35,7 +35,7 @@ pub(crate) async fn search(
     };
     if q.trim().is_empty() {
         // The permission is checked even before the first search.
-        if let Err(e) = ctx.actor().authorize(jejak_service::authz::Action::SearchRegister, None) {
+        if let Err(e) = ctx.actor().open(jejak_service::authz::Entry::Search) {
             return ctx.fail(&e);
         }
     }

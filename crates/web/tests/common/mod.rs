@@ -44,6 +44,7 @@ pub struct App {
 pub struct Reply {
     pub status: StatusCode,
     pub location: Option<String>,
+    pub content_type: Option<String>,
     pub body: String,
 }
 
@@ -199,10 +200,16 @@ impl App {
             .await
             .unwrap();
         let status = response.status();
-        let location =
-            response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
+        let header_text = |name| {
+            response
+                .headers()
+                .get(name)
+                .map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
+        };
+        let location = header_text(header::LOCATION);
+        let content_type = header_text(header::CONTENT_TYPE);
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply { status, location, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply { status, location, content_type, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
     pub async fn get(&self, path: &str, session: Option<&Session>) -> Reply {

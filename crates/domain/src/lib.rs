@@ -3,6 +3,7 @@
 //! Pure: no I/O, no clock; "today" is always an argument.
 
 pub mod application;
+pub mod audit_action;
 pub mod country;
 pub mod date;
 pub mod decision;
@@ -11,6 +12,7 @@ pub mod nik;
 pub mod office;
 pub mod partners;
 pub mod passport;
+pub mod person;
 pub mod phone;
 pub mod referral;
 pub mod region;
@@ -22,6 +24,7 @@ pub use application::{
     Application, ApplicationKey, IdentifierField, InvalidIdentifiers, NewApplication, Outcome,
     Purpose, Sex,
 };
+pub use audit_action::{AuditAction, UnknownAuditAction};
 pub use country::CountryCode;
 pub use decision::{Decision, DecisionKind, NewDecision};
 pub use match_decision::{MatchDecision, MatchDecisionError, NewMatchDecision, Verdict};
@@ -32,6 +35,7 @@ pub use partners::{
     PartnerSnapshot,
 };
 pub use passport::PassportNo;
+pub use person::{PersonId, PersonIdError};
 pub use phone::Phone;
 pub use referral::{
     Agency, NewReferral, Protection, Referral, ReferralEvent, ReferralStatus, ReferralSubject,

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::application::ApplicationKey;
+use crate::audit_action::AuditAction;
 use crate::office::OfficeCode;
 
 /// What the officer said about a pair.
@@ -22,6 +23,14 @@ impl Verdict {
         match self {
             Verdict::Confirm => "confirm",
             Verdict::Reject => "reject",
+        }
+    }
+
+    /// What the audit log records for this verdict.
+    pub fn audit_action(self) -> AuditAction {
+        match self {
+            Verdict::Confirm => AuditAction::MatchConfirm,
+            Verdict::Reject => AuditAction::MatchReject,
         }
     }
 
@@ -170,5 +179,7 @@ mod tests {
             assert_eq!(Verdict::parse(v.as_str()), Some(v));
         }
         assert_eq!(Verdict::parse("merge"), None);
+        assert_eq!(Verdict::Confirm.audit_action().as_str(), "match.confirm");
+        assert_eq!(Verdict::Reject.audit_action().as_str(), "match.reject");
     }
 }

@@ -12,6 +12,7 @@ use time::Date;
 
 use crate::ApplicationKey;
 use crate::OfficeCode;
+use crate::PersonId;
 
 /// The agencies of the pilot's cross-agency forum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -142,7 +143,7 @@ pub enum ReferralSubject {
     Application(ApplicationKey),
     /// A person id (`P<key>`) with the application the officer referred it from.
     Person {
-        person_id: String,
+        person_id: PersonId,
         application: ApplicationKey,
     },
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use jejak_domain::date::parse_date;
 use jejak_domain::region::{RegionLevel, regions};
-use jejak_domain::{Nik, Office, OfficeCode, RegionCode};
+use jejak_domain::{AuditAction, Nik, Office, OfficeCode, RegionCode};
 use jejak_store::{AuditVerification, HoldTarget, LegalHold, Store};
 use time::Date;
 
@@ -20,7 +20,7 @@ use crate::text::checked_note;
 use crate::{Clock, Result, ServiceError};
 
 /// The audit entry a verification from the administration pages leaves.
-const VERIFY_ACTION: &str = "audit.verify";
+const VERIFY_ACTION: &str = AuditAction::AuditVerify.as_str();
 /// Its entity id, by which the last verification is found again.
 const VERIFY_ENTITY_ID: &str = "verify";
 

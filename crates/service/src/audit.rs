@@ -4,6 +4,7 @@
 
 use std::io::{BufRead, Write};
 
+use jejak_domain::AuditAction;
 use jejak_store::{AuditCtx, AuditEvent, AuditVerification, ChainVerifier, Checkpoint, Store};
 
 use crate::{Result, ServiceError};
@@ -70,7 +71,7 @@ pub async fn export(
         }
         None => format!("no events from {from_seq}"),
     };
-    store.append_audit(ctx, "audit.export", "audit_log", None, &details).await?;
+    store.append_audit(ctx, AuditAction::AuditExport.as_str(), "audit_log", None, &details).await?;
     Ok(summary)
 }
 

@@ -69,6 +69,7 @@ impl AuditBatcher {
 
 #[cfg(test)]
 mod tests {
+    use jejak_domain::AuditAction;
     use jejak_store::AuditCtx;
 
     use super::*;
@@ -81,7 +82,7 @@ mod tests {
                 purpose: Some(format!("menyaring permohonan {n}")),
                 at: "2026-11-01T00:00:00Z".into(),
             },
-            action: "personal_data.read".into(),
+            action: AuditAction::PersonalDataRead.as_str().into(),
             entity: "screening".into(),
             entity_id: None,
             details: format!("{n}"),

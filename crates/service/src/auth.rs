@@ -14,7 +14,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jejak_domain::OfficeCode;
+use jejak_domain::{AuditAction, OfficeCode};
 use jejak_store::{ApiTokenRecord, AuditCtx, NewApiToken, NewSession, NewUser, Store, UserRecord};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -348,7 +348,13 @@ impl Auth {
                 AuditCtx { actor: "anonymous".into(), office: None, purpose: None, at: stamp(now) };
             // The attempted name is left out: it is often a password typed in the wrong field.
             self.store
-                .append_audit(&ctx, "user.login_failed", "user", None, "unknown user")
+                .append_audit(
+                    &ctx,
+                    AuditAction::UserLoginFailed.as_str(),
+                    "user",
+                    None,
+                    "unknown user",
+                )
                 .await?;
             return Err(LoginError::BadCredentials);
         };
@@ -365,7 +371,13 @@ impl Auth {
         if !ok {
             let details = format!("wrong password from {addr}");
             self.store
-                .append_audit(&ctx, "user.login_failed", "user", Some(&user.username), &details)
+                .append_audit(
+                    &ctx,
+                    AuditAction::UserLoginFailed.as_str(),
+                    "user",
+                    Some(&user.username),
+                    &details,
+                )
                 .await?;
             return Err(LoginError::BadCredentials);
         }
@@ -417,7 +429,9 @@ impl Auth {
                 block.whole_seconds(),
                 count.attempts - 1
             );
-            self.store.append_audit(&ctx, "login.throttled", "login", None, &details).await?;
+            self.store
+                .append_audit(&ctx, AuditAction::LoginThrottled.as_str(), "login", None, &details)
+                .await?;
         }
         Ok(Some(until))
     }
@@ -441,7 +455,9 @@ impl Auth {
                 purpose: None,
                 at: stamp(now),
             };
-            self.store.delete_session(&hash, "user.session_expired", &ctx).await?;
+            self.store
+                .delete_session(&hash, AuditAction::UserSessionExpired.as_str(), &ctx)
+                .await?;
             return Err(ServiceError::Unauthenticated("the session has expired".into()));
         };
         if now - last_seen >= TOUCH_EVERY {
@@ -460,7 +476,7 @@ impl Auth {
                 purpose: None,
                 at: self.clock.timestamp(),
             };
-            self.store.delete_session(&hash, "user.logout", &ctx).await?;
+            self.store.delete_session(&hash, AuditAction::UserLogout.as_str(), &ctx).await?;
         }
         Ok(())
     }

@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
+use jejak_domain::AuditAction;
 use jejak_store::{AuditCtx, AuditVerification, RegisterSize, Store};
 
 use crate::{Result, ServiceError};
@@ -31,7 +32,13 @@ pub async fn backup(store: &dyn Store, out: &Path, ctx: &AuditCtx) -> Result<Bac
     let partial = sibling(out, "partial")?;
     remove_if_exists(&partial)?;
     store
-        .append_audit(ctx, "register.backup", "register", None, &format!("to {}", out.display()))
+        .append_audit(
+            ctx,
+            AuditAction::RegisterBackup.as_str(),
+            "register",
+            None,
+            &format!("to {}", out.display()),
+        )
         .await?;
     store.backup_into(&partial).await?;
     let summary = match check_file(&partial).await {
@@ -100,7 +107,9 @@ pub async fn restore(
         summary.audit.head_seq,
         summary.audit.head_hash
     );
-    restored.append_audit(ctx, "register.restore", "register", None, &details).await?;
+    restored
+        .append_audit(ctx, AuditAction::RegisterRestore.as_str(), "register", None, &details)
+        .await?;
     restored.close().await;
     Ok(summary)
 }

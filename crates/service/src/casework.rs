@@ -5,8 +5,8 @@
 use std::sync::{Arc, RwLock};
 
 use jejak_domain::{
-    Application, ApplicationKey, Decision, DecisionKind, IdentifierField, NewApplication,
-    NewDecision, NewReviewRequest, OfficeCode, Outcome, ReviewRequest,
+    Application, ApplicationKey, AuditAction, Decision, DecisionKind, IdentifierField,
+    NewApplication, NewDecision, NewReviewRequest, OfficeCode, Outcome, ReviewRequest, Verdict,
 };
 use jejak_rules::{CheckStatus, RuleSet};
 use jejak_store::{ApplicationQuery, AuditAppend, ReviewResolution, Store};
@@ -305,7 +305,7 @@ impl Casework {
         self.store
             .append_audit(
                 &self.ctx(actor, Some(purpose)),
-                "personal_data.read",
+                AuditAction::PersonalDataRead.as_str(),
                 "application",
                 Some(&key.to_string()),
                 "examine",
@@ -538,7 +538,7 @@ impl Casework {
         self.audit
             .append(AuditAppend {
                 ctx: self.ctx(actor, Some(purpose)),
-                action: "personal_data.read".into(),
+                action: AuditAction::PersonalDataRead.as_str().into(),
                 entity: "screening".into(),
                 entity_id: None,
                 details: format!(
@@ -560,7 +560,7 @@ impl Casework {
         actor: &Actor,
         examined: ApplicationKey,
         other: ApplicationKey,
-        confirm: bool,
+        verdict: Verdict,
         reason: &str,
     ) -> Result<jejak_domain::MatchDecision> {
         let app = self.store.get_application(examined).await?;
@@ -597,10 +597,9 @@ impl Casework {
         }
         let ctx =
             self.ctx(actor, Some(format!("memeriksa permohonan {}", app.data.application_id)));
-        if confirm {
-            self.screening.confirm_match(examined, other, reason, &ctx).await
-        } else {
-            self.screening.reject_match(examined, other, reason, &ctx).await
+        match verdict {
+            Verdict::Confirm => self.screening.confirm_match(examined, other, reason, &ctx).await,
+            Verdict::Reject => self.screening.reject_match(examined, other, reason, &ctx).await,
         }
     }
 
@@ -614,15 +613,15 @@ impl Casework {
     ) -> Result<crate::persons::Person> {
         actor.authorize(Action::ViewPerson, None)?;
         let purpose = self.checked_purpose(purpose)?;
+        let person = crate::persons::parse_person_id(person_id)?;
         let members = self.screening.with_register(|register, _| {
-            register.person_members(person_id).map(<[ApplicationKey]>::to_vec)
+            register.person_members(person).map(<[ApplicationKey]>::to_vec)
         })?;
-        let members = members
-            .or_else(|| crate::register::parse_person_id(person_id).map(|k| vec![k]))
-            .unwrap_or_default();
-        self.check_protected_read(actor, &members, Some(&purpose), "person", person_id).await?;
+        let members = members.unwrap_or_else(|| vec![person.first_application()]);
+        let id_text = person.to_string();
+        self.check_protected_read(actor, &members, Some(&purpose), "person", &id_text).await?;
         self.note_read(actor).await?;
-        self.screening.person(person_id, &self.ctx(actor, Some(purpose))).await
+        self.screening.person(person, &self.ctx(actor, Some(purpose))).await
     }
 
     /// Rectifies a wrong merge (supervisors of the office of every application split off).
@@ -641,8 +640,9 @@ impl Casework {
             return Err(ServiceError::Invalid("choose the applications to split off".into()));
         }
         let reason = crate::text::checked_note("reason", reason)?;
-        let ctx = self.ctx(actor, Some(format!("koreksi penggabungan {person_id}")));
-        self.screening.split_person(person_id, keys, reason, &ctx).await
+        let person = crate::persons::parse_person_id(person_id)?;
+        let ctx = self.ctx(actor, Some(format!("koreksi penggabungan {person}")));
+        self.screening.split_person(person, keys, reason, &ctx).await
     }
 }
 

@@ -18,7 +18,7 @@
 
 use std::path::Path;
 
-use jejak_domain::PartnerKind;
+use jejak_domain::{AuditAction, PartnerKind};
 use jejak_exchange::{
     Batch, BatchHeader, Direction, ExchangeError, Expectation, PublicKey, Refusal, SecretKey,
     Transport,
@@ -329,7 +329,7 @@ pub async fn audit_sent(
             let m = &b.manifest;
             AuditAppend {
                 ctx: ctx.clone(),
-                action: "exchange.send".into(),
+                action: AuditAction::ExchangeSend.as_str().into(),
                 entity: "exchange_batch".into(),
                 entity_id: Some(format!("{}/outbound/{}", m.partner, m.sequence)),
                 details: format!(

@@ -29,7 +29,7 @@ use time::Date;
 
 use crate::contacts::Household;
 use crate::partners::PartnerData;
-use crate::register::{Register, ScreenedCandidate, parse_person_id, sponsor_keys};
+use crate::register::{Register, ScreenedCandidate, sponsor_keys};
 use crate::{Result, ServiceError};
 
 /// Where the facts come from besides the application.
@@ -204,10 +204,8 @@ fn register_facts(
     set("open_applications_elsewhere", open.into())?;
 
     // Broker signals: the same phone or sponsor on other persons' applications.
-    let mut excluded: HashSet<ApplicationKey> = matched
-        .iter()
-        .map(|c| parse_person_id(&c.person_id).unwrap_or_else(|| register.person_key(c.key)))
-        .collect();
+    let mut excluded: HashSet<ApplicationKey> =
+        matched.iter().map(|c| c.person_id.first_application()).collect();
     excluded.extend(own.map(|k| register.person_key(k)));
     let household = Household::of(app);
     // The register's aggregates hold every application; with a cut-off date they serve only

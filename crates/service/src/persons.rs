@@ -5,11 +5,12 @@
 //! its own [`Screening`] first, so the caller sees the result at once.
 
 use jejak_domain::{
-    ApplicationKey, Decision, MatchDecision, NewApplication, NewMatchDecision, Verdict,
+    ApplicationKey, AuditAction, Decision, MatchDecision, NewApplication, NewMatchDecision,
+    PersonId, Verdict,
 };
 use jejak_store::AuditCtx;
 
-use crate::register::{Register, parse_person_id};
+use crate::register::Register;
 use crate::screening::Screening;
 use crate::{Result, ServiceError};
 
@@ -28,7 +29,7 @@ pub struct PersonApplication {
 /// A person: every application joined by matches and officers' verdicts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Person {
-    pub id: String,
+    pub id: PersonId,
     /// Oldest application date first (then register order): the person's timeline.
     pub applications: Vec<PersonApplication>,
     /// The latest verdicts on pairs with at least one application of this person (rejected
@@ -45,7 +46,7 @@ pub struct SplitOutcome {
     /// The rejections written, one per pair between the two groups.
     pub rejected: Vec<MatchDecision>,
     /// The persons the former members now belong to (the kept id first).
-    pub persons: Vec<String>,
+    pub persons: Vec<PersonId>,
 }
 
 impl Screening {
@@ -75,7 +76,7 @@ impl Screening {
     }
 
     /// The person `key` belongs to, as this server knows it (refreshed every interval).
-    pub fn person_of(&self, key: ApplicationKey) -> Result<String> {
+    pub fn person_of(&self, key: ApplicationKey) -> Result<PersonId> {
         self.with_register(|register, _| {
             register
                 .application(key)
@@ -86,11 +87,19 @@ impl Screening {
 
     /// A person's applications across offices with their decisions, oldest first. The read
     /// of personal data is audited (`person.view`).
-    pub async fn person(&self, person_id: &str, ctx: &AuditCtx) -> Result<Person> {
+    pub async fn person(&self, person_id: PersonId, ctx: &AuditCtx) -> Result<Person> {
         self.refresh().await?;
         let person = self.with_register(|register, _| person_view(register, person_id))??;
         let details = format!("{} applications", person.applications.len());
-        self.store().append_audit(ctx, "person.view", "person", Some(&person.id), &details).await?;
+        self.store()
+            .append_audit(
+                ctx,
+                AuditAction::PersonView.as_str(),
+                "person",
+                Some(&person.id.to_string()),
+                &details,
+            )
+            .await?;
         Ok(person)
     }
 
@@ -101,7 +110,7 @@ impl Screening {
     /// stays one person only as far as its own matches and verdicts join it.
     pub async fn split_person(
         &self,
-        person_id: &str,
+        person_id: PersonId,
         keys_to_split_off: &[ApplicationKey],
         reason: &str,
         ctx: &AuditCtx,
@@ -131,7 +140,7 @@ impl Screening {
         let rejected = self.store().record_match_decisions(&rejections, ctx).await?;
         self.refresh().await?;
         let persons = self.with_register(|register, _| {
-            let mut ids: Vec<String> = Vec::new();
+            let mut ids: Vec<PersonId> = Vec::new();
             for key in staying.iter().chain(&leaving) {
                 let id = register.person_id(*key);
                 if !ids.contains(&id) {
@@ -169,14 +178,17 @@ fn new_verdict(
         .map_err(|e| ServiceError::Invalid(e.to_string()))
 }
 
+/// The person named by `text` (a path or form value), or why it names none.
+pub fn parse_person_id(text: &str) -> Result<PersonId> {
+    text.parse().map_err(|e: jejak_domain::PersonIdError| ServiceError::Invalid(e.to_string()))
+}
+
 /// The members of a current person, or why there is none.
-fn current_members<'r>(register: &'r Register, person_id: &str) -> Result<&'r [ApplicationKey]> {
+fn current_members(register: &Register, person_id: PersonId) -> Result<&[ApplicationKey]> {
     if let Some(members) = register.person_members(person_id) {
         return Ok(members);
     }
-    let first = parse_person_id(person_id).ok_or_else(|| {
-        ServiceError::Invalid(format!("{person_id:?} is not a person id (P followed by digits)"))
-    })?;
+    let first = person_id.first_application();
     match register.application(first) {
         // The id's first application now belongs to an older person.
         Some(_) => Err(ServiceError::NotFound(format!(
@@ -190,7 +202,7 @@ fn current_members<'r>(register: &'r Register, person_id: &str) -> Result<&'r [A
 /// The applications leaving and staying; refuses keys outside the person and a split that
 /// leaves nothing on one side.
 fn split_groups(
-    person_id: &str,
+    person_id: PersonId,
     members: &[ApplicationKey],
     keys_to_split_off: &[ApplicationKey],
 ) -> Result<(Vec<ApplicationKey>, Vec<ApplicationKey>)> {
@@ -209,7 +221,7 @@ fn split_groups(
     Ok((leaving, staying))
 }
 
-fn person_view(register: &Register, person_id: &str) -> Result<Person> {
+fn person_view(register: &Register, person_id: PersonId) -> Result<Person> {
     let members = current_members(register, person_id)?;
     let mut applications: Vec<PersonApplication> = members
         .iter()
@@ -245,11 +257,12 @@ mod tests {
     #[test]
     fn a_split_names_its_groups_and_refuses_strangers_and_empty_sides() {
         let members = [k(3), k(5), k(8)];
-        let (leaving, staying) = split_groups("P3", &members, &[k(5)]).unwrap();
+        let p3 = PersonId::of_first(k(3));
+        let (leaving, staying) = split_groups(p3, &members, &[k(5)]).unwrap();
         assert_eq!((leaving, staying), (vec![k(5)], vec![k(3), k(8)]));
-        let stranger = split_groups("P3", &members, &[k(9)]).unwrap_err();
+        let stranger = split_groups(p3, &members, &[k(9)]).unwrap_err();
         assert!(stranger.to_string().contains("application 9 is not part of person P3"));
-        assert!(split_groups("P3", &members, &[]).is_err());
-        assert!(split_groups("P3", &members, &members).is_err());
+        assert!(split_groups(p3, &members, &[]).is_err());
+        assert!(split_groups(p3, &members, &members).is_err());
     }
 }

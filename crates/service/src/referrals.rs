@@ -14,8 +14,8 @@
 use std::collections::HashSet;
 
 use jejak_domain::{
-    Agency, ApplicationKey, IdentifierField, NewApplication, NewReferral, OfficeCode, Protection,
-    Referral, ReferralEvent, ReferralStatus, ReferralSubject,
+    Agency, ApplicationKey, AuditAction, IdentifierField, NewApplication, NewReferral, OfficeCode,
+    PersonId, Protection, Referral, ReferralEvent, ReferralStatus, ReferralSubject,
 };
 use jejak_store::{ReferralFilter, ReferralUpdate};
 use time::{Date, Duration};
@@ -172,7 +172,7 @@ pub struct ReferralTarget {
     pub key: ApplicationKey,
     pub application_id: String,
     pub office: OfficeCode,
-    pub person_id: String,
+    pub person_id: PersonId,
     pub protected: bool,
 }
 
@@ -386,7 +386,7 @@ impl Casework {
             .collect();
         let applications = match (&referral.data.subject, withheld) {
             (ReferralSubject::Person { person_id, .. }, false) => {
-                self.person_applications(person_id).await?
+                self.person_applications(*person_id).await?
             }
             _ => Vec::new(),
         };
@@ -396,7 +396,7 @@ impl Casework {
         self.store()
             .append_audit(
                 &actor.audit_ctx(self.clock().timestamp(), Some(purpose)),
-                "personal_data.read",
+                AuditAction::PersonalDataRead.as_str(),
                 "referral",
                 Some(&id.to_string()),
                 details,
@@ -417,7 +417,7 @@ impl Casework {
         })
     }
 
-    async fn person_applications(&self, person_id: &str) -> Result<Vec<ReferredApplication>> {
+    async fn person_applications(&self, person_id: PersonId) -> Result<Vec<ReferredApplication>> {
         let keys: Vec<ApplicationKey> = self.screening().with_register(|register, _| {
             register.person_members(person_id).map(<[ApplicationKey]>::to_vec).unwrap_or_default()
         })?;
@@ -593,7 +593,7 @@ impl Casework {
         self.store()
             .append_audit(
                 &actor.audit_ctx(self.clock().timestamp(), Some(purpose.to_owned())),
-                "protected_person.read",
+                AuditAction::ProtectedPersonRead.as_str(),
                 entity,
                 Some(entity_id),
                 "protected record opened",

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use jejak_domain::{
-    Application, ApplicationKey, Decision, MatchDecision, NewApplication, OfficeCode,
+    Application, ApplicationKey, Decision, MatchDecision, NewApplication, OfficeCode, PersonId,
 };
 use jejak_interchange::Column;
 use jejak_matching::{
@@ -64,7 +64,7 @@ pub struct ScreenedCandidate {
     pub office_code: OfficeCode,
     pub applied_on: Date,
     /// The person the candidate belongs to (see [`Register::person_id`]).
-    pub person_id: String,
+    pub person_id: PersonId,
     pub probability: f64,
     pub match_weight: f64,
     pub band: Band,
@@ -299,15 +299,14 @@ impl Register {
 
     /// The person of an application: `P` and the key of the person's first application (the
     /// id rule is documented in [`crate::person_graph`]).
-    pub fn person_id(&self, key: ApplicationKey) -> String {
-        person_id_of(self.persons.person_of(key))
+    pub fn person_id(&self, key: ApplicationKey) -> PersonId {
+        PersonId::of_first(self.persons.person_of(key))
     }
 
-    /// The applications of a person, ascending by key; `None` when `person_id` names no
+    /// The applications of a person, ascending by key; `None` when `person` names no
     /// current person.
-    pub fn person_members(&self, person_id: &str) -> Option<&[ApplicationKey]> {
-        let first = parse_person_id(person_id)?;
-        let members = self.persons.members_of(first);
+    pub fn person_members(&self, person: PersonId) -> Option<&[ApplicationKey]> {
+        let members = self.persons.members_of(person.first_application());
         (!members.is_empty()).then_some(members)
     }
 
@@ -565,20 +564,6 @@ fn contacts_equal(a: &NewApplication, b: &NewApplication) -> bool {
         && a.sponsor_name == b.sponsor_name
         && a.mother_name == b.mother_name
         && a.address == b.address
-}
-
-/// The id of the person whose first application is `first`.
-pub fn person_id_of(first: ApplicationKey) -> String {
-    format!("P{}", first.0)
-}
-
-/// The first application named by a person id (`P123`, case-insensitive).
-pub fn parse_person_id(person_id: &str) -> Option<ApplicationKey> {
-    let digits = person_id.trim().strip_prefix(['P', 'p'])?;
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok().map(ApplicationKey)
 }
 
 fn parse_key(id: &str) -> Option<ApplicationKey> {

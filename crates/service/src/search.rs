@@ -4,7 +4,7 @@
 
 use jejak_domain::{
     Application, ApplicationKey, IdentifierField, NewApplication, Nik, OfficeCode, Outcome,
-    PassportNo, Phone,
+    PassportNo, PersonId, Phone,
 };
 use jejak_store::ApplicationQuery;
 use time::Date;
@@ -39,7 +39,7 @@ pub struct SearchHit {
     pub phone_masked: Option<String>,
     pub birth_date: Option<Date>,
     pub outcome: Outcome,
-    pub person_id: String,
+    pub person_id: PersonId,
     /// Match probability for name searches.
     pub probability: Option<f64>,
     /// A protected person's application: only its existence is shown (no name, NIK, phone

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use jejak_domain::AuditAction;
 use jejak_store::{AuditCtx, NewUpload, Store, UploadCaps, UploadRefusal};
 use time::Duration;
 
@@ -125,7 +126,13 @@ pub async fn note_read(
             limits.audit_after_per_minute
         );
         store
-            .append_audit(&ctx, "personal_data.bulk_read", "user", Some(&actor.username), &details)
+            .append_audit(
+                &ctx,
+                AuditAction::PersonalDataBulkRead.as_str(),
+                "user",
+                Some(&actor.username),
+                &details,
+            )
             .await?;
     }
     if reads_u32 > limits.max_per_minute {

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use jejak_domain::date::iso;
-use jejak_domain::{ApplicationKey, Decision, NewApplication, Nik};
+use jejak_domain::{ApplicationKey, AuditAction, Decision, NewApplication, Nik, PersonId};
 use jejak_interchange::Column;
 use jejak_store::{AuditCtx, AuditEvent, LegalHold, Store};
 use serde::Serialize;
@@ -34,7 +34,7 @@ pub struct SubjectApplication {
     pub key: ApplicationKey,
     pub found_by: Found,
     /// The person id the identity engine gives it (when screening was available).
-    pub person_id: Option<String>,
+    pub person_id: Option<PersonId>,
     pub version: i64,
     /// The fields held, by interchange column name (fields not held are left out).
     pub application: BTreeMap<&'static str, String>,
@@ -136,7 +136,7 @@ pub async fn report(
                 let person = register.person_id(app.key);
                 for c in register.screen(&app.data, SCREEN_LIMIT, None)? {
                     if c.person_id == person {
-                        persons.insert(c.key, c.person_id.clone());
+                        persons.insert(c.key, c.person_id);
                         if !direct_keys.contains(&c.key) {
                             linked.insert(c.key);
                         }
@@ -163,7 +163,7 @@ pub async fn report(
         applications.push(SubjectApplication {
             key: app.key,
             found_by,
-            person_id: persons.get(&app.key).cloned(),
+            person_id: persons.get(&app.key).copied(),
             version: app.version,
             decisions: store
                 .decisions_of(app.key)
@@ -204,7 +204,15 @@ pub async fn report(
         "applications {}",
         if app_ids.is_empty() { "none".to_owned() } else { app_ids.join(",") }
     );
-    store.append_audit(ctx, "subject.report", "subject", Some(&nik.masked()), &details).await?;
+    store
+        .append_audit(
+            ctx,
+            AuditAction::SubjectReport.as_str(),
+            "subject",
+            Some(&nik.masked()),
+            &details,
+        )
+        .await?;
     Ok(SubjectReport {
         nik: nik.as_str().to_owned(),
         generated_at: ctx.at.clone(),

@@ -10,8 +10,9 @@ use std::sync::Arc;
 
 use jejak_domain::region::{RegionLevel, regions};
 use jejak_domain::{
-    Assignment, NewOperation, NewOutreach, NewVillage, NewVillageReport, Office, OfficeCode,
-    Operation, Outreach, RegionCode, ReportStatus, StatusChange, Village, VillageReport,
+    Assignment, AuditAction, NewOperation, NewOutreach, NewVillage, NewVillageReport, Office,
+    OfficeCode, Operation, Outreach, RegionCode, ReportStatus, StatusChange, Village,
+    VillageReport,
 };
 use jejak_store::{FiledReport, RoutedReport, Store};
 use time::{Date, Duration, Weekday};
@@ -448,7 +449,7 @@ impl Villages {
             self.store
                 .append_audit(
                     &self.ctx(actor),
-                    "village_report.read",
+                    AuditAction::VillageReportRead.as_str(),
                     "village_report",
                     Some(report_id),
                     &details,

@@ -134,7 +134,9 @@ pub(crate) fn read_referral(row: &impl RowExt) -> Result<Referral> {
         "person" => ReferralSubject::Person {
             person_id: row
                 .opt_text("person_id")?
-                .ok_or_else(|| corrupt(T, "person_id", "a person referral without a person"))?,
+                .ok_or_else(|| corrupt(T, "person_id", "a person referral without a person"))?
+                .parse()
+                .map_err(|e: jejak_domain::PersonIdError| corrupt(T, "person_id", e.to_string()))?,
             application: key,
         },
         _ => ReferralSubject::Application(key),
@@ -211,7 +213,7 @@ impl<B: Dialect> crate::referrals::ReferralStore for SqlStore<B> {
         let seq = Self::reserve(&mut tx, 2).await?;
         let letter_no = crate::referrals::letter_no(&r.office, seq);
         let person_id = match &r.subject {
-            jejak_domain::ReferralSubject::Person { person_id, .. } => Some(person_id.clone()),
+            jejak_domain::ReferralSubject::Person { person_id, .. } => Some(person_id.to_string()),
             jejak_domain::ReferralSubject::Application(_) => None,
         };
         query(crate::referrals::INSERT_REFERRAL)

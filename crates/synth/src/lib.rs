@@ -30,7 +30,6 @@ mod spelling;
 mod tables;
 mod trip;
 mod variation;
-mod vary;
 mod write;
 
 pub use config::{Config, VariationRates};

@@ -17,8 +17,7 @@ use crate::names::{Case, Name};
 use crate::person::{Maker, Person, other_district};
 use crate::pick::{Rng8, chance, weighted};
 use crate::tables::tables;
-use crate::variation::{Variation, Variations};
-use crate::vary;
+use crate::variation::{self, Variation, Variations};
 
 /// What kind of application this is for the person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,11 +157,11 @@ fn determined_changes(
             break;
         }
         let applied = match kind {
-            Variation::AliasAdded => vary::add_alias(rng, name),
-            Variation::TokensJoined => vary::join_adjacent(rng, name),
-            Variation::TokenDropped => vary::drop_middle(rng, name),
+            Variation::AliasAdded => variation::add_alias(rng, name),
+            Variation::TokensJoined => variation::join_adjacent(rng, name),
+            Variation::TokenDropped => variation::drop_middle(rng, name),
             Variation::TokenOrder | Variation::PatronymAdded => {
-                vary::apply(rng, kind, name, person.sex, &person.father)
+                variation::apply(rng, kind, name, person.sex, &person.father)
             }
             Variation::BirthSwapped => {
                 swap = birth.day() <= 12 && birth.day() != u8::from(birth.month());
@@ -278,7 +277,7 @@ fn birth_place_variant(rng: &mut Rng8, maker: &Maker<'_>, person: &Person) -> St
     let mut name = Name::plain(place.split(' ').map(str::to_owned).collect());
     let changed = (0..4).any(|_| {
         let v = [Variation::Typo, Variation::Phonetic, Variation::Spelling][rng.random_range(0..3)];
-        vary::apply(rng, v, &mut name, Sex::Male, &Name::plain(Vec::new()))
+        variation::apply(rng, v, &mut name, Sex::Male, &Name::plain(Vec::new()))
     });
     if changed { name.render(Case::Title) } else { format!("Kab. {regency}") }
 }
@@ -318,7 +317,8 @@ pub(crate) fn present(
         }
     }
     if name_changes > 0 {
-        for v in vary::vary_name(rng, name.to_mut(), person.sex, &person.father, name_changes) {
+        for v in variation::vary_name(rng, name.to_mut(), person.sex, &person.father, name_changes)
+        {
             tags.insert(v);
         }
     }
@@ -459,7 +459,7 @@ pub(crate) fn present(
     let mother_shown = match plan.mother {
         Some(Variation::MotherOmitted) => false,
         Some(_) => {
-            if vary::vary_parent(rng, mother.to_mut(), Sex::Female) {
+            if variation::vary_parent(rng, mother.to_mut(), Sex::Female) {
                 tags.insert(Variation::MotherVaried);
             }
             true
@@ -476,7 +476,7 @@ pub(crate) fn present(
         tags.insert(Variation::FatherOmitted);
     } else if evasive
         && chance(rng, rates.father_varied)
-        && vary::vary_parent(rng, father.to_mut(), Sex::Male)
+        && variation::vary_parent(rng, father.to_mut(), Sex::Male)
     {
         tags.insert(Variation::FatherVaried);
     }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use jejak_domain::{Application, ApplicationKey, DecisionKind, OfficeCode, Verdict};
+use jejak_domain::{Application, ApplicationKey, DecisionKind, OfficeCode, PersonId, Verdict};
 use jejak_matching::{Band, Model};
 use jejak_service::ServiceError;
 use jejak_service::facts::counts_as_match;
@@ -48,7 +48,11 @@ async fn insert(store: &dyn Store, app: jejak_domain::NewApplication) -> Applica
 }
 
 async fn persons_of(screening: &Screening, keys: &[ApplicationKey]) -> Vec<String> {
-    keys.iter().map(|k| screening.person_of(*k).unwrap()).collect()
+    keys.iter().map(|k| screening.person_of(*k).unwrap().to_string()).collect()
+}
+
+fn id(text: &str) -> PersonId {
+    text.parse().unwrap()
 }
 
 async fn a_rejected_pair_never_merges_again(store: Arc<dyn Store>) {
@@ -134,7 +138,7 @@ async fn a_confirmed_pair_is_one_person_with_one_timeline() {
     let p = persons_of(&screening, &[a, b]).await;
     assert_eq!(p, vec![format!("P{}", a.0); 2], "the first application names the person");
 
-    let person = screening.person(&p[0], &officer()).await.unwrap();
+    let person = screening.person(id(&p[0]), &officer()).await.unwrap();
     let timeline: Vec<&str> =
         person.applications.iter().map(|x| x.application.application_id.as_str()).collect();
     assert_eq!(timeline, vec!["KLA-3", "BDL-7"], "oldest application date first");
@@ -146,9 +150,9 @@ async fn a_confirmed_pair_is_one_person_with_one_timeline() {
     assert_eq!((last.action.as_str(), last.entity_id.as_deref()), ("person.view", Some(&*p[0])));
     assert!(events.iter().any(|e| e.action == "match.confirm" && e.actor == "sri"));
 
-    let missing = screening.person("P999999", &officer()).await.unwrap_err();
+    let missing = screening.person(id("P999999"), &officer()).await.unwrap_err();
     assert!(matches!(missing, ServiceError::NotFound(_)), "{missing}");
-    let bad = screening.person("orang-1", &officer()).await.unwrap_err();
+    let bad = jejak_service::persons::parse_person_id("orang-1").unwrap_err();
     assert!(matches!(bad, ServiceError::Invalid(_)), "{bad}");
     let blank = screening.confirm_match(a, b, " ", &officer()).await.unwrap_err();
     assert!(matches!(blank, ServiceError::Invalid(_)), "{blank}");
@@ -171,24 +175,24 @@ async fn a_merged_person_keeps_the_older_id_and_a_split_rectifies_it() {
     screening.confirm_match(other.key, keys[2], "salah klik", &officer()).await.unwrap();
     let joko_id = format!("P{}", other.key.0);
     assert_eq!(persons_of(&screening, &keys).await, vec![joko_id.clone(); 3]);
-    let gone = screening.person(&suryani_id, &officer()).await.unwrap_err();
+    let gone = screening.person(id(&suryani_id), &officer()).await.unwrap_err();
     assert!(gone.to_string().contains(&format!("merged into {joko_id}")), "{gone}");
 
     // Rectification: Joko's application is split off again.
-    let refused = screening.split_person(&joko_id, &[other.key], "", &officer()).await;
+    let refused = screening.split_person(id(&joko_id), &[other.key], "", &officer()).await;
     assert!(matches!(refused, Err(ServiceError::Invalid(_))), "{refused:?}");
     let stranger =
-        screening.split_person(&joko_id, &[ApplicationKey(77)], "salah", &officer()).await;
+        screening.split_person(id(&joko_id), &[ApplicationKey(77)], "salah", &officer()).await;
     assert!(matches!(stranger, Err(ServiceError::Invalid(_))), "{stranger:?}");
     let split = screening
-        .split_person(&joko_id, &[other.key], "salah gabung, permintaan pemohon", &officer())
+        .split_person(id(&joko_id), &[other.key], "salah gabung, permintaan pemohon", &officer())
         .await
         .unwrap();
     assert_eq!(split.rejected.len(), 3);
     assert!(split.rejected.iter().all(|r| r.data.verdict() == Verdict::Reject));
-    assert_eq!(split.persons, vec![suryani_id.clone(), joko_id.clone()]);
+    assert_eq!(split.persons, vec![id(&suryani_id), id(&joko_id)]);
     assert_eq!(persons_of(&screening, &keys).await, vec![suryani_id.clone(); 3]);
-    assert_eq!(screening.person_of(other.key).unwrap(), joko_id);
+    assert_eq!(screening.person_of(other.key).unwrap(), id(&joko_id));
     let rejects = store.audit_events(0, 1000).await.unwrap();
     let rejects = rejects.iter().filter(|e| e.action == "match.reject").count();
     assert_eq!(rejects, 3);
@@ -196,8 +200,8 @@ async fn a_merged_person_keeps_the_older_id_and_a_split_rectifies_it() {
     // A later application of Suryani joins her person and keeps its id.
     let fourth = insert(store.as_ref(), suryani("BDL-9", "BDL", day(2025, 6, 1))).await;
     screening.refresh().await.unwrap();
-    assert_eq!(screening.person_of(fourth.key).unwrap(), suryani_id);
-    let person = screening.person(&suryani_id, &officer()).await.unwrap();
+    assert_eq!(screening.person_of(fourth.key).unwrap(), id(&suryani_id));
+    let person = screening.person(id(&suryani_id), &officer()).await.unwrap();
     assert_eq!(person.applications.len(), 4);
     assert!(person.unresolved.is_empty(), "the split superseded the confirmation");
 }
@@ -212,7 +216,7 @@ async fn another_server_sees_a_verdict_within_one_second(a: Arc<dyn Store>, b: A
     assert_eq!(screening_b.person_of(x).unwrap(), screening_b.person_of(y).unwrap());
 
     let written = Instant::now();
-    screening_a.split_person(&format!("P{}", x.0), &[y], "beda orang", &officer()).await.unwrap();
+    screening_a.split_person(PersonId::of_first(x), &[y], "beda orang", &officer()).await.unwrap();
     let deadline = written + Duration::from_secs(1);
     let seen = loop {
         let apart = screening_b.person_of(x).unwrap() != screening_b.person_of(y).unwrap();

@@ -216,7 +216,7 @@ async fn a_retention_deletion_leaves_the_running_register(store: Arc<dyn Store>)
     };
     assert!(ids(&screening).contains(&"KLA-1".to_owned()));
     let person_of_recent = |screening: &Screening| {
-        screening.with_register(|register, _| register.person_id(recent.key)).unwrap()
+        screening.with_register(|register, _| register.person_id(recent.key).to_string()).unwrap()
     };
     assert_eq!(person_of_recent(&screening), format!("P{}", old.key.0), "one person");
 

@@ -5,7 +5,7 @@
 
 use jejak_domain::date::ymd;
 use jejak_domain::{
-    Agency, ApplicationKey, NewApplication, NewReferral, OfficeCode, ReferralStatus,
+    Agency, ApplicationKey, NewApplication, NewReferral, OfficeCode, PersonId, ReferralStatus,
     ReferralSubject,
 };
 use jejak_store::{AuditCtx, ReferralFilter, ReferralUpdate, StoreError};
@@ -42,7 +42,7 @@ pub async fn a_referral_round_trips_moves_on_and_becomes_final(fresh: &Fresh) {
     let key = application(fresh).await;
     let new = NewReferral {
         office: OfficeCode::parse("KLA").unwrap(),
-        subject: ReferralSubject::Person { person_id: format!("P{key}"), application: key },
+        subject: ReferralSubject::Person { person_id: PersonId::of_first(key), application: key },
         agency: Agency::PolriPpa,
         purpose: "Dugaan TPPO".into(),
         legal_basis: "UU 21/2007".into(),

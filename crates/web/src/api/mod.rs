@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use jejak_domain::ApplicationKey;
+use jejak_domain::{ApplicationKey, Verdict};
 use jejak_interchange::{JsonRecordError, parse_json_record};
 use jejak_service::authz::Entry;
 use jejak_service::casework::DecisionOutcome;
@@ -328,15 +328,11 @@ pub(crate) async fn match_verdict(
         Ok(b) => b,
         Err(e) => return api_status(StatusCode::BAD_REQUEST, format!("malformed verdict: {e}")),
     };
-    let confirm = match body.verdict.as_str() {
-        "confirm" => true,
-        "reject" => false,
-        other => {
-            return api_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("verdict: {other:?} is not confirm or reject"),
-            );
-        }
+    let Some(verdict) = Verdict::parse(&body.verdict) else {
+        return api_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("verdict: {:?} is not confirm or reject", body.verdict),
+        );
     };
     let result = state
         .casework
@@ -344,7 +340,7 @@ pub(crate) async fn match_verdict(
             &user.actor,
             ApplicationKey(key),
             ApplicationKey(other),
-            confirm,
+            verdict,
             &body.reason,
         )
         .await;
@@ -353,7 +349,7 @@ pub(crate) async fn match_verdict(
             let (a, b) = d.data.pair();
             (
                 StatusCode::CREATED,
-                Json(json!({"id": d.id, "pair": [a.0, b.0], "verdict": body.verdict})),
+                Json(json!({"id": d.id, "pair": [a.0, b.0], "verdict": verdict.as_str()})),
             )
                 .into_response()
         }
@@ -612,7 +608,7 @@ fn referral_json(view: &jejak_service::referrals::ReferralView) -> serde_json::V
             "application_key": r.data.subject.application().0,
             "application_id": view.application_id,
             "person_id": match &r.data.subject {
-                jejak_domain::ReferralSubject::Person { person_id, .. } => Some(person_id.clone()),
+                jejak_domain::ReferralSubject::Person { person_id, .. } => Some(person_id.to_string()),
                 jejak_domain::ReferralSubject::Application(_) => None,
             },
         },

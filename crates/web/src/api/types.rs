@@ -111,7 +111,7 @@ struct MatchView<'a> {
     evidence: Vec<EvidenceView<'a>>,
     match_weight: f64,
     office_code: &'a str,
-    person_id: &'a str,
+    person_id: String,
     probability: f64,
 }
 
@@ -202,7 +202,7 @@ impl<'a> MatchView<'a> {
                 .collect(),
             match_weight: c.match_weight,
             office_code: c.office_code.as_str(),
-            person_id: &c.person_id,
+            person_id: c.person_id.to_string(),
             probability: c.probability,
         }
     }
@@ -529,7 +529,7 @@ mod tests {
             application_id: "KLA-2025-000017".into(),
             office_code: OfficeCode::parse("KLA").unwrap(),
             applied_on: ymd(2025, 1, 10).unwrap(),
-            person_id: "P12".into(),
+            person_id: "P12".parse().unwrap(),
             probability: 0.987_654_321,
             match_weight: 17.25,
             band: Band::AutoLink,

@@ -9,7 +9,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jejak_domain::decision::REASON_CODES;
-use jejak_domain::{ApplicationKey, DecisionKind, IdentifierField, Nik, OfficeCode, Purpose};
+use jejak_domain::{
+    ApplicationKey, DecisionKind, IdentifierField, Nik, OfficeCode, Purpose, Verdict,
+};
 use jejak_interchange::{FieldProblem, parse_record};
 use jejak_rules::CheckStatus;
 use jejak_service::ServiceError;
@@ -476,8 +478,8 @@ fn candidates(ctx: &PageCtx, exam: &Examination) -> Markup {
                                  a href=(format!("/orang/{}?keperluan=memeriksa%20permohonan&tujuan=memeriksa%20permohonan%20{}", c.person_id, exam.application.key.0)) { (c.person_id) }
                                  @if let Some(v) = &c.verdict {
                                      br; span.muted { (match v.data.verdict() {
-                                         jejak_domain::Verdict::Confirm => ctx.t("dikonfirmasi sama", "confirmed same"),
-                                         jejak_domain::Verdict::Reject => ctx.t("dinyatakan berbeda", "rejected as different"),
+                                         Verdict::Confirm => ctx.t("dikonfirmasi sama", "confirmed same"),
+                                         Verdict::Reject => ctx.t("dinyatakan berbeda", "rejected as different"),
                                      }) " (" (v.data.officer()) ")" }
                                  }
                                  @if may_verdict {
@@ -646,11 +648,16 @@ pub(crate) async fn verdict(
     Path((key, other)): Path<(i64, i64)>,
     Form(form): Form<VerdictForm>,
 ) -> Response {
-    let confirm = form.verdict == "confirm";
+    let Some(verdict) = Verdict::parse(&form.verdict) else {
+        return ctx.fail(&ServiceError::Invalid(format!(
+            "verdict: {:?} is not confirm or reject",
+            form.verdict
+        )));
+    };
     let key = ApplicationKey(key);
     let result = state
         .casework
-        .match_verdict(ctx.actor(), key, ApplicationKey(other), confirm, &form.reason)
+        .match_verdict(ctx.actor(), key, ApplicationKey(other), verdict, &form.reason)
         .await;
     match result {
         Ok(_) => Redirect::to(&format!("/permohonan/{}", key.0)).into_response(),

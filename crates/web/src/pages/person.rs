@@ -129,7 +129,7 @@ pub(crate) async fn split(
     let reason = pairs.iter().find(|(k, _)| k == "reason").map_or("", |(_, v)| v.as_str());
     match state.casework.split_person(ctx.actor(), &id, &keys, reason).await {
         Ok(outcome) => {
-            let first = outcome.persons.first().cloned().unwrap_or(id);
+            let first = outcome.persons.first().map(ToString::to_string).unwrap_or(id);
             Redirect::to(&format!("/orang/{first}?tujuan=koreksi%20penggabungan")).into_response()
         }
         Err(e) => ctx.fail(&e),

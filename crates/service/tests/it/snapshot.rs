@@ -56,7 +56,9 @@ fn mirror_summary(screening: &Screening) -> (Vec<(ApplicationKey, String, usize)
         .with_register(|register, _| {
             register
                 .applications()
-                .map(|(key, _)| (key, register.person_id(key), register.decisions_of(key).len()))
+                .map(|(key, _)| {
+                    (key, register.person_id(key).to_string(), register.decisions_of(key).len())
+                })
                 .collect::<Vec<_>>()
         })
         .unwrap();

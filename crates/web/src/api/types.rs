@@ -342,7 +342,7 @@ struct SearchHitView<'a> {
     nik_valid: bool,
     office_code: &'a str,
     outcome: &'static str,
-    person_id: &'a str,
+    person_id: String,
     /// Masked.
     phone: Option<&'a str>,
     /// Match probability for name searches.
@@ -371,7 +371,7 @@ impl<'a> From<&'a SearchResult> for SearchView<'a> {
                     nik_valid: h.nik_valid,
                     office_code: h.office_code.as_str(),
                     outcome: h.outcome.as_str(),
-                    person_id: &h.person_id,
+                    person_id: h.person_id.to_string(),
                     phone: h.phone_masked.as_deref(),
                     probability: h.probability,
                     protected: h.protected,
@@ -462,6 +462,7 @@ mod tests {
     use jejak_matching::{Band, FieldEvidence, Level};
     use jejak_rules::Facts;
     use jejak_service::register::{HistorySummary, ScreenedCandidate};
+    use serde_json::json;
 
     use super::*;
 

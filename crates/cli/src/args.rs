@@ -424,6 +424,8 @@ pub(crate) struct AuditAnchorArgs {
     pub(crate) key: PathBuf,
     #[command(flatten)]
     pub(crate) db: DatabaseArg,
+    #[command(flatten)]
+    pub(crate) user: UserArg,
 }
 
 #[derive(Debug, Args)]
@@ -621,6 +623,8 @@ pub(crate) struct StatsArgs {
     pub(crate) region: Option<String>,
     #[command(flatten)]
     pub(crate) db: DatabaseArg,
+    #[command(flatten)]
+    pub(crate) user: UserArg,
 }
 
 #[derive(Debug, Args)]
@@ -639,6 +643,8 @@ pub(crate) struct ExportArgs {
     pub(crate) office: Option<String>,
     #[command(flatten)]
     pub(crate) db: DatabaseArg,
+    #[command(flatten)]
+    pub(crate) user: UserArg,
 }
 
 #[derive(Debug, Args)]

@@ -37,6 +37,12 @@ impl OfficeCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The office the command line names when the register has none yet (a fresh register
+    /// being set up or restored). Never stored: console audit entries carry no office.
+    pub fn console() -> Self {
+        Self("KONSOL".to_owned())
+    }
 }
 
 impl fmt::Display for OfficeCode {

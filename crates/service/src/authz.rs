@@ -132,10 +132,16 @@ pub enum Action {
     ViewProtectedPerson,
     /// Exchange batches with a partner system (SISKOP2MI): pull our batches, acknowledge.
     ExchangePartnerData,
+    /// Load a partner's list: CPMI snapshots, licensed P3MI, BP3MI deportations.
+    ImportPartnerData,
+    /// Copy the whole register to a backup file, or restore one.
+    BackupRegister,
+    /// Sign the audit chain's head with the anchoring key.
+    AnchorAudit,
 }
 
 impl Action {
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 35] = [
         Action::ViewQueue,
         Action::RegisterApplication,
         Action::ScreenApplication,
@@ -168,6 +174,9 @@ impl Action {
         Action::ProtectPerson,
         Action::ViewProtectedPerson,
         Action::ExchangePartnerData,
+        Action::ImportPartnerData,
+        Action::BackupRegister,
+        Action::AnchorAudit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -204,6 +213,9 @@ impl Action {
             Action::ProtectPerson => "protect_person",
             Action::ViewProtectedPerson => "view_protected_person",
             Action::ExchangePartnerData => "exchange_partner_data",
+            Action::ImportPartnerData => "import_partner_data",
+            Action::BackupRegister => "backup_register",
+            Action::AnchorAudit => "anchor_audit",
         }
     }
 
@@ -306,15 +318,42 @@ pub fn permission(role: Role, action: Action) -> Option<Scope> {
     PERMISSIONS.iter().find(|(r, a, _)| *r == role && *a == action).map(|(_, _, s)| *s)
 }
 
-/// The permission table as a Markdown table (actions x roles; "own" = own office, "all" =
-/// all offices, blank = denied), as ARCHITECTURE.md shows it.
+/// What the command line may do, for every office. Whoever runs `jejak` against the
+/// register's database holds the data already, so the console is trusted like an
+/// administrator at the server; it is still an actor: each command names its action, is
+/// checked against this row and is audited under the operator's name (`--user`,
+/// `JEJAK_USER`). It does no casework (deciding, judging matches, reading persons).
+pub const CONSOLE_ACTIONS: &[Action] = &[
+    A::ImportApplications,
+    A::ExportApplications,
+    A::PublishRules,
+    A::ActivateRules,
+    A::ViewDashboard,
+    A::SubmitVillageReport,
+    A::ManageVillages,
+    A::ManageUsers,
+    A::ManageTokens,
+    A::ManageOffices,
+    A::ViewAudit,
+    A::AnchorAudit,
+    A::RunRetention,
+    A::SubjectReport,
+    A::MakeReferral,
+    A::ProtectPerson,
+    A::ExchangePartnerData,
+    A::ImportPartnerData,
+    A::BackupRegister,
+];
+
+/// The permission table as a Markdown table (actions x roles, then the console; "own" = own
+/// office, "all" = all offices, blank = denied), as ARCHITECTURE.md shows it.
 pub fn permission_table_markdown() -> String {
     let mut out = String::from("| action |");
     for role in Role::ALL {
         out.push_str(&format!(" {role} |"));
     }
-    out.push_str("\n|---|");
-    out.push_str(&"---|".repeat(Role::ALL.len()));
+    out.push_str(" console |\n|---|");
+    out.push_str(&"---|".repeat(Role::ALL.len() + 1));
     out.push('\n');
     for action in Action::ALL {
         out.push_str(&format!("| `{action}` |"));
@@ -325,6 +364,7 @@ pub fn permission_table_markdown() -> String {
                 None => " |",
             });
         }
+        out.push_str(if CONSOLE_ACTIONS.contains(&action) { " all |" } else { " |" });
         out.push('\n');
     }
     out
@@ -337,6 +377,8 @@ pub enum Credential {
     User,
     /// A partner system with an API token limited to these actions.
     Token { name: String, scopes: Vec<Action> },
+    /// The operator at the command line: the actions of [`CONSOLE_ACTIONS`], every office.
+    Console,
 }
 
 /// Someone (or some system) acting on the register.
@@ -361,13 +403,27 @@ impl Actor {
         }
     }
 
+    /// The operator at the command line, named `operator` (`--user`), working at `office`
+    /// (where a command needs one: the office it names, else the register's first). What it
+    /// may do is [`CONSOLE_ACTIONS`]; its views and office scopes are the regional analyst's
+    /// (every office, no casework).
+    pub fn console(operator: &str, office: OfficeCode) -> Actor {
+        Actor {
+            username: operator.to_owned(),
+            display_name: "command line".to_owned(),
+            role: Role::Analis,
+            office,
+            credential: Credential::Console,
+        }
+    }
+
     /// Whether the actor may do `action` on records of `office` (`None`: no particular
     /// office, e.g. a search across the register).
     pub fn may(&self, action: Action, office: Option<&OfficeCode>) -> bool {
-        if let Credential::Token { scopes, .. } = &self.credential
-            && !scopes.contains(&action)
-        {
-            return false;
+        match &self.credential {
+            Credential::Token { scopes, .. } if !scopes.contains(&action) => return false,
+            Credential::Console => return CONSOLE_ACTIONS.contains(&action),
+            _ => {}
         }
         match permission(self.role, action) {
             None => false,
@@ -382,6 +438,9 @@ impl Actor {
             return Ok(());
         }
         Err(ServiceError::Forbidden(match office {
+            _ if self.credential == Credential::Console => {
+                format!("the command line may not {action}")
+            }
             Some(o) if permission(self.role, action).is_some() => {
                 format!("{} may not {action} for office {o}", self.username)
             }
@@ -391,11 +450,13 @@ impl Actor {
 
     /// The audit context for a write or a logged read by this actor.
     pub fn audit_ctx(&self, at: String, purpose: Option<String>) -> AuditCtx {
-        let actor = match &self.credential {
-            Credential::User => self.username.clone(),
-            Credential::Token { name, .. } => format!("token:{name}"),
+        let (actor, office) = match &self.credential {
+            Credential::User => (self.username.clone(), Some(self.office.clone())),
+            Credential::Token { name, .. } => (format!("token:{name}"), Some(self.office.clone())),
+            // The console acts for the whole register, not for an office.
+            Credential::Console => (self.username.clone(), None),
         };
-        AuditCtx { actor, office: Some(self.office.clone()), purpose, at }
+        AuditCtx { actor, office, purpose, at }
     }
 }
 
@@ -580,6 +641,33 @@ mod tests {
                 "{r} {a} listed twice"
             );
         }
+    }
+
+    #[test]
+    fn the_console_does_its_listed_actions_for_every_office_and_no_casework() {
+        let console = Actor::console("ops", office("KLA"));
+        for action in Action::ALL {
+            let listed = CONSOLE_ACTIONS.contains(&action);
+            assert_eq!(console.may(action, Some(&office("BDL"))), listed, "{action}");
+            assert_eq!(console.authorize(action, None).is_ok(), listed, "{action}");
+        }
+        for casework in [
+            Action::RecordDecision,
+            Action::ReviewOverride,
+            Action::ConfirmMatch,
+            Action::ViewPerson,
+            Action::ViewProtectedPerson,
+        ] {
+            let err = console.authorize(casework, None).unwrap_err();
+            assert!(err.to_string().contains("command line may not"), "{err}");
+        }
+        // Backups, partner lists and anchors are the console's alone: no role has them.
+        for console_only in [Action::BackupRegister, Action::ImportPartnerData, Action::AnchorAudit]
+        {
+            assert!(Role::ALL.iter().all(|r| permission(*r, console_only).is_none()));
+        }
+        let ctx = console.audit_ctx("2026-12-03T10:00:00Z".into(), None);
+        assert_eq!((ctx.actor.as_str(), ctx.office), ("ops", None), "audited as the operator");
     }
 
     #[test]

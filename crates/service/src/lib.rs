@@ -14,6 +14,7 @@ pub mod backtest;
 pub mod backup;
 pub mod casework;
 pub mod clock;
+pub mod console;
 pub mod contacts;
 pub mod error;
 pub mod exchange;

@@ -4,12 +4,12 @@ use std::io::{BufReader, BufWriter};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use jejak_service::Clock;
 use jejak_service::audit;
 use jejak_service::audit_anchor::{self as anchor, AnchorOutcome};
+use jejak_service::retention::RetentionPolicy;
 
 use crate::args::{AuditAnchorArgs, AuditCommand, AuditExportArgs, AuditVerifyArgs};
-use crate::commands::{cli_ctx, open_store};
+use crate::commands::{console, console_actor, console_admin, open_store};
 use crate::output;
 
 pub(crate) async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
@@ -59,13 +59,14 @@ async fn verify(args: AuditVerifyArgs) -> anyhow::Result<ExitCode> {
 async fn export(args: AuditExportArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.from_seq >= 1, "--from-seq must be at least 1");
     let store = open_store(&args.db.database).await?;
-    let ctx = cli_ctx(&args.user.user);
+    let by = console_actor(&store, &args.user.user, None).await?;
+    let admin = console_admin(&store, RetentionPolicy::default());
     // Written to a temporary file renamed into place: never half a checkpoint.
     let partial = args.out.with_extension("partial");
     let file = std::fs::File::create(&partial)
         .with_context(|| format!("cannot create {}", partial.display()))?;
     let mut writer = BufWriter::new(file);
-    let result = audit::export(store.as_ref(), args.from_seq, &mut writer, &ctx).await;
+    let result = admin.export_audit(&by, args.from_seq, &mut writer).await;
     let summary = match result.map_err(anyhow::Error::from).and_then(|summary| {
         writer.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         std::fs::rename(&partial, &args.out)?;
@@ -168,8 +169,8 @@ async fn verify_anchored(args: AuditVerifyArgs) -> anyhow::Result<ExitCode> {
 async fn anchor(args: AuditAnchorArgs) -> anyhow::Result<ExitCode> {
     let key = load_anchor_key(&args.key)?;
     let store = open_store(&args.db.database).await?;
-    let at = jejak_service::SystemClock.timestamp();
-    match anchor::anchor(store.as_ref(), &key, &at).await {
+    let console = console(&store, &args.user.user, None).await?;
+    match console.anchor_audit(&key).await {
         Ok(AnchorOutcome::Anchored(a)) => output::line(&format!(
             "anchor {} signed: entry {} has hash {} ({})",
             a.n, a.seq, a.hash, a.at

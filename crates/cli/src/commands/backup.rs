@@ -4,10 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use jejak_service::backup;
+use jejak_service::SystemClock;
+use jejak_service::console::Console;
 
 use crate::args::{BackupArgs, RestoreArgs};
-use crate::commands::{cli_ctx, open_store};
+use crate::commands::{console, open_store};
 use crate::output;
 
 pub(crate) async fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
@@ -15,7 +16,9 @@ pub(crate) async fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
         bail!("{} already exists: choose a new backup file name", args.out.display());
     }
     let store = open_store(&args.db.database).await?;
-    let summary = backup::backup(store.as_ref(), &args.out, &cli_ctx(&args.user.user))
+    let console = console(&store, &args.user.user, None).await?;
+    let summary = console
+        .backup(&args.out)
         .await
         .with_context(|| format!("backup to {} failed", args.out.display()))?;
     output::line(&format!(
@@ -34,7 +37,7 @@ pub(crate) async fn restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {
             "restore replaces a SQLite register file; restore a PostgreSQL register with pg_restore (see README.md, Backup)"
         );
     };
-    let summary = backup::restore(&args.from, &path, args.force, &cli_ctx(&args.user.user))
+    let summary = Console::restore(&SystemClock, &args.user.user, &args.from, &path, args.force)
         .await
         .with_context(|| format!("restore from {} refused", args.from.display()))?;
     output::line(&format!(

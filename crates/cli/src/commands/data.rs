@@ -11,13 +11,11 @@ use jejak_domain::OfficeCode;
 use jejak_domain::date::parse_date;
 use jejak_domain::text::csv_safe;
 use jejak_interchange::HeaderMapping;
-use jejak_service::import::{
-    ImportOptions, ImportProgress, ImportStatus, InputFile, import_files_with_progress,
-};
+use jejak_service::import::{ImportOptions, ImportProgress, ImportStatus, InputFile};
 use jejak_store::ExportFilter;
 
 use crate::args::{ExportArgs, GenerateArgs, ImportArgs};
-use crate::commands::{cli_ctx, open_store};
+use crate::commands::{console, open_store};
 use crate::output;
 
 /// How many errors to print before summarising the rest.
@@ -62,14 +60,8 @@ pub(crate) async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let started = Instant::now();
-    let report = import_files_with_progress(
-        store.as_ref(),
-        &files,
-        &options,
-        &cli_ctx(&args.user),
-        &on_progress,
-    )
-    .await?;
+    let console = console(&store, &args.user, None).await?;
+    let report = console.import_applications(&files, &options, &on_progress).await?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -208,7 +200,7 @@ pub(crate) async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let format = jejak_interchange::Format::from_file_name(&name)
         .with_context(|| format!("--out {name}: use a .csv or .xlsx file name"))?;
     let store = open_store(&args.db.database).await?;
-    let apps = store.export(&filter).await?;
+    let apps = console(&store, &args.user.user, None).await?.export_applications(&filter).await?;
     write_atomically(&args.out, |out| match format {
         jejak_interchange::Format::Csv => Ok(jejak_interchange::write_csv(out, &apps)?),
         jejak_interchange::Format::Xlsx => {

@@ -7,19 +7,18 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use jejak_exchange::{FolderTransport, HttpTransport, PublicKey};
-use jejak_service::SystemClock;
+use jejak_service::console::Console;
 use jejak_service::exchange::{self as service, ExchangeFailure};
 use jejak_store::NewExchangePartner;
 
 use crate::args::{ExchangeCommand, ExchangeHttpArgs, ExchangePartnerCommand};
-use crate::commands::{cli_ctx, open_store};
+use crate::commands::{console, open_store};
 use crate::output;
 
 /// Exit code of a refused batch.
 const REFUSED: u8 = 2;
 
 pub(crate) async fn run(command: ExchangeCommand) -> anyhow::Result<ExitCode> {
-    let clock = SystemClock;
     match command {
         ExchangeCommand::Keygen { out } => keygen(&out),
         ExchangeCommand::Partner(ExchangePartnerCommand::Add {
@@ -45,7 +44,9 @@ pub(crate) async fn run(command: ExchangeCommand) -> anyhow::Result<ExitCode> {
                 purpose,
                 legal_basis,
             };
-            let saved = service::save_partner(store.as_ref(), &partner, &cli_ctx(&user.user))
+            let console = console(&store, &user.user, None).await?;
+            let saved = console
+                .save_exchange_partner(&partner)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             output::line(&format!(
@@ -75,9 +76,8 @@ pub(crate) async fn run(command: ExchangeCommand) -> anyhow::Result<ExitCode> {
         }
         ExchangeCommand::Export { partner, out, db, user } => {
             let store = open_store(&db.database).await?;
-            let ctx = cli_ctx(&user.user);
             let written =
-                service::export_folder(store.as_ref(), &clock, &partner, &out, &ctx).await;
+                console(&store, &user.user, None).await?.export_batch(&partner, &out).await;
             match written {
                 Ok(Some(batch)) => {
                     let m = &batch.manifest;
@@ -137,8 +137,8 @@ pub(crate) async fn run(command: ExchangeCommand) -> anyhow::Result<ExitCode> {
             // A folder of batch folders: the folder adapter, in sequence order.
             let store = open_store(&db.database).await?;
             let transport = FolderTransport { dir };
-            let ctx = cli_ctx(&user.user);
-            match service::receive(store.as_ref(), &clock, &transport, &partner, &ctx).await {
+            let console = console(&store, &user.user, None).await?;
+            match console.receive_batches(&transport, &partner).await {
                 Ok(done) => {
                     output::line(&format!(
                         "{partner}: {} batch(es) applied, last received {}",
@@ -156,8 +156,7 @@ pub(crate) async fn run(command: ExchangeCommand) -> anyhow::Result<ExitCode> {
                 Err(e) => return failure(e.into()),
             };
             let store = open_store(&db.database).await?;
-            let ctx = cli_ctx(&user.user);
-            match service::apply_inbound(store.as_ref(), &clock, &batch, &ctx).await {
+            match console(&store, &user.user, None).await?.apply_batch(&batch).await {
                 Ok(log) => {
                     output::line(&format!(
                         "{}: batch {} of {} applied: {} CPMI record(s) as snapshot {}",
@@ -174,8 +173,8 @@ pub(crate) async fn run(command: ExchangeCommand) -> anyhow::Result<ExitCode> {
         }
         ExchangeCommand::Ack { partner, sequence, db, user } => {
             let store = open_store(&db.database).await?;
-            let ctx = cli_ctx(&user.user);
-            match service::acknowledge(store.as_ref(), &partner, sequence, &ctx).await {
+            let console = console(&store, &user.user, None).await?;
+            match console.acknowledge_batches(&partner, sequence).await {
                 Ok(p) => {
                     output::line(&format!(
                         "{partner}: acknowledged up to batch {}",
@@ -188,13 +187,12 @@ pub(crate) async fn run(command: ExchangeCommand) -> anyhow::Result<ExitCode> {
         }
         ExchangeCommand::Pull(args) => {
             let store = open_store(&args.db.database).await?;
-            let ctx = cli_ctx(&args.user.user);
+            let console = console(&store, &args.user.user, None).await?;
             let transport = match http_transport(store.as_ref(), &args).await {
                 Ok(t) => t,
                 Err(e) => return failure(e),
             };
-            let outcome =
-                service::receive(store.as_ref(), &clock, &transport, &args.partner, &ctx).await;
+            let outcome = console.receive_batches(&transport, &args.partner).await;
             match outcome {
                 Ok(done) => {
                     output::line(&format!(
@@ -210,14 +208,13 @@ pub(crate) async fn run(command: ExchangeCommand) -> anyhow::Result<ExitCode> {
         }
         ExchangeCommand::Push(args) => {
             let store = open_store(&args.db.database).await?;
-            let ctx = cli_ctx(&args.user.user);
+            let console = console(&store, &args.user.user, None).await?;
             let transport = match http_transport(store.as_ref(), &args).await {
                 Ok(t) => t,
                 Err(e) => return failure(e),
             };
             let via = format!("http push {}", transport_url(store.as_ref(), &args.partner).await);
-            match service::send(store.as_ref(), &clock, &transport, &args.partner, &via, &ctx).await
-            {
+            match console.send_batches(&transport, &args.partner, &via).await {
                 Ok(p) => {
                     output::line(&format!(
                         "{}: sent up to batch {}, acknowledged up to {}",
@@ -297,7 +294,7 @@ fn keygen(out: &std::path::Path) -> anyhow::Result<ExitCode> {
 /// a made-up partner key) with our first outbound batch prepared, so the capability shows.
 /// Returns the batch's record count.
 pub(crate) async fn demo_partner(
-    store: &dyn jejak_store::Store,
+    console: &Console,
     register: &std::path::Path,
 ) -> anyhow::Result<u64> {
     let key_path = std::path::absolute(register.with_extension("exchange.key"))?;
@@ -313,10 +310,7 @@ pub(crate) async fn demo_partner(
         purpose: "deteksi dini keberangkatan PMI non-prosedural (DEMO)".into(),
         legal_basis: "PKS Kemenimipas-KemenP2MI (DEMO: belum ditandatangani)".into(),
     };
-    let ctx = cli_ctx("demo");
-    service::save_partner(store, &partner, &ctx).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let pending = service::pending_outbound(store, &SystemClock, "siskop2mi", &ctx)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    console.save_exchange_partner(&partner).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let pending = console.pending_batches("siskop2mi").await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(pending.last().map_or(0, |b| b.manifest.record_count))
 }

@@ -23,11 +23,12 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use jejak_domain::OfficeCode;
+use jejak_service::SystemClock;
 use jejak_service::admin::Admin;
-use jejak_service::authz::{Actor, Role};
+use jejak_service::authz::Actor;
+use jejak_service::console::Console;
 use jejak_service::retention::RetentionPolicy;
-use jejak_service::{Clock, SystemClock};
-use jejak_store::{AuditCtx, Store};
+use jejak_store::Store;
 
 use crate::args::{Cli, Command, ConfigCommand, ReferralCommand};
 use crate::config::Config;
@@ -79,23 +80,34 @@ pub(crate) async fn open_store(url: &str) -> anyhow::Result<std::sync::Arc<dyn S
         .with_context(|| format!("cannot open the register at {}", jejak_store::redact(url)))
 }
 
-/// The command line's actor: whoever can run commands against the database administers the
-/// register, as an administrator named `user` at `office` (or the register's first office).
-/// Its writes go through the service's gates like the pages', so the permission table and the
-/// audit log see them the same way.
+/// The command line's gate: the console operator `user` (`--user`, `JEJAK_USER`) at `office`,
+/// else the register's first office. Whoever runs commands against the database administers
+/// the register; its writes still go through the service's gates with this actor, so the
+/// permission table (its console row) and the audit log see them like the pages' writes.
+pub(crate) async fn console(
+    store: &Arc<dyn Store>,
+    user: &str,
+    office: Option<OfficeCode>,
+) -> anyhow::Result<Console> {
+    let office = match office {
+        Some(o) => o,
+        None => store
+            .list_offices()
+            .await?
+            .into_iter()
+            .next()
+            .map_or_else(OfficeCode::console, |o| o.code),
+    };
+    Ok(Console::new(store.clone(), Arc::new(SystemClock), user, office))
+}
+
+/// The console's actor, for the gates the pages share (`Admin`, `Auth`, `Villages`).
 pub(crate) async fn console_actor(
     store: &Arc<dyn Store>,
     user: &str,
     office: Option<OfficeCode>,
 ) -> anyhow::Result<Actor> {
-    let office = match office {
-        Some(o) => o,
-        None => match store.list_offices().await?.into_iter().next() {
-            Some(o) => o.code,
-            None => anyhow::bail!("the register has no offices: add one with `jejak office add`"),
-        },
-    };
-    Ok(Actor::user(user, "command line", Role::Admin, office))
+    Ok(console(store, user, office).await?.actor().clone())
 }
 
 /// The administration use cases at the command line (no match index is built).
@@ -103,7 +115,36 @@ pub(crate) fn console_admin(store: &Arc<dyn Store>, policy: RetentionPolicy) -> 
     Admin::without_index(store.clone(), Arc::new(SystemClock), policy)
 }
 
-/// Audit context for a command-line action.
-pub(crate) fn cli_ctx(user: &str) -> AuditCtx {
-    AuditCtx { actor: user.to_owned(), office: None, purpose: None, at: SystemClock.timestamp() }
+#[cfg(test)]
+mod tests {
+    /// The command line writes only through the service's gates with the console actor: no
+    /// command builds an audit context or asks the permission table itself (the demo's
+    /// history comes from `Console::history_ctx`, which asks it).
+    #[test]
+    fn no_command_writes_around_the_service_gates() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut stack = vec![dir];
+        let mut offenders = Vec::new();
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+                for (n, line) in code.lines().enumerate() {
+                    let forbidden = ["AuditCtx {", ".audit_ctx(", ".authorize(", ".may("];
+                    if forbidden.iter().any(|f| line.contains(f)) {
+                        offenders.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+        assert!(offenders.is_empty(), "writes around the gates:\n{}", offenders.join("\n"));
+    }
 }

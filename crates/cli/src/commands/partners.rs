@@ -10,7 +10,7 @@ use jejak_domain::date::parse_date;
 use jejak_service::{Clock, ServiceError, SystemClock};
 
 use crate::args::{CpmiCommand, PartnerCommand, PartnerFileArgs};
-use crate::commands::{cli_ctx, open_store};
+use crate::commands::{console, open_store};
 use crate::output;
 
 pub(crate) async fn cpmi(command: CpmiCommand) -> anyhow::Result<ExitCode> {
@@ -42,11 +42,9 @@ async fn import(kind: PartnerKind, args: PartnerFileArgs) -> anyhow::Result<Exit
     let name = args.file.display().to_string();
     let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {name}"))?;
     let store = open_store(&args.db.database).await?;
-    let mut ctx = cli_ctx(&args.user.user);
-    ctx.purpose = Some(args.purpose.clone());
-    match jejak_service::partners::import_file(store.as_ref(), kind, &name, &bytes, taken_on, &ctx)
-        .await
-    {
+    let console = console(&store, &args.user.user, None).await?;
+    let purpose = Some(args.purpose.clone());
+    match console.import_partner_list(kind, &name, &bytes, taken_on, purpose).await {
         Ok(imported) => {
             let s = &imported.snapshot;
             output::line(&format!(

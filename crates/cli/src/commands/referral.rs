@@ -14,8 +14,10 @@ use jejak_service::{Clock, SystemClock};
 use jejak_store::{ApplicationQuery, ReferralFilter, ReferralUpdate, Store};
 
 use crate::args::ReferralListArgs;
-use crate::commands::{cli_ctx, open_store};
+use crate::commands::open_store;
+use crate::commands::serve::demo_ctx;
 use crate::output;
+use jejak_service::authz::Action;
 
 pub(crate) async fn list(args: ReferralListArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(&args.db.database).await?;
@@ -96,7 +98,7 @@ pub(crate) async fn seed_demo(
     let mut count = 0;
     let mut overdue = 0;
     for (app, (agency, sent, due, steps)) in to_refer.iter().zip(plans) {
-        let mut ctx = cli_ctx("petugas.kla");
+        let mut ctx = demo_ctx(Action::MakeReferral)?;
         ctx.office = Some(office.clone());
         ctx.purpose = Some("Dugaan calon PMI non-prosedural (DEMO)".into());
         let referral = NewReferral {
@@ -128,7 +130,7 @@ pub(crate) async fn seed_demo(
     }
     let protected = match to_protect.first() {
         Some(app) => {
-            let mut ctx = cli_ctx("supervisor.kla");
+            let mut ctx = demo_ctx(Action::ProtectPerson)?;
             ctx.office = Some(office);
             let reason = "Korban TPPO menurut laporan Unit PPA (DEMO)";
             ctx.purpose = Some(reason.into());

@@ -12,7 +12,7 @@ use jejak_service::{Clock, SystemClock};
 use jejak_store::{Store, StoredRuleSet};
 
 use crate::args::{DatabaseArg, RulesActivateArgs, RulesCheckArgs, RulesCommand, RulesPublishArgs};
-use crate::commands::{cli_ctx, open_store};
+use crate::commands::{console, open_store};
 use crate::output;
 
 pub(crate) async fn run(command: RulesCommand) -> anyhow::Result<ExitCode> {
@@ -115,7 +115,9 @@ async fn publish(args: &RulesPublishArgs) -> anyhow::Result<ExitCode> {
     // The register is written before the file, so a refusal there leaves the file a draft.
     if let Some(url) = &args.database {
         let store = open_store(url).await?;
-        let stored = rulesets::draft_and_publish(store.as_ref(), &sources, &cli_ctx(&args.by))
+        let console = console(&store, &args.by, None).await?;
+        let stored = console
+            .publish_rules(&sources, &args.by)
             .await
             .context("cannot publish in the register")?;
         output::note(&format!(
@@ -138,7 +140,9 @@ async fn publish(args: &RulesPublishArgs) -> anyhow::Result<ExitCode> {
 async fn activate(args: &RulesActivateArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(&args.db.database).await?;
     let before = store.active_rule_set().await?;
-    let active = rulesets::activate(store.as_ref(), args.label.trim(), &cli_ctx(&args.by))
+    let console = console(&store, &args.by, None).await?;
+    let active = console
+        .activate_rules(args.label.trim(), &args.by)
         .await
         .with_context(|| format!("cannot activate rule set {}", args.label.trim()))?;
     let retired = before.map(|b| format!("; {} {} is retired", b.name, b.version));

@@ -10,15 +10,16 @@ use jejak_matching::Model;
 use jejak_service::SystemClock;
 use jejak_service::auth::Auth;
 use jejak_service::auth::NewUserInput;
-use jejak_service::authz::{Actor, Role};
-use jejak_service::import::{ImportOptions, InputFile, import_files};
+use jejak_service::authz::{Action, Role};
+use jejak_service::console::Console;
+use jejak_service::import::{ImportOptions, InputFile};
 use jejak_service::screening::{Origin, REFRESH_INTERVAL, Screening};
 use jejak_service::stats::evaluation::{Designation, shift_months};
 use jejak_store::Store;
 use jejak_web::AppState;
 
 use crate::args::{DemoArgs, ServeArgs};
-use crate::commands::{cli_ctx, open_store};
+use crate::commands::open_store;
 use crate::config::Config;
 use crate::output;
 
@@ -34,6 +35,15 @@ const DEMO_USERS: [(&str, &str, Role, &str); 7] = [
 ];
 /// The one password of every demo user; only `jejak demo` ever sets it.
 const DEMO_PASSWORD: &str = "demo-jejak-2026";
+
+/// The console operator the demo's seeding is audited under.
+const DEMO_OPERATOR: &str = "demo";
+
+/// The audit context of a part of the demo's synthetic history, checked as the console
+/// operator's `action` (see `Console::history_ctx`).
+pub(crate) fn demo_ctx(action: Action) -> anyhow::Result<jejak_store::AuditCtx> {
+    Ok(Console::history_ctx(&SystemClock, DEMO_OPERATOR, action)?)
+}
 
 /// Days of applications the demo offices have not decided yet (their work queues).
 const DEMO_BACKLOG_DAYS: i64 = 10;
@@ -225,14 +235,16 @@ pub(crate) async fn demo(args: DemoArgs, config: &Config) -> anyhow::Result<Exit
     let mut csv = Vec::new();
     jejak_synth::write_csv(&data, &mut csv).context("generating demo data")?;
     let file = InputFile { name: "demo.csv".to_owned(), bytes: csv };
+    let console =
+        Console::new(store.clone(), Arc::new(SystemClock), DEMO_OPERATOR, OfficeCode::console());
+    let no_progress = |_| {};
     let report =
-        import_files(store.as_ref(), &[file], &ImportOptions::default(), &cli_ctx("demo")).await?;
+        console.import_applications(&[file], &ImportOptions::default(), &no_progress).await?;
     let (legacy, hint) = legacy_sheet(&data.applications);
     let mut csv = Vec::new();
     jejak_interchange::write_csv(&mut csv, &legacy).context("generating the old sheet")?;
     let file = InputFile { name: "demo-lama.csv".to_owned(), bytes: csv };
-    let old =
-        import_files(store.as_ref(), &[file], &ImportOptions::default(), &cli_ctx("demo")).await?;
+    let old = console.import_applications(&[file], &ImportOptions::default(), &no_progress).await?;
     output::line("==================================================================");
     output::line(" DEMO MODE: a fresh register of SYNTHETIC applicants, not real data.");
     output::line(&format!(
@@ -249,7 +261,6 @@ pub(crate) async fn demo(args: DemoArgs, config: &Config) -> anyhow::Result<Exit
         hint.unwrap_or_default()
     ));
     let auth = Arc::new(Auth::new(store.clone(), Arc::new(SystemClock), config.auth())?);
-    let admin = Actor::user("demo", "demo", Role::Admin, OfficeCode::parse("BDL")?);
     for (username, name, role, office) in DEMO_USERS {
         let input = NewUserInput {
             username: username.to_owned(),
@@ -258,13 +269,13 @@ pub(crate) async fn demo(args: DemoArgs, config: &Config) -> anyhow::Result<Exit
             office: OfficeCode::parse(office)?,
             password: DEMO_PASSWORD.to_owned(),
         };
-        auth.add_user(&admin, input).await?;
+        auth.add_user(console.actor(), input).await?;
     }
     output::line(&format!(
         " Partner data (SYNTHETIC): {partners} CPMI registration(s) from SISKOP2MI, the licensed"
     ));
     output::line("   P3MI list and BP3MI's deportations, matched to waiting applicants");
-    let exchanged = super::exchange::demo_partner(store.as_ref(), &args.path).await?;
+    let exchanged = super::exchange::demo_partner(&console, &args.path).await?;
     output::line(&format!(
         " Exchange: SISKOP2MI configured; batch 1 holds {exchanged} suspected PMI NP decision(s)"
     ));
@@ -307,7 +318,7 @@ async fn record_demo_assessments(state: &AppState) -> anyhow::Result<usize> {
         Vec::new(),
     );
     let store = casework.store().as_ref();
-    let ctx = cli_ctx("demo");
+    let ctx = demo_ctx(Action::ImportApplications)?;
     let (mut since, mut recorded) = (0, 0);
     loop {
         let page = store.applications_changed_since(since, 1_000).await?;
@@ -333,7 +344,7 @@ async fn seed_villages(store: &dyn Store, today: time::Date) -> anyhow::Result<(
     };
     use jejak_store::{ApplicationQuery, RoutedReport};
 
-    let ctx = cli_ctx("demo");
+    let ctx = demo_ctx(Action::ManageVillages)?;
     let date = |y, m, d| ymd(y, m, d).context("a demo date");
     let villages = [
         ("18.09.01.2004", "BDL", date(2025, 9, 26)?, "Desa Migran Emas"),
@@ -496,7 +507,7 @@ async fn designate_busiest(
     data: &jejak_synth::Dataset,
     designations: &[Designation],
 ) -> anyhow::Result<usize> {
-    let ctx = cli_ctx("demo");
+    let ctx = demo_ctx(Action::ManageVillages)?;
     let known: Vec<jejak_domain::RegionCode> =
         store.villages().await?.into_iter().map(|v| v.data.code).collect();
     let mut added = 0;
@@ -604,7 +615,7 @@ async fn demo_partner_data(store: &dyn Store, today: time::Date) -> anyhow::Resu
             updated_on: Some(today - time::Duration::days(2)),
         });
     }
-    let ctx = cli_ctx("demo");
+    let ctx = demo_ctx(Action::ImportPartnerData)?;
     let count = cpmi.len();
     let lists = [
         (PartnerKind::Cpmi, "siskop2mi-demo.csv", PartnerRecords::Cpmi(cpmi)),

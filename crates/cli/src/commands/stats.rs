@@ -5,14 +5,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use jejak_domain::OfficeCode;
 use jejak_matching::Model;
-use jejak_service::authz::{Actor, Role};
 use jejak_service::screening::Screening;
 use jejak_service::stats::{StatsRequest, stats_csv, stats_table};
 
 use crate::args::StatsArgs;
-use crate::commands::open_store;
+use crate::commands::{console_actor, open_store};
 use crate::output;
 
 pub(crate) async fn stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
@@ -25,9 +23,8 @@ pub(crate) async fn stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
     )?;
     let store = open_store(&args.db.database).await?;
     let model = Arc::new(Model::interchange().context("the built-in interchange model")?);
+    let actor = console_actor(&store, &args.user.user, None).await?;
     let screening = Screening::start(store, model).await.context("reading the register")?;
-    // Whoever can read the database sees every office: the command acts as the analyst.
-    let actor = Actor::user("cli", "cli", Role::Analis, OfficeCode::parse("BDL")?);
     let rows = stats_table(&screening, &actor, &request)?;
     match args.format.as_str() {
         "json" => output::line(&serde_json::to_string_pretty(&rows)?),

@@ -7,12 +7,14 @@ use std::sync::Arc;
 use anyhow::Context;
 use jejak_domain::Nik;
 use jejak_matching::Model;
+use jejak_service::SystemClock;
+use jejak_service::admin::Admin;
+use jejak_service::retention::RetentionPolicy;
 use jejak_service::screening::Screening;
-use jejak_service::subject;
 
 use crate::args::SubjectReportArgs;
 use crate::commands::data::write_atomically;
-use crate::commands::{cli_ctx, open_store};
+use crate::commands::{console_actor, open_store};
 use crate::output;
 
 pub(crate) async fn subject_report(args: SubjectReportArgs) -> anyhow::Result<ExitCode> {
@@ -24,9 +26,15 @@ pub(crate) async fn subject_report(args: SubjectReportArgs) -> anyhow::Result<Ex
         let model = Arc::new(Model::interchange().context("the built-in interchange model")?);
         Some(Screening::start(store.clone(), model).await.context("building the match index")?)
     };
-    let report =
-        subject::report(store.as_ref(), screening.as_ref(), &nik, &cli_ctx(&args.user.user))
-            .await?;
+    let by = console_actor(&store, &args.user.user, None).await?;
+    let clock = Arc::new(SystemClock);
+    let admin = match screening {
+        Some(screening) => {
+            Admin::new(store, Arc::new(screening), clock, RetentionPolicy::default())
+        }
+        None => Admin::without_index(store, clock, RetentionPolicy::default()),
+    };
+    let report = admin.subject_report(&by, nik.as_str()).await?;
     let json = serde_json::to_vec_pretty(&report).context("encoding the report")?;
     write_atomically(&args.out, |mut out| {
         out.write_all(&json)?;

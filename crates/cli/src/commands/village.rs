@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use jejak_domain::date::{iso, parse_date};
 use jejak_domain::{
     CountryCode, NewVillage, NewVillageReport, Nik, OfficeCode, Phone, RegionCode, ReportPerson,
@@ -20,7 +20,7 @@ use jejak_service::{Clock, SystemClock};
 use jejak_store::Store;
 
 use crate::args::{VillageCommand, VillageReportCommand};
-use crate::commands::open_store;
+use crate::commands::{console_actor, open_store};
 use crate::output;
 
 /// The columns of a village report file, in order (issue 14 item 3).
@@ -40,18 +40,13 @@ pub(crate) const REPORT_COLUMNS: [&str; 13] = [
     "narrative",
 ];
 
+/// The console operator village commands are audited under: their `--user` names the
+/// PIMPASA concerned, not the operator.
+const CONSOLE_OPERATOR: &str = "cli";
+
 fn service(store: Arc<dyn Store>) -> Villages {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     Villages::new(store, clock, VillageConfig::default())
-}
-
-/// The command line as a regional analyst at the first office.
-async fn console(store: &Arc<dyn Store>) -> anyhow::Result<Actor> {
-    let office = match store.list_offices().await?.into_iter().next() {
-        Some(o) => o.code,
-        None => bail!("the register has no offices: add one with `jejak office add`"),
-    };
-    Ok(Actor::user("cli", "command line", Role::Analis, office))
 }
 
 /// The actor for `username`, as stored.
@@ -84,7 +79,7 @@ pub(crate) async fn run(command: VillageCommand) -> anyhow::Result<ExitCode> {
                 .map(|d| parse_date(d).with_context(|| format!("--until {d:?}")))
                 .transpose()?;
             let store = open_store(&args.db.database).await?;
-            let actor = console(&store).await?;
+            let actor = console_actor(&store, CONSOLE_OPERATOR, None).await?;
             let village = NewVillage {
                 code,
                 office,
@@ -105,7 +100,7 @@ pub(crate) async fn run(command: VillageCommand) -> anyhow::Result<ExitCode> {
         }
         VillageCommand::List(db) => {
             let store = open_store(&db.database).await?;
-            let actor = console(&store).await?;
+            let actor = console_actor(&store, CONSOLE_OPERATOR, None).await?;
             for row in service(store).list(&actor).await? {
                 let v = &row.village.data;
                 let officers: Vec<String> = row
@@ -150,7 +145,7 @@ pub(crate) async fn run(command: VillageCommand) -> anyhow::Result<ExitCode> {
                 None => SystemClock.today(),
             };
             let store = open_store(&args.db.database).await?;
-            let actor = console(&store).await?;
+            let actor = console_actor(&store, CONSOLE_OPERATOR, None).await?;
             let a = service(store).assign(&actor, &code, &args.user, from).await?;
             output::line(&format!(
                 "assigned {} to village {} from {}",
@@ -179,7 +174,7 @@ pub(crate) async fn run(command: VillageCommand) -> anyhow::Result<ExitCode> {
             let store = open_store(&args.db.database).await?;
             let actor = match &args.reporter {
                 Some(user) => user_actor(&store, user).await?,
-                None => console(&store).await?,
+                None => console_actor(&store, CONSOLE_OPERATOR, None).await?,
             };
             let filed = service(store)
                 .file(&actor, reports)
@@ -204,7 +199,7 @@ async fn end(
 ) -> anyhow::Result<ExitCode> {
     let code = village_code(code)?;
     let store = open_store(&db.database).await?;
-    let actor = console(&store).await?;
+    let actor = console_actor(&store, CONSOLE_OPERATOR, None).await?;
     match user {
         Some(user) => {
             service(store).end_assignment(&actor, &code, user, on).await?;

@@ -438,3 +438,53 @@ fn logs_can_be_json_lines_for_a_log_collector() {
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("--log-format"), "{}", run.stderr);
 }
+
+/// The command line is an actor: its writes are audited under the operator it names
+/// (`--user`), for the whole register (no office), and what it may not do is refused.
+#[test]
+fn console_writes_are_audited_under_the_operator() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path(), "register.db");
+    let file = dir.path().join("one.csv");
+    std::fs::write(
+        &file,
+        format!("{HEADER}KLA-1,KLA,2020-02-03,Suryani,{NIK},1995-03-12,issued,2020-02-04,\n"),
+    )
+    .unwrap();
+    let run = jejak(&["import", file.to_str().unwrap(), "--database", &db, "--user", "ops.sri"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let backup = dir.path().join("backup.db");
+    let run = jejak(&[
+        "backup",
+        "--out",
+        backup.to_str().unwrap(),
+        "--database",
+        &db,
+        "--user",
+        "ops.sri",
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let out = dir.path().join("audit.jsonl");
+    let run = jejak(&[
+        "audit",
+        "export",
+        "--out",
+        out.to_str().unwrap(),
+        "--database",
+        &db,
+        "--user",
+        "ops.budi",
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let events: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let actions: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap(), e["actor"].as_str().unwrap()))
+        .collect();
+    assert_eq!(actions, [("application.import", "ops.sri"), ("register.backup", "ops.sri")]);
+    assert!(events.iter().all(|e| e["office"].is_null()), "{events:?}");
+}

@@ -20,7 +20,7 @@ use crate::pages::PageCtx;
 pub(crate) async fn me(user: CurrentUser) -> Response {
     let actor = &user.actor;
     let scopes = match &actor.credential {
-        Credential::User => None,
+        Credential::User | Credential::Console => None,
         Credential::Token { scopes, .. } => Some(scopes.clone()),
     };
     Json(json!({

@@ -123,6 +123,9 @@ fn action_label(ctx: &PageCtx, action: Action) -> &'static str {
         Action::ExchangePartnerData => {
             ctx.t("Bertukar data dengan mitra", "Exchange data with partners")
         }
+        Action::ImportPartnerData => ctx.t("Memuat daftar mitra", "Load partners' lists"),
+        Action::BackupRegister => ctx.t("Mencadangkan register", "Back up the register"),
+        Action::AnchorAudit => ctx.t("Menandatangani rantai audit", "Sign the audit chain"),
     }
 }
 

@@ -1,8 +1,9 @@
 //! `jejak village` and the village alerts of `jejak assess` (issue 14 "Must show"): a report
 //! naming a recruiter's phone surfaces on the applicant whose sponsor has that phone (and R20
-//! fires), a named person links through spelling variation, an unrelated applicant gets no
-//! alert, a report file imported twice exists once, and a file with a bad row imports nothing
-//! and names the row.
+//! fires), a named person links through spelling variation, a sponsor named as the agency
+//! counts as a report on the sponsor (R20), an applicant from the reported village gets the
+//! home-village alert (R20B), an unrelated applicant gets no alert, a report file imported
+//! twice exists once, and a file with a bad row imports nothing and names the row.
 
 use std::path::Path;
 
@@ -10,11 +11,14 @@ use serde_json::Value;
 
 use crate::support::{jejak, jejak_with_stdin as with_stdin};
 
-const APPLICATIONS: &str = "application_id,office_code,applied_on,full_name,sex,birth_date,phone,purpose,destination_country,sponsor_name,sponsor_phone,outcome\n\
-KLA-1,KLA,2025-10-06,Sitti Rochmah,P,1998-02-03,081355550001,tourism,MY,,,pending\n\
-KLA-2,KLA,2025-10-06,Budi Santoso,L,1990-05-17,081355550002,tourism,MY,Keluarga Budi,+62 812 7788 9900,pending\n\
-KLA-3,KLA,2025-10-06,Dewi Lestari,P,1993-11-30,081355550003,tourism,SG,,,pending\n\
-KLA-4,KLA,2025-10-06,Agus Salim,L,1985-01-01,081355550004,work,MY,PT. Maju  Jaya,,pending\n";
+/// KLA-5 lives in the reported village (18.09.01.2004) and nothing else of hers is named:
+/// only the home-village link (R20B) applies to her.
+const APPLICATIONS: &str = "application_id,office_code,applied_on,full_name,sex,birth_date,village_code,phone,purpose,destination_country,sponsor_name,sponsor_phone,outcome\n\
+KLA-1,KLA,2025-10-06,Sitti Rochmah,P,1998-02-03,,081355550001,tourism,MY,,,pending\n\
+KLA-2,KLA,2025-10-06,Budi Santoso,L,1990-05-17,,081355550002,tourism,MY,Keluarga Budi,+62 812 7788 9900,pending\n\
+KLA-3,KLA,2025-10-06,Dewi Lestari,P,1993-11-30,,081355550003,tourism,SG,,,pending\n\
+KLA-4,KLA,2025-10-06,Agus Salim,L,1985-01-01,,081355550004,work,MY,PT. Maju  Jaya,,pending\n\
+KLA-5,KLA,2025-10-06,Rina Marlina,P,2001-07-14,18.09.01.2004,081355550005,tourism,MY,,,pending\n";
 
 const HEADER: &str = "report_id,village_code,reported_on,topic,source_reliability,info_credibility,persons,phones,recruiters,agency,destination_country,planned_departure_on,narrative\n";
 
@@ -74,6 +78,10 @@ fn village_reports_link_to_applications_and_import_once() {
         "2025-09-26",
         "--decree",
         "W8-123",
+        "--partner",
+        "Desa Migran Emas",
+        "--partner",
+        "Kampung Imigrasi",
         "--database",
         &db,
     ]);
@@ -129,7 +137,12 @@ fn village_reports_link_to_applications_and_import_once() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("desa1 (since 2025-10-01)"), "{}", run.stdout);
+    // Partner programmes come after the officers (the earlier columns keep their places).
+    assert!(
+        run.stdout.contains("\tdesa1 (since 2025-10-01)\tDesa Migran Emas; Kampung Imigrasi\n"),
+        "{}",
+        run.stdout
+    );
 
     // A file with a bad row imports nothing and names the row and column.
     let bad = write(
@@ -163,8 +176,19 @@ fn village_reports_link_to_applications_and_import_once() {
     let (_, dewi, dewi_fired) = get("KLA-3");
     assert!(dewi.is_empty(), "an unrelated applicant gets no alert: {dewi:?}");
     assert!(!dewi_fired.contains(&"R20".to_owned()));
-    let (_, agus, _) = get("KLA-4");
+    let (_, agus, agus_fired) = get("KLA-4");
     assert_eq!(agus, [("r-1".to_owned(), "recruiter".to_owned())], "sponsor named as agency");
+    // The agency named is the sponsor: `sponsor_reports_count` is 1, so R20 fires; Agus
+    // lives elsewhere, so R20B (home village) does not.
+    assert!(agus_fired.contains(&"R20".to_owned()), "{agus_fired:?}");
+    assert!(!agus_fired.contains(&"R20B".to_owned()), "{agus_fired:?}");
+    // The recruiter report is about Rina's home village: `village_reports_count` is 1, so
+    // R20B fires, and R20 (a report naming her or her sponsor) does not.
+    let (_, rina, rina_fired) = get("KLA-5");
+    assert_eq!(rina, [("r-1".to_owned(), "village".to_owned())], "home village");
+    assert!(rina_fired.contains(&"R20B".to_owned()), "{rina_fired:?}");
+    assert!(!rina_fired.contains(&"R20".to_owned()), "{rina_fired:?}");
+    assert!(!dewi_fired.contains(&"R20B".to_owned()), "{dewi_fired:?}");
 }
 
 #[test]

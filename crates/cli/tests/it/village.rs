@@ -3,13 +3,18 @@
 //! fires), a named person links through spelling variation, a sponsor named as the agency
 //! counts as a report on the sponsor (R20), an applicant from the reported village gets the
 //! home-village alert (R20B), an unrelated applicant gets no alert, a report file imported
-//! twice exists once, and a file with a bad row imports nothing and names the row.
+//! twice exists once, and a file with a bad row imports nothing and names the row. And `jejak
+//! demo` shows every role the capability at once, escalated alerts included.
 
 use std::path::Path;
 
 use serde_json::Value;
 
+use crate::security::{Server, http, login_with};
 use crate::support::{jejak, jejak_with_stdin as with_stdin};
+
+/// The demo users' one password (`jejak demo` prints it).
+const DEMO_PASSWORD: &str = "demo-jejak-2026";
 
 /// KLA-5 lives in the reported village (18.09.01.2004) and nothing else of hers is named:
 /// only the home-village link (R20B) applies to her.
@@ -279,4 +284,44 @@ fn ending_an_assignment_and_a_designation_keeps_both_in_the_history() {
     );
     let twice = jejak(&["village", "end", village, "--on", "2026-07-01", "--database", &db]);
     assert_ne!(twice.code, 0, "a designation ends once");
+}
+
+/// `jejak demo` has village reports for every role: the PIMPASA sees their reports, Kalianda's
+/// supervisor the office queue (fresh reports, one in follow-up, the late ones), and the
+/// analyst's default queue (escalated reports only) is not empty: reports filed days back
+/// and never acknowledged are past their deadline.
+#[test]
+fn the_demo_gives_every_role_village_reports_and_the_analyst_escalated_alerts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (demo, summary) = Server::demo(&dir.path().join("demo.db"), 300);
+    assert!(
+        summary.contains("2 past the acknowledgement deadline, escalated to the analysts"),
+        "{summary}"
+    );
+    let page = |user: &str, path: &str| {
+        let cookie = login_with(&demo.addr, user, DEMO_PASSWORD);
+        let reply = http(&demo.addr, "GET", path, &[("Cookie", &cookie)], b"");
+        assert_eq!(reply.status, 200, "{user} {path}: {}", reply.body);
+        reply.body
+    };
+    let returnee = "paspor ditahan majikan";
+    let foreigners = "Dua warga negara asing menginap";
+    let umrah = "Rombongan 8 orang";
+
+    let analyst = page("analis", "/desa/peringatan");
+    assert_eq!(analyst.matches("Terlambat — dieskalasi").count(), 2, "{analyst}");
+    assert!(analyst.contains(returnee) && analyst.contains(foreigners), "{analyst}");
+    assert!(!analyst.contains(umrah), "acknowledged on time: not escalated: {analyst}");
+    assert!(analyst.contains("Menunggu penerimaan"), "{analyst}");
+
+    let supervisor = page("supervisor.kla", "/desa/peringatan");
+    for text in [returnee, foreigners, umrah, "Ditindaklanjuti", "Terlambat — dieskalasi"] {
+        assert!(supervisor.contains(text), "{text}: {supervisor}");
+    }
+
+    let pimpasa = page("pimpasa.kla", "/desa");
+    assert!(pimpasa.contains("Laporan saya"), "{pimpasa}");
+    for text in [returnee, foreigners, umrah] {
+        assert!(pimpasa.contains(text), "{text}: {pimpasa}");
+    }
 }

@@ -135,7 +135,8 @@ pub(crate) enum ConfigCommand {
 pub(crate) enum VillageCommand {
     /// Designate a village (Kemendagri code) as Desa Binaan of an office.
     Designate(VillageDesignateArgs),
-    /// List designated villages with their PIMPASA officers (history kept).
+    /// List designated villages with their PIMPASA officers (history kept) and partner
+    /// programmes.
     List(DatabaseArg),
     /// Assign a PIMPASA user to a designated village (with --until: end the running
     /// assignment on that day; the history is kept).

@@ -53,6 +53,10 @@ pub fn add_working_days(from: Date, days: u32) -> Date {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertItem {
     pub report: VillageReport,
+    /// The day the report reached the office (the deadline counts from it).
+    pub filed_on: Date,
+    /// Whole days since `filed_on`: how long the report has waited in the queue.
+    pub waiting_days: i64,
     /// The last day to acknowledge.
     pub due_on: Date,
     /// Not acknowledged by `due_on`: shown to the regional analysts.
@@ -491,7 +495,8 @@ impl Villages {
                 let filed = filed_on(&report);
                 let due_on = add_working_days(filed, self.config.ack_working_days);
                 let escalated = report.status == ReportStatus::New && today > due_on;
-                AlertItem { report, due_on, escalated }
+                let waiting_days = (today - filed).whole_days().max(0);
+                AlertItem { report, filed_on: filed, waiting_days, due_on, escalated }
             })
             .filter(|item| all || actor.role != Role::Analis || item.escalated)
             .collect();

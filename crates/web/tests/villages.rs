@@ -401,6 +401,10 @@ async fn an_unacknowledged_report_past_its_deadline_is_escalated_to_the_regional
         queue.body
     );
     assert!(!queue.body.contains("Calo keliling"), "not yet due: not escalated: {}", queue.body);
+    // How long it has waited: filed 27 October, read 2 November.
+    assert!(queue.body.contains("Menunggu penerimaan"), "{}", queue.body);
+    assert!(queue.body.contains("<strong>6 hari</strong>"), "{}", queue.body);
+    assert!(queue.body.contains("masuk 27 Oktober 2026"), "{}", queue.body);
     let everything = app.get("/desa/peringatan?semua=1", Some(analyst)).await;
     assert!(everything.body.contains("Calo keliling"), "{}", everything.body);
     let supervisor = app.session(Role::Supervisor);
@@ -425,6 +429,8 @@ async fn an_unacknowledged_report_past_its_deadline_is_escalated_to_the_regional
     assert_eq!(escalated.len(), 1);
     assert_eq!(escalated[0].report.data.report_id, "lama-1");
     assert_eq!(escalated[0].due_on, ymd(2026, 10, 29).unwrap());
+    assert_eq!(escalated[0].filed_on, ymd(2026, 10, 27).unwrap());
+    assert_eq!(escalated[0].waiting_days, 6);
 
     // Once acknowledged it leaves the analysts' list.
     let ack = "status=acknowledged";

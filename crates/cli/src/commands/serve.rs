@@ -284,10 +284,14 @@ pub(crate) async fn demo(args: DemoArgs, config: &Config) -> anyhow::Result<Exit
         output::line(&format!("   {username:<16} {role:<10} {office}"));
     }
     output::line(&format!(" DEMO password: {DEMO_PASSWORD}"));
-    let (mut villages, reports) = seed_villages(store.as_ref(), today).await?;
-    villages += designate_busiest(store.as_ref(), &data, &designations).await?;
+    let seeded_villages =
+        seed_villages(store.as_ref(), today, config.villages().ack_working_days).await?;
+    let villages =
+        seeded_villages.villages + designate_busiest(store.as_ref(), &data, &designations).await?;
     output::line(&format!(
-        " DEMO Desa Binaan: {villages} villages, {reports} village reports (some linked to queued applications)"
+        " DEMO Desa Binaan: {villages} villages, {} village reports (some linked to queued \
+         applications; {} past the acknowledgement deadline, escalated to the analysts)",
+        seeded_villages.reports, seeded_villages.escalated
     ));
     let seeded = super::referral::seed_demo(store.as_ref(), today).await?;
     output::line(&format!(
@@ -332,15 +336,29 @@ async fn record_demo_assessments(state: &AppState) -> anyhow::Result<usize> {
     Ok(recorded)
 }
 
+/// What `seed_villages` put in the demo register.
+struct DemoVillages {
+    villages: usize,
+    reports: usize,
+    /// Reports still new past their acknowledgement deadline (the analysts' default queue).
+    escalated: usize,
+}
+
 /// The demo's Desa Binaan (DOMAIN.md §5.3, designated on different dates), the demo PIMPASA
-/// assigned to the two in Kalianda's work area, village reports (three naming applicants or
-/// sponsors waiting in Kalianda's queue, so their screening shows alerts) and outreach.
-/// Returns (villages, reports).
-async fn seed_villages(store: &dyn Store, today: time::Date) -> anyhow::Result<(usize, usize)> {
+/// assigned to the two in Kalianda's work area, village reports and outreach. Three reports
+/// name applicants or sponsors waiting in Kalianda's queue (filed now, so their screening
+/// shows alerts and the supervisor's queue has fresh ones); three were filed days back: one
+/// acknowledged on time and followed up by a Timpora operation, two never acknowledged and
+/// so past the `ack_working_days` deadline, escalated to the analysts.
+async fn seed_villages(
+    store: &dyn Store,
+    today: time::Date,
+    ack_working_days: u32,
+) -> anyhow::Result<DemoVillages> {
     use jejak_domain::date::ymd;
     use jejak_domain::{
         NewOutreach, NewVillage, NewVillageReport, Outcome, Phone, RegionCode, ReportPerson,
-        ReportTopic,
+        ReportStatus, ReportTopic, StatusChange,
     };
     use jejak_store::{ApplicationQuery, RoutedReport};
 
@@ -434,24 +452,71 @@ async fn seed_villages(store: &dyn Store, today: time::Date) -> anyhow::Result<(
         r.destination_country = a.destination_country;
         reports.push(r);
     }
-    let mut other = base(
+
+    // Reports filed days back. The store stamps a report as filed at its audit context's
+    // time, so each is filed with the time it came in: that is what the acknowledgement
+    // deadline counts from. `overdue` is the latest day a report still new today is past
+    // its deadline, whatever the configured number of working days.
+    let overdue = first_overdue_filing_day(today, ack_working_days);
+    let mut umrah = base(
         10,
         &sumber_gede,
         ReportTopic::PlannedDeparture,
-        "Rombongan 8 orang akan berangkat \"umrah\" minggu depan lewat Bakauheni (DEMO).",
+        "Rombongan 8 orang akan berangkat \"umrah\" lewat Bakauheni (DEMO).",
     );
-    other.phones.push(Phone::parse("0813-7000-1234")?);
-    other.recruiters.push("Bu Yanti".into());
-    other.agency = Some("PT Cahaya Umrah Sejahtera".into());
-    other.planned_departure_on = Some(today + time::Duration::days(7));
-    reports.push(other);
-    reports.push(base(
+    umrah.reported_on = overdue - time::Duration::days(3);
+    umrah.phones.push(Phone::parse("0813-7000-1234")?);
+    umrah.recruiters.push("Bu Yanti".into());
+    umrah.agency = Some("PT Cahaya Umrah Sejahtera".into());
+    umrah.planned_departure_on = Some(today + time::Duration::days(7));
+    let mut returnee = base(
         11,
         &natar,
         ReportTopic::Returnee,
         "Seorang PMI pulang dari Malaysia, paspor ditahan majikan (DEMO).",
-    ));
-    let count = reports.len();
+    );
+    returnee.reported_on = overdue - time::Duration::days(1);
+    let mut foreigners = base(
+        12,
+        &sumber_gede,
+        ReportTopic::Foreigner,
+        "Dua warga negara asing menginap di rumah warga sejak sepekan tanpa lapor ke RT (DEMO).",
+    );
+    foreigners.reported_on = overdue;
+    let acknowledged_id = umrah.report_id.clone();
+    let filed_back = [umrah, returnee, foreigners];
+    let escalated = filed_back.iter().filter(|r| r.report_id != acknowledged_id).count();
+    let count = reports.len() + filed_back.len();
+    for report in filed_back {
+        let at = demo_stamp(report.reported_on, 8);
+        let routed = RoutedReport { report, office: kla.clone() };
+        store.file_village_reports(&[routed], &at_time(&ctx, at)).await?;
+    }
+    // Kalianda acknowledged the "umrah" group the next day and took it to Timpora (below),
+    // so it is in follow-up, not escalated.
+    let acknowledged_on = overdue - time::Duration::days(2);
+    for (status, note, hour) in [
+        (ReportStatus::Acknowledged, None, 2),
+        (
+            ReportStatus::InFollowUp,
+            Some("Dibahas dengan tim Timpora; rombongan akan didatangi (DEMO).".to_owned()),
+            3,
+        ),
+    ] {
+        let change = StatusChange {
+            report_id: acknowledged_id.clone(),
+            status,
+            note,
+            by: "supervisor.kla".into(),
+            at: demo_stamp(acknowledged_on, hour),
+        };
+        let by = jejak_store::AuditCtx {
+            actor: "supervisor.kla".into(),
+            office: Some(kla.clone()),
+            ..at_time(&ctx, change.at.clone())
+        };
+        store.set_report_status(&change, &by).await?;
+    }
     let routed: Vec<RoutedReport> =
         reports.into_iter().map(|report| RoutedReport { report, office: kla.clone() }).collect();
     store.file_village_reports(&routed, &ctx).await?;
@@ -477,8 +542,8 @@ async fn seed_villages(store: &dyn Store, today: time::Date) -> anyhow::Result<(
         };
         store.record_outreach(&session, &ctx).await?;
     }
-    // A Timpora operation in Sekampung prompted by two of the reports, so its register and
-    // the reports' pages show the link.
+    // A Timpora operation in Sekampung prompted by the "umrah" report, so its register and
+    // the report's page show the link.
     let operation = jejak_domain::NewOperation {
         held_on: today - time::Duration::days(3),
         area: RegionCode::parse("18.07.05")?,
@@ -488,14 +553,34 @@ async fn seed_villages(store: &dyn Store, today: time::Date) -> anyhow::Result<(
         violations: vec![("overstay".into(), 2), ("izin tinggal tidak sesuai".into(), 1)],
         persons_secured: 1,
         pmi_np_stopped: 6,
-        report_ids: vec!["demo-0001".into(), "demo-0010".into()],
+        report_ids: vec!["demo-0010".into()],
         notes: Some(
             "Rombongan \"umrah\" diberi penjelasan prosedur bekerja ke luar negeri (DEMO).".into(),
         ),
         recorded_by: "supervisor.kla".into(),
     };
     store.record_operation(&operation, &ctx).await?;
-    Ok((villages.len(), count))
+    Ok(DemoVillages { villages: villages.len(), reports: count, escalated })
+}
+
+/// The latest day before `today` on which a report, still not acknowledged today, is past
+/// its deadline of `ack_working_days` working days (the alert queue's rule).
+fn first_overdue_filing_day(today: time::Date, ack_working_days: u32) -> time::Date {
+    let mut day = today - time::Duration::days(1);
+    while jejak_service::villages::add_working_days(day, ack_working_days) >= today {
+        day -= time::Duration::days(1);
+    }
+    day
+}
+
+/// `day` at `hour`:00 UTC as an audit timestamp.
+fn demo_stamp(day: time::Date, hour: u8) -> String {
+    format!("{}T{hour:02}:00:00Z", jejak_domain::date::iso(day))
+}
+
+/// `ctx` with its time set to `at` (a demo write dated in the past).
+fn at_time(ctx: &jejak_store::AuditCtx, at: String) -> jejak_store::AuditCtx {
+    jejak_store::AuditCtx { at, ..ctx.clone() }
 }
 
 /// Designates the demo's busiest villages in the village register (each by the office most of
@@ -688,4 +773,32 @@ fn legacy_sheet(
         })
         .collect();
     (old, sources.first().and_then(|a| a.nik_text()).map(str::to_owned))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+
+    use jejak_domain::date::ymd;
+    use jejak_service::villages::add_working_days;
+
+    use super::first_overdue_filing_day;
+
+    /// Whatever the weekday and the configured deadline, a report filed on the day found is
+    /// past its deadline today, and one filed a day later is not.
+    #[test]
+    fn the_first_overdue_filing_day_is_the_latest_day_past_the_deadline() {
+        let monday = ymd(2026, 11, 30).unwrap();
+        for offset in 0..7 {
+            let today = monday + time::Duration::days(offset);
+            for ack in [1, 2, 5] {
+                let day = first_overdue_filing_day(today, ack);
+                assert!(add_working_days(day, ack) < today, "{today} {ack}");
+                let next = day + time::Duration::days(1);
+                assert!(next >= today || add_working_days(next, ack) >= today, "{today} {ack}");
+            }
+        }
+        // Thursday 3 December 2026, two working days: filed Monday, due Wednesday.
+        assert_eq!(first_overdue_filing_day(ymd(2026, 12, 3).unwrap(), 2), monday);
+    }
 }

@@ -113,8 +113,10 @@ pub(crate) async fn run(command: VillageCommand) -> anyhow::Result<ExitCode> {
                         None => format!("{} (since {})", a.username, iso(a.from_on)),
                     })
                     .collect();
+                // Partner programmes come last, so scripts reading the earlier columns by
+                // position keep working.
                 output::line(&format!(
-                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     v.code.dotted(),
                     row.name.as_deref().unwrap_or("?"),
                     v.office,
@@ -122,6 +124,7 @@ pub(crate) async fn run(command: VillageCommand) -> anyhow::Result<ExitCode> {
                     v.decree.as_deref().unwrap_or("-"),
                     v.ends_on.map(iso).unwrap_or_else(|| "-".into()),
                     if officers.is_empty() { "-".into() } else { officers.join("; ") },
+                    if v.partners.is_empty() { "-".into() } else { v.partners.join("; ") },
                 ));
             }
             Ok(ExitCode::SUCCESS)

@@ -44,15 +44,42 @@ impl Server {
         for (k, v) in env {
             command.env(k, v);
         }
+        Server::spawn(command)
+    }
+
+    /// `jejak demo` with `persons` synthetic persons, its register at `path`; the lines it
+    /// printed before it listened (the demo's summary) come back with it.
+    pub(crate) fn demo(path: &Path, persons: usize) -> (Server, String) {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_jejak"));
+        command
+            .args(["demo", "--bind", "127.0.0.1:0", "--persons", &persons.to_string(), "--path"])
+            .arg(path)
+            .env_remove("JEJAK_DATABASE")
+            .env_remove("JEJAK_CONFIG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut summary = String::new();
+        let server = Server::spawn_reading(command, &mut summary);
+        (server, summary)
+    }
+
+    fn spawn(command: Command) -> Server {
+        Server::spawn_reading(command, &mut String::new())
+    }
+
+    /// Starts `command` and waits for its "running at http://ADDR/" line; what it printed
+    /// before goes to `before`.
+    fn spawn_reading(mut command: Command, before: &mut String) -> Server {
         let mut child = command.spawn().unwrap();
         let mut reader = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
         let addr = loop {
             line.clear();
-            assert!(reader.read_line(&mut line).unwrap() > 0, "jejak serve stopped");
+            assert!(reader.read_line(&mut line).unwrap() > 0, "jejak stopped: {before}");
             if let Some(rest) = line.split("http://").nth(1) {
                 break rest.split_whitespace().next().unwrap().trim_end_matches('/').to_owned();
             }
+            before.push_str(&line);
         };
         std::thread::spawn(move || for _ in reader.lines() {});
         Server { addr, child }
@@ -166,7 +193,12 @@ fn post_login(addr: &str, (cookie, csrf): &(String, String), user: &str, passwor
 
 /// Logs in; the session cookie.
 pub(crate) fn login(addr: &str, user: &str) -> String {
-    let reply = post_login(addr, &login_form(addr), user, PASSWORD);
+    login_with(addr, user, PASSWORD)
+}
+
+/// Logs in with `password`; the session cookie.
+pub(crate) fn login_with(addr: &str, user: &str, password: &str) -> String {
+    let reply = post_login(addr, &login_form(addr), user, password);
     assert_eq!(reply.status, 303, "login {user}: {}", reply.body);
     reply.cookie("jejak_session").unwrap()
 }

@@ -1,20 +1,29 @@
 //! `jejak village` and the village alerts of `jejak assess` (issue 14 "Must show"): a report
 //! naming a recruiter's phone surfaces on the applicant whose sponsor has that phone (and R20
-//! fires), a named person links through spelling variation, an unrelated applicant gets no
-//! alert, a report file imported twice exists once, and a file with a bad row imports nothing
-//! and names the row.
+//! fires), a named person links through spelling variation, a sponsor named as the agency
+//! counts as a report on the sponsor (R20), an applicant from the reported village gets the
+//! home-village alert (R20B), an unrelated applicant gets no alert, a report file imported
+//! twice exists once, and a file with a bad row imports nothing and names the row. And `jejak
+//! demo` shows every role the capability at once, escalated alerts included.
 
 use std::path::Path;
 
 use serde_json::Value;
 
+use crate::security::{Server, http, login_with};
 use crate::support::{jejak, jejak_with_stdin as with_stdin};
 
-const APPLICATIONS: &str = "application_id,office_code,applied_on,full_name,sex,birth_date,phone,purpose,destination_country,sponsor_name,sponsor_phone,outcome\n\
-KLA-1,KLA,2025-10-06,Sitti Rochmah,P,1998-02-03,081355550001,tourism,MY,,,pending\n\
-KLA-2,KLA,2025-10-06,Budi Santoso,L,1990-05-17,081355550002,tourism,MY,Keluarga Budi,+62 812 7788 9900,pending\n\
-KLA-3,KLA,2025-10-06,Dewi Lestari,P,1993-11-30,081355550003,tourism,SG,,,pending\n\
-KLA-4,KLA,2025-10-06,Agus Salim,L,1985-01-01,081355550004,work,MY,PT. Maju  Jaya,,pending\n";
+/// The demo users' one password (`jejak demo` prints it).
+const DEMO_PASSWORD: &str = "demo-jejak-2026";
+
+/// KLA-5 lives in the reported village (18.09.01.2004) and nothing else of hers is named:
+/// only the home-village link (R20B) applies to her.
+const APPLICATIONS: &str = "application_id,office_code,applied_on,full_name,sex,birth_date,village_code,phone,purpose,destination_country,sponsor_name,sponsor_phone,outcome\n\
+KLA-1,KLA,2025-10-06,Sitti Rochmah,P,1998-02-03,,081355550001,tourism,MY,,,pending\n\
+KLA-2,KLA,2025-10-06,Budi Santoso,L,1990-05-17,,081355550002,tourism,MY,Keluarga Budi,+62 812 7788 9900,pending\n\
+KLA-3,KLA,2025-10-06,Dewi Lestari,P,1993-11-30,,081355550003,tourism,SG,,,pending\n\
+KLA-4,KLA,2025-10-06,Agus Salim,L,1985-01-01,,081355550004,work,MY,PT. Maju  Jaya,,pending\n\
+KLA-5,KLA,2025-10-06,Rina Marlina,P,2001-07-14,18.09.01.2004,081355550005,tourism,MY,,,pending\n";
 
 const HEADER: &str = "report_id,village_code,reported_on,topic,source_reliability,info_credibility,persons,phones,recruiters,agency,destination_country,planned_departure_on,narrative\n";
 
@@ -74,6 +83,10 @@ fn village_reports_link_to_applications_and_import_once() {
         "2025-09-26",
         "--decree",
         "W8-123",
+        "--partner",
+        "Desa Migran Emas",
+        "--partner",
+        "Kampung Imigrasi",
         "--database",
         &db,
     ]);
@@ -129,7 +142,12 @@ fn village_reports_link_to_applications_and_import_once() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("desa1 (since 2025-10-01)"), "{}", run.stdout);
+    // Partner programmes come after the officers (the earlier columns keep their places).
+    assert!(
+        run.stdout.contains("\tdesa1 (since 2025-10-01)\tDesa Migran Emas; Kampung Imigrasi\n"),
+        "{}",
+        run.stdout
+    );
 
     // A file with a bad row imports nothing and names the row and column.
     let bad = write(
@@ -163,8 +181,19 @@ fn village_reports_link_to_applications_and_import_once() {
     let (_, dewi, dewi_fired) = get("KLA-3");
     assert!(dewi.is_empty(), "an unrelated applicant gets no alert: {dewi:?}");
     assert!(!dewi_fired.contains(&"R20".to_owned()));
-    let (_, agus, _) = get("KLA-4");
+    let (_, agus, agus_fired) = get("KLA-4");
     assert_eq!(agus, [("r-1".to_owned(), "recruiter".to_owned())], "sponsor named as agency");
+    // The agency named is the sponsor: `sponsor_reports_count` is 1, so R20 fires; Agus
+    // lives elsewhere, so R20B (home village) does not.
+    assert!(agus_fired.contains(&"R20".to_owned()), "{agus_fired:?}");
+    assert!(!agus_fired.contains(&"R20B".to_owned()), "{agus_fired:?}");
+    // The recruiter report is about Rina's home village: `village_reports_count` is 1, so
+    // R20B fires, and R20 (a report naming her or her sponsor) does not.
+    let (_, rina, rina_fired) = get("KLA-5");
+    assert_eq!(rina, [("r-1".to_owned(), "village".to_owned())], "home village");
+    assert!(rina_fired.contains(&"R20B".to_owned()), "{rina_fired:?}");
+    assert!(!rina_fired.contains(&"R20".to_owned()), "{rina_fired:?}");
+    assert!(!dewi_fired.contains(&"R20B".to_owned()), "{dewi_fired:?}");
 }
 
 #[test]
@@ -255,4 +284,44 @@ fn ending_an_assignment_and_a_designation_keeps_both_in_the_history() {
     );
     let twice = jejak(&["village", "end", village, "--on", "2026-07-01", "--database", &db]);
     assert_ne!(twice.code, 0, "a designation ends once");
+}
+
+/// `jejak demo` has village reports for every role: the PIMPASA sees their reports, Kalianda's
+/// supervisor the office queue (fresh reports, one in follow-up, the late ones), and the
+/// analyst's default queue (escalated reports only) is not empty: reports filed days back
+/// and never acknowledged are past their deadline.
+#[test]
+fn the_demo_gives_every_role_village_reports_and_the_analyst_escalated_alerts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (demo, summary) = Server::demo(&dir.path().join("demo.db"), 300);
+    assert!(
+        summary.contains("2 past the acknowledgement deadline, escalated to the analysts"),
+        "{summary}"
+    );
+    let page = |user: &str, path: &str| {
+        let cookie = login_with(&demo.addr, user, DEMO_PASSWORD);
+        let reply = http(&demo.addr, "GET", path, &[("Cookie", &cookie)], b"");
+        assert_eq!(reply.status, 200, "{user} {path}: {}", reply.body);
+        reply.body
+    };
+    let returnee = "paspor ditahan majikan";
+    let foreigners = "Dua warga negara asing menginap";
+    let umrah = "Rombongan 8 orang";
+
+    let analyst = page("analis", "/desa/peringatan");
+    assert_eq!(analyst.matches("Terlambat — dieskalasi").count(), 2, "{analyst}");
+    assert!(analyst.contains(returnee) && analyst.contains(foreigners), "{analyst}");
+    assert!(!analyst.contains(umrah), "acknowledged on time: not escalated: {analyst}");
+    assert!(analyst.contains("Menunggu penerimaan"), "{analyst}");
+
+    let supervisor = page("supervisor.kla", "/desa/peringatan");
+    for text in [returnee, foreigners, umrah, "Ditindaklanjuti", "Terlambat — dieskalasi"] {
+        assert!(supervisor.contains(text), "{text}: {supervisor}");
+    }
+
+    let pimpasa = page("pimpasa.kla", "/desa");
+    assert!(pimpasa.contains("Laporan saya"), "{pimpasa}");
+    for text in [returnee, foreigners, umrah] {
+        assert!(pimpasa.contains(text), "{text}: {pimpasa}");
+    }
 }

@@ -313,7 +313,14 @@ pub(crate) async fn alerts(
                     " · " (lang.date(r.data.reported_on))
                 }
                 p {
-                    (ctx.t("Batas penerimaan", "Acknowledge by")) ": " (lang.date(item.due_on))
+                    @if r.status == ReportStatus::New {
+                        (ctx.t("Menunggu penerimaan", "Waiting for acknowledgement")) ": "
+                    } @else {
+                        (ctx.t("Terbuka", "Open")) ": "
+                    }
+                    strong { (item.waiting_days) " " (ctx.t("hari", "day(s)")) }
+                    " (" (ctx.t("masuk", "filed")) " " (lang.date(item.filed_on)) ")"
+                    " · " (ctx.t("Batas penerimaan", "Acknowledge by")) ": " (lang.date(item.due_on))
                     @if item.escalated { " " strong.danger { (ctx.t("Terlambat — dieskalasi", "Overdue — escalated")) } }
                 }
                 p { (r.data.narrative) }

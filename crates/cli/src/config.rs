@@ -5,13 +5,18 @@
 //! table or key, in the file or the environment, is an error naming it.
 //!
 //! It is the one place for the server's settings: login throttling and session lengths, rate
-//! limits, read limits and purposes, pool sizes, retention, upload caps and the village
-//! acknowledgement deadline. `jejak config check` prints the effective configuration.
+//! limits, read limits and purposes, pool sizes, retention, upload caps, the village
+//! acknowledgement deadline and the fields each partner agency receives in a referral
+//! (`[referrals.fields]`, overridden per agency by `JEJAK_REFERRALS_FIELDS_<AGENCY>`).
+//! `jejak config check` prints the effective configuration.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use jejak_domain::Agency;
 use jejak_service::auth::AuthConfig;
+use jejak_service::referrals::ReferralFields;
 use jejak_service::retention::{RetentionPolicy, parse_policy};
 use jejak_service::security::{Purposes, ReadLimits, UploadConfig};
 use jejak_service::villages::VillageConfig;
@@ -35,6 +40,7 @@ pub(crate) struct Config {
     pub(crate) villages: VillageSection,
     pub(crate) audit: AuditSection,
     pub(crate) screening: ScreeningSection,
+    pub(crate) referrals: ReferralSection,
     /// Retention periods per record type, e.g. `deferred = { years = 5, action = "delete" }`.
     pub(crate) retention: toml::Table,
 }
@@ -243,6 +249,27 @@ impl ScreeningSection {
     }
 }
 
+/// Referrals to the partner agencies (issue 15 item 5).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct ReferralSection {
+    /// The fields each agency receives, in letter order: agency (`bp3mi`, `disnaker`,
+    /// `polri_ppa`, `pemda`) to field names of `jejak_service::referrals::SHAREABLE_FIELDS`.
+    /// An agency left out keeps its default set.
+    pub(crate) fields: BTreeMap<String, Vec<String>>,
+}
+
+impl Default for ReferralSection {
+    fn default() -> Self {
+        ReferralSection { fields: fields_table(&ReferralFields::default()) }
+    }
+}
+
+/// `fields` as the configuration writes it.
+fn fields_table(fields: &ReferralFields) -> BTreeMap<String, Vec<String>> {
+    fields.iter().map(|(agency, set)| (agency.as_str().to_owned(), set.to_vec())).collect()
+}
+
 const MB: u64 = 1024 * 1024;
 
 impl Config {
@@ -276,6 +303,7 @@ impl Config {
 
     fn check(&self, name: &str) -> anyhow::Result<()> {
         self.retention_policy().with_context(|| format!("{name}: [retention]"))?;
+        self.referral_fields().with_context(|| format!("{name}: [referrals]"))?;
         let a = &self.auth;
         for (key, value) in [
             ("auth.attempts_per_client", a.attempts_per_client),
@@ -345,6 +373,17 @@ impl Config {
         VillageConfig { ack_working_days: self.villages.ack_working_days }
     }
 
+    /// The fields each partner agency receives (the defaults with the configured agencies'
+    /// sets in their place), checked.
+    pub(crate) fn referral_fields(&self) -> anyhow::Result<ReferralFields> {
+        let configured = self
+            .referrals
+            .fields
+            .iter()
+            .map(|(agency, fields)| (agency.as_str(), fields.as_slice()));
+        Ok(ReferralFields::configured(configured)?)
+    }
+
     pub(crate) fn retention_policy(&self) -> anyhow::Result<RetentionPolicy> {
         let mut file = toml::Table::new();
         file.insert("retention".into(), toml::Value::Table(self.retention.clone()));
@@ -353,8 +392,8 @@ impl Config {
     }
 
     /// The effective configuration as TOML, the retention table filled in with every
-    /// record type's period (there are no secrets in it: the register's URL, which may hold
-    /// a password, is not part of it).
+    /// record type's period and the referral fields with every agency's set (there are no
+    /// secrets in it: the register's URL, which may hold a password, is not part of it).
     pub(crate) fn effective_toml(&self) -> anyhow::Result<String> {
         let mut shown = self.clone();
         let mut retention = toml::Table::new();
@@ -369,14 +408,16 @@ impl Config {
             retention.insert(record_type.into(), toml::Value::Table(entry));
         }
         shown.retention = retention;
+        shown.referrals.fields = fields_table(&self.referral_fields()?);
         Ok(toml::to_string(&shown)?)
     }
 }
 
 /// The tables environment variables may override, longest first (`rate_limits` before a
 /// shorter name that is its prefix).
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 11] = [
     "rate_limits",
+    "referrals",
     "screening",
     "database",
     "purposes",
@@ -388,8 +429,9 @@ const TABLES: [&str; 10] = [
     "auth",
 ];
 
-/// Puts `JEJAK_<TABLE>_<KEY>` values into `table`. Variables naming no table (such as
-/// `JEJAK_DATABASE` or `JEJAK_USER`, which are command-line settings) are left alone.
+/// Puts `JEJAK_<TABLE>_<KEY>` values into `table`, and `JEJAK_REFERRALS_FIELDS_<AGENCY>`
+/// into `[referrals.fields]`. Variables naming no table (such as `JEJAK_DATABASE` or
+/// `JEJAK_USER`, which are command-line settings) are left alone.
 fn apply_env(
     table: &mut toml::Table,
     env: impl IntoIterator<Item = (String, String)>,
@@ -414,6 +456,22 @@ fn apply_env(
         let Some(section_table) = entry.as_table_mut() else {
             bail!("{name}: [{section}] in the configuration is not a table");
         };
+        if let Some(agency) = key.strip_prefix("fields_").filter(|_| section == "referrals") {
+            if Agency::parse(agency).is_none() {
+                bail!(
+                    "{name}: unknown setting referrals.fields.{agency} (the agencies are {})",
+                    Agency::ALL.map(Agency::as_str).join(", ")
+                );
+            }
+            let fields = section_table
+                .entry("fields")
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            let Some(fields) = fields.as_table_mut() else {
+                bail!("{name}: [referrals.fields] in the configuration is not a table");
+            };
+            fields.insert(agency.to_owned(), value);
+            continue;
+        }
         if !known_key(section, &key) {
             bail!("{name}: unknown setting {section}.{key}");
         }
@@ -513,5 +571,54 @@ mod tests {
             Config::load_with(None, env(&[("JEJAK_AUTH_LOCK_AFTER", "3")])).unwrap_err()
         );
         assert!(err.contains("JEJAK_AUTH_LOCK_AFTER") && err.contains("auth.lock_after"), "{err}");
+    }
+
+    #[test]
+    fn referral_fields_are_configured_per_agency_and_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jejak.toml");
+        std::fs::write(&path, "[referrals.fields]\npemda = [\"village_code\", \"full_name\"]\n")
+            .unwrap();
+        let config = Config::load_with(
+            Some(&path),
+            env(&[("JEJAK_REFERRALS_FIELDS_POLRI_PPA", "[\"full_name\", \"nik\", \"phone\"]")]),
+        )
+        .unwrap();
+        let fields = config.referral_fields().unwrap();
+        assert_eq!(fields.of(Agency::Pemda), ["village_code", "full_name"]);
+        assert_eq!(fields.of(Agency::PolriPpa), ["full_name", "nik", "phone"]);
+        let defaults = ReferralFields::default();
+        assert_eq!(fields.of(Agency::Bp3mi), defaults.of(Agency::Bp3mi), "left out: the default");
+        let shown = config.effective_toml().unwrap();
+        assert!(shown.contains("[referrals.fields]"), "{shown}");
+        assert!(shown.contains("pemda = [\"village_code\", \"full_name\"]"), "{shown}");
+        assert!(shown.contains("bp3mi = [\"full_name\""), "every agency is shown: {shown}");
+        let unset = Config::load_with(None, env(&[])).unwrap().referral_fields().unwrap();
+        assert_eq!(unset, defaults);
+    }
+
+    #[test]
+    fn an_unknown_referral_field_or_agency_is_an_error_naming_the_setting() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jejak.toml");
+        std::fs::write(&path, "[referrals.fields]\nbp3mi = [\"full_name\", \"mother_name\"]\n")
+            .unwrap();
+        let err = format!("{:#}", Config::load_with(Some(&path), env(&[])).unwrap_err());
+        assert!(err.contains("referrals.fields.bp3mi") && err.contains("mother_name"), "{err}");
+        std::fs::write(&path, "[referrals.fields]\npolri = [\"full_name\"]\n").unwrap();
+        let err = format!("{:#}", Config::load_with(Some(&path), env(&[])).unwrap_err());
+        assert!(err.contains("referrals.fields.polri") && err.contains("polri_ppa"), "{err}");
+        std::fs::write(&path, "[referrals]\nfeilds = {}\n").unwrap();
+        let err = format!("{:#}", Config::load_with(Some(&path), env(&[])).unwrap_err());
+        assert!(err.contains("feilds"), "{err}");
+        let err = format!(
+            "{:#}",
+            Config::load_with(None, env(&[("JEJAK_REFERRALS_FIELDS_KPU", "[\"nik\"]")]))
+                .unwrap_err()
+        );
+        assert!(
+            err.contains("JEJAK_REFERRALS_FIELDS_KPU") && err.contains("referrals.fields.kpu"),
+            "{err}"
+        );
     }
 }

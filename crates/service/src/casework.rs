@@ -86,6 +86,8 @@ pub struct Casework {
     audit: AuditBatcher,
     /// What a read of personal data may be for, and the per-user read limits.
     reads: RwLock<(crate::security::Purposes, crate::security::ReadLimits)>,
+    /// The fields each partner agency receives in a referral (`[referrals.fields]`).
+    referral_fields: RwLock<Arc<crate::referrals::ReferralFields>>,
 }
 
 impl std::fmt::Debug for Casework {
@@ -102,7 +104,15 @@ impl Casework {
         clock: Arc<dyn Clock>,
     ) -> Self {
         let audit = AuditBatcher::new(store.clone());
-        Self { store, screening, rules: RwLock::new(rules), clock, audit, reads: RwLock::default() }
+        Self {
+            store,
+            screening,
+            rules: RwLock::new(rules),
+            clock,
+            audit,
+            reads: RwLock::default(),
+            referral_fields: RwLock::default(),
+        }
     }
 
     /// Sets the purposes a read may be stated for and the per-user read limits.
@@ -117,6 +127,25 @@ impl Casework {
             .map_err(|_| ServiceError::Internal("read settings lock poisoned".into()))? =
             (purposes, limits);
         Ok(())
+    }
+
+    /// Sets the fields each partner agency receives in a referral made from now on.
+    pub fn configure_referrals(&self, fields: crate::referrals::ReferralFields) -> Result<()> {
+        *self
+            .referral_fields
+            .write()
+            .map_err(|_| ServiceError::Internal("referral settings lock poisoned".into()))? =
+            Arc::new(fields);
+        Ok(())
+    }
+
+    /// The fields each partner agency receives in a referral (the form shows them; a new
+    /// referral shares them or a subset).
+    pub fn referral_fields(&self) -> Result<Arc<crate::referrals::ReferralFields>> {
+        self.referral_fields
+            .read()
+            .map(|f| f.clone())
+            .map_err(|_| ServiceError::Internal("referral settings lock poisoned".into()))
     }
 
     /// The purposes a read of personal data may be stated for.

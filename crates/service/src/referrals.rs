@@ -2,9 +2,10 @@
 //!
 //! An officer refers a case (an application, or the person it belongs to) to BP3MI, Disnaker,
 //! Polri (Unit PPA) or the local government with a purpose, a legal basis and a due date. What
-//! each agency receives is fixed in one place, [`AGENCY_FIELDS`] (data minimisation, UU PDP
-//! Art. 16): the letter and the partner JSON show only those fields. Supervisors see open
-//! referrals past their due date.
+//! each agency receives is a minimal set per agency (data minimisation, UU PDP Art. 16),
+//! configured in `[referrals.fields]` ([`ReferralFields`], defaults [`DEFAULT_AGENCY_FIELDS`])
+//! from the fields a letter can print ([`SHAREABLE_FIELDS`]): the form, the letter and the
+//! partner JSON show only those fields. Supervisors see open referrals past their due date.
 //!
 //! A person recorded as a trafficking victim is marked protected by a supervisor (with a
 //! reason, audited; lifting likewise). Searches and queues then show only that a protected
@@ -24,13 +25,33 @@ use crate::authz::{Action, Actor};
 use crate::casework::Casework;
 use crate::{Result, ServiceError};
 
-/// The fields each agency receives, in letter order: the agreed minimal set per agency.
-/// BP3MI handles placement and protection (identity, destination, agency, CPMI id, outcome);
-/// Disnaker the recommendation and the job (domicile village, occupation); Polri's PPA unit
-/// investigates trafficking and needs the contacts of the applicant and the sponsor; the
-/// local government only whom to reach in which village. Mothers' and fathers' names,
-/// passport numbers and free text are never shared.
-pub const AGENCY_FIELDS: [(Agency, &[&str]); 4] = [
+/// Every field a referral can share, with its label (Indonesian, English): what the letter and
+/// the partner JSON know how to print. A configured field set is checked against it.
+pub const SHAREABLE_FIELDS: [(&str, &str, &str); 14] = [
+    ("full_name", "Nama lengkap", "Full name"),
+    ("nik", "NIK", "NIK"),
+    ("birth_date", "Tanggal lahir", "Date of birth"),
+    ("birth_place", "Tempat lahir", "Place of birth"),
+    ("sex", "Jenis kelamin", "Sex"),
+    ("address", "Alamat", "Address"),
+    ("village_code", "Desa/kelurahan (kode)", "Village (code)"),
+    ("phone", "Nomor telepon", "Phone number"),
+    ("occupation", "Pekerjaan", "Occupation"),
+    ("destination_country", "Negara tujuan", "Destination country"),
+    ("sponsor_name", "Sponsor / perusahaan", "Sponsor / agency"),
+    ("sponsor_phone", "Telepon sponsor", "Sponsor's phone"),
+    ("cpmi_id", "ID CPMI", "CPMI id"),
+    ("outcome", "Hasil permohonan paspor", "Passport application outcome"),
+];
+
+/// The fields each agency receives unless the configuration's `[referrals.fields]` says
+/// otherwise, in letter order: the agreed minimal set per agency. BP3MI handles placement
+/// and protection (identity, destination, agency, CPMI id, outcome); Disnaker the
+/// recommendation and the job (domicile village, occupation); Polri's PPA unit investigates
+/// trafficking and needs the contacts of the applicant and the sponsor; the local government
+/// only whom to reach in which village. Mothers' and fathers' names, passport numbers and
+/// free text are never shared (they are not among [`SHAREABLE_FIELDS`]).
+pub const DEFAULT_AGENCY_FIELDS: [(Agency, &[&str]); 4] = [
     (
         Agency::Bp3mi,
         &[
@@ -75,6 +96,78 @@ pub const AGENCY_FIELDS: [(Agency, &[&str]); 4] = [
     (Agency::Pemda, &["full_name", "nik", "village_code", "address"]),
 ];
 
+/// The fields each agency receives, in letter order: [`DEFAULT_AGENCY_FIELDS`] with the
+/// agencies the configuration names (`[referrals.fields]`) replaced by their configured set.
+/// A referral records the fields it shared, so changing the configuration changes what new
+/// referrals share, never what an earlier letter showed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralFields {
+    /// One entry per agency, in [`Agency::ALL`] order.
+    by_agency: Vec<(Agency, Vec<String>)>,
+}
+
+impl Default for ReferralFields {
+    fn default() -> Self {
+        let by_agency = DEFAULT_AGENCY_FIELDS
+            .iter()
+            .map(|(agency, fields)| (*agency, fields.iter().map(|f| (*f).to_owned()).collect()))
+            .collect();
+        ReferralFields { by_agency }
+    }
+}
+
+impl ReferralFields {
+    /// The defaults with each `(agency, fields)` of the configuration in place of the
+    /// agency's default set. An unknown agency or field, an empty set or a field listed
+    /// twice is refused with the setting named (`referrals.fields.<agency>`).
+    pub fn configured<'a>(
+        configured: impl IntoIterator<Item = (&'a str, &'a [String])>,
+    ) -> Result<ReferralFields> {
+        let mut out = ReferralFields::default();
+        for (name, fields) in configured {
+            let setting = format!("referrals.fields.{name}");
+            let agency = Agency::ALL.into_iter().find(|a| a.as_str() == name).ok_or_else(|| {
+                ServiceError::Invalid(format!(
+                    "{setting}: {name:?} is not an agency; the agencies are {}",
+                    Agency::ALL.map(Agency::as_str).join(", ")
+                ))
+            })?;
+            if fields.is_empty() {
+                return Err(ServiceError::Invalid(format!(
+                    "{setting}: list at least one field the agency receives"
+                )));
+            }
+            for (i, field) in fields.iter().enumerate() {
+                if !SHAREABLE_FIELDS.iter().any(|(known, ..)| known == field) {
+                    return Err(ServiceError::Invalid(format!(
+                        "{setting}: {field:?} is not a field a referral can share; the fields are {}",
+                        SHAREABLE_FIELDS.map(|(f, ..)| f).join(", ")
+                    )));
+                }
+                if fields[..i].contains(field) {
+                    return Err(ServiceError::Invalid(format!(
+                        "{setting}: {field:?} is listed twice"
+                    )));
+                }
+            }
+            if let Some((_, set)) = out.by_agency.iter_mut().find(|(a, _)| *a == agency) {
+                *set = fields.to_vec();
+            }
+        }
+        Ok(out)
+    }
+
+    /// The fields `agency` receives, in letter order.
+    pub fn of(&self, agency: Agency) -> &[String] {
+        self.by_agency.iter().find(|(a, _)| *a == agency).map_or(&[], |(_, f)| f.as_slice())
+    }
+
+    /// Each agency with its fields, in [`Agency::ALL`] order.
+    pub fn iter(&self) -> impl Iterator<Item = (Agency, &[String])> {
+        self.by_agency.iter().map(|(a, f)| (*a, f.as_slice()))
+    }
+}
+
 /// The legal basis a referral names unless the officer writes another.
 pub const DEFAULT_LEGAL_BASIS: &str = "UU 27/2022 Pasal 20 (pelaksanaan tugas pelayanan publik); UU 18/2017 tentang Pelindungan PMI; UU 21/2007 tentang Pemberantasan TPPO; Nota Kesepahaman KemenP2MI–Kemenimipas 25 April 2025";
 
@@ -84,30 +177,12 @@ pub const DEFAULT_DUE_DAYS: i64 = 14;
 /// The label a protected record shows in lists instead of a name.
 pub const PROTECTED_LABEL: &str = "Catatan dilindungi";
 
-/// The fields `agency` receives.
-pub fn shared_fields(agency: Agency) -> &'static [&'static str] {
-    AGENCY_FIELDS.iter().find(|(a, _)| *a == agency).map_or(&[], |(_, f)| f)
-}
-
 /// A shared field's label (Indonesian, English).
 pub fn field_label(field: &str) -> (&'static str, &'static str) {
-    match field {
-        "full_name" => ("Nama lengkap", "Full name"),
-        "nik" => ("NIK", "NIK"),
-        "birth_date" => ("Tanggal lahir", "Date of birth"),
-        "birth_place" => ("Tempat lahir", "Place of birth"),
-        "sex" => ("Jenis kelamin", "Sex"),
-        "address" => ("Alamat", "Address"),
-        "village_code" => ("Desa/kelurahan (kode)", "Village (code)"),
-        "phone" => ("Nomor telepon", "Phone number"),
-        "occupation" => ("Pekerjaan", "Occupation"),
-        "destination_country" => ("Negara tujuan", "Destination country"),
-        "sponsor_name" => ("Sponsor / perusahaan", "Sponsor / agency"),
-        "sponsor_phone" => ("Telepon sponsor", "Sponsor's phone"),
-        "cpmi_id" => ("ID CPMI", "CPMI id"),
-        "outcome" => ("Hasil permohonan paspor", "Passport application outcome"),
-        _ => ("Data", "Data"),
-    }
+    SHAREABLE_FIELDS
+        .iter()
+        .find(|(known, ..)| *known == field)
+        .map_or(("Data", "Data"), |(_, id, en)| (*id, *en))
 }
 
 /// The value of a shared field of an application, as the letter prints it.
@@ -147,7 +222,7 @@ pub struct ReferralInput {
     /// `None`: [`DEFAULT_DUE_DAYS`] from today.
     pub due_on: Option<Date>,
     pub note: Option<String>,
-    /// A subset of the agency's fields; `None`: all of them.
+    /// A subset of the agency's configured fields; `None`: all of them.
     pub fields: Option<Vec<String>>,
 }
 
@@ -245,22 +320,19 @@ impl Casework {
             }
             None => None,
         };
-        let allowed = shared_fields(agency);
+        let configured = self.referral_fields()?;
+        let allowed = configured.of(agency);
         let fields: Vec<String> = match &input.fields {
-            None => allowed.iter().map(|f| (*f).to_owned()).collect(),
+            None => allowed.to_vec(),
             Some(chosen) => {
-                if let Some(extra) = chosen.iter().find(|f| !allowed.contains(&f.as_str())) {
+                if let Some(extra) = chosen.iter().find(|f| !allowed.contains(f)) {
                     return Err(ServiceError::Invalid(format!(
                         "fields: {extra} is not shared with {}",
                         agency.short()
                     )));
                 }
                 // Letter order, whatever order they came in.
-                allowed
-                    .iter()
-                    .filter(|f| chosen.iter().any(|c| c == *f))
-                    .map(|f| (*f).to_owned())
-                    .collect()
+                allowed.iter().filter(|f| chosen.contains(f)).cloned().collect()
             }
         };
         if fields.is_empty() {
@@ -620,5 +692,50 @@ impl Casework {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use super::*;
+
+    fn strings(fields: &[&str]) -> Vec<String> {
+        fields.iter().map(|f| (*f).to_owned()).collect()
+    }
+
+    #[test]
+    fn every_default_field_is_one_the_letter_can_print() {
+        for (agency, fields) in ReferralFields::default().iter() {
+            for field in fields {
+                assert_ne!(field_label(field), ("Data", "Data"), "{agency}: {field}");
+            }
+        }
+        assert_eq!(ReferralFields::configured([]).unwrap(), ReferralFields::default());
+    }
+
+    #[test]
+    fn a_configured_agency_gets_its_set_in_its_order_and_the_others_keep_theirs() {
+        let pemda = strings(&["village_code", "full_name"]);
+        let fields = ReferralFields::configured([("pemda", pemda.as_slice())]).unwrap();
+        assert_eq!(fields.of(Agency::Pemda), pemda.as_slice());
+        assert_eq!(fields.of(Agency::Bp3mi), ReferralFields::default().of(Agency::Bp3mi));
+    }
+
+    #[test]
+    fn a_bad_field_set_is_refused_naming_the_setting() {
+        let refused = |agency: &str, fields: &[&str]| {
+            let fields = strings(fields);
+            ReferralFields::configured([(agency, fields.as_slice())]).unwrap_err().to_string()
+        };
+        let err = refused("bp3mi", &["full_name", "mother_name"]);
+        assert!(err.contains("referrals.fields.bp3mi") && err.contains("mother_name"), "{err}");
+        let err = refused("polri", &["full_name"]);
+        assert!(err.contains("referrals.fields.polri") && err.contains("polri_ppa"), "{err}");
+        let err = refused("pemda", &[]);
+        assert!(err.contains("referrals.fields.pemda"), "{err}");
+        let err = refused("disnaker", &["nik", "nik"]);
+        assert!(err.contains("referrals.fields.disnaker") && err.contains("twice"), "{err}");
     }
 }

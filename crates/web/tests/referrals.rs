@@ -1,6 +1,7 @@
 //! Referrals and protected persons through the router (issue 15 items 5 and 6): a referral's
 //! lifecycle from sent to closed with its history, letter and audit; the overdue list of
-//! supervisors; each agency's JSON holding only its fields; a protected person masked in
+//! supervisors; each agency's JSON holding only its fields, and exactly the configured ones
+//! when `[referrals.fields]` sets them; a protected person masked in
 //! search, queue and screening, refused to an officer, and opened by a supervisor with a
 //! stated purpose (logged).
 #![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
@@ -10,7 +11,7 @@ mod common;
 use axum::http::StatusCode;
 use jejak_domain::{Agency, NewReferral, OfficeCode, ReferralSubject};
 use jejak_service::authz::Role;
-use jejak_service::referrals::{PROTECTED_LABEL, shared_fields};
+use jejak_service::referrals::{PROTECTED_LABEL, ReferralFields};
 use jejak_store::{AuditCtx, ReferralUpdate};
 use serde_json::Value;
 
@@ -187,7 +188,8 @@ async fn each_agency_receives_only_its_minimal_fields() {
         let view = refer(&app, agency.as_str()).await;
         let shared = view["shared"].as_object().unwrap();
         let mut keys: Vec<&str> = shared.keys().map(String::as_str).collect();
-        let mut expected = shared_fields(agency).to_vec();
+        let defaults = ReferralFields::default();
+        let mut expected: Vec<&str> = defaults.of(agency).iter().map(String::as_str).collect();
         keys.sort_unstable();
         expected.sort_unstable();
         assert_eq!(keys, expected, "{agency}");
@@ -219,6 +221,58 @@ async fn each_agency_receives_only_its_minimal_fields() {
     let keys: Vec<String> =
         json(&reply.body)["shared"].as_object().unwrap().keys().cloned().collect();
     assert_eq!(keys.len(), 2, "{keys:?}");
+}
+
+#[tokio::test]
+async fn a_configured_agency_shares_exactly_its_configured_fields_in_form_letter_and_json() {
+    let app = App::start(false).await;
+    // As `jejak serve` does with `[referrals.fields] pemda = ["village_code", "full_name"]`.
+    let configured = vec!["village_code".to_owned(), "full_name".to_owned()];
+    let fields = ReferralFields::configured([("pemda", configured.as_slice())]).unwrap();
+    app.casework.configure_referrals(fields).unwrap();
+    let officer = app.session(Role::Petugas);
+
+    let form = app.get(&format!("/permohonan/{}/rujuk", app.application_key), Some(officer)).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let pemda_row =
+        form.body.split("data-agency=\"pemda\"").nth(1).unwrap().split("</tr>").next().unwrap();
+    assert!(pemda_row.contains("Desa/kelurahan (kode), Nama lengkap"), "{pemda_row}");
+    assert!(!pemda_row.contains("NIK") && !pemda_row.contains("Alamat"), "{pemda_row}");
+
+    let view = refer(&app, "pemda").await;
+    let id = view["id"].as_i64().unwrap();
+    assert_eq!(view["fields"], serde_json::json!(["village_code", "full_name"]), "{view}");
+    let shared = view["shared"].as_object().unwrap();
+    let mut keys: Vec<&str> = shared.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["full_name", "village_code"], "{view}");
+    let partner = app.get(&format!("/api/v1/referrals/{id}"), Some(officer)).await;
+    assert_eq!(partner.status, StatusCode::OK, "{}", partner.body);
+    assert_eq!(json(&partner.body)["shared"], view["shared"]);
+
+    // The letter lists the configured fields, in the configured order, and nothing more.
+    let letter = app.get(&format!("/rujukan/{id}/surat"), Some(officer)).await;
+    assert_eq!(letter.status, StatusCode::OK, "{}", letter.body);
+    let rows: Vec<&str> = letter
+        .body
+        .split("data-field=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap())
+        .collect();
+    assert_eq!(rows, ["village_code", "full_name"], "letter rows");
+
+    // A field of the default set the configuration dropped is no longer shared.
+    let body = format!(
+        r#"{{"application_key":{},"agency":"pemda","purpose":"Pendampingan keluarga","fields":["full_name","nik"]}}"#,
+        app.application_key
+    );
+    let reply = app.send("POST", "/api/v1/referrals", Some(officer), JSON, &body).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+    assert!(reply.body.contains("fields: nik"), "{}", reply.body);
+    // The other agencies keep their default sets.
+    let bp3mi = refer(&app, "bp3mi").await;
+    let defaults = ReferralFields::default();
+    assert_eq!(bp3mi["fields"], serde_json::json!(defaults.of(jejak_domain::Agency::Bp3mi)));
 }
 
 #[tokio::test]

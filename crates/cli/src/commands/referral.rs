@@ -9,7 +9,7 @@ use jejak_domain::date::iso;
 use jejak_domain::{
     Agency, ApplicationKey, NewReferral, OfficeCode, Outcome, ReferralStatus, ReferralSubject,
 };
-use jejak_service::referrals::shared_fields;
+use jejak_service::referrals::ReferralFields;
 use jejak_service::{Clock, SystemClock};
 use jejak_store::{ApplicationQuery, ReferralFilter, ReferralUpdate, Store};
 
@@ -55,10 +55,11 @@ pub(crate) struct DemoReferrals {
 }
 
 /// The demo's referrals (Kalianda's waiting applications, in different states, some past
-/// their due date) and one protected person.
+/// their due date), each sharing its agency's configured `fields`, and one protected person.
 pub(crate) async fn seed_demo(
     store: &dyn Store,
     today: time::Date,
+    fields: &ReferralFields,
 ) -> anyhow::Result<DemoReferrals> {
     let office = OfficeCode::parse("KLA")?;
     let waiting = store
@@ -107,7 +108,7 @@ pub(crate) async fn seed_demo(
             agency,
             purpose: "Dugaan calon PMI non-prosedural (DEMO)".into(),
             legal_basis: jejak_service::referrals::DEFAULT_LEGAL_BASIS.into(),
-            fields: shared_fields(agency).iter().map(|f| (*f).to_owned()).collect(),
+            fields: fields.of(agency).to_vec(),
             due_on: Some(day(due)),
             note: Some("Dirujuk setelah wawancara (DEMO)".into()),
             created_by: "petugas.kla".into(),

@@ -144,6 +144,7 @@ async fn app_state(
         Arc::new(jejak_service::villages::Villages::new(store, clock, config.villages()));
     state.admin = Arc::new(state.admin.with_policy(config.retention_policy()?));
     state.casework.configure_reads(config.purposes(), config.read_limits())?;
+    state.casework.configure_referrals(config.referral_fields()?)?;
     state.client_address_header =
         config.server.client_address_header.as_ref().map(|h| h.trim().to_ascii_lowercase());
     let purged = state.uploads.purge_expired().await?;
@@ -293,7 +294,8 @@ pub(crate) async fn demo(args: DemoArgs, config: &Config) -> anyhow::Result<Exit
          applications; {} past the acknowledgement deadline, escalated to the analysts)",
         seeded_villages.reports, seeded_villages.escalated
     ));
-    let seeded = super::referral::seed_demo(store.as_ref(), today).await?;
+    let seeded =
+        super::referral::seed_demo(store.as_ref(), today, &config.referral_fields()?).await?;
     output::line(&format!(
         " DEMO referrals: {} from Kalianda at /rujukan ({} past their due date); protected \
          person (TPPO victim): application {}",

@@ -654,6 +654,24 @@ fn config_check_prints_the_effective_settings_and_names_unknown_keys() {
     let run = jejak(&["config", "check", "--config", path]);
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("uplods"), "{}", run.stderr);
+
+    // The fields each partner agency receives in a referral: configured, shown, checked.
+    std::fs::write(&config, "[referrals.fields]\npemda = [\"full_name\", \"village_code\"]\n")
+        .unwrap();
+    let run = jejak(&["config", "check", "--config", path]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("[referrals.fields]"), "{}", run.stdout);
+    assert!(run.stdout.contains("pemda = [\"full_name\", \"village_code\"]"), "{}", run.stdout);
+    assert!(run.stdout.contains("polri_ppa = [\"full_name\""), "defaults shown: {}", run.stdout);
+    std::fs::write(&config, "[referrals.fields]\npemda = [\"full_name\", \"mother_name\"]\n")
+        .unwrap();
+    let run = jejak(&["config", "check", "--config", path]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("referrals.fields.pemda") && run.stderr.contains("mother_name"),
+        "the setting and the field are named: {}",
+        run.stderr
+    );
 }
 
 #[test]

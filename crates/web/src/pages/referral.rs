@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jejak_domain::{Agency, Protection, Referral, ReferralStatus, ReferralSubject};
 use jejak_service::authz::ApplicationActions;
 use jejak_service::referrals::{
-    AGENCY_FIELDS, DEFAULT_DUE_DAYS, DEFAULT_LEGAL_BASIS, ReferralInput, ReferralView, field_label,
+    DEFAULT_DUE_DAYS, DEFAULT_LEGAL_BASIS, ReferralInput, ReferralView, field_label,
 };
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -306,6 +306,10 @@ pub(crate) async fn new_form(
         Ok(t) => t,
         Err(e) => return ctx.fail(&e),
     };
+    let agency_fields = match state.casework.referral_fields() {
+        Ok(f) => f,
+        Err(e) => return ctx.fail(&e),
+    };
     let due = state.casework.clock().today() + time::Duration::days(DEFAULT_DUE_DAYS);
     let title =
         format!("{} {}", ctx.t("Rujuk permohonan", "Refer application"), target.application_id);
@@ -332,8 +336,8 @@ pub(crate) async fn new_form(
         table.agency-fields {
             thead { tr { th { (ctx.t("Instansi", "Agency")) } th { (ctx.t("Data", "Fields")) } } }
             tbody {
-                @for (agency, fields) in AGENCY_FIELDS {
-                    tr { th scope="row" { (agency.short()) }
+                @for (agency, fields) in agency_fields.iter() {
+                    tr data-agency=(agency.as_str()) { th scope="row" { (agency.short()) }
                         td { (fields.iter().map(|f| ctx.t(field_label(f).0, field_label(f).1)).collect::<Vec<_>>().join(", ")) } }
                 }
             }

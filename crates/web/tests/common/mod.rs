@@ -32,6 +32,10 @@ pub struct Session {
 pub struct App {
     pub router: Router,
     pub store: Arc<dyn Store>,
+    /// The use cases behind the router (to configure them as `jejak serve` does).
+    pub casework: Arc<Casework>,
+    /// Users, sessions and API tokens.
+    pub auth: Arc<Auth>,
     pub sessions: Vec<Session>,
     /// A pending application at KLA, and a review request on it by `petugas.kla`.
     pub application_key: i64,
@@ -141,7 +145,7 @@ impl App {
             requested_by: "petugas.kla".into(),
         };
         let review = store.request_review(&request, &ctx()).await.unwrap();
-        let mut state = AppState::new(store.clone(), casework, auth);
+        let mut state = AppState::new(store.clone(), casework.clone(), auth.clone());
         state.demo = demo;
         // The permission and route walks send hundreds of requests per user within a second;
         // rate limits have their own tests (auth.rs).
@@ -149,6 +153,8 @@ impl App {
         App {
             router: router(state),
             store,
+            casework,
+            auth,
             sessions,
             application_key: first.key.0,
             review_id: review.id,
@@ -193,6 +199,31 @@ impl App {
                 .header(header::COOKIE, format!("jejak_session={}", s.token))
                 .header("x-csrf-token", &s.csrf);
         }
+        self.dispatch(builder, content_type, body).await
+    }
+
+    /// Sends a request with an API token (`Authorization: Bearer`), as a partner system does.
+    pub async fn send_bearer(
+        &self,
+        method: &str,
+        path: &str,
+        secret: &str,
+        content_type: &str,
+        body: &str,
+    ) -> Reply {
+        let builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {secret}"));
+        self.dispatch(builder, content_type, body).await
+    }
+
+    async fn dispatch(
+        &self,
+        mut builder: axum::http::request::Builder,
+        content_type: &str,
+        body: &str,
+    ) -> Reply {
         if !content_type.is_empty() {
             builder = builder.header(header::CONTENT_TYPE, content_type);
         }

@@ -512,11 +512,8 @@ async fn seed_villages(
             by: "supervisor.kla".into(),
             at: demo_stamp(acknowledged_on, hour),
         };
-        let by = jejak_store::AuditCtx {
-            actor: "supervisor.kla".into(),
-            office: Some(kla.clone()),
-            ..at_time(&ctx, change.at.clone())
-        };
+        let mut by = at_time(&ctx, change.at.clone());
+        by.office = Some(kla.clone());
         store.set_report_status(&change, &by).await?;
     }
     let routed: Vec<RoutedReport> =
@@ -582,7 +579,9 @@ fn demo_stamp(day: time::Date, hour: u8) -> String {
 
 /// `ctx` with its time set to `at` (a demo write dated in the past).
 fn at_time(ctx: &jejak_store::AuditCtx, at: String) -> jejak_store::AuditCtx {
-    jejak_store::AuditCtx { at, ..ctx.clone() }
+    let mut dated = ctx.clone();
+    dated.at = at;
+    dated
 }
 
 /// Designates the demo's busiest villages in the village register (each by the office most of

@@ -305,7 +305,7 @@ impl Casework {
         self.store
             .append_audit(
                 &self.ctx(actor, Some(purpose)),
-                AuditAction::PersonalDataRead.as_str(),
+                AuditAction::PersonalDataRead,
                 "application",
                 Some(&key.to_string()),
                 "examine",
@@ -538,7 +538,7 @@ impl Casework {
         self.audit
             .append(AuditAppend {
                 ctx: self.ctx(actor, Some(purpose)),
-                action: AuditAction::PersonalDataRead.as_str().into(),
+                action: AuditAction::PersonalDataRead,
                 entity: "screening".into(),
                 entity_id: None,
                 details: format!(

@@ -94,7 +94,7 @@ impl Screening {
         self.store()
             .append_audit(
                 ctx,
-                AuditAction::PersonView.as_str(),
+                AuditAction::PersonView,
                 "person",
                 Some(&person.id.to_string()),
                 &details,

@@ -396,7 +396,7 @@ impl Casework {
         self.store()
             .append_audit(
                 &actor.audit_ctx(self.clock().timestamp(), Some(purpose)),
-                AuditAction::PersonalDataRead.as_str(),
+                AuditAction::PersonalDataRead,
                 "referral",
                 Some(&id.to_string()),
                 details,
@@ -593,7 +593,7 @@ impl Casework {
         self.store()
             .append_audit(
                 &actor.audit_ctx(self.clock().timestamp(), Some(purpose.to_owned())),
-                AuditAction::ProtectedPersonRead.as_str(),
+                AuditAction::ProtectedPersonRead,
                 entity,
                 Some(entity_id),
                 "protected record opened",

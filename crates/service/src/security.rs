@@ -128,7 +128,7 @@ pub async fn note_read(
         store
             .append_audit(
                 &ctx,
-                AuditAction::PersonalDataBulkRead.as_str(),
+                AuditAction::PersonalDataBulkRead,
                 "user",
                 Some(&actor.username),
                 &details,

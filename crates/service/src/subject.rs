@@ -205,13 +205,7 @@ pub async fn report(
         if app_ids.is_empty() { "none".to_owned() } else { app_ids.join(",") }
     );
     store
-        .append_audit(
-            ctx,
-            AuditAction::SubjectReport.as_str(),
-            "subject",
-            Some(&nik.masked()),
-            &details,
-        )
+        .append_audit(ctx, AuditAction::SubjectReport, "subject", Some(&nik.masked()), &details)
         .await?;
     Ok(SubjectReport {
         nik: nik.as_str().to_owned(),

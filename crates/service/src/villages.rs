@@ -449,7 +449,7 @@ impl Villages {
             self.store
                 .append_audit(
                     &self.ctx(actor),
-                    AuditAction::VillageReportRead.as_str(),
+                    AuditAction::VillageReportRead,
                     "village_report",
                     Some(report_id),
                     &details,

@@ -221,7 +221,7 @@ impl Casework {
 
     /// Registers an application typed in by an officer of its office; it is in the match
     /// index when this returns.
-    pub async fn register(&self, actor: &Actor, app: &NewApplication) -> Result<Application> {
+    pub async fn mirror(&self, actor: &Actor, app: &NewApplication) -> Result<Application> {
         actor.authorize(Action::RegisterApplication, Some(&app.office_code))?;
         if app.outcome != Outcome::Pending {
             return Err(ServiceError::Invalid(
@@ -575,8 +575,8 @@ impl Casework {
         // its office cannot be the check: only a pair the screening shows the officer for the
         // application examined may be judged, so no one merges two unrelated persons by naming
         // any key.
-        let shown = self.screening.with_register(|register, _| {
-            register.screen_shown(&app.data, crate::register::SCREEN_LIMIT, None)
+        let shown = self.screening.with_mirror(|mirror, _| {
+            mirror.screen_shown(&app.data, crate::mirror::SCREEN_LIMIT, None)
         })??;
         if !shown.iter().any(|candidate| candidate.key == other) {
             return Err(ServiceError::Forbidden(format!(
@@ -614,8 +614,8 @@ impl Casework {
         actor.authorize(Action::ViewPerson, None)?;
         let purpose = self.checked_purpose(purpose)?;
         let person = crate::persons::parse_person_id(person_id)?;
-        let members = self.screening.with_register(|register, _| {
-            register.person_members(person).map(<[ApplicationKey]>::to_vec)
+        let members = self.screening.with_mirror(|mirror, _| {
+            mirror.person_members(person).map(<[ApplicationKey]>::to_vec)
         })?;
         let members = members.unwrap_or_else(|| vec![person.first_application()]);
         let id_text = person.to_string();

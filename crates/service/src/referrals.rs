@@ -418,8 +418,8 @@ impl Casework {
     }
 
     async fn person_applications(&self, person_id: PersonId) -> Result<Vec<ReferredApplication>> {
-        let keys: Vec<ApplicationKey> = self.screening().with_register(|register, _| {
-            register.person_members(person_id).map(<[ApplicationKey]>::to_vec).unwrap_or_default()
+        let keys: Vec<ApplicationKey> = self.screening().with_mirror(|mirror, _| {
+            mirror.person_members(person_id).map(<[ApplicationKey]>::to_vec).unwrap_or_default()
         })?;
         let mut out = Vec::with_capacity(keys.len());
         for key in keys {
@@ -498,14 +498,14 @@ impl Casework {
         if protections.is_empty() || keys.is_empty() {
             return Ok(HashSet::new());
         }
-        self.screening().with_register(|register, _| {
+        self.screening().with_mirror(|mirror, _| {
             let persons: HashSet<ApplicationKey> =
-                protections.iter().map(|p| register.person_key(p.application)).collect();
+                protections.iter().map(|p| mirror.person_key(p.application)).collect();
             let anchors: HashSet<ApplicationKey> =
                 protections.iter().map(|p| p.application).collect();
             keys.iter()
                 .copied()
-                .filter(|k| anchors.contains(k) || persons.contains(&register.person_key(*k)))
+                .filter(|k| anchors.contains(k) || persons.contains(&mirror.person_key(*k)))
                 .collect()
         })
     }
@@ -522,11 +522,11 @@ impl Casework {
         if protections.is_empty() {
             return Ok(None);
         }
-        self.screening().with_register(|register, _| {
-            let person = register.person_key(key);
+        self.screening().with_mirror(|mirror, _| {
+            let person = mirror.person_key(key);
             protections
                 .into_iter()
-                .find(|p| p.application == key || register.person_key(p.application) == person)
+                .find(|p| p.application == key || mirror.person_key(p.application) == person)
         })
     }
 

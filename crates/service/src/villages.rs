@@ -420,9 +420,8 @@ impl Villages {
     ) -> Result<ReportDetail> {
         let view = self.report(actor, report_id).await?;
         let linked = if actor.role != Role::Pimpasa && actor.may(Action::ViewPerson, None) {
-            let (apps, total) = screening.with_register(|register, _| {
-                applications_linked(register, &view.report, LINKED_SHOWN)
-            })?;
+            let (apps, total) = screening
+                .with_mirror(|mirror, _| applications_linked(mirror, &view.report, LINKED_SHOWN))?;
             Some((apps, total))
         } else {
             None

@@ -221,7 +221,7 @@ impl Casework {
 
     /// Registers an application typed in by an officer of its office; it is in the match
     /// index when this returns.
-    pub async fn mirror(&self, actor: &Actor, app: &NewApplication) -> Result<Application> {
+    pub async fn register(&self, actor: &Actor, app: &NewApplication) -> Result<Application> {
         actor.authorize(Action::RegisterApplication, Some(&app.office_code))?;
         if app.outcome != Outcome::Pending {
             return Err(ServiceError::Invalid(

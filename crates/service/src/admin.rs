@@ -20,7 +20,7 @@ use crate::text::checked_note;
 use crate::{Clock, Result, ServiceError};
 
 /// The audit entry a verification from the administration pages leaves.
-const VERIFY_ACTION: &str = AuditAction::AuditVerify.as_str();
+const VERIFY_ACTION: AuditAction = AuditAction::AuditVerify;
 /// Its entity id, by which the last verification is found again.
 const VERIFY_ENTITY_ID: &str = "verify";
 
@@ -159,7 +159,7 @@ impl Admin {
             self.store.audit_events_about("audit_log", &[VERIFY_ENTITY_ID.to_owned()]).await?;
         Ok(events
             .into_iter()
-            .filter(|e| e.action == VERIFY_ACTION)
+            .filter(|e| e.action == VERIFY_ACTION.as_str())
             .max_by_key(|e| e.seq)
             .map(|e| VerificationRecord { at: e.at, by: e.actor, details: e.details }))
     }

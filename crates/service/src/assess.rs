@@ -8,8 +8,8 @@ use jejak_rules::{Assessment, Facts, RuleSet};
 
 use crate::Result;
 use crate::facts::{FactContext, derive_facts};
+use crate::mirror::ScreenedCandidate;
 use crate::partners::CpmiMatch;
-use crate::register::ScreenedCandidate;
 use crate::screening::Screening;
 use crate::village_index::{VillageAlert, alert_counts};
 
@@ -66,13 +66,13 @@ impl Assessor {
 
     fn assess_untimed(&self, app: &NewApplication) -> Result<AssessmentReport> {
         let (candidates, mut facts, cpmi) = match &self.screening {
-            Some(screening) => screening.with_context(|register, offices, partners| {
+            Some(screening) => screening.with_context(|mirror, offices, partners| {
                 let started = std::time::Instant::now();
-                let candidates = register.screen_shown(app, crate::register::SCREEN_LIMIT, None)?;
+                let candidates = mirror.screen_shown(app, crate::mirror::SCREEN_LIMIT, None)?;
                 metrics::histogram!("jejak_screening_seconds")
                     .record(started.elapsed().as_secs_f64());
                 let ctx = FactContext {
-                    register: Some(register),
+                    mirror: Some(mirror),
                     offices,
                     as_of: None,
                     partners: Some(partners),
@@ -82,7 +82,7 @@ impl Assessor {
             })??,
             None => {
                 let ctx = FactContext {
-                    register: None,
+                    mirror: None,
                     offices: &self.offices,
                     as_of: None,
                     partners: None,

@@ -71,7 +71,7 @@ pub async fn export(
         }
         None => format!("no events from {from_seq}"),
     };
-    store.append_audit(ctx, AuditAction::AuditExport.as_str(), "audit_log", None, &details).await?;
+    store.append_audit(ctx, AuditAction::AuditExport, "audit_log", None, &details).await?;
     Ok(summary)
 }
 

@@ -82,7 +82,7 @@ mod tests {
                 purpose: Some(format!("menyaring permohonan {n}")),
                 at: "2026-11-01T00:00:00Z".into(),
             },
-            action: AuditAction::PersonalDataRead.as_str().into(),
+            action: AuditAction::PersonalDataRead,
             entity: "screening".into(),
             entity_id: None,
             details: format!("{n}"),

@@ -348,13 +348,7 @@ impl Auth {
                 AuditCtx { actor: "anonymous".into(), office: None, purpose: None, at: stamp(now) };
             // The attempted name is left out: it is often a password typed in the wrong field.
             self.store
-                .append_audit(
-                    &ctx,
-                    AuditAction::UserLoginFailed.as_str(),
-                    "user",
-                    None,
-                    "unknown user",
-                )
+                .append_audit(&ctx, AuditAction::UserLoginFailed, "user", None, "unknown user")
                 .await?;
             return Err(LoginError::BadCredentials);
         };
@@ -373,7 +367,7 @@ impl Auth {
             self.store
                 .append_audit(
                     &ctx,
-                    AuditAction::UserLoginFailed.as_str(),
+                    AuditAction::UserLoginFailed,
                     "user",
                     Some(&user.username),
                     &details,
@@ -430,7 +424,7 @@ impl Auth {
                 count.attempts - 1
             );
             self.store
-                .append_audit(&ctx, AuditAction::LoginThrottled.as_str(), "login", None, &details)
+                .append_audit(&ctx, AuditAction::LoginThrottled, "login", None, &details)
                 .await?;
         }
         Ok(Some(until))
@@ -455,9 +449,7 @@ impl Auth {
                 purpose: None,
                 at: stamp(now),
             };
-            self.store
-                .delete_session(&hash, AuditAction::UserSessionExpired.as_str(), &ctx)
-                .await?;
+            self.store.delete_session(&hash, AuditAction::UserSessionExpired, &ctx).await?;
             return Err(ServiceError::Unauthenticated("the session has expired".into()));
         };
         if now - last_seen >= TOUCH_EVERY {
@@ -476,7 +468,7 @@ impl Auth {
                 purpose: None,
                 at: self.clock.timestamp(),
             };
-            self.store.delete_session(&hash, AuditAction::UserLogout.as_str(), &ctx).await?;
+            self.store.delete_session(&hash, AuditAction::UserLogout, &ctx).await?;
         }
         Ok(())
     }

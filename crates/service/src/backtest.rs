@@ -16,7 +16,7 @@ use jejak_store::Store;
 
 use crate::Result;
 use crate::facts::{FactContext, derive_facts};
-use crate::register::{Register, SCREEN_LIMIT};
+use crate::mirror::{Mirror, SCREEN_LIMIT};
 use crate::screening::{all_applications, all_decisions};
 
 /// Cases handed to the rules engine per batch.
@@ -60,8 +60,8 @@ pub fn replay(
             b.key,
         ))
     });
-    let parameters = Register::estimate_parameters(&model, &apps)?;
-    let mut register = Register::build(model, Some(parameters), Vec::new(), decisions)?;
+    let parameters = Mirror::estimate_parameters(&model, &apps)?;
+    let mut mirror = Mirror::build(model, Some(parameters), Vec::new(), decisions)?;
     let last_day = options.to;
     let mut run = Backtest::new(candidate, baseline, options);
     let mut cases: Vec<Case> = Vec::with_capacity(BATCH);
@@ -77,13 +77,9 @@ pub fn replay(
             .map_or(apps.len(), |n| day_start + n);
         // Everything applied today is screened against the register before today.
         for app in &apps[day_start..day_end] {
-            let candidates = register.screen(&app.data, SCREEN_LIMIT, Some(day))?;
-            let ctx = FactContext {
-                register: Some(&register),
-                offices,
-                as_of: Some(day),
-                partners: None,
-            };
+            let candidates = mirror.screen(&app.data, SCREEN_LIMIT, Some(day))?;
+            let ctx =
+                FactContext { mirror: Some(&mirror), offices, as_of: Some(day), partners: None };
             let facts = derive_facts(&app.data, &candidates, &ctx)?;
             cases.push(Case {
                 id: app.data.application_id.clone(),
@@ -94,7 +90,7 @@ pub fn replay(
             });
         }
         for app in &apps[day_start..day_end] {
-            register.upsert(app.clone())?;
+            mirror.upsert(app.clone())?;
         }
         if cases.len() >= BATCH {
             run.push(&cases);

@@ -34,7 +34,7 @@ pub async fn backup(store: &dyn Store, out: &Path, ctx: &AuditCtx) -> Result<Bac
     store
         .append_audit(
             ctx,
-            AuditAction::RegisterBackup.as_str(),
+            AuditAction::RegisterBackup,
             "register",
             None,
             &format!("to {}", out.display()),
@@ -107,9 +107,7 @@ pub async fn restore(
         summary.audit.head_seq,
         summary.audit.head_hash
     );
-    restored
-        .append_audit(ctx, AuditAction::RegisterRestore.as_str(), "register", None, &details)
-        .await?;
+    restored.append_audit(ctx, AuditAction::RegisterRestore, "register", None, &details).await?;
     restored.close().await;
     Ok(summary)
 }

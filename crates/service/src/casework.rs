@@ -334,7 +334,7 @@ impl Casework {
         self.store
             .append_audit(
                 &self.ctx(actor, Some(purpose)),
-                AuditAction::PersonalDataRead.as_str(),
+                AuditAction::PersonalDataRead,
                 "application",
                 Some(&key.to_string()),
                 "examine",
@@ -567,7 +567,7 @@ impl Casework {
         self.audit
             .append(AuditAppend {
                 ctx: self.ctx(actor, Some(purpose)),
-                action: AuditAction::PersonalDataRead.as_str().into(),
+                action: AuditAction::PersonalDataRead,
                 entity: "screening".into(),
                 entity_id: None,
                 details: format!(
@@ -604,8 +604,8 @@ impl Casework {
         // its office cannot be the check: only a pair the screening shows the officer for the
         // application examined may be judged, so no one merges two unrelated persons by naming
         // any key.
-        let shown = self.screening.with_register(|register, _| {
-            register.screen_shown(&app.data, crate::register::SCREEN_LIMIT, None)
+        let shown = self.screening.with_mirror(|mirror, _| {
+            mirror.screen_shown(&app.data, crate::mirror::SCREEN_LIMIT, None)
         })??;
         if !shown.iter().any(|candidate| candidate.key == other) {
             return Err(ServiceError::Forbidden(format!(
@@ -643,8 +643,8 @@ impl Casework {
         actor.authorize(Action::ViewPerson, None)?;
         let purpose = self.checked_purpose(purpose)?;
         let person = crate::persons::parse_person_id(person_id)?;
-        let members = self.screening.with_register(|register, _| {
-            register.person_members(person).map(<[ApplicationKey]>::to_vec)
+        let members = self.screening.with_mirror(|mirror, _| {
+            mirror.person_members(person).map(<[ApplicationKey]>::to_vec)
         })?;
         let members = members.unwrap_or_else(|| vec![person.first_application()]);
         let id_text = person.to_string();

@@ -351,7 +351,7 @@ mod tests {
     use jejak_matching::Model;
 
     use crate::facts::unrelated_by_walking;
-    use crate::register::Register;
+    use crate::mirror::Mirror;
 
     use super::*;
 
@@ -399,28 +399,28 @@ mod tests {
     }
 
     /// The aggregates give the count of walking the groups, for every query and exclusion.
-    fn assert_aggregates_agree(register: &Register, rng: &mut Lcg, queries: &[Application]) {
+    fn assert_aggregates_agree(mirror: &Mirror, rng: &mut Lcg, queries: &[Application]) {
         for query in queries {
             let household = Household::of(&query.data);
             let excluded: HashSet<ApplicationKey> = (0..rng.below(3))
-                .map(|_| register.person_key(k(1 + rng.below(register.len() as u64) as i64)))
+                .map(|_| mirror.person_key(k(1 + rng.below(mirror.len() as u64) as i64)))
                 .collect();
             if let Some(phone) = &query.data.phone {
                 let walked = unrelated_by_walking(
-                    register,
-                    &[register.with_phone(phone.as_str())],
+                    mirror,
+                    &[mirror.with_phone(phone.as_str())],
                     &household,
                     &excluded,
                     None,
                 );
-                let kept = register.unrelated_sharing_phone(phone.as_str(), &household, &excluded);
+                let kept = mirror.unrelated_sharing_phone(phone.as_str(), &household, &excluded);
                 assert_eq!(kept, walked, "phone of {:?}", query.data);
             }
             let sponsors = sponsor_keys(&query.data);
             let groups: Vec<&[ApplicationKey]> =
-                sponsors.iter().map(|s| register.with_sponsor(s)).collect();
-            let walked = unrelated_by_walking(register, &groups, &household, &excluded, None);
-            let kept = register.unrelated_sharing_sponsor(&sponsors, &household, &excluded);
+                sponsors.iter().map(|s| mirror.with_sponsor(s)).collect();
+            let walked = unrelated_by_walking(mirror, &groups, &household, &excluded, None);
+            let kept = mirror.unrelated_sharing_sponsor(&sponsors, &household, &excluded);
             assert_eq!(kept, walked, "sponsor of {:?}", query.data);
         }
     }
@@ -436,23 +436,23 @@ mod tests {
             verdict(1001, 3, 4, Verdict::Confirm),
             verdict(1002, 4, 5, Verdict::Confirm),
         ];
-        let mut register =
-            Register::build_with_verdicts(model, None, apps.clone(), Vec::new(), verdicts)
+        let mut mirror =
+            Mirror::build_with_verdicts(model, None, apps.clone(), Vec::new(), verdicts)
                 .unwrap_or_else(|e| panic!("{e}"));
         let queries: Vec<Application> = (500..540).map(|n| application(&mut rng, n)).collect();
-        assert_aggregates_agree(&register, &mut rng, &queries);
+        assert_aggregates_agree(&mirror, &mut rng, &queries);
 
         // New applications arrive (the refresher's upserts), some replacing earlier ones with
         // other contacts.
         for n in 151..=200 {
-            register.upsert(application(&mut rng, n)).unwrap_or_else(|e| panic!("{e}"));
+            mirror.upsert(application(&mut rng, n)).unwrap_or_else(|e| panic!("{e}"));
         }
         for n in [7, 8, 9, 160] {
             let mut changed = application(&mut rng, n);
             changed.version = 2;
-            register.upsert(changed).unwrap_or_else(|e| panic!("{e}"));
+            mirror.upsert(changed).unwrap_or_else(|e| panic!("{e}"));
         }
-        assert_aggregates_agree(&register, &mut rng, &queries);
+        assert_aggregates_agree(&mirror, &mut rng, &queries);
 
         // Officers merge and split persons.
         let mut seq = 2000;
@@ -461,9 +461,9 @@ mod tests {
             let v = if rng.below(3) == 0 { Verdict::Reject } else { Verdict::Confirm };
             if a != b {
                 seq += 1;
-                register.add_verdicts(vec![verdict(seq, a, b, v)]);
+                mirror.add_verdicts(vec![verdict(seq, a, b, v)]);
             }
         }
-        assert_aggregates_agree(&register, &mut rng, &queries);
+        assert_aggregates_agree(&mirror, &mut rng, &queries);
     }
 }

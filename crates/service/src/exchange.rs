@@ -329,7 +329,7 @@ pub async fn audit_sent(
             let m = &b.manifest;
             AuditAppend {
                 ctx: ctx.clone(),
-                action: AuditAction::ExchangeSend.as_str().into(),
+                action: AuditAction::ExchangeSend,
                 entity: "exchange_batch".into(),
                 entity_id: Some(format!("{}/outbound/{}", m.partner, m.sequence)),
                 details: format!(

@@ -28,15 +28,15 @@ use jejak_rules::Facts;
 use time::Date;
 
 use crate::contacts::Household;
+use crate::mirror::{Mirror, ScreenedCandidate, sponsor_keys};
 use crate::partners::PartnerData;
-use crate::register::{Register, ScreenedCandidate, sponsor_keys};
 use crate::{Result, ServiceError};
 
 /// Where the facts come from besides the application.
 #[derive(Debug, Clone, Copy)]
 pub struct FactContext<'a> {
-    /// The register as screened; `None` when no register was consulted.
-    pub register: Option<&'a Register>,
+    /// The mirror screened against; `None` when no register was consulted.
+    pub mirror: Option<&'a Mirror>,
     /// The offices with their work areas.
     pub offices: &'a [Office],
     /// Use only history strictly before this date (backtests).
@@ -73,8 +73,8 @@ pub fn derive_facts(
     if let Some(partners) = ctx.partners {
         partners.facts(app, &mut set)?;
     }
-    if let Some(register) = ctx.register {
-        register_facts(app, candidates, register, ctx.as_of, &mut set)?;
+    if let Some(mirror) = ctx.mirror {
+        cross_record_facts(app, candidates, mirror, ctx.as_of, &mut set)?;
     }
     Ok(facts)
 }
@@ -143,16 +143,16 @@ fn application_facts(app: &NewApplication, offices: &[Office], set: &mut Setter<
     Ok(())
 }
 
-fn register_facts(
+fn cross_record_facts(
     app: &NewApplication,
     candidates: &[ScreenedCandidate],
-    register: &Register,
+    mirror: &Mirror,
     as_of: Option<Date>,
     set: &mut Setter<'_>,
 ) -> Result<()> {
     let decided_in_time = |d: Date| as_of.is_none_or(|cut| d < cut);
     let applied_in_time = |d: Date| as_of.is_none_or(|cut| d < cut);
-    let own = register.key_of(&app.office_code, &app.application_id);
+    let own = mirror.key_of(&app.office_code, &app.application_id);
     let matched: Vec<&ScreenedCandidate> = candidates
         .iter()
         .filter(|c| counts_as_match(c) && Some(c.key) != own && applied_in_time(c.applied_on))
@@ -161,7 +161,7 @@ fn register_facts(
     let (mut deferrals, mut rejections, mut cancellations, mut lapsed) = (0usize, 0, 0, 0);
     let (mut active_bar, mut other_office, mut open) = (false, false, 0usize);
     for candidate in &matched {
-        let decisions: Vec<_> = register
+        let decisions: Vec<_> = mirror
             .decisions_of(candidate.key)
             .iter()
             .filter(|d| decided_in_time(d.data.decided_on))
@@ -206,18 +206,18 @@ fn register_facts(
     // Broker signals: the same phone or sponsor on other persons' applications.
     let mut excluded: HashSet<ApplicationKey> =
         matched.iter().map(|c| c.person_id.first_application()).collect();
-    excluded.extend(own.map(|k| register.person_key(k)));
+    excluded.extend(own.map(|k| mirror.person_key(k)));
     let household = Household::of(app);
-    // The register's aggregates hold every application; with a cut-off date they serve only
-    // when nothing held is on or after it (the backtest's day-by-day register).
-    let aggregates = as_of.is_none_or(|cut| register.all_applied_before(cut));
+    // The mirror's aggregates hold every application; with a cut-off date they serve only
+    // when nothing held is on or after it (the backtest's day-by-day mirror).
+    let aggregates = as_of.is_none_or(|cut| mirror.all_applied_before(cut));
     if let Some(phone) = &app.phone {
         let count = if aggregates {
-            register.unrelated_sharing_phone(phone.as_str(), &household, &excluded)
+            mirror.unrelated_sharing_phone(phone.as_str(), &household, &excluded)
         } else {
             unrelated_by_walking(
-                register,
-                &[register.with_phone(phone.as_str())],
+                mirror,
+                &[mirror.with_phone(phone.as_str())],
                 &household,
                 &excluded,
                 as_of,
@@ -228,11 +228,11 @@ fn register_facts(
     let sponsors = sponsor_keys(app);
     if !sponsors.is_empty() {
         let count = if aggregates {
-            register.unrelated_sharing_sponsor(&sponsors, &household, &excluded)
+            mirror.unrelated_sharing_sponsor(&sponsors, &household, &excluded)
         } else {
             let groups: Vec<&[ApplicationKey]> =
-                sponsors.iter().map(|s| register.with_sponsor(s)).collect();
-            unrelated_by_walking(register, &groups, &household, &excluded, as_of)
+                sponsors.iter().map(|s| mirror.with_sponsor(s)).collect();
+            unrelated_by_walking(mirror, &groups, &household, &excluded, as_of)
         };
         set("sponsor_shared_unrelated_count", count.into())?;
     }
@@ -250,9 +250,9 @@ fn register_facts(
 
 /// Distinct persons among the applications in `groups` applied before `as_of`, other than the
 /// `excluded` persons and applications sharing `household`, by looking at each one (the
-/// reference for the register's aggregates, and the way when later applications are held).
+/// reference for the mirror's aggregates, and the way when later applications are held).
 pub fn unrelated_by_walking(
-    register: &Register,
+    mirror: &Mirror,
     groups: &[&[ApplicationKey]],
     household: &Household,
     excluded: &HashSet<ApplicationKey>,
@@ -262,11 +262,11 @@ pub fn unrelated_by_walking(
         .iter()
         .flat_map(|keys| keys.iter().copied())
         .filter(|k| {
-            register.application(*k).is_some_and(|other| {
+            mirror.application(*k).is_some_and(|other| {
                 as_of.is_none_or(|cut| other.applied_on < cut) && !household.shared_by(other)
             })
         })
-        .map(|k| register.person_key(k))
+        .map(|k| mirror.person_key(k))
         .filter(|p| !excluded.contains(p))
         .collect::<HashSet<_>>()
         .len()
@@ -347,17 +347,17 @@ mod tests {
         }
     }
 
-    fn register(apps: Vec<Application>, decisions: Vec<Decision>) -> Register {
+    fn mirror(apps: Vec<Application>, decisions: Vec<Decision>) -> Mirror {
         let model = Arc::new(Model::interchange().unwrap_or_else(|e| panic!("{e}")));
-        Register::build(model, None, apps, decisions).unwrap_or_else(|e| panic!("{e}"))
+        Mirror::build(model, None, apps, decisions).unwrap_or_else(|e| panic!("{e}"))
     }
 
-    fn facts_of(app: &NewApplication, register: Option<&Register>, as_of: Option<Date>) -> Facts {
+    fn facts_of(app: &NewApplication, mirror: Option<&Mirror>, as_of: Option<Date>) -> Facts {
         let offices = Office::lampung_pilot();
-        let candidates = register
+        let candidates = mirror
             .map(|r| r.screen(app, 20, as_of).unwrap_or_else(|e| panic!("{e}")))
             .unwrap_or_default();
-        let ctx = FactContext { register, offices: &offices, as_of, partners: None };
+        let ctx = FactContext { mirror, offices: &offices, as_of, partners: None };
         derive_facts(app, &candidates, &ctx).unwrap_or_else(|e| panic!("{e}"))
     }
 
@@ -376,7 +376,7 @@ mod tests {
     }
 
     #[test]
-    fn absent_values_and_an_unconsulted_register_leave_facts_unknown() {
+    fn absent_values_and_an_unconsulted_mirror_leave_facts_unknown() {
         let app = person("BDL-1", "BDL", day(2025, 3, 1), "Suryani", "Siti Maryam");
         let facts = facts_of(&app, None, None);
         assert_eq!(int(&facts, "age"), Some(29));
@@ -398,12 +398,12 @@ mod tests {
     #[test]
     fn a_matched_persons_deferral_elsewhere_counts_with_an_active_bar() {
         let earlier = person("KLA-1", "KLA", day(2025, 1, 10), "Suryani", "Siti Maryam");
-        let register = register(
+        let mirror = mirror(
             vec![stored(1, earlier)],
             vec![deferred(2, 1, day(2025, 1, 12), day(2025, 7, 12))],
         );
         let again = person("BDL-1", "BDL", day(2025, 3, 1), "Soeryani", "Siti Maryam");
-        let facts = facts_of(&again, Some(&register), None);
+        let facts = facts_of(&again, Some(&mirror), None);
         assert_eq!(int(&facts, "prior_deferrals"), Some(1));
         assert_eq!(int(&facts, "prior_rejections"), Some(0));
         assert_eq!(boolean(&facts, "active_bar"), Some(true));
@@ -417,20 +417,20 @@ mod tests {
     fn history_after_the_as_of_date_is_not_seen() {
         let earlier = person("KLA-1", "KLA", day(2025, 1, 10), "Suryani", "Siti Maryam");
         // Deferred on 2025-03-05, after the second application's date.
-        let register = register(
+        let mirror = mirror(
             vec![stored(1, earlier)],
             vec![deferred(2, 1, day(2025, 3, 5), day(2025, 9, 5))],
         );
         let again = person("BDL-1", "BDL", day(2025, 3, 1), "Suryani", "Siti Maryam");
-        let facts = facts_of(&again, Some(&register), Some(again.applied_on));
+        let facts = facts_of(&again, Some(&mirror), Some(again.applied_on));
         assert_eq!(int(&facts, "prior_deferrals"), Some(0));
         assert_eq!(boolean(&facts, "active_bar"), Some(false));
         assert_eq!(int(&facts, "open_applications_elsewhere"), Some(1), "undecided on 2025-03-01");
-        // Live, the same register shows the deferral.
-        let live = facts_of(&again, Some(&register), None);
+        // Live, the same mirror shows the deferral.
+        let live = facts_of(&again, Some(&mirror), None);
         assert_eq!(int(&live, "prior_deferrals"), Some(1));
         // And an application applied on or after the as-of date is no candidate at all.
-        let before = facts_of(&again, Some(&register), Some(day(2025, 1, 10)));
+        let before = facts_of(&again, Some(&mirror), Some(day(2025, 1, 10)));
         assert_eq!(int(&before, "open_applications_elsewhere"), Some(0));
     }
 
@@ -443,9 +443,9 @@ mod tests {
         let mut sister = person("KLA-2", "KLA", day(2025, 1, 11), "Wulandari", "Siti Maryam");
         sister.nik = Nik::parse("1807055012980002").ok();
         sister.birth_date = Some(day(1998, 12, 10));
-        let register = register(vec![stored(1, stranger), stored(2, sister)], Vec::new());
+        let mirror = mirror(vec![stored(1, stranger), stored(2, sister)], Vec::new());
         let app = person("BDL-1", "BDL", day(2025, 3, 1), "Suryani", "Siti Maryam");
-        let facts = facts_of(&app, Some(&register), None);
+        let facts = facts_of(&app, Some(&mirror), None);
         assert_eq!(int(&facts, "phone_shared_unrelated_count"), Some(1));
         assert!(facts.get_by_name("sponsor_shared_unrelated_count").is_none(), "no sponsor given");
     }

@@ -10,7 +10,7 @@ use jejak_domain::{
 };
 use jejak_store::AuditCtx;
 
-use crate::register::Register;
+use crate::mirror::Mirror;
 use crate::screening::Screening;
 use crate::{Result, ServiceError};
 
@@ -77,10 +77,10 @@ impl Screening {
 
     /// The person `key` belongs to, as this server knows it (refreshed every interval).
     pub fn person_of(&self, key: ApplicationKey) -> Result<PersonId> {
-        self.with_register(|register, _| {
-            register
+        self.with_mirror(|mirror, _| {
+            mirror
                 .application(key)
-                .map(|_| register.person_id(key))
+                .map(|_| mirror.person_id(key))
                 .ok_or_else(|| ServiceError::NotFound(format!("application {key}")))
         })?
     }
@@ -89,12 +89,12 @@ impl Screening {
     /// of personal data is audited (`person.view`).
     pub async fn person(&self, person_id: PersonId, ctx: &AuditCtx) -> Result<Person> {
         self.refresh().await?;
-        let person = self.with_register(|register, _| person_view(register, person_id))??;
+        let person = self.with_mirror(|mirror, _| person_view(mirror, person_id))??;
         let details = format!("{} applications", person.applications.len());
         self.store()
             .append_audit(
                 ctx,
-                AuditAction::PersonView.as_str(),
+                AuditAction::PersonView,
                 "person",
                 Some(&person.id.to_string()),
                 &details,
@@ -119,8 +119,8 @@ impl Screening {
             return Err(ServiceError::Invalid("a split needs a reason".into()));
         }
         self.refresh().await?;
-        let members = self.with_register(|register, _| {
-            current_members(register, person_id).map(<[ApplicationKey]>::to_vec)
+        let members = self.with_mirror(|mirror, _| {
+            current_members(mirror, person_id).map(<[ApplicationKey]>::to_vec)
         })??;
         let (leaving, staying) = split_groups(person_id, &members, keys_to_split_off)?;
         if leaving.len() * staying.len() > MAX_SPLIT_PAIRS {
@@ -139,10 +139,10 @@ impl Screening {
         }
         let rejected = self.store().record_match_decisions(&rejections, ctx).await?;
         self.refresh().await?;
-        let persons = self.with_register(|register, _| {
+        let persons = self.with_mirror(|mirror, _| {
             let mut ids: Vec<PersonId> = Vec::new();
             for key in staying.iter().chain(&leaving) {
-                let id = register.person_id(*key);
+                let id = mirror.person_id(*key);
                 if !ids.contains(&id) {
                     ids.push(id);
                 }
@@ -184,16 +184,16 @@ pub fn parse_person_id(text: &str) -> Result<PersonId> {
 }
 
 /// The members of a current person, or why there is none.
-fn current_members(register: &Register, person_id: PersonId) -> Result<&[ApplicationKey]> {
-    if let Some(members) = register.person_members(person_id) {
+fn current_members(mirror: &Mirror, person_id: PersonId) -> Result<&[ApplicationKey]> {
+    if let Some(members) = mirror.person_members(person_id) {
         return Ok(members);
     }
     let first = person_id.first_application();
-    match register.application(first) {
+    match mirror.application(first) {
         // The id's first application now belongs to an older person.
         Some(_) => Err(ServiceError::NotFound(format!(
             "person {person_id}: merged into {}",
-            register.person_id(first)
+            mirror.person_id(first)
         ))),
         None => Err(ServiceError::NotFound(format!("person {person_id}"))),
     }
@@ -221,28 +221,28 @@ fn split_groups(
     Ok((leaving, staying))
 }
 
-fn person_view(register: &Register, person_id: PersonId) -> Result<Person> {
-    let members = current_members(register, person_id)?;
+fn person_view(mirror: &Mirror, person_id: PersonId) -> Result<Person> {
+    let members = current_members(mirror, person_id)?;
     let mut applications: Vec<PersonApplication> = members
         .iter()
         .filter_map(|&key| {
             Some(PersonApplication {
                 key,
-                application: register.application(key)?.clone(),
-                decisions: register.decisions_of(key).to_vec(),
+                application: mirror.application(key)?.clone(),
+                decisions: mirror.decisions_of(key).to_vec(),
             })
         })
         .collect();
     applications.sort_by_key(|a| (a.application.applied_on, a.key));
     let mut verdicts: Vec<MatchDecision> =
-        members.iter().flat_map(|&k| register.verdicts_of(k)).cloned().collect();
+        members.iter().flat_map(|&k| mirror.verdicts_of(k)).cloned().collect();
     verdicts.sort_by_key(|v| v.change_seq);
     verdicts.dedup_by_key(|v| v.change_seq);
     Ok(Person {
-        id: register.person_id(members[0]),
+        id: mirror.person_id(members[0]),
         applications,
         verdicts,
-        unresolved: register.unresolved_confirmations(members),
+        unresolved: mirror.unresolved_confirmations(members),
     })
 }
 

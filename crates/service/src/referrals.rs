@@ -468,7 +468,7 @@ impl Casework {
         self.store()
             .append_audit(
                 &actor.audit_ctx(self.clock().timestamp(), Some(purpose)),
-                AuditAction::PersonalDataRead.as_str(),
+                AuditAction::PersonalDataRead,
                 "referral",
                 Some(&id.to_string()),
                 details,
@@ -490,8 +490,8 @@ impl Casework {
     }
 
     async fn person_applications(&self, person_id: PersonId) -> Result<Vec<ReferredApplication>> {
-        let keys: Vec<ApplicationKey> = self.screening().with_register(|register, _| {
-            register.person_members(person_id).map(<[ApplicationKey]>::to_vec).unwrap_or_default()
+        let keys: Vec<ApplicationKey> = self.screening().with_mirror(|mirror, _| {
+            mirror.person_members(person_id).map(<[ApplicationKey]>::to_vec).unwrap_or_default()
         })?;
         let mut out = Vec::with_capacity(keys.len());
         for key in keys {
@@ -570,14 +570,14 @@ impl Casework {
         if protections.is_empty() || keys.is_empty() {
             return Ok(HashSet::new());
         }
-        self.screening().with_register(|register, _| {
+        self.screening().with_mirror(|mirror, _| {
             let persons: HashSet<ApplicationKey> =
-                protections.iter().map(|p| register.person_key(p.application)).collect();
+                protections.iter().map(|p| mirror.person_key(p.application)).collect();
             let anchors: HashSet<ApplicationKey> =
                 protections.iter().map(|p| p.application).collect();
             keys.iter()
                 .copied()
-                .filter(|k| anchors.contains(k) || persons.contains(&register.person_key(*k)))
+                .filter(|k| anchors.contains(k) || persons.contains(&mirror.person_key(*k)))
                 .collect()
         })
     }
@@ -594,11 +594,11 @@ impl Casework {
         if protections.is_empty() {
             return Ok(None);
         }
-        self.screening().with_register(|register, _| {
-            let person = register.person_key(key);
+        self.screening().with_mirror(|mirror, _| {
+            let person = mirror.person_key(key);
             protections
                 .into_iter()
-                .find(|p| p.application == key || register.person_key(p.application) == person)
+                .find(|p| p.application == key || mirror.person_key(p.application) == person)
         })
     }
 
@@ -665,7 +665,7 @@ impl Casework {
         self.store()
             .append_audit(
                 &actor.audit_ctx(self.clock().timestamp(), Some(purpose.to_owned())),
-                AuditAction::ProtectedPersonRead.as_str(),
+                AuditAction::ProtectedPersonRead,
                 entity,
                 Some(entity_id),
                 "protected record opened",

@@ -11,8 +11,8 @@ use jejak_store::StoredAssessment;
 use jejak_store::{RetentionDeletion, Store};
 use tokio::task::JoinHandle;
 
+use crate::mirror::{Mirror, SCREEN_LIMIT, ScreenedCandidate};
 use crate::partners::PartnerData;
-use crate::register::{Register, SCREEN_LIMIT, ScreenedCandidate};
 use crate::stats::cube::{Cube, DecisionFacts};
 use crate::village_index::{VillageAlert, VillageIndex};
 use crate::{Result, ServiceError};
@@ -48,7 +48,7 @@ pub struct BuildStats {
 
 #[derive(Debug)]
 struct State {
-    register: Register,
+    mirror: Mirror,
     offices: Vec<Office>,
     /// Highest application change number applied.
     app_seq: i64,
@@ -134,7 +134,7 @@ impl Screening {
         let partners = Arc::new(PartnerData::load(store.as_ref()).await?);
         let (applications, decision_count, match_verdicts) =
             (apps.len(), decisions.len(), verdicts.len());
-        let (register, cube) = tokio::task::spawn_blocking(move || {
+        let (mirror, cube) = tokio::task::spawn_blocking(move || {
             let mut cube = Cube::new();
             for app in &apps {
                 cube.upsert(app.key, &app.data);
@@ -146,17 +146,17 @@ impl Screening {
                 crate::stats::apply_assessment(&mut cube, a);
             }
             let keys: Vec<_> = apps.iter().map(|a| a.key).collect();
-            let register = Register::build_with_verdicts(model, None, apps, decisions, verdicts)?;
-            crate::stats::refresh_person_catches(&mut cube, &register, keys);
-            Ok::<_, ServiceError>((register, cube))
+            let mirror = Mirror::build_with_verdicts(model, None, apps, decisions, verdicts)?;
+            crate::stats::refresh_person_catches(&mut cube, &mirror, keys);
+            Ok::<_, ServiceError>((mirror, cube))
         })
         .await
         .map_err(|e| ServiceError::Internal(format!("index build task failed: {e}")))??;
         let mut villages = VillageIndex::default();
         for report in &reports {
-            villages.upsert(report, register.normaliser());
+            villages.upsert(report, mirror.normaliser());
         }
-        let index_bytes = register.index().memory_usage().total();
+        let index_bytes = mirror.index().memory_usage().total();
         let stats = BuildStats {
             applications,
             decisions: decision_count,
@@ -174,7 +174,7 @@ impl Screening {
         Ok(Self {
             store,
             state: RwLock::new(State {
-                register,
+                mirror,
                 offices,
                 app_seq,
                 decision_seq,
@@ -225,7 +225,7 @@ impl Screening {
 
     /// Applications held in the match index now.
     pub fn held_applications(&self) -> Result<usize> {
-        Ok(self.read()?.register.len())
+        Ok(self.read()?.mirror.len())
     }
 
     /// Time since the index last caught up with the register (a complete refresh).
@@ -314,11 +314,11 @@ impl Screening {
         for app in apps {
             touched.push(app.key);
             state.cube.upsert(app.key, &app.data);
-            state.register.upsert(app)?;
+            state.mirror.upsert(app)?;
         }
         for decision in decisions {
             state.cube.add_decision(decision.data.application, DecisionFacts::of(&decision));
-            state.register.add_decision(decision);
+            state.mirror.add_decision(decision);
         }
         for verdict in &verdicts {
             let (a, b) = verdict.data.pair();
@@ -326,25 +326,25 @@ impl Screening {
         }
         // A verdict naming an application not read yet is kept and honoured when that
         // application arrives.
-        state.register.add_verdicts(verdicts);
+        state.mirror.add_verdicts(verdicts);
         // After the upserts: an application changed and then deleted since the last refresh
         // must not stay.
         for deletion in deletions {
             let key = deletion.application;
-            let person = state.register.person_key(key);
-            touched.extend(state.register.members_of_person(person).iter().filter(|k| **k != key));
-            state.register.remove(key);
+            let person = state.mirror.person_key(key);
+            touched.extend(state.mirror.members_of_person(person).iter().filter(|k| **k != key));
+            state.mirror.remove(key);
             state.cube.remove(key);
         }
         for report in &reports {
-            state.villages.upsert(report, state.register.normaliser());
+            state.villages.upsert(report, state.mirror.normaliser());
         }
         state.report_seq = state.report_seq.max(new_report_seq);
         for assessment in &assessments {
             crate::stats::apply_assessment(&mut state.cube, assessment);
         }
-        touched.retain(|k| state.register.application(*k).is_some());
-        crate::stats::refresh_person_catches(&mut state.cube, &state.register, touched);
+        touched.retain(|k| state.mirror.application(*k).is_some());
+        crate::stats::refresh_person_catches(&mut state.cube, &state.mirror, touched);
         state.assessment_seq = state.assessment_seq.max(new_assessment_seq);
         state.app_seq = state.app_seq.max(new_app_seq);
         state.decision_seq = state.decision_seq.max(new_decision_seq);
@@ -383,14 +383,14 @@ impl Screening {
     /// candidates, most probable first, each with its person and decision history.
     pub fn screen(&self, app: &NewApplication) -> Result<ScreeningResult> {
         let state = self.read()?;
-        let candidates = state.register.screen(app, SCREEN_LIMIT, None)?;
+        let candidates = state.mirror.screen(app, SCREEN_LIMIT, None)?;
         Ok(ScreeningResult { candidates, as_of_seq: state.as_of_seq() })
     }
 
     /// The open village reports linked to `app`, strongest link first.
     pub fn village_alerts(&self, app: &NewApplication) -> Result<Vec<VillageAlert>> {
         let state = self.read()?;
-        Ok(state.villages.link(app, state.register.normaliser()))
+        Ok(state.villages.link(app, state.mirror.normaliser()))
     }
 
     /// The number of open village reports held in memory.
@@ -414,19 +414,19 @@ impl Screening {
         Ok(self.read()?.as_of_seq())
     }
 
-    /// Runs `f` with the register and the offices (for fact derivation).
-    pub fn with_register<T>(&self, f: impl FnOnce(&Register, &[Office]) -> T) -> Result<T> {
+    /// Runs `f` with the mirror and the offices (for fact derivation).
+    pub fn with_mirror<T>(&self, f: impl FnOnce(&Mirror, &[Office]) -> T) -> Result<T> {
         let state = self.read()?;
-        Ok(f(&state.register, &state.offices))
+        Ok(f(&state.mirror, &state.offices))
     }
 
-    /// Runs `f` with the register, the offices and the partner data in use.
+    /// Runs `f` with the mirror, the offices and the partner data in use.
     pub fn with_context<T>(
         &self,
-        f: impl FnOnce(&Register, &[Office], &PartnerData) -> T,
+        f: impl FnOnce(&Mirror, &[Office], &PartnerData) -> T,
     ) -> Result<T> {
         let state = self.read()?;
-        Ok(f(&state.register, &state.offices, &state.partners))
+        Ok(f(&state.mirror, &state.offices, &state.partners))
     }
 
     /// The partner data in use.

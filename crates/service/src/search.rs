@@ -122,7 +122,7 @@ impl Casework {
             SearchKind::Nik => {
                 // The NIK as typed, then the applications holding a mistyped copy of it (kept
                 // as written from a legacy sheet), as the identity engine compares them.
-                let near = self.screening().with_register(|r, _| r.near_invalid_niks(&value))?;
+                let near = self.screening().with_mirror(|r, _| r.near_invalid_niks(&value))?;
                 q.nik = Some(value);
                 let mut found: Vec<(Application, Option<f64>)> = self
                     .store()
@@ -159,12 +159,12 @@ impl Casework {
             app.data = crate::referrals::masked(&app.data);
             *probability = None;
         }
-        let hits = self.screening().with_register(|register, _| {
+        let hits = self.screening().with_mirror(|mirror, _| {
             apps.into_iter()
                 .map(|(a, probability)| SearchHit {
                     protected: protected.contains(&a.key),
                     key: a.key,
-                    person_id: register.person_id(a.key),
+                    person_id: mirror.person_id(a.key),
                     nik_masked: a.data.nik_text().map(mask_nik),
                     nik_valid: a.data.nik_valid(),
                     phone_masked: a.data.identifier_text(IdentifierField::Phone).map(mask_phone),
@@ -193,14 +193,14 @@ impl Casework {
         let wanted = SEARCH_LIMIT as usize + 1;
         let probe =
             NewApplication::new("\u{0}search", actor.office.clone(), self.clock().today(), name);
-        let found = self.screening().with_register(|register, _| {
-            let by_tokens = register.find_by_name_tokens(name, wanted);
+        let found = self.screening().with_mirror(|mirror, _| {
+            let by_tokens = mirror.find_by_name_tokens(name, wanted);
             let mut found: Vec<(ApplicationKey, Option<f64>)> =
                 by_tokens.keys.into_iter().map(|k| (k, None)).collect();
             if by_tokens.total > wanted {
                 return Ok(found);
             }
-            for c in register.screen(&probe, SEARCH_LIMIT as usize, None)? {
+            for c in mirror.screen(&probe, SEARCH_LIMIT as usize, None)? {
                 let name_agrees =
                     c.evidence.iter().any(|e| e.field == "full_name" && e.weight > 0.0);
                 if found.len() >= wanted {

@@ -12,7 +12,7 @@ use time::Duration;
 
 use crate::authz::{Action, Actor};
 use crate::import::InputFile;
-use crate::register::ScreenedCandidate;
+use crate::mirror::ScreenedCandidate;
 use crate::search::{mask_nik, mask_phone};
 use crate::{Clock, Result, ServiceError};
 
@@ -128,7 +128,7 @@ pub async fn note_read(
         store
             .append_audit(
                 &ctx,
-                AuditAction::PersonalDataBulkRead.as_str(),
+                AuditAction::PersonalDataBulkRead,
                 "user",
                 Some(&actor.username),
                 &details,

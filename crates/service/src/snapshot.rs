@@ -1,6 +1,6 @@
 //! Snapshot files of a server's derived state (issue 18, fast restart): the match index and
-//! the rest of the register mirror, saved so that a restart loads them instead of rebuilding
-//! them from every row, then catches up from the register's change sequence.
+//! the rest of the mirror ([`crate::mirror`]), saved so that a restart loads them instead of
+//! rebuilding them from every row, then catches up from the register's change sequence.
 //!
 //! A snapshot is derived state and never trusted blindly. The file is
 //! `MAGIC | header | payload | trailer`: the header says which register (its random id),

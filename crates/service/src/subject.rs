@@ -14,7 +14,7 @@ use jejak_store::{AuditCtx, AuditEvent, LegalHold, Store};
 use serde::Serialize;
 
 use crate::Result;
-use crate::register::SCREEN_LIMIT;
+use crate::mirror::SCREEN_LIMIT;
 use crate::screening::Screening;
 
 /// Why an application is in the report.
@@ -131,10 +131,10 @@ pub async fn report(
     let mut linked: BTreeSet<ApplicationKey> = BTreeSet::new();
     let mut persons = std::collections::HashMap::new();
     if let Some(screening) = screening {
-        screening.with_register(|register, _| -> Result<()> {
+        screening.with_mirror(|mirror, _| -> Result<()> {
             for app in &direct {
-                let person = register.person_id(app.key);
-                for c in register.screen(&app.data, SCREEN_LIMIT, None)? {
+                let person = mirror.person_id(app.key);
+                for c in mirror.screen(&app.data, SCREEN_LIMIT, None)? {
                     if c.person_id == person {
                         persons.insert(c.key, c.person_id);
                         if !direct_keys.contains(&c.key) {
@@ -144,8 +144,8 @@ pub async fn report(
                 }
                 persons.insert(app.key, person);
             }
-            for key in register.near_invalid_niks(nik.as_str()) {
-                persons.insert(key, register.person_id(key));
+            for key in mirror.near_invalid_niks(nik.as_str()) {
+                persons.insert(key, mirror.person_id(key));
                 linked.insert(key);
             }
             Ok(())
@@ -205,13 +205,7 @@ pub async fn report(
         if app_ids.is_empty() { "none".to_owned() } else { app_ids.join(",") }
     );
     store
-        .append_audit(
-            ctx,
-            AuditAction::SubjectReport.as_str(),
-            "subject",
-            Some(&nik.masked()),
-            &details,
-        )
+        .append_audit(ctx, AuditAction::SubjectReport, "subject", Some(&nik.masked()), &details)
         .await?;
     Ok(SubjectReport {
         nik: nik.as_str().to_owned(),

@@ -448,19 +448,19 @@ pub struct LinkedApplication {
 
 /// The stored applications one report links to (whatever its status: the page shows what
 /// the report named), strongest link first, then newest application; at most `limit`, with
-/// the number found. A pass over the register with a one-report index: the same rules as
+/// the number found. A pass over the mirror with a one-report index: the same rules as
 /// screening, so the page and the screening agree.
 pub fn applications_linked(
-    register: &crate::register::Register,
+    mirror: &crate::mirror::Mirror,
     report: &VillageReport,
     limit: usize,
 ) -> (Vec<LinkedApplication>, usize) {
     let mut open = report.clone();
     open.status = jejak_domain::ReportStatus::New;
-    let normaliser = register.normaliser();
+    let normaliser = mirror.normaliser();
     let mut index = VillageIndex::default();
     index.upsert(&open, normaliser);
-    let mut found: Vec<LinkedApplication> = register
+    let mut found: Vec<LinkedApplication> = mirror
         .applications()
         .filter_map(|(key, app)| {
             let alert = index.link(app, normaliser).into_iter().next()?;

@@ -424,9 +424,8 @@ impl Villages {
     ) -> Result<ReportDetail> {
         let view = self.report(actor, report_id).await?;
         let linked = if actor.role != Role::Pimpasa && actor.may(Action::ViewPerson, None) {
-            let (apps, total) = screening.with_register(|register, _| {
-                applications_linked(register, &view.report, LINKED_SHOWN)
-            })?;
+            let (apps, total) = screening
+                .with_mirror(|mirror, _| applications_linked(mirror, &view.report, LINKED_SHOWN))?;
             Some((apps, total))
         } else {
             None
@@ -453,7 +452,7 @@ impl Villages {
             self.store
                 .append_audit(
                     &self.ctx(actor),
-                    AuditAction::VillageReportRead.as_str(),
+                    AuditAction::VillageReportRead,
                     "village_report",
                     Some(report_id),
                     &details,

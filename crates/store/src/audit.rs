@@ -8,6 +8,7 @@
 //! the signed anchors of `anchors.rs` (`ChainVerifier::with_anchors`): every anchored entry
 //! must still be there with the hash the anchor signed.
 
+use jejak_domain::AuditAction;
 use sha2::{Digest, Sha256};
 
 /// The `prev_hash` of the first event.
@@ -44,7 +45,7 @@ impl AuditEvent {
     pub(crate) fn following(
         last: Option<(i64, String)>,
         ctx: &crate::AuditCtx,
-        action: &str,
+        action: AuditAction,
         entity: &str,
         entity_id: Option<&str>,
         details: &str,
@@ -65,7 +66,7 @@ impl AuditEvent {
                 seq,
                 prev_hash,
                 &e.ctx,
-                &e.action,
+                e.action,
                 &e.entity,
                 e.entity_id.as_deref(),
                 &e.details,
@@ -81,7 +82,7 @@ impl AuditEvent {
         seq: i64,
         prev_hash: String,
         ctx: &crate::AuditCtx,
-        action: &str,
+        action: AuditAction,
         entity: &str,
         entity_id: Option<&str>,
         details: &str,
@@ -92,7 +93,7 @@ impl AuditEvent {
             actor: ctx.actor.clone(),
             office_code: ctx.office.as_ref().map(|o| o.as_str().to_owned()),
             purpose: ctx.purpose.clone(),
-            action: action.to_owned(),
+            action: action.as_str().to_owned(),
             entity: entity.to_owned(),
             entity_id: entity_id.map(str::to_owned),
             details: details.to_owned(),
@@ -390,7 +391,7 @@ mod tests {
                     actor: "admin".into(),
                     office_code: Some("BDL".into()),
                     purpose: None,
-                    action: "decision.record".into(),
+                    action: AuditAction::DecisionRecord.as_str().into(),
                     entity: "application".into(),
                     entity_id: Some(seq.to_string()),
                     details: format!("deferred {seq}"),

@@ -8,6 +8,7 @@
 //! snapshot, the batch log row and the counter in one transaction, or not at all.
 
 use async_trait::async_trait;
+use jejak_domain::AuditAction;
 
 use crate::backend::{Dialect, SqlStore, Tx, query};
 use crate::codec::RowExt;
@@ -326,7 +327,7 @@ impl<B: Dialect> crate::exchange::ExchangeStore for SqlStore<B> {
         Self::audit_tx(
             &mut tx,
             ctx,
-            "exchange.partner",
+            AuditAction::ExchangePartner,
             "exchange_partner",
             Some(&p.name),
             &details,
@@ -407,8 +408,15 @@ impl<B: Dialect> crate::exchange::ExchangeStore for SqlStore<B> {
             .execute(&mut tx)
             .await?;
         let id = format!("{}/outbound/{}", batch.partner, batch.sequence);
-        Self::audit_tx(&mut tx, ctx, "exchange.prepare", "exchange_batch", Some(&id), audit)
-            .await?;
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            AuditAction::ExchangePrepare,
+            "exchange_batch",
+            Some(&id),
+            audit,
+        )
+        .await?;
         tx.commit().await?;
         Ok(crate::exchange::ExchangeBatchLog { change_seq: seq, ..batch.clone() })
     }
@@ -470,8 +478,15 @@ impl<B: Dialect> crate::exchange::ExchangeStore for SqlStore<B> {
             .await?;
         let id = format!("{}/inbound/{}", batch.partner, batch.sequence);
         let details = format!("{audit} snapshot={seq}");
-        Self::audit_tx(&mut tx, ctx, "exchange.receive", "exchange_batch", Some(&id), &details)
-            .await?;
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            AuditAction::ExchangeReceive,
+            "exchange_batch",
+            Some(&id),
+            &details,
+        )
+        .await?;
         tx.commit().await?;
         Ok(logged)
     }
@@ -516,7 +531,7 @@ impl<B: Dialect> crate::exchange::ExchangeStore for SqlStore<B> {
         Self::audit_tx(
             &mut tx,
             ctx,
-            "exchange.acknowledge",
+            AuditAction::ExchangeAcknowledge,
             "exchange_partner",
             Some(partner),
             &details,

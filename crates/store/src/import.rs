@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use jejak_domain::{NewApplication, Outcome};
+use jejak_domain::{AuditAction, NewApplication, Outcome};
 
 use crate::codec::FIELD_NAMES;
 use crate::{AuditCtx, ConflictPolicy, ImportConflict, ImportOutcome, Result};
@@ -97,7 +97,7 @@ pub(crate) trait ImportWriter {
     async fn audit(
         &mut self,
         ctx: &AuditCtx,
-        action: &str,
+        action: AuditAction,
         entity: &str,
         details: &str,
     ) -> Result<()>;
@@ -223,7 +223,7 @@ pub(crate) async fn import<W: ImportWriter>(
         written.unchanged,
         written.conflicts.len()
     );
-    writer.audit(ctx, "application.import", "application", &details).await?;
+    writer.audit(ctx, AuditAction::ApplicationImport, "application", &details).await?;
     writer.commit().await?;
     written.committed = true;
     Ok(written)

@@ -35,7 +35,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use jejak_domain::{
-    Application, ApplicationKey, Decision, NewApplication, NewDecision, Office, OfficeCode,
+    Application, ApplicationKey, AuditAction, Decision, NewApplication, NewDecision, Office,
+    OfficeCode,
 };
 
 pub use anchors::{AnchorStore, AuditAnchor};
@@ -180,7 +181,7 @@ pub trait Store:
     async fn append_audit(
         &self,
         ctx: &AuditCtx,
-        action: &str,
+        action: AuditAction,
         entity: &str,
         entity_id: Option<&str>,
         details: &str,

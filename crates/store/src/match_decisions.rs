@@ -119,12 +119,11 @@ impl<B: Dialect> crate::match_decisions::MatchDecisionStore for SqlStore<B> {
                 .execute(&mut tx)
                 .await
                 .map_err(|e| crate::match_decisions::missing_application(e, decision))?;
-            let action = format!("match.{}", decision.verdict().as_str());
             let pair = format!("{a}-{b}");
             Self::audit_tx(
                 &mut tx,
                 ctx,
-                &action,
+                decision.verdict().audit_action(),
                 "application_pair",
                 Some(&pair),
                 decision.reason(),

@@ -7,8 +7,8 @@
 use async_trait::async_trait;
 use jejak_domain::date::iso;
 use jejak_domain::{
-    CountryCode, CpmiRecord, CpmiStatus, DeportationKind, DeportationRecord, Nik, P3miLicence,
-    PartnerKind, PartnerSnapshot, Sex,
+    AuditAction, CountryCode, CpmiRecord, CpmiStatus, DeportationKind, DeportationRecord, Nik,
+    P3miLicence, PartnerKind, PartnerSnapshot, Sex,
 };
 use time::Date;
 
@@ -319,8 +319,15 @@ impl<B: Dialect> crate::partners::PartnerStore for SqlStore<B> {
             stored.record_count
         );
         let id = seq.to_string();
-        Self::audit_tx(&mut tx, ctx, "partner.import", "partner_snapshot", Some(&id), &details)
-            .await?;
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            AuditAction::PartnerImport,
+            "partner_snapshot",
+            Some(&id),
+            &details,
+        )
+        .await?;
         tx.commit().await?;
         Ok(stored)
     }

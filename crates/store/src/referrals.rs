@@ -7,8 +7,8 @@
 use async_trait::async_trait;
 use jejak_domain::date::{iso, parse_date};
 use jejak_domain::{
-    Agency, ApplicationKey, NewReferral, OfficeCode, Protection, Referral, ReferralEvent,
-    ReferralStatus, ReferralSubject,
+    Agency, ApplicationKey, AuditAction, NewReferral, OfficeCode, Protection, Referral,
+    ReferralEvent, ReferralStatus, ReferralSubject,
 };
 
 use crate::backend::{Dialect, SqlStore, query};
@@ -252,7 +252,8 @@ impl<B: Dialect> crate::referrals::ReferralStore for SqlStore<B> {
             r.legal_basis
         );
         let id = seq.to_string();
-        Self::audit_tx(&mut tx, ctx, "referral.create", "referral", Some(&id), &details).await?;
+        Self::audit_tx(&mut tx, ctx, AuditAction::ReferralCreate, "referral", Some(&id), &details)
+            .await?;
         tx.commit().await?;
         crate::referrals::ReferralStore::referral(self, seq)
             .await?
@@ -335,7 +336,8 @@ impl<B: Dialect> crate::referrals::ReferralStore for SqlStore<B> {
             u.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
         );
         let key = id.to_string();
-        Self::audit_tx(&mut tx, ctx, "referral.status", "referral", Some(&key), &details).await?;
+        Self::audit_tx(&mut tx, ctx, AuditAction::ReferralStatus, "referral", Some(&key), &details)
+            .await?;
         tx.commit().await?;
         crate::referrals::ReferralStore::referral(self, id)
             .await?
@@ -378,7 +380,7 @@ impl<B: Dialect> crate::referrals::ReferralStore for SqlStore<B> {
         Self::audit_tx(
             &mut tx,
             ctx,
-            "person.protect",
+            AuditAction::PersonProtect,
             "application",
             Some(&key),
             &format!("protected: {reason}"),
@@ -428,7 +430,7 @@ impl<B: Dialect> crate::referrals::ReferralStore for SqlStore<B> {
         Self::audit_tx(
             &mut tx,
             ctx,
-            "person.unprotect",
+            AuditAction::PersonUnprotect,
             "application",
             Some(&key),
             &format!("protection lifted: {reason}"),

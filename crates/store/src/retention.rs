@@ -4,7 +4,7 @@
 //! the transaction so a hold placed meanwhile always wins.
 
 use async_trait::async_trait;
-use jejak_domain::ApplicationKey;
+use jejak_domain::{ApplicationKey, AuditAction};
 
 use crate::backend::{Dialect, SqlStore, query, query_scalar};
 use crate::{AuditCtx, Result};
@@ -206,8 +206,15 @@ impl<B: Dialect> crate::retention::RetentionStore for SqlStore<B> {
         };
         let details = format!("{what}: {reason}");
         let id_text = id.to_string();
-        Self::audit_tx(&mut tx, ctx, "legal_hold.place", "legal_hold", Some(&id_text), &details)
-            .await?;
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            AuditAction::LegalHoldPlace,
+            "legal_hold",
+            Some(&id_text),
+            &details,
+        )
+        .await?;
         let row = query(crate::retention::SELECT_HOLD).bind(id).fetch_one(&mut tx).await?;
         let hold = crate::retention::read_hold(&row)?;
         tx.commit().await?;
@@ -242,8 +249,15 @@ impl<B: Dialect> crate::retention::RetentionStore for SqlStore<B> {
             return Err(crate::StoreError::NotFound(format!("active legal hold {id}")));
         }
         let id_text = id.to_string();
-        Self::audit_tx(&mut tx, ctx, "legal_hold.lift", "legal_hold", Some(&id_text), reason)
-            .await?;
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            AuditAction::LegalHoldLift,
+            "legal_hold",
+            Some(&id_text),
+            reason,
+        )
+        .await?;
         let row = query(crate::retention::SELECT_HOLD).bind(id).fetch_one(&mut tx).await?;
         let hold = crate::retention::read_hold(&row)?;
         tx.commit().await?;
@@ -361,8 +375,8 @@ impl<B: Dialect> crate::retention::RetentionStore for SqlStore<B> {
             );
             let key_text = key.to_string();
             let verb = match action.kind {
-                RetentionKind::Anonymise => "retention.anonymise",
-                RetentionKind::Delete => "retention.delete",
+                RetentionKind::Anonymise => AuditAction::RetentionAnonymise,
+                RetentionKind::Delete => AuditAction::RetentionDelete,
             };
             Self::audit_tx(&mut tx, ctx, verb, "application", Some(&key_text), &details).await?;
         }

@@ -4,8 +4,8 @@
 
 use async_trait::async_trait;
 use jejak_domain::{
-    ApplicationKey, DecisionKind, NewDecision, NewReviewRequest, OfficeCode, ReviewRequest,
-    ReviewStatus,
+    ApplicationKey, AuditAction, DecisionKind, NewDecision, NewReviewRequest, OfficeCode,
+    ReviewRequest, ReviewStatus,
 };
 
 use crate::backend::{Dialect, SqlStore, query};
@@ -124,7 +124,15 @@ impl<B: Dialect> crate::reviews::ReviewStore for SqlStore<B> {
             .await?;
         let key = d.application.to_string();
         let details = format!("{} requested: {}", d.kind.as_str(), request.grounds);
-        Self::audit_tx(&mut tx, ctx, "review.request", "application", Some(&key), &details).await?;
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            AuditAction::ReviewRequest,
+            "application",
+            Some(&key),
+            &details,
+        )
+        .await?;
         tx.commit().await?;
         self.get_review(id).await
     }
@@ -205,7 +213,15 @@ impl<B: Dialect> crate::reviews::ReviewStore for SqlStore<B> {
             "review {id} {status}{}",
             resolution.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
         );
-        Self::audit_tx(&mut tx, ctx, "review.resolve", "application", Some(&key), &details).await?;
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            AuditAction::ReviewResolve,
+            "application",
+            Some(&key),
+            &details,
+        )
+        .await?;
         tx.commit().await?;
         self.get_review(id).await
     }

@@ -7,7 +7,7 @@
 //! was active, so exactly one is active (a partial unique index guards that too).
 
 use async_trait::async_trait;
-use jejak_domain::ApplicationKey;
+use jejak_domain::{ApplicationKey, AuditAction};
 use serde::{Deserialize, Serialize};
 
 use crate::backend::{Dialect, SqlStore, Tx, query, query_scalar};
@@ -336,8 +336,15 @@ impl<B: Dialect> crate::rulesets::RuleSetStore for SqlStore<B> {
             .await?;
         let details =
             format!("draft {} author {} digest {}", draft.name, draft.author.trim(), draft.digest);
-        Self::audit_tx(&mut tx, ctx, "rule_set.draft", "rule_set", Some(&draft.version), &details)
-            .await?;
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            AuditAction::RuleSetDraft,
+            "rule_set",
+            Some(&draft.version),
+            &details,
+        )
+        .await?;
         let stored = Self::rule_set_tx(&mut tx, &draft.version).await?;
         tx.commit().await?;
         Ok(stored)
@@ -373,8 +380,15 @@ impl<B: Dialect> crate::rulesets::RuleSetStore for SqlStore<B> {
             .execute(&mut tx)
             .await?;
         let details = format!("published by {by}; author {}", current.author);
-        Self::audit_tx(&mut tx, ctx, "rule_set.publish", "rule_set", Some(version), &details)
-            .await?;
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            AuditAction::RuleSetPublish,
+            "rule_set",
+            Some(version),
+            &details,
+        )
+        .await?;
         let stored = Self::rule_set_tx(&mut tx, version).await?;
         tx.commit().await?;
         Ok(stored)
@@ -414,8 +428,15 @@ impl<B: Dialect> crate::rulesets::RuleSetStore for SqlStore<B> {
             Some(old) => format!("activated; retired {old}"),
             None => "activated".to_owned(),
         };
-        Self::audit_tx(&mut tx, ctx, "rule_set.activate", "rule_set", Some(version), &details)
-            .await?;
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            AuditAction::RuleSetActivate,
+            "rule_set",
+            Some(version),
+            &details,
+        )
+        .await?;
         let stored = Self::rule_set_tx(&mut tx, version).await?;
         tx.commit().await?;
         Ok(stored)
@@ -476,8 +497,15 @@ impl<B: Dialect> crate::rulesets::RuleSetStore for SqlStore<B> {
             assessment.rule_set_version, assessment.score, assessment.band
         );
         let key_text = key.to_string();
-        Self::audit_tx(&mut tx, ctx, "assessment.record", "application", Some(&key_text), &details)
-            .await?;
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            AuditAction::AssessmentRecord,
+            "application",
+            Some(&key_text),
+            &details,
+        )
+        .await?;
         tx.commit().await?;
         Ok(crate::rulesets::StoredAssessment {
             id: seq,

@@ -8,6 +8,7 @@
 //! writes: one transaction with a change number and an audit event each.
 
 use async_trait::async_trait;
+use jejak_domain::AuditAction;
 
 use crate::backend::{Dialect, SqlStore, query, query_scalar};
 use crate::{AuditCtx, Result};
@@ -252,7 +253,7 @@ impl<B: Dialect> crate::security::SecurityStore for SqlStore<B> {
                 .await?;
         }
         let details = format!("{} file(s), {size} bytes, until {}", files.len(), upload.expires_at);
-        Self::audit_tx(&mut tx, ctx, "import.held", "upload", None, &details).await?;
+        Self::audit_tx(&mut tx, ctx, AuditAction::ImportHeld, "upload", None, &details).await?;
         tx.commit().await?;
         Ok(Ok(()))
     }
@@ -287,7 +288,8 @@ impl<B: Dialect> crate::security::SecurityStore for SqlStore<B> {
             query(sql).bind(token).execute(&mut tx).await?;
         }
         let details = format!("{} file(s), {size} bytes", files.len());
-        Self::audit_tx(&mut tx, ctx, "import.upload_taken", "upload", None, &details).await?;
+        Self::audit_tx(&mut tx, ctx, AuditAction::ImportUploadTaken, "upload", None, &details)
+            .await?;
         tx.commit().await?;
         Ok(Some(files))
     }
@@ -306,7 +308,7 @@ impl<B: Dialect> crate::security::SecurityStore for SqlStore<B> {
             return Ok(0);
         }
         let details = format!("{removed} expired upload(s) removed");
-        Self::audit_tx(&mut tx, ctx, "import.expired", "upload", None, &details).await?;
+        Self::audit_tx(&mut tx, ctx, AuditAction::ImportExpired, "upload", None, &details).await?;
         tx.commit().await?;
         Ok(removed)
     }

@@ -6,6 +6,7 @@
 //! transaction, migrations, bulk writers) lives in `sqlite.rs` and `postgres.rs`.
 
 use async_trait::async_trait;
+use jejak_domain::AuditAction;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -66,7 +67,7 @@ impl<B: Dialect> SqlStore<B> {
     pub(crate) async fn audit_tx(
         tx: &mut Tx<B>,
         ctx: &crate::AuditCtx,
-        action: &str,
+        action: AuditAction,
         entity: &str,
         entity_id: Option<&str>,
         details: &str,
@@ -235,8 +236,15 @@ impl<B: Dialect> SqlStore<B> {
             decision.kind.as_str(),
             crate::codec::outcome_reason_text(decision).unwrap_or_default()
         );
-        Self::audit_tx(tx, ctx, "decision.record", "application", Some(&key), details.trim())
-            .await?;
+        Self::audit_tx(
+            tx,
+            ctx,
+            AuditAction::DecisionRecord,
+            "application",
+            Some(&key),
+            details.trim(),
+        )
+        .await?;
         Ok(jejak_domain::Decision { id: seq, change_seq: seq, data: decision.clone() })
     }
 
@@ -287,8 +295,15 @@ impl<B: Dialect> crate::Store for SqlStore<B> {
             .execute(&mut tx)
             .await?;
         let details = format!("{} ({})", office.name, area.join(","));
-        Self::audit_tx(&mut tx, ctx, "office.save", "office", Some(office.code.as_str()), &details)
-            .await?;
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            AuditAction::OfficeSave,
+            "office",
+            Some(office.code.as_str()),
+            &details,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -327,7 +342,7 @@ impl<B: Dialect> crate::Store for SqlStore<B> {
         Self::audit_tx(
             &mut tx,
             ctx,
-            "application.create",
+            AuditAction::ApplicationCreate,
             "application",
             Some(&id_text),
             &app.application_id,
@@ -462,7 +477,7 @@ impl<B: Dialect> crate::Store for SqlStore<B> {
     async fn append_audit(
         &self,
         ctx: &crate::AuditCtx,
-        action: &str,
+        action: AuditAction,
         entity: &str,
         entity_id: Option<&str>,
         details: &str,
@@ -623,7 +638,7 @@ impl<'a, B: Dialect> ImportWriter for SqlxImport<'a, B> {
     async fn audit(
         &mut self,
         ctx: &crate::AuditCtx,
-        action: &str,
+        action: AuditAction,
         entity: &str,
         details: &str,
     ) -> crate::Result<()> {

@@ -15,7 +15,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use jejak_domain::{ApplicationKey, NewApplication};
+use jejak_domain::{ApplicationKey, AuditAction, NewApplication};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
@@ -319,7 +319,7 @@ impl ImportWriter for BulkWriter<'_> {
     async fn audit(
         &mut self,
         ctx: &AuditCtx,
-        action: &str,
+        action: AuditAction,
         entity: &str,
         details: &str,
     ) -> Result<()> {

@@ -1,6 +1,6 @@
 //! Plain values passed to and returned by the store.
 
-use jejak_domain::{NewApplication, OfficeCode, Outcome};
+use jejak_domain::{AuditAction, NewApplication, OfficeCode, Outcome};
 use time::Date;
 
 /// Who does a write, from where, why, and when: recorded in the audit log.
@@ -17,7 +17,7 @@ pub struct AuditCtx {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditAppend {
     pub ctx: AuditCtx,
-    pub action: String,
+    pub action: AuditAction,
     pub entity: String,
     pub entity_id: Option<String>,
     pub details: String,

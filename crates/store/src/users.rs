@@ -9,7 +9,7 @@
 use std::fmt;
 
 use async_trait::async_trait;
-use jejak_domain::OfficeCode;
+use jejak_domain::{AuditAction, OfficeCode};
 
 use crate::backend::{Dialect, SqlStore, query, query_scalar};
 use crate::codec::RowExt;
@@ -217,7 +217,12 @@ pub trait UserStore: Send + Sync {
     async fn touch_session(&self, token_hash: &str, at: &str) -> Result<()>;
 
     /// Ends a session (logout or expiry); `action` names why in the audit log.
-    async fn delete_session(&self, token_hash: &str, action: &str, ctx: &AuditCtx) -> Result<()>;
+    async fn delete_session(
+        &self,
+        token_hash: &str,
+        action: AuditAction,
+        ctx: &AuditCtx,
+    ) -> Result<()>;
 
     /// Creates an API token; `StoreError::Conflict` if the name is taken.
     async fn insert_token(&self, token: &NewApiToken, ctx: &AuditCtx) -> Result<()>;
@@ -360,7 +365,8 @@ impl<B: Dialect> crate::users::UserStore for SqlStore<B> {
             .execute(&mut tx)
             .await?;
         let details = format!("{} ({}) at {}", user.display_name, user.role, user.office);
-        Self::audit_tx(&mut tx, ctx, "user.add", "user", Some(&user.username), &details).await?;
+        Self::audit_tx(&mut tx, ctx, AuditAction::UserAdd, "user", Some(&user.username), &details)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -396,7 +402,7 @@ impl<B: Dialect> crate::users::UserStore for SqlStore<B> {
         if !active {
             query(crate::users::DELETE_SESSIONS_OF).bind(username).execute(&mut tx).await?;
         }
-        let action = if active { "user.enable" } else { "user.disable" };
+        let action = if active { AuditAction::UserEnable } else { AuditAction::UserDisable };
         Self::audit_tx(&mut tx, ctx, action, "user", Some(username), "").await?;
         tx.commit().await?;
         Ok(())
@@ -425,7 +431,7 @@ impl<B: Dialect> crate::users::UserStore for SqlStore<B> {
         Self::audit_tx(
             &mut tx,
             ctx,
-            "user.password",
+            AuditAction::UserPassword,
             "user",
             Some(username),
             "password changed; sessions ended",
@@ -456,11 +462,19 @@ impl<B: Dialect> crate::users::UserStore for SqlStore<B> {
         if locked {
             query(crate::users::LOCK_USER).bind(lock_until).bind(username).execute(&mut tx).await?;
             let details = format!("{count} failed logins; locked until {lock_until}");
-            Self::audit_tx(&mut tx, ctx, "user.lock", "user", Some(username), &details).await?;
+            Self::audit_tx(&mut tx, ctx, AuditAction::UserLock, "user", Some(username), &details)
+                .await?;
         } else {
             let details = format!("failed login {count}");
-            Self::audit_tx(&mut tx, ctx, "user.login_failed", "user", Some(username), &details)
-                .await?;
+            Self::audit_tx(
+                &mut tx,
+                ctx,
+                AuditAction::UserLoginFailed,
+                "user",
+                Some(username),
+                &details,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(locked.then(|| lock_until.to_owned()))
@@ -487,8 +501,15 @@ impl<B: Dialect> crate::users::UserStore for SqlStore<B> {
             Some(addr) => format!("from {addr}"),
             None => String::new(),
         };
-        Self::audit_tx(&mut tx, ctx, "user.login", "user", Some(&session.username), &details)
-            .await?;
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            AuditAction::UserLogin,
+            "user",
+            Some(&session.username),
+            &details,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -509,7 +530,7 @@ impl<B: Dialect> crate::users::UserStore for SqlStore<B> {
     async fn delete_session(
         &self,
         token_hash: &str,
-        action: &str,
+        action: AuditAction,
         ctx: &crate::AuditCtx,
     ) -> crate::Result<()> {
         let mut tx = self.begin_write().await?;
@@ -562,7 +583,15 @@ impl<B: Dialect> crate::users::UserStore for SqlStore<B> {
         if let Some(until) = &token.expires_at {
             details.push_str(&format!("; expires {until}"));
         }
-        Self::audit_tx(&mut tx, ctx, "token.add", "api_token", Some(&token.name), &details).await?;
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            AuditAction::TokenAdd,
+            "api_token",
+            Some(&token.name),
+            &details,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -593,7 +622,7 @@ impl<B: Dialect> crate::users::UserStore for SqlStore<B> {
             tx.rollback().await?;
             return Err(crate::StoreError::NotFound(format!("active API token {name}")));
         }
-        Self::audit_tx(&mut tx, ctx, "token.revoke", "api_token", Some(name), "").await?;
+        Self::audit_tx(&mut tx, ctx, AuditAction::TokenRevoke, "api_token", Some(name), "").await?;
         tx.commit().await?;
         Ok(())
     }
@@ -623,7 +652,8 @@ impl<B: Dialect> crate::users::UserStore for SqlStore<B> {
             return Err(crate::StoreError::NotFound(format!("user {username}")));
         }
         let details = format!("{role} at {office}");
-        Self::audit_tx(&mut tx, ctx, "user.role", "user", Some(username), &details).await?;
+        Self::audit_tx(&mut tx, ctx, AuditAction::UserRole, "user", Some(username), &details)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -646,7 +676,8 @@ impl<B: Dialect> crate::users::UserStore for SqlStore<B> {
             .await?
             .rows_affected();
         let details = format!("{cleared} login throttle key(s) cleared");
-        Self::audit_tx(&mut tx, ctx, "user.unlock", "user", Some(username), &details).await?;
+        Self::audit_tx(&mut tx, ctx, AuditAction::UserUnlock, "user", Some(username), &details)
+            .await?;
         tx.commit().await?;
         Ok(cleared)
     }

@@ -11,9 +11,9 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use jejak_domain::date::parse_date;
 use jejak_domain::{
-    Assignment, CountryCode, NewOperation, NewOutreach, NewVillage, NewVillageReport, Nik,
-    OfficeCode, Operation, Outreach, Phone, RegionCode, ReportPerson, ReportStatus, ReportTopic,
-    StatusChange, Village, VillageReport,
+    Assignment, AuditAction, CountryCode, NewOperation, NewOutreach, NewVillage, NewVillageReport,
+    Nik, OfficeCode, Operation, Outreach, Phone, RegionCode, ReportPerson, ReportStatus,
+    ReportTopic, StatusChange, Village, VillageReport,
 };
 
 use crate::backend::{Dialect, SqlStore, query, query_scalar};
@@ -444,7 +444,15 @@ impl<B: Dialect> crate::villages::VillageStore for SqlStore<B> {
             village.office.as_str(),
             village.decree.as_deref().map(|d| format!(", SK {d}")).unwrap_or_default()
         );
-        Self::audit_tx(&mut tx, ctx, "village.designate", "village", Some(&code), &details).await?;
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            AuditAction::VillageDesignate,
+            "village",
+            Some(&code),
+            &details,
+        )
+        .await?;
         tx.commit().await?;
         crate::villages::VillageStore::village(self, &village.code)
             .await?
@@ -504,7 +512,8 @@ impl<B: Dialect> crate::villages::VillageStore for SqlStore<B> {
             .execute(&mut tx)
             .await?;
         let details = format!("{username} assigned from {}", iso(from_on));
-        Self::audit_tx(&mut tx, ctx, "village.assign", "village", Some(&code), &details).await?;
+        Self::audit_tx(&mut tx, ctx, AuditAction::VillageAssign, "village", Some(&code), &details)
+            .await?;
         tx.commit().await?;
         Ok(jejak_domain::Assignment {
             village: village.clone(),
@@ -543,7 +552,15 @@ impl<B: Dialect> crate::villages::VillageStore for SqlStore<B> {
             .execute(&mut tx)
             .await?;
         let details = format!("{username} assignment ended {}", jejak_domain::date::iso(until_on));
-        Self::audit_tx(&mut tx, ctx, "village.unassign", "village", Some(&code), &details).await?;
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            AuditAction::VillageUnassign,
+            "village",
+            Some(&code),
+            &details,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -592,7 +609,8 @@ impl<B: Dialect> crate::villages::VillageStore for SqlStore<B> {
             .execute(&mut tx)
             .await?;
         let details = format!("designation ended {} (running assignments ended)", iso(ends_on));
-        Self::audit_tx(&mut tx, ctx, "village.end", "village", Some(&code), &details).await?;
+        Self::audit_tx(&mut tx, ctx, AuditAction::VillageEnd, "village", Some(&code), &details)
+            .await?;
         tx.commit().await?;
         crate::villages::VillageStore::village(self, village)
             .await?
@@ -701,7 +719,7 @@ impl<B: Dialect> crate::villages::VillageStore for SqlStore<B> {
             Self::audit_tx(
                 &mut tx,
                 ctx,
-                "village_report.file",
+                AuditAction::VillageReportFile,
                 "village_report",
                 Some(&r.report_id),
                 &details,
@@ -801,8 +819,15 @@ impl<B: Dialect> crate::villages::VillageStore for SqlStore<B> {
             change.status.as_str(),
             change.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
         );
-        Self::audit_tx(&mut tx, ctx, "village_report.status", "village_report", Some(id), &details)
-            .await?;
+        Self::audit_tx(
+            &mut tx,
+            ctx,
+            AuditAction::VillageReportStatus,
+            "village_report",
+            Some(id),
+            &details,
+        )
+        .await?;
         tx.commit().await?;
         crate::villages::VillageStore::village_report(self, id)
             .await?
@@ -843,7 +868,7 @@ impl<B: Dialect> crate::villages::VillageStore for SqlStore<B> {
         Self::audit_tx(
             &mut tx,
             ctx,
-            "outreach.record",
+            AuditAction::OutreachRecord,
             "outreach",
             Some(&id.to_string()),
             &details,
@@ -916,7 +941,7 @@ impl<B: Dialect> crate::villages::VillageStore for SqlStore<B> {
         Self::audit_tx(
             &mut tx,
             ctx,
-            "timpora.record",
+            AuditAction::TimporaRecord,
             "timpora_operation",
             Some(&id.to_string()),
             &details,

@@ -2,11 +2,12 @@
 //! [`crate::snapshot`] for the file and its checks) and restored at start, then caught up
 //! from the register's change sequence like any refresh.
 //!
-//! What is saved is everything a start would compute from the rows: the register mirror
-//! (match index with the parameters estimated at the last full build, so results do not
-//! change across a restart; applications, decisions, persons, contacts, name tokens) and the
-//! monitoring aggregates, with the change number of each stream applied. Offices, partner
-//! snapshots and open village reports are small and read from the register at every start.
+//! What is saved is everything a start would compute from the rows: the mirror
+//! ([`crate::mirror`]: match index with the parameters estimated at the last full build, so
+//! results do not change across a restart; applications, decisions, persons, contacts, name
+//! tokens) and the monitoring aggregates, with the change number of each stream applied.
+//! Offices, partner snapshots and open village reports are small and read from the register
+//! at every start.
 //!
 //! When the snapshot is written: after a full build, every `every` while the register moves,
 //! and at a clean shutdown (see [`Screening::spawn_snapshotter`], [`Screening::save_snapshot`]).
@@ -23,8 +24,8 @@ use serde::{Deserialize, Serialize};
 use tokio::task::JoinHandle;
 
 use super::{BuildStats, Screening, State, Synced, all_village_reports};
+use crate::mirror::{Mirror, MirrorParts};
 use crate::partners::PartnerData;
-use crate::register::{Register, RegisterParts};
 use crate::snapshot::{self, Header, Identity, SnapshotError};
 use crate::stats::cube::Cube;
 use crate::village_index::VillageIndex;
@@ -33,7 +34,7 @@ use crate::{Result, ServiceError};
 /// The saved part of the screening state.
 #[derive(Debug, Serialize, Deserialize)]
 struct StateParts<'a> {
-    register: RegisterParts<'a>,
+    mirror: MirrorParts<'a>,
     cube: Cow<'a, Cube>,
     app_seq: i64,
     decision_seq: i64,
@@ -133,7 +134,7 @@ impl Screening {
             let (header, parts): (Header, StateParts<'static>) =
                 snapshot::read(&file, &expected, register_seq)?;
             let StateParts {
-                register,
+                mirror,
                 cube,
                 app_seq,
                 decision_seq,
@@ -141,24 +142,24 @@ impl Screening {
                 deletion_seq,
                 assessment_seq,
             } = parts;
-            let register = Register::from_parts(model, register);
+            let mirror = Mirror::from_parts(model, mirror);
             let seqs = [app_seq, decision_seq, verdict_seq, deletion_seq, assessment_seq];
-            Ok::<_, SnapshotError>((header, register, cube.into_owned(), seqs))
+            Ok::<_, SnapshotError>((header, mirror, cube.into_owned(), seqs))
         })
         .await
         .map_err(|e| ServiceError::Internal(format!("snapshot load task failed: {e}")))?;
-        let (header, register, cube, seqs) = loaded?;
+        let (header, mirror, cube, seqs) = loaded?;
         let [app_seq, decision_seq, verdict_seq, deletion_seq, assessment_seq] = seqs;
         let mut villages = VillageIndex::default();
         for report in &reports {
-            villages.upsert(report, register.normaliser());
+            villages.upsert(report, mirror.normaliser());
         }
         let stats = BuildStats {
-            applications: register.len(),
+            applications: mirror.len(),
             decisions: 0,
             match_verdicts: 0,
             elapsed: started.elapsed(),
-            index_bytes: register.index().memory_usage().total(),
+            index_bytes: mirror.index().memory_usage().total(),
         };
         tracing::info!(
             applications = stats.applications,
@@ -167,7 +168,7 @@ impl Screening {
             "match index snapshot loaded"
         );
         let state = State {
-            register,
+            mirror,
             offices,
             app_seq,
             decision_seq,
@@ -206,11 +207,11 @@ impl Screening {
         if last == Some(change_seq) {
             return Ok(None);
         }
-        let model = Arc::clone(state.register.index().model());
+        let model = Arc::clone(state.mirror.index().model());
         let identity = runtime.block_on(expected_identity(self.store.as_ref(), &model))?;
-        let header = Header { identity, change_seq, applications: state.register.len() as u64 };
+        let header = Header { identity, change_seq, applications: state.mirror.len() as u64 };
         let parts = StateParts {
-            register: state.register.parts(),
+            mirror: state.mirror.parts(),
             cube: Cow::Borrowed(&state.cube),
             app_seq: state.app_seq,
             decision_seq: state.decision_seq,

@@ -17,7 +17,7 @@ use jejak_store::StoredAssessment;
 use serde::Serialize;
 
 use crate::authz::{Action, Actor, Scope, permission};
-use crate::register::Register;
+use crate::mirror::Mirror;
 use crate::screening::Screening;
 use crate::{Result, ServiceError};
 use cube::{Cube, Month, RiskBand, earlier_at_other_office, month_label};
@@ -45,20 +45,20 @@ pub(crate) fn apply_assessment(cube: &mut Cube, assessment: &StoredAssessment) {
 /// Re-derives the person flag of every application sharing a person with one of `keys`.
 pub(crate) fn refresh_person_catches(
     cube: &mut Cube,
-    register: &Register,
+    mirror: &Mirror,
     keys: impl IntoIterator<Item = ApplicationKey>,
 ) {
     let mut done: HashSet<ApplicationKey> = HashSet::new();
     for key in keys {
-        let person = register.person_key(key);
+        let person = mirror.person_key(key);
         if !done.insert(person) {
             continue;
         }
-        let members = register.members_of_person(person);
+        let members = mirror.members_of_person(person);
         let members: &[ApplicationKey] = if members.is_empty() { &[key] } else { members };
         let list: Vec<(ApplicationKey, &OfficeCode, time::Date)> = members
             .iter()
-            .filter_map(|k| register.application(*k).map(|a| (*k, &a.office_code, a.applied_on)))
+            .filter_map(|k| mirror.application(*k).map(|a| (*k, &a.office_code, a.applied_on)))
             .collect();
         for (k, _, _) in &list {
             cube.set_person_catch(*k, earlier_at_other_office(*k, &list));

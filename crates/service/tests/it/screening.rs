@@ -194,9 +194,9 @@ async fn the_sponsor_count_follows_new_applications_through_the_refresher() {
 }
 
 /// An application deleted by retention (another process, `jejak retention`) leaves a running
-/// server's register at its next refresh: it is no longer screened, held, found by its id or
+/// server's mirror at its next refresh: it is no longer screened, held, found by its id or
 /// part of a person.
-async fn a_retention_deletion_leaves_the_running_register(store: Arc<dyn Store>) {
+async fn a_retention_deletion_leaves_the_running_mirror(store: Arc<dyn Store>) {
     let old =
         store.insert_application(&suryani("KLA-1", "KLA", day(2019, 1, 10)), &ctx()).await.unwrap();
     store
@@ -216,7 +216,7 @@ async fn a_retention_deletion_leaves_the_running_register(store: Arc<dyn Store>)
     };
     assert!(ids(&screening).contains(&"KLA-1".to_owned()));
     let person_of_recent = |screening: &Screening| {
-        screening.with_register(|register, _| register.person_id(recent.key).to_string()).unwrap()
+        screening.with_mirror(|mirror, _| mirror.person_id(recent.key).to_string()).unwrap()
     };
     assert_eq!(person_of_recent(&screening), format!("P{}", old.key.0), "one person");
 
@@ -234,9 +234,9 @@ async fn a_retention_deletion_leaves_the_running_register(store: Arc<dyn Store>)
     assert!(screening.refresh().await.unwrap() >= 1);
     assert_eq!(ids(&screening), vec!["KLA-2".to_owned()]);
     assert_eq!(person_of_recent(&screening), format!("P{}", recent.key.0), "its own person now");
-    let held = screening.with_register(|register, _| {
+    let held = screening.with_mirror(|mirror, _| {
         let office = jejak_domain::OfficeCode::parse("KLA").unwrap();
-        register.application(old.key).is_some() || register.key_of(&office, "KLA-1").is_some()
+        mirror.application(old.key).is_some() || mirror.key_of(&office, "KLA-1").is_some()
     });
     assert!(!held.unwrap());
     // Nothing new: nothing applied.
@@ -244,15 +244,15 @@ async fn a_retention_deletion_leaves_the_running_register(store: Arc<dyn Store>)
 }
 
 #[tokio::test]
-async fn a_retention_deletion_leaves_the_running_register_on_sqlite() {
+async fn a_retention_deletion_leaves_the_running_mirror_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    a_retention_deletion_leaves_the_running_register(sqlite_store(dir.path()).await).await;
+    a_retention_deletion_leaves_the_running_mirror(sqlite_store(dir.path()).await).await;
 }
 
 #[tokio::test]
-async fn a_retention_deletion_leaves_the_running_register_on_postgres() {
+async fn a_retention_deletion_leaves_the_running_mirror_on_postgres() {
     let Some(url) = jejak_testkit::fresh_postgres_url("svc_retention").await else { return };
-    a_retention_deletion_leaves_the_running_register(jejak_store::open(&url).await.unwrap()).await;
+    a_retention_deletion_leaves_the_running_mirror(jejak_store::open(&url).await.unwrap()).await;
 }
 
 /// Readiness follows the register: ready after the build, not ready once the register moved on

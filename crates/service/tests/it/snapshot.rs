@@ -53,11 +53,11 @@ fn screen_all(screening: &Screening, queries: &[NewApplication]) -> Vec<Screenin
 /// Persons and decision counts of every stored application, and the monitoring totals.
 fn mirror_summary(screening: &Screening) -> (Vec<(ApplicationKey, String, usize)>, usize) {
     let mut persons = screening
-        .with_register(|register, _| {
-            register
+        .with_mirror(|mirror, _| {
+            mirror
                 .applications()
                 .map(|(key, _)| {
-                    (key, register.person_id(key).to_string(), register.decisions_of(key).len())
+                    (key, mirror.person_id(key).to_string(), mirror.decisions_of(key).len())
                 })
                 .collect::<Vec<_>>()
         })
@@ -97,9 +97,8 @@ async fn snapshot_absent_is_built_and_written_then_a_restart_restores_the_same_r
     assert_eq!(screen_all(&restored, queries), expected);
     assert_eq!(mirror_summary(&restored), mirror_summary(&built));
     // The parameters estimated at the build are the ones restored.
-    let parameters = |s: &Screening| {
-        s.with_register(|register, _| register.index().parameters().clone()).unwrap()
-    };
+    let parameters =
+        |s: &Screening| s.with_mirror(|mirror, _| mirror.index().parameters().clone()).unwrap();
     assert_eq!(parameters(&restored), parameters(&built));
 }
 

@@ -46,7 +46,7 @@ fn direct_counts(
         latest.insert(a.data.application, a);
     }
     let persons: HashMap<ApplicationKey, ApplicationKey> = screening
-        .with_register(|r, _| apps.iter().map(|a| (a.key, r.person_key(a.key))).collect())
+        .with_mirror(|r, _| apps.iter().map(|a| (a.key, r.person_key(a.key))).collect())
         .unwrap();
     let mut out = BTreeMap::new();
     for app in apps {

@@ -2,7 +2,7 @@
 //! walked against them catches a rewrite whose hashes were all recomputed. (Signatures are
 //! the service's business; here they are opaque text.)
 
-use jejak_domain::OfficeCode;
+use jejak_domain::{AuditAction, OfficeCode};
 use jejak_store::anchors::NO_PREVIOUS_ANCHOR;
 use jejak_store::{
     AuditAnchor, AuditBreak, AuditCtx, AuditFailure, Backend, ChainVerifier, Store, StoreError,
@@ -31,7 +31,13 @@ fn ctx() -> AuditCtx {
 async fn events(store: &dyn Store, n: usize) {
     for i in 0..n {
         store
-            .append_audit(&ctx(), "person.view", "application", None, &format!("read {i}"))
+            .append_audit(
+                &ctx(),
+                AuditAction::PersonView,
+                "application",
+                None,
+                &format!("read {i}"),
+            )
             .await
             .unwrap();
     }

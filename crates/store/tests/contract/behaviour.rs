@@ -2,7 +2,9 @@
 
 use jejak_domain::date::ymd;
 use jejak_domain::decision::DecisionKind;
-use jejak_domain::{NewApplication, NewDecision, Nik, Office, OfficeCode, Outcome, Phone};
+use jejak_domain::{
+    AuditAction, NewApplication, NewDecision, Nik, Office, OfficeCode, Outcome, Phone,
+};
 use jejak_store::{
     ApplicationQuery, AuditAppend, AuditCtx, ConflictPolicy, ExportFilter, StoreError, verify_chain,
 };
@@ -227,7 +229,13 @@ pub async fn the_audit_chain_verifies_and_rejects_edits(fresh: &Fresh) {
     fresh.store.import(&batch(5), ConflictPolicy::Abort, &ctx()).await.unwrap();
     fresh
         .store
-        .append_audit(&ctx(), "person.view", "application", Some("1"), "purpose: screening")
+        .append_audit(
+            &ctx(),
+            AuditAction::PersonView,
+            "application",
+            Some("1"),
+            "purpose: screening",
+        )
         .await
         .unwrap();
     let events = fresh.store.audit_events(0, 1000).await.unwrap();
@@ -260,11 +268,15 @@ pub async fn the_audit_chain_verifies_and_rejects_edits(fresh: &Fresh) {
 }
 
 pub async fn a_batch_of_audit_events_is_appended_in_order_in_one_chain(fresh: &Fresh) {
-    fresh.store.append_audit(&ctx(), "person.view", "screening", None, "first").await.unwrap();
+    fresh
+        .store
+        .append_audit(&ctx(), AuditAction::PersonView, "screening", None, "first")
+        .await
+        .unwrap();
     fresh.store.append_audits(&[]).await.unwrap();
     let read = |details: &str| AuditAppend {
         ctx: ctx(),
-        action: "personal_data.read".into(),
+        action: AuditAction::PersonalDataRead,
         entity: "screening".into(),
         entity_id: None,
         details: details.into(),

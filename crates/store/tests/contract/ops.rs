@@ -4,7 +4,9 @@
 
 use jejak_domain::date::ymd;
 use jejak_domain::decision::DecisionKind;
-use jejak_domain::{ApplicationKey, NewApplication, NewDecision, Nik, OfficeCode, Outcome, Phone};
+use jejak_domain::{
+    ApplicationKey, AuditAction, NewApplication, NewDecision, Nik, OfficeCode, Outcome, Phone,
+};
 use jejak_store::{
     AuditBreak, AuditCtx, AuditEvent, AuditFailure, Backend, ChainVerifier, ConflictPolicy,
     HoldTarget, RetentionAction, RetentionKind, Store, StoreError,
@@ -107,7 +109,9 @@ async fn with_history(fresh: &Fresh) -> Vec<ApplicationKey> {
         officer: Some("budi".into()),
     };
     s.record_decision(&decision, third.version, &ctx()).await.unwrap();
-    s.append_audit(&ctx(), "person.view", "application", Some("1"), "screening").await.unwrap();
+    s.append_audit(&ctx(), AuditAction::PersonView, "application", Some("1"), "screening")
+        .await
+        .unwrap();
     let one = s.find_application(&OfficeCode::parse("BDL").unwrap(), "BDL-1").await.unwrap();
     let two = s.find_application(&OfficeCode::parse("BDL").unwrap(), "BDL-2").await.unwrap();
     vec![one.unwrap().key, two.unwrap().key, third.key]

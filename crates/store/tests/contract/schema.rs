@@ -69,7 +69,7 @@ async fn an_older_sqlite_register_keeps_its_audit_chain_through_the_rowid_migrat
             purpose: Some("menyaring permohonan".into()),
             at: "2026-11-01T08:00:00Z".into(),
         },
-        action: "personal_data.read".into(),
+        action: jejak_domain::AuditAction::PersonalDataRead,
         entity: "screening".into(),
         entity_id: details.len().is_multiple_of(2).then(|| details.clone()),
         details,

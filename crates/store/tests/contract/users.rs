@@ -1,7 +1,7 @@
 //! Users, sessions and API tokens behave alike on both backends, every change is audited,
 //! and no secret reaches the audit log.
 
-use jejak_domain::OfficeCode;
+use jejak_domain::{AuditAction, OfficeCode};
 use jejak_store::{AuditCtx, NewApiToken, NewSession, NewUser, StoreError};
 
 use crate::backends::Fresh;
@@ -170,10 +170,10 @@ async fn sessions_are_found_by_hash_touched_and_ended(fresh: &Fresh) {
     );
 
     let before = store.audit_events(0, 100).await.unwrap().len();
-    store.delete_session("h1", "user.logout", &ctx("t3")).await.unwrap();
+    store.delete_session("h1", AuditAction::UserLogout, &ctx("t3")).await.unwrap();
     assert!(store.get_session("h1").await.unwrap().is_none());
     assert!(store.get_session("h2").await.unwrap().is_some(), "other sessions stay");
-    store.delete_session("h1", "user.logout", &ctx("t4")).await.unwrap();
+    store.delete_session("h1", AuditAction::UserLogout, &ctx("t4")).await.unwrap();
     let events = store.audit_events(0, 100).await.unwrap();
     assert_eq!(events.len(), before + 1, "a second logout records nothing");
     assert_eq!(events.last().unwrap().action, "user.logout");
@@ -221,7 +221,7 @@ async fn user_writes_are_audited_without_secrets(fresh: &Fresh) {
     store.record_failed_login("sari", 2, "L", &ctx("t2")).await.unwrap();
     store.record_failed_login("sari", 2, "2025-03-01T08:15:00Z", &ctx("t3")).await.unwrap();
     store.create_session(&session("SESSIONHASH", "sari"), &ctx("t4")).await.unwrap();
-    store.delete_session("SESSIONHASH", "user.logout", &ctx("t5")).await.unwrap();
+    store.delete_session("SESSIONHASH", AuditAction::UserLogout, &ctx("t5")).await.unwrap();
     store.set_password("sari", "$argon2id$NEWHASH", &ctx("t6")).await.unwrap();
     store.set_user_active("sari", false, &ctx("t7")).await.unwrap();
     store.insert_token(&token("siskop", "TOKENHASH"), &ctx("t8")).await.unwrap();

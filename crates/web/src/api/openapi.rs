@@ -35,7 +35,7 @@ use crate::routes::{Access, ROUTES, RouteSpec};
 type Components = Vec<(String, RefOr<Schema>)>;
 
 /// Adds `T`'s schema (and those it refers to) to the components; a reference to it.
-type Register = fn(&mut Components) -> RefOr<Schema>;
+type AddSchema = fn(&mut Components) -> RefOr<Schema>;
 
 fn component<T: ToSchema>(components: &mut Components) -> RefOr<Schema> {
     T::schemas(components);
@@ -47,9 +47,9 @@ fn component<T: ToSchema>(components: &mut Components) -> RefOr<Schema> {
 #[derive(Clone, Copy)]
 enum Body {
     /// JSON of a type.
-    Json(Register),
+    Json(AddSchema),
     /// A JSON array of a type.
-    JsonList(Register),
+    JsonList(AddSchema),
     /// CSV text.
     Csv,
     /// A CSV or XLSX file, as the body.
@@ -67,11 +67,11 @@ fn list<T: ToSchema>() -> Body {
 impl Body {
     fn content(self, components: &mut Components) -> Vec<(&'static str, Content)> {
         match self {
-            Body::Json(register) => {
-                vec![("application/json", Content::new(Some(register(components))))]
+            Body::Json(add_schema) => {
+                vec![("application/json", Content::new(Some(add_schema(components))))]
             }
-            Body::JsonList(register) => {
-                let array = ArrayBuilder::new().items(register(components));
+            Body::JsonList(add_schema) => {
+                let array = ArrayBuilder::new().items(add_schema(components));
                 vec![("application/json", Content::new(Some(array)))]
             }
             Body::Csv => {

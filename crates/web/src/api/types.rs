@@ -181,7 +181,7 @@ pub(crate) fn level_name(level: jejak_matching::Level) -> String {
 }
 
 impl<'a> MatchView<'a> {
-    fn new(c: &'a jejak_service::register::ScreenedCandidate) -> Self {
+    fn new(c: &'a jejak_service::mirror::ScreenedCandidate) -> Self {
         Self {
             active_bar_until: c.history.active_bar_until.map(iso),
             adverse_decisions: c.history.adverse,
@@ -461,7 +461,7 @@ mod tests {
     use jejak_domain::{ApplicationKey, OfficeCode};
     use jejak_matching::{Band, FieldEvidence, Level};
     use jejak_rules::Facts;
-    use jejak_service::register::{HistorySummary, ScreenedCandidate};
+    use jejak_service::mirror::{HistorySummary, ScreenedCandidate};
     use serde_json::json;
 
     use super::*;

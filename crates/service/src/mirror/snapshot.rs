@@ -1,4 +1,4 @@
-//! The register mirror as plain data for a snapshot file (see [`crate::snapshot`]): borrowed
+//! The [`Mirror`] as plain data for a snapshot file (see [`crate::snapshot`]): borrowed
 //! when saving, owned when restored; the model is handed back in by the caller, which
 //! checked that the snapshot was written under it.
 
@@ -14,14 +14,14 @@ use jejak_matching::{IndexParts, MatchIndex, Model};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::Date;
 
-use super::Register;
+use super::Mirror;
 use crate::contacts::Contacts;
 use crate::name_tokens::NameTokens;
 use crate::person_graph::PersonGraph;
 
-/// A [`Register`] without its model.
+/// A [`Mirror`] without its model.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct RegisterParts<'a> {
+pub struct MirrorParts<'a> {
     index: IndexParts<'a>,
     apps: Applications<'a>,
     keys: Cow<'a, HashMap<(OfficeCode, String), ApplicationKey>>,
@@ -33,10 +33,10 @@ pub struct RegisterParts<'a> {
     latest_applied_on: Option<Date>,
 }
 
-impl Register {
+impl Mirror {
     /// The mirror's data, borrowed (for writing a snapshot).
-    pub fn parts(&self) -> RegisterParts<'_> {
-        RegisterParts {
+    pub fn parts(&self) -> MirrorParts<'_> {
+        MirrorParts {
             index: self.index.parts(),
             apps: Applications(Cow::Borrowed(&self.apps)),
             keys: Cow::Borrowed(&self.keys),
@@ -50,7 +50,7 @@ impl Register {
     }
 
     /// The mirror saved as `parts` under `model`.
-    pub fn from_parts(model: Arc<Model>, parts: RegisterParts<'_>) -> Self {
+    pub fn from_parts(model: Arc<Model>, parts: MirrorParts<'_>) -> Self {
         Self {
             index: MatchIndex::from_parts(model.clone(), parts.index),
             model,
@@ -74,7 +74,7 @@ struct Applications<'a>(Cow<'a, HashMap<ApplicationKey, NewApplication>>);
 
 impl Serialize for Applications<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // One row converted at a time: no second copy of the register.
+        // One row converted at a time: no second copy of every application.
         serializer.collect_map(self.0.iter().map(|(key, app)| (key, ApplicationRow::from(app))))
     }
 }

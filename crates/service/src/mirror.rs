@@ -26,7 +26,7 @@ use crate::person_graph::{PersonGraph, PersonMove};
 use crate::{Result, ServiceError};
 
 mod snapshot;
-pub use snapshot::RegisterParts;
+pub use snapshot::MirrorParts;
 
 /// Most candidates screening returns (and looks at when joining persons).
 pub const SCREEN_LIMIT: usize = 20;
@@ -63,7 +63,7 @@ pub struct ScreenedCandidate {
     pub application_id: String,
     pub office_code: OfficeCode,
     pub applied_on: Date,
-    /// The person the candidate belongs to (see [`Register::person_id`]).
+    /// The person the candidate belongs to (see [`Mirror::person_id`]).
     pub person_id: PersonId,
     pub probability: f64,
     pub match_weight: f64,
@@ -98,7 +98,7 @@ pub struct DecisionSummary {
 
 /// The mirror. Not synchronised: [`crate::screening::Screening`] keeps it behind a lock.
 #[derive(Debug)]
-pub struct Register {
+pub struct Mirror {
     model: Arc<Model>,
     index: MatchIndex,
     apps: HashMap<ApplicationKey, NewApplication>,
@@ -108,14 +108,14 @@ pub struct Register {
     contacts: Contacts,
     names: NameTokens,
     /// Applications whose NIK is kept as written because it is not valid (few: legacy
-    /// typing errors), for the NIK search (see [`Register::near_invalid_niks`]).
+    /// typing errors), for the NIK search (see [`Mirror::near_invalid_niks`]).
     invalid_niks: std::collections::BTreeSet<ApplicationKey>,
     /// The latest application date held (never lowered): when it is before a cut-off date,
     /// every application is.
     latest_applied_on: Option<Date>,
 }
 
-impl Register {
+impl Mirror {
     /// An empty mirror using `parameters` for scoring.
     pub fn new(model: Arc<Model>, parameters: Parameters) -> Self {
         Self {
@@ -140,7 +140,7 @@ impl Register {
     }
 
     /// A mirror of `apps` and `decisions` without officers' match verdicts (see
-    /// [`Register::build_with_verdicts`]).
+    /// [`Mirror::build_with_verdicts`]).
     pub fn build(
         model: Arc<Model>,
         parameters: Option<Parameters>,
@@ -177,19 +177,19 @@ impl Register {
                     .filter_map(move |c| Some(((own?, parse_key(&c.id)?), c.probability)))
             })
             .collect();
-        let mut register = Self { index, ..Self::new(model.clone(), Parameters::defaults(&model)) };
+        let mut mirror = Self { index, ..Self::new(model.clone(), Parameters::defaults(&model)) };
         for app in apps {
-            register.remember(app);
+            mirror.remember(app);
         }
-        register.persons.add_links(links);
-        let moves = register.persons.apply_verdicts(verdicts);
-        register.follow_persons(moves);
-        let moves = register.persons.cluster_everything();
-        register.follow_persons(moves);
+        mirror.persons.add_links(links);
+        let moves = mirror.persons.apply_verdicts(verdicts);
+        mirror.follow_persons(moves);
+        let moves = mirror.persons.cluster_everything();
+        mirror.follow_persons(moves);
         for decision in decisions {
-            register.add_decision(decision);
+            mirror.add_decision(decision);
         }
-        Ok(register)
+        Ok(mirror)
     }
 
     /// Number of applications held.
@@ -330,7 +330,7 @@ impl Register {
     }
 
     /// The first application of `key`'s person: the person as a number (see
-    /// [`Register::person_id`]).
+    /// [`Mirror::person_id`]).
     /// The applications of the person whose first application is `first` (empty for an
     /// application that is a person on its own).
     pub fn members_of_person(&self, first: ApplicationKey) -> &[ApplicationKey] {
@@ -375,7 +375,7 @@ impl Register {
     }
 
     /// Distinct persons with an application whose applicant phone is `phone`, other than the
-    /// `excluded` persons (first applications, see [`Register::person_key`]) and persons all
+    /// `excluded` persons (first applications, see [`Mirror::person_key`]) and persons all
     /// of whose applications there share `household`. Answered from kept aggregates.
     pub fn unrelated_sharing_phone(
         &self,
@@ -387,7 +387,7 @@ impl Register {
         self.contacts.unrelated_persons(&names, household, excluded, &self.persons, &self.apps)
     }
 
-    /// As [`Register::unrelated_sharing_phone`], for applications naming any of the sponsor
+    /// As [`Mirror::unrelated_sharing_phone`], for applications naming any of the sponsor
     /// keys `sponsors` (see [`sponsor_keys`]).
     pub fn unrelated_sharing_sponsor(
         &self,
@@ -419,7 +419,7 @@ impl Register {
         self.screen_keeping(app, limit, before, ShownOnly::No)
     }
 
-    /// Like [`Register::screen`], but only the candidates an officer is shown: those in band
+    /// Like [`Mirror::screen`], but only the candidates an officer is shown: those in band
     /// auto-link or review, and those an officer gave a verdict on (a confirmed pair counts
     /// whatever its score; a rejected one is shown with its verdict).
     pub fn screen_shown(

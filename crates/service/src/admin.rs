@@ -97,6 +97,15 @@ impl Admin {
         Ok(self.store.list_offices().await?)
     }
 
+    /// The offices' codes, for the office a new user or token is given (`ManageUsers` or
+    /// `ManageTokens`: choosing an office there needs no right to change offices).
+    pub async fn office_codes(&self, by: &Actor) -> Result<Vec<OfficeCode>> {
+        if !by.may(Action::ManageTokens, None) {
+            by.authorize(Action::ManageUsers, None)?;
+        }
+        Ok(self.store.list_offices().await?.into_iter().map(|o| o.code).collect())
+    }
+
     /// Adds an office or updates its name and work area (`ManageOffices`).
     pub async fn save_office(&self, by: &Actor, input: &OfficeInput) -> Result<Office> {
         by.authorize(Action::ManageOffices, None)?;

@@ -3,6 +3,8 @@
 
 use std::io::Write;
 
+use jejak_domain::text::csv_safe;
+
 use crate::dataset::Dataset;
 
 /// Writes the applications as an interchange CSV with the canonical header, through the
@@ -11,12 +13,14 @@ pub fn write_csv<W: Write>(dataset: &Dataset, out: W) -> csv::Result<()> {
     jejak_interchange::write_csv(out, &dataset.applications)
 }
 
-/// Writes the ground truth as `application_id,person_id`.
+/// Writes the ground truth as `application_id,person_id`. The application id is written as
+/// the interchange CSV writes it (`text::csv_safe`), so both files name a record alike.
 pub fn write_truth<W: Write>(dataset: &Dataset, out: W) -> csv::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(["application_id", "person_id"])?;
     for (application, truth) in dataset.iter() {
-        writer.write_record([application.application_id.as_str(), &truth.person.to_string()])?;
+        let id = csv_safe(&application.application_id);
+        writer.write_record([id.as_bytes(), truth.person.to_string().as_bytes()])?;
     }
     writer.flush()?;
     Ok(())
@@ -37,8 +41,9 @@ pub fn write_tags<W: Write>(dataset: &Dataset, out: W) -> csv::Result<()> {
         "variations",
     ])?;
     for (application, t) in dataset.iter() {
+        let id = csv_safe(&application.application_id);
         writer.write_record([
-            application.application_id.as_str(),
+            &*id,
             &t.person.to_string(),
             &t.household.map(|h| h.to_string()).unwrap_or_default(),
             t.relation.as_str(),
@@ -50,4 +55,31 @@ pub fn write_tags<W: Write>(dataset: &Dataset, out: W) -> csv::Result<()> {
     }
     writer.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Config, generate};
+
+    /// The first data row's first cell of a CSV file.
+    fn first_id(file: &[u8]) -> String {
+        let mut reader = csv::Reader::from_reader(file);
+        reader.records().next().unwrap().unwrap()[0].to_owned()
+    }
+
+    /// OWASP's CSV injection rule holds for the truth files too, and they name a record as the
+    /// applications file does.
+    #[test]
+    fn an_id_that_looks_like_a_formula_is_neutralised_in_every_file() {
+        let mut data = generate(&Config { persons: 5, ..Config::default() });
+        data.applications[0].application_id = "=HYPERLINK(\"http://x\")".into();
+        let (mut applications, mut truth, mut tags) = (Vec::new(), Vec::new(), Vec::new());
+        write_csv(&data, &mut applications).unwrap();
+        write_truth(&data, &mut truth).unwrap();
+        write_tags(&data, &mut tags).unwrap();
+        for file in [&applications, &truth, &tags] {
+            assert_eq!(first_id(file), "'=HYPERLINK(\"http://x\")");
+        }
+    }
 }

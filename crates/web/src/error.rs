@@ -70,7 +70,9 @@ pub(crate) fn public_message(lang: Lang, err: &ServiceError) -> String {
 /// An error page in the user's language.
 pub(crate) fn page_error(chrome: &Chrome<'_>, err: &ServiceError) -> Response {
     let status = status_of(err);
-    tracing::info!(code = code_for(status), path = chrome.path, "page refused");
+    // The path without its query: a query may hold a search term or a stated purpose.
+    let path = chrome.path.split_once('?').map_or(chrome.path, |(path, _)| path);
+    tracing::info!(code = code_for(status), path, "page refused");
     let title = chrome.t("Permintaan tidak dapat diproses", "The request could not be completed");
     let body = html! {
         div.error-box role="alert" { (public_message(chrome.lang, err)) }

@@ -31,13 +31,26 @@ impl Drop for Server {
 impl Server {
     /// `jejak serve` on `db` with the configuration file `config` (if any) and `env`.
     pub(crate) fn start(db: &str, config: Option<&Path>, env: &[(&str, &str)]) -> Server {
+        Server::start_logging(db, config, env, &[], Stdio::null())
+    }
+
+    /// [`Server::start`] with `global` options before `serve` (such as `--log-format`) and its
+    /// log (stderr) going to `log`.
+    pub(crate) fn start_logging(
+        db: &str,
+        config: Option<&Path>,
+        env: &[(&str, &str)],
+        global: &[&str],
+        log: Stdio,
+    ) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_jejak"));
         command
+            .args(global)
             .args(["serve", "--database", db, "--bind", "127.0.0.1:0"])
             .env_remove("JEJAK_DATABASE")
             .env_remove("JEJAK_CONFIG")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+            .stderr(log);
         if let Some(config) = config {
             command.arg("--config").arg(config);
         }
@@ -93,6 +106,11 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
+    /// The value of the first header called `name`.
+    pub(crate) fn header(&self, name: &str) -> Option<String> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
+    }
+
     fn cookie(&self, name: &str) -> Option<String> {
         self.headers
             .iter()
@@ -705,4 +723,75 @@ fn behind_a_proxy_a_guessing_client_waits_while_the_owner_elsewhere_logs_in() {
         events.iter().filter(|e| e["action"] == "login.throttled").collect();
     assert_eq!(blocked.len(), 1);
     assert!(blocked[0]["details"].as_str().unwrap().contains("203.0.113.9"), "{blocked:?}");
+}
+
+const SEARCHED_NIK: &str = "1807054503950001";
+
+/// Defect 7: search terms are not logged. A NIK searched for on the page and through the API,
+/// by a user, by a role without search and without a session, and typed into a refused
+/// purpose, appears in no line the server logs, at the most detailed level, as text and as
+/// JSON lines; the login page's way back from a search leaves the NIK out.
+#[test]
+fn a_nik_searched_for_appears_in_no_log_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = register(dir.path());
+    add_user(&db, "admin.kla", "admin", "KLA");
+    for format in ["text", "json"] {
+        let log_path = dir.path().join(format!("serve-{format}.log"));
+        let log = std::fs::File::create(&log_path).unwrap();
+        let server = Server::start_logging(
+            &db,
+            None,
+            &[("JEJAK_LOG", "trace")],
+            &["--log-format", format],
+            log.into(),
+        );
+        let addr = server.addr.as_str();
+        let page = format!("/cari?q={SEARCHED_NIK}");
+        let api = format!("/api/v1/search?q={SEARCHED_NIK}");
+
+        let anonymous = http(addr, "GET", &page, &[], b"");
+        assert_eq!(anonymous.status, 303);
+        let back = anonymous.header("location").unwrap();
+        assert_eq!(back, "/login?next=%2Fcari", "the way back keeps no search term");
+        assert_eq!(http(addr, "GET", &back, &[], b"").status, 200);
+        assert_eq!(http(addr, "GET", &api, &[], b"").status, 401);
+
+        let kla = login(addr, "petugas.kla");
+        let found = http(addr, "GET", &page, &[("Cookie", &kla)], b"");
+        assert_eq!(found.status, 200, "{}", found.body);
+        assert!(found.body.contains("KLA-9") && found.body.contains("BDL-7"), "{}", found.body);
+        let hits = http(addr, "GET", &api, &[("Cookie", &kla)], b"");
+        assert_eq!(hits.status, 200, "{}", hits.body);
+        assert!(hits.body.contains("BDL-7"), "{}", hits.body);
+        let admin = login(addr, "admin.kla");
+        assert_eq!(http(addr, "GET", &page, &[("Cookie", &admin)], b"").status, 403);
+        assert_eq!(http(addr, "GET", &api, &[("Cookie", &admin)], b"").status, 403);
+        // A refused read of another office's application, the NIK in the stated purpose.
+        let bdl = key_of(addr, &login(addr, "petugas.bdl"), "BDL-7");
+        let refused =
+            format!("/permohonan/{bdl}?keperluan=tidak-terdaftar&tujuan=cek+{SEARCHED_NIK}");
+        assert_eq!(http(addr, "GET", &refused, &[("Cookie", &kla)], b"").status, 422);
+        drop(server);
+
+        let logs = std::fs::read_to_string(&log_path).unwrap();
+        assert!(logs.contains("page refused"), "the server logged to {log_path:?}: {logs}");
+        // Besides the log, stderr has the command's own notes (plain text in either format).
+        if format == "json" {
+            let refusals: Vec<serde_json::Value> = logs
+                .lines()
+                .filter(|l| l.starts_with('{'))
+                .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+                .filter(|l| l["fields"]["message"] == "page refused")
+                .collect();
+            let read = format!("/permohonan/{bdl}");
+            assert!(
+                refusals.iter().any(|l| l["fields"]["path"] == read.as_str()),
+                "the refused read is logged by its path alone: {refusals:?}"
+            );
+        }
+        for line in logs.lines() {
+            assert!(!line.contains(SEARCHED_NIK), "{format} log line with the NIK: {line}");
+        }
+    }
 }

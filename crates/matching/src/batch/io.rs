@@ -1,9 +1,14 @@
 //! CSV in and out for batch linking: input files mapped onto the model's columns by header
 //! (canonical names and aliases, any case), the clusters file and the scored-pairs file.
+//!
+//! Ids come from the input files, so they are written through `text::csv_safe` (a spreadsheet
+//! must not run an id such as `=HYPERLINK(..)` as a formula) and read through `csv_unquote`:
+//! a file Jejak wrote reads back as the ids it was written from.
 
 use std::io::{self, Read, Write};
 
 use ahash::AHashSet;
+use jejak_domain::text::{csv_safe, csv_unquote};
 use rayon::prelude::*;
 
 use crate::comparison::hasher_seed;
@@ -157,16 +162,21 @@ impl Columns {
         Ok(Self { width: headers.len(), id_position, mapping })
     }
 
+    /// The id of one row (trimmed, a neutralising quote taken off; empty when missing).
+    fn id<'r>(&self, row: &'r csv::StringRecord) -> &'r str {
+        csv_unquote(row.get(self.id_position).unwrap_or("").trim())
+    }
+
     /// The record of one row; `None` when its id is empty.
     fn record(&self, model: &Model, row: &csv::StringRecord) -> Option<Record> {
-        let id = row.get(self.id_position).unwrap_or("").trim();
+        let id = self.id(row);
         if id.is_empty() {
             return None;
         }
         let mut builder = RecordBuilder::new(model, id);
         for (cell, column) in row.iter().zip(&self.mapping) {
             if let Some(column) = column {
-                builder.set_index(*column, cell);
+                builder.set_index(*column, csv_unquote(cell));
             }
         }
         builder.build().ok()
@@ -323,7 +333,7 @@ fn read_serially<R: Read>(
         for (row_index, row) in reader.records().enumerate() {
             let row = row.map_err(csv_error)?;
             let row_number = row_index as u64 + 2;
-            let id = row.get(columns.id_position).unwrap_or("").trim();
+            let id = columns.id(&row);
             if id.is_empty() {
                 return Err(LinkError::EmptyId {
                     source_name: input.name.clone(),
@@ -350,7 +360,7 @@ fn read_serially<R: Read>(
     Ok((records, sides))
 }
 
-/// Writes `id_column,person_id`, one line per record.
+/// Writes `id_column,person_id`, one line per record (both ids from the input, neutralised).
 pub fn write_clusters<W: Write>(
     model: &Model,
     ids: impl Iterator<Item = impl AsRef<str>>,
@@ -361,7 +371,8 @@ pub fn write_clusters<W: Write>(
     let mut out = csv::Writer::from_writer(writer);
     out.write_record([model.id_column(), "person_id"]).map_err(|e| write_error(e.into()))?;
     for (id, person) in ids.zip(persons) {
-        out.write_record([id.as_ref(), person.as_str()]).map_err(|e| write_error(e.into()))?;
+        out.write_record([csv_safe(id.as_ref()).as_bytes(), csv_safe(person).as_bytes()])
+            .map_err(|e| write_error(e.into()))?;
     }
     out.flush().map_err(write_error)
 }
@@ -390,7 +401,7 @@ pub(crate) fn write_clusters_in_pieces<W: Write>(
                 Some(start) => {
                     let end = (start + LINES_PER_PIECE).min(lines);
                     for (id, person) in ids[start..end].iter().zip(&persons[start..end]) {
-                        out.write_record([*id, person.as_str()])?;
+                        out.write_record([csv_safe(id).as_bytes(), csv_safe(person).as_bytes()])?;
                     }
                 }
             }
@@ -417,7 +428,8 @@ pub struct PairLine<'a> {
     pub levels: Vec<Level>,
 }
 
-/// Writes `id_l,id_r,match_weight,probability,<field levels...>`.
+/// Writes `id_l,id_r,match_weight,probability,<field levels...>` (the ids neutralised; the
+/// numbers and level names are Jejak's own).
 pub fn write_pairs<'a, W: Write>(
     model: &Model,
     lines: impl Iterator<Item = PairLine<'a>>,
@@ -435,8 +447,8 @@ pub fn write_pairs<'a, W: Write>(
     out.write_record(&header).map_err(|e| write_error(e.into()))?;
     for line in lines {
         let mut row = vec![
-            line.left.to_owned(),
-            line.right.to_owned(),
+            csv_safe(line.left).into_owned(),
+            csv_safe(line.right).into_owned(),
             format!("{:.3}", line.match_weight),
             format!("{:.6}", line.probability),
         ];
@@ -559,6 +571,53 @@ mod tests {
         assert!(cut.unwrap_err().contains("disk gone"));
         let earlier = outcome(read_texts(&model, vec![text(b"application_id\n \n")], false, 4));
         assert_eq!(earlier.unwrap_err(), "cut.csv, row 2: empty id");
+    }
+
+    /// OWASP's CSV injection rule: an id from an input file that a spreadsheet would run as a
+    /// formula is written with a leading `'`, in both output files, and reads back as it was.
+    #[test]
+    fn ids_that_look_like_formulas_are_neutralised_and_read_back_unchanged() {
+        let model = Model::interchange().unwrap();
+        let formula = "=HYPERLINK(\"http://x\",\"klik\")";
+        let ids = [formula, "@SUM(A1)", "KLA-1"];
+        let persons = vec![formula.to_owned(), formula.to_owned(), "KLA-1".to_owned()];
+        let mut clusters = Vec::new();
+        write_clusters(&model, ids.iter(), &persons, &mut clusters).unwrap();
+        let mut pieced = Vec::new();
+        write_clusters_in_pieces(&model, &ids, &persons, &mut pieced).unwrap();
+        assert_eq!(String::from_utf8_lossy(&pieced), String::from_utf8_lossy(&clusters));
+        let mut pairs = Vec::new();
+        let line = |left, right| PairLine {
+            left,
+            right,
+            match_weight: -2.5,
+            probability: 0.25,
+            levels: vec![Level::Exact; model.fields().len()],
+        };
+        write_pairs(&model, [line(ids[0], ids[1]), line(ids[1], ids[2])].into_iter(), &mut pairs)
+            .unwrap();
+        for file in [&clusters, &pairs] {
+            for row in rows(file).iter().skip(1) {
+                for cell in row.iter().take(2) {
+                    assert!(cell.starts_with(b"'") || cell == b"KLA-1", "{row:?}");
+                }
+            }
+        }
+        let text = String::from_utf8(pairs).unwrap();
+        assert!(text.contains(",-2.500,0.250000"), "numbers are left as they are: {text}");
+
+        // Read back: the clusters file as truth, an input file with neutralised ids as input.
+        let truth = crate::batch::truth::Truth::read(clusters.as_slice()).unwrap();
+        let evaluation = truth.evaluate(&ids, &[0, 0, 2], &[]);
+        assert_eq!((evaluation.true_pairs, evaluation.true_positives), (1, 1));
+        let input = format!(
+            "application_id,full_name\n\"'{}\",Siti\n'@SUM(A1),'-Budi\n",
+            &formula.replace('"', "\"\"")
+        );
+        let (records, _) =
+            read_inputs(&model, vec![Input::new("in.csv", input.as_bytes())]).unwrap();
+        let read: Vec<&str> = records.iter().map(Record::id).collect();
+        assert_eq!(read, [formula, "@SUM(A1)"]);
     }
 
     proptest! {

@@ -6,6 +6,7 @@
 use std::io::Read;
 
 use ahash::AHashMap;
+use jejak_domain::text::csv_unquote;
 use rayon::prelude::*;
 
 use super::io::{PIECE_BYTES, Text, parse_in_pieces};
@@ -195,9 +196,10 @@ impl Format {
     }
 }
 
-/// The two trimmed values of a truth row; `None` for rows that say nothing.
+/// The two trimmed values of a truth row (a neutralising quote taken off, as Jejak writes
+/// ids: `text::csv_safe`); `None` for rows that say nothing.
 fn truth_row(row: &csv::StringRecord) -> Option<(String, String)> {
-    let (first, second) = (row.get(0)?.trim(), row.get(1)?.trim());
+    let (first, second) = (csv_unquote(row.get(0)?.trim()), csv_unquote(row.get(1)?.trim()));
     (!first.is_empty() && !second.is_empty()).then(|| (first.to_owned(), second.to_owned()))
 }
 

@@ -3,6 +3,7 @@
 //! officers' match verdicts.
 #![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
 
+mod admin;
 mod auth;
 mod casework;
 mod partners;

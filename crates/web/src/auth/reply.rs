@@ -35,12 +35,25 @@ pub(crate) fn message_page(
     respond(status, page(&chrome, title, body))
 }
 
+/// Pages whose query is what someone searched for (a NIK, a name, a phone number).
+const SEARCH_PAGES: &[&str] = &["/cari"];
+
+/// Where the login page sends the user back to: the page asked for with its query, except a
+/// search page's, whose search term is copied into no further URL (the login page's address
+/// is kept in browser histories and in proxies' access logs).
+fn way_back(uri: &Uri) -> &str {
+    if SEARCH_PAGES.contains(&uri.path()) {
+        return uri.path();
+    }
+    uri.path_and_query().map_or("/", |p| p.as_str())
+}
+
 /// Not logged in: the API gets 401 JSON, a page redirects to the login page and back.
 pub(crate) fn unauthenticated(uri: &Uri, lang: Lang, message: &str) -> Response {
     if is_api(uri) {
         return json_error(StatusCode::UNAUTHORIZED, message);
     }
-    let next = uri.path_and_query().map_or("/", |p| p.as_str());
+    let next = way_back(uri);
     let mut target = String::from("/login?");
     if lang == Lang::En {
         target.push_str("lang=en&");
@@ -119,6 +132,13 @@ mod tests {
         );
         let api = unauthenticated(&Uri::from_static("/api/v1/x"), Lang::Id, "no session");
         assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    #[test]
+    fn a_search_page_comes_back_without_its_search_term() {
+        let response =
+            unauthenticated(&Uri::from_static("/cari?q=1807054503950001"), Lang::Id, "no session");
+        assert_eq!(response.headers()[LOCATION], "/login?next=%2Fcari");
     }
 
     #[test]

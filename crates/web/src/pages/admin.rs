@@ -152,8 +152,12 @@ pub(crate) async fn users(
 }
 
 /// The configured offices' codes, for the office choices of the user and token forms.
-async fn office_codes(state: &AppState) -> Result<Vec<String>, jejak_service::ServiceError> {
-    Ok(state.store.list_offices().await?.into_iter().map(|o| o.code.as_str().to_owned()).collect())
+async fn office_codes(
+    state: &AppState,
+    ctx: &PageCtx,
+) -> Result<Vec<String>, jejak_service::ServiceError> {
+    let codes = state.admin.office_codes(ctx.actor()).await?;
+    Ok(codes.into_iter().map(|code| code.as_str().to_owned()).collect())
 }
 
 async fn users_page(state: &AppState, ctx: &PageCtx, notice: Markup) -> Response {
@@ -165,7 +169,7 @@ async fn users_page(state: &AppState, ctx: &PageCtx, notice: Markup) -> Response
         Ok(b) => b,
         Err(e) => return ctx.fail(&e),
     };
-    let offices = match office_codes(state).await {
+    let offices = match office_codes(state, ctx).await {
         Ok(o) => o,
         Err(e) => return ctx.fail(&e),
     };
@@ -402,7 +406,7 @@ async fn tokens_page(state: &AppState, ctx: &PageCtx, notice: Markup) -> Respons
         Ok(t) => t,
         Err(e) => return ctx.fail(&e),
     };
-    let offices = match office_codes(state).await {
+    let offices = match office_codes(state, ctx).await {
         Ok(o) => o,
         Err(e) => return ctx.fail(&e),
     };

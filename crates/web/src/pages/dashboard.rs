@@ -9,6 +9,7 @@
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use jejak_domain::text::csv_safe;
 use jejak_domain::{CountryCode, OfficeCode, Purpose, RegionCode};
 use jejak_service::ServiceError;
 use jejak_service::stats::cube::{Month, month_label, month_of, parse_month};
@@ -253,24 +254,17 @@ fn filter_lines(lang: Lang, d: &Dashboard) -> Vec<(String, String)> {
     ]
 }
 
-/// A CSV cell that a spreadsheet will not run as a formula.
-pub(crate) fn neutralise(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
-}
-
+/// One CSV line, each cell made safe for a spreadsheet (`text::csv_safe`, as every CSV Jejak
+/// writes) and quoted when it holds a separator, a quote or a line break.
 fn csv_line(cells: &[String]) -> String {
     cells
         .iter()
         .map(|c| {
-            let c = neutralise(c);
+            let c = csv_safe(c);
             if c.contains([',', '"', '\n', '\r']) {
                 format!("\"{}\"", c.replace('"', "\"\""))
             } else {
-                c
+                c.into_owned()
             }
         })
         .collect::<Vec<_>>()
@@ -580,20 +574,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn formula_cells_are_neutralised() {
-        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(neutralise("+62"), "'+62");
-        assert_eq!(neutralise("-1"), "'-1");
-        assert_eq!(neutralise("@SUM"), "'@SUM");
-        assert_eq!(neutralise("<5"), "<5");
+    fn formula_cells_are_neutralised_as_every_csv_jejak_writes() {
+        let cells = ["=HYPERLINK(\"x\")", "+62812", "-1", "@SUM", "<5", "-1+2"];
         let t = ShownTable {
             title: "T".into(),
             header: vec!["a".into()],
-            rows: vec![vec!["=1+1".into()]],
+            rows: cells.iter().map(|c| vec![(*c).to_owned()]).collect(),
         };
         let csv = to_csv(&[("Dari".into(), "2025-01".into())], &[t]);
-        assert!(csv.contains("'=1+1"), "{csv}");
         assert!(csv.starts_with("Dari,2025-01\n"), "{csv}");
+        for cell in cells {
+            let expected = csv_safe(cell);
+            let expected = if expected.contains('"') {
+                format!("\"{}\"", expected.replace('"', "\"\""))
+            } else {
+                expected.into_owned()
+            };
+            assert!(csv.lines().any(|line| line == expected), "{cell:?} as {expected:?}: {csv}");
+        }
+        assert!(csv.lines().any(|line| line == "\"'=HYPERLINK(\"\"x\"\")\""), "{csv}");
+        assert!(csv.lines().any(|line| line == "+62812"), "a plain number stays a number: {csv}");
     }
 }
 

@@ -171,26 +171,40 @@ impl Screening {
             index_bytes,
             "match index built"
         );
-        Ok(Self {
+        let state = State {
+            mirror,
+            offices,
+            app_seq,
+            decision_seq,
+            verdict_seq,
+            deletion_seq,
+            villages,
+            report_seq,
+            cube,
+            assessment_seq,
+            partners,
+        };
+        let synced = Synced { seq: synced_seq, at: Some(Instant::now()) };
+        Ok(Self::around(store, state, stats, synced, None))
+    }
+
+    /// The service around a state built from the register or restored from a snapshot
+    /// (`snapshot_seq`: the state's change number when it is that snapshot's).
+    fn around(
+        store: Arc<dyn Store>,
+        state: State,
+        stats: BuildStats,
+        synced: Synced,
+        snapshot_seq: Option<i64>,
+    ) -> Self {
+        Self {
             store,
-            state: RwLock::new(State {
-                mirror,
-                offices,
-                app_seq,
-                decision_seq,
-                verdict_seq,
-                deletion_seq,
-                villages,
-                report_seq,
-                cube,
-                assessment_seq,
-                partners,
-            }),
+            state: RwLock::new(state),
             refresh_lock: tokio::sync::Mutex::new(()),
             stats,
-            synced: std::sync::Mutex::new(Synced { seq: synced_seq, at: Some(Instant::now()) }),
-            snapshot_seq: std::sync::Mutex::new(None),
-        })
+            synced: std::sync::Mutex::new(synced),
+            snapshot_seq: std::sync::Mutex::new(snapshot_seq),
+        }
     }
 
     /// Whether the index holds the register: ready when nothing was committed since the last

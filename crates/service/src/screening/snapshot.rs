@@ -15,7 +15,7 @@
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jejak_matching::Model;
@@ -181,15 +181,9 @@ impl Screening {
             partners,
         };
         let saved_seq = state.saved_seq();
-        Ok(Self {
-            store,
-            state: RwLock::new(state),
-            refresh_lock: tokio::sync::Mutex::new(()),
-            stats,
-            // Ready at once only if nothing was committed after the snapshot.
-            synced: std::sync::Mutex::new(Synced { seq: header.change_seq, at: None }),
-            snapshot_seq: std::sync::Mutex::new(Some(saved_seq)),
-        })
+        // Ready at once only if nothing was committed after the snapshot.
+        let synced = Synced { seq: header.change_seq, at: None };
+        Ok(Self::around(store, state, stats, synced, Some(saved_seq)))
     }
 
     /// Writes the state to `path` now, unless a snapshot of this very state was written or

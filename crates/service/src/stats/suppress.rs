@@ -140,15 +140,15 @@ pub fn suppress_table(grid: &[Vec<u64>], forced: &Forced<'_>) -> SuppressedGrid 
         .collect();
     loop {
         let mut changed = false;
-        for r in 0..rows {
+        for (r, total_hidden) in row_hidden.iter_mut().enumerate() {
             let line: Vec<(usize, usize)> = (0..cols).map(|c| (r, c)).collect();
-            if complement(grid, &mut state, &line, row_hidden[r]) {
+            if complement(grid, &mut state, &line, *total_hidden) {
                 changed = true;
-            } else if !row_hidden[r]
+            } else if !*total_hidden
                 && line.iter().filter(|&&(r, c)| state[r][c].is_hidden()).count() == 1
             {
                 // A line of one hidden cell and nothing else to withhold: its total goes.
-                row_hidden[r] = true;
+                *total_hidden = true;
                 changed = true;
             }
         }

@@ -679,3 +679,61 @@ async fn the_aggregates_equal_direct_counts_on_postgres() {
     let Some(url) = jejak_testkit::fresh_postgres_url("svc_stats").await else { return };
     the_aggregates_equal_direct_counts(jejak_store::open(&url).await.unwrap()).await;
 }
+
+/// A person linked only later: February at BDL and March at KLA are different-looking
+/// applications; in April a third application is confirmed by an officer as the same person
+/// as both. Today they are one person, yet March stays no catch (no look-ahead) while April
+/// is one (February was at another office).
+#[tokio::test]
+async fn a_later_application_linking_two_persons_leaves_the_earlier_month_alone() {
+    use jejak_domain::{NewApplication, NewMatchDecision, Verdict};
+    let dir = tempfile::tempdir().unwrap();
+    let store = jejak_store::open(&format!("sqlite://{}", dir.path().join("r.db").display()))
+        .await
+        .unwrap();
+    let feb = crate::support::joko("B-1", "BDL", day(2025, 2, 10));
+    let march = crate::support::suryani("K-1", "KLA", day(2025, 3, 12));
+    store.import(&[feb, march], ConflictPolicy::Abort, &ctx()).await.unwrap();
+    let screening = Screening::start(store.clone(), model()).await.unwrap();
+    let filter =
+        Filter { from: month_of(day(2025, 2, 1)), to: month_of(day(2025, 4, 1)), region: None };
+    let kla = OfficeCode::parse("KLA").unwrap();
+    let catches = |screening: &Screening, month: Month| {
+        let counts =
+            screening.with_stats(|cube, _| measure_counts(cube, &filter, &offices())).unwrap();
+        counts[&(month, kla.clone())][6]
+    };
+    let (march_m, april_m) = (month_of(day(2025, 3, 1)), month_of(day(2025, 4, 1)));
+    assert_eq!(catches(&screening, march_m), 0);
+
+    let mut april = NewApplication::new(
+        "K-2",
+        OfficeCode::parse("KLA").unwrap(),
+        day(2025, 4, 20),
+        "Rina Marlina",
+    );
+    april.birth_date = Some(day(1990, 1, 1));
+    store.import(&[april], ConflictPolicy::Abort, &ctx()).await.unwrap();
+    let (apps, _, _) = everything(store.as_ref()).await;
+    let key = |id: &str| apps.iter().find(|a| a.data.application_id == id).unwrap().key;
+    for other in ["B-1", "K-1"] {
+        let verdict = NewMatchDecision::new(
+            key("K-2"),
+            key(other),
+            Verdict::Confirm,
+            "budi",
+            None,
+            "dokumen sama",
+            "2025-04-21T00:00:00Z",
+        )
+        .unwrap();
+        store.record_match_decision(&verdict, &ctx()).await.unwrap();
+    }
+    screening.refresh().await.unwrap();
+    let persons: Vec<ApplicationKey> = screening
+        .with_register(|r, _| ["B-1", "K-1", "K-2"].map(|id| r.person_key(key(id))).to_vec())
+        .unwrap();
+    assert!(persons.iter().all(|p| *p == persons[0]), "one person today: {persons:?}");
+    assert_eq!(catches(&screening, march_m), 0, "March is not a catch after April");
+    assert_eq!(catches(&screening, april_m), 1, "April is: February was at BDL");
+}

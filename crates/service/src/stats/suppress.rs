@@ -291,6 +291,72 @@ mod tests {
     }
 
     #[test]
+    fn category_totals_adding_up_to_a_shown_month_total_hide_in_pairs() {
+        // Two regencies over three offices; the month's 103 applications are shown
+        // elsewhere. Regency 2's total is 3 (<5): regency 1's total must not be shown, or
+        // 103 - 100 gives it away.
+        let grid = vec![vec![50, 30, 20], vec![3, 0, 0]];
+        let forced = Forced { grand_hidden: Some(false), ..Forced::default() };
+        let s = suppress_table(&grid, &forced);
+        assert_eq!(s.row_totals[1], Shown::Suppressed);
+        assert!(s.row_totals[0].is_hidden(), "{s:?}");
+        let hidden_in_row_0 = s.cells[0].iter().filter(|c| c.is_hidden()).count();
+        assert!(hidden_in_row_0 >= 1, "a hidden total needs a hidden cell: {s:?}");
+        // And a month total hidden elsewhere cannot be rebuilt from shown category totals.
+        let grid = vec![vec![50, 30], vec![40, 20]];
+        let forced = Forced { grand_hidden: Some(true), ..Forced::default() };
+        let s = suppress_table(&grid, &forced);
+        assert!(s.row_totals.iter().filter(|t| t.is_hidden()).count() >= 1, "{s:?}");
+    }
+
+    #[test]
+    fn forced_cells_and_totals_never_stand_alone_in_a_line() {
+        let mut x: u64 = 99;
+        let mut next = || {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x >> 33
+        };
+        for _ in 0..500 {
+            let rows = 1 + (next() % 5) as usize;
+            let cols = 1 + (next() % 5) as usize;
+            let grid: Vec<Vec<u64>> = (0..rows)
+                .map(|_| (0..cols).map(|_| [0, 3, 7, 12, 40][(next() % 5) as usize]).collect())
+                .collect();
+            let cells: Vec<Vec<bool>> =
+                (0..rows).map(|_| (0..cols).map(|_| next() % 7 == 0).collect()).collect();
+            let row_totals: Vec<bool> = (0..rows).map(|_| next() % 5 == 0).collect();
+            let grand_hidden = Some(next() % 3 == 0);
+            let forced = Forced {
+                cells: &cells,
+                row_totals: &row_totals,
+                grand_hidden,
+                ..Forced::default()
+            };
+            let s = suppress_table(&grid, &forced);
+            for r in 0..rows {
+                for c in 0..cols {
+                    if cells[r][c] && grid[r][c] > 0 {
+                        assert!(s.cells[r][c].is_hidden(), "{grid:?} {r},{c}");
+                    }
+                }
+                let sum: u64 = grid[r].iter().sum();
+                if row_totals[r] && sum > 0 {
+                    assert!(s.row_totals[r].is_hidden());
+                }
+                // A row with its total: never exactly one hidden element.
+                let hidden = s.cells[r].iter().filter(|c| c.is_hidden()).count()
+                    + usize::from(s.row_totals[r].is_hidden());
+                assert_ne!(hidden, 1, "{grid:?} -> {s:?}");
+            }
+            // The row totals with the month total: never exactly one hidden element.
+            let hidden = s.row_totals.iter().filter(|t| t.is_hidden()).count()
+                + usize::from(grand_hidden == Some(true));
+            let nonzero_rows = grid.iter().filter(|r| r.iter().sum::<u64>() > 0).count();
+            assert!(hidden != 1 || nonzero_rows <= 1, "{grid:?} -> {s:?}");
+        }
+    }
+
+    #[test]
     fn a_lone_small_count_hides_its_total() {
         let (cells, total) = suppress_column(&[0, 2, 0]);
         assert_eq!(cells, vec![Shown::Withheld, Shown::Suppressed, Shown::Count(0)]);

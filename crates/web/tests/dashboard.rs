@@ -340,3 +340,91 @@ async fn the_api_gives_the_contract_columns_and_the_same_cells_as_the_download()
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     assert!(bad.body.contains("to: required"), "{}", bad.body);
 }
+
+/// The cells of one month row of a download's table, by title.
+fn month_row(rows: &[Vec<String>], title: &str, month: &str) -> Vec<String> {
+    let (_, data) = tables_of(rows).into_iter().find(|(t, _)| t == title).unwrap();
+    data.into_iter().find(|r| r[0] == month).unwrap()
+}
+
+#[tokio::test]
+async fn the_village_tables_equal_direct_counts_and_follow_the_region_filter() {
+    use jejak_domain::{NewVillageReport, RegionCode, ReportTopic};
+    let app = app().await;
+    let analis = app.session(Role::Analis);
+    // Recruiter reports: districts 18.07.05 and 18.07.01 of one regency, and two from
+    // another regency (18.01) in March.
+    let filed = [
+        ("2026-01-10", "18.07.05.2001", 6),
+        ("2026-01-12", "18.07.01.2001", 7),
+        ("2026-02-03", "18.07.05.2002", 5),
+        ("2026-02-04", "18.07.01.2002", 5),
+        ("2026-03-04", "18.07.05.2001", 6),
+        ("2026-03-05", "18.07.01.2002", 6),
+        ("2026-03-06", "18.01.04.2001", 2),
+    ];
+    let mut reports = Vec::new();
+    for (on, village, n) in filed {
+        for _ in 0..n {
+            let report = NewVillageReport {
+                report_id: format!("00000000-0000-4000-8000-{:012}", reports.len()),
+                village: RegionCode::parse(village).unwrap(),
+                reported_on: jejak_domain::date::parse_date(on).unwrap(),
+                topic: ReportTopic::Recruiter,
+                source_reliability: "B".into(),
+                info_credibility: 2,
+                persons: vec![],
+                phones: vec![],
+                recruiters: vec!["Pak Joko".into()],
+                agency: None,
+                destination_country: None,
+                planned_departure_on: None,
+                narrative: "Calo datang dari rumah ke rumah".into(),
+                source: None,
+                reported_by: "pimpasa.kla".into(),
+            };
+            let office = jejak_domain::OfficeCode::parse("KLA").unwrap();
+            reports.push(jejak_store::RoutedReport { report, office });
+        }
+    }
+    let ctx = jejak_store::AuditCtx {
+        actor: "pimpasa.kla".into(),
+        office: None,
+        purpose: None,
+        at: "2026-03-05T00:00:00Z".into(),
+    };
+    app.store.file_village_reports(&reports, &ctx).await.unwrap();
+    let title = "Laporan desa (PIMPASA) menurut topik";
+    let column = 1 + ReportTopic::ALL.iter().position(|t| *t == ReportTopic::Recruiter).unwrap();
+    let view = |filters: &'static str| {
+        let app = &app;
+        async move {
+            let csv = app
+                .get(
+                    &format!("/dasbor/unduh?dari=2026-01&sampai=2026-03{filters}&format=csv"),
+                    Some(analis),
+                )
+                .await;
+            assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+            let rows = csv_rows(&csv.body);
+            ["2026-01", "2026-02", "2026-03"].map(|m| month_row(&rows, title, m)[column].clone())
+        }
+    };
+    // The whole region and each district: the direct counts.
+    assert_eq!(view("").await, ["13", "10", "14"]);
+    assert_eq!(view("&wilayah=18.07.05").await, ["6", "5", "6"]);
+    assert_eq!(view("&wilayah=18.07.01").await, ["7", "5", "6"]);
+    // The regency's March (12) would leave 2 against the whole region's 14: withheld. What it
+    // shows are its direct counts, and no shown figure is 1 to 4 below the region's.
+    let regency = view("&wilayah=18.07").await;
+    assert_eq!(regency[2], "x", "{regency:?}");
+    for (shown, (truth, whole)) in regency.iter().zip([(13, 13), (10, 10), (12, 14)]) {
+        if let Ok(n) = shown.parse::<u64>() {
+            assert_eq!(n, truth);
+            assert!(!(1..5).contains(&(whole - n)));
+        }
+    }
+    // A village is refused here too.
+    let village = app.get("/dasbor/unduh?wilayah=18.07.05.2001&format=csv", Some(analis)).await;
+    assert_eq!(village.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -51,21 +51,28 @@ pub async fn village_activity(
     let scope = dashboard_offices(actor, office, &all)?;
     let months: Vec<Month> = (from..=to).collect();
     let row_of = |m: Month| (m >= from && m <= to).then(|| (m - from) as usize);
-    let inside =
-        |village: &RegionCode| region.is_none_or(|r| village.as_str().starts_with(r.as_str()));
     let mine = |o: &OfficeCode| scope.as_ref().is_none_or(|s| s == o);
-    // The views that enclose this one (without the office scope, the region filter or both):
-    // a shown figure must not differ from theirs by 1 to 4.
-    let lifted: Vec<(bool, bool)> = [(true, false), (false, true), (true, true)]
-        .into_iter()
-        .filter(|(any_office, any_region)| {
-            (!*any_office || scope.is_some()) && (!*any_region || region.is_some())
-        })
+    // The regions a figure is counted over: the view's own (`None`: everywhere), then, for a
+    // filtered view, the whole region and a district's regency.
+    let mut regions: Vec<Option<RegionCode>> = vec![region.cloned()];
+    if let Some(r) = region {
+        regions.push(None);
+        if r.level() == jejak_domain::region::RegionLevel::District {
+            regions.push(r.regency());
+        }
+    }
+    // The views that enclose this one (every office instead of the one shown, a wider
+    // region, or both): a shown figure must not differ from theirs by 1 to 4.
+    let any_office: &[bool] = if scope.is_some() { &[false, true] } else { &[false] };
+    let lifted: Vec<(bool, usize)> = any_office
+        .iter()
+        .flat_map(|o| (0..regions.len()).map(move |r| (*o, r)))
+        .filter(|view| *view != (false, 0))
         .collect();
-    let counted =
-        |any_office: bool, any_region: bool, office: &OfficeCode, village: &RegionCode| {
-            (any_office || mine(office)) && (any_region || inside(village))
-        };
+    let counted = |any_office: bool, region: usize, office: &OfficeCode, village: &RegionCode| {
+        (any_office || mine(office))
+            && regions[region].as_ref().is_none_or(|r| village.as_str().starts_with(r.as_str()))
+    };
 
     let topics = ReportTopic::ALL.len();
     let mut reports = vec![vec![0u64; topics]; months.len()];
@@ -75,7 +82,7 @@ pub async fn village_activity(
         let Some(col) = ReportTopic::ALL.iter().position(|t| *t == r.data.topic) else {
             continue;
         };
-        if counted(false, false, &r.office, &r.data.village) {
+        if counted(false, 0, &r.office, &r.data.village) {
             reports[row][col] += 1;
         }
         for (grid, (o, v)) in outer_reports.iter_mut().zip(&lifted) {
@@ -100,14 +107,14 @@ pub async fn village_activity(
         let Some(routed) = route(&work_areas, &o.data.village) else { continue };
         let column = offices.iter().position(|x| *x == routed);
         if let Some(col) = column
-            && counted(false, false, &routed, &o.data.village)
+            && counted(false, 0, &routed, &o.data.village)
         {
             outreach[row][col] += 1;
         }
-        for (grid, (any_office, any_region)) in outer_outreach.iter_mut().zip(&lifted) {
+        for (grid, (any_office, wider)) in outer_outreach.iter_mut().zip(&lifted) {
             let col = if *any_office { column.or(Some(0)) } else { column };
             if let Some(col) = col
-                && counted(*any_office, *any_region, &routed, &o.data.village)
+                && counted(*any_office, *wider, &routed, &o.data.village)
             {
                 grid[row][col] += 1;
             }

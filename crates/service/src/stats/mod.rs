@@ -102,7 +102,7 @@ pub struct StatsRequest {
     pub group_by: GroupBy,
     /// Only this office (an analyst's choice; a supervisor gets their own either way).
     pub office: Option<OfficeCode>,
-    /// Only applicants from this region (regency, district or village code).
+    /// Only applicants from this region (a regency or district code; see [`check_region`]).
     pub region: Option<RegionCode>,
 }
 

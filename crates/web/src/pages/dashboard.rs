@@ -554,7 +554,7 @@ pub(crate) async fn show(
                 }
                 " "
             }
-            label { (lang.t("Wilayah asal (kode)", "Region of origin (code)")) " "
+            label { (lang.t("Wilayah asal (kode kabupaten/kota atau kecamatan)", "Region of origin (regency or district code)")) " "
                 input type="text" name="wilayah" inputmode="numeric" placeholder="18.01" value=(d.region.as_ref().map(|r| r.dotted()).unwrap_or_default()); }
             " " button type="submit" { (lang.t("Tampilkan", "Show")) }
         }

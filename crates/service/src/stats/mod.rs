@@ -21,7 +21,7 @@ use crate::register::Register;
 use crate::screening::Screening;
 use crate::{Result, ServiceError};
 use cube::{Cube, Month, RiskBand, caught_as_of, month_label};
-use query::{Dimension, Filter, MEASURES, PublishedBreakdown, PublishedMeasures};
+use query::{Dimension, Filter, MEASURES, OriginHidden, PublishedBreakdown, PublishedMeasures};
 use suppress::Shown;
 
 /// Rules whose firing marks a cross-office re-application (previous adverse decision; office
@@ -239,8 +239,8 @@ pub fn stats_table(
         let offices = grid_offices(cube, configured);
         let scope = dashboard_offices(actor, request.office.as_ref(), &offices)?;
         let view = RegionView::of(cube, request.region.as_ref());
-        let published =
-            query::publish_measures_within(view.cube(), &filter, &offices, &view.enclosing());
+        let origins = view.origins(&filter, &offices);
+        let published = view.publish_measures(&filter, &offices, &origins);
         Ok(rows_of(&published, request.group_by, scope.as_ref()))
     })?
 }
@@ -263,6 +263,7 @@ pub fn check_region(region: &RegionCode) -> Result<()> {
 /// its figures are suppressed so that no subtraction between views reveals a count below 5.
 struct RegionView<'a> {
     whole: &'a Cube,
+    region: Option<RegionCode>,
     /// The region's applications, then its regency's (a district's only).
     restricted: Vec<Cube>,
 }
@@ -278,12 +279,41 @@ impl<'a> RegionView<'a> {
                 restricted.push(whole.restricted_to(&regency));
             }
         }
-        RegionView { whole, restricted }
+        RegionView { whole, region: region.cloned(), restricted }
     }
 
     /// The applications the view counts.
     fn cube(&self) -> &Cube {
         self.restricted.first().unwrap_or(self.whole)
+    }
+
+    /// How the unfiltered view publishes the regency and district breakdowns (nothing for
+    /// the whole register): what a filtered view must hide at least.
+    fn origins(&self, filter: &Filter, offices: &[OfficeCode]) -> Vec<(Dimension, OriginHidden)> {
+        match self.region {
+            Some(_) => query::origin_hidden(self.whole, filter, offices),
+            None => Vec::new(),
+        }
+    }
+
+    /// The monthly figures of the view, suppressed against the enclosing views and, for a
+    /// regency or district, against its own row of the unfiltered origin breakdown.
+    fn publish_measures(
+        &self,
+        filter: &Filter,
+        offices: &[OfficeCode],
+        origins: &[(Dimension, OriginHidden)],
+    ) -> PublishedMeasures {
+        let own = self.region.as_ref().and_then(|region| {
+            let level = match region.level() {
+                jejak_domain::region::RegionLevel::Regency => Dimension::Regency,
+                jejak_domain::region::RegionLevel::District => Dimension::District,
+                _ => return None,
+            };
+            let (_, hidden) = origins.iter().find(|(d, _)| *d == level)?;
+            hidden.get(region.as_str())
+        });
+        query::publish_measures_within(self.cube(), filter, offices, &self.enclosing(), own)
     }
 
     /// The views enclosing it (none for the whole register).
@@ -397,7 +427,8 @@ pub fn dashboard(
         // A region filter restricts the aggregates once for every query of the view.
         let view = RegionView::of(cube, region.as_ref());
         let (cube, enclosing) = (view.cube(), view.enclosing());
-        let published = query::publish_measures_within(cube, &filter, &offices, &enclosing);
+        let origins = view.origins(&filter, &offices);
+        let published = view.publish_measures(&filter, &offices, &origins);
         let group = if scope.is_some() { GroupBy::MonthOffice } else { GroupBy::Month };
         let trend = rows_of(&published, group, scope.as_ref());
         let breakdowns = query::publish_breakdowns_within(
@@ -407,6 +438,7 @@ pub fn dashboard(
             &published,
             scope.as_ref(),
             &enclosing,
+            region.as_ref().map(|r| (r, origins.as_slice())),
         );
         let days = query::days_to_decision_within(cube, &filter, scope.as_ref(), &enclosing);
         let office_choices = match permission(actor.role, Action::ViewDashboard) {

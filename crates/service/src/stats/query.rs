@@ -18,7 +18,7 @@
 //!
 //! Pure functions over a [`Cube`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jejak_domain::decision::REASON_CODES;
 use jejak_domain::{DecisionKind, OfficeCode, Purpose, RegionCode};
@@ -139,7 +139,7 @@ impl PublishedMeasures {
 
 /// Suppresses the measures over every office (so each office's view and the region's agree).
 pub fn publish_measures(cube: &Cube, filter: &Filter, offices: &[OfficeCode]) -> PublishedMeasures {
-    publish_measures_within(cube, filter, offices, &[])
+    publish_measures_within(cube, filter, offices, &[], None)
 }
 
 /// Whether showing `inner` (a region-filtered figure) next to `outer` (the same figure of an
@@ -151,12 +151,15 @@ pub fn reveals_by_difference(outer: u64, inner: u64) -> bool {
 /// [`publish_measures`] for a region-filtered `cube` (a [`Cube::restricted_to`]) inside
 /// the `enclosing` views (the whole register and, for a district, its regency, restricted
 /// the same way): a cell or month total that differs from an enclosing one by 1 to 4 is
-/// withheld, so subtracting one view from another reveals no small count.
+/// withheld, so subtracting one view from another reveals no small count. The applications
+/// also hide what `applications_hidden` names: the region's own row of the unfiltered
+/// origin breakdown (see [`origin_hidden`]).
 pub fn publish_measures_within(
     cube: &Cube,
     filter: &Filter,
     offices: &[OfficeCode],
     enclosing: &[&Cube],
+    applications_hidden: Option<&HiddenMonths>,
 ) -> PublishedMeasures {
     let counts = measure_counts(cube, filter, offices);
     let outer: Vec<_> = enclosing.iter().map(|e| measure_counts(e, filter, offices)).collect();
@@ -176,7 +179,18 @@ pub fn publish_measures_within(
         .map(|m| {
             let grid = grid_of(&counts, m);
             let outer: Vec<Vec<Vec<u64>>> = outer.iter().map(|o| grid_of(o, m)).collect();
-            let (cells, row_totals) = forced_by_enclosing(&grid, &outer);
+            let (mut cells, mut row_totals) = forced_by_enclosing(&grid, &outer);
+            if let Some(hidden) = applications_hidden.filter(|_| m == 0) {
+                // Month rows here: row `i` is month `i` of the region's one category.
+                for (i, (cells, total)) in cells.iter_mut().zip(row_totals.iter_mut()).enumerate() {
+                    add_hidden(
+                        std::slice::from_mut(cells),
+                        std::slice::from_mut(total),
+                        &[Some(hidden)],
+                        i,
+                    );
+                }
+            }
             suppress_table(
                 &grid,
                 &Forced { cells: &cells, row_totals: &row_totals, ..Forced::default() },
@@ -488,7 +502,7 @@ pub fn publish_breakdowns(
     measures: &PublishedMeasures,
     office: Option<&OfficeCode>,
 ) -> Vec<PublishedBreakdown> {
-    publish_breakdowns_within(cube, filter, dimensions, measures, office, &[])
+    publish_breakdowns_within(cube, filter, dimensions, measures, office, &[], None)
 }
 
 /// [`publish_breakdowns`] for a region-filtered `cube` inside the `enclosing` views (see
@@ -501,6 +515,7 @@ pub fn publish_breakdowns_within(
     measures: &PublishedMeasures,
     office: Option<&OfficeCode>,
     enclosing: &[&Cube],
+    inside: Option<(&RegionCode, &[(Dimension, OriginHidden)])>,
 ) -> Vec<PublishedBreakdown> {
     let outer: Vec<Vec<BreakdownCounts>> =
         enclosing.iter().map(|e| breakdown_counts_many(e, filter, dimensions)).collect();
@@ -510,7 +525,15 @@ pub fn publish_breakdowns_within(
         .enumerate()
         .map(|(i, (counts, d))| {
             let outer: Vec<&BreakdownCounts> = outer.iter().map(|o| &o[i]).collect();
-            publish_counts_within(counts, &outer, filter, *d, measures, office)
+            // The origins inside the filter's region count the same here as unfiltered.
+            let same = inside.and_then(|(region, origins)| {
+                let (_, hidden) = origins.iter().find(|(dimension, _)| dimension == d)?;
+                Some((region, hidden))
+            });
+            let categories = ordered_categories(*d, counts.keys().cloned());
+            let grids =
+                suppressed_months_with(counts, &outer, filter, *d, measures, &categories, same);
+            published_values(*d, filter, measures, office, categories, &grids)
         })
         .collect()
 }
@@ -537,9 +560,67 @@ pub fn publish_counts_within(
     office: Option<&OfficeCode>,
 ) -> PublishedBreakdown {
     let categories = ordered_categories(dimension, counts.keys().cloned());
+    let grids = suppressed_months(counts, enclosing, filter, dimension, measures, &categories);
+    published_values(dimension, filter, measures, office, categories, &grids)
+}
+
+/// The shown values of a breakdown's suppressed months for one office or the region.
+fn published_values(
+    dimension: Dimension,
+    filter: &Filter,
+    measures: &PublishedMeasures,
+    office: Option<&OfficeCode>,
+    categories: Vec<String>,
+    grids: &[super::suppress::SuppressedGrid],
+) -> PublishedBreakdown {
     let months: Vec<Month> = filter.months().collect();
     let office_col = office.and_then(|o| measures.offices.iter().position(|x| x == o));
-    let mut values = vec![vec![Shown::Count(0); months.len()]; categories.len()];
+    let values = (0..categories.len())
+        .map(|ci| {
+            grids
+                .iter()
+                .map(|published| match office_col {
+                    Some(oi) => published.cells[ci][oi],
+                    None if office.is_some() => Shown::Count(0),
+                    None => published.row_totals[ci],
+                })
+                .collect()
+        })
+        .collect();
+    PublishedBreakdown { dimension, months, categories, values }
+}
+
+/// The suppressed categories x offices grid of a breakdown, month by month (see
+/// [`publish_counts_within`]).
+fn suppressed_months(
+    counts: &BreakdownCounts,
+    enclosing: &[&BreakdownCounts],
+    filter: &Filter,
+    dimension: Dimension,
+    measures: &PublishedMeasures,
+    categories: &[String],
+) -> Vec<super::suppress::SuppressedGrid> {
+    suppressed_months_with(counts, enclosing, filter, dimension, measures, categories, None)
+}
+
+/// [`suppressed_months`] hiding, for the categories inside `same`'s region, at least what
+/// the unfiltered view hides for them.
+fn suppressed_months_with(
+    counts: &BreakdownCounts,
+    enclosing: &[&BreakdownCounts],
+    filter: &Filter,
+    dimension: Dimension,
+    measures: &PublishedMeasures,
+    categories: &[String],
+    same: Option<(&RegionCode, &OriginHidden)>,
+) -> Vec<super::suppress::SuppressedGrid> {
+    let unfiltered: Vec<Option<&HiddenMonths>> = categories
+        .iter()
+        .map(|c| {
+            let (region, hidden) = same?;
+            c.starts_with(region.as_str()).then(|| hidden.get(c)).flatten()
+        })
+        .collect();
     let grid_of = |counts: &BreakdownCounts, month: Month| -> Vec<Vec<u64>> {
         categories
             .iter()
@@ -554,35 +635,94 @@ pub fn publish_counts_within(
             })
             .collect()
     };
-    for (mi, month) in months.iter().enumerate() {
-        let grid = grid_of(counts, *month);
-        let outer: Vec<Vec<Vec<u64>>> = enclosing.iter().map(|e| grid_of(e, *month)).collect();
-        let (cells, row_totals) = forced_by_enclosing(&grid, &outer);
-        let forced: Vec<bool> = (0..measures.offices.len())
-            .map(|oi| match dimension.total_measure() {
-                Some(m) => measures.cell(m, mi, oi).is_hidden(),
-                // Outcomes and reasons: hide an office's column when any of its decision
-                // counts is hidden.
-                None => (1..=4).any(|m| measures.cell(m, mi, oi).is_hidden()),
-            })
-            .collect();
-        // The categories' region-wide totals add up to the month's applications, shown
-        // (or hidden) in the monthly figures.
-        let grand_hidden =
-            dimension.partitions_applications().then(|| measures.region(0, mi).is_hidden());
-        let published = suppress_table(
-            &grid,
-            &Forced { columns: &forced, cells: &cells, row_totals: &row_totals, grand_hidden },
-        );
-        for (ci, row) in values.iter_mut().enumerate() {
-            row[mi] = match office_col {
-                Some(oi) => published.cells[ci][oi],
-                None if office.is_some() => Shown::Count(0),
-                None => published.row_totals[ci],
-            };
+    filter
+        .months()
+        .enumerate()
+        .map(|(mi, month)| {
+            let grid = grid_of(counts, month);
+            let outer: Vec<Vec<Vec<u64>>> = enclosing.iter().map(|e| grid_of(e, month)).collect();
+            let (mut cells, mut row_totals) = forced_by_enclosing(&grid, &outer);
+            add_hidden(&mut cells, &mut row_totals, &unfiltered, mi);
+            let forced: Vec<bool> = (0..measures.offices.len())
+                .map(|oi| match dimension.total_measure() {
+                    Some(m) => measures.cell(m, mi, oi).is_hidden(),
+                    // Outcomes and reasons: hide an office's column when any of its decision
+                    // counts is hidden.
+                    None => (1..=4).any(|m| measures.cell(m, mi, oi).is_hidden()),
+                })
+                .collect();
+            // The categories' region-wide totals add up to the month's applications, shown
+            // (or hidden) in the monthly figures.
+            let grand_hidden =
+                dimension.partitions_applications().then(|| measures.region(0, mi).is_hidden());
+            suppress_table(
+                &grid,
+                &Forced { columns: &forced, cells: &cells, row_totals: &row_totals, grand_hidden },
+            )
+        })
+        .collect()
+}
+
+/// Per month: which offices' cells of one category are hidden, and whether its month total is.
+pub type HiddenMonths = Vec<(Vec<bool>, bool)>;
+
+/// For each category of an origin breakdown (regency or district of origin) as the
+/// unfiltered view publishes it: what is hidden, month by month.
+pub type OriginHidden = HashMap<String, HiddenMonths>;
+
+/// The unfiltered view's regency and district breakdowns, as [`OriginHidden`]. A view
+/// filtered to a region shows the same counts for the region itself (its applications) and
+/// for the origins inside it, so it must hide at least what these hide (or a cell withheld
+/// there could be read off here).
+pub fn origin_hidden(
+    whole: &Cube,
+    filter: &Filter,
+    offices: &[OfficeCode],
+) -> Vec<(Dimension, OriginHidden)> {
+    let measures = publish_measures(whole, filter, offices);
+    let dimensions = [Dimension::Regency, Dimension::District];
+    breakdown_counts_many(whole, filter, &dimensions)
+        .iter()
+        .zip(dimensions)
+        .map(|(counts, dimension)| {
+            let categories = ordered_categories(dimension, counts.keys().cloned());
+            let grids = suppressed_months(counts, &[], filter, dimension, &measures, &categories);
+            let hidden = categories
+                .iter()
+                .enumerate()
+                .map(|(row, category)| {
+                    let months = grids
+                        .iter()
+                        .map(|g| {
+                            let cells = g.cells[row].iter().map(|c| c.is_hidden()).collect();
+                            (cells, g.row_totals[row].is_hidden())
+                        })
+                        .collect();
+                    (category.clone(), months)
+                })
+                .collect();
+            (dimension, hidden)
+        })
+        .collect()
+}
+
+/// Adds to `cells` and `row_totals` (one month of a categories x offices grid, or a single
+/// row) what `hidden` says is hidden in month `month_index`.
+fn add_hidden(
+    cells: &mut [Vec<bool>],
+    row_totals: &mut [bool],
+    hidden: &[Option<&HiddenMonths>],
+    month_index: usize,
+) {
+    for ((cells, total), hidden) in cells.iter_mut().zip(row_totals.iter_mut()).zip(hidden) {
+        let Some((hidden_cells, hidden_total)) = hidden.and_then(|h| h.get(month_index)) else {
+            continue;
+        };
+        for (c, h) in cells.iter_mut().zip(hidden_cells) {
+            *c |= *h;
         }
+        *total |= *hidden_total;
     }
-    PublishedBreakdown { dimension, months, categories, values }
 }
 
 /// Days from application to first decision in a month: how many, median and mean, hidden

@@ -586,6 +586,7 @@ async fn the_aggregates_equal_direct_counts(store: Arc<dyn Store>) {
             let r = Some(regency.clone());
             let by_regency = dashboard(&screening, &analis, from, to, office.as_ref(), r).unwrap();
             compared += assert_no_small_difference(&whole, &by_regency);
+            assert_origins_consistent(&whole, &by_regency);
             let districts: BTreeSet<RegionCode> = origins
                 .iter()
                 .filter(|o| o.as_str().starts_with(regency.as_str()))
@@ -597,6 +598,7 @@ async fn the_aggregates_equal_direct_counts(store: Arc<dyn Store>) {
                     dashboard(&screening, &analis, from, to, office.as_ref(), d).unwrap();
                 compared += assert_no_small_difference(&whole, &by_district);
                 compared += assert_no_small_difference(&by_regency, &by_district);
+                assert_origins_consistent(&whole, &by_district);
             }
         }
     }
@@ -657,6 +659,46 @@ fn assert_no_small_difference(outer: &Dashboard, inner: &Dashboard) -> usize {
         );
     }
     pairs.len()
+}
+
+/// The origins inside a filtered view's region count the same as in the unfiltered view:
+/// the filtered view shows them only where the unfiltered one does (else a withheld cell
+/// there could be read here), its applications included (the region's own row).
+fn assert_origins_consistent(whole: &Dashboard, inner: &Dashboard) {
+    let region = inner.region.as_ref().unwrap();
+    let shown_in = |d: &Dashboard, dimension: Dimension, category: &str| -> Option<Vec<Shown>> {
+        let b = d.breakdowns.iter().find(|b| b.dimension == dimension)?;
+        let i = b.categories.iter().position(|c| c == category)?;
+        Some(b.values[i].clone())
+    };
+    for dimension in [Dimension::Regency, Dimension::District] {
+        let Some(b) = inner.breakdowns.iter().find(|b| b.dimension == dimension) else {
+            continue;
+        };
+        for (category, values) in b.categories.iter().zip(&b.values) {
+            if !category.starts_with(region.as_str()) {
+                continue;
+            }
+            let outer = shown_in(whole, dimension, category).unwrap();
+            for (month, (o, i)) in outer.iter().zip(values).enumerate() {
+                assert!(
+                    !o.is_hidden() || i.is_hidden(),
+                    "{dimension:?} {category} {month}: hidden unfiltered, {i:?} filtered"
+                );
+            }
+        }
+    }
+    let level = if region.as_str().len() == 4 { Dimension::Regency } else { Dimension::District };
+    if let Some(outer) = shown_in(whole, level, region.as_str()) {
+        for (o, row) in outer.iter().zip(&inner.trend) {
+            assert!(
+                !o.is_hidden() || row.applications.is_hidden(),
+                "{region:?} {}: applications hidden unfiltered, {:?} filtered",
+                row.period,
+                row.applications
+            );
+        }
+    }
 }
 
 fn march_of(period: &str) -> Month {

@@ -3,8 +3,12 @@
 //! reason, and days to decision. Filters live in the URL (`dari`, `sampai` as YYYY-MM,
 //! `kantor`, `wilayah`) so a view can be shared. Charts are server-rendered SVG, each with a
 //! table of the same numbers; the CSV and XLSX downloads hold exactly the tables shown, with
-//! the filters written at the top. Counts of 1 to 4 read `<5`, cells withheld so that a `<5`
-//! cannot be worked out from a total read `x` (see `service::stats::suppress`).
+//! the filters written at the top (the evaluation page downloads through the same code).
+//! Counts of 1 to 4 read `<5`, cells withheld so that a `<5` cannot be worked out from a
+//! total read `x` (see `service::stats::suppress`). The region filter (a regency or a
+//! district) applies to every table, the village reports and outreach included. The monthly
+//! report (`/dasbor/laporan`) prints the headline figures, the twelve-month trend charts,
+//! the month's breakdown charts and every table, village tables included.
 
 use axum::extract::{Query, State};
 use axum::http::header;

@@ -619,7 +619,8 @@ pub(crate) struct StatsArgs {
     /// Only this office.
     #[arg(long)]
     pub(crate) office: Option<String>,
-    /// Only applicants from this region (regency, district or village code).
+    /// Only applicants from this region (a regency or district code; a village is refused as
+    /// too small to publish).
     #[arg(long)]
     pub(crate) region: Option<String>,
     #[command(flatten)]

@@ -329,14 +329,23 @@ impl Mirror {
         self.persons.conflicts_among(members)
     }
 
-    /// The first application of `key`'s person: the person as a number (see
-    /// [`Mirror::person_id`]).
     /// The applications of the person whose first application is `first` (empty for an
     /// application that is a person on its own).
     pub fn members_of_person(&self, first: ApplicationKey) -> &[ApplicationKey] {
         self.persons.members_of(first)
     }
 
+    /// The applications `key` is joined to directly (auto-link matches and confirmed pairs),
+    /// ascending: the edges its person is formed from.
+    pub fn joined_to(&self, key: ApplicationKey) -> Vec<ApplicationKey> {
+        let mut keys: Vec<ApplicationKey> = self.persons.joined_to(key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    /// The first application of `key`'s person: the person as a number (see
+    /// [`Mirror::person_id`]).
     pub fn person_key(&self, key: ApplicationKey) -> ApplicationKey {
         self.persons.person_of(key)
     }

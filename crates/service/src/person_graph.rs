@@ -162,6 +162,20 @@ impl PersonGraph {
         self.members.get(&first).map_or(&[], Vec::as_slice)
     }
 
+    /// The applications `key` is joined to directly: its auto-link matches and the pairs an
+    /// officer confirmed (not the rest of its person).
+    pub(crate) fn joined_to(&self, key: ApplicationKey) -> impl Iterator<Item = ApplicationKey> {
+        let linked = self.links.get(&key).into_iter().flatten().map(|(k, _)| *k);
+        let confirmed = self
+            .verdict_partners
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(move |&other| self.confirmed(key, other));
+        linked.chain(confirmed)
+    }
+
     /// The latest verdict on a pair, either order.
     pub(crate) fn verdict(&self, a: ApplicationKey, b: ApplicationKey) -> Option<&MatchDecision> {
         self.verdicts.get(&ordered(a, b))

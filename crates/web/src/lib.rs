@@ -148,6 +148,7 @@ fn route_table() -> routes::TableRouter {
         .on("GET", "/dasbor/unduh", pages::dashboard::download)
         .on("GET", "/dasbor/laporan", pages::dashboard::report)
         .on("GET", "/evaluasi", pages::evaluation::show)
+        .on("GET", "/evaluasi/unduh", pages::evaluation::download)
         .on("GET", "/aturan", pages::rules::list)
         .on("POST", "/aturan/draf", pages::rules::draft)
         .on("POST", "/aturan/{version}/terbitkan", pages::rules::publish)

@@ -214,6 +214,12 @@ pub const ROUTES: &[RouteSpec] = &[
     ),
     page(
         "GET",
+        "/evaluasi/unduh",
+        Needs(Action::ViewDashboard),
+        "The evaluation's tables as CSV or XLSX (format=csv|xlsx), the window included",
+    ),
+    page(
+        "GET",
         "/aturan",
         Needs(Action::ViewRules),
         "Rules in force and the versions in the register",

@@ -10,7 +10,8 @@
 //! What is counted where (no look-ahead: every figure of a month uses only events dated in
 //! that month):
 //! - applications, risk band, cross-office catches and the categories (origin, destination,
-//!   purpose, sex, age band) by the month of `applied_on`;
+//!   purpose, sex, age band) by the month of `applied_on`; a catch by person is judged from
+//!   the applications known on that date ([`caught_as_of`]);
 //! - decisions by outcome and reason code by the month of their decision date;
 //! - days from application to decision: each application's first decision, in its month.
 
@@ -590,16 +591,38 @@ impl Cube {
     }
 }
 
-/// Whether, among `members` of one person (application, office, applied_on), `key` has an
-/// earlier application (strictly earlier date) at another office.
-pub fn earlier_at_other_office(
+/// Whether `key` was caught re-applying across offices, judged by what was known on its own
+/// application date: among the `members` of its person (application, office, applied_on),
+/// an application at another office applied strictly earlier is reached from `key` through
+/// direct joins (`joined`: auto-link matches and confirmed pairs) whose applications were
+/// all applied on or before `key`'s date. So a later application that links two persons
+/// never turns an earlier month's application into a catch (no look-ahead); only an
+/// officer's verdict (a correction of the persons) can.
+pub fn caught_as_of(
     key: ApplicationKey,
     members: &[(ApplicationKey, &OfficeCode, Date)],
+    joined: impl Fn(ApplicationKey) -> Vec<ApplicationKey>,
 ) -> bool {
-    let Some((_, office, applied)) = members.iter().find(|(k, _, _)| *k == key) else {
+    let known: HashMap<ApplicationKey, (&OfficeCode, Date)> =
+        members.iter().map(|(k, o, d)| (*k, (*o, *d))).collect();
+    let Some(&(office, applied)) = known.get(&key) else {
         return false;
     };
-    members.iter().any(|(k, o, d)| *k != key && *o != *office && d < applied)
+    let mut seen = std::collections::HashSet::from([key]);
+    let mut stack = vec![key];
+    while let Some(at) = stack.pop() {
+        for next in joined(at) {
+            let Some(&(o, d)) = known.get(&next) else { continue };
+            if d > applied || !seen.insert(next) {
+                continue;
+            }
+            if o != office && d < applied {
+                return true;
+            }
+            stack.push(next);
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -685,8 +708,31 @@ mod tests {
         let a = (ApplicationKey(1), &kla, day(2025, 1, 10));
         let b = (ApplicationKey(2), &bdl, day(2025, 2, 10));
         let c = (ApplicationKey(3), &bdl, day(2025, 1, 10));
-        assert!(earlier_at_other_office(ApplicationKey(2), &[a, b]));
-        assert!(!earlier_at_other_office(ApplicationKey(1), &[a, b]), "no look-ahead");
-        assert!(!earlier_at_other_office(ApplicationKey(3), &[a, c]), "same day is not earlier");
+        let all_joined = |members: Vec<ApplicationKey>| {
+            move |k: ApplicationKey| members.iter().copied().filter(|m| *m != k).collect()
+        };
+        let ab = all_joined(vec![a.0, b.0]);
+        assert!(caught_as_of(ApplicationKey(2), &[a, b], &ab));
+        assert!(!caught_as_of(ApplicationKey(1), &[a, b], &ab), "no look-ahead");
+        let ac = all_joined(vec![a.0, c.0]);
+        assert!(!caught_as_of(ApplicationKey(3), &[a, c], &ac), "same day is not earlier");
+    }
+
+    #[test]
+    fn a_later_application_linking_two_persons_does_not_change_an_earlier_catch() {
+        let kla = OfficeCode::parse("KLA").unwrap();
+        let bdl = OfficeCode::parse("BDL").unwrap();
+        // February at BDL and March at KLA are not matched to each other; an April
+        // application matches both, so today they are one person.
+        let feb = (ApplicationKey(1), &bdl, day(2025, 2, 10));
+        let march = (ApplicationKey(2), &kla, day(2025, 3, 10));
+        let april = (ApplicationKey(3), &kla, day(2025, 4, 10));
+        let joined = |k: ApplicationKey| match k.0 {
+            1 | 2 => vec![ApplicationKey(3)],
+            _ => vec![ApplicationKey(1), ApplicationKey(2)],
+        };
+        let members = [feb, march, april];
+        assert!(!caught_as_of(march.0, &members, joined), "March was not a catch in March");
+        assert!(caught_as_of(april.0, &members, joined), "April is: February was at BDL");
     }
 }

@@ -20,8 +20,8 @@ use crate::authz::{Action, Actor, Scope, permission};
 use crate::mirror::Mirror;
 use crate::screening::Screening;
 use crate::{Result, ServiceError};
-use cube::{Cube, Month, RiskBand, earlier_at_other_office, month_label};
-use query::{Dimension, Filter, MEASURES, PublishedBreakdown, PublishedMeasures};
+use cube::{Cube, Month, RiskBand, caught_as_of, month_label};
+use query::{Dimension, Filter, MEASURES, OriginHidden, PublishedBreakdown, PublishedMeasures};
 use suppress::Shown;
 
 /// Rules whose firing marks a cross-office re-application (previous adverse decision; office
@@ -42,7 +42,8 @@ pub(crate) fn apply_assessment(cube: &mut Cube, assessment: &StoredAssessment) {
     );
 }
 
-/// Re-derives the person flag of every application sharing a person with one of `keys`.
+/// Re-derives the person flag of every application sharing a person with one of `keys`
+/// (see [`caught_as_of`]: judged by the applications known on each one's date).
 pub(crate) fn refresh_person_catches(
     cube: &mut Cube,
     mirror: &Mirror,
@@ -61,7 +62,7 @@ pub(crate) fn refresh_person_catches(
             .filter_map(|k| mirror.application(*k).map(|a| (*k, &a.office_code, a.applied_on)))
             .collect();
         for (k, _, _) in &list {
-            cube.set_person_catch(*k, earlier_at_other_office(*k, &list));
+            cube.set_person_catch(*k, caught_as_of(*k, &list, |at| mirror.joined_to(at)));
         }
     }
 }
@@ -101,7 +102,7 @@ pub struct StatsRequest {
     pub group_by: GroupBy,
     /// Only this office (an analyst's choice; a supervisor gets their own either way).
     pub office: Option<OfficeCode>,
-    /// Only applicants from this region (regency, district or village code).
+    /// Only applicants from this region (a regency or district code; see [`check_region`]).
     pub region: Option<RegionCode>,
 }
 
@@ -200,7 +201,7 @@ pub fn dashboard_offices(
 }
 
 /// The months of a date range (from's month to to's month).
-fn filter_of(from: time::Date, to: time::Date, region: Option<RegionCode>) -> Result<Filter> {
+fn filter_of(from: time::Date, to: time::Date) -> Result<Filter> {
     if to < from {
         return Err(ServiceError::Invalid(format!("to: {to} is before from {from}")));
     }
@@ -208,7 +209,7 @@ fn filter_of(from: time::Date, to: time::Date, region: Option<RegionCode>) -> Re
     if to - from >= 240 {
         return Err(ServiceError::Invalid("from/to: at most 20 years at a time".into()));
     }
-    Ok(Filter { from, to, region })
+    Ok(Filter { from, to, region: None })
 }
 
 /// The office codes the grids are built over: the configured offices plus any office seen in
@@ -230,13 +231,98 @@ pub fn stats_table(
     actor: &Actor,
     request: &StatsRequest,
 ) -> Result<Vec<StatsRow>> {
-    let filter = filter_of(request.from, request.to, request.region.clone())?;
+    let filter = filter_of(request.from, request.to)?;
+    if let Some(region) = &request.region {
+        check_region(region)?;
+    }
     screening.with_stats(|cube, configured| {
         let offices = grid_offices(cube, configured);
         let scope = dashboard_offices(actor, request.office.as_ref(), &offices)?;
-        let published = query::publish_measures(cube, &filter, &offices);
+        let view = RegionView::of(cube, request.region.as_ref());
+        let origins = view.origins(&filter, &offices);
+        let published = view.publish_measures(&filter, &offices, &origins);
         Ok(rows_of(&published, request.group_by, scope.as_ref()))
     })?
+}
+
+/// The finest region a filter may name is a district: a village holds too few applicants,
+/// and its figures set against its district's could single someone out.
+pub fn check_region(region: &RegionCode) -> Result<()> {
+    if region.level() == jejak_domain::region::RegionLevel::Village {
+        return Err(ServiceError::Invalid(format!(
+            "wilayah {}: saring paling rinci sampai kecamatan (kode 6 angka); desa terlalu kecil untuk diterbitkan / region {}: filter by district (6 digits) at the finest; a village is too small to publish",
+            region.dotted(),
+            region.dotted()
+        )));
+    }
+    Ok(())
+}
+
+/// A view's applications: the whole register, or those from one region together with the
+/// views enclosing it (the whole register and, for a district, its regency), against which
+/// its figures are suppressed so that no subtraction between views reveals a count below 5.
+struct RegionView<'a> {
+    whole: &'a Cube,
+    region: Option<RegionCode>,
+    /// The region's applications, then its regency's (a district's only).
+    restricted: Vec<Cube>,
+}
+
+impl<'a> RegionView<'a> {
+    fn of(whole: &'a Cube, region: Option<&RegionCode>) -> RegionView<'a> {
+        let mut restricted = Vec::new();
+        if let Some(region) = region {
+            restricted.push(whole.restricted_to(region));
+            if region.level() == jejak_domain::region::RegionLevel::District
+                && let Some(regency) = region.regency()
+            {
+                restricted.push(whole.restricted_to(&regency));
+            }
+        }
+        RegionView { whole, region: region.cloned(), restricted }
+    }
+
+    /// The applications the view counts.
+    fn cube(&self) -> &Cube {
+        self.restricted.first().unwrap_or(self.whole)
+    }
+
+    /// How the unfiltered view publishes the regency and district breakdowns (nothing for
+    /// the whole register): what a filtered view must hide at least.
+    fn origins(&self, filter: &Filter, offices: &[OfficeCode]) -> Vec<(Dimension, OriginHidden)> {
+        match self.region {
+            Some(_) => query::origin_hidden(self.whole, filter, offices),
+            None => Vec::new(),
+        }
+    }
+
+    /// The monthly figures of the view, suppressed against the enclosing views and, for a
+    /// regency or district, against its own row of the unfiltered origin breakdown.
+    fn publish_measures(
+        &self,
+        filter: &Filter,
+        offices: &[OfficeCode],
+        origins: &[(Dimension, OriginHidden)],
+    ) -> PublishedMeasures {
+        let own = self.region.as_ref().and_then(|region| {
+            let level = match region.level() {
+                jejak_domain::region::RegionLevel::Regency => Dimension::Regency,
+                jejak_domain::region::RegionLevel::District => Dimension::District,
+                _ => return None,
+            };
+            let (_, hidden) = origins.iter().find(|(d, _)| *d == level)?;
+            hidden.get(region.as_str())
+        });
+        query::publish_measures_within(self.cube(), filter, offices, &self.enclosing(), own)
+    }
+
+    /// The views enclosing it (none for the whole register).
+    fn enclosing(&self) -> Vec<&Cube> {
+        if self.restricted.is_empty() {
+            return Vec::new();
+        }
+        std::iter::once(self.whole).chain(self.restricted.iter().skip(1)).collect()
+    }
 }
 
 /// The rows of a published table for one office or all.
@@ -330,26 +416,31 @@ pub fn dashboard(
             "period: from must not be after to (at most 20 years)".into(),
         ));
     }
-    let filter = Filter { from, to, region: region.clone() };
+    if let Some(region) = &region {
+        check_region(region)?;
+    }
+    let filter = Filter { from, to, region: None };
     let as_of_seq = screening.as_of_seq()?;
     screening.with_stats(|cube, configured| {
         let offices = grid_offices(cube, configured);
         let scope = dashboard_offices(actor, office, &offices)?;
         // A region filter restricts the aggregates once for every query of the view.
-        let restricted;
-        let (cube, filter) = match &filter.region {
-            Some(region) => {
-                restricted = cube.restricted_to(region);
-                (&restricted, Filter { region: None, ..filter.clone() })
-            }
-            None => (cube, filter.clone()),
-        };
-        let published = query::publish_measures(cube, &filter, &offices);
+        let view = RegionView::of(cube, region.as_ref());
+        let (cube, enclosing) = (view.cube(), view.enclosing());
+        let origins = view.origins(&filter, &offices);
+        let published = view.publish_measures(&filter, &offices, &origins);
         let group = if scope.is_some() { GroupBy::MonthOffice } else { GroupBy::Month };
         let trend = rows_of(&published, group, scope.as_ref());
-        let breakdowns =
-            query::publish_breakdowns(cube, &filter, &Dimension::ALL, &published, scope.as_ref());
-        let days = query::days_to_decision(cube, &filter, scope.as_ref());
+        let breakdowns = query::publish_breakdowns_within(
+            cube,
+            &filter,
+            &Dimension::ALL,
+            &published,
+            scope.as_ref(),
+            &enclosing,
+            region.as_ref().map(|r| (r, origins.as_slice())),
+        );
+        let days = query::days_to_decision_within(cube, &filter, scope.as_ref(), &enclosing);
         let office_choices = match permission(actor.role, Action::ViewDashboard) {
             Some(Scope::AllOffices) => offices.clone(),
             _ => Vec::new(),

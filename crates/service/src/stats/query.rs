@@ -6,17 +6,25 @@
 //! isolate a month. The month x office grid of every measure is suppressed as a whole
 //! (offices add up to the region's figure), whoever asks and whatever office they see; a
 //! breakdown (categories x offices of one month) starts with the cells whose office-month
-//! total is hidden in that grid already hidden, so adding up categories cannot reveal it.
+//! total is hidden in that grid already hidden, so adding up categories cannot reveal it;
+//! the categories' month totals (which add up to the month's applications) are protected
+//! the same way.
+//!
+//! A region-filtered view (`*_within`) is also checked against the views enclosing it (the
+//! whole region and, for a district, its regency): a figure that differs from the enclosing
+//! one by 1 to 4 is withheld before its table is suppressed, so subtracting one view from
+//! another reveals no small count. Villages are not offered as a filter (see
+//! `stats::check_region`).
 //!
 //! Pure functions over a [`Cube`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jejak_domain::decision::REASON_CODES;
 use jejak_domain::{DecisionKind, OfficeCode, Purpose, RegionCode};
 
 use super::cube::{AgeBand, Cube, FREE_TEXT_REASON, MAX_DAYS, Margin, Month, NONE, RiskBand};
-use super::suppress::{Shown, THRESHOLD, suppress_grid};
+use super::suppress::{Forced, Shown, THRESHOLD, suppress_table};
 
 /// Which applications and decisions a figure covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,23 +139,92 @@ impl PublishedMeasures {
 
 /// Suppresses the measures over every office (so each office's view and the region's agree).
 pub fn publish_measures(cube: &Cube, filter: &Filter, offices: &[OfficeCode]) -> PublishedMeasures {
+    publish_measures_within(cube, filter, offices, &[], None)
+}
+
+/// Whether showing `inner` (a region-filtered figure) next to `outer` (the same figure of an
+/// enclosing view) would let a count of 1 to 4 be worked out by subtraction.
+pub fn reveals_by_difference(outer: u64, inner: u64) -> bool {
+    inner > 0 && (1..THRESHOLD).contains(&outer.saturating_sub(inner))
+}
+
+/// [`publish_measures`] for a region-filtered `cube` (a [`Cube::restricted_to`]) inside
+/// the `enclosing` views (the whole register and, for a district, its regency, restricted
+/// the same way): a cell or month total that differs from an enclosing one by 1 to 4 is
+/// withheld, so subtracting one view from another reveals no small count. The applications
+/// also hide what `applications_hidden` names: the region's own row of the unfiltered
+/// origin breakdown (see [`origin_hidden`]).
+pub fn publish_measures_within(
+    cube: &Cube,
+    filter: &Filter,
+    offices: &[OfficeCode],
+    enclosing: &[&Cube],
+    applications_hidden: Option<&HiddenMonths>,
+) -> PublishedMeasures {
     let counts = measure_counts(cube, filter, offices);
+    let outer: Vec<_> = enclosing.iter().map(|e| measure_counts(e, filter, offices)).collect();
     let months: Vec<Month> = filter.months().collect();
+    let grid_of = |counts: &BTreeMap<(Month, OfficeCode), [u64; 7]>, m: usize| -> Vec<Vec<u64>> {
+        months
+            .iter()
+            .map(|month| {
+                offices
+                    .iter()
+                    .map(|o| counts.get(&(*month, o.clone())).map_or(0, |row| row[m]))
+                    .collect()
+            })
+            .collect()
+    };
     let grids = (0..MEASURES.len())
         .map(|m| {
-            let grid: Vec<Vec<u64>> = months
-                .iter()
-                .map(|month| {
-                    offices
-                        .iter()
-                        .map(|o| counts.get(&(*month, o.clone())).map_or(0, |row| row[m]))
-                        .collect()
-                })
-                .collect();
-            suppress_grid(&grid)
+            let grid = grid_of(&counts, m);
+            let outer: Vec<Vec<Vec<u64>>> = outer.iter().map(|o| grid_of(o, m)).collect();
+            let (mut cells, mut row_totals) = forced_by_enclosing(&grid, &outer);
+            if let Some(hidden) = applications_hidden.filter(|_| m == 0) {
+                // Month rows here: row `i` is month `i` of the region's one category.
+                for (i, (cells, total)) in cells.iter_mut().zip(row_totals.iter_mut()).enumerate() {
+                    add_hidden(
+                        std::slice::from_mut(cells),
+                        std::slice::from_mut(total),
+                        &[Some(hidden)],
+                        i,
+                    );
+                }
+            }
+            suppress_table(
+                &grid,
+                &Forced { cells: &cells, row_totals: &row_totals, ..Forced::default() },
+            )
         })
         .collect();
     PublishedMeasures { months, offices: offices.to_vec(), grids }
+}
+
+/// The cells and row totals of `grid` to hide because an enclosing grid of the same shape
+/// differs from them by 1 to 4.
+pub(crate) fn forced_by_enclosing(
+    grid: &[Vec<u64>],
+    outer: &[Vec<Vec<u64>>],
+) -> (Vec<Vec<bool>>, Vec<bool>) {
+    let cells = grid
+        .iter()
+        .enumerate()
+        .map(|(r, row)| {
+            row.iter()
+                .enumerate()
+                .map(|(c, &n)| outer.iter().any(|o| reveals_by_difference(o[r][c], n)))
+                .collect()
+        })
+        .collect();
+    let rows = grid
+        .iter()
+        .enumerate()
+        .map(|(r, row)| {
+            let sum: u64 = row.iter().sum();
+            outer.iter().any(|o| reveals_by_difference(o[r].iter().sum(), sum))
+        })
+        .collect();
+    (cells, rows)
 }
 
 /// A dashboard breakdown.
@@ -212,6 +289,13 @@ impl Dimension {
             Dimension::Outcome | Dimension::Reason => None,
             _ => Some(0),
         }
+    }
+
+    /// Whether every application falls in exactly one category (unknown included), so the
+    /// categories' totals add up to the month's applications. Not so for rules (one
+    /// application fires several) nor for decisions (reasons repeat; outcomes are measures).
+    fn partitions_applications(self) -> bool {
+        !matches!(self, Dimension::Outcome | Dimension::Reason | Dimension::Rule)
     }
 }
 
@@ -418,10 +502,39 @@ pub fn publish_breakdowns(
     measures: &PublishedMeasures,
     office: Option<&OfficeCode>,
 ) -> Vec<PublishedBreakdown> {
+    publish_breakdowns_within(cube, filter, dimensions, measures, office, &[], None)
+}
+
+/// [`publish_breakdowns`] for a region-filtered `cube` inside the `enclosing` views (see
+/// [`publish_measures_within`]): a cell or category total that differs from the enclosing
+/// view's by 1 to 4 is withheld.
+pub fn publish_breakdowns_within(
+    cube: &Cube,
+    filter: &Filter,
+    dimensions: &[Dimension],
+    measures: &PublishedMeasures,
+    office: Option<&OfficeCode>,
+    enclosing: &[&Cube],
+    inside: Option<(&RegionCode, &[(Dimension, OriginHidden)])>,
+) -> Vec<PublishedBreakdown> {
+    let outer: Vec<Vec<BreakdownCounts>> =
+        enclosing.iter().map(|e| breakdown_counts_many(e, filter, dimensions)).collect();
     breakdown_counts_many(cube, filter, dimensions)
         .iter()
         .zip(dimensions)
-        .map(|(counts, d)| publish_counts(counts, filter, *d, measures, office))
+        .enumerate()
+        .map(|(i, (counts, d))| {
+            let outer: Vec<&BreakdownCounts> = outer.iter().map(|o| &o[i]).collect();
+            // The origins inside the filter's region count the same here as unfiltered.
+            let same = inside.and_then(|(region, origins)| {
+                let (_, hidden) = origins.iter().find(|(dimension, _)| dimension == d)?;
+                Some((region, hidden))
+            });
+            let categories = ordered_categories(*d, counts.keys().cloned());
+            let grids =
+                suppressed_months_with(counts, &outer, filter, *d, measures, &categories, same);
+            published_values(*d, filter, measures, office, categories, &grids)
+        })
         .collect()
 }
 
@@ -433,45 +546,183 @@ pub fn publish_counts(
     measures: &PublishedMeasures,
     office: Option<&OfficeCode>,
 ) -> PublishedBreakdown {
+    publish_counts_within(counts, &[], filter, dimension, measures, office)
+}
+
+/// [`publish_counts`] with the true counts of the enclosing views' same breakdown (see
+/// [`publish_breakdowns_within`]).
+pub fn publish_counts_within(
+    counts: &BreakdownCounts,
+    enclosing: &[&BreakdownCounts],
+    filter: &Filter,
+    dimension: Dimension,
+    measures: &PublishedMeasures,
+    office: Option<&OfficeCode>,
+) -> PublishedBreakdown {
     let categories = ordered_categories(dimension, counts.keys().cloned());
+    let grids = suppressed_months(counts, enclosing, filter, dimension, measures, &categories);
+    published_values(dimension, filter, measures, office, categories, &grids)
+}
+
+/// The shown values of a breakdown's suppressed months for one office or the region.
+fn published_values(
+    dimension: Dimension,
+    filter: &Filter,
+    measures: &PublishedMeasures,
+    office: Option<&OfficeCode>,
+    categories: Vec<String>,
+    grids: &[super::suppress::SuppressedGrid],
+) -> PublishedBreakdown {
     let months: Vec<Month> = filter.months().collect();
     let office_col = office.and_then(|o| measures.offices.iter().position(|x| x == o));
-    let mut values = vec![vec![Shown::Count(0); months.len()]; categories.len()];
-    for (mi, month) in months.iter().enumerate() {
-        let grid: Vec<Vec<u64>> = categories
+    let values = (0..categories.len())
+        .map(|ci| {
+            grids
+                .iter()
+                .map(|published| match office_col {
+                    Some(oi) => published.cells[ci][oi],
+                    None if office.is_some() => Shown::Count(0),
+                    None => published.row_totals[ci],
+                })
+                .collect()
+        })
+        .collect();
+    PublishedBreakdown { dimension, months, categories, values }
+}
+
+/// The suppressed categories x offices grid of a breakdown, month by month (see
+/// [`publish_counts_within`]).
+fn suppressed_months(
+    counts: &BreakdownCounts,
+    enclosing: &[&BreakdownCounts],
+    filter: &Filter,
+    dimension: Dimension,
+    measures: &PublishedMeasures,
+    categories: &[String],
+) -> Vec<super::suppress::SuppressedGrid> {
+    suppressed_months_with(counts, enclosing, filter, dimension, measures, categories, None)
+}
+
+/// [`suppressed_months`] hiding, for the categories inside `same`'s region, at least what
+/// the unfiltered view hides for them.
+fn suppressed_months_with(
+    counts: &BreakdownCounts,
+    enclosing: &[&BreakdownCounts],
+    filter: &Filter,
+    dimension: Dimension,
+    measures: &PublishedMeasures,
+    categories: &[String],
+    same: Option<(&RegionCode, &OriginHidden)>,
+) -> Vec<super::suppress::SuppressedGrid> {
+    let unfiltered: Vec<Option<&HiddenMonths>> = categories
+        .iter()
+        .map(|c| {
+            let (region, hidden) = same?;
+            c.starts_with(region.as_str()).then(|| hidden.get(c)).flatten()
+        })
+        .collect();
+    let grid_of = |counts: &BreakdownCounts, month: Month| -> Vec<Vec<u64>> {
+        categories
             .iter()
             .map(|c| {
                 measures
                     .offices
                     .iter()
                     .map(|o| {
-                        counts
-                            .get(c)
-                            .and_then(|m| m.get(&(*month, o.clone())))
-                            .copied()
-                            .unwrap_or(0)
+                        counts.get(c).and_then(|m| m.get(&(month, o.clone()))).copied().unwrap_or(0)
                     })
                     .collect()
             })
-            .collect();
-        let forced: Vec<bool> = (0..measures.offices.len())
-            .map(|oi| match dimension.total_measure() {
-                Some(m) => measures.cell(m, mi, oi).is_hidden(),
-                // Outcomes and reasons: hide an office's column when any of its decision
-                // counts is hidden.
-                None => (1..=4).any(|m| measures.cell(m, mi, oi).is_hidden()),
-            })
-            .collect();
-        let published = super::suppress::suppress_grid_forced(&grid, &forced);
-        for (ci, row) in values.iter_mut().enumerate() {
-            row[mi] = match office_col {
-                Some(oi) => published.cells[ci][oi],
-                None if office.is_some() => Shown::Count(0),
-                None => published.row_totals[ci],
-            };
+            .collect()
+    };
+    filter
+        .months()
+        .enumerate()
+        .map(|(mi, month)| {
+            let grid = grid_of(counts, month);
+            let outer: Vec<Vec<Vec<u64>>> = enclosing.iter().map(|e| grid_of(e, month)).collect();
+            let (mut cells, mut row_totals) = forced_by_enclosing(&grid, &outer);
+            add_hidden(&mut cells, &mut row_totals, &unfiltered, mi);
+            let forced: Vec<bool> = (0..measures.offices.len())
+                .map(|oi| match dimension.total_measure() {
+                    Some(m) => measures.cell(m, mi, oi).is_hidden(),
+                    // Outcomes and reasons: hide an office's column when any of its decision
+                    // counts is hidden.
+                    None => (1..=4).any(|m| measures.cell(m, mi, oi).is_hidden()),
+                })
+                .collect();
+            // The categories' region-wide totals add up to the month's applications, shown
+            // (or hidden) in the monthly figures.
+            let grand_hidden =
+                dimension.partitions_applications().then(|| measures.region(0, mi).is_hidden());
+            suppress_table(
+                &grid,
+                &Forced { columns: &forced, cells: &cells, row_totals: &row_totals, grand_hidden },
+            )
+        })
+        .collect()
+}
+
+/// Per month: which offices' cells of one category are hidden, and whether its month total is.
+pub type HiddenMonths = Vec<(Vec<bool>, bool)>;
+
+/// For each category of an origin breakdown (regency or district of origin) as the
+/// unfiltered view publishes it: what is hidden, month by month.
+pub type OriginHidden = HashMap<String, HiddenMonths>;
+
+/// The unfiltered view's regency and district breakdowns, as [`OriginHidden`]. A view
+/// filtered to a region shows the same counts for the region itself (its applications) and
+/// for the origins inside it, so it must hide at least what these hide (or a cell withheld
+/// there could be read off here).
+pub fn origin_hidden(
+    whole: &Cube,
+    filter: &Filter,
+    offices: &[OfficeCode],
+) -> Vec<(Dimension, OriginHidden)> {
+    let measures = publish_measures(whole, filter, offices);
+    let dimensions = [Dimension::Regency, Dimension::District];
+    breakdown_counts_many(whole, filter, &dimensions)
+        .iter()
+        .zip(dimensions)
+        .map(|(counts, dimension)| {
+            let categories = ordered_categories(dimension, counts.keys().cloned());
+            let grids = suppressed_months(counts, &[], filter, dimension, &measures, &categories);
+            let hidden = categories
+                .iter()
+                .enumerate()
+                .map(|(row, category)| {
+                    let months = grids
+                        .iter()
+                        .map(|g| {
+                            let cells = g.cells[row].iter().map(|c| c.is_hidden()).collect();
+                            (cells, g.row_totals[row].is_hidden())
+                        })
+                        .collect();
+                    (category.clone(), months)
+                })
+                .collect();
+            (dimension, hidden)
+        })
+        .collect()
+}
+
+/// Adds to `cells` and `row_totals` (one month of a categories x offices grid, or a single
+/// row) what `hidden` says is hidden in month `month_index`.
+fn add_hidden(
+    cells: &mut [Vec<bool>],
+    row_totals: &mut [bool],
+    hidden: &[Option<&HiddenMonths>],
+    month_index: usize,
+) {
+    for ((cells, total), hidden) in cells.iter_mut().zip(row_totals.iter_mut()).zip(hidden) {
+        let Some((hidden_cells, hidden_total)) = hidden.and_then(|h| h.get(month_index)) else {
+            continue;
+        };
+        for (c, h) in cells.iter_mut().zip(hidden_cells) {
+            *c |= *h;
         }
+        *total |= *hidden_total;
     }
-    PublishedBreakdown { dimension, months, categories, values }
 }
 
 /// Days from application to first decision in a month: how many, median and mean, hidden
@@ -492,7 +743,45 @@ pub fn days_to_decision(
     in_region(cube, filter, |cube, filter| days_in(cube, filter, office))
 }
 
+/// [`days_to_decision`] for a region-filtered `cube` inside the `enclosing` views (see
+/// [`publish_measures_within`]): a month whose number of first decisions differs from an
+/// enclosing view's by 1 to 4 is withheld with its median and mean.
+pub fn days_to_decision_within(
+    cube: &Cube,
+    filter: &Filter,
+    office: Option<&OfficeCode>,
+    enclosing: &[&Cube],
+) -> Vec<(Month, DaysFigure)> {
+    let totals = |cube: &Cube| -> Vec<u64> {
+        days_histograms(cube, filter, office).values().map(|h| h.iter().sum()).collect()
+    };
+    let outer: Vec<Vec<u64>> = enclosing.iter().map(|e| totals(e)).collect();
+    let hist = days_histograms(cube, filter, office);
+    hist.into_iter()
+        .enumerate()
+        .map(|(i, (m, h))| {
+            let total: u64 = h.iter().sum();
+            let leaks = outer.iter().any(|o| reveals_by_difference(o[i], total));
+            let figure = days_figure(&h);
+            if leaks && !figure.decisions.is_hidden() {
+                (m, DaysFigure { decisions: Shown::Withheld, median: None, mean: None })
+            } else {
+                (m, figure)
+            }
+        })
+        .collect()
+}
+
 fn days_in(cube: &Cube, filter: &Filter, office: Option<&OfficeCode>) -> Vec<(Month, DaysFigure)> {
+    days_histograms(cube, filter, office).into_iter().map(|(m, h)| (m, days_figure(&h))).collect()
+}
+
+/// Per month of the filter: how many first decisions took each number of days.
+fn days_histograms(
+    cube: &Cube,
+    filter: &Filter,
+    office: Option<&OfficeCode>,
+) -> BTreeMap<Month, Vec<u64>> {
     let office_index = office.map(|o| cube.offices.find(o).unwrap_or(NONE));
     let mut hist: BTreeMap<Month, Vec<u64>> =
         filter.months().map(|m| (m, vec![0u64; usize::from(MAX_DAYS) + 1])).collect();
@@ -504,27 +793,26 @@ fn days_in(cube: &Cube, filter: &Filter, office: Option<&OfficeCode>) -> Vec<(Mo
             h[usize::from(cell.days)] += u64::from(n);
         }
     }
-    hist.into_iter()
-        .map(|(m, h)| {
-            let total: u64 = h.iter().sum();
-            let shown = Shown::of(total);
-            let figure = if total >= THRESHOLD {
-                let mut seen = 0;
-                let half = total.div_ceil(2);
-                let median = h.iter().position(|&n| {
-                    seen += n;
-                    seen >= half
-                });
-                let sum: u64 = h.iter().enumerate().map(|(d, &n)| d as u64 * n).sum();
-                DaysFigure {
-                    decisions: shown,
-                    median: median.map(|d| d as u16),
-                    mean: Some(sum as f64 / total as f64),
-                }
-            } else {
-                DaysFigure { decisions: shown, median: None, mean: None }
-            };
-            (m, figure)
-        })
-        .collect()
+    hist
+}
+
+/// The published figure of one month's histogram (median and mean only from 5 decisions).
+fn days_figure(h: &[u64]) -> DaysFigure {
+    let total: u64 = h.iter().sum();
+    let shown = Shown::of(total);
+    if total < THRESHOLD {
+        return DaysFigure { decisions: shown, median: None, mean: None };
+    }
+    let mut seen = 0;
+    let half = total.div_ceil(2);
+    let median = h.iter().position(|&n| {
+        seen += n;
+        seen >= half
+    });
+    let sum: u64 = h.iter().enumerate().map(|(d, &n)| d as u64 * n).sum();
+    DaysFigure {
+        decisions: shown,
+        median: median.map(|d| d as u16),
+        mean: Some(sum as f64 / total as f64),
+    }
 }

@@ -85,17 +85,44 @@ pub fn suppress_grid(grid: &[Vec<u64>]) -> SuppressedGrid {
 /// withheld from the start (their totals are hidden elsewhere, so the column must not add up
 /// to them).
 pub fn suppress_grid_forced(grid: &[Vec<u64>], forced_columns: &[bool]) -> SuppressedGrid {
+    suppress_table(grid, &Forced { columns: forced_columns, ..Forced::default() })
+}
+
+/// What must be hidden in a table from the start, because of figures published elsewhere.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Forced<'a> {
+    /// Columns whose total is hidden elsewhere: their non-zero cells are withheld.
+    pub columns: &'a [bool],
+    /// Cells (`cells[row][column]`) that must not be shown: a figure of an enclosing view
+    /// minus this one would be 1 to 4.
+    pub cells: &'a [Vec<bool>],
+    /// Row totals that must not be shown, for the same reason.
+    pub row_totals: &'a [bool],
+    /// When the row totals add up to a total published elsewhere: whether that total is
+    /// hidden there. Then no single row total may be hidden on its own (nor all shown when
+    /// it is hidden), or it could be worked out by subtraction.
+    pub grand_hidden: Option<bool>,
+}
+
+/// Suppresses a grid whose row and column totals are published, with the cells and totals
+/// in `forced` hidden from the start. Every line (a row with its total, a column, and the
+/// row totals with the grand total when [`Forced::grand_hidden`] is given) ends with no
+/// single hidden element, so no hidden count equals a published total minus shown cells.
+pub fn suppress_table(grid: &[Vec<u64>], forced: &Forced<'_>) -> SuppressedGrid {
     let rows = grid.len();
     let cols = grid.first().map_or(0, Vec::len);
+    let flag = |list: &[bool], i: usize| list.get(i).copied().unwrap_or(false);
     let mut state: Vec<Vec<Shown>> = grid
         .iter()
-        .map(|r| {
-            r.iter()
+        .enumerate()
+        .map(|(r, row)| {
+            row.iter()
                 .enumerate()
                 .map(|(c, &n)| {
+                    let forced_cell = forced.cells.get(r).is_some_and(|row| flag(row, c));
                     if (1..THRESHOLD).contains(&n) {
                         Shown::Suppressed
-                    } else if n > 0 && forced_columns.get(c).copied().unwrap_or(false) {
+                    } else if n > 0 && (flag(forced.columns, c) || forced_cell) {
                         Shown::Withheld
                     } else {
                         Shown::Count(n)
@@ -104,20 +131,55 @@ pub fn suppress_grid_forced(grid: &[Vec<u64>], forced_columns: &[bool]) -> Suppr
                 .collect()
         })
         .collect();
+    let row_sums: Vec<u64> = grid.iter().map(|r| r.iter().sum()).collect();
+    // Whether each row total is hidden (a small sum or forced).
+    let mut row_hidden: Vec<bool> = row_sums
+        .iter()
+        .enumerate()
+        .map(|(r, &sum)| Shown::of(sum).is_hidden() || (sum > 0 && flag(forced.row_totals, r)))
+        .collect();
     loop {
         let mut changed = false;
-        for r in 0..rows {
+        for (r, total_hidden) in row_hidden.iter_mut().enumerate() {
             let line: Vec<(usize, usize)> = (0..cols).map(|c| (r, c)).collect();
-            changed |= complement(grid, &mut state, &line);
+            if complement(grid, &mut state, &line, *total_hidden) {
+                changed = true;
+            } else if !*total_hidden
+                && line.iter().filter(|&&(r, c)| state[r][c].is_hidden()).count() == 1
+            {
+                // A line of one hidden cell and nothing else to withhold: its total goes.
+                *total_hidden = true;
+                changed = true;
+            }
         }
         for c in 0..cols {
             let line: Vec<(usize, usize)> = (0..rows).map(|r| (r, c)).collect();
-            changed |= complement(grid, &mut state, &line);
+            changed |= complement(grid, &mut state, &line, false);
+        }
+        if let Some(grand_hidden) = forced.grand_hidden {
+            let hidden = row_hidden.iter().filter(|h| **h).count() + usize::from(grand_hidden);
+            if hidden == 1 {
+                let partner = (0..rows)
+                    .filter(|&r| !row_hidden[r] && row_sums[r] > 0)
+                    .min_by_key(|&r| (row_sums[r], r));
+                if let Some(r) = partner {
+                    row_hidden[r] = true;
+                    changed = true;
+                }
+            }
         }
         if !changed {
             break;
         }
     }
+    let row_totals = row_sums
+        .iter()
+        .zip(&row_hidden)
+        .map(|(&sum, &hidden)| match Shown::of(sum) {
+            Shown::Count(_) if hidden => Shown::Withheld,
+            shown => shown,
+        })
+        .collect();
     let line_total = |cells: &[(usize, usize)]| {
         let hidden = cells.iter().filter(|&&(r, c)| state[r][c].is_hidden()).count();
         let sum: u64 = cells.iter().map(|&(r, c)| grid[r][c]).sum();
@@ -126,24 +188,29 @@ pub fn suppress_grid_forced(grid: &[Vec<u64>], forced_columns: &[bool]) -> Suppr
             shown => shown,
         }
     };
-    let row_totals =
-        (0..rows).map(|r| line_total(&(0..cols).map(|c| (r, c)).collect::<Vec<_>>())).collect();
     let column_totals =
         (0..cols).map(|c| line_total(&(0..rows).map(|r| (r, c)).collect::<Vec<_>>())).collect();
     let total = Shown::of(grid.iter().flatten().sum());
     SuppressedGrid { cells: state, row_totals, column_totals, total }
 }
 
-/// One line: when exactly one cell is hidden, withholds the smallest other non-zero cell
-/// (or, when all others are 0, another 0: the line's total equals the hidden cell).
-fn complement(grid: &[Vec<u64>], state: &mut [Vec<Shown>], line: &[(usize, usize)]) -> bool {
+/// One line: when exactly one element is hidden (a cell, or the line's total when
+/// `total_hidden`), withholds the smallest other non-zero cell (or, when all others are 0,
+/// another 0: the line's total equals the hidden cell).
+fn complement(
+    grid: &[Vec<u64>],
+    state: &mut [Vec<Shown>],
+    line: &[(usize, usize)],
+    total_hidden: bool,
+) -> bool {
     let hidden_count = line.iter().filter(|&&(r, c)| state[r][c].is_hidden()).count();
-    if hidden_count != 1 {
+    if hidden_count + usize::from(total_hidden) != 1 {
         return false;
     }
     let partner = line
         .iter()
         .filter(|&&(r, c)| !state[r][c].is_hidden())
+        .filter(|&&(r, c)| !total_hidden || grid[r][c] > 0)
         .min_by_key(|&&(r, c)| (grid[r][c] == 0, grid[r][c], r, c));
     match partner {
         Some(&(r, c)) => {
@@ -220,6 +287,72 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn category_totals_adding_up_to_a_shown_month_total_hide_in_pairs() {
+        // Two regencies over three offices; the month's 103 applications are shown
+        // elsewhere. Regency 2's total is 3 (<5): regency 1's total must not be shown, or
+        // 103 - 100 gives it away.
+        let grid = vec![vec![50, 30, 20], vec![3, 0, 0]];
+        let forced = Forced { grand_hidden: Some(false), ..Forced::default() };
+        let s = suppress_table(&grid, &forced);
+        assert_eq!(s.row_totals[1], Shown::Suppressed);
+        assert!(s.row_totals[0].is_hidden(), "{s:?}");
+        let hidden_in_row_0 = s.cells[0].iter().filter(|c| c.is_hidden()).count();
+        assert!(hidden_in_row_0 >= 1, "a hidden total needs a hidden cell: {s:?}");
+        // And a month total hidden elsewhere cannot be rebuilt from shown category totals.
+        let grid = vec![vec![50, 30], vec![40, 20]];
+        let forced = Forced { grand_hidden: Some(true), ..Forced::default() };
+        let s = suppress_table(&grid, &forced);
+        assert!(s.row_totals.iter().filter(|t| t.is_hidden()).count() >= 1, "{s:?}");
+    }
+
+    #[test]
+    fn forced_cells_and_totals_never_stand_alone_in_a_line() {
+        let mut x: u64 = 99;
+        let mut next = || {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x >> 33
+        };
+        for _ in 0..500 {
+            let rows = 1 + (next() % 5) as usize;
+            let cols = 1 + (next() % 5) as usize;
+            let grid: Vec<Vec<u64>> = (0..rows)
+                .map(|_| (0..cols).map(|_| [0, 3, 7, 12, 40][(next() % 5) as usize]).collect())
+                .collect();
+            let cells: Vec<Vec<bool>> =
+                (0..rows).map(|_| (0..cols).map(|_| next() % 7 == 0).collect()).collect();
+            let row_totals: Vec<bool> = (0..rows).map(|_| next() % 5 == 0).collect();
+            let grand_hidden = Some(next() % 3 == 0);
+            let forced = Forced {
+                cells: &cells,
+                row_totals: &row_totals,
+                grand_hidden,
+                ..Forced::default()
+            };
+            let s = suppress_table(&grid, &forced);
+            for r in 0..rows {
+                for c in 0..cols {
+                    if cells[r][c] && grid[r][c] > 0 {
+                        assert!(s.cells[r][c].is_hidden(), "{grid:?} {r},{c}");
+                    }
+                }
+                let sum: u64 = grid[r].iter().sum();
+                if row_totals[r] && sum > 0 {
+                    assert!(s.row_totals[r].is_hidden());
+                }
+                // A row with its total: never exactly one hidden element.
+                let hidden = s.cells[r].iter().filter(|c| c.is_hidden()).count()
+                    + usize::from(s.row_totals[r].is_hidden());
+                assert_ne!(hidden, 1, "{grid:?} -> {s:?}");
+            }
+            // The row totals with the month total: never exactly one hidden element.
+            let hidden = s.row_totals.iter().filter(|t| t.is_hidden()).count()
+                + usize::from(grand_hidden == Some(true));
+            let nonzero_rows = grid.iter().filter(|r| r.iter().sum::<u64>() > 0).count();
+            assert!(hidden != 1 || nonzero_rows <= 1, "{grid:?} -> {s:?}");
         }
     }
 

@@ -3,8 +3,12 @@
 //! reason, and days to decision. Filters live in the URL (`dari`, `sampai` as YYYY-MM,
 //! `kantor`, `wilayah`) so a view can be shared. Charts are server-rendered SVG, each with a
 //! table of the same numbers; the CSV and XLSX downloads hold exactly the tables shown, with
-//! the filters written at the top. Counts of 1 to 4 read `<5`, cells withheld so that a `<5`
-//! cannot be worked out from a total read `x` (see `service::stats::suppress`).
+//! the filters written at the top (the evaluation page downloads through the same code).
+//! Counts of 1 to 4 read `<5`, cells withheld so that a `<5` cannot be worked out from a
+//! total read `x` (see `service::stats::suppress`). The region filter (a regency or a
+//! district) applies to every table, the village reports and outreach included. The monthly
+//! report (`/dasbor/laporan`) prints the headline figures, the twelve-month trend charts,
+//! the month's breakdown charts and every table, village tables included.
 
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -293,7 +297,10 @@ pub(crate) fn to_csv(filters: &[(String, String)], tables: &[ShownTable]) -> Str
 }
 
 /// The XLSX download: one sheet, the same layout as the CSV (cells as text).
-fn to_xlsx(filters: &[(String, String)], tables: &[ShownTable]) -> Result<Vec<u8>, ServiceError> {
+pub(crate) fn to_xlsx(
+    filters: &[(String, String)],
+    tables: &[ShownTable],
+) -> Result<Vec<u8>, ServiceError> {
     let fail = |e: rust_xlsxwriter::XlsxError| ServiceError::Internal(format!("xlsx: {e}"));
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
@@ -334,15 +341,16 @@ fn load(state: &AppState, ctx: &PageCtx, q: &DashboardQuery) -> Result<Dashboard
 async fn village_tables(
     state: &AppState,
     ctx: &PageCtx,
+    lang: Lang,
     d: &Dashboard,
 ) -> Result<Vec<ShownTable>, ServiceError> {
-    let lang = ctx.lang;
     let v = jejak_service::stats::village::village_activity(
         state.store.as_ref(),
         ctx.actor(),
         d.from,
         d.to,
         d.office.as_ref(),
+        d.region.as_ref(),
     )
     .await?;
     let total = lang.t("Jumlah", "Total").to_owned();
@@ -409,14 +417,26 @@ pub(crate) async fn download(
         Err(e) => return ctx.fail(&e),
     };
     let mut shown = tables(ctx.lang, &d);
-    match village_tables(&state, &ctx, &d).await {
+    match village_tables(&state, &ctx, ctx.lang, &d).await {
         Ok(more) => shown.extend(more),
         Err(e) => return ctx.fail(&e),
     }
     let filters = filter_lines(ctx.lang, &d);
     let name = format!("dasbor-{}-{}", month_label(d.from), month_label(d.to));
-    match q.format.as_deref() {
-        Some("xlsx") => match to_xlsx(&filters, &shown) {
+    download_response(&ctx, &name, q.format.as_deref(), &filters, &shown)
+}
+
+/// A download of the tables a page shows, with its filters at the top: XLSX when `format`
+/// is `xlsx`, CSV otherwise. Every page with tables downloads through this.
+pub(crate) fn download_response(
+    ctx: &PageCtx,
+    name: &str,
+    format: Option<&str>,
+    filters: &[(String, String)],
+    shown: &[ShownTable],
+) -> Response {
+    match format {
+        Some("xlsx") => match to_xlsx(filters, shown) {
             Ok(bytes) => (
                 [
                     (
@@ -436,7 +456,7 @@ pub(crate) async fn download(
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
                 (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.csv\"")),
             ],
-            to_csv(&filters, &shown),
+            to_csv(filters, shown),
         )
             .into_response(),
     }
@@ -476,7 +496,7 @@ pub(crate) fn bar_chart(id: &str, title: &str, labels: &[String], values: &[Show
     }
 }
 
-fn table_markup(t: &ShownTable) -> Markup {
+pub(crate) fn table_markup(t: &ShownTable) -> Markup {
     html! {
         div.table-scroll {
             table {
@@ -508,7 +528,7 @@ pub(crate) async fn show(
     };
     let lang = ctx.lang;
     let mut shown = tables(lang, &d);
-    match village_tables(&state, &ctx, &d).await {
+    match village_tables(&state, &ctx, ctx.lang, &d).await {
         Ok(more) => shown.extend(more),
         Err(e) => return ctx.fail(&e),
     }
@@ -532,7 +552,7 @@ pub(crate) async fn show(
                 }
                 " "
             }
-            label { (lang.t("Wilayah asal (kode)", "Region of origin (code)")) " "
+            label { (lang.t("Wilayah asal (kode kabupaten/kota atau kecamatan)", "Region of origin (regency or district code)")) " "
                 input type="text" name="wilayah" inputmode="numeric" placeholder="18.01" value=(d.region.as_ref().map(|r| r.dotted()).unwrap_or_default()); }
             " " button type="submit" { (lang.t("Tampilkan", "Show")) }
         }
@@ -610,23 +630,35 @@ pub(crate) async fn report(
     ctx: PageCtx,
     Query(q): Query<ReportQuery>,
 ) -> Response {
+    // One month: the current one when `bulan` is missing.
+    let month = q
+        .bulan
+        .clone()
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| month_label(month_of(state.casework.clock().today())));
     let query = DashboardQuery {
-        dari: q.bulan.clone(),
-        sampai: q.bulan.clone(),
+        dari: Some(month.clone()),
+        sampai: Some(month.clone()),
         kantor: q.kantor.clone(),
         wilayah: None,
         format: None,
     };
-    let mut d = match load(&state, &ctx, &query) {
+    let d = match load(&state, &ctx, &query) {
         Ok(d) => d,
         Err(e) => return ctx.fail(&e),
     };
-    // One month: when only `bulan` is missing both ends are the current month.
-    if q.bulan.is_none() {
-        d.from = d.to;
-    }
+    // The trend charts: the twelve months up to the report's month.
+    let year = DashboardQuery { dari: Some(month_label(d.to - 11)), ..query };
+    let trend = match load(&state, &ctx, &year) {
+        Ok(t) => t,
+        Err(e) => return ctx.fail(&e),
+    };
     let lang = Lang::Id;
-    let shown = tables(lang, &d);
+    let mut shown = tables(lang, &d);
+    match village_tables(&state, &ctx, lang, &d).await {
+        Ok(more) => shown.extend(more),
+        Err(e) => return ctx.fail(&e),
+    }
     let month = month_label(d.to);
     let place = d
         .office
@@ -634,6 +666,29 @@ pub(crate) async fn report(
         .map_or_else(|| "seluruh wilayah Kanwil".to_owned(), |o| format!("Kantor Imigrasi {o}"));
     let headline = d.trend.last();
     let labels = measure_labels(lang);
+    let months: Vec<String> = trend.trend.iter().map(|r| r.period.clone()).collect();
+    let series = |f: fn(&StatsRow) -> Shown| trend.trend.iter().map(f).collect::<Vec<_>>();
+    // The month's breakdowns drawn as bars, one per category (the table follows below).
+    let charted =
+        [Dimension::Outcome, Dimension::RiskBand, Dimension::Regency, Dimension::Destination];
+    let breakdown_charts: Vec<Markup> = d
+        .breakdowns
+        .iter()
+        .filter(|b| charted.contains(&b.dimension) && !b.categories.is_empty())
+        .map(|b| {
+            let title = format!("{} · {month}", dimension_title(lang, b.dimension));
+            let labels: Vec<String> =
+                b.categories.iter().map(|c| category_label(lang, b.dimension, c)).collect();
+            let values: Vec<Shown> =
+                b.values.iter().map(|v| v.last().copied().unwrap_or(Shown::Count(0))).collect();
+            html! {
+                figure.report-section {
+                    (bar_chart(&format!("report-{}", b.dimension.as_str()), &title, &labels, &values))
+                    figcaption { (title) }
+                }
+            }
+        })
+        .collect();
     let body = html! {
         div.report {
             p.report-meta { "Laporan bulanan pemantauan program · " (month) " · " (place) }
@@ -647,7 +702,20 @@ pub(crate) async fn report(
                     }
                 }
             }
-            p.muted { "Angka 1 sampai 4 ditulis <5; x = disembunyikan agar angka <5 tidak dapat dihitung dari total. Permohonan dihitung menurut tanggal permohonan, keputusan menurut tanggal keputusan; risiko tinggi menurut penilaian terakhir yang tercatat; tertangkap lintas kantor: aturan R12/R16 terpenuhi atau orang yang sama pernah mengajukan lebih dahulu di kantor lain." }
+            p.muted { "Angka 1 sampai 4 ditulis <5; x = disembunyikan agar angka <5 tidak dapat dihitung dari total. Permohonan dihitung menurut tanggal permohonan, keputusan menurut tanggal keputusan; risiko tinggi menurut penilaian terakhir yang tercatat; tertangkap lintas kantor: aturan R12/R16 terpenuhi atau orang yang sama sudah pernah mengajukan lebih dahulu di kantor lain (menurut data pada tanggal permohonan)." }
+            section.report-section {
+                h2 { "Grafik" }
+                figure {
+                    (bar_chart("report-apps", &format!("Permohonan per bulan, 12 bulan sampai {month}"), &months, &series(|r| r.applications)))
+                    figcaption { "Permohonan per bulan, 12 bulan sampai " (month) }
+                }
+                figure {
+                    (bar_chart("report-deferred", &format!("Penundaan per bulan, 12 bulan sampai {month}"), &months, &series(|r| r.deferred)))
+                    figcaption { "Penundaan per bulan, 12 bulan sampai " (month) }
+                }
+                @if let Some(t) = tables(lang, &trend).first() { (table_markup(t)) }
+            }
+            @for chart in &breakdown_charts { (chart) }
             @for t in shown.iter().skip(1) {
                 @if !t.rows.is_empty() { section.report-section { (table_markup(t)) } }
             }

@@ -50,6 +50,8 @@ pub struct Reply {
     pub location: Option<String>,
     pub content_type: Option<String>,
     pub body: String,
+    /// The body as sent (a download's bytes).
+    pub bytes: Vec<u8>,
 }
 
 fn ctx() -> AuditCtx {
@@ -243,7 +245,8 @@ impl App {
         let location = header_text(header::LOCATION);
         let content_type = header_text(header::CONTENT_TYPE);
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply { status, location, content_type, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        Reply { status, location, content_type, body, bytes: bytes.to_vec() }
     }
 
     pub async fn get(&self, path: &str, session: Option<&Session>) -> Reply {

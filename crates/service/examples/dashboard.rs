@@ -1,18 +1,18 @@
 //! Benchmark: the dashboard's answer time over the aggregates of generated applications
-//! (issue 16: <= 300 ms at 1,000,000). Every query one `/dasbor` view makes (the month x
-//! office grids of the seven measures with their suppression, every breakdown, days to
-//! decision) for 12 and 36 months, region-wide and for one office; 7 runs each, median and
-//! max.
+//! (issue 16: <= 300 ms at 1,000,000): `stats::dashboard_of`, the whole answer of one
+//! `/dasbor` view (the month x office grids of the seven measures, every breakdown and days
+//! to decision, each suppressed, a region filter against its enclosing views), for 12 and 36
+//! months, region-wide, one office, one regency and one district of origin; 7 runs each,
+//! median and max.
 //!
 //! Run: `cargo run --release -p jejak-service --example dashboard -- 1000000`
 
 use std::time::Instant;
 
 use jejak_domain::{ApplicationKey, Decision, DecisionKind, NewDecision, OfficeCode};
+use jejak_service::authz::{Actor, Role};
 use jejak_service::stats::cube::{Cube, DecisionFacts, RiskBand, month_of};
-use jejak_service::stats::query::{
-    Dimension, Filter, breakdown_counts_many, days_to_decision, publish_counts, publish_measures,
-};
+use jejak_service::stats::{DashboardAsk, dashboard_of};
 
 fn main() {
     let apps: usize = std::env::args().nth(1).and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
@@ -81,46 +81,31 @@ fn main() {
         cube.apps.len(),
         cube.decisions.len()
     );
-    // Region-wide, one office, and one regency of origin (Lampung Selatan: a region filter
-    // reads the aggregates restricted to that regency).
-    let regency = jejak_domain::RegionCode::parse("1801").ok();
+    // Region-wide, one office, one regency of origin (Lampung Selatan) and one district in
+    // it: each view as `stats::dashboard` answers it (a region filter restricts the aggregates
+    // and is suppressed against the enclosing views and the unfiltered origin breakdowns).
+    let analyst = Actor::user("analis", "Analis", Role::Analis, offices[0].clone());
+    let regency = jejak_domain::RegionCode::parse("18.01").ok();
+    let district = jejak_domain::RegionCode::parse("18.01.04").ok();
     for months in [12, 36] {
-        for (office, region) in [(None, None), (one.as_ref(), None), (None, regency.clone())] {
-            let filter = Filter {
-                from: month_of(day(2025, 12, 1)) - (months - 1),
-                to: month_of(day(2025, 12, 1)),
-                region: region.clone(),
-            };
+        let views =
+            [(None, None), (one.as_ref(), None), (None, regency.clone()), (None, district.clone())];
+        for (office, region) in views {
+            let to = month_of(day(2025, 12, 1));
             let mut times = Vec::new();
-            // Per phase (ms): grids, breakdown counts, publishing the breakdowns, days.
-            let mut phases = [0.0f64; 4];
             for _ in 0..7 {
                 let t = Instant::now();
-                // As `stats::dashboard` does: a region filter restricts the cube once.
-                let restricted = filter.region.as_ref().map(|r| cube.restricted_to(r));
-                let (cube, filter) = match &restricted {
-                    Some(c) => (c, Filter { region: None, ..filter.clone() }),
-                    None => (&cube, filter.clone()),
+                let ask = DashboardAsk {
+                    from: to - (months - 1),
+                    to,
+                    office,
+                    region: region.clone(),
+                    as_of_seq: 0,
                 };
-                let published = publish_measures(cube, &filter, &offices);
-                let t1 = t.elapsed().as_secs_f64() * 1000.0;
-                let counts = breakdown_counts_many(cube, &filter, &Dimension::ALL);
-                let t2 = t.elapsed().as_secs_f64() * 1000.0;
-                for (c, d) in counts.iter().zip(Dimension::ALL) {
-                    std::hint::black_box(publish_counts(c, &filter, d, &published, office));
-                }
-                let t3 = t.elapsed().as_secs_f64() * 1000.0;
-                std::hint::black_box(days_to_decision(cube, &filter, office));
-                let t4 = t.elapsed().as_secs_f64() * 1000.0;
-                for (p, v) in phases.iter_mut().zip([t1, t2 - t1, t3 - t2, t4 - t3]) {
-                    *p += v / 7.0;
-                }
-                times.push(t4);
+                let view = dashboard_of(&cube, &offices, &analyst, ask);
+                std::hint::black_box(view.expect("a dashboard view"));
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
             }
-            eprintln!(
-                "  mean per phase: grids {:.0} ms, breakdown counts {:.0} ms, publishing {:.0} ms, days {:.0} ms",
-                phases[0], phases[1], phases[2], phases[3]
-            );
             times.sort_by(f64::total_cmp);
             eprintln!(
                 "{months} months, {}: median {:.0} ms, max {:.0} ms",

@@ -411,6 +411,33 @@ pub fn dashboard(
     office: Option<&OfficeCode>,
     region: Option<RegionCode>,
 ) -> Result<Dashboard> {
+    let as_of_seq = screening.as_of_seq()?;
+    screening.with_stats(|cube, configured| {
+        dashboard_of(cube, configured, actor, DashboardAsk { from, to, office, region, as_of_seq })
+    })?
+}
+
+/// What a dashboard view asks for.
+#[derive(Debug, Clone)]
+pub struct DashboardAsk<'a> {
+    pub from: Month,
+    pub to: Month,
+    /// The office asked for, `None` for the whole region.
+    pub office: Option<&'a OfficeCode>,
+    pub region: Option<RegionCode>,
+    /// The register position the aggregates reflect.
+    pub as_of_seq: i64,
+}
+
+/// [`dashboard`] over the aggregates themselves (`configured`: the register's offices), as
+/// the service answers it; the `dashboard` example times this.
+pub fn dashboard_of(
+    cube: &Cube,
+    configured: &[OfficeCode],
+    actor: &Actor,
+    ask: DashboardAsk<'_>,
+) -> Result<Dashboard> {
+    let DashboardAsk { from, to, office, region, as_of_seq } = ask;
     if to < from || to - from >= 240 {
         return Err(ServiceError::Invalid(
             "period: from must not be after to (at most 20 years)".into(),
@@ -420,43 +447,40 @@ pub fn dashboard(
         check_region(region)?;
     }
     let filter = Filter { from, to, region: None };
-    let as_of_seq = screening.as_of_seq()?;
-    screening.with_stats(|cube, configured| {
-        let offices = grid_offices(cube, configured);
-        let scope = dashboard_offices(actor, office, &offices)?;
-        // A region filter restricts the aggregates once for every query of the view.
-        let view = RegionView::of(cube, region.as_ref());
-        let (cube, enclosing) = (view.cube(), view.enclosing());
-        let origins = view.origins(&filter, &offices);
-        let published = view.publish_measures(&filter, &offices, &origins);
-        let group = if scope.is_some() { GroupBy::MonthOffice } else { GroupBy::Month };
-        let trend = rows_of(&published, group, scope.as_ref());
-        let breakdowns = query::publish_breakdowns_within(
-            cube,
-            &filter,
-            &Dimension::ALL,
-            &published,
-            scope.as_ref(),
-            &enclosing,
-            region.as_ref().map(|r| (r, origins.as_slice())),
-        );
-        let days = query::days_to_decision_within(cube, &filter, scope.as_ref(), &enclosing);
-        let office_choices = match permission(actor.role, Action::ViewDashboard) {
-            Some(Scope::AllOffices) => offices.clone(),
-            _ => Vec::new(),
-        };
-        Ok(Dashboard {
-            from,
-            to,
-            office: scope,
-            region,
-            office_choices,
-            trend,
-            breakdowns,
-            days,
-            as_of_seq,
-        })
-    })?
+    let offices = grid_offices(cube, configured);
+    let scope = dashboard_offices(actor, office, &offices)?;
+    // A region filter restricts the aggregates once for every query of the view.
+    let view = RegionView::of(cube, region.as_ref());
+    let (cube, enclosing) = (view.cube(), view.enclosing());
+    let origins = view.origins(&filter, &offices);
+    let published = view.publish_measures(&filter, &offices, &origins);
+    let group = if scope.is_some() { GroupBy::MonthOffice } else { GroupBy::Month };
+    let trend = rows_of(&published, group, scope.as_ref());
+    let breakdowns = query::publish_breakdowns_within(
+        cube,
+        &filter,
+        &Dimension::ALL,
+        &published,
+        scope.as_ref(),
+        &enclosing,
+        region.as_ref().map(|r| (r, origins.as_slice())),
+    );
+    let days = query::days_to_decision_within(cube, &filter, scope.as_ref(), &enclosing);
+    let office_choices = match permission(actor.role, Action::ViewDashboard) {
+        Some(Scope::AllOffices) => offices.clone(),
+        _ => Vec::new(),
+    };
+    Ok(Dashboard {
+        from,
+        to,
+        office: scope,
+        region,
+        office_choices,
+        trend,
+        breakdowns,
+        days,
+        as_of_seq,
+    })
 }
 
 /// The Desa Binaan evaluation for an actor (permission `view_dashboard`; a supervisor sees

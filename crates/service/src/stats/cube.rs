@@ -447,18 +447,28 @@ impl Cube {
     /// the same interned ids: what a region filter reads. Only the tables are filled (no
     /// entries: a view to query, not to update).
     pub fn restricted_to(&self, region: &RegionCode) -> Cube {
-        let mut out = Cube {
-            offices: self.offices.clone(),
-            regions: self.regions.clone(),
-            countries: self.countries.clone(),
-            rule_ids: self.rule_ids.clone(),
-            ..Cube::default()
-        };
+        self.restricted_to_each(std::slice::from_ref(region)).remove(0)
+    }
+
+    /// [`Cube::restricted_to`] for several regions in one pass over the applications (a
+    /// district's view needs its own and its regency's).
+    pub fn restricted_to_each(&self, regions: &[RegionCode]) -> Vec<Cube> {
+        let mut out: Vec<Cube> = regions
+            .iter()
+            .map(|_| Cube {
+                offices: self.offices.clone(),
+                regions: self.regions.clone(),
+                countries: self.countries.clone(),
+                rule_ids: self.rule_ids.clone(),
+                ..Cube::default()
+            })
+            .collect();
         for e in self.entries.values() {
-            let inside =
-                e.facts.origin.as_ref().is_some_and(|o| o.as_str().starts_with(region.as_str()));
-            if inside {
-                count_entry(e, &mut out.apps, &mut out.decisions, &mut out.days, true);
+            let Some(origin) = e.facts.origin.as_ref() else { continue };
+            for (region, cube) in regions.iter().zip(out.iter_mut()) {
+                if origin.as_str().starts_with(region.as_str()) {
+                    count_entry(e, &mut cube.apps, &mut cube.decisions, &mut cube.days, true);
+                }
             }
         }
         out

@@ -270,15 +270,17 @@ struct RegionView<'a> {
 
 impl<'a> RegionView<'a> {
     fn of(whole: &'a Cube, region: Option<&RegionCode>) -> RegionView<'a> {
-        let mut restricted = Vec::new();
+        let mut regions = Vec::new();
         if let Some(region) = region {
-            restricted.push(whole.restricted_to(region));
+            regions.push(region.clone());
             if region.level() == jejak_domain::region::RegionLevel::District
                 && let Some(regency) = region.regency()
             {
-                restricted.push(whole.restricted_to(&regency));
+                regions.push(regency);
             }
         }
+        let restricted =
+            if regions.is_empty() { Vec::new() } else { whole.restricted_to_each(&regions) };
         RegionView { whole, region: region.cloned(), restricted }
     }
 

@@ -90,8 +90,15 @@ pub(crate) async fn rebuild_indexes(
     conn: &mut PgConnection,
     definitions: Vec<String>,
 ) -> Result<()> {
+    let rebuilt = !definitions.is_empty();
     for statement in definitions {
         sqlx::raw_sql(sqlx::AssertSqlSafe(statement)).execute(&mut *conn).await?;
+    }
+    // A load as large as the register leaves the planner without statistics (autovacuum may
+    // be off or not round yet): it then guessed 0.5 % of the rows per NIK and walked the
+    // `applied_on` index instead of the NIK index (565 ms per NIK search at 1M, 0.06 ms after).
+    if rebuilt {
+        sqlx::raw_sql("analyze applications, decisions").execute(&mut *conn).await?;
     }
     Ok(())
 }

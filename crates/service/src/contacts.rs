@@ -15,9 +15,10 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use jejak_domain::text::{fold, folds_to};
 use jejak_domain::{ApplicationKey, NewApplication};
 
+use crate::mirror::brief::{Brief, MAX_GROUPS, NONE};
 use crate::person_graph::PersonGraph;
 
-type GroupId = u32;
+pub(crate) type GroupId = u32;
 
 /// Groups larger than this keep their members indexed by household (smaller ones are walked).
 const INDEX_FROM: usize = 32;
@@ -71,12 +72,32 @@ impl Household {
             || same_text(self.address.as_deref(), other.address.as_deref())
     }
 
+    /// Whether the stored application `other` shares the mother's name or the address
+    /// (compared by the hashes its brief keeps: 64 bits, so equal hashes are equal texts for
+    /// every practical purpose).
+    pub(crate) fn shared_by_brief(&self, other: &Brief) -> bool {
+        let (mother, address) = self.keys();
+        (mother != 0 && mother == other.mother) || (address != 0 && address == other.address)
+    }
+
+    /// The hashes of the folded mother's name and address, 0 for an absent one.
+    pub(crate) fn keys(&self) -> (u64, u64) {
+        let key = |field: u8, text: &Option<String>| {
+            text.as_deref().map_or(0, |t| text_hash(field, t).max(1))
+        };
+        (key(b'm', &self.mother), key(b'a', &self.address))
+    }
+
     /// Index keys of the household's fields.
     fn hashes(&self) -> impl Iterator<Item = u64> {
-        let mother = self.mother.as_deref().map(|m| text_hash(b'm', m));
-        let address = self.address.as_deref().map(|a| text_hash(b'a', a));
-        mother.into_iter().chain(address)
+        let (mother, address) = self.keys();
+        [mother, address].into_iter().filter(|h| *h != 0)
     }
+}
+
+/// Index keys of a stored application's household.
+fn brief_hashes(brief: &Brief) -> impl Iterator<Item = u64> {
+    [brief.mother, brief.address].into_iter().filter(|h| *h != 0)
 }
 
 fn same_text(folded: Option<&str>, other: Option<&str>) -> bool {
@@ -86,7 +107,8 @@ fn same_text(folded: Option<&str>, other: Option<&str>) -> bool {
     }
 }
 
-/// A stable hash of a folded field (the index only narrows down; matches are re-checked).
+/// A stable hash of a folded field (`DefaultHasher::new` has fixed keys; a snapshot is only
+/// read by the build that wrote it).
 fn text_hash(field: u8, text: &str) -> u64 {
     let mut hasher = DefaultHasher::new();
     field.hash(&mut hasher);
@@ -117,16 +139,18 @@ pub(crate) struct Contacts {
 }
 
 impl Contacts {
-    /// Adds the stored application `key` (already in `apps`) under `person`.
+    /// Files the stored application `key` (data `app`, brief already in `briefs`) under
+    /// `person`; returns the groups it was filed under, for its brief.
     pub(crate) fn add(
         &mut self,
         key: ApplicationKey,
-        apps: &HashMap<ApplicationKey, NewApplication>,
+        app: &NewApplication,
+        briefs: &HashMap<ApplicationKey, Brief>,
         person: ApplicationKey,
-    ) {
-        let Some(app) = apps.get(&key) else { return };
+    ) -> [GroupId; MAX_GROUPS] {
+        let mut filed = [NONE; MAX_GROUPS];
         let hashes: Vec<u64> = Household::of(app).hashes().collect();
-        for (name, sponsor) in groups_of(app) {
+        for (slot, (name, sponsor)) in groups_of(app).into_iter().take(MAX_GROUPS).enumerate() {
             let id = match self.ids.get(&name) {
                 Some(&id) => id,
                 None => {
@@ -141,6 +165,7 @@ impl Contacts {
                     id
                 }
             };
+            filed[slot] = id;
             let group = &mut self.groups[id as usize];
             group.members.push(key);
             match &mut group.by_household {
@@ -152,8 +177,15 @@ impl Contacts {
                 None if group.members.len() > INDEX_FROM => {
                     let mut index: HashMap<u64, Vec<ApplicationKey>> = HashMap::new();
                     for &member in &group.members {
-                        let Some(data) = apps.get(&member) else { continue };
-                        for h in Household::of(data).hashes() {
+                        let member_hashes: Vec<u64> = if member == key {
+                            hashes.clone()
+                        } else {
+                            briefs
+                                .get(&member)
+                                .map(|b| brief_hashes(b).collect())
+                                .unwrap_or_default()
+                        };
+                        for h in member_hashes {
                             index.entry(h).or_default().push(member);
                         }
                     }
@@ -163,19 +195,24 @@ impl Contacts {
             }
             self.enter(person, id);
         }
+        filed
     }
 
-    /// Removes application `key` with its data `app` (as it was added) under `person`.
-    pub(crate) fn remove(
-        &mut self,
-        key: ApplicationKey,
-        app: &NewApplication,
-        person: ApplicationKey,
-    ) {
-        let hashes: Vec<u64> = Household::of(app).hashes().collect();
-        for (name, _) in groups_of(app) {
-            let Some(&id) = self.ids.get(&name) else { continue };
-            let group = &mut self.groups[id as usize];
+    /// The groups `app` would be filed under, if each exists already (for telling whether an
+    /// update changed them).
+    pub(crate) fn groups_of_existing(&self, app: &NewApplication) -> Option<[GroupId; MAX_GROUPS]> {
+        let mut ids = [NONE; MAX_GROUPS];
+        for (slot, (name, _)) in groups_of(app).into_iter().take(MAX_GROUPS).enumerate() {
+            ids[slot] = *self.ids.get(&name)?;
+        }
+        Some(ids)
+    }
+
+    /// Takes application `key` (filed as `brief` says) out, under `person`.
+    pub(crate) fn remove(&mut self, key: ApplicationKey, brief: &Brief, person: ApplicationKey) {
+        let hashes: Vec<u64> = brief_hashes(brief).collect();
+        for id in brief.groups() {
+            let Some(group) = self.groups.get_mut(id as usize) else { continue };
             let Some(at) = group.members.iter().position(|k| *k == key) else { continue };
             group.members.remove(at);
             if let Some(index) = &mut group.by_household {
@@ -192,19 +229,27 @@ impl Contacts {
         }
     }
 
-    /// Application `key` (data `app`) now belongs to person `to` instead of `from`.
+    /// An application filed under `groups` now belongs to person `to` instead of `from`.
     pub(crate) fn move_person(
         &mut self,
-        app: &NewApplication,
+        groups: impl Iterator<Item = GroupId>,
         from: ApplicationKey,
         to: ApplicationKey,
     ) {
-        for (name, _) in groups_of(app) {
-            if let Some(&id) = self.ids.get(&name) {
-                self.leave(from, id);
-                self.enter(to, id);
-            }
+        for id in groups {
+            self.leave(from, id);
+            self.enter(to, id);
         }
+    }
+
+    /// The sponsor-name groups: each id with its folded sponsor name.
+    pub(crate) fn sponsor_name_groups(&self) -> impl Iterator<Item = (GroupId, &str)> {
+        self.ids.iter().filter_map(|(name, id)| Some((*id, name.strip_prefix("name:")?)))
+    }
+
+    /// The id of the group `name` (`tel:` for applicant phones, else a sponsor key).
+    pub(crate) fn group_id(&self, name: &str) -> Option<GroupId> {
+        self.ids.get(name).copied()
     }
 
     /// Members of the group `name` (`tel:` for applicant phones, else a sponsor key).
@@ -226,7 +271,7 @@ impl Contacts {
         household: &Household,
         excluded: &HashSet<ApplicationKey>,
         persons: &PersonGraph,
-        apps: &HashMap<ApplicationKey, NewApplication>,
+        apps: &HashMap<ApplicationKey, Brief>,
     ) -> usize {
         let mut ids: Vec<GroupId> = names.iter().filter_map(|n| self.ids.get(n).copied()).collect();
         ids.sort_unstable();
@@ -245,7 +290,7 @@ impl Contacts {
         for &id in &ids {
             let group = &self.groups[id as usize];
             let mut consider = |k: &ApplicationKey| {
-                if apps.get(k).is_some_and(|a| household.shared_by(a)) {
+                if apps.get(k).is_some_and(|a| household.shared_by_brief(a)) {
                     suspects.insert(persons.person_of(*k));
                 }
             };
@@ -258,7 +303,6 @@ impl Contacts {
                 None => group.members.iter().for_each(&mut consider),
             }
         }
-        let in_groups: HashSet<&String> = names.iter().collect();
         let not_counted = suspects
             .iter()
             .filter(|p| {
@@ -268,8 +312,7 @@ impl Contacts {
                 excluded.contains(p)
                     || persons.members_of(**p).iter().all(|m| {
                         apps.get(m).is_none_or(|a| {
-                            household.shared_by(a)
-                                || !groups_of(a).iter().any(|(n, _)| in_groups.contains(n))
+                            household.shared_by_brief(a) || !a.groups().any(|g| ids.contains(&g))
                         })
                     })
             })
@@ -284,11 +327,11 @@ impl Contacts {
         household: &Household,
         excluded: &HashSet<ApplicationKey>,
         persons: &PersonGraph,
-        apps: &HashMap<ApplicationKey, NewApplication>,
+        apps: &HashMap<ApplicationKey, Brief>,
     ) -> usize {
         ids.iter()
             .flat_map(|id| &self.groups[*id as usize].members)
-            .filter(|k| apps.get(k).is_some_and(|a| !household.shared_by(a)))
+            .filter(|k| apps.get(k).is_some_and(|a| !household.shared_by_brief(a)))
             .map(|k| persons.person_of(*k))
             .filter(|p| !excluded.contains(p))
             .collect::<HashSet<_>>()
@@ -398,8 +441,31 @@ mod tests {
         MatchDecision { id: seq, change_seq: seq, data }
     }
 
+    /// Distinct persons among `keys` not excluded and not sharing `household`, judged on the
+    /// whole applications (the reference for the briefs' household hashes).
+    fn walk_whole(
+        mirror: &Mirror,
+        whole: &HashMap<ApplicationKey, NewApplication>,
+        keys: &[&[ApplicationKey]],
+        household: &Household,
+        excluded: &HashSet<ApplicationKey>,
+    ) -> usize {
+        keys.iter()
+            .flat_map(|k| k.iter())
+            .filter(|k| whole.get(k).is_some_and(|a| !household.shared_by(a)))
+            .map(|k| mirror.person_key(*k))
+            .filter(|p| !excluded.contains(p))
+            .collect::<HashSet<_>>()
+            .len()
+    }
+
     /// The aggregates give the count of walking the groups, for every query and exclusion.
-    fn assert_aggregates_agree(mirror: &Mirror, rng: &mut Lcg, queries: &[Application]) {
+    fn assert_aggregates_agree(
+        mirror: &Mirror,
+        whole: &HashMap<ApplicationKey, NewApplication>,
+        rng: &mut Lcg,
+        queries: &[Application],
+    ) {
         for query in queries {
             let household = Household::of(&query.data);
             let excluded: HashSet<ApplicationKey> = (0..rng.below(3))
@@ -415,6 +481,8 @@ mod tests {
                 );
                 let kept = mirror.unrelated_sharing_phone(phone.as_str(), &household, &excluded);
                 assert_eq!(kept, walked, "phone of {:?}", query.data);
+                let members = [mirror.with_phone(phone.as_str())];
+                assert_eq!(walk_whole(mirror, whole, &members, &household, &excluded), walked);
             }
             let sponsors = sponsor_keys(&query.data);
             let groups: Vec<&[ApplicationKey]> =
@@ -422,6 +490,7 @@ mod tests {
             let walked = unrelated_by_walking(mirror, &groups, &household, &excluded, None);
             let kept = mirror.unrelated_sharing_sponsor(&sponsors, &household, &excluded);
             assert_eq!(kept, walked, "sponsor of {:?}", query.data);
+            assert_eq!(walk_whole(mirror, whole, &groups, &household, &excluded), walked);
         }
     }
 
@@ -439,20 +508,25 @@ mod tests {
         let mut mirror =
             Mirror::build_with_verdicts(model, None, apps.clone(), Vec::new(), verdicts)
                 .unwrap_or_else(|e| panic!("{e}"));
+        let mut whole: HashMap<ApplicationKey, NewApplication> =
+            apps.iter().map(|a| (a.key, a.data.clone())).collect();
         let queries: Vec<Application> = (500..540).map(|n| application(&mut rng, n)).collect();
-        assert_aggregates_agree(&mirror, &mut rng, &queries);
+        assert_aggregates_agree(&mirror, &whole, &mut rng, &queries);
 
         // New applications arrive (the refresher's upserts), some replacing earlier ones with
         // other contacts.
         for n in 151..=200 {
-            mirror.upsert(application(&mut rng, n)).unwrap_or_else(|e| panic!("{e}"));
+            let app = application(&mut rng, n);
+            whole.insert(app.key, app.data.clone());
+            mirror.upsert(app).unwrap_or_else(|e| panic!("{e}"));
         }
         for n in [7, 8, 9, 160] {
             let mut changed = application(&mut rng, n);
             changed.version = 2;
+            whole.insert(changed.key, changed.data.clone());
             mirror.upsert(changed).unwrap_or_else(|e| panic!("{e}"));
         }
-        assert_aggregates_agree(&mirror, &mut rng, &queries);
+        assert_aggregates_agree(&mirror, &whole, &mut rng, &queries);
 
         // Officers merge and split persons.
         let mut seq = 2000;
@@ -464,6 +538,6 @@ mod tests {
                 mirror.add_verdicts(vec![verdict(seq, a, b, v)]);
             }
         }
-        assert_aggregates_agree(&mirror, &mut rng, &queries);
+        assert_aggregates_agree(&mirror, &whole, &mut rng, &queries);
     }
 }

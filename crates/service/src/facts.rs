@@ -164,11 +164,11 @@ fn cross_record_facts(
         let decisions: Vec<_> = mirror
             .decisions_of(candidate.key)
             .iter()
-            .filter(|d| decided_in_time(d.data.decided_on))
+            .filter(|d| decided_in_time(d.decided_on))
             .collect();
         let mut deferred_here = false;
         for d in &decisions {
-            match d.data.kind {
+            match d.kind {
                 DecisionKind::Deferred => {
                     deferrals += 1;
                     deferred_here = true;
@@ -185,7 +185,7 @@ fn cross_record_facts(
             if d.bar_active_on(app.applied_on) {
                 active_bar = true;
             }
-            if matches!(d.data.kind, DecisionKind::Deferred | DecisionKind::Rejected)
+            if matches!(d.kind, DecisionKind::Deferred | DecisionKind::Rejected)
                 && candidate.office_code != app.office_code
             {
                 other_office = true;
@@ -262,8 +262,8 @@ pub fn unrelated_by_walking(
         .iter()
         .flat_map(|keys| keys.iter().copied())
         .filter(|k| {
-            mirror.application(*k).is_some_and(|other| {
-                as_of.is_none_or(|cut| other.applied_on < cut) && !household.shared_by(other)
+            mirror.brief(*k).is_some_and(|other| {
+                as_of.is_none_or(|cut| other.applied_on < cut) && !household.shared_by_brief(other)
             })
         })
         .map(|k| mirror.person_key(k))

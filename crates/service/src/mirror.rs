@@ -6,11 +6,12 @@
 //! Derived state only (ARCHITECTURE.md invariant 6): the live [`crate::screening::Screening`]
 //! fills it from the store's change sequence, the backtest fills it day by day.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use jejak_domain::{
     Application, ApplicationKey, Decision, MatchDecision, NewApplication, OfficeCode, PersonId,
+    RegionCode,
 };
 use jejak_interchange::Column;
 use jejak_matching::{
@@ -25,7 +26,10 @@ use crate::name_tokens::{NameTokens, TokenHits, token_count};
 use crate::person_graph::{PersonGraph, PersonMove};
 use crate::{Result, ServiceError};
 
+pub(crate) mod brief;
 mod snapshot;
+pub use brief::{Brief, DecisionBrief, ReasonSet};
+use brief::{IdTable, Interner, NONE, record_hash};
 pub use snapshot::MirrorParts;
 
 /// Most candidates screening returns (and looks at when joining persons).
@@ -101,15 +105,19 @@ pub struct DecisionSummary {
 pub struct Mirror {
     model: Arc<Model>,
     index: MatchIndex,
-    apps: HashMap<ApplicationKey, NewApplication>,
-    keys: HashMap<(OfficeCode, String), ApplicationKey>,
-    decisions: HashMap<ApplicationKey, Vec<Decision>>,
+    /// What is kept of each stored application (see [`brief`]).
+    apps: HashMap<ApplicationKey, Brief>,
+    /// Application keys by office and the office's application id.
+    ids: IdTable,
+    offices: Interner<OfficeCode>,
+    villages: Interner<RegionCode>,
+    decisions: HashMap<ApplicationKey, Vec<DecisionBrief>>,
     persons: PersonGraph,
     contacts: Contacts,
     names: NameTokens,
     /// Applications whose NIK is kept as written because it is not valid (few: legacy
-    /// typing errors), for the NIK search (see [`Mirror::near_invalid_niks`]).
-    invalid_niks: std::collections::BTreeSet<ApplicationKey>,
+    /// typing errors), with that NIK, for the NIK search (see [`Mirror::near_invalid_niks`]).
+    invalid_niks: BTreeMap<ApplicationKey, Box<str>>,
     /// The latest application date held (never lowered): when it is before a cut-off date,
     /// every application is.
     latest_applied_on: Option<Date>,
@@ -122,12 +130,14 @@ impl Mirror {
             index: MatchIndex::new(model.clone(), parameters),
             model,
             apps: HashMap::new(),
-            keys: HashMap::new(),
+            ids: IdTable::default(),
+            offices: Interner::default(),
+            villages: Interner::default(),
             decisions: HashMap::new(),
             persons: PersonGraph::default(),
             contacts: Contacts::default(),
             names: NameTokens::default(),
-            invalid_niks: std::collections::BTreeSet::new(),
+            invalid_niks: BTreeMap::new(),
             latest_applied_on: None,
         }
     }
@@ -135,7 +145,10 @@ impl Mirror {
     /// Parameters for a register: estimated from its applications (the model's defaults when
     /// there are too few, as the matching crate decides).
     pub fn estimate_parameters(model: &Model, apps: &[Application]) -> Result<Parameters> {
-        let prepared = prepare_all(model, apps)?;
+        let prepared: Vec<PreparedRecord> = apps
+            .par_iter()
+            .map(|a| record_of(model, &a.key.0.to_string(), &a.data).map(|r| model.prepare(&r)))
+            .collect::<Result<_>>()?;
         Ok(jejak_matching::training::estimate_for_register(model, &prepared).0)
     }
 
@@ -160,26 +173,46 @@ impl Mirror {
         decisions: Vec<Decision>,
         verdicts: Vec<MatchDecision>,
     ) -> Result<Self> {
-        let prepared = prepare_all(&model, &apps)?;
+        let columns = model.columns().len();
+        let (prepared, hashes): (Vec<PreparedRecord>, Vec<u64>) = apps
+            .par_iter()
+            .map(|a| {
+                record_of(&model, &a.key.0.to_string(), &a.data)
+                    .map(|r| (model.prepare(&r), record_hash(&r, columns)))
+            })
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .unzip();
         let parameters = match parameters {
             Some(p) => p,
             None => jejak_matching::training::estimate_for_register(&model, &prepared).0,
         };
-        let index = MatchIndex::from_prepared(model.clone(), parameters, prepared.clone());
-        let links: Vec<((ApplicationKey, ApplicationKey), f64)> = prepared
-            .par_iter()
-            .flat_map_iter(|record| {
-                let own = parse_key(record.id());
-                index
-                    .rank_prepared(record, SCREEN_LIMIT)
+        let index = MatchIndex::from_prepared(model.clone(), parameters, prepared);
+        let prepared = |n: usize| {
+            let app: &Application = &apps[n];
+            record_of(&model, &app.key.0.to_string(), &app.data).map(|r| model.prepare(&r))
+        };
+        // Each record prepared again rather than kept from the build: a second copy of every
+        // prepared record would double the build's peak memory.
+        let links: Vec<((ApplicationKey, ApplicationKey), f64)> = (0..apps.len())
+            .into_par_iter()
+            .map(|n| {
+                let record = prepared(n)?;
+                let own = apps[n].key;
+                Ok(index
+                    .rank_prepared(&record, SCREEN_LIMIT)
                     .into_iter()
                     .filter(|c| c.band == Band::AutoLink)
-                    .filter_map(move |c| Some(((own?, parse_key(&c.id)?), c.probability)))
+                    .filter_map(|c| Some(((own, parse_key(&c.id)?), c.probability)))
+                    .collect::<Vec<_>>())
             })
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
             .collect();
         let mut mirror = Self { index, ..Self::new(model.clone(), Parameters::defaults(&model)) };
-        for app in apps {
-            mirror.remember(app);
+        for (app, hash) in apps.into_iter().zip(hashes) {
+            mirror.remember(app, hash);
         }
         mirror.persons.add_links(links);
         let moves = mirror.persons.apply_verdicts(verdicts);
@@ -219,13 +252,11 @@ impl Mirror {
     pub fn upsert(&mut self, app: Application) -> Result<()> {
         let id = app.key.0.to_string();
         let record = record_of(&self.model, &id, &app.data)?;
-        let unchanged = match self.apps.get(&app.key) {
-            Some(old) => record_of(&self.model, &id, old)? == record,
-            None => false,
-        };
+        let hash = record_hash(&record, self.model.columns().len());
+        let unchanged = self.apps.get(&app.key).is_some_and(|old| old.record == hash);
         let key = app.key;
         if unchanged {
-            self.remember(app);
+            self.remember(app, hash);
             return Ok(());
         }
         let prepared = self.model.prepare(&record);
@@ -237,7 +268,7 @@ impl Mirror {
             .filter_map(|c| Some((parse_key(&c.id)?, c.probability)))
             .collect();
         self.index.upsert_prepared(prepared);
-        self.remember(app);
+        self.remember(app, hash);
         let moves = self.persons.set_links_of(key, &links);
         self.follow_persons(moves);
         Ok(())
@@ -252,9 +283,9 @@ impl Mirror {
         };
         let person = self.persons.person_of(key);
         self.index.remove(&key.0.to_string());
-        self.keys.remove(&(app.office_code.clone(), app.application_id.clone()));
+        self.ids.remove(&app, key);
         self.contacts.remove(key, &app, person);
-        self.names.remove(self.model.normaliser(), key, &app.full_name);
+        self.names.remove(self.model.normaliser(), key, app.full_name());
         self.invalid_niks.remove(&key);
         self.decisions.remove(&key);
         let moves = self.persons.remove_application(key);
@@ -273,28 +304,70 @@ impl Mirror {
     pub fn add_decision(&mut self, decision: Decision) {
         let list = self.decisions.entry(decision.data.application).or_default();
         list.retain(|d| d.id != decision.id);
-        list.push(decision);
-        list.sort_by_key(|d| (d.data.decided_on, d.id));
+        list.push(DecisionBrief::of(&decision));
+        list.sort_by_key(|d| (d.decided_on, d.id));
     }
 
-    /// A stored application.
-    pub fn application(&self, key: ApplicationKey) -> Option<&NewApplication> {
+    /// What is kept of a stored application (the whole application is in the register).
+    pub fn brief(&self, key: ApplicationKey) -> Option<&Brief> {
         self.apps.get(&key)
     }
 
-    /// Every stored application, in no particular order.
-    pub fn applications(&self) -> impl Iterator<Item = (ApplicationKey, &NewApplication)> {
-        self.apps.iter().map(|(key, app)| (*key, app))
+    /// Whether an application is held.
+    pub fn contains(&self, key: ApplicationKey) -> bool {
+        self.apps.contains_key(&key)
+    }
+
+    /// Every stored application's brief, in no particular order.
+    pub fn briefs(&self) -> impl Iterator<Item = (ApplicationKey, &Brief)> {
+        self.apps.iter().map(|(key, brief)| (*key, brief))
+    }
+
+    /// The office code of a brief.
+    pub fn office_code(&self, brief: &Brief) -> &OfficeCode {
+        // Every brief's office is numbered when the brief is made.
+        self.offices.get(brief.office).unwrap_or_else(|| unreachable_office())
+    }
+
+    /// The village code of a brief, if the application gave one.
+    pub fn village_code(&self, brief: &Brief) -> Option<&RegionCode> {
+        (brief.village != NONE).then(|| self.villages.get(brief.village)).flatten()
+    }
+
+    /// The number of a village code among the briefs', if any application names it.
+    pub fn village_number(&self, village: &RegionCode) -> Option<u32> {
+        self.villages.find(village)
     }
 
     /// The key of a stored application by office and the office's application id.
     pub fn key_of(&self, office: &OfficeCode, application_id: &str) -> Option<ApplicationKey> {
-        self.keys.get(&(office.clone(), application_id.to_owned())).copied()
+        let office = self.offices.find(office)?;
+        self.ids.find(&self.apps, office, application_id)
     }
 
     /// Decisions of one application, oldest first.
-    pub fn decisions_of(&self, key: ApplicationKey) -> &[Decision] {
+    pub fn decisions_of(&self, key: ApplicationKey) -> &[DecisionBrief] {
         self.decisions.get(&key).map_or(&[], Vec::as_slice)
+    }
+
+    /// The contact groups (see [`crate::contacts`]).
+    pub(crate) fn contacts(&self) -> &Contacts {
+        &self.contacts
+    }
+
+    /// Approximate bytes held outside the match index, by part (for memory figures).
+    pub fn memory_outside_index(&self) -> Vec<(&'static str, usize)> {
+        let entry = |size: usize| size + 1;
+        let briefs = self.apps.capacity() * entry(std::mem::size_of::<(ApplicationKey, Brief)>())
+            + self.apps.values().map(|b| b.heap_bytes() + 16).sum::<usize>();
+        let decisions = self.decisions.capacity()
+            * entry(std::mem::size_of::<(ApplicationKey, Vec<DecisionBrief>)>())
+            + self
+                .decisions
+                .values()
+                .map(|d| d.capacity() * std::mem::size_of::<DecisionBrief>() + 16)
+                .sum::<usize>();
+        vec![("briefs", briefs), ("ids", self.ids.heap_bytes()), ("decisions", decisions)]
     }
 
     /// The person of an application: `P` and the key of the person's first application (the
@@ -355,15 +428,13 @@ impl Mirror {
     pub fn near_invalid_niks(&self, nik: &str) -> Vec<ApplicationKey> {
         self.invalid_niks
             .iter()
-            .filter(|key| {
-                self.apps.get(key).and_then(NewApplication::nik_text).is_some_and(|written| {
-                    matches!(
-                        jejak_matching::nik_level(nik, written),
-                        jejak_matching::Level::Exact | jejak_matching::Level::Close
-                    )
-                })
+            .filter(|(_, written)| {
+                matches!(
+                    jejak_matching::nik_level(nik, written),
+                    jejak_matching::Level::Exact | jejak_matching::Level::Close
+                )
             })
-            .copied()
+            .map(|(key, _)| *key)
             .collect()
     }
 
@@ -412,7 +483,7 @@ impl Mirror {
     pub fn find_by_name_tokens(&self, query: &str, limit: usize) -> TokenHits {
         let normaliser = self.model.normaliser();
         self.names.find(normaliser, query, limit, |key| {
-            self.apps.get(&key).map_or(usize::MAX, |a| token_count(normaliser, &a.full_name))
+            self.apps.get(&key).map_or(usize::MAX, |a| usize::from(a.name_tokens))
         })
     }
 
@@ -478,8 +549,8 @@ impl Mirror {
                 }
                 Some(ScreenedCandidate {
                     key,
-                    application_id: data.application_id.clone(),
-                    office_code: data.office_code.clone(),
+                    application_id: data.application_id().to_owned(),
+                    office_code: self.office_code(data).clone(),
                     applied_on: data.applied_on,
                     person_id: self.person_id(key),
                     probability: c.probability,
@@ -503,84 +574,95 @@ impl Mirror {
     ) -> HistorySummary {
         let mut summary = HistorySummary::default();
         for d in self.decisions_of(key) {
-            if before.is_some_and(|b| d.data.decided_on >= b) {
+            if before.is_some_and(|b| d.decided_on >= b) {
                 continue;
             }
-            if d.data.kind.is_adverse() {
+            if d.kind.is_adverse() {
                 summary.adverse += 1;
             }
             if d.bar_active_on(reference) {
-                summary.active_bar_until = summary.active_bar_until.max(d.data.deferral_until);
+                summary.active_bar_until = summary.active_bar_until.max(d.deferral_until);
             }
             summary.decisions.push(DecisionSummary {
-                kind: d.data.kind,
-                decided_on: d.data.decided_on,
-                deferral_until: d.data.deferral_until,
-                reason_codes: d.data.reason_codes.clone(),
+                kind: d.kind,
+                decided_on: d.decided_on,
+                deferral_until: d.deferral_until,
+                reason_codes: d.reasons.codes(),
             });
         }
         summary
     }
 
-    fn remember(&mut self, app: Application) {
+    /// Keeps the brief of a stored application (replacing an earlier version's) and files it
+    /// in the contact groups, the name search and the id table. `record` is the hash of its
+    /// compared fields.
+    fn remember(&mut self, app: Application, record: u64) {
         let key = app.key;
+        let data = app.data;
         self.persons.add_application(key);
         let person = self.persons.person_of(key);
+        let office = self.offices.number(&data.office_code);
+        let village = data.village_code.as_ref().map_or(NONE, |v| self.villages.number(v));
+        let normaliser = self.model.normaliser();
+        let mut brief =
+            Brief::of(&data, office, village, token_count(normaliser, &data.full_name), record);
         let old = self.apps.remove(&key);
-        let same_contacts = old.as_ref().is_some_and(|old| contacts_equal(old, &app.data));
+        let same_contacts = old.as_ref().is_some_and(|old| {
+            old.mother == brief.mother
+                && old.address == brief.address
+                && self.contacts.groups_of_existing(&data) == Some(old.groups)
+        });
         if let Some(old) = &old {
-            self.keys.remove(&(old.office_code.clone(), old.application_id.clone()));
-            if !same_contacts {
+            self.ids.remove(old, key);
+            if same_contacts {
+                brief.groups = old.groups;
+            } else {
                 self.contacts.remove(key, old, person);
             }
         }
         match &old {
-            Some(old) if old.full_name == app.data.full_name => {}
+            Some(old) if old.full_name() == data.full_name => {}
             _ => {
                 if let Some(old) = &old {
-                    self.names.remove(self.model.normaliser(), key, &old.full_name);
+                    self.names.remove(normaliser, key, old.full_name());
                 }
-                self.names.insert(self.model.normaliser(), key, &app.data.full_name);
+                self.names.insert(normaliser, key, &data.full_name);
             }
         }
-        self.keys.insert((app.data.office_code.clone(), app.data.application_id.clone()), key);
-        self.latest_applied_on = self.latest_applied_on.max(Some(app.data.applied_on));
-        if app.data.nik_valid() {
-            self.invalid_niks.remove(&key);
-        } else {
-            self.invalid_niks.insert(key);
+        self.latest_applied_on = self.latest_applied_on.max(Some(data.applied_on));
+        match data.nik_text().filter(|_| !data.nik_valid()) {
+            Some(written) => {
+                self.invalid_niks.insert(key, written.into());
+            }
+            None => {
+                self.invalid_niks.remove(&key);
+            }
         }
-        self.apps.insert(key, app.data);
+        self.apps.insert(key, brief);
+        self.ids.insert(&self.apps, key);
         if !same_contacts {
-            self.contacts.add(key, &self.apps, person);
+            let groups = self.contacts.add(key, &data, &self.apps, person);
+            if let Some(brief) = self.apps.get_mut(&key) {
+                brief.groups = groups;
+            }
         }
     }
 
     /// Keeps the contact groups' persons in step with the person graph.
     fn follow_persons(&mut self, moves: Vec<PersonMove>) {
         for (key, from, to) in moves {
-            if let Some(app) = self.apps.get(&key) {
-                self.contacts.move_person(app, from, to);
+            if let Some(brief) = self.apps.get(&key) {
+                self.contacts.move_person(brief.groups(), from, to);
             }
         }
     }
 }
 
-/// Whether two versions of an application have the same contact groups and household.
-fn contacts_equal(a: &NewApplication, b: &NewApplication) -> bool {
-    a.phone == b.phone
-        && a.sponsor_phone == b.sponsor_phone
-        && a.sponsor_name == b.sponsor_name
-        && a.mother_name == b.mother_name
-        && a.address == b.address
+#[cold]
+fn unreachable_office() -> &'static OfficeCode {
+    panic!("a brief names an office the mirror never numbered")
 }
 
 fn parse_key(id: &str) -> Option<ApplicationKey> {
     id.parse().ok().map(ApplicationKey)
-}
-
-fn prepare_all(model: &Model, apps: &[Application]) -> Result<Vec<PreparedRecord>> {
-    apps.par_iter()
-        .map(|a| record_of(model, &a.key.0.to_string(), &a.data).map(|r| model.prepare(&r)))
-        .collect()
 }

@@ -42,7 +42,8 @@ pub(crate) struct PersonGraph {
     verdict_partners: HashMap<ApplicationKey, Vec<ApplicationKey>>,
     /// The person (first application) of every known application.
     person: HashMap<ApplicationKey, ApplicationKey>,
-    /// Each person's applications, ascending.
+    /// Each person's applications, ascending, for persons of two applications or more (most
+    /// applications are a person on their own: a list each would cost more than the rest).
     members: HashMap<ApplicationKey, Vec<ApplicationKey>>,
     /// Confirmed pairs the clustering could not honour because a rejection forbids it.
     conflicts: BTreeSet<Pair>,
@@ -51,10 +52,7 @@ pub(crate) struct PersonGraph {
 impl PersonGraph {
     /// Makes `key` known, as a person of its own until it is linked.
     pub(crate) fn add_application(&mut self, key: ApplicationKey) {
-        if let std::collections::hash_map::Entry::Vacant(slot) = self.person.entry(key) {
-            slot.insert(key);
-            self.members.insert(key, vec![key]);
-        }
+        self.person.entry(key).or_insert(key);
     }
 
     /// Adds auto-link matches without clustering (for the start-up build, followed by
@@ -159,7 +157,13 @@ impl PersonGraph {
     /// The applications of the person whose first application is `first`, ascending; empty
     /// when `first` is not a person's first application.
     pub(crate) fn members_of(&self, first: ApplicationKey) -> &[ApplicationKey] {
-        self.members.get(&first).map_or(&[], Vec::as_slice)
+        if let Some(members) = self.members.get(&first) {
+            return members;
+        }
+        match self.person.get_key_value(&first) {
+            Some((key, person)) if person == key => std::slice::from_ref(key),
+            _ => &[],
+        }
     }
 
     /// The applications `key` is joined to directly: its auto-link matches and the pairs an
@@ -281,6 +285,7 @@ impl PersonGraph {
         let inside: HashSet<&ApplicationKey> = keys.iter().collect();
         self.conflicts.retain(|(a, b)| !inside.contains(a) && !inside.contains(b));
         let mut moves = Vec::new();
+        let mut members: HashMap<ApplicationKey, Vec<ApplicationKey>> = HashMap::new();
         for (key, &smallest) in keys.iter().zip(&clusters.cluster_of) {
             let first = keys[smallest as usize];
             if let Some(old) = self.person.insert(*key, first)
@@ -288,8 +293,9 @@ impl PersonGraph {
             {
                 moves.push((*key, old, first));
             }
-            self.members.entry(first).or_default().push(*key);
+            members.entry(first).or_default().push(*key);
         }
+        self.members.extend(members.into_iter().filter(|(_, list)| list.len() > 1));
         self.conflicts
             .extend(clusters.conflicts.iter().map(|&(a, b)| (keys[a as usize], keys[b as usize])));
         moves

@@ -78,10 +78,11 @@ impl Screening {
     /// The person `key` belongs to, as this server knows it (refreshed every interval).
     pub fn person_of(&self, key: ApplicationKey) -> Result<PersonId> {
         self.with_mirror(|mirror, _| {
-            mirror
-                .application(key)
-                .map(|_| mirror.person_id(key))
-                .ok_or_else(|| ServiceError::NotFound(format!("application {key}")))
+            if mirror.contains(key) {
+                Ok(mirror.person_id(key))
+            } else {
+                Err(ServiceError::NotFound(format!("application {key}")))
+            }
         })?
     }
 
@@ -89,7 +90,26 @@ impl Screening {
     /// of personal data is audited (`person.view`).
     pub async fn person(&self, person_id: PersonId, ctx: &AuditCtx) -> Result<Person> {
         self.refresh().await?;
-        let person = self.with_mirror(|mirror, _| person_view(mirror, person_id))??;
+        let outline = self.with_mirror(|mirror, _| person_outline(mirror, person_id))??;
+        // The mirror knows who belongs to the person; what is shown is read from the register.
+        let mut applications = Vec::with_capacity(outline.members.len());
+        for key in outline.members {
+            let app = match self.store().get_application(key).await {
+                Ok(app) => app,
+                // Deleted by retention since the last refresh.
+                Err(jejak_store::StoreError::NotFound(_)) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            let decisions = self.store().decisions_of(key).await?;
+            applications.push(PersonApplication { key, application: app.data, decisions });
+        }
+        applications.sort_by_key(|a| (a.application.applied_on, a.key));
+        let person = Person {
+            id: outline.id,
+            applications,
+            verdicts: outline.verdicts,
+            unresolved: outline.unresolved,
+        };
         let details = format!("{} applications", person.applications.len());
         self.store()
             .append_audit(
@@ -189,13 +209,13 @@ fn current_members(mirror: &Mirror, person_id: PersonId) -> Result<&[Application
         return Ok(members);
     }
     let first = person_id.first_application();
-    match mirror.application(first) {
+    match mirror.contains(first) {
         // The id's first application now belongs to an older person.
-        Some(_) => Err(ServiceError::NotFound(format!(
+        true => Err(ServiceError::NotFound(format!(
             "person {person_id}: merged into {}",
             mirror.person_id(first)
         ))),
-        None => Err(ServiceError::NotFound(format!("person {person_id}"))),
+        false => Err(ServiceError::NotFound(format!("person {person_id}"))),
     }
 }
 
@@ -221,26 +241,23 @@ fn split_groups(
     Ok((leaving, staying))
 }
 
-fn person_view(mirror: &Mirror, person_id: PersonId) -> Result<Person> {
+/// Who a person is, as the mirror knows it: the members, the verdicts and the conflicts.
+struct PersonOutline {
+    id: PersonId,
+    members: Vec<ApplicationKey>,
+    verdicts: Vec<MatchDecision>,
+    unresolved: Vec<(ApplicationKey, ApplicationKey)>,
+}
+
+fn person_outline(mirror: &Mirror, person_id: PersonId) -> Result<PersonOutline> {
     let members = current_members(mirror, person_id)?;
-    let mut applications: Vec<PersonApplication> = members
-        .iter()
-        .filter_map(|&key| {
-            Some(PersonApplication {
-                key,
-                application: mirror.application(key)?.clone(),
-                decisions: mirror.decisions_of(key).to_vec(),
-            })
-        })
-        .collect();
-    applications.sort_by_key(|a| (a.application.applied_on, a.key));
     let mut verdicts: Vec<MatchDecision> =
         members.iter().flat_map(|&k| mirror.verdicts_of(k)).cloned().collect();
     verdicts.sort_by_key(|v| v.change_seq);
     verdicts.dedup_by_key(|v| v.change_seq);
-    Ok(Person {
+    Ok(PersonOutline {
         id: mirror.person_id(members[0]),
-        applications,
+        members: members.to_vec(),
         verdicts,
         unresolved: mirror.unresolved_confirmations(members),
     })

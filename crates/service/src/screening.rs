@@ -357,7 +357,7 @@ impl Screening {
         for assessment in &assessments {
             crate::stats::apply_assessment(&mut state.cube, assessment);
         }
-        touched.retain(|k| state.mirror.application(*k).is_some());
+        touched.retain(|k| state.mirror.contains(*k));
         crate::stats::refresh_person_catches(&mut state.cube, &state.mirror, touched);
         state.assessment_seq = state.assessment_seq.max(new_assessment_seq);
         state.app_seq = state.app_seq.max(new_app_seq);

@@ -446,44 +446,97 @@ pub struct LinkedApplication {
     pub alert: VillageAlert,
 }
 
-/// The stored applications one report links to (whatever its status: the page shows what
-/// the report named), strongest link first, then newest application; at most `limit`, with
-/// the number found. A pass over the mirror with a one-report index: the same rules as
-/// screening, so the page and the screening agree.
-pub fn applications_linked(
+/// The stored applications the mirror finds linked to one report (whatever its status: the
+/// page shows what the report named), each with its strongest link. The same rules as
+/// screening, so the page and the screening agree: every application sharing a birth date,
+/// the village or a contact group the report names is rebuilt from its brief and what the
+/// group says it carries, and linked through a one-report index. The NIKs a report names are
+/// not in the mirror: the caller asks the register for them.
+pub fn linked_in_mirror(
     mirror: &crate::mirror::Mirror,
     report: &VillageReport,
-    limit: usize,
-) -> (Vec<LinkedApplication>, usize) {
+) -> Vec<(jejak_domain::ApplicationKey, LinkedBy)> {
+    /// What an application in a contact group carries.
+    enum Carried {
+        Phone(jejak_domain::Phone),
+        SponsorPhone(jejak_domain::Phone),
+        SponsorName(String),
+    }
     let mut open = report.clone();
     open.status = jejak_domain::ReportStatus::New;
     let normaliser = mirror.normaliser();
     let mut index = VillageIndex::default();
     index.upsert(&open, normaliser);
-    let mut found: Vec<LinkedApplication> = mirror
-        .applications()
-        .filter_map(|(key, app)| {
-            let alert = index.link(app, normaliser).into_iter().next()?;
-            Some(LinkedApplication {
-                key,
-                application_id: app.application_id.clone(),
-                office: app.office_code.clone(),
-                full_name: app.full_name.clone(),
-                applied_on: app.applied_on,
-                alert: VillageAlert { status: report.status.as_str(), ..alert },
-            })
-        })
+    let d = &report.data;
+    let contacts = mirror.contacts();
+    let mut groups: HashMap<crate::contacts::GroupId, Carried> = HashMap::new();
+    for phone in &d.phones {
+        if let Some(id) = contacts.group_id(&crate::contacts::phone_group(phone.as_str())) {
+            groups.insert(id, Carried::Phone(phone.clone()));
+        }
+        if let Some(id) = contacts.group_id(&format!("phone:{}", phone.as_str())) {
+            groups.insert(id, Carried::SponsorPhone(phone.clone()));
+        }
+    }
+    let orgs: Vec<Vec<String>> = d
+        .recruiters
+        .iter()
+        .chain(d.agency.as_ref())
+        .map(|n| org_tokens(n))
+        .filter(|t| !t.is_empty())
         .collect();
-    found.sort_by(|a, b| {
-        a.alert
-            .linked_by
-            .cmp(&b.alert.linked_by)
-            .then_with(|| b.applied_on.cmp(&a.applied_on))
-            .then_with(|| a.key.cmp(&b.key))
-    });
-    let total = found.len();
-    found.truncate(limit);
-    (found, total)
+    if !orgs.is_empty() {
+        for (id, folded) in contacts.sponsor_name_groups() {
+            let tokens = org_tokens(folded);
+            if orgs.iter().any(|org| tokens_agree(&tokens, org)) {
+                groups.insert(id, Carried::SponsorName(folded.to_owned()));
+            }
+        }
+    }
+    let births: HashSet<Date> = d.persons.iter().filter_map(|p| p.birth_date).collect();
+    let village = mirror.village_number(&d.village);
+    mirror
+        .briefs()
+        .filter_map(|(key, brief)| {
+            let carried: Vec<&Carried> = brief.groups().filter_map(|g| groups.get(&g)).collect();
+            let born = brief.birth_date.is_some_and(|b| births.contains(&b));
+            let here = village.is_some_and(|v| v == brief.village);
+            if carried.is_empty() && !born && !here {
+                return None;
+            }
+            let mut app = NewApplication::new(
+                brief.application_id(),
+                mirror.office_code(brief).clone(),
+                brief.applied_on,
+                brief.full_name(),
+            );
+            app.birth_date = brief.birth_date;
+            app.village_code = mirror.village_code(brief).cloned();
+            for c in carried {
+                match c {
+                    Carried::Phone(p) => app.phone = Some(p.clone()),
+                    Carried::SponsorPhone(p) => app.sponsor_phone = Some(p.clone()),
+                    Carried::SponsorName(n) => app.sponsor_name = Some(n.clone()),
+                }
+            }
+            let alert = index.link(&app, normaliser).into_iter().next()?;
+            Some((key, alert.linked_by))
+        })
+        .collect()
+}
+
+/// The alert `report` gives `app` (whatever the report's status), if it links.
+pub fn link_one(
+    report: &VillageReport,
+    app: &NewApplication,
+    normaliser: &NameNormaliser,
+) -> Option<VillageAlert> {
+    let mut open = report.clone();
+    open.status = jejak_domain::ReportStatus::New;
+    let mut index = VillageIndex::default();
+    index.upsert(&open, normaliser);
+    let alert = index.link(app, normaliser).into_iter().next()?;
+    Some(VillageAlert { status: report.status.as_str(), ..alert })
 }
 
 #[cfg(test)]

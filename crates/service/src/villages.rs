@@ -6,20 +6,21 @@
 //! only reports of villages assigned to them and never sees the application register; the
 //! informant of a report is shown only to the reporting officer and supervisors.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use jejak_domain::region::{RegionLevel, regions};
 use jejak_domain::{
-    Assignment, AuditAction, NewOperation, NewOutreach, NewVillage, NewVillageReport, Office,
-    OfficeCode, Operation, Outreach, RegionCode, ReportStatus, StatusChange, Village,
-    VillageReport,
+    ApplicationKey, Assignment, AuditAction, NewOperation, NewOutreach, NewVillage,
+    NewVillageReport, Office, OfficeCode, Operation, Outreach, RegionCode, ReportStatus,
+    StatusChange, Village, VillageReport,
 };
-use jejak_store::{FiledReport, RoutedReport, Store};
+use jejak_store::{ApplicationQuery, FiledReport, RoutedReport, Store};
 use time::{Date, Duration, Weekday};
 
 use crate::authz::{Action, Actor, Role};
 use crate::screening::Screening;
-use crate::village_index::{LinkedApplication, applications_linked};
+use crate::village_index::{LinkedApplication, LinkedBy, link_one, linked_in_mirror};
 use crate::{Clock, Result, ServiceError};
 
 /// Settings of the alert queue.
@@ -82,6 +83,9 @@ pub struct ReportView {
 
 /// How many linked applications a report's page lists.
 pub const LINKED_SHOWN: usize = 100;
+
+/// Most applications read per NIK a report names (one person rarely has more than a few).
+const NIK_LINKS: u32 = 1_000;
 
 /// A report's page (see [`Villages::report_detail`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -413,6 +417,66 @@ impl Villages {
         Ok(ReportView { report, source, history })
     }
 
+    /// The stored applications `report` links to, strongest link first, then newest
+    /// application: at most `limit`, with the number found. The mirror finds them (and the
+    /// register those with a NIK the report names); the ones shown are read from the register.
+    async fn applications_linked(
+        &self,
+        screening: &Screening,
+        report: &VillageReport,
+        limit: usize,
+    ) -> Result<(Vec<LinkedApplication>, usize)> {
+        let (found, mut applied) = screening.with_mirror(|mirror, _| {
+            let found = linked_in_mirror(mirror, report);
+            let applied: HashMap<ApplicationKey, Date> = found
+                .iter()
+                .filter_map(|(k, _)| Some((*k, mirror.brief(*k)?.applied_on)))
+                .collect();
+            (found, applied)
+        })?;
+        let mut best: HashMap<ApplicationKey, LinkedBy> = found.into_iter().collect();
+        for nik in report.data.persons.iter().filter_map(|p| p.nik.as_ref()) {
+            let query = ApplicationQuery {
+                nik: Some(nik.as_str().to_owned()),
+                limit: NIK_LINKS,
+                ..ApplicationQuery::default()
+            };
+            for app in self.store.list_applications(&query).await? {
+                best.insert(app.key, LinkedBy::Person);
+                applied.insert(app.key, app.data.applied_on);
+            }
+        }
+        let mut ranked: Vec<(LinkedBy, std::cmp::Reverse<Date>, ApplicationKey)> = best
+            .into_iter()
+            .map(|(key, by)| {
+                (by, std::cmp::Reverse(applied.get(&key).copied().unwrap_or(Date::MIN)), key)
+            })
+            .collect();
+        ranked.sort_unstable();
+        let total = ranked.len();
+        let model = screening.with_mirror(|mirror, _| Arc::clone(mirror.index().model()))?;
+        let normaliser = model.normaliser();
+        let mut shown = Vec::new();
+        for (_, _, key) in ranked.into_iter().take(limit) {
+            let app = match self.store.get_application(key).await {
+                Ok(app) => app,
+                // Deleted by retention since the mirror's last refresh.
+                Err(jejak_store::StoreError::NotFound(_)) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            let Some(alert) = link_one(report, &app.data, normaliser) else { continue };
+            shown.push(LinkedApplication {
+                key,
+                application_id: app.data.application_id.clone(),
+                office: app.data.office_code.clone(),
+                full_name: app.data.full_name.clone(),
+                applied_on: app.data.applied_on,
+                alert,
+            });
+        }
+        Ok((shown, total))
+    }
+
     /// A report's page: what `report` gives, the stored applications it links to (only for
     /// readers of the register: never a PIMPASA), the Timpora operations it prompted (for
     /// those who manage villages) and whether the reader may follow it up.
@@ -424,9 +488,7 @@ impl Villages {
     ) -> Result<ReportDetail> {
         let view = self.report(actor, report_id).await?;
         let linked = if actor.role != Role::Pimpasa && actor.may(Action::ViewPerson, None) {
-            let (apps, total) = screening
-                .with_mirror(|mirror, _| applications_linked(mirror, &view.report, LINKED_SHOWN))?;
-            Some((apps, total))
+            Some(self.applications_linked(screening, &view.report, LINKED_SHOWN).await?)
         } else {
             None
         };

@@ -50,7 +50,8 @@ fn main() {
     let queries = &later[CATCH_UP..CATCH_UP + 200];
     rt.block_on(async {
         let store = jejak_store::open(&format!("sqlite://{}", work.display())).await.unwrap();
-        println!("load {}", loadavg());
+        let baseline = rss_mib();
+        println!("load {}; RSS before the start {baseline} MiB", loadavg());
 
         let started = Instant::now();
         let (built, origin) =
@@ -63,6 +64,7 @@ fn main() {
             rss_mib(),
             loadavg()
         );
+        print_memory(&built, apps, baseline);
         let built = Arc::new(built);
         let saved = built.save_snapshot_async(&snapshot).await.unwrap().unwrap();
         println!(
@@ -87,6 +89,7 @@ fn main() {
                 rss_mib(),
                 loadavg()
             );
+            print_memory(&restored, apps, baseline);
             let got: Vec<_> =
                 queries.iter().map(|q| restored.screen(q).unwrap().candidates).collect();
             assert!(got == expected, "the restored index screens as the built one");
@@ -112,6 +115,27 @@ fn main() {
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", work.display()));
     }
+}
+
+/// The server's resident growth per application over `baseline`, and the state's own
+/// account of its bytes by part.
+fn print_memory(screening: &Screening, apps: usize, baseline: u64) {
+    let growth = rss_mib().saturating_sub(baseline) as f64 * 1_048_576.0 / apps as f64;
+    let (index, outside) = screening
+        .with_mirror(|mirror, _| (mirror.index().memory_usage(), mirror.memory_outside_index()))
+        .unwrap();
+    let per = |bytes: usize| bytes as f64 / apps as f64;
+    let parts: Vec<String> =
+        outside.iter().map(|(name, bytes)| format!("{name} {:.0}", per(*bytes))).collect();
+    println!(
+        "  resident growth {growth:.0} B per application; by account: index {:.0} (records {:.0}, ids {:.0}, postings {:.0}, frequencies {:.0}), {}",
+        per(index.total()),
+        per(index.records),
+        per(index.ids),
+        per(index.postings),
+        per(index.frequencies),
+        parts.join(", ")
+    );
 }
 
 fn loadavg() -> String {

@@ -312,9 +312,18 @@ pub struct DaysCell {
 /// Days to decision beyond this are counted as this.
 pub const MAX_DAYS: u16 = 730;
 
+/// What one application contributes, in small numbers (a national register holds tens of
+/// millions: the facts' own strings would cost more than the counts).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Entry {
-    facts: AppFacts,
+    applied_on: Date,
+    /// [`Cube::origins`] id of the origin, or [`NONE`].
+    origin: u32,
+    /// Index in `Purpose::ALL`, or 255.
+    purpose: u8,
+    /// 0 = L, 1 = P, 2 = unknown.
+    sex: u8,
+    age: AgeBand,
     office: u32,
     /// Regency and district of origin ([`Cube::regions`] ids, or [`NONE`]).
     regency: u32,
@@ -342,6 +351,8 @@ pub struct Cube {
     pub offices: Interner<OfficeCode>,
     /// Regencies and districts of origin.
     pub regions: Interner<RegionCode>,
+    /// Origins as given (villages, or NIK districts).
+    origins: Interner<RegionCode>,
     pub countries: Interner<CountryCode>,
     /// (rule-set version, rule id) of every rule seen firing.
     pub rule_ids: Interner<(String, String)>,
@@ -358,7 +369,7 @@ fn count_entry(
     days: &mut HashMap<DaysCell, u32>,
     add: bool,
 ) {
-    let month = month_of(e.facts.applied_on);
+    let month = month_of(e.applied_on);
     let office = e.office;
     let cell = |margin, category| AppCell { month, office, margin, category };
     for c in [
@@ -366,9 +377,9 @@ fn count_entry(
         cell(Margin::Regency, e.regency),
         cell(Margin::District, e.district),
         cell(Margin::Destination, e.destination),
-        cell(Margin::Purpose, u32::from(purpose_index(e.facts.purpose))),
-        cell(Margin::Sex, u32::from(sex_index(e.facts.sex))),
-        cell(Margin::AgeBand, e.facts.age as u32),
+        cell(Margin::Purpose, u32::from(e.purpose)),
+        cell(Margin::Sex, u32::from(e.sex)),
+        cell(Margin::AgeBand, e.age as u32),
         cell(Margin::RiskBand, e.band as u32),
     ] {
         bump(apps, c, add);
@@ -389,7 +400,7 @@ fn count_entry(
         bump(decisions, c, add);
     }
     if let Some(d) = e.decisions.iter().min_by_key(|d| (d.decided_on, d.id)) {
-        let waited = (d.decided_on - e.facts.applied_on).whole_days().clamp(0, MAX_DAYS as i64);
+        let waited = (d.decided_on - e.applied_on).whole_days().clamp(0, MAX_DAYS as i64);
         bump(days, DaysCell { month: month_of(d.decided_on), office, days: waited as u16 }, add);
     }
 }
@@ -432,8 +443,30 @@ impl Cube {
     }
 
     /// The facts of a held application.
-    pub fn facts(&self, key: ApplicationKey) -> Option<&AppFacts> {
-        self.entries.get(&key).map(|e| &e.facts)
+    pub fn facts(&self, key: ApplicationKey) -> Option<AppFacts> {
+        let e = self.entries.get(&key)?;
+        let view = self.view(e);
+        Some(AppFacts {
+            office: view.office.clone(),
+            applied_on: e.applied_on,
+            origin: view.origin.cloned(),
+            destination: self.countries.get(e.destination).copied(),
+            purpose: Purpose::ALL.get(usize::from(e.purpose)).copied(),
+            sex: match e.sex {
+                0 => Some(Sex::Male),
+                1 => Some(Sex::Female),
+                _ => None,
+            },
+            age: e.age,
+        })
+    }
+
+    fn view<'a>(&'a self, e: &Entry) -> AppView<'a> {
+        AppView {
+            office: self.offices.get(e.office).unwrap_or_else(|| unnumbered_office()),
+            origin: self.origins.get(e.origin),
+            applied_on: e.applied_on,
+        }
     }
 
     fn contribute(&mut self, key: ApplicationKey, add: bool) {
@@ -463,10 +496,17 @@ impl Cube {
                 ..Cube::default()
             })
             .collect();
+        // Which region each origin lies in, once per origin rather than per application.
+        let inside: Vec<Vec<bool>> = self
+            .origins
+            .values()
+            .iter()
+            .map(|origin| regions.iter().map(|r| origin.as_str().starts_with(r.as_str())).collect())
+            .collect();
         for e in self.entries.values() {
-            let Some(origin) = e.facts.origin.as_ref() else { continue };
-            for (region, cube) in regions.iter().zip(out.iter_mut()) {
-                if origin.as_str().starts_with(region.as_str()) {
+            let Some(inside) = inside.get(e.origin as usize) else { continue };
+            for (within, cube) in inside.iter().zip(out.iter_mut()) {
+                if *within {
                     count_entry(e, &mut cube.apps, &mut cube.decisions, &mut cube.days, true);
                 }
             }
@@ -488,10 +528,16 @@ impl Cube {
         let regency = origin_at(RegionLevel::Regency);
         let district = origin_at(RegionLevel::District);
         let destination = facts.destination.as_ref().map_or(NONE, |c| self.countries.intern(c));
+        let origin = facts.origin.as_ref().map_or(NONE, |r| self.origins.intern(r));
+        let (purpose, sex) = (purpose_index(facts.purpose), sex_index(facts.sex));
         self.contribute(key, false);
         let orphan = self.orphan_assessments.remove(&key);
         let entry = self.entries.entry(key).or_insert_with(|| Entry {
-            facts: facts.clone(),
+            applied_on: facts.applied_on,
+            origin,
+            purpose,
+            sex,
+            age: facts.age,
             office,
             regency,
             district,
@@ -507,7 +553,11 @@ impl Cube {
             entry.rule_catch = rule_catch;
             entry.rules = rules;
         }
-        entry.facts = facts;
+        entry.applied_on = facts.applied_on;
+        entry.origin = origin;
+        entry.purpose = purpose;
+        entry.sex = sex;
+        entry.age = facts.age;
         entry.office = office;
         entry.regency = regency;
         entry.district = district;
@@ -593,12 +643,25 @@ impl Cube {
     /// Visits every held application: its facts, band, cross-office flag and decisions.
     pub fn for_each_application(
         &self,
-        mut f: impl FnMut(&AppFacts, RiskBand, bool, &[DecisionFacts]),
+        mut f: impl FnMut(AppView<'_>, RiskBand, bool, &[DecisionFacts]),
     ) {
         for e in self.entries.values() {
-            f(&e.facts, e.band, e.rule_catch || e.person_catch, &e.decisions);
+            f(self.view(e), e.band, e.rule_catch || e.person_catch, &e.decisions);
         }
     }
+}
+
+/// A held application's office, origin and date, borrowed from the cube.
+#[derive(Debug, Clone, Copy)]
+pub struct AppView<'a> {
+    pub office: &'a OfficeCode,
+    pub origin: Option<&'a RegionCode>,
+    pub applied_on: Date,
+}
+
+#[cold]
+fn unnumbered_office() -> &'static OfficeCode {
+    panic!("a cube entry names an office the cube never numbered")
 }
 
 /// Whether `key` was caught re-applying across offices, judged by what was known on its own

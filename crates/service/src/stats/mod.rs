@@ -59,7 +59,7 @@ pub(crate) fn refresh_person_catches(
         let members: &[ApplicationKey] = if members.is_empty() { &[key] } else { members };
         let list: Vec<(ApplicationKey, &OfficeCode, time::Date)> = members
             .iter()
-            .filter_map(|k| mirror.application(*k).map(|a| (*k, &a.office_code, a.applied_on)))
+            .filter_map(|k| mirror.brief(*k).map(|a| (*k, mirror.office_code(a), a.applied_on)))
             .collect();
         for (k, _, _) in &list {
             cube.set_person_catch(*k, caught_as_of(*k, &list, |at| mirror.joined_to(at)));
@@ -503,10 +503,10 @@ pub fn evaluate(
     screening.with_stats(|cube, _| {
         let mut held: Vec<(RegionCode, time::Date, bool, bool, bool)> = Vec::new();
         cube.for_each_application(|facts, band, cross, decisions| {
-            if scope.as_ref().is_some_and(|o| *o != facts.office) {
+            if scope.as_ref().is_some_and(|o| o != facts.office) {
                 return;
             }
-            let Some(village) = facts.origin.as_ref().filter(|o| o.as_str().len() == 10) else {
+            let Some(village) = facts.origin.filter(|o| o.as_str().len() == 10) else {
                 return;
             };
             let adverse = decisions.iter().any(|d| {

@@ -6,6 +6,7 @@
 mod admin;
 mod auth;
 mod casework;
+mod mirror;
 mod partners;
 mod persons;
 mod rulesets;

@@ -236,7 +236,7 @@ async fn a_retention_deletion_leaves_the_running_mirror(store: Arc<dyn Store>) {
     assert_eq!(person_of_recent(&screening), format!("P{}", recent.key.0), "its own person now");
     let held = screening.with_mirror(|mirror, _| {
         let office = jejak_domain::OfficeCode::parse("KLA").unwrap();
-        mirror.application(old.key).is_some() || mirror.key_of(&office, "KLA-1").is_some()
+        mirror.contains(old.key) || mirror.key_of(&office, "KLA-1").is_some()
     });
     assert!(!held.unwrap());
     // Nothing new: nothing applied.

@@ -55,7 +55,7 @@ fn mirror_summary(screening: &Screening) -> (Vec<(ApplicationKey, String, usize)
     let mut persons = screening
         .with_mirror(|mirror, _| {
             mirror
-                .applications()
+                .briefs()
                 .map(|(key, _)| {
                     (key, mirror.person_id(key).to_string(), mirror.decisions_of(key).len())
                 })

@@ -28,8 +28,9 @@ use crate::{Result, ServiceError};
 
 pub(crate) mod brief;
 mod snapshot;
+use crate::stats::cube::Interner;
 pub use brief::{Brief, DecisionBrief, ReasonSet};
-use brief::{IdTable, Interner, NONE, record_hash};
+use brief::{IdTable, NONE, record_hash};
 pub use snapshot::MirrorParts;
 
 /// Most candidates screening returns (and looks at when joining persons).
@@ -601,8 +602,8 @@ impl Mirror {
         let data = app.data;
         self.persons.add_application(key);
         let person = self.persons.person_of(key);
-        let office = self.offices.number(&data.office_code);
-        let village = data.village_code.as_ref().map_or(NONE, |v| self.villages.number(v));
+        let office = self.offices.intern(&data.office_code);
+        let village = data.village_code.as_ref().map_or(NONE, |v| self.villages.intern(v));
         let normaliser = self.model.normaliser();
         let mut brief =
             Brief::of(&data, office, village, token_count(normaliser, &data.full_name), record);

@@ -139,6 +139,17 @@ pub fn org_tokens(name: &str) -> Vec<String> {
         .collect()
 }
 
+/// The significant tokens of each recruiter and agency a report names.
+fn report_orgs(report: &jejak_domain::NewVillageReport) -> Vec<Vec<String>> {
+    report
+        .recruiters
+        .iter()
+        .chain(report.agency.as_ref())
+        .map(|n| org_tokens(n))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
 fn within_one_edit(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {
         return within_one_edit_of(a.as_bytes(), b.as_bytes());
@@ -230,13 +241,7 @@ impl VillageIndex {
                 persons.push((birth, normaliser.normalise(&p.name).close_key));
             }
         }
-        let orgs: Vec<Vec<String>> = d
-            .recruiters
-            .iter()
-            .chain(d.agency.as_ref())
-            .map(|n| org_tokens(n))
-            .filter(|t| !t.is_empty())
-            .collect();
+        let orgs = report_orgs(d);
         let entry = Entry {
             id: id.to_owned(),
             village: d.village.as_str().to_owned(),
@@ -478,13 +483,7 @@ pub fn linked_in_mirror(
             groups.insert(id, Carried::SponsorPhone(phone.clone()));
         }
     }
-    let orgs: Vec<Vec<String>> = d
-        .recruiters
-        .iter()
-        .chain(d.agency.as_ref())
-        .map(|n| org_tokens(n))
-        .filter(|t| !t.is_empty())
-        .collect();
+    let orgs = report_orgs(d);
     if !orgs.is_empty() {
         for (id, folded) in contacts.sponsor_name_groups() {
             let tokens = org_tokens(folded);

@@ -165,54 +165,6 @@ impl DecisionBrief {
     }
 }
 
-/// Small values numbered in order of arrival (office codes, village codes): a brief holds the
-/// number. Saved as the list; the look-up is rebuilt on load.
-#[derive(Debug, Clone)]
-pub(crate) struct Interner<T> {
-    values: Vec<T>,
-    index: HashMap<T, u32>,
-}
-
-impl<T> Default for Interner<T> {
-    fn default() -> Self {
-        Self { values: Vec::new(), index: HashMap::new() }
-    }
-}
-
-impl<T: Clone + Eq + Hash> Interner<T> {
-    pub(crate) fn number(&mut self, value: &T) -> u32 {
-        if let Some(&n) = self.index.get(value) {
-            return n;
-        }
-        let n = self.values.len() as u32;
-        self.values.push(value.clone());
-        self.index.insert(value.clone(), n);
-        n
-    }
-
-    pub(crate) fn find(&self, value: &T) -> Option<u32> {
-        self.index.get(value).copied()
-    }
-
-    pub(crate) fn get(&self, n: u32) -> Option<&T> {
-        self.values.get(n as usize)
-    }
-}
-
-impl<T: Serialize> Serialize for Interner<T> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.values.serialize(serializer)
-    }
-}
-
-impl<'de, T: Deserialize<'de> + Clone + Eq + Hash> Deserialize<'de> for Interner<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let values = Vec::<T>::deserialize(deserializer)?;
-        let index = values.iter().enumerate().map(|(n, v)| (v.clone(), n as u32)).collect();
-        Ok(Self { values, index })
-    }
-}
-
 /// The key of a stored application by office and the office's application id, without a
 /// second copy of the ids: a table of keys hashed by (office, id), checked against the briefs.
 #[derive(Debug, Default, Clone)]

@@ -13,10 +13,11 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::Mirror;
-use super::brief::{Brief, DecisionBrief, IdTable, Interner};
+use super::brief::{Brief, DecisionBrief, IdTable};
 use crate::contacts::Contacts;
 use crate::name_tokens::NameTokens;
 use crate::person_graph::PersonGraph;
+use crate::stats::cube::Interner;
 
 /// A [`Mirror`] without its model.
 #[derive(Debug, Serialize, Deserialize)]
